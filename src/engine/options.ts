@@ -1,0 +1,56 @@
+// Session options and their defaults, merged in exactly one place.
+
+export interface SessionOptions {
+  /** concurrent: stages run as a FIFO pipeline; sequential: each chunk goes through every stage in turn. */
+  mode: 'concurrent' | 'sequential';
+  /** Synthesize replies (response.audio events). */
+  speak: boolean;
+  /** Sample rate of response.audio. */
+  outputSampleRate: number;
+  /** espeak-ng voice for English replies. */
+  voice: string;
+  /** Text instructions applied at the start of the session. */
+  instructions: string[];
+  /** Per-chunk decision policy. */
+  policy: 'rules' | 'learned';
+  /** soundflow: always-on chunk policy (speech and sounds); server_vad: classic VAD turn-taking on speech only. */
+  turnDetection: 'soundflow' | 'server_vad';
+  /** server_vad parameters (OpenAI defaults). */
+  vadThreshold: number;
+  prefixPaddingMs: number;
+  silenceDurationMs: number;
+  /** Comment on sounds without being asked (alarms, coughs, ...). */
+  proactive: boolean;
+  /** Bound of each inter-stage queue, in items. */
+  queueCapacity: number;
+  /** Seconds of reply audio to keep for the echo guard. */
+  echoGuardSeconds: number;
+  /** Optional OpenAI-compatible endpoints; when absent, offline skills answer. */
+  llm?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
+  asrEndpoint?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
+}
+
+export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
+  mode: 'concurrent',
+  speak: false,
+  outputSampleRate: 16000,
+  voice: 'en-us',
+  instructions: [],
+  policy: 'rules',
+  turnDetection: 'soundflow',
+  vadThreshold: 0.5,
+  prefixPaddingMs: 300,
+  silenceDurationMs: 500,
+  proactive: true,
+  queueCapacity: 8,
+  echoGuardSeconds: 10,
+});
+
+export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...defined };
+  if (o.mode !== 'concurrent' && o.mode !== 'sequential') throw new RangeError(`mode must be concurrent|sequential, got ${o.mode}`);
+  if (!(o.outputSampleRate >= 8000 && o.outputSampleRate <= 48000)) throw new RangeError('outputSampleRate must be 8000..48000');
+  if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');
+  return o;
+}
