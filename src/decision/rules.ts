@@ -1,0 +1,165 @@
+// Decision v1, rule-based. Per chunk:
+// - user speech ends (VAD silence) → wait for the final transcript; if it reads as unfinished
+//   ("what is the"), hold for a longer pause (comprehension-aware silence) instead of answering;
+// - a finished utterance goes to the utterance handler (instructions, active tasks, offline skills),
+//   which says whether and how to reply; background chatter gets no reply;
+// - sounds go to the sound handler (proactive alerts, counting);
+// - user speech starting while a reply plays cuts the reply (barge-in).
+// The echo guard drops utterances that repeat what the assistant itself just said.
+import type { SessionEvent } from '../events.ts';
+import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
+
+export interface HandlerResult {
+  responses: ResponsePlan[];
+  events: SessionEvent[];
+  /** Why (for the chunk event), e.g. "answer", "instruction", "not-addressed". */
+  reason: string;
+}
+
+/** Turns finished utterances (spoken or typed) into replies and task changes. */
+export interface UtteranceHandler {
+  onUtterance(u: { text: string; t: number; confidence?: number; audio?: Int16Array; typed: boolean }): Promise<HandlerResult> | HandlerResult;
+  /** Time-driven work: timers, quiet periods ending. */
+  tick(t: number): HandlerResult | null;
+}
+
+/** Looks at every chunk's sounds: proactive alerts and live counting. */
+export interface SoundHandler {
+  onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null;
+}
+
+export interface RulePolicyOptions {
+  /** Extra silence granted to an utterance that sounds unfinished, ms. */
+  holdMs: number;
+  /** Word-overlap ratio above which an utterance counts as our own echo. */
+  echoOverlap: number;
+  /** server_vad baseline: reply to every utterance end, no sounds. */
+  respondToAllSpeech: boolean;
+}
+
+const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
+
+/** Endings after which a speaker is very likely to go on. */
+const UNFINISHED = new Set([
+  'the', 'a', 'an', 'and', 'or', 'but', 'of', 'to', 'for', 'with', 'in', 'on', 'at', 'is', 'are', 'was',
+  'my', 'your', 'what', "what's", 'how', 'why', 'when', 'where', 'which', 'who', 'if', 'because', 'so', 'than',
+  'um', 'uh', 'like', 'into', 'from', 'about',
+]);
+
+export function soundsUnfinished(text: string): boolean {
+  const words = text.toLowerCase().trim().split(/\s+/).filter(Boolean);
+  return words.length > 0 && UNFINISHED.has(words[words.length - 1]);
+}
+
+export function wordOverlap(a: string, b: string): number {
+  const wa = a.toLowerCase().match(/[a-z']+/g) ?? [];
+  const wb = new Set(b.toLowerCase().match(/[a-z']+/g) ?? []);
+  if (wa.length === 0) return 0;
+  return wa.filter((w) => wb.has(w)).length / wa.length;
+}
+
+export class RulePolicy implements Policy {
+  private readonly opts: RulePolicyOptions;
+  /** Text of an utterance held back because it sounded unfinished. */
+  private held: { text: string; since: number; confidence?: number } | null = null;
+  private lastPartial = '';
+
+  constructor(
+    private readonly utterances: UtteranceHandler,
+    private readonly sounds: SoundHandler | null,
+    options: Partial<RulePolicyOptions> = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...options };
+  }
+
+  instruct(text: string, t: number): ChunkDecision {
+    const r = this.utterances.onUtterance({ text, t, typed: true });
+    if (r instanceof Promise) throw new Error('typed instructions must be handled synchronously');
+    return { decision: r.responses.length ? 'respond' : 'silent', reason: r.reason, responses: r.responses, events: r.events };
+  }
+
+  async decide(p: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
+    const t = p.chunk.t;
+    const events: SessionEvent[] = [];
+    const responses: ResponsePlan[] = [];
+    let reason = p.inSpeech ? 'speech' : p.speech > 0 ? 'speech-tail' : 'quiet';
+    let interrupt = false;
+
+    if (p.speechStarted) {
+      events.push({ type: 'speech.started', t });
+      if (ctx.speaking) {
+        interrupt = true;
+        reason = 'barge-in';
+      }
+    }
+
+    const partial = p.partial ? await p.partial : null;
+    if (partial && partial.text !== this.lastPartial) {
+      this.lastPartial = partial.text;
+      events.push({ type: 'transcript', t, text: partial.text, final: false, utterance: partial.utterance });
+    }
+
+    if (p.final) {
+      events.push({ type: 'speech.stopped', t });
+      const fin = await p.final;
+      this.lastPartial = '';
+      if (fin && fin.text) {
+        events.push({ type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance });
+        const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
+        if (echo) {
+          reason = 'echo';
+        } else {
+          const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
+          this.held = null;
+          if (soundsUnfinished(text) && !p.chunk.padded) {
+            this.held = { text, since: t, confidence: fin.confidence };
+            reason = 'hold:unfinished';
+          } else {
+            const r = await this.handle(text, t, fin.confidence, fin.audio);
+            responses.push(...r.responses);
+            events.push(...r.events);
+            reason = r.reason;
+          }
+        }
+      } else {
+        reason = 'no-transcript';
+      }
+    } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
+      const held = this.held;
+      this.held = null;
+      const r = await this.handle(held.text, t, held.confidence);
+      responses.push(...r.responses);
+      events.push(...r.events);
+      reason = r.reason;
+    }
+
+    const tick = this.utterances.tick(t);
+    if (tick) {
+      responses.push(...tick.responses);
+      events.push(...tick.events);
+      if (tick.responses.length) reason = tick.reason;
+    }
+
+    if (this.sounds && !this.opts.respondToAllSpeech) {
+      const s = this.sounds.onChunk(p, p.inSpeech);
+      if (s) {
+        events.push(...s.events);
+        if (s.responses.length) {
+          responses.push(...s.responses);
+          reason = s.reason;
+        }
+      }
+    }
+
+    return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
+  }
+
+  private async handle(text: string, t: number, confidence?: number, audio?: Int16Array): Promise<HandlerResult> {
+    const r = await this.utterances.onUtterance({ text, t, confidence, audio, typed: false });
+    if (this.opts.respondToAllSpeech && r.responses.length === 0) {
+      // The classic turn-taking baseline answers whatever it heard.
+      return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };
+    }
+    return r;
+  }
+}

@@ -1,0 +1,33 @@
+// The default engine: offline, CPU-only, built from Silero VAD, pocketsphinx, the project's own
+// sound model, Apertium and espeak-ng. Shared resources (ONNX sessions, TTS limits, translators)
+// live here; each session gets its own incremental state.
+import type { Engine, Session } from './types.ts';
+import { resolveOptions, type SessionOptions } from './options.ts';
+import { EmbeddedSession } from './session.ts';
+import { Perceiver } from '../perception/perceiver.ts';
+import { RulePolicy } from '../decision/rules.ts';
+import { Assistant } from '../decision/assistant.ts';
+import { SoundWatcher } from '../decision/sound-watcher.ts';
+import { EspeakTts } from '../response/tts/espeak.ts';
+
+export class EmbeddedEngine implements Engine {
+  readonly name = 'embedded';
+  private readonly tts = new EspeakTts();
+
+  async createSession(options: Partial<SessionOptions> = {}): Promise<Session> {
+    const opts = resolveOptions(options);
+    const serverVad = opts.turnDetection === 'server_vad';
+    const perceiver = await Perceiver.create({
+      vadThreshold: opts.vadThreshold,
+      silenceMs: serverVad ? opts.silenceDurationMs : 480,
+      prefixPaddingMs: opts.prefixPaddingMs,
+      sounds: !serverVad,
+    });
+    const assistant = new Assistant(opts);
+    const watcher = serverVad || !opts.proactive ? null : new SoundWatcher(assistant.tasks);
+    const policy = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
+    return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,409 @@
+// A session of the embedded engine: an asynchronous FIFO pipeline
+//   input → perception → decision → response → speech
+// joined by bounded queues, so chunk N+1 is perceived while the reply to chunk N is generated or spoken.
+// `sequential` mode runs the same stages one after another per chunk, as the baseline for benchmarks.
+//
+// Replies live in stream time: a reply "plays" from the chunk that decided it for as long as its speech
+// lasts, which makes decisions reproducible (same decisions in both modes) and gives barge-in a meaning
+// even when a file is processed faster than real time.
+import { randomUUID } from 'node:crypto';
+import { Chunker } from '../audio/chunker.ts';
+import { pcm16ToBase64 } from '../audio/pcm.ts';
+import type { SessionEvent, ResponseStartEvent } from '../events.ts';
+import type { Chunk } from '../perception/types.ts';
+import { CHUNK_MS, SAMPLE_RATE } from '../perception/types.ts';
+import type { Perceiver } from '../perception/perceiver.ts';
+import type { ChunkDecision, Percept, Policy, ResponsePlan } from '../decision/types.ts';
+import type { Tts } from '../response/tts/types.ts';
+import { splitSentences } from '../response/tts/sentences.ts';
+import type { Session } from './types.ts';
+import type { SessionOptions } from './options.ts';
+import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
+import { errorMessage, SoundFlowError } from '../util/errors.ts';
+
+/** Seconds an English reply takes to say, when no audio tells us (espeak-ng speaks ~2.9 words/s). */
+export function estimateSpeechSeconds(text: string): number {
+  const words = text.trim().split(/\s+/).filter(Boolean).length;
+  return words === 0 ? 0 : 0.3 + words / 2.9;
+}
+
+interface ActiveResponse {
+  id: string;
+  plan: ResponsePlan;
+  startT: number;
+  text: string;
+  textDone: boolean;
+  audioDone: boolean;
+  audioSeconds: number;
+  ended: boolean;
+  abort: AbortController;
+}
+
+type Input = { kind: 'chunk'; chunk: Chunk } | { kind: 'instruction'; text: string };
+type Decidable = { kind: 'percept'; percept: Percept } | { kind: 'instruction'; text: string };
+type TtsJob = { response: ActiveResponse; text: string; last: boolean };
+
+export interface SessionTimings {
+  /** Per chunk: perception ms, decision ms (chunk queued → chunk event). */
+  perceptionMs: number[];
+  decisionMs: number[];
+}
+
+export class EmbeddedSession implements Session {
+  readonly id = randomUUID();
+  private readonly chunker = new Chunker();
+  private readonly inputs: AsyncQueue<Input>;
+  private readonly decidables: AsyncQueue<Decidable>;
+  private readonly responseJobs: AsyncQueue<ActiveResponse>;
+  private readonly ttsJobs: AsyncQueue<TtsJob>;
+  private readonly events = new AsyncQueue<SessionEvent>(1 << 16);
+  private readonly active: ActiveResponse[] = [];
+  private readonly recentOutput: { t: number; text: string }[] = [];
+  private lastT = 0;
+  private chunksDone = 0;
+  private lastReplyT = -Infinity;
+  private ending = false;
+  private closed = false;
+  private readonly done: Promise<void>;
+  private readonly chunkQueuedAt = new Map<number, number>();
+  readonly timings: SessionTimings = { perceptionMs: [], decisionMs: [] };
+
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly perceiver: Perceiver,
+    private readonly policy: Policy,
+    private readonly tts: Tts | null,
+    private readonly engineName = 'embedded',
+  ) {
+    const cap = opts.queueCapacity;
+    this.inputs = new AsyncQueue(cap);
+    this.decidables = new AsyncQueue(cap);
+    this.responseJobs = new AsyncQueue(cap);
+    this.ttsJobs = new AsyncQueue(cap * 4);
+    this.emit({ type: 'session.started', sessionId: this.id, engine: engineName, sampleRate: SAMPLE_RATE, chunkMs: CHUNK_MS, mode: opts.mode });
+    for (const text of opts.instructions) this.inputs.tryPut({ kind: 'instruction', text });
+    this.done = (opts.mode === 'sequential' ? this.runSequential() : this.runConcurrent()).then(
+      () => this.finish(),
+      (err) => this.fatal(err),
+    );
+  }
+
+  // ---- public API -------------------------------------------------------------------------------
+
+  async push(pcm: Float32Array | Int16Array): Promise<void> {
+    if (this.ending || this.closed) throw new SoundFlowError('session_ended', 'push() after end() or close()');
+    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) {
+      throw new SoundFlowError('bad_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
+    }
+    for (const chunk of this.chunker.push(pcm)) await this.enqueueChunk(chunk);
+  }
+
+  instruct(text: string): void {
+    if (this.ending || this.closed) throw new SoundFlowError('session_ended', 'instruct() after end() or close()');
+    if (!this.inputs.tryPut({ kind: 'instruction', text })) {
+      void this.inputs.put({ kind: 'instruction', text }).catch(() => undefined);
+    }
+  }
+
+  cancelResponse(reason = 'cancelled'): void {
+    this.interruptActive(this.lastT, reason);
+  }
+
+  truncateResponse(id: string, playedMs: number): void {
+    const r = this.active.find((x) => x.id === id);
+    if (r && !r.ended) {
+      r.audioSeconds = Math.min(r.audioSeconds, playedMs / 1000);
+      this.interruptActive(this.lastT, 'truncated');
+    }
+  }
+
+  async end(): Promise<void> {
+    if (!this.ending && !this.closed) {
+      this.ending = true;
+      const last = this.chunker.flush();
+      try {
+        if (last) await this.enqueueChunk(last);
+      } catch (err) {
+        if (!(err instanceof QueueClosedError)) throw err;
+      }
+      this.inputs.close();
+    }
+    await this.done;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ending = true;
+    for (const r of this.active) r.abort.abort();
+    for (const q of [this.inputs, this.decidables, this.responseJobs, this.ttsJobs]) q.close();
+    this.events.close();
+    this.perceiver.close();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SessionEvent> {
+    return this.events[Symbol.asyncIterator]();
+  }
+
+  // ---- pipeline ---------------------------------------------------------------------------------
+
+  private async enqueueChunk(chunk: Chunk): Promise<void> {
+    await this.inputs.put({ kind: 'chunk', chunk });
+    this.chunkQueuedAt.set(chunk.index, performance.now());
+  }
+
+  private async runConcurrent(): Promise<void> {
+    const perception = (async () => {
+      try {
+        for await (const input of this.inputs) {
+          if (input.kind === 'instruction') await this.decidables.put(input);
+          else await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
+        }
+      } finally {
+        this.decidables.close();
+      }
+    })();
+    const decision = (async () => {
+      try {
+        for await (const item of this.decidables) await this.decide(item);
+      } finally {
+        this.responseJobs.close();
+      }
+    })();
+    const response = (async () => {
+      try {
+        for await (const r of this.responseJobs) await this.generate(r);
+      } finally {
+        this.ttsJobs.close();
+      }
+    })();
+    const speech = (async () => {
+      for await (const job of this.ttsJobs) await this.speak(job);
+    })();
+    const results = await Promise.allSettled([perception, decision, response, speech]);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failed && !(failed.reason instanceof QueueClosedError)) throw failed.reason;
+  }
+
+  private async runSequential(): Promise<void> {
+    for await (const input of this.inputs) {
+      const item: Decidable = input.kind === 'instruction' ? input : { kind: 'percept', percept: await this.perceive(input.chunk) };
+      if (item.kind === 'percept') {
+        await item.percept.partial;
+        await item.percept.final;
+      }
+      await this.decide(item);
+      // Each reply is generated and spoken in full before the next chunk is even perceived.
+      for (let job = this.responseJobs.size; job > 0; job--) {
+        const r = (await this.responseJobs.get()).value as ActiveResponse;
+        await this.generate(r);
+        while (this.ttsJobs.size > 0) await this.speak((await this.ttsJobs.get()).value as TtsJob);
+      }
+    }
+  }
+
+  private async perceive(chunk: Chunk): Promise<Percept> {
+    const t0 = performance.now();
+    const p = await this.perceiver.perceive(chunk);
+    this.timings.perceptionMs.push(performance.now() - t0);
+    return p;
+  }
+
+  private async decide(item: Decidable): Promise<void> {
+    if (this.closed) return;
+    if (item.kind === 'instruction') {
+      const d = this.policy.instruct(item.text, this.lastT);
+      await this.apply(d, this.lastT);
+      return;
+    }
+    const p = item.percept;
+    const t = p.chunk.t;
+    this.lastT = t;
+    let d: ChunkDecision;
+    try {
+      d = await this.policy.decide(p, {
+        speaking: this.isSpeaking(t),
+        lastReplyT: this.lastReplyT,
+        recentOutput: this.recentOutput.filter((o) => t - o.t <= this.opts.echoGuardSeconds).map((o) => o.text),
+      });
+    } catch (err) {
+      this.emit({ type: 'error', code: 'decision_failed', message: errorMessage(err), recoverable: true });
+      d = { decision: 'silent', reason: 'error', responses: [], events: [] };
+    }
+    if (d.interrupt) this.interruptActive(t, 'barge-in');
+    if (d.responses.some((r) => r.urgent)) this.interruptActive(t, 'urgent');
+    const speaking = this.isSpeaking(t);
+    const top = p.sounds ? topSounds(p.sounds.classes, p.sounds.probs, 3) : undefined;
+    for (const ev of d.events) this.emit(ev);
+    this.emit({
+      type: 'chunk',
+      index: p.chunk.index,
+      t,
+      decision: d.decision,
+      reason: d.reason,
+      state: speaking || d.responses.length ? 'speaking' : 'listening',
+      speech: round3(p.speech),
+      levelDb: Math.round(p.levelDb * 10) / 10,
+      ...(top ? { sounds: top } : {}),
+    });
+    const queuedAt = this.chunkQueuedAt.get(p.chunk.index);
+    if (queuedAt !== undefined) {
+      this.timings.decisionMs.push(performance.now() - queuedAt);
+      this.chunkQueuedAt.delete(p.chunk.index);
+    }
+    this.chunksDone++;
+    await this.apply({ ...d, events: [] }, t);
+    this.endDueResponses(t);
+  }
+
+  /** Queues the replies a decision asked for. */
+  private async apply(d: ChunkDecision, t: number): Promise<void> {
+    if (d.events.length) for (const ev of d.events) this.emit(ev);
+    for (const plan of d.responses) {
+      const r: ActiveResponse = {
+        id: 'resp_' + randomUUID().slice(0, 8),
+        plan,
+        startT: t,
+        text: '',
+        textDone: false,
+        audioDone: !(this.opts.speak && this.tts),
+        audioSeconds: 0,
+        ended: false,
+        abort: new AbortController(),
+      };
+      this.active.push(r);
+      this.lastReplyT = t;
+      await this.responseJobs.put(r);
+    }
+  }
+
+  /** Response stage: produce the reply's text (ready or streamed), hand sentences to speech. */
+  private async generate(r: ActiveResponse): Promise<void> {
+    if (r.ended) return;
+    const start: ResponseStartEvent = { type: 'response.start', id: r.id, t: r.startT, task: r.plan.task, emotion: r.plan.emotion };
+    this.emit(start);
+    const speak = this.opts.speak && this.tts !== null;
+    let pending = '';
+    const onText = async (delta: string) => {
+      r.text += delta;
+      this.emit({ type: 'response.text', id: r.id, delta });
+      if (!speak) return;
+      pending += delta;
+      const parts = splitSentences(pending);
+      // Keep the last, possibly unfinished, sentence until more text arrives.
+      pending = parts.pop() ?? '';
+      for (const s of parts) await this.ttsJobs.put({ response: r, text: s, last: false });
+    };
+    try {
+      if (r.plan.text !== undefined) await onText(r.plan.text);
+      else if (r.plan.produce) for await (const delta of r.plan.produce(r.abort.signal)) {
+        if (r.ended) break;
+        await onText(delta);
+      }
+    } catch (err) {
+      if (!r.ended) {
+        const code = err instanceof SoundFlowError ? err.code : 'response_failed';
+        this.emit({ type: 'error', code, message: errorMessage(err), recoverable: true });
+      }
+    }
+    r.textDone = true;
+    this.recentOutput.push({ t: r.startT, text: r.text });
+    if (this.recentOutput.length > 16) this.recentOutput.shift();
+    if (speak && !r.ended) await this.ttsJobs.put({ response: r, text: pending, last: true });
+  }
+
+  /** Speech stage: synthesise a sentence, stream its audio out. */
+  private async speak(job: TtsJob): Promise<void> {
+    const r = job.response;
+    if (!r.ended && job.text.trim() && this.tts) {
+      try {
+        for await (const pcm of this.tts.synthesize(job.text, {
+          emotion: r.plan.emotion,
+          voice: r.plan.voice ?? this.opts.voice,
+          sampleRate: this.opts.outputSampleRate,
+          signal: r.abort.signal,
+        })) {
+          if (r.ended) break;
+          r.audioSeconds += pcm.length / this.opts.outputSampleRate;
+          this.emit({ type: 'response.audio', id: r.id, pcm: pcm16ToBase64(pcm), sampleRate: this.opts.outputSampleRate });
+        }
+      } catch (err) {
+        if (!r.ended) this.emit({ type: 'error', code: 'tts_failed', message: errorMessage(err), recoverable: true });
+      }
+    }
+    if (job.last) r.audioDone = true;
+  }
+
+  // ---- reply lifetime in stream time -------------------------------------------------------------
+
+  private windowEnd(r: ActiveResponse): number {
+    return r.startT + Math.max(estimateSpeechSeconds(r.text), r.audioSeconds);
+  }
+
+  private isSpeaking(t: number): boolean {
+    return this.active.some((r) => !r.ended && (!r.textDone || t < this.windowEnd(r)));
+  }
+
+  private endDueResponses(t: number, force = false): void {
+    for (const r of this.active) {
+      if (r.ended || !r.textDone || !r.audioDone) continue;
+      if (force || t >= this.windowEnd(r)) this.endResponse(r, t, false);
+    }
+    this.prune();
+  }
+
+  private interruptActive(t: number, _reason: string): void {
+    for (const r of this.active) {
+      if (r.ended) continue;
+      r.abort.abort();
+      this.endResponse(r, t, true);
+    }
+    this.prune();
+  }
+
+  private endResponse(r: ActiveResponse, t: number, interrupted: boolean): void {
+    r.ended = true;
+    this.emit({ type: 'response.end', id: r.id, t, text: r.text, interrupted });
+  }
+
+  private prune(): void {
+    for (let i = this.active.length - 1; i >= 0; i--) if (this.active[i].ended) this.active.splice(i, 1);
+  }
+
+  private async finish(): Promise<void> {
+    await this.perceiver.drain();
+    this.endDueResponses(this.lastT, true);
+    for (const r of this.active) if (!r.ended) this.endResponse(r, this.lastT, !r.textDone);
+    this.prune();
+    this.emit({ type: 'session.ended', t: this.lastT, chunks: this.chunksDone });
+    this.events.close();
+    this.perceiver.close();
+  }
+
+  private fatal(err: unknown): void {
+    if (!this.closed) {
+      const code = err instanceof SoundFlowError ? err.code : 'session_failed';
+      this.emit({ type: 'error', code, message: errorMessage(err), recoverable: false });
+    }
+    this.close();
+  }
+
+  private emit(ev: SessionEvent): void {
+    if (this.events.isClosed) return;
+    // The event queue is large; if a consumer stops reading altogether we drop rather than deadlock.
+    if (!this.events.tryPut(ev)) this.droppedEvents++;
+  }
+
+  droppedEvents = 0;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function topSounds(classes: string[], probs: Float32Array, k: number): { label: string; p: number }[] {
+  return classes
+    .map((label, i) => ({ label, p: round3(probs[i]) }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, k);
+}

@@ -1,0 +1,149 @@
+// Per-session perception: features once per chunk, VAD + segmentation, acoustic context, sound events,
+// and streaming ASR. Every part keeps bounded incremental state, so each chunk costs the same.
+import { LogMel } from './features.ts';
+import { SileroVad } from './vad.ts';
+import { SpeechSegmenter } from './segmenter.ts';
+import { AcousticContext } from './acoustic-context.ts';
+import { StreamingRecognizer } from './asr/streaming.ts';
+import { SoundClassifier } from './sounds/classifier.ts';
+import { floatToPcm16 } from '../audio/pcm.ts';
+import type { Chunk } from './types.ts';
+import type { FinalTranscript, Percept } from '../decision/types.ts';
+
+export interface PerceiverOptions {
+  /** Speech probability threshold (server_vad's `threshold`). */
+  vadThreshold: number;
+  /** Silence that closes an utterance, ms. */
+  silenceMs: number;
+  /** Audio kept before a detected speech start, ms. */
+  prefixPaddingMs: number;
+  /** Run the sound-event model. */
+  sounds: boolean;
+  /** Longest utterance before it is finalised anyway, s (bounds ASR memory). */
+  maxUtteranceSeconds: number;
+}
+
+export const DEFAULT_PERCEIVER: PerceiverOptions = {
+  vadThreshold: 0.5,
+  silenceMs: 500,
+  prefixPaddingMs: 300,
+  sounds: true,
+  maxUtteranceSeconds: 20,
+};
+
+export interface StageTimings {
+  featuresMs: number;
+  vadMs: number;
+  soundsMs: number;
+}
+
+export class Perceiver {
+  private readonly mel = new LogMel();
+  private readonly context = new AcousticContext();
+  private readonly segmenter: SpeechSegmenter;
+  private prevPcm: Float32Array | null = null;
+  private utterance = 0;
+  private uttSamples = 0;
+  private inUtterance = false;
+  /** Serialises ASR calls: each op runs after the previous one, off the event loop. */
+  private asrChain: Promise<unknown> = Promise.resolve();
+  readonly timings: StageTimings = { featuresMs: 0, vadMs: 0, soundsMs: 0 };
+
+  private constructor(
+    private readonly opts: PerceiverOptions,
+    private readonly vad: SileroVad,
+    private readonly asr: StreamingRecognizer,
+    private readonly sounds: SoundClassifier | null,
+  ) {
+    this.segmenter = new SpeechSegmenter({
+      startThreshold: opts.vadThreshold,
+      endThreshold: Math.max(0.15, opts.vadThreshold - 0.15),
+      minSilenceMs: opts.silenceMs,
+    });
+  }
+
+  static async create(options: Partial<PerceiverOptions> = {}): Promise<Perceiver> {
+    const opts = { ...DEFAULT_PERCEIVER, ...options };
+    const [vad, asr, sounds] = await Promise.all([
+      SileroVad.create(),
+      StreamingRecognizer.create(),
+      opts.sounds ? SoundClassifier.load().catch(() => null) : Promise.resolve(null),
+    ]);
+    return new Perceiver(opts, vad, asr, sounds);
+  }
+
+  async perceive(chunk: Chunk): Promise<Percept> {
+    let t0 = performance.now();
+    const mel = this.mel.process(chunk.pcm);
+    let t1 = performance.now();
+    this.timings.featuresMs = t1 - t0;
+
+    const { probs, frameEnds } = await this.vad.process(chunk.pcm);
+    t0 = performance.now();
+    this.timings.vadMs = t0 - t1;
+    const updates = this.segmenter.update(probs, frameEnds);
+    const acoustic = this.context.update(mel, mel.length / 64, probs, chunk.pcm);
+
+    let sounds: Percept['sounds'];
+    if (this.sounds) {
+      t1 = performance.now();
+      sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel) };
+      this.timings.soundsMs = performance.now() - t1;
+    }
+
+    const speechStarted = updates.some((u) => u.kind === 'start');
+    const speechEnded = updates.some((u) => u.kind === 'end');
+    const percept: Percept = {
+      chunk,
+      mel,
+      vadProbs: probs,
+      speech: probs.length ? probs.filter((p) => p >= this.opts.vadThreshold).length / probs.length : 0,
+      levelDb: acoustic.levelDb,
+      snrDb: acoustic.snrDb,
+      speechStarted,
+      speechEnded,
+      inSpeech: this.segmenter.inSpeech,
+      silenceMs: this.segmenter.silenceMs,
+      sounds,
+    };
+    this.feedAsr(chunk, percept, speechStarted);
+    this.prevPcm = chunk.pcm;
+    return percept;
+  }
+
+  /** Starts, feeds and finishes utterances on the ASR chain according to the segmenter. */
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean): void {
+    const pcm = floatToPcm16(chunk.pcm);
+    if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
+      this.inUtterance = true;
+      this.utterance++;
+      this.uttSamples = 0;
+      const pad = Math.round((this.opts.prefixPaddingMs / 1000) * 16000);
+      const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
+      this.asrChain = this.asrChain.then(() => this.asr.startUtterance(pre));
+    }
+    if (!this.inUtterance) return;
+    const utterance = this.utterance;
+    this.uttSamples += pcm.length;
+    const partial = (this.asrChain = this.asrChain.then(() => this.asr.feed(pcm)));
+    percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
+
+    const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds;
+    const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
+    if (!ended) return;
+    this.inUtterance = false;
+    const fin = (this.asrChain = this.asrChain.then(() => this.asr.finish()));
+    percept.final = (fin as Promise<Awaited<ReturnType<StreamingRecognizer['finish']>>>)
+      .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, confidence: r.confidence } : null))
+      .catch(() => null);
+  }
+
+  /** Waits for queued ASR work (used at end of stream). */
+  async drain(): Promise<void> {
+    await this.asrChain.catch(() => undefined);
+  }
+
+  close(): void {
+    this.asr.close();
+  }
+}

@@ -1,0 +1,47 @@
+// Converts any audio file to 16 kHz mono PCM16 WAV: ffmpeg first, sox as the fallback (a few files
+// decode with only one of them). Also small helpers to read/write the corpus's own WAVs.
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { encodeWav, parseWav } from '../../audio/wav.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+
+const run = promisify(execFile);
+export const CORPUS_SR = 16000;
+
+/** Converts `input` to `output` (16 kHz mono s16 WAV), at most `maxSeconds` long. Throws `undecodable` if both tools fail. */
+export async function convertToWav(input: string, output: string, maxSeconds: number): Promise<void> {
+  const errors: string[] = [];
+  try {
+    await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', input, '-t', String(maxSeconds), '-ac', '1', '-ar', String(CORPUS_SR), '-sample_fmt', 's16', output]);
+    if (readWav(output).length > 0) return;
+    errors.push('ffmpeg: no samples');
+  } catch (err) {
+    errors.push('ffmpeg: ' + lastLine(err));
+  }
+  try {
+    await run('sox', ['-q', input, '-r', String(CORPUS_SR), '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'trim', '0', String(maxSeconds)]);
+    if (readWav(output).length > 0) return;
+    errors.push('sox: no samples');
+  } catch (err) {
+    errors.push('sox: ' + lastLine(err));
+  }
+  rmSync(output, { force: true });
+  throw new SoundFlowError('undecodable', `cannot decode ${input} (${errors.join('; ')})`, { recoverable: true });
+}
+
+function lastLine(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  return String(e.stderr || e.message || err).trim().split('\n').pop() ?? '';
+}
+
+/** Reads a corpus WAV (any PCM WAV; mono downmix) as Float32 samples. */
+export function readWav(path: string): Float32Array {
+  const w = parseWav(readFileSync(path));
+  if (w.sampleRate !== CORPUS_SR) throw new SoundFlowError('bad_wav', `${path}: expected ${CORPUS_SR} Hz, got ${w.sampleRate}`);
+  return w.samples;
+}
+
+export function writeWav(path: string, x: Float32Array): void {
+  writeFileSync(path, encodeWav(x, CORPUS_SR));
+}

@@ -1,0 +1,15 @@
+// `soundflow demo`: the two-minute tour. Streams a bundled recording (a spoken question, a smoke alarm,
+// a request to translate, ...) through the embedded engine and shows the live timeline.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { run as runFile } from './run.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const file = fileURLToPath(new URL('../../../../assets/demo.wav', import.meta.url));
+  if (!existsSync(file)) {
+    process.stderr.write(`demo audio missing at ${file}; regenerate it with: node scripts/make-demo-audio.ts\n`);
+    return 1;
+  }
+  process.stdout.write(`Streaming ${file} through SoundFlow (replies are written to demo-replies.wav)\n\n`);
+  return runFile([file, '--tail', '2', '--speak', 'demo-replies.wav', ...args]);
+}

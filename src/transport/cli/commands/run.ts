@@ -1,0 +1,112 @@
+// `soundflow run <file|->`: stream a file (any format ffmpeg reads, or raw PCM16 16 kHz on stdin)
+// through a session and print a live timeline, or the events as JSON lines.
+import { parseArgs } from 'node:util';
+import { createEngine } from '../../../engine/registry.ts';
+import type { Session } from '../../../engine/types.ts';
+import type { SessionEvent } from '../../../events.ts';
+import { decodeStream } from '../../../audio/decode.ts';
+import { ReplyAudioFile } from '../reply-audio.ts';
+import { SoundFlowError } from '../../../util/errors.ts';
+import { TimelinePrinter } from '../timeline.ts';
+
+const SR = 16000;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      instruction: { type: 'string', multiple: true, default: [] },
+      speak: { type: 'string' },
+      realtime: { type: 'boolean', default: false },
+      tail: { type: 'string', default: '0' },
+      mode: { type: 'string', default: 'concurrent' },
+      policy: { type: 'string', default: 'rules' },
+      'turn-detection': { type: 'string', default: 'soundflow' },
+      engine: { type: 'string', default: 'embedded' },
+      'engine-url': { type: 'string' },
+      voice: { type: 'string' },
+    },
+  });
+  const input = positionals[0];
+  if (!input) throw new SoundFlowError('usage', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
+  const tail = Number(values.tail);
+  if (!(tail >= 0 && tail <= 600)) throw new SoundFlowError('usage', '--tail takes seconds between 0 and 600');
+  if (values.mode !== 'concurrent' && values.mode !== 'sequential') throw new SoundFlowError('usage', '--mode is concurrent or sequential');
+  if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('usage', '--policy is rules or learned');
+  const td = values['turn-detection'];
+  if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('usage', '--turn-detection is soundflow or server_vad');
+
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? process.env.SOUNDFLOW_AIM_URL });
+  const session = await engine.createSession({
+    mode: values.mode,
+    policy: values.policy,
+    turnDetection: td,
+    speak: Boolean(values.speak),
+    instructions: values.instruction as string[],
+    ...(values.voice ? { voice: values.voice } : {}),
+  });
+
+  const wav = values.speak ? new ReplyAudioFile(values.speak) : null;
+  const printer = values.json ? null : new TimelinePrinter(process.stdout);
+  const consumer = consume(session, (ev) => {
+    if (values.json) {
+      if (ev.type !== 'response.audio' || values.speak) process.stdout.write(JSON.stringify(ev) + '\n');
+    } else printer!.event(ev);
+    if (wav) wav.event(ev);
+  });
+
+  let failed: unknown = null;
+  try {
+    await feed(session, input, tail, values.realtime);
+    await session.end();
+  } catch (err) {
+    failed = err;
+    session.close();
+  }
+  const sawFatal = await consumer;
+  printer?.finish();
+  if (wav) await wav.close();
+  await engine.close?.();
+  if (failed) throw failed;
+  return sawFatal ? 1 : 0;
+}
+
+/** Decodes the input and pushes it into the session, paced to real time when asked. */
+async function feed(session: Session, input: string, tail: number, realtime: boolean): Promise<void> {
+  const t0 = performance.now();
+  let samples = 0;
+  const pace = async (n: number) => {
+    samples += n;
+    if (!realtime) return;
+    const ahead = (samples / SR) * 1000 - (performance.now() - t0);
+    if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+  };
+  for await (const pcm of decodeStream(input)) {
+    await session.push(pcm);
+    await pace(pcm.length);
+  }
+  if (samples === 0) throw new SoundFlowError('empty_audio', `no audio in ${input === '-' ? 'stdin' : input}`);
+  // Trailing silence so that a reply to the last words can still happen.
+  const step = SR / 10;
+  for (let left = Math.round(tail * SR); left > 0; left -= step) {
+    const n = Math.min(step, left);
+    await session.push(new Int16Array(n));
+    await pace(n);
+  }
+}
+
+/** Reads every event; resolves true when a non-recoverable error was seen. */
+async function consume(session: Session, on: (ev: SessionEvent) => void): Promise<boolean> {
+  let fatal = false;
+  for await (const ev of session) {
+    if (ev.type === 'error') {
+      if (!ev.recoverable) fatal = true;
+      process.stderr.write(`soundflow: ${ev.recoverable ? 'warning' : 'error'} [${ev.code}] ${ev.message}\n`);
+    }
+    on(ev);
+  }
+  return fatal;
+}
+

@@ -1,0 +1,105 @@
+// The native protocol on /ws. Client -> server: binary frames of PCM16 LE 16 kHz mono (any size),
+// and JSON control messages (validated here). Server -> client: the session's SessionEvent JSON, with
+// reply audio as base64 `response.audio` events or, when asked, as binary PCM16 frames.
+// See docs/protocol.md.
+import { z } from 'zod';
+import type { SessionEvent } from '../../events.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+import { Connection } from './connection.ts';
+import { base64ToPcm16, bytesToPcm16 } from './pcm.ts';
+
+/** Session options a client may choose. Endpoints (llm, asr) and queue sizes stay server-side. */
+export const ClientOptions = z.strictObject({
+  mode: z.enum(['concurrent', 'sequential']).optional(),
+  speak: z.boolean().optional(),
+  outputSampleRate: z.number().int().min(8000).max(48000).optional(),
+  voice: z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i, 'an espeak-ng voice name such as en-us or en+f3').optional(),
+  instructions: z.array(z.string().max(2000)).max(16).optional(),
+  policy: z.enum(['rules', 'learned']).optional(),
+  turnDetection: z.enum(['soundflow', 'server_vad']).optional(),
+  vadThreshold: z.number().min(0).max(1).optional(),
+  prefixPaddingMs: z.number().int().min(0).max(5000).optional(),
+  silenceDurationMs: z.number().int().min(0).max(10000).optional(),
+  proactive: z.boolean().optional(),
+  echoGuardSeconds: z.number().min(0).max(120).optional(),
+});
+
+const NativeMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('session.update'), options: ClientOptions.optional(), audio: z.enum(['base64', 'binary']).optional() }),
+  z.object({ type: z.literal('instruction'), text: z.string().min(1).max(2000) }),
+  z.object({ type: z.literal('audio'), pcm: z.string() }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('truncate'), id: z.string(), playedMs: z.number().min(0) }),
+  z.object({ type: z.literal('end') }),
+]);
+type NativeMessage = z.infer<typeof NativeMessage>;
+
+export class NativeConnection extends Connection {
+  private binaryAudio = this.url.searchParams.get('audio') === 'binary';
+
+  protected handleBinary(buf: Buffer): void {
+    this.link.pushAudio(bytesToPcm16(buf), this.options);
+  }
+
+  protected handleText(text: string): void {
+    const msg = parseMessage(text);
+    switch (msg.type) {
+      case 'session.update':
+        if (msg.audio) this.binaryAudio = msg.audio === 'binary';
+        if (msg.options) {
+          if (this.link.started) {
+            throw new SoundFlowError('session_already_started', 'session options can only be set before the first audio or instruction', { recoverable: true });
+          }
+          Object.assign(this.options, msg.options);
+        }
+        // Starting now lets the client see session.started (and its id) before any audio.
+        void this.link.start(this.options);
+        return;
+      case 'audio':
+        this.link.pushAudio(base64ToPcm16(msg.pcm), this.options);
+        return;
+      case 'instruction':
+        this.link.instruct(msg.text, this.options);
+        return;
+      case 'cancel':
+        this.link.cancel('client');
+        return;
+      case 'truncate':
+        this.link.truncate(msg.id, msg.playedMs);
+        return;
+      case 'end':
+        void this.shutdown(1000, 'session ended');
+        return;
+    }
+  }
+
+  protected handleEvent(ev: SessionEvent): void {
+    if (ev.type === 'response.audio') {
+      this.out.audio(this.binaryAudio ? Buffer.from(ev.pcm, 'base64') : ev);
+      return;
+    }
+    this.out.json(ev);
+  }
+
+  sendError(code: string, message: string, extra: { recoverable?: boolean } = {}): void {
+    this.out.json({ type: 'error', code, message, recoverable: extra.recoverable ?? true });
+  }
+}
+
+function parseMessage(text: string): NativeMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new SoundFlowError('invalid_json', 'message is not valid JSON', { recoverable: true });
+  }
+  const r = NativeMessage.safeParse(raw);
+  if (!r.success) {
+    const type = (raw as { type?: unknown } | null)?.type;
+    const known = NativeMessage.options.some((o) => o.shape.type.value === type);
+    if (!known) throw new SoundFlowError('unknown_message_type', `unknown message type ${JSON.stringify(type)}`, { recoverable: true });
+    const issue = r.error.issues[0];
+    throw new SoundFlowError('invalid_message', `${String(type)}: ${issue?.path.join('.') || 'message'}: ${issue?.message}`, { recoverable: true });
+  }
+  return r.data;
+}

@@ -1,0 +1,159 @@
+// Binds one connection to one engine session. The session is created lazily (a client may first send
+// its options), every client action goes through one promise chain so audio, instructions and cancels
+// keep their order, and inbound audio waiting for the engine is bounded: past the limit the socket is
+// paused, so a client streaming faster than real time is slowed by TCP rather than growing our memory.
+import type { WebSocket } from 'ws';
+import type { Engine, Session } from '../../engine/types.ts';
+import type { SessionOptions } from '../../engine/options.ts';
+import type { SessionEvent } from '../../events.ts';
+import { SoundFlowError, errorMessage } from '../../util/errors.ts';
+
+export interface LinkHooks {
+  onEvent(ev: SessionEvent): void;
+  /** The engine's event stream finished (after end(), close(), or a fatal engine error). */
+  onStreamEnd(): void;
+  /** Something went wrong that the client should hear about. */
+  onError(err: SoundFlowError): void;
+}
+
+export class SessionLink {
+  private session?: Session;
+  private starting?: Promise<Session | undefined>;
+  private chain: Promise<unknown> = Promise.resolve();
+  private pendingBytes = 0;
+  private pumpDone?: Promise<void>;
+  private closed = false;
+  private ending = false;
+  /** Samples (16 kHz) handed to the engine so far. */
+  samplesIn = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly ws: WebSocket,
+    private readonly maxPendingBytes: number,
+    private readonly hooks: LinkHooks,
+  ) {}
+
+  get started(): boolean {
+    return this.starting !== undefined;
+  }
+
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
+
+  get isEnding(): boolean {
+    return this.ending || this.closed;
+  }
+
+  /** Creates the engine session once; later calls return the same one. */
+  start(options: Partial<SessionOptions>): Promise<Session | undefined> {
+    this.starting ??= this.engine.createSession(options).then(
+      (s) => {
+        if (this.closed) {
+          s.close();
+          return undefined;
+        }
+        this.session = s;
+        this.pumpDone = this.pump(s);
+        return s;
+      },
+      (err) => {
+        this.hooks.onError(toSfError(err, 'session_create_failed', false));
+        this.hooks.onStreamEnd();
+        return undefined;
+      },
+    );
+    return this.starting;
+  }
+
+  private async pump(s: Session): Promise<void> {
+    try {
+      for await (const ev of s) this.hooks.onEvent(ev);
+    } catch (err) {
+      if (!this.closed) this.hooks.onError(toSfError(err, 'engine_error', false));
+    }
+    this.hooks.onStreamEnd();
+  }
+
+  /** Runs `fn` with the session after everything queued before it (starting it with `defaults` if needed). */
+  private enqueue(defaults: Partial<SessionOptions>, fn: (s: Session) => unknown): Promise<void> {
+    const starting = this.start(defaults);
+    const next = this.chain.then(async () => {
+      const s = await starting;
+      if (!s || this.closed) return;
+      try {
+        await fn(s);
+      } catch (err) {
+        if (!this.closed) this.hooks.onError(toSfError(err, 'engine_error', true));
+      }
+    });
+    this.chain = next;
+    return next;
+  }
+
+  pushAudio(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
+    if (this.isEnding || pcm.length === 0) return;
+    const bytes = pcm.length * 2;
+    this.pendingBytes += bytes;
+    if (this.pendingBytes > this.maxPendingBytes && !this.ws.isPaused) this.ws.pause();
+    void this.enqueue(defaults, (s) => s.push(pcm)).finally(() => {
+      this.pendingBytes -= bytes;
+      this.samplesIn += pcm.length;
+      if (this.pendingBytes <= this.maxPendingBytes / 2 && this.ws.isPaused) this.ws.resume();
+    });
+  }
+
+  instruct(text: string, defaults: Partial<SessionOptions>): void {
+    if (this.isEnding) return;
+    void this.enqueue(defaults, (s) => s.instruct(text));
+  }
+
+  /** Cancels at once when the session exists (a barge-in must not wait behind queued audio). */
+  cancel(reason: string): void {
+    if (this.session && !this.closed) this.session.cancelResponse(reason);
+  }
+
+  truncate(id: string, playedMs: number): void {
+    if (this.session && !this.closed) this.session.truncateResponse?.(id, playedMs);
+  }
+
+  /**
+   * Graceful end: queued input is processed, pending replies finish, the event stream ends.
+   * Resolves once the stream has ended or `graceMs` elapsed (then the session is closed hard).
+   */
+  async finish(graceMs: number): Promise<void> {
+    if (this.ending || this.closed) return this.pumpDone;
+    this.ending = true;
+    if (this.ws.isPaused) this.ws.resume();
+    if (!this.starting) {
+      this.hooks.onStreamEnd();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    const done = (async () => {
+      await this.chain;
+      const s = await this.starting;
+      if (!s) return;
+      await s.end();
+      await this.pumpDone;
+    })().catch((err) => this.hooks.onError(toSfError(err, 'engine_error', false)));
+    const r = await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') this.close();
+    await Promise.race([this.pumpDone, new Promise((res) => setTimeout(res, 500))]);
+  }
+
+  /** Stops at once (client gone): pending work is dropped. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.session?.close();
+  }
+}
+
+export function toSfError(err: unknown, code: string, recoverable: boolean): SoundFlowError {
+  if (err instanceof SoundFlowError) return err;
+  return new SoundFlowError(code, errorMessage(err), { recoverable, cause: err });
+}
