@@ -5,6 +5,7 @@ import type { Engine, Session } from './types.ts';
 import { resolveOptions, type SessionOptions } from './options.ts';
 import { EmbeddedSession } from './session.ts';
 import { Perceiver } from '../perception/perceiver.ts';
+import { serverVadPreset } from '../perception/segmenter.ts';
 import { RulePolicy } from '../decision/rules.ts';
 import { Assistant } from '../decision/assistant.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
@@ -19,7 +20,9 @@ export class EmbeddedEngine implements Engine {
     const serverVad = opts.turnDetection === 'server_vad';
     const perceiver = await Perceiver.create({
       vadThreshold: opts.vadThreshold,
-      silenceMs: serverVad ? opts.silenceDurationMs : 480,
+      segmenter: serverVad
+        ? serverVadPreset({ threshold: opts.vadThreshold, prefixPaddingMs: opts.prefixPaddingMs, silenceDurationMs: opts.silenceDurationMs })
+        : { minSilenceMs: 400 },
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
     });

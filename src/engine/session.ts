@@ -289,6 +289,7 @@ export class EmbeddedSession implements Session {
       this.emit({ type: 'response.text', id: r.id, delta });
       if (!speak) return;
       pending += delta;
+      if (this.opts.mode === 'sequential') return; // whole text first, then speech
       const parts = splitSentences(pending);
       // Keep the last, possibly unfinished, sentence until more text arrives.
       pending = parts.pop() ?? '';
@@ -316,6 +317,12 @@ export class EmbeddedSession implements Session {
   private async speak(job: TtsJob): Promise<void> {
     const r = job.response;
     if (!r.ended && job.text.trim() && this.tts) {
+      // Sequential mode is the synchronous baseline: a stage hands on its output only when complete.
+      const held: Int16Array[] | null = this.opts.mode === 'sequential' ? [] : null;
+      const out = (pcm: Int16Array) => {
+        r.audioSeconds += pcm.length / this.opts.outputSampleRate;
+        this.emit({ type: 'response.audio', id: r.id, pcm: pcm16ToBase64(pcm), sampleRate: this.opts.outputSampleRate });
+      };
       try {
         for await (const pcm of this.tts.synthesize(job.text, {
           emotion: r.plan.emotion,
@@ -324,9 +331,10 @@ export class EmbeddedSession implements Session {
           signal: r.abort.signal,
         })) {
           if (r.ended) break;
-          r.audioSeconds += pcm.length / this.opts.outputSampleRate;
-          this.emit({ type: 'response.audio', id: r.id, pcm: pcm16ToBase64(pcm), sampleRate: this.opts.outputSampleRate });
+          if (held) held.push(pcm);
+          else out(pcm);
         }
+        if (held && !r.ended) held.forEach(out);
       } catch (err) {
         if (!r.ended) this.emit({ type: 'error', code: 'tts_failed', message: errorMessage(err), recoverable: true });
       }

@@ -1,8 +1,8 @@
 // Per-session perception: features once per chunk, VAD + segmentation, acoustic context, sound events,
 // and streaming ASR. Every part keeps bounded incremental state, so each chunk costs the same.
-import { LogMel } from './features.ts';
+import { FRAMES_PER_CHUNK, LogMel } from './features.ts';
 import { SileroVad } from './vad.ts';
-import { SpeechSegmenter } from './segmenter.ts';
+import { SpeechSegmenter, type SegmenterOptions } from './segmenter.ts';
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
@@ -11,11 +11,11 @@ import type { Chunk } from './types.ts';
 import type { FinalTranscript, Percept } from '../decision/types.ts';
 
 export interface PerceiverOptions {
-  /** Speech probability threshold (server_vad's `threshold`). */
+  /** Speech probability threshold, used for the chunk's speech fraction. */
   vadThreshold: number;
-  /** Silence that closes an utterance, ms. */
-  silenceMs: number;
-  /** Audio kept before a detected speech start, ms. */
+  /** Utterance segmentation (hysteresis, minimum speech, closing silence). */
+  segmenter: Partial<SegmenterOptions>;
+  /** Audio kept before a detected speech start for the recogniser, ms. */
   prefixPaddingMs: number;
   /** Run the sound-event model. */
   sounds: boolean;
@@ -25,7 +25,7 @@ export interface PerceiverOptions {
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
   vadThreshold: 0.5,
-  silenceMs: 500,
+  segmenter: { minSilenceMs: 400 },
   prefixPaddingMs: 300,
   sounds: true,
   maxUtteranceSeconds: 20,
@@ -55,11 +55,7 @@ export class Perceiver {
     private readonly asr: StreamingRecognizer,
     private readonly sounds: SoundClassifier | null,
   ) {
-    this.segmenter = new SpeechSegmenter({
-      startThreshold: opts.vadThreshold,
-      endThreshold: Math.max(0.15, opts.vadThreshold - 0.15),
-      minSilenceMs: opts.silenceMs,
-    });
+    this.segmenter = new SpeechSegmenter(opts.segmenter);
   }
 
   static async create(options: Partial<PerceiverOptions> = {}): Promise<Perceiver> {
@@ -82,7 +78,7 @@ export class Perceiver {
     t0 = performance.now();
     this.timings.vadMs = t0 - t1;
     const updates = this.segmenter.update(probs, frameEnds);
-    const acoustic = this.context.update(mel, mel.length / 64, probs, chunk.pcm);
+    const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
 
     let sounds: Percept['sounds'];
     if (this.sounds) {
@@ -99,7 +95,7 @@ export class Perceiver {
       vadProbs: probs,
       speech: probs.length ? probs.filter((p) => p >= this.opts.vadThreshold).length / probs.length : 0,
       levelDb: acoustic.levelDb,
-      snrDb: acoustic.snrDb,
+      snrDb: acoustic.snrDb ?? 0,
       speechStarted,
       speechEnded,
       inSpeech: this.segmenter.inSpeech,

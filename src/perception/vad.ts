@@ -46,8 +46,8 @@ export interface VadResult {
 }
 
 export class SileroVad {
-  private h = new Float32Array(STATE_SIZE);
-  private c = new Float32Array(STATE_SIZE);
+  private h: Float32Array = new Float32Array(STATE_SIZE);
+  private c: Float32Array = new Float32Array(STATE_SIZE);
   private readonly pending = new Float32Array(VAD_FRAME);
   private pendingLen = 0;
   private consumed = 0; // stream samples handed to the model so far

@@ -53,9 +53,9 @@ export function listFiles(root: string): string[] {
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.push(relative(root, p));
+      const st = statSync(p, { throwIfNoEntry: false }); // dangling symlinks (to other packages) are skipped
+      if (st?.isDirectory()) walk(p);
+      else if (st?.isFile()) out.push(relative(root, p));
     }
   };
   walk(root);

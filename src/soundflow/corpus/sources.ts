@@ -24,7 +24,7 @@ export const PACKAGE_SOURCES: PackageSource[] = [
     pkg: 'sound-theme-freedesktop',
     rules: [r(/alarm-clock-elapsed\.oga$/, 'beeping_alarm'), r(/phone-(incoming-call|outgoing-calling)\.oga$/, 'phone_ring')],
   },
-  { pkg: 'osmo', rules: [r(/sounds\/alarm\.wav$/, 'beeping_alarm')] },
+  { pkg: 'osmo', rules: [r(/osmo\/alarm\.wav$/, 'beeping_alarm')] },
   {
     pkg: 'orage-data',
     rules: [r(/Knock\.wav$/, 'door_knock'), r(/Phone\.wav$/, 'phone_ring'), r(/KDE_Beep_Digital_\d\.ogg$/, 'beeping_alarm')],

@@ -16,7 +16,8 @@ export function decodeAudio(path: string): Promise<Float32Array> {
       { encoding: 'buffer', maxBuffer: 1 << 30 },
       (err, stdout, stderr) => {
         if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new MissingDependencyError('ffmpeg', 'ffmpeg'));
-        const msg = stderr.toString().trim().split('\n').pop() ?? '';
+        // ffmpeg prefixes its message with the input path, which our message already names.
+        const msg = (stderr.toString().trim().split('\n').pop() ?? '').replace(`${path}: `, '');
         if (err) return reject(new SoundFlowError('decode_failed', `cannot decode ${path}: ${msg || err.message}`));
         if (stdout.length < 2) return reject(new SoundFlowError('decode_failed', `cannot decode ${path}: no audio samples${msg ? ` (${msg})` : ''}`));
         resolve(pcm16ToFloat(stdout));

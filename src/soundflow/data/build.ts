@@ -1,5 +1,6 @@
 // `soundflow data build`: input JSONL + noise library -> per-stream WAVs, optional features and one
 // labelled JSONL. Deterministic from the seed, resumable step by step, parallel over worker threads.
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
@@ -10,7 +11,6 @@ import { checkNoiseLength, indexNoise } from './noise.ts';
 import { Progress } from './progress.ts';
 import { runPool } from './pool.ts';
 import { ensureDirs, type StreamResult } from './stream.ts';
-import { readFileSync } from 'node:fs';
 
 /** Name of the labelled output inside OUT_DIR (the only .jsonl written there). */
 export const OUTPUT_JSONL = 'streams.jsonl';

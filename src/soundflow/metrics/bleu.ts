@@ -1,6 +1,8 @@
-// Corpus BLEU as defined by Papineni et al. (2002) and computed by sacreBLEU's default: clipped n-gram
-// counts summed over the whole corpus (not averaged per sentence), n = 1..4, uniform weights, and a
-// brevity penalty from the total hypothesis vs reference length. Scores are on the 0..100 scale.
+// Corpus BLEU as defined by Papineni et al. (2002) and computed by sacreBLEU's defaults: clipped n-gram
+// counts summed over the whole corpus (not averaged per sentence), n = 1..4, uniform weights, a brevity
+// penalty from the total hypothesis vs closest-reference length, 13a tokenisation and "exp" smoothing
+// (an n-gram order with no match gets precision 1/(2^k * total) for its k-th such order; with no match
+// at all the score is 0). Scores are on the 0..100 scale.
 import { SoundFlowError } from '../../util/errors.ts';
 
 export interface BleuResult {
@@ -43,7 +45,7 @@ function ngramCounts(tokens: string[], n: number): Map<string, number> {
 export function corpusBleu(
   hypotheses: string[],
   references: (string | string[])[],
-  opts: { maxN?: number; tokenize?: (s: string) => string[]; lowercase?: boolean } = {},
+  opts: { maxN?: number; tokenize?: (s: string) => string[]; lowercase?: boolean; smooth?: 'exp' | 'none' } = {},
 ): BleuResult {
   if (hypotheses.length !== references.length) {
     throw new SoundFlowError('bleu_length_mismatch', `BLEU: ${hypotheses.length} hypotheses but ${references.length} references`);
@@ -75,13 +77,22 @@ export function corpusBleu(
       totals[n - 1] += Math.max(0, hyp.length - n + 1);
     }
   }
-  const precisions = matches.map((m, i) => (totals[i] > 0 ? (100 * m) / totals[i] : 0));
+  const smooth = opts.smooth ?? 'exp';
+  const precisions = new Array(maxN).fill(0);
+  let halvings = 1;
+  for (let n = 0; n < maxN; n++) {
+    // An order with no hypothesis n-grams at all (very short output) keeps precision 0, so the score is 0.
+    if (totals[n] === 0) break;
+    if (matches[n] > 0) precisions[n] = (100 * matches[n]) / totals[n];
+    else if (smooth === 'exp') {
+      halvings *= 2;
+      precisions[n] = 100 / (halvings * totals[n]);
+    }
+  }
   const bp = hypLen === 0 ? 0 : hypLen < refLen ? Math.exp(1 - refLen / hypLen) : 1;
-  // Any zero n-gram match makes the (unsmoothed) geometric mean zero, as in sacreBLEU's default.
   let score = 0;
-  if (matches.every((m) => m > 0)) {
-    const logMean = matches.reduce((s, m, i) => s + Math.log(m / totals[i]), 0) / maxN;
-    score = 100 * bp * Math.exp(logMean);
+  if (matches.some((m) => m > 0) && precisions.every((p) => p > 0)) {
+    score = bp * Math.exp(precisions.reduce((s, p) => s + Math.log(p), 0) / maxN);
   }
   return { score, precisions, bp, hypLen, refLen };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { run as runFile } from './run.ts';
 
 export async function run(args: string[]): Promise<number> {
-  const file = fileURLToPath(new URL('../../../../assets/demo.wav', import.meta.url));
+  const file = fileURLToPath(new URL('../../../../assets/demo.flac', import.meta.url));
   if (!existsSync(file)) {
     process.stderr.write(`demo audio missing at ${file}; regenerate it with: node scripts/make-demo-audio.ts\n`);
     return 1;

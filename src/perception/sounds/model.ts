@@ -1,0 +1,153 @@
+// The sound-event network's forward pass in plain TypeScript (Float32Array loops, no tfjs at run time).
+// Architecture (same maths as the tfjs trainer in src/soundflow/train/sounds-model.ts):
+//   input  CONTEXT_FRAMES + 40 log-mel frames × 64 bins (12 frames of the previous chunk as left context)
+//   → average adjacent frame pairs (20 ms steps) → per-bin standardisation (mean/std from training)
+//   → conv1: kernel 3 over time, 64·3 → H, ReLU            (expressed as unfold + dense)
+//   → conv2: kernel 3, dilation 2, H·3 → H, ReLU           (receptive field 0.3 s)
+//   → mean and max over the chunk's 20 steps → 2H → dense H, ReLU → dense C → sigmoid.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SoundFlowError } from '../../util/errors.ts';
+
+export const CONTEXT_FRAMES = 12;
+export const CHUNK_FRAMES = 40;
+export const N_MELS = 64;
+export const INPUT_FRAMES = CONTEXT_FRAMES + CHUNK_FRAMES;
+export const POOL = 2;
+/** Log-mel value of digital silence (ln 1e-6): the context before a stream starts. */
+export const SILENCE_LOGMEL = Math.log(1e-6);
+
+export interface SoundModelSpec {
+  version: 1;
+  classes: string[];
+  hidden: number;
+  norm: { mean: number[]; std: number[] };
+  /** Per-class decision thresholds on the probability, tuned on the validation split. */
+  thresholds: number[];
+  tensors: { name: string; shape: number[]; offset: number }[];
+  training?: Record<string, unknown>;
+}
+
+export interface SoundWeights {
+  spec: SoundModelSpec;
+  w1: Float32Array; b1: Float32Array;
+  w2: Float32Array; b2: Float32Array;
+  w3: Float32Array; b3: Float32Array;
+  w4: Float32Array; b4: Float32Array;
+}
+
+export const TENSOR_NAMES = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3', 'w4', 'b4'] as const;
+
+/** Shapes of every tensor for a given hidden size and class count ([in, out] for dense kernels). */
+export function tensorShapes(hidden: number, classes: number): Record<(typeof TENSOR_NAMES)[number], number[]> {
+  return {
+    w1: [N_MELS * 3, hidden], b1: [hidden],
+    w2: [hidden * 3, hidden], b2: [hidden],
+    w3: [hidden * 2, hidden], b3: [hidden],
+    w4: [hidden, classes], b4: [classes],
+  };
+}
+
+export function loadSoundWeights(dir: string): SoundWeights {
+  let spec: SoundModelSpec;
+  let bin: Buffer;
+  try {
+    spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as SoundModelSpec;
+    bin = readFileSync(join(dir, 'weights.bin'));
+  } catch (err) {
+    throw new SoundFlowError('model_missing', `sound model not found in ${dir} (model.json + weights.bin): run "soundflow train sounds"`, { cause: err });
+  }
+  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  const shapes = tensorShapes(spec.hidden, spec.classes.length);
+  const out: Partial<SoundWeights> = { spec };
+  for (const name of TENSOR_NAMES) {
+    const t = spec.tensors.find((x) => x.name === name);
+    const size = shapes[name].reduce((a, b) => a * b, 1);
+    if (!t || t.shape.join(',') !== shapes[name].join(',') || t.offset + size > all.length) {
+      throw new SoundFlowError('model_invalid', `sound model in ${dir}: tensor ${name} missing or of the wrong shape`);
+    }
+    out[name] = all.subarray(t.offset, t.offset + size);
+  }
+  return out as SoundWeights;
+}
+
+/** y[o] = b[o] + Σ_i x[i]·W[i,o], W row-major [n, m]. */
+function dense(x: Float32Array, xOff: number, n: number, w: Float32Array, b: Float32Array, m: number, y: Float32Array, yOff: number, relu: boolean): void {
+  for (let o = 0; o < m; o++) y[yOff + o] = b[o];
+  for (let i = 0; i < n; i++) {
+    const v = x[xOff + i];
+    if (v === 0) continue;
+    const row = i * m;
+    for (let o = 0; o < m; o++) y[yOff + o] += v * w[row + o];
+  }
+  if (relu) for (let o = 0; o < m; o++) if (y[yOff + o] < 0) y[yOff + o] = 0;
+}
+
+/** Scratch buffers, allocated once per classifier. */
+export class SoundNet {
+  readonly hidden: number;
+  readonly nClasses: number;
+  private readonly pooled: Float32Array;
+  private readonly unfold1: Float32Array;
+  private readonly h1: Float32Array;
+  private readonly unfold2: Float32Array;
+  private readonly h2: Float32Array;
+  private readonly stats: Float32Array;
+  private readonly h3: Float32Array;
+  private readonly steps = INPUT_FRAMES / POOL;
+
+  constructor(readonly w: SoundWeights) {
+    this.hidden = w.spec.hidden;
+    this.nClasses = w.spec.classes.length;
+    const H = this.hidden;
+    this.pooled = new Float32Array(this.steps * N_MELS);
+    this.unfold1 = new Float32Array(N_MELS * 3);
+    this.h1 = new Float32Array((this.steps - 2) * H);
+    this.unfold2 = new Float32Array(H * 3);
+    this.h2 = new Float32Array((this.steps - 6) * H);
+    this.stats = new Float32Array(2 * H);
+    this.h3 = new Float32Array(H);
+  }
+
+  /** `frames`: INPUT_FRAMES × N_MELS log-mel, row-major. Returns per-class probabilities. */
+  forward(frames: Float32Array): Float32Array {
+    const { w, hidden: H, steps } = this;
+    const { mean, std } = w.spec.norm;
+    const P = this.pooled;
+    for (let s = 0; s < steps; s++) {
+      for (let m = 0; m < N_MELS; m++) {
+        const v = (frames[(2 * s) * N_MELS + m] + frames[(2 * s + 1) * N_MELS + m]) / 2;
+        P[s * N_MELS + m] = (v - mean[m]) / std[m];
+      }
+    }
+    const T1 = steps - 2;
+    for (let t = 0; t < T1; t++) {
+      this.unfold1.set(P.subarray(t * N_MELS, (t + 3) * N_MELS));
+      dense(this.unfold1, 0, N_MELS * 3, w.w1, w.b1, H, this.h1, t * H, true);
+    }
+    const T2 = steps - 6;
+    for (let t = 0; t < T2; t++) {
+      this.unfold2.set(this.h1.subarray(t * H, t * H + H), 0);
+      this.unfold2.set(this.h1.subarray((t + 2) * H, (t + 2) * H + H), H);
+      this.unfold2.set(this.h1.subarray((t + 4) * H, (t + 4) * H + H), 2 * H);
+      dense(this.unfold2, 0, H * 3, w.w2, w.b2, H, this.h2, t * H, true);
+    }
+    const st = this.stats;
+    for (let o = 0; o < H; o++) {
+      let sum = 0;
+      let mx = -Infinity;
+      for (let t = 0; t < T2; t++) {
+        const v = this.h2[t * H + o];
+        sum += v;
+        if (v > mx) mx = v;
+      }
+      st[o] = sum / T2;
+      st[H + o] = mx;
+    }
+    dense(st, 0, 2 * H, w.w3, w.b3, H, this.h3, 0, true);
+    const out = new Float32Array(this.nClasses);
+    dense(this.h3, 0, H, w.w4, w.b4, this.nClasses, out, 0, false);
+    for (let c = 0; c < out.length; c++) out[c] = 1 / (1 + Math.exp(-out[c]));
+    return out;
+  }
+}

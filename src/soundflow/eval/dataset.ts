@@ -1,0 +1,103 @@
+// Loads labelled streams (builder output) for evaluation and checks that labels and audio agree.
+import { closeSync, existsSync, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { SoundFlowError } from '../../util/errors.ts';
+import { readWav16 } from '../data/audio-io.ts';
+import type { StreamRow } from '../data/layout.ts';
+
+export const CHUNK_SAMPLES = 6400;
+export const SAMPLE_RATE = 16000;
+
+export interface EvalStream {
+  row: StreamRow;
+  /** Absolute path of the stream's WAV. */
+  audioPath: string;
+}
+
+/** DIR holding exactly one .jsonl (the builder's output), or the .jsonl itself. */
+export function findJsonl(data: string): string {
+  const p = resolve(data);
+  if (!existsSync(p)) throw new SoundFlowError('eval_data_missing', `evaluation data ${data} not found`);
+  if (statSync(p).isFile()) return p;
+  const files = readdirSync(p).filter((f) => f.endsWith('.jsonl'));
+  if (files.length === 0) throw new SoundFlowError('eval_data_missing', `no .jsonl in ${data} (build it with: soundflow data build)`);
+  if (files.length > 1) {
+    if (files.includes('streams.jsonl')) return join(p, 'streams.jsonl');
+    throw new SoundFlowError('eval_data_ambiguous', `${data} holds several .jsonl files (${files.join(', ')}): pass one`);
+  }
+  return join(p, files[0]);
+}
+
+function fail(id: string, msg: string): never {
+  throw new SoundFlowError('eval_label_mismatch', `stream "${id}": ${msg}`);
+}
+
+/** Parses and validates every row (without loading audio). */
+export function loadStreams(data: string, limit?: number): EvalStream[] {
+  const jsonl = findJsonl(data);
+  const base = dirname(jsonl);
+  const out: EvalStream[] = [];
+  const lines = readFileSync(jsonl, 'utf8').split('\n').filter((l) => l.trim());
+  for (const [i, line] of lines.entries()) {
+    if (limit !== undefined && out.length >= limit) break;
+    let row: StreamRow;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new SoundFlowError('eval_data_invalid', `${jsonl}:${i + 1}: invalid JSON`);
+    }
+    const id = String(row.id ?? `line ${i + 1}`);
+    if (typeof row.audio !== 'string' || !Array.isArray(row.chunks)) fail(id, 'row needs "audio" and "chunks"');
+    row.chunks.forEach((c, k) => {
+      if (c.index !== k) fail(id, `chunks[${k}] has index ${c.index}`);
+      if (c.label !== 'silent' && c.label !== 'respond') fail(id, `chunks[${k}] has label "${c.label}"`);
+    });
+    row.turns ??= [];
+    const audioPath = resolve(base, row.audio);
+    if (!existsSync(audioPath)) fail(id, `audio ${audioPath} not found`);
+    const samples = wavSamples(audioPath, id);
+    checkLength(id, samples, row.chunks.length);
+    out.push({ row, audioPath });
+  }
+  return out;
+}
+
+function checkLength(id: string, samples: number, labelled: number): void {
+  const chunks = Math.ceil(samples / CHUNK_SAMPLES);
+  if (chunks !== labelled) fail(id, `audio has ${samples} samples = ${chunks} chunks but the labels have ${labelled} chunks`);
+}
+
+/** Sample count from a 16-bit mono PCM WAV header, without reading the samples. */
+function wavSamples(path: string, id: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(4096);
+    const n = readSync(fd, b, 0, b.length, 0);
+    if (n < 12 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') fail(id, `${path} is not a WAV file`);
+    let off = 12;
+    let bits = 16, channels = 1;
+    while (off + 8 <= n) {
+      const tag = b.toString('ascii', off, off + 4);
+      const size = b.readUInt32LE(off + 4);
+      if (tag === 'fmt ') {
+        channels = b.readUInt16LE(off + 10);
+        bits = b.readUInt16LE(off + 22);
+      } else if (tag === 'data') {
+        const avail = statSync(path).size - (off + 8);
+        return Math.floor(Math.min(size, avail) / ((bits / 8) * channels));
+      }
+      off += 8 + size + (size & 1);
+    }
+    fail(id, `${path}: no data chunk in the WAV header`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Loads a stream's audio and checks it holds exactly one chunk of audio per label. */
+export function loadAudio(s: EvalStream): Float32Array {
+  const { samples, sampleRate } = readWav16(s.audioPath);
+  if (sampleRate !== SAMPLE_RATE) fail(s.row.id, `audio is ${sampleRate} Hz, expected ${SAMPLE_RATE}`);
+  checkLength(s.row.id, samples.length, s.row.chunks.length);
+  return samples;
+}

@@ -1,0 +1,29 @@
+// `soundflow train sounds|decision`: each trainer lives in src/soundflow/train and is imported lazily.
+import { SoundFlowError } from '../../../util/errors.ts';
+
+const USAGE = `usage: soundflow train sounds [options]    the sound-event model (see --help)
+       soundflow train decision [options]  the learned per-chunk decision policy`;
+
+type Trainer = (args: string[]) => Promise<number>;
+
+const TRAINERS: Record<string, () => Promise<Trainer>> = {
+  sounds: async () => (await import('../../../soundflow/train/sounds.ts')).runTrainSounds,
+  // Added by the decision-policy work: src/soundflow/train/decision.ts exports `run(args)`.
+  decision: async () => {
+    const mod = (await import('../../../soundflow/train/decision.ts' as string)) as { run?: Trainer; runTrainDecision?: Trainer };
+    const fn = mod.run ?? mod.runTrainDecision;
+    if (!fn) throw new SoundFlowError('not_implemented', 'src/soundflow/train/decision.ts exports no run(args)');
+    return fn;
+  },
+};
+
+export async function run(args: string[]): Promise<number> {
+  const [what, ...rest] = args;
+  if (!what || what === '--help' || what === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return what ? 0 : 2;
+  }
+  const load = TRAINERS[what];
+  if (!load) throw new SoundFlowError('bad_args', `unknown trainer "${what}"\n${USAGE}`);
+  return (await load())(rest);
+}

@@ -1,0 +1,147 @@
+// The OpenAI Realtime-compatible endpoint with the real engine: the `openai` npm client over TLS
+// (self-signed cert made here) streams a spoken question at 24 kHz; plus protocol errors, the beta
+// names, server_vad, and cancelling a reply.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
+import type { Engine } from '../src/engine/types.ts';
+import { Resampler } from '../src/audio/resample.ts';
+import { concat, floatToPcm16, rms, silence, speech } from './helpers/audio.ts';
+import { testEngine } from './helpers/scripted-engine.ts';
+import { selfSignedCert, type TestCert } from './helpers/tls.ts';
+import { TestClient } from './helpers/ws-client.ts';
+
+const TOKEN = 'rt-secret';
+let engine: Engine;
+let srv: SoundFlowServer;
+let cert: TestCert;
+
+/** "what is your name" as PCM16 at 24 kHz, the Realtime wire format. */
+const question24k = floatToPcm16(new Resampler(16000, 24000).process(concat(silence(0.6), speech('what is your name'), silence(2.4))));
+
+before(async () => {
+  cert = selfSignedCert();
+  engine = await testEngine();
+  srv = await startServer(engine, { port: 0, token: TOKEN, tls: { cert: cert.cert, key: cert.key } });
+});
+
+after(async () => {
+  await srv.close();
+  await engine.close?.();
+});
+
+function b64(x: Int16Array): string {
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64');
+}
+
+function rawClient(extraHeaders: Record<string, string> = {}): TestClient {
+  return new TestClient(`${srv.url.replace(/^https/, 'wss')}/v1/realtime?model=soundflow`, 'realtime', {
+    ca: cert.cert,
+    headers: { authorization: `Bearer ${TOKEN}`, ...extraHeaders },
+  });
+}
+
+test('the openai realtime client over TLS: spoken question in, transcript, reply audio and response.done out', async () => {
+  const client = new OpenAI({ apiKey: TOKEN, baseURL: `${srv.url}/v1` });
+  const rt = new OpenAIRealtimeWS({ model: 'soundflow', options: { ca: cert.cert } }, client);
+  const seen: any[] = [];
+  const errors: Error[] = [];
+  rt.on('event', (e) => seen.push(e));
+  rt.on('error', (e) => errors.push(e));
+  const done = new Promise<any>((resolve) => rt.on('response.done', resolve));
+  await new Promise<void>((resolve, reject) => {
+    rt.socket.once('open', () => resolve());
+    rt.socket.once('error', reject);
+  });
+  assert.equal(rt.socket.protocol, '');
+  rt.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['audio'] } });
+  for (let i = 0; i < question24k.length; i += 2400) {
+    rt.send({ type: 'input_audio_buffer.append', audio: b64(question24k.subarray(i, i + 2400)) });
+    if (i % 24000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  const response = (await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`no response.done; saw ${seen.map((e) => e.type).join(',')}`)), 45_000))])) as any;
+  rt.close();
+
+  assert.deepEqual(errors, []);
+  const types = seen.map((e) => e.type);
+  assert.equal(types[0], 'session.created');
+  const created = seen[0].session;
+  assert.equal(created.audio.input.turn_detection.type, 'soundflow', 'the always-on policy is the default');
+  assert.deepEqual(created.audio.output.format, { type: 'audio/pcm', rate: 24000 });
+  const order = ['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'response.created', 'response.output_audio.delta', 'response.output_audio.done', 'response.done'];
+  const idx = order.map((t) => types.indexOf(t));
+  assert.ok(idx.every((v, i) => v >= 0 && (i === 0 || v > idx[i - 1])), `event order: ${types.join(',')}`);
+  const transcript = seen.find((e) => e.type === 'conversation.item.input_audio_transcription.completed');
+  assert.ok(transcript && transcript.transcript.trim().length > 0, 'input transcript');
+  const stopped = seen.find((e) => e.type === 'input_audio_buffer.speech_stopped');
+  assert.ok(stopped.audio_end_ms > 1200 && stopped.audio_end_ms < 3600, `speech stopped at ${stopped.audio_end_ms} ms`);
+  const pcm = Buffer.concat(seen.filter((e) => e.type === 'response.output_audio.delta').map((e) => Buffer.from(e.delta, 'base64')));
+  const audio = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength / 2);
+  assert.ok(audio.length / 24000 > 0.4, `reply audio ${(audio.length / 24000).toFixed(2)} s`);
+  assert.ok(rms(Float32Array.from(audio, (v) => v / 32768)) > 0.01, 'reply audio is not silence');
+  const said = seen.find((e) => e.type === 'response.output_audio_transcript.done');
+  assert.ok(said && said.transcript.length > 0, 'reply transcript');
+  assert.equal(response.response.status, 'completed');
+  assert.equal(response.response.output[0].role, 'assistant');
+  assert.equal(response.response.output[0].content[0].transcript, said.transcript);
+});
+
+test('protocol errors are error events and the session stays usable', async () => {
+  const c = rawClient();
+  await c.opened;
+  assert.equal(c.ws.protocol, 'realtime');
+  await c.waitType('session.created');
+  c.send('{not json');
+  c.send({ type: 'session.explode', event_id: 'evt_1' });
+  c.send({ type: 'input_audio_buffer.append', audio: 42, event_id: 'evt_2' });
+  c.send({ type: 'input_audio_buffer.append', audio: 'AA==', event_id: 'evt_3' }); // one byte: half a sample
+  c.send({ type: 'response.cancel', event_id: 'evt_4' });
+  c.send({ type: 'session.update', session: { audio: { input: { format: { type: 'audio/pcmu' } } } }, event_id: 'evt_5' });
+  c.send({ type: 'conversation.item.delete', item_id: 'x', event_id: 'evt_6' });
+  c.ws.send(Buffer.from([0, 0]));
+  const errs: any[] = [];
+  for (let i = 0; i < 8; i++) errs.push(await c.waitFor((j) => j.type === 'error' && !errs.includes(j), 5000, `error ${i + 1}`));
+  assert.deepEqual(errs.map((e) => e.error.code), ['invalid_json', 'invalid_event_type', 'invalid_value', 'invalid_audio', 'response_cancel_not_active', 'unsupported_audio_format', 'unsupported_event', 'invalid_event']);
+  assert.deepEqual(errs.map((e) => e.error.event_id), [null, 'evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6', null]);
+  assert.equal(errs[2].error.param, 'audio');
+  assert.ok(errs.every((e) => e.error.type === 'invalid_request_error' && typeof e.error.message === 'string' && e.event_id));
+
+  // Still usable: a plain session.update, then a typed question gets a whole response.
+  c.send({ type: 'session.update', session: { type: 'realtime' } });
+  await c.waitType('session.updated');
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'what is your name' }] } });
+  c.send({ type: 'response.create' });
+  const done = await c.waitType('response.done', 30_000);
+  assert.equal(done.response.status, 'completed');
+  assert.ok(c.events('response.output_audio.delta').length > 0);
+  c.ws.close();
+});
+
+test('server_vad baseline with OpenAI defaults, beta event names, and response.cancel', async () => {
+  const c = rawClient({ 'openai-beta': 'realtime=v1' });
+  await c.opened;
+  await c.waitType('session.created');
+  c.send({ type: 'session.update', session: { turn_detection: { type: 'server_vad' }, input_audio_format: 'pcm16' } });
+  const updated = await c.waitType('session.updated');
+  assert.deepEqual(
+    { type: updated.session.turn_detection.type, t: updated.session.turn_detection.threshold, p: updated.session.turn_detection.prefix_padding_ms, s: updated.session.turn_detection.silence_duration_ms },
+    { type: 'server_vad', t: 0.5, p: 300, s: 500 },
+  );
+  for (let i = 0; i < question24k.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: b64(question24k.subarray(i, i + 4800)) });
+  const first = await c.waitType('response.done', 45_000);
+  assert.equal(first.response.status, 'completed');
+  assert.ok(c.events('response.audio.delta').length > 0, 'beta name for audio deltas');
+  assert.equal(c.events('response.output_audio.delta').length, 0);
+  assert.ok(c.events('conversation.item.created').length > 0, 'beta name for item creation');
+
+  // Cancel a reply as soon as it starts: it ends as cancelled, by the client.
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'tell me a joke' }] } });
+  const created = await c.waitFor((j) => j.type === 'response.created' && j.response.id !== first.response.id, 30_000);
+  c.send({ type: 'response.cancel' });
+  const cancelled = await c.waitFor((j) => j.type === 'response.done' && j.response.id === created.response.id, 30_000);
+  assert.equal(cancelled.response.status, 'cancelled');
+  assert.equal(cancelled.response.status_details.reason, 'client_cancelled');
+  c.ws.close();
+});
