@@ -21,6 +21,7 @@ export interface Percept {
   /** Fraction of VAD frames above the speech threshold. */
   speech: number;
   levelDb: number;
+  /** Speech over noise floor (dB), 0 until speech has been heard. */
   snrDb: number;
   /** Speech segment boundaries detected in this chunk (stream sample offsets). */
   speechStarted: boolean;
@@ -29,7 +30,7 @@ export interface Percept {
   /** Trailing silence since the last speech frame, ms. */
   silenceMs: number;
   /** Sound-event probabilities, when a sound model runs. */
-  sounds?: { classes: string[]; probs: Float32Array };
+  sounds?: { classes: string[]; probs: Float32Array; thresholds: Float32Array };
   /** ASR partial for the utterance in progress (null when nothing new). */
   partial?: Promise<{ text: string; utterance: number } | null>;
   /** Present on the chunk where an utterance ended: its final transcript. */
@@ -48,6 +49,8 @@ export interface ResponsePlan {
   voice?: string;
   /** Urgent replies may cut a reply in progress and are spoken even while the user talks. */
   urgent?: boolean;
+  /** False for replies that are only text (live transcription); default true. */
+  spoken?: boolean;
 }
 
 export interface ChunkDecision {

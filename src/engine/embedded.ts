@@ -27,7 +27,7 @@ export class EmbeddedEngine implements Engine {
       sounds: !serverVad,
     });
     const assistant = new Assistant(opts);
-    const watcher = serverVad || !opts.proactive ? null : new SoundWatcher(assistant.tasks);
+    const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const policy = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
     return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);
   }

@@ -15,7 +15,7 @@ import { CHUNK_MS, SAMPLE_RATE } from '../perception/types.ts';
 import type { Perceiver } from '../perception/perceiver.ts';
 import type { ChunkDecision, Percept, Policy, ResponsePlan } from '../decision/types.ts';
 import type { Tts } from '../response/tts/types.ts';
-import { splitSentences } from '../response/tts/sentences.ts';
+import { SentenceSplitter } from '../response/tts/sentences.ts';
 import type { Session } from './types.ts';
 import type { SessionOptions } from './options.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
@@ -282,18 +282,19 @@ export class EmbeddedSession implements Session {
     if (r.ended) return;
     const start: ResponseStartEvent = { type: 'response.start', id: r.id, t: r.startT, task: r.plan.task, emotion: r.plan.emotion };
     this.emit(start);
-    const speak = this.opts.speak && this.tts !== null;
+    const speak = this.opts.speak && this.tts !== null && r.plan.spoken !== false;
+    if (!speak) r.audioDone = true;
+    const splitter = new SentenceSplitter();
     let pending = '';
     const onText = async (delta: string) => {
       r.text += delta;
       this.emit({ type: 'response.text', id: r.id, delta });
       if (!speak) return;
-      pending += delta;
-      if (this.opts.mode === 'sequential') return; // whole text first, then speech
-      const parts = splitSentences(pending);
-      // Keep the last, possibly unfinished, sentence until more text arrives.
-      pending = parts.pop() ?? '';
-      for (const s of parts) await this.ttsJobs.put({ response: r, text: s, last: false });
+      if (this.opts.mode === 'sequential') {
+        pending += delta; // the synchronous baseline: whole text first, then speech
+        return;
+      }
+      for (const s of splitter.push(delta)) await this.ttsJobs.put({ response: r, text: s, last: false });
     };
     try {
       if (r.plan.text !== undefined) await onText(r.plan.text);
@@ -310,7 +311,7 @@ export class EmbeddedSession implements Session {
     r.textDone = true;
     this.recentOutput.push({ t: r.startT, text: r.text });
     if (this.recentOutput.length > 16) this.recentOutput.shift();
-    if (speak && !r.ended) await this.ttsJobs.put({ response: r, text: pending, last: true });
+    if (speak && !r.ended) await this.ttsJobs.put({ response: r, text: [pending, ...splitter.flush()].join(' '), last: true });
   }
 
   /** Speech stage: synthesise a sentence, stream its audio out. */
@@ -345,6 +346,7 @@ export class EmbeddedSession implements Session {
   // ---- reply lifetime in stream time -------------------------------------------------------------
 
   private windowEnd(r: ActiveResponse): number {
+    if (r.plan.spoken === false) return r.startT; // text-only replies (transcription) never hold the floor
     return r.startT + Math.max(estimateSpeechSeconds(r.text), r.audioSeconds);
   }
 

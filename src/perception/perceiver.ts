@@ -83,7 +83,7 @@ export class Perceiver {
     let sounds: Percept['sounds'];
     if (this.sounds) {
       t1 = performance.now();
-      sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel) };
+      sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel), thresholds: this.sounds.thresholds };
       this.timings.soundsMs = performance.now() - t1;
     }
 

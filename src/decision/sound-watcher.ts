@@ -1,0 +1,82 @@
+// The sound side of the decision: live counting for "count ..." tasks, proactive replies to sounds
+// (the per-class policy in sound-policy.ts, changed per session by "tell me when ..."/"don't comment on
+// ..." tasks), and `sound` events when a class rises above its threshold.
+import type { Emotion, SessionEvent } from '../events.ts';
+import type { TaskManager } from '../instructions/task-manager.ts';
+import { EventCounter, countWord } from '../perception/sounds/counter.ts';
+import { SoundResponder } from './sound-policy.ts';
+import type { HandlerResult, SoundHandler } from './rules.ts';
+import type { Percept, ResponsePlan } from './types.ts';
+
+/** Classes that describe the scene rather than an event worth a `sound` event. */
+const BACKGROUND = new Set(['speech', 'silence', 'ambient', 'silence_ambient', 'music']);
+
+export class SoundWatcher implements SoundHandler {
+  private responder: SoundResponder | null = null;
+  private readonly counters = new Map<string, EventCounter>();
+  private readonly overrides = new Map<string, 'respond' | 'ignore'>();
+  private prevOn: boolean[] = [];
+
+  constructor(
+    private readonly tasks: TaskManager,
+    /** Comment on sounds nobody asked about (the policy table's RESPOND classes). */
+    private readonly proactive = true,
+  ) {}
+
+  onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null {
+    if (!p.sounds) return null;
+    const { classes, probs, thresholds } = p.sounds;
+    const t = p.chunk.t;
+    this.responder ??= new SoundResponder({ classes, thresholds });
+    this.syncOverrides(classes);
+    const events: SessionEvent[] = [];
+    const responses: ResponsePlan[] = [];
+
+    classes.forEach((label, i) => {
+      const on = probs[i] >= thresholds[i];
+      if (on && !this.prevOn[i] && !BACKGROUND.has(label)) events.push({ type: 'sound', t, label, p: Math.round(probs[i] * 1000) / 1000 });
+      this.prevOn[i] = on;
+    });
+
+    // Counting: one reply per chunk that completes events, saying the running count.
+    for (const task of this.tasks.active()) {
+      if (task.kind !== 'count' || !classes.includes(task.label)) continue;
+      let c = this.counters.get(task.id);
+      if (!c) this.counters.set(task.id, (c = new EventCounter({ label: task.label })));
+      const r = c.update({ pcm: p.chunk.pcm, mel: p.mel, probs, classes, t });
+      if (r.newEvents > 0) {
+        const words = [];
+        for (let n = r.count - r.newEvents + 1; n <= r.count; n++) words.push(capitalize(countWord(n)) + '!');
+        responses.push({ task: 'count', emotion: 'happy', text: words.join(' ') });
+      }
+    }
+    for (const id of this.counters.keys()) if (!this.tasks.active().some((x) => x.id === id)) this.counters.delete(id);
+
+    const reply = this.responder.update(probs, { t, userSpeaking });
+    const quiet = this.tasks.isQuiet(t);
+    if (reply && (reply.urgent || !quiet) && (this.proactive || this.overrides.get(reply.label) === 'respond')) {
+      // A counted class is answered by the counter, not commented on as well.
+      if (!this.tasks.active().some((x) => x.kind === 'count' && x.label === reply.label)) {
+        responses.push({ task: 'alert', emotion: reply.emotion as Emotion, text: reply.text, urgent: reply.urgent });
+      }
+    }
+    if (!events.length && !responses.length) return null;
+    const reason = responses.length ? (responses[0].task === 'count' ? 'count' : `sound:${reply?.label ?? ''}`) : 'sound';
+    return { responses, events, reason };
+  }
+
+  /** Mirrors the session's alert tasks ("tell me when the doorbell rings") into the responder. */
+  private syncOverrides(classes: string[]): void {
+    const wanted = new Map<string, 'respond' | 'ignore'>();
+    for (const task of this.tasks.active()) if (task.kind === 'alert' && classes.includes(task.label)) wanted.set(task.label, task.mode);
+    for (const label of this.overrides.keys()) if (!wanted.has(label)) this.responder!.clearOverride(label);
+    for (const [label, mode] of wanted) this.responder!.setOverride(label, mode);
+    this.overrides.clear();
+    for (const [k, v] of wanted) this.overrides.set(k, v);
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
