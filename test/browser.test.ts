@@ -18,7 +18,7 @@ let browser: Browser | undefined;
 
 // The fake device loops its file: lead-in, the question, then enough silence to outlast the test.
 const LEAD_S = 1.0;
-const questionAudio = speech('what is your name');
+const questionAudio = speech('how are you'); // one the offline ASR hears reliably on espeak's voice
 const wav = writeWav(concat(silence(LEAD_S), questionAudio, silence(14)));
 
 before(async () => {

@@ -18,8 +18,10 @@ let engine: Engine;
 let srv: SoundFlowServer;
 let cert: TestCert;
 
-/** "what is your name" as PCM16 at 24 kHz, the Realtime wire format. */
-const question24k = floatToPcm16(new Resampler(16000, 24000).process(concat(silence(0.6), speech('what is your name'), silence(2.4))));
+/** A spoken question as PCM16 at 24 kHz, the Realtime wire format ("how are you": one the offline ASR hears reliably). */
+const QUESTION = speech('how are you');
+const QUESTION_END_MS = 600 + (QUESTION.length / 16000) * 1000;
+const question24k = floatToPcm16(new Resampler(16000, 24000).process(concat(silence(0.6), QUESTION, silence(2.4))));
 
 before(async () => {
   cert = selfSignedCert();
@@ -76,7 +78,7 @@ test('the openai realtime client over TLS: spoken question in, transcript, reply
   const transcript = seen.find((e) => e.type === 'conversation.item.input_audio_transcription.completed');
   assert.ok(transcript && transcript.transcript.trim().length > 0, 'input transcript');
   const stopped = seen.find((e) => e.type === 'input_audio_buffer.speech_stopped');
-  assert.ok(stopped.audio_end_ms > 1200 && stopped.audio_end_ms < 3600, `speech stopped at ${stopped.audio_end_ms} ms`);
+  assert.ok(Math.abs(stopped.audio_end_ms - QUESTION_END_MS) < 800, `speech stopped at ${stopped.audio_end_ms} ms, question ends at ${Math.round(QUESTION_END_MS)} ms`);
   const pcm = Buffer.concat(seen.filter((e) => e.type === 'response.output_audio.delta').map((e) => Buffer.from(e.delta, 'base64')));
   const audio = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength / 2);
   assert.ok(audio.length / 24000 > 0.4, `reply audio ${(audio.length / 24000).toFixed(2)} s`);

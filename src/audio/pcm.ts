@@ -104,7 +104,7 @@ export function concatSamples<T extends Float32Array | Int16Array>(parts: T[]): 
   const out = new Ctor(total);
   let o = 0;
   for (const p of parts) {
-    out.set(p as never, o);
+    (out as Float32Array).set(p as ArrayLike<number>, o);
     o += p.length;
   }
   return out;

@@ -342,10 +342,10 @@ export class WavFileWriter {
    */
   write(pcm: Int16Array | Float32Array, atSeconds?: number): Promise<void> {
     if (this.closed) return Promise.reject(new SoundFlowError('closed', 'WAV writer is closed'));
+    if (atSeconds !== undefined && !Number.isFinite(atSeconds)) return Promise.reject(new SoundFlowError('bad_option', `bad stream time ${atSeconds}`));
     const samples = pcm instanceof Int16Array ? pcm : floatToPcm16(pcm);
-    const start = atSeconds === undefined ? this.frames : Math.max(0, Math.round(atSeconds * this.sampleRate));
-    if (!Number.isFinite(start)) return Promise.reject(new SoundFlowError('bad_option', `bad stream time ${atSeconds}`));
-    return this.enqueue(() => this.place(samples, start));
+    // "After what is written" is resolved when the job runs, so it sees the writes queued before it.
+    return this.enqueue(() => this.place(samples, atSeconds === undefined ? this.frames : Math.max(0, Math.round(atSeconds * this.sampleRate))));
   }
 
   /** Pads with silence up to `endSeconds` (if given, so the output lines up with the input), then finalises the header. */

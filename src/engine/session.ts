@@ -20,6 +20,7 @@ import type { Session } from './types.ts';
 import type { SessionOptions } from './options.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { errorMessage, SoundFlowError } from '../util/errors.ts';
+import { TimingLog } from '../util/timing.ts';
 
 /** Seconds an English reply takes to say, when no audio tells us (espeak-ng speaks ~2.9 words/s). */
 export function estimateSpeechSeconds(text: string): number {
@@ -44,9 +45,12 @@ type Decidable = { kind: 'percept'; percept: Percept } | { kind: 'instruction'; 
 type TtsJob = { response: ActiveResponse; text: string; last: boolean };
 
 export interface SessionTimings {
-  /** Per chunk: perception ms, decision ms (chunk queued → chunk event). */
-  perceptionMs: number[];
-  decisionMs: number[];
+  /** Per chunk: perceive() wall time (features, VAD, sounds; ASR runs beside it). */
+  perceptionMs: TimingLog;
+  /** Per chunk: the policy's decide() (includes waiting for the ASR result it needs). */
+  policyMs: TimingLog;
+  /** Per chunk: chunk complete (last sample pushed) → its `chunk` event. */
+  decisionMs: TimingLog;
 }
 
 export class EmbeddedSession implements Session {
@@ -66,11 +70,11 @@ export class EmbeddedSession implements Session {
   private closed = false;
   private readonly done: Promise<void>;
   private readonly chunkQueuedAt = new Map<number, number>();
-  readonly timings: SessionTimings = { perceptionMs: [], decisionMs: [] };
+  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog() };
 
   constructor(
     private readonly opts: SessionOptions,
-    private readonly perceiver: Perceiver,
+    readonly perceiver: Perceiver,
     private readonly policy: Policy,
     private readonly tts: Tts | null,
     private readonly engineName = 'embedded',
@@ -148,8 +152,8 @@ export class EmbeddedSession implements Session {
   // ---- pipeline ---------------------------------------------------------------------------------
 
   private async enqueueChunk(chunk: Chunk): Promise<void> {
-    await this.inputs.put({ kind: 'chunk', chunk });
     this.chunkQueuedAt.set(chunk.index, performance.now());
+    await this.inputs.put({ kind: 'chunk', chunk });
   }
 
   private async runConcurrent(): Promise<void> {
@@ -205,7 +209,7 @@ export class EmbeddedSession implements Session {
   private async perceive(chunk: Chunk): Promise<Percept> {
     const t0 = performance.now();
     const p = await this.perceiver.perceive(chunk);
-    this.timings.perceptionMs.push(performance.now() - t0);
+    this.timings.perceptionMs.add(performance.now() - t0);
     return p;
   }
 
@@ -220,6 +224,7 @@ export class EmbeddedSession implements Session {
     const t = p.chunk.t;
     this.lastT = t;
     let d: ChunkDecision;
+    const tp = performance.now();
     try {
       d = await this.policy.decide(p, {
         speaking: this.isSpeaking(t),
@@ -230,6 +235,7 @@ export class EmbeddedSession implements Session {
       this.emit({ type: 'error', code: 'decision_failed', message: errorMessage(err), recoverable: true });
       d = { decision: 'silent', reason: 'error', responses: [], events: [] };
     }
+    this.timings.policyMs.add(performance.now() - tp);
     if (d.interrupt) this.interruptActive(t, 'barge-in');
     if (d.responses.some((r) => r.urgent)) this.interruptActive(t, 'urgent');
     const speaking = this.isSpeaking(t);
@@ -248,7 +254,7 @@ export class EmbeddedSession implements Session {
     });
     const queuedAt = this.chunkQueuedAt.get(p.chunk.index);
     if (queuedAt !== undefined) {
-      this.timings.decisionMs.push(performance.now() - queuedAt);
+      this.timings.decisionMs.add(performance.now() - queuedAt);
       this.chunkQueuedAt.delete(p.chunk.index);
     }
     this.chunksDone++;

@@ -54,18 +54,30 @@ export function dictionaryWords(path = DEFAULT_DICT): Set<string> {
  * Builds the grammar. With a dictionary, sound forms containing words it lacks (and that have no
  * extra pronunciation) are left out rather than breaking the decoder at load time.
  */
-export function buildGrammar(opts: { dictionary?: Set<string> } = {}): Grammar {
+// Frequent English words that are not in the command language. A loop of them is the grammar's
+// "anything else" branch: out-of-grammar speech is matched by it (and rejected) instead of being
+// forced into the nearest command. Words of the command language are removed from it at build time.
+export const GARBAGE_WORDS = `about after again all also am an any are as at away back bad be been before
+big boy but by came can come could day did do does down each even find first from get girl give go going
+good got had has have he her here him his how just know last like little long look made make man many
+may me more most much must my never new no not now of off old on one only or other our out over own
+people put really right said same saw say see she should so some still such take than that their them
+then there these they thing think this those through too two under up us very was way we well went were
+what where which while who why will with work would year yes yet you your mother father brother sister
+school house water money market car yesterday tomorrow morning night dinner lunch coffee phone book
+table window friend office city street weather outside inside always maybe because okay yeah um uh oh`
+  .split(/\s+/)
+  .filter(Boolean);
+
+export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean; garbageWeight?: number } = {}): Grammar {
   const known = (phrase: string) => !opts.dictionary || phrase.split(' ').every((w) => opts.dictionary!.has(w) || w in EXTRA_PRONUNCIATIONS);
   const soundForms = SOUND_CLASSES.flatMap((c) => c.forms).filter(known);
   // Nouns alone for "ignore the dog", "don't comment on the cat".
   const soundNouns = SOUND_CLASSES.flatMap((c) => c.forms.filter((f) => /^(the|a) \w+$/.test(f))).filter(known);
   const languages = [...TARGET_LANGUAGES.flatMap((l) => [l.name.toLowerCase()]), ...KNOWN_UNSUPPORTED_LANGUAGES].filter(known);
 
-  const rules = [
-    '#JSGF V1.0;',
-    'grammar soundflow;',
-    '',
-    'public <utterance> = [<wake>] (<command> | <question>) [please];',
+  const body = [
+    '<inner> = [<wake>] (<command> | <question>) [please];',
     '<wake> = [hey | okay] sound flow;',
     '<command> = <translate> | <transcribe> | <count> | <alert> | <ignore> | <quiet> | <stop> | <resume>;',
     '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks>;',
@@ -96,10 +108,16 @@ export function buildGrammar(opts: { dictionary?: Set<string> } = {}): Grammar {
     '<thanks> = thank you [very much] | thanks [a lot];',
     '',
     ...numberRules(),
-    '',
   ];
-  const jsgf = rules.join('\n');
-  const words = [...new Set(jsgf.replace(/#JSGF V1\.0;|grammar soundflow;|public|<[a-z0-9]+>/g, ' ').replace(/[=;|()[\]*+]/g, ' ').split(/\s+/).filter(Boolean))].sort();
+  const head = ['#JSGF V1.0;', 'grammar soundflow;', ''];
+  if (opts.garbage) {
+    const used = new Set(body.join(' ').replace(/<[a-z0-9]+>/g, ' ').replace(/[=;|()[\]*+/]/g, ' ').split(/\s+/));
+    const garbage = GARBAGE_WORDS.filter((w) => !used.has(w) && known(w));
+    const w = opts.garbageWeight ?? 1;
+    head.push(`public <utterance> = /1/ <inner> | /${w}/ <garbage>;`, `<garbage> = <gw>+;`, `<gw> = ${alt(garbage)};`);
+  } else head.push('public <utterance> = <inner>;');
+  const jsgf = [...head, '', ...body, ''].join('\n');
+  const words = [...new Set(jsgf.replace(/#JSGF V1\.0;|grammar soundflow;|public|<[a-z0-9]+>|\/[\d.]+\//g, ' ').replace(/[=;|()[\]*+]/g, ' ').split(/\s+/).filter(Boolean))].sort();
   const extraPronunciations: Record<string, string> = {};
   for (const w of words) if (w in EXTRA_PRONUNCIATIONS && !opts.dictionary?.has(w)) extraPronunciations[w] = EXTRA_PRONUNCIATIONS[w];
   return { jsgf, words, extraPronunciations };

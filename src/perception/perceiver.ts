@@ -8,6 +8,7 @@ import { StreamingRecognizer } from './asr/streaming.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
+import { TimingLog } from '../util/timing.ts';
 import type { FinalTranscript, Percept } from '../decision/types.ts';
 
 export interface PerceiverOptions {
@@ -32,9 +33,11 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
 };
 
 export interface StageTimings {
-  featuresMs: number;
-  vadMs: number;
-  soundsMs: number;
+  featuresMs: TimingLog;
+  vadMs: TimingLog;
+  soundsMs: TimingLog;
+  /** Wall time of each ASR operation (feed or final decode) on the worker. */
+  asrMs: TimingLog;
 }
 
 export class Perceiver {
@@ -47,7 +50,7 @@ export class Perceiver {
   private inUtterance = false;
   /** Serialises ASR calls: each op runs after the previous one, off the event loop. */
   private asrChain: Promise<unknown> = Promise.resolve();
-  readonly timings: StageTimings = { featuresMs: 0, vadMs: 0, soundsMs: 0 };
+  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
     private readonly opts: PerceiverOptions,
@@ -72,11 +75,11 @@ export class Perceiver {
     let t0 = performance.now();
     const mel = this.mel.process(chunk.pcm);
     let t1 = performance.now();
-    this.timings.featuresMs = t1 - t0;
+    this.timings.featuresMs.add(t1 - t0);
 
     const { probs, frameEnds } = await this.vad.process(chunk.pcm);
     t0 = performance.now();
-    this.timings.vadMs = t0 - t1;
+    this.timings.vadMs.add(t0 - t1);
     const updates = this.segmenter.update(probs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
 
@@ -84,7 +87,7 @@ export class Perceiver {
     if (this.sounds) {
       t1 = performance.now();
       sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel), thresholds: this.sounds.thresholds };
-      this.timings.soundsMs = performance.now() - t1;
+      this.timings.soundsMs.add(performance.now() - t1);
     }
 
     const speechStarted = updates.some((u) => u.kind === 'start');
@@ -121,17 +124,26 @@ export class Perceiver {
     if (!this.inUtterance) return;
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
-    const partial = (this.asrChain = this.asrChain.then(() => this.asr.feed(pcm)));
+    const partial = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.feed(pcm))));
     percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
 
     const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.inUtterance = false;
-    const fin = (this.asrChain = this.asrChain.then(() => this.asr.finish()));
+    const fin = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.finish())));
     percept.final = (fin as Promise<Awaited<ReturnType<StreamingRecognizer['finish']>>>)
       .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, confidence: r.confidence } : null))
       .catch(() => null);
+  }
+
+  private async timed<T>(op: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await op();
+    } finally {
+      this.timings.asrMs.add(performance.now() - t0);
+    }
   }
 
   /** Waits for queued ASR work (used at end of stream). */

@@ -8,6 +8,11 @@ import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
 
 const FRAME_RATE = 100; // pocketsphinx -frate default: 10 ms frames
+// Path scores and grammar/phone-loop segment scores come back divided by 2^SENSCR_SHIFT (10);
+// n-gram segment scores do not. Undone here so every score is a natural log on one scale.
+const SENSCR_SCALE = 1 << 10;
+
+type SearchKind = 'ngram' | 'fsg' | 'kws' | 'allphone';
 
 export interface DecoderOptions {
   /** Acoustic model directory (default: Debian's en-us). */
@@ -93,16 +98,19 @@ export class PocketSphinxDecoder {
   private lastPartial = '';
   private speech = false;
   private current: string;
+  /** The search set in the native decoder (differs from current only inside decode()). */
+  private active: string;
 
   private constructor(
     private readonly a: SphinxApi,
     private ps: unknown,
     private config: unknown,
-    private readonly searchNames: Set<string>,
+    private readonly searchNames: Map<string, SearchKind>,
     main: string,
     private readonly bestpath: boolean,
   ) {
     this.current = main;
+    this.active = main;
   }
 
   static async open(opts: DecoderOptions = {}): Promise<PocketSphinxDecoder> {
@@ -129,7 +137,7 @@ export class PocketSphinxDecoder {
       a.cmd_ln_free_r(config);
       throw new SoundFlowError('asr_init_failed', `pocketsphinx failed to load its model (${hmm}, ${dict})`);
     }
-    const names = new Set<string>();
+    const names = new Map<string, SearchKind>();
     try {
       const check = (rc: number, what: string, code = 'asr_init_failed') => {
         if (rc !== 0) throw new SoundFlowError(code, `pocketsphinx could not load ${what}`);
@@ -140,7 +148,7 @@ export class PocketSphinxDecoder {
         const unknown = missing(jsgfWords(g));
         if (unknown.length) throw new SoundFlowError('asr_bad_grammar', `grammar ${name}: words not in the dictionary: ${unknown.join(', ')}`);
         check(await callAsync<number>(a.ps_set_jsgf_string, ps, name, g), `grammar ${name} (JSGF syntax error?)`, 'asr_bad_grammar');
-        names.add(name);
+        names.set(name, 'fsg');
       };
       let main = a.ps_get_search(ps) as string | null;
       if (mode === 'jsgf') {
@@ -151,19 +159,19 @@ export class PocketSphinxDecoder {
         const unknown = phrase ? missing(phrase.split(/\s+/)) : ['(empty phrase)'];
         if (unknown.length) throw new SoundFlowError('asr_bad_grammar', `key phrase words not in the dictionary: ${unknown.join(', ')}`);
         check(await callAsync<number>(a.ps_set_keyphrase, ps, 'keyphrase', phrase), 'the key phrase', 'asr_bad_grammar');
-        names.add('keyphrase');
+        names.set('keyphrase', 'kws');
         main = 'keyphrase';
       } else if (main) {
-        names.add(main);
+        names.set(main, 'ngram');
       }
       for (const [name, text] of Object.entries(opts.searches?.jsgf ?? {})) await addJsgf(name, text);
       for (const [name, path] of Object.entries(opts.searches?.lm ?? {})) {
         check(await callAsync<number>(a.ps_set_lm_file, ps, name, path || DEFAULT_LM), `language model ${path || DEFAULT_LM}`);
-        names.add(name);
+        names.set(name, 'ngram');
       }
       if (opts.searches?.phoneLoop) {
         check(await callAsync<number>(a.ps_set_allphone_file, ps, opts.searches.phoneLoop, DEFAULT_PHONE_LM), 'the phone loop');
-        names.add(opts.searches.phoneLoop);
+        names.set(opts.searches.phoneLoop, 'allphone');
       }
       if (!main) throw new SoundFlowError('asr_init_failed', 'decoder has no search');
       // Searches added through the API are not active until selected (starting without one crashes).
@@ -178,7 +186,7 @@ export class PocketSphinxDecoder {
 
   /** Names of the searches this decoder holds. */
   get searches(): string[] {
-    return [...this.searchNames];
+    return [...this.searchNames.keys()];
   }
 
   /** The active search. */
@@ -198,7 +206,7 @@ export class PocketSphinxDecoder {
     if (!this.searchNames.has(name)) throw new SoundFlowError('bad_option', `no search named ${name}; have ${this.searches.join(', ')}`);
     if (this.inUtt) throw new SoundFlowError('asr_state', 'cannot switch search during an utterance', { recoverable: true });
     this.current = name;
-    void this.enqueue(() => this.activate(name)).catch(() => {});
+    void this.enqueue(async () => this.activate(name)).catch(() => {});
   }
 
   /** Begins an utterance (queued behind running work); an open utterance is dropped first. */
@@ -271,7 +279,7 @@ export class PocketSphinxDecoder {
       return Promise.reject(err);
     }
     return this.enqueue(async () => {
-      if (search !== this.current) this.activate(search);
+      if (search !== this.active) this.activate(search);
       try {
         this.startNow();
         const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
@@ -279,7 +287,7 @@ export class PocketSphinxDecoder {
         if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
         return await this.result();
       } finally {
-        if (search !== this.current) this.activate(this.current);
+        if (this.active !== this.current) this.activate(this.current);
       }
     });
   }
@@ -307,6 +315,7 @@ export class PocketSphinxDecoder {
 
   private activate(name: string): void {
     if (this.a.ps_set_search(this.ps, name) !== 0) throw new SoundFlowError('asr_failed', `cannot switch to search ${name}`, { recoverable: true });
+    this.active = name;
   }
 
   private startNow(): void {
@@ -319,6 +328,7 @@ export class PocketSphinxDecoder {
     const text = ((await callAsync<string | null>(a.ps_get_hyp, this.ps, out)) ?? '').trim();
     const lmath = a.ps_get_logmath(this.ps);
     const ln = (x: number) => a.logmath_log_to_ln(lmath, x) as number;
+    const segScale = this.searchNames.get(this.active) === 'ngram' ? 1 : SENSCR_SCALE;
     const frames = a.ps_get_n_frames(this.ps) as number;
     let prob: number | undefined;
     if (this.bestpath && text) prob = Math.exp(ln(await callAsync<number>(a.ps_get_prob, this.ps)));
@@ -333,14 +343,14 @@ export class PocketSphinxDecoder {
         a.ps_seg_prob(seg, ascr, lscr, lback);
         const word = a.ps_seg_word(seg) as string;
         if (ef[0] < sf[0]) continue; // empty (NULL) transitions
-        words.push({ word, start: sf[0] / FRAME_RATE, end: (ef[0] + 1) / FRAME_RATE, ascr: ln(ascr[0]) });
+        words.push({ word, start: sf[0] / FRAME_RATE, end: (ef[0] + 1) / FRAME_RATE, ascr: ln(ascr[0]) * segScale });
         if (!isFiller(word)) {
           wordFrames += ef[0] - sf[0] + 1;
           wordAscr += ascr[0];
         }
       }
     }
-    return { text, score: ln(out[0]), prob, frames, words, wordScore: wordFrames ? ln(wordAscr) / wordFrames : NaN };
+    return { text, score: ln(out[0]) * SENSCR_SCALE, prob, frames, words, wordScore: wordFrames ? (ln(wordAscr) * segScale) / wordFrames : NaN };
   }
 
   private assertOpen(): void {

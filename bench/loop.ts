@@ -1,0 +1,152 @@
+// Benchmark of the always-on loop (issue: per-stage latency, decision latency, real-time factor,
+// memory, concurrent vs sequential first-reply latency). Prints a table, writes bench/results/loop.json.
+// Run: npm run bench -- loop   (or: node --import tsx bench/loop.ts)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createEngine } from '../src/engine/registry.ts';
+import type { EmbeddedSession } from '../src/engine/session.ts';
+import type { SessionOptions } from '../src/engine/options.ts';
+import type { Engine } from '../src/engine/types.ts';
+import type { SessionEvent } from '../src/events.ts';
+import { TimingLog } from '../src/util/timing.ts';
+import { concat, mix, noise, silence, speech, tone, SR } from '../test/helpers/audio.ts';
+
+const SENTENCES = [
+  'The museum opens at nine and closes at six on weekdays.',
+  'My brother bought a new bicycle last summer and rides it to work.',
+  'Please remember to water the plants while we are away.',
+  'The train to the city leaves every twenty minutes from platform two.',
+  'We cooked pasta with tomatoes and basil from the garden.',
+  'The meeting was moved to Thursday afternoon because of the holiday.',
+  'Children were playing football in the park until it got dark.',
+  'She reads the newspaper every morning with a cup of tea.',
+];
+
+function speechHeavy(seconds: number): Float32Array {
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (let i = 0; n < seconds * SR; i++) {
+    const s = speech(SENTENCES[i % SENTENCES.length], { voice: i % 2 ? 'en+m3' : 'en-us' });
+    parts.push(s, silence(0.3));
+    n += s.length + 0.3 * SR;
+  }
+  const x = concat(...parts).subarray(0, seconds * SR);
+  return mix(x, noise(seconds, { amplitude: 0.02 }), 25);
+}
+
+function soundHeavy(seconds: number): Float32Array {
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (let i = 0; n < seconds * SR; i++) {
+    const p = i % 4 === 0 ? tone(3100, 0.5, 0.4) : i % 4 === 1 ? noise(0.3, { color: 'white', amplitude: 0.3 }) : i % 4 === 2 ? tone(440 + 40 * i, 0.8, 0.2) : silence(0.6);
+    parts.push(p, silence(0.7));
+    n += p.length + 0.7 * SR;
+  }
+  const x = concat(...parts).subarray(0, seconds * SR);
+  return mix(noise(seconds, { color: 'brown', amplitude: 0.05 }), x, -10);
+}
+
+interface RunResult {
+  wallMs: number;
+  audioS: number;
+  events: SessionEvent[];
+  session: EmbeddedSession;
+  firstReplyAudioMs: number | null;
+}
+
+/** Streams audio through a session; paced = real time (as a live client would), else as fast as possible. */
+async function stream(engine: Engine, audio: Float32Array, opts: Partial<SessionOptions>, paced: boolean): Promise<RunResult> {
+  const session = (await engine.createSession(opts)) as EmbeddedSession;
+  const events: SessionEvent[] = [];
+  let respondAt: number | null = null;
+  let firstAudio: number | null = null;
+  const chunkDone = new Map<number, number>();
+  const reader = (async () => {
+    for await (const ev of session) {
+      events.push(ev);
+      if (ev.type === 'chunk' && ev.decision === 'respond' && respondAt === null) respondAt = chunkDone.get(ev.index) ?? null;
+      if (ev.type === 'response.audio' && firstAudio === null && respondAt !== null) firstAudio = performance.now() - respondAt;
+    }
+  })();
+  const t0 = performance.now();
+  const piece = 1600; // 100 ms pieces, like a live client
+  for (let i = 0; i < audio.length; i += piece) {
+    await session.push(audio.subarray(i, i + piece));
+    const end = i + piece;
+    if (end % 6400 === 0) chunkDone.set(end / 6400 - 1, performance.now());
+    if (paced) {
+      const ahead = (end / SR) * 1000 - (performance.now() - t0);
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
+  }
+  await session.end();
+  await reader;
+  return { wallMs: performance.now() - t0, audioS: audio.length / SR, events, session, firstReplyAudioMs: firstAudio };
+}
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+async function main(): Promise<void> {
+  const engine = await createEngine('embedded');
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  console.error(`building ${seconds} s test streams ...`);
+  const talk = speechHeavy(seconds);
+  const sounds = soundHeavy(seconds);
+  // A question in the middle of quiet room noise, for first-reply latency.
+  const question = mix(concat(silence(2), speech('What can you do?'), silence(5)), noise(2 + 1.2 + 5 + 1, { amplitude: 0.01 }), 30);
+  await stream(engine, silence(2), {}, false); // warm-up: model loads, JIT
+
+  console.error('speech-heavy, as fast as possible ...');
+  const a = await stream(engine, talk, {}, false);
+  console.error('sound-heavy, as fast as possible ...');
+  const b = await stream(engine, sounds, {}, false);
+  console.error('speech-heavy, real-time paced (decision latency) ...');
+  const c = await stream(engine, talk.subarray(0, 30 * SR), {}, true);
+  console.error('first reply: concurrent vs sequential, real-time paced ...');
+  const conc = await stream(engine, question, { speak: true, mode: 'concurrent' }, true);
+  const seq = await stream(engine, question, { speak: true, mode: 'sequential' }, true);
+
+  const pt = b.session.perceiver.timings;
+  const perceptionNoAsr = new TimingLog();
+  const pol = b.session.timings.policyMs.values();
+  b.session.timings.perceptionMs.values().forEach((v, i) => perceptionNoAsr.add(v + (pol[i] ?? 0)));
+  const rows: [string, string, string][] = [
+    ['log-mel per chunk (ms)', f(pt.featuresMs.percentile(50), 2), f(pt.featuresMs.percentile(99), 2)],
+    ['Silero VAD per chunk (ms)', f(pt.vadMs.percentile(50), 2), f(pt.vadMs.percentile(99), 2)],
+    ['sound model per chunk (ms)', f(pt.soundsMs.percentile(50), 2), f(pt.soundsMs.percentile(99), 2)],
+    ['ASR op on speech (ms, worker)', f(a.session.perceiver.timings.asrMs.percentile(50)), f(a.session.perceiver.timings.asrMs.percentile(99))],
+    ['perception+decision, sound-heavy (ms)', f(perceptionNoAsr.percentile(50), 2), f(perceptionNoAsr.percentile(99), 2)],
+    ['decision latency, paced speech (ms)', f(c.session.timings.decisionMs.percentile(50)), f(c.session.timings.decisionMs.percentile(99))],
+  ];
+  const rtfSpeech = a.audioS / (a.wallMs / 1000);
+  const rtfSound = b.audioS / (b.wallMs / 1000);
+  const ratio = seq.firstReplyAudioMs && conc.firstReplyAudioMs ? seq.firstReplyAudioMs / conc.firstReplyAudioMs : NaN;
+  const rss = process.resourceUsage().maxRSS / 1024;
+
+  console.log('\nSoundFlow loop benchmark (embedded engine, this machine)\n');
+  console.log('| stage | p50 | p99 |\n|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('\n| whole-stream | value |\n|---|---|');
+  console.log(`| real-time factor, speech-heavy (${seconds} s) | ${f(rtfSpeech)}× |`);
+  console.log(`| real-time factor, sound-heavy (${seconds} s) | ${f(rtfSound)}× |`);
+  console.log(`| first reply audio after respond chunk, concurrent | ${f(conc.firstReplyAudioMs ?? NaN)} ms |`);
+  console.log(`| first reply audio after respond chunk, sequential | ${f(seq.firstReplyAudioMs ?? NaN)} ms |`);
+  console.log(`| sequential / concurrent first-reply latency | ${f(ratio, 2)}× |`);
+  console.log(`| peak RSS | ${f(rss, 0)} MiB |`);
+
+  mkdirSync('bench/results', { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    seconds,
+    stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]) }])),
+    rtfSpeech,
+    rtfSound,
+    firstReplyMs: { concurrent: conc.firstReplyAudioMs, sequential: seq.firstReplyAudioMs, ratio },
+    peakRssMiB: rss,
+    replies: { speechHeavy: a.events.filter((e) => e.type === 'response.start').length, soundHeavy: b.events.filter((e) => e.type === 'response.start').length },
+  };
+  writeFileSync('bench/results/loop.json', JSON.stringify(json, null, 2));
+  console.log('\nwrote bench/results/loop.json');
+  await engine.close?.();
+}
+
+await main();

@@ -1,0 +1,195 @@
+// Streaming speech recognition for the session: a cheap decoder follows the audio chunk by chunk
+// for partial transcripts, and at the end of the utterance a second, accurately configured decoder
+// re-decodes the saved audio in one pass (batch cepstral normalisation + second passes) for the
+// final transcript. The saved audio is bounded; past the cap the caller should finish().
+import { SoundFlowError } from '../../util/errors.ts';
+import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
+import { PocketSphinxDecoder, type WordSegment } from './pocketsphinx.ts';
+import { normalizeTranscript } from './wer.ts';
+
+const SAMPLE_RATE = 16000;
+
+export interface StreamingOptions {
+  hmm?: string;
+  lm?: string;
+  dict?: string;
+  /** Beams of the partial decoder (default PARTIAL_BEAMS). */
+  partialBeams?: BeamOptions;
+  /** Beams of the final decoder (default FINAL_BEAMS = pocketsphinx defaults). */
+  finalBeams?: BeamOptions;
+  /** Longest utterance kept for the final decode, in seconds (default 30). */
+  maxUtteranceSeconds?: number;
+}
+
+export interface FinalTranscript {
+  /** Final transcript (normalized: lowercase, no fillers). */
+  text: string;
+  /** The partial decoder's own last hypothesis. */
+  partialText: string;
+  /** Path score of the final hypothesis (natural log). */
+  score: number;
+  /** Wall time of the final re-decode, ms. */
+  ms: number;
+  /** Seconds of audio decoded. */
+  seconds: number;
+  /** True when the utterance hit maxUtteranceSeconds and was cut. */
+  truncated: boolean;
+  words: WordSegment[];
+}
+
+function toInt16(pcm: Int16Array | Float32Array): Int16Array {
+  if (pcm instanceof Int16Array) return pcm;
+  if (pcm instanceof Float32Array) {
+    const out = new Int16Array(pcm.length);
+    for (let i = 0; i < pcm.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(pcm[i] * 32767)));
+    return out;
+  }
+  throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
+}
+
+export class StreamingRecognizer {
+  private readonly maxSamples: number;
+  private buffer: Int16Array;
+  private length = 0;
+  private active = false;
+  private truncated = false;
+  private closed = false;
+  private partialText = '';
+  /** Bumped per utterance so a late partial from a dropped one is not reported. */
+  private generation = 0;
+
+  private constructor(
+    private readonly partialDecoder: PocketSphinxDecoder,
+    private readonly finalDecoder: PocketSphinxDecoder,
+    maxSeconds: number,
+  ) {
+    this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
+    this.buffer = new Int16Array(Math.min(this.maxSamples, 10 * SAMPLE_RATE));
+  }
+
+  static async create(opts: StreamingOptions = {}): Promise<StreamingRecognizer> {
+    const maxSeconds = opts.maxUtteranceSeconds ?? 30;
+    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('bad_option', 'maxUtteranceSeconds must be 1..300');
+    const common = { hmm: opts.hmm, lm: opts.lm, dict: opts.dict };
+    // Both models load in parallel on worker threads.
+    const [p, f] = await Promise.allSettled([
+      PocketSphinxDecoder.open({ ...common, beams: opts.partialBeams ?? PARTIAL_BEAMS }),
+      PocketSphinxDecoder.open({ ...common, beams: opts.finalBeams ?? FINAL_BEAMS }),
+    ]);
+    if (p.status === 'rejected' || f.status === 'rejected') {
+      if (p.status === 'fulfilled') p.value.close();
+      if (f.status === 'fulfilled') f.value.close();
+      throw (p.status === 'rejected' ? p.reason : (f as PromiseRejectedResult).reason) as Error;
+    }
+    return new StreamingRecognizer(p.value, f.value, maxSeconds);
+  }
+
+  /** True between startUtterance() (or the first feed()) and finish()/cancel(). */
+  get inUtterance(): boolean {
+    return this.active;
+  }
+
+  /** True once the saved audio reached maxUtteranceSeconds: further audio is ignored, call finish(). */
+  get full(): boolean {
+    return this.length >= this.maxSamples;
+  }
+
+  /** Seconds of audio saved for the current utterance. */
+  get seconds(): number {
+    return this.length / SAMPLE_RATE;
+  }
+
+  /** Starts a new utterance (dropping one in progress), optionally with audio from before speech onset. */
+  startUtterance(preRoll?: Int16Array | Float32Array): void {
+    this.assertOpen();
+    this.length = 0;
+    this.truncated = false;
+    this.partialText = '';
+    this.active = true;
+    this.generation++;
+    this.partialDecoder.start();
+    if (preRoll && preRoll.length) void this.feed(preRoll).catch(() => {});
+  }
+
+  /**
+   * Adds audio to the utterance (starting one if none is open) and resolves with the current
+   * partial transcript once the partial decoder has caught up.
+   */
+  async feed(pcm: Int16Array | Float32Array): Promise<string> {
+    this.assertOpen();
+    const data = toInt16(pcm);
+    if (!this.active) this.startUtterance();
+    const room = this.maxSamples - this.length;
+    const take = data.length <= room ? data : data.subarray(0, room);
+    if (take.length < data.length) this.truncated = true;
+    if (take.length === 0) return this.partialText;
+    this.append(take);
+    const gen = this.generation;
+    await this.partialDecoder.process(take);
+    // A cancel()/startUtterance() while this ran makes the hypothesis stale: don't report it.
+    if (this.active && gen === this.generation) this.partialText = normalizeTranscript(this.partialDecoder.partial());
+    return this.partialText;
+  }
+
+  /** The latest partial transcript. */
+  partial(): string {
+    return this.partialText;
+  }
+
+  /** Ends the utterance: final transcript from a full re-decode of the saved audio. */
+  async finish(): Promise<FinalTranscript> {
+    this.assertOpen();
+    const audio = this.buffer.slice(0, this.length);
+    const truncated = this.truncated;
+    const wasActive = this.active;
+    this.active = false;
+    this.generation++;
+    this.length = 0;
+    const seconds = audio.length / SAMPLE_RATE;
+    const partialEnd = wasActive ? this.partialDecoder.end().catch(() => null) : Promise.resolve(null);
+    if (audio.length === 0) {
+      await partialEnd;
+      return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
+    }
+    const t0 = performance.now();
+    // The two decoders are independent: the final decode runs while the partial one winds down.
+    const [partialResult, final] = await Promise.all([partialEnd, this.finalDecoder.decode(audio)]);
+    const ms = performance.now() - t0;
+    const partialText = normalizeTranscript(partialResult?.text ?? this.partialText);
+    this.partialText = '';
+    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
+  }
+
+  /** Drops the utterance in progress without decoding it. */
+  cancel(): void {
+    if (this.closed || !this.active) return;
+    this.active = false;
+    this.generation++;
+    this.length = 0;
+    this.partialText = '';
+    void this.partialDecoder.end().catch(() => {});
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.active = false;
+    this.partialDecoder.close();
+    this.finalDecoder.close();
+  }
+
+  private append(pcm: Int16Array): void {
+    const need = this.length + pcm.length;
+    if (need > this.buffer.length) {
+      const grown = new Int16Array(Math.min(this.maxSamples, Math.max(need, this.buffer.length * 2)));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(pcm, this.length);
+    this.length += pcm.length;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SoundFlowError('asr_closed', 'recognizer closed', { recoverable: true });
+  }
+}

@@ -1,0 +1,92 @@
+// The always-on loop end to end on real audio: embedded engine, real VAD/ASR/skills/TTS.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine } from '../src/engine/registry.ts';
+import type { SessionOptions } from '../src/engine/options.ts';
+import type { SessionEvent, EventOf } from '../src/events.ts';
+import { concat, noise, silence, speech, mix, SR } from './helpers/audio.ts';
+
+async function runSession(audio: Float32Array, opts: Partial<SessionOptions> = {}, pieces = 3200): Promise<SessionEvent[]> {
+  const engine = await createEngine('embedded');
+  const s = await engine.createSession(opts);
+  const events: SessionEvent[] = [];
+  const reader = (async () => {
+    for await (const ev of s) events.push(ev);
+  })();
+  for (let i = 0; i < audio.length; i += pieces) await s.push(audio.subarray(i, i + pieces));
+  await s.end();
+  await reader;
+  return events;
+}
+
+const of = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+
+/** End of speech (s) in a signal: last sample above a small amplitude. */
+function speechEnd(x: Float32Array, from: number): number {
+  let last = from;
+  for (let i = from; i < x.length; i++) if (Math.abs(x[i]) > 0.02) last = i;
+  return last / SR;
+}
+
+test('a spoken "what is your name" gets a reply naming SoundFlow within 2 chunks of the speech end, none before', async () => {
+  const question = speech('What is your name?');
+  const lead = 2.0;
+  const audio = mix(concat(silence(lead), question, silence(3)), noise(lead + question.length / SR + 3, { amplitude: 0.02 }), 25);
+  const end = speechEnd(concat(silence(lead), question), Math.round(lead * SR));
+  const events = await runSession(audio);
+
+  const chunks = of(events, 'chunk');
+  assert.equal(chunks.length, Math.ceil(audio.length / 6400), 'one chunk event per 0.4 s');
+  const responds = chunks.filter((c) => c.decision === 'respond');
+  assert.equal(responds.length, 1, `exactly one respond chunk, got ${JSON.stringify(responds)}`);
+  assert.ok(chunks.filter((c) => c.t <= lead).every((c) => c.decision === 'silent'), 'silent during the leading silence');
+  const endChunk = Math.floor(end / 0.4);
+  assert.ok(responds[0].index >= endChunk && responds[0].index <= endChunk + 2, `respond at chunk ${responds[0].index}, speech ends in chunk ${endChunk}`);
+
+  const start = of(events, 'response.start')[0];
+  assert.equal(start.task, 'chat');
+  const done = of(events, 'response.end')[0];
+  assert.match(done.text, /soundflow/i);
+  assert.equal(done.interrupted, false);
+  const finals = of(events, 'transcript').filter((e) => e.final);
+  assert.ok(finals.length >= 1);
+  assert.equal(events[0].type, 'session.started');
+  assert.equal(events.at(-1)!.type, 'session.ended');
+});
+
+test('sequential and concurrent modes give the same decisions', async () => {
+  const audio = concat(silence(1), speech('What is seven times eight?'), silence(1.5), speech('the weather was lovely in the park yesterday', { voice: 'en+m3' }), silence(2));
+  const [a, b] = [await runSession(audio, { mode: 'concurrent' }, 1000), await runSession(audio, { mode: 'sequential' }, 7777)];
+  const sig = (evs: SessionEvent[]) => of(evs, 'chunk').map((c) => `${c.index}:${c.decision}`);
+  assert.deepEqual(sig(a), sig(b));
+  assert.ok(sig(a).some((x) => x.endsWith('respond')), 'the arithmetic question is answered');
+  assert.match(of(a, 'response.end')[0].text, /56|fifty.six/i);
+});
+
+test('barge-in: speech starting while a reply plays cuts it within one chunk', async () => {
+  // A long reply (capabilities) followed, 0.8 s after the question ends, by the user talking again.
+  const q = speech('What can you do?');
+  const interruption = speech('Stop, stop, I have another question for you please');
+  const audio = concat(silence(1), q, silence(1.6), interruption, silence(2.5));
+  const events = await runSession(audio, { speak: true });
+  const start = of(events, 'response.start')[0];
+  assert.ok(start, 'the question was answered');
+  const end = of(events, 'response.end').find((e) => e.id === start.id)!;
+  assert.equal(end.interrupted, true, 'the reply was cut');
+  const interruptAt = (1 + q.length / SR + 1.6);
+  assert.ok(end.t >= interruptAt && end.t <= interruptAt + 0.8 + 0.4, `cut at ${end.t}, interruption starts at ${interruptAt.toFixed(2)}`);
+  assert.ok(of(events, 'response.audio').some((e) => e.id === start.id), 'reply audio was produced before the cut');
+});
+
+test('background chatter between other people gets no reply', async () => {
+  const audio = concat(
+    silence(0.8),
+    speech('I think we should paint the kitchen blue this weekend', { voice: 'en+m3' }),
+    silence(0.6),
+    speech('Sure, but the hardware store closes early on Sunday', { voice: 'en+f3' }),
+    silence(2),
+  );
+  const events = await runSession(audio);
+  assert.equal(of(events, 'response.start').length, 0, JSON.stringify(of(events, 'response.end')));
+  assert.ok(of(events, 'transcript').some((t) => t.final), 'it did hear the speech');
+});
