@@ -98,4 +98,20 @@ test('mismatched label and audio lengths are a clear error naming the stream', a
   assert.match(cli.stderr, new RegExp(`stream "${r.id}"`));
 });
 
+test('server_vad runs a real embedded session: a decision per chunk, replies to the spoken questions', async () => {
+  // Stream 0 is the qa scene: two questions (server_vad replies to every utterance end).
+  const res = await evaluate({ data: built, policies: ['server_vad'], limit: 1 });
+  const sum = res.results.server_vad.summary;
+  const st = res.results.server_vad.streams[0];
+  assert.equal(st.id, rows[0].id);
+  assert.equal(sum.tp + sum.fn, st.labelled.length);
+  assert.ok(sum.rtf !== null && sum.rtf > 0 && sum.rtf < 5, `rtf ${sum.rtf}`);
+  assert.ok(sum.chunkLatencyMsP50 !== null && sum.chunkLatencyMsP50 >= 0);
+  assert.ok(st.predicted.length >= 2, `server_vad replied at ${st.predicted}`);
+  // Every reply starts at a chunk whose decision was respond, and never before the first question ends.
+  for (const r of st.replies) assert.ok(st.predicted.includes(r.chunk), `reply at ${r.chunk} not in ${st.predicted}`);
+  assert.ok(st.replies.some((r) => r.text.length > 0));
+  assert.ok(Math.min(...st.predicted) >= rows[0].turns[0].endChunk, 'no reply before the first utterance ends');
+});
+
 test('cleanup', () => rmSync(dir, { recursive: true, force: true }));

@@ -63,7 +63,9 @@ test('the openai realtime client over TLS: spoken question in, transcript, reply
     rt.send({ type: 'input_audio_buffer.append', audio: b64(question24k.subarray(i, i + 2400)) });
     if (i % 24000 === 0) await new Promise((r) => setImmediate(r));
   }
-  const response = (await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`no response.done; saw ${seen.map((e) => e.type).join(',')}`)), 45_000))])) as any;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no response.done; saw ${seen.map((e) => e.type).join(',')}`)), 45_000)));
+  const response = (await Promise.race([done, timeout]).finally(() => clearTimeout(timer))) as any;
   rt.close();
 
   assert.deepEqual(errors, []);

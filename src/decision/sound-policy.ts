@@ -142,8 +142,10 @@ export interface SoundResponderOptions {
   episodeGapSec?: number;
   /** Replies deferred because the user was talking are dropped if the sound ended longer ago than this. Default 4 s. */
   deferSec?: number;
-  /** Extra margin above the threshold for single-chunk triggers (false alarms cost more than misses). */
+  /** Extra margin above the threshold for single-chunk triggers (false alarms cost more than misses). Default 0.2. */
   singleChunkMargin?: number;
+  /** Lowest probability that counts as a detection for replies, whatever the class threshold. Default 0.5. */
+  minProb?: number;
 }
 
 interface Episode {
@@ -166,8 +168,9 @@ export class SoundResponder {
   constructor(opts: SoundResponderOptions) {
     if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('bad_argument', 'SoundResponder needs the model classes');
     this.classes = [...opts.classes];
-    this.thresholds = this.classes.map((_, i) => (opts.thresholds ? Number(opts.thresholds[i]) : 0.5));
-    this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.15, ...stripUndefined(opts) };
+    this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.2, minProb: 0.5, ...stripUndefined(opts) };
+    // The classifier's thresholds maximise F1; a reply needs more confidence than a tag (false alarms cost more).
+    this.thresholds = this.classes.map((_, i) => Math.max(this.o.minProb, opts.thresholds ? Number(opts.thresholds[i]) : 0.5));
   }
 
   /** Per-session change: "tell me when…" → respond; "don't comment on…" → ignore. */
@@ -208,12 +211,13 @@ export class SoundResponder {
       }
       if (!on || !policy) return;
       const hits = h.filter(Boolean).length;
-      const strong = p >= Math.min(0.97, this.thresholds[i] + this.o.singleChunkMargin);
-      const confirmed = hits >= policy.minChunks || (policy.minChunks > 1 && strong && policy.urgent);
+      const confirmed = policy.minChunks > 1
+        ? hits >= policy.minChunks || (policy.urgent && p >= 0.9)
+        : p >= Math.min(0.97, this.thresholds[i] + this.o.singleChunkMargin);
       if (ep) {
         ep.lastSeen = t;
         ep.peak = Math.max(ep.peak, p);
-      } else if (confirmed && (policy.minChunks > 1 || strong)) {
+      } else if (confirmed) {
         this.episodes.set(label, (ep = { start: t, lastSeen: t, replied: null, lastReply: null, peak: p }));
       }
       if (!ep || this.actionFor(label) !== 'respond') return;

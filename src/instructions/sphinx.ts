@@ -75,6 +75,8 @@ export interface SphinxSearches {
   ngram?: string;
   /** Extra dictionary entries (word → ARPAbet). */
   extraPronunciations?: Record<string, string>;
+  /** Extra pocketsphinx arguments, e.g. ['-beam', '1e-60']. */
+  args?: string[];
 }
 
 export class SphinxDecoder implements UtteranceDecoder {
@@ -99,7 +101,7 @@ export class SphinxDecoder implements UtteranceDecoder {
       writeFileSync(file, readFileSync(dict, 'utf8') + extra.map(([w, p]) => `${w} ${p}\n`).join(''));
       dict = file;
     }
-    const argv = ['-hmm', join(MODEL_DIR, 'en-us'), '-dict', dict, '-logfn', '/dev/null', '-bestpath', 'no'];
+    const argv = ['-hmm', join(MODEL_DIR, 'en-us'), '-dict', dict, '-logfn', '/dev/null', '-bestpath', 'no', ...(opts.args ?? [])];
     const config = a.cmd_ln_parse_r(null, a.ps_args(), argv.length, argv, 1);
     if (!config) throw new SoundFlowError('asr_init_failed', 'pocketsphinx rejected its configuration');
     const ps = a.ps_init(config);

@@ -6,7 +6,7 @@ import { SpeechSegmenter, type SegmenterOptions } from './segmenter.ts';
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
-import { floatToPcm16 } from '../audio/pcm.ts';
+import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
 import { TimingLog } from '../util/timing.ts';
 import type { FinalTranscript, Percept } from '../decision/types.ts';
@@ -47,6 +47,8 @@ export class Perceiver {
   private prevPcm: Float32Array | null = null;
   private utterance = 0;
   private uttSamples = 0;
+  /** The open utterance's audio (pre-roll included), handed to constrained re-recognition. */
+  private uttAudio: Int16Array[] = [];
   private inUtterance = false;
   /** Serialises ASR calls: each op runs after the previous one, off the event loop. */
   private asrChain: Promise<unknown> = Promise.resolve();
@@ -119,11 +121,13 @@ export class Perceiver {
       this.uttSamples = 0;
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * 16000);
       const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
+      this.uttAudio = pre ? [pre] : [];
       this.asrChain = this.asrChain.then(() => this.asr.startUtterance(pre));
     }
     if (!this.inUtterance) return;
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
+    this.uttAudio.push(pcm);
     const partial = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.feed(pcm))));
     percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
 
@@ -131,9 +135,11 @@ export class Perceiver {
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.inUtterance = false;
+    const audio = concatSamples(this.uttAudio);
+    this.uttAudio = [];
     const fin = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.finish())));
     percept.final = (fin as Promise<Awaited<ReturnType<StreamingRecognizer['finish']>>>)
-      .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, confidence: r.confidence } : null))
+      .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, audio } : null))
       .catch(() => null);
   }
 
@@ -155,3 +161,4 @@ export class Perceiver {
     this.asr.close();
   }
 }
+

@@ -12,6 +12,13 @@ const FRAME_RATE = 100; // pocketsphinx -frate default: 10 ms frames
 // n-gram segment scores do not. Undone here so every score is a natural log on one scale.
 const SENSCR_SCALE = 1 << 10;
 
+/**
+ * Suggested rejection threshold on DecodeResult.wordScore for grammar searches: measured on espeak
+ * commands, in-grammar utterances score -1.5..-3.2, out-of-grammar ones forced onto the grammar
+ * -4.5..-8 (near-homophones like "start"/"stop" cannot be told apart). Reject when below.
+ */
+export const GRAMMAR_REJECT_WORD_SCORE = -3.9;
+
 type SearchKind = 'ngram' | 'fsg' | 'kws' | 'allphone';
 
 export interface DecoderOptions {
@@ -124,7 +131,7 @@ export class PocketSphinxDecoder {
     const grammar = opts.jsgf !== undefined ? grammarText(opts.jsgf) : undefined;
     if (opts.kwsThreshold !== undefined && !(opts.kwsThreshold > 0)) throw new SoundFlowError('bad_option', 'kwsThreshold must be > 0');
 
-    const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', ...beamArgs(opts.beams, opts.downsample)];
+    const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', '-dither', 'yes', '-seed', '1', ...beamArgs(opts.beams, opts.downsample)];
     if (mode === 'lm') args.push('-lm', lm);
     if (opts.kwsThreshold !== undefined) args.push('-kws_threshold', String(opts.kwsThreshold));
     const va: unknown[] = [];

@@ -71,16 +71,20 @@ export function loadSoundWeights(dir: string): SoundWeights {
   return out as SoundWeights;
 }
 
-/** y[o] = b[o] + Σ_i x[i]·W[i,o], W row-major [n, m]. */
-function dense(x: Float32Array, xOff: number, n: number, w: Float32Array, b: Float32Array, m: number, y: Float32Array, yOff: number, relu: boolean): void {
-  for (let o = 0; o < m; o++) y[yOff + o] = b[o];
-  for (let i = 0; i < n; i++) {
-    const v = x[xOff + i];
-    if (v === 0) continue;
-    const row = i * m;
-    for (let o = 0; o < m; o++) y[yOff + o] += v * w[row + o];
+/** y[o] = b[o] + Σ_i x[i]·W[i,o], with W given transposed (wT row-major [m, n]): one register accumulator per output. */
+function dense(x: Float32Array, xOff: number, n: number, wT: Float32Array, b: Float32Array, m: number, y: Float32Array, yOff: number, relu: boolean): void {
+  for (let o = 0; o < m; o++) {
+    let acc = b[o];
+    const row = o * n;
+    for (let i = 0; i < n; i++) acc += x[xOff + i] * wT[row + i];
+    y[yOff + o] = relu && acc < 0 ? 0 : acc;
   }
-  if (relu) for (let o = 0; o < m; o++) if (y[yOff + o] < 0) y[yOff + o] = 0;
+}
+
+function transpose(w: Float32Array, n: number, m: number): Float32Array {
+  const t = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) for (let o = 0; o < m; o++) t[o * n + i] = w[i * m + o];
+  return t;
 }
 
 /** Scratch buffers, allocated once per classifier. */
@@ -95,11 +99,19 @@ export class SoundNet {
   private readonly stats: Float32Array;
   private readonly h3: Float32Array;
   private readonly steps = INPUT_FRAMES / POOL;
+  private readonly w1T: Float32Array;
+  private readonly w2T: Float32Array;
+  private readonly w3T: Float32Array;
+  private readonly w4T: Float32Array;
 
   constructor(readonly w: SoundWeights) {
     this.hidden = w.spec.hidden;
     this.nClasses = w.spec.classes.length;
     const H = this.hidden;
+    this.w1T = transpose(w.w1, N_MELS * 3, H);
+    this.w2T = transpose(w.w2, H * 3, H);
+    this.w3T = transpose(w.w3, H * 2, H);
+    this.w4T = transpose(w.w4, H, this.nClasses);
     this.pooled = new Float32Array(this.steps * N_MELS);
     this.unfold1 = new Float32Array(N_MELS * 3);
     this.h1 = new Float32Array((this.steps - 2) * H);
@@ -123,14 +135,14 @@ export class SoundNet {
     const T1 = steps - 2;
     for (let t = 0; t < T1; t++) {
       this.unfold1.set(P.subarray(t * N_MELS, (t + 3) * N_MELS));
-      dense(this.unfold1, 0, N_MELS * 3, w.w1, w.b1, H, this.h1, t * H, true);
+      dense(this.unfold1, 0, N_MELS * 3, this.w1T, w.b1, H, this.h1, t * H, true);
     }
     const T2 = steps - 6;
     for (let t = 0; t < T2; t++) {
       this.unfold2.set(this.h1.subarray(t * H, t * H + H), 0);
       this.unfold2.set(this.h1.subarray((t + 2) * H, (t + 2) * H + H), H);
       this.unfold2.set(this.h1.subarray((t + 4) * H, (t + 4) * H + H), 2 * H);
-      dense(this.unfold2, 0, H * 3, w.w2, w.b2, H, this.h2, t * H, true);
+      dense(this.unfold2, 0, H * 3, this.w2T, w.b2, H, this.h2, t * H, true);
     }
     const st = this.stats;
     for (let o = 0; o < H; o++) {
@@ -144,9 +156,9 @@ export class SoundNet {
       st[o] = sum / T2;
       st[H + o] = mx;
     }
-    dense(st, 0, 2 * H, w.w3, w.b3, H, this.h3, 0, true);
+    dense(st, 0, 2 * H, this.w3T, w.b3, H, this.h3, 0, true);
     const out = new Float32Array(this.nClasses);
-    dense(this.h3, 0, H, w.w4, w.b4, this.nClasses, out, 0, false);
+    dense(this.h3, 0, H, this.w4T, w.b4, this.nClasses, out, 0, false);
     for (let c = 0; c < out.length; c++) out[c] = 1 / (1 + Math.exp(-out[c]));
     return out;
   }

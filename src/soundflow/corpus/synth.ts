@@ -267,6 +267,46 @@ export function ambientRoom(rng: Rng): Float32Array {
   return x;
 }
 
+/**
+ * Coughs: an explosive broadband burst, a noisy decaying phase shaped by vocal-tract formants, and
+ * sometimes a short voiced tail; 1–3 per file. Debian has only two recorded coughs, so these teach the
+ * class its shape rather than one speaker's timbre.
+ */
+export function coughs(rng: Rng): Float32Array {
+  const n = randInt(rng, 1, 3);
+  const lead = uniform(rng, 0.05, 0.4);
+  const spacing = uniform(rng, 0.35, 0.7);
+  const x = buf(lead + n * spacing + 0.6);
+  const formants: [number, number, number][] = [
+    [uniform(rng, 450, 850), uniform(rng, 3, 6), 1],
+    [uniform(rng, 1100, 1900), uniform(rng, 4, 8), uniform(rng, 0.5, 0.9)],
+    [uniform(rng, 2300, 3200), uniform(rng, 4, 9), uniform(rng, 0.2, 0.5)],
+  ];
+  const f0 = uniform(rng, 90, 260);
+  for (let k = 0; k < n; k++) {
+    const at = Math.round((lead + k * spacing + uniform(rng, -0.03, 0.03)) * SR);
+    const dur = uniform(rng, 0.18, 0.4);
+    const len = Math.round(dur * SR);
+    const exc = new Float32Array(len);
+    const burst = uniform(rng, 0.02, 0.06);
+    const voiced = rng() < 0.5 ? uniform(rng, 0.2, 0.6) : 0;
+    let phase = 0;
+    for (let i = 0; i < len; i++) {
+      const t = i / SR;
+      const env = t < 0.004 ? t / 0.004 : t < burst ? 1 : Math.exp(-(t - burst) / (dur * 0.35));
+      phase += f0 / SR;
+      const pulse = voiced && t > dur * 0.4 ? voiced * (phase % 1 < 0.1 ? 1 : -0.1) : 0;
+      exc[i] = env * (gauss(rng) + pulse);
+    }
+    const level = uniform(rng, 0.6, 1);
+    for (const [f, q, g] of formants) addResonance(x, at, exc, f * uniform(rng, 0.95, 1.05), q, g * level * 4);
+    // A little unfiltered air in the burst.
+    for (let i = 0; i < Math.round(burst * SR) && at + i < x.length; i++) x[at + i] += 0.15 * level * gauss(rng);
+  }
+  addNoise(x, rng, 0.001);
+  return normalise(x, uniform(rng, 0.3, 0.9));
+}
+
 export interface SynthRecipe {
   kind: string;
   cls: SoundClass;
@@ -283,6 +323,7 @@ export const SYNTH_RECIPES: SynthRecipe[] = [
   { kind: 'doorbell_chime', cls: 'doorbell', count: 12, make: doorbell },
   { kind: 'door_knocks', cls: 'door_knock', count: 24, make: doorKnocks },
   { kind: 'room_tone', cls: 'ambient', count: 24, make: ambientRoom },
+  { kind: 'coughs', cls: 'cough', count: 20, make: coughs },
 ];
 
 /** Sentences and voices for TTS speech (espeak-ng): the `speech` class is not only one recorded voice. */

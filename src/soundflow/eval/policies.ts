@@ -18,7 +18,10 @@ export interface PolicyResponse {
 }
 
 export interface PolicyRun {
-  /** Per chunk: did the policy decide to respond here. */
+  /**
+   * Per chunk: did the policy decide to respond here. May be longer than the stream when the session
+   * replied while flushing at end() (a reply after the audio ended still counts, at its real chunk).
+   */
   decisions: boolean[];
   responses: PolicyResponse[];
   /** Wall time spent on the stream (ms), null for analytic baselines. */
@@ -72,10 +75,10 @@ async function runSession(engine: Engine, policy: PolicyName, s: EvalStream): Pr
     for await (const e of session as AsyncIterable<SessionEvent>) {
       const now = performance.now();
       if (e.type === 'chunk') {
-        if (e.index < n && e.decision === 'respond') decisions[e.index] = true;
+        if (e.decision === 'respond') decisions[e.index] = true;
         if (pushedAt[e.index] !== undefined) chunkLatencyMs.push(now - pushedAt[e.index]);
       } else if (e.type === 'response.start') {
-        const r: PolicyResponse = { chunk: Math.min(n - 1, chunkOfTime(e.t)), t: e.t, task: e.task, emotion: e.emotion, text: '' };
+        const r: PolicyResponse = { chunk: chunkOfTime(e.t), t: e.t, task: e.task, emotion: e.emotion, text: '' };
         byId.set(e.id, r);
         responses.push(r);
         if (pushedAt[r.chunk] !== undefined) replyLatencyMs.push(now - pushedAt[r.chunk]);
@@ -99,6 +102,7 @@ async function runSession(engine: Engine, policy: PolicyName, s: EvalStream): Pr
     await reader.catch(() => undefined);
     throw new SoundFlowError('eval_session_failed', `stream "${s.row.id}" with policy ${policy}: ${errorMessage(err)}`, { cause: err });
   }
+  for (let i = 0; i < decisions.length; i++) decisions[i] ??= false;
   return { decisions, responses, wallMs: performance.now() - started, chunkLatencyMs, replyLatencyMs, errors };
 }
 

@@ -74,7 +74,7 @@ export function scoreStream(row: StreamRow, run: PolicyRun, tolerance = DEFAULT_
   let prevEnd = -1;
   for (const t of row.turns) {
     const lo = Math.max(t.startChunk, prevEnd + 1);
-    const hi = Math.min(row.chunks.length - 1, t.endChunk + tolerance);
+    const hi = t.endChunk + tolerance;
     prevEnd = hi;
     events.push({ turn: t.index, truth: t.respond, pred: preds.some((p) => p >= lo && p <= hi) });
   }

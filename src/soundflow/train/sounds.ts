@@ -32,7 +32,7 @@ export interface TrainSoundsOptions {
 export const DEFAULT_TRAIN_OPTIONS: TrainSoundsOptions = {
   corpusDir: DEFAULT_CORPUS_DIR,
   outDir: 'models/sounds',
-  epochs: 10,
+  epochs: 8,
   examplesPerEpoch: 16000,
   batch: 64,
   hidden: 96,

@@ -19,6 +19,8 @@ export interface ServerLimits {
   maxBufferedBytesHard: number;
   /** Inbound audio (bytes) waiting for the engine before the socket is paused. */
   maxPendingInputBytes: number;
+  /** Without client audio for this long, the session is fed silence in real time (keeps its clock running). */
+  fillSilenceAfterMs: number;
   /** Concurrent sessions; more are refused with 1013 (try again later). */
   maxSessions: number;
   /** How long graceful shutdown waits for sessions to finish their replies. */
@@ -52,6 +54,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxBufferedBytes: 1024 * 1024,
   maxBufferedBytesHard: 16 * 1024 * 1024,
   maxPendingInputBytes: 512 * 1024,
+  fillSilenceAfterMs: 1000,
   maxSessions: 64,
   shutdownGraceMs: 5_000,
 });

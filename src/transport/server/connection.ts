@@ -60,7 +60,7 @@ export abstract class Connection {
       onEvent: (ev) => this.handleEvent(ev),
       onStreamEnd: () => this.onStreamEnd(),
       onError: (err) => this.sendError(err.code, err.message, { recoverable: err.recoverable }),
-    });
+    }, limits.fillSilenceAfterMs);
     ctx.connections.add(this);
     ctx.stats.sessionsActive++;
     ctx.stats.sessionsTotal++;

@@ -26,12 +26,19 @@ export class SessionLink {
   private ending = false;
   /** Samples (16 kHz) handed to the engine so far. */
   samplesIn = 0;
+  /** Samples queued for the engine (client audio and filler), and the count at the last client audio. */
+  private queuedSamples = 0;
+  private samplesAtLastAudio = 0;
+  private lastAudioAt = 0;
+  private fillTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly engine: Engine,
     private readonly ws: WebSocket,
     private readonly maxPendingBytes: number,
     private readonly hooks: LinkHooks,
+    /** After this long without client audio, silence is fed in real time (Infinity: never). */
+    private readonly fillSilenceAfterMs = 1000,
   ) {}
 
   get started(): boolean {
@@ -56,6 +63,11 @@ export class SessionLink {
         }
         this.session = s;
         this.pumpDone = this.pump(s);
+        this.lastAudioAt = performance.now();
+        if (Number.isFinite(this.fillSilenceAfterMs)) {
+          this.fillTimer = setInterval(() => this.fillSilence(), 100);
+          this.fillTimer.unref();
+        }
         return s;
       },
       (err) => {
@@ -94,6 +106,26 @@ export class SessionLink {
 
   pushAudio(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
     if (this.isEnding || pcm.length === 0) return;
+    this.queue(pcm, defaults);
+    this.lastAudioAt = performance.now();
+    this.samplesAtLastAudio = this.queuedSamples;
+  }
+
+  /**
+   * The engine lives in stream time: replies end, timers fire and tasks expire as audio flows. A client
+   * that stops sending (text-only Realtime clients, a muted mic) would freeze that clock, so after a
+   * short grace the session hears silence, in real time, until client audio resumes.
+   */
+  private fillSilence(): void {
+    if (!this.session || this.isEnding || this.pendingBytes > 0) return;
+    const idleMs = performance.now() - this.lastAudioAt - this.fillSilenceAfterMs;
+    if (idleMs <= 0) return;
+    const due = this.samplesAtLastAudio + Math.floor((idleMs / 1000) * 16000) - this.queuedSamples;
+    if (due >= 1600) this.queue(new Int16Array(Math.min(due, 16000)), {});
+  }
+
+  private queue(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
+    this.queuedSamples += pcm.length;
     const bytes = pcm.length * 2;
     this.pendingBytes += bytes;
     if (this.pendingBytes > this.maxPendingBytes && !this.ws.isPaused) this.ws.pause();
@@ -125,6 +157,7 @@ export class SessionLink {
   async finish(graceMs: number): Promise<void> {
     if (this.ending || this.closed) return this.pumpDone;
     this.ending = true;
+    clearInterval(this.fillTimer);
     if (this.ws.isPaused) this.ws.resume();
     if (!this.starting) {
       this.hooks.onStreamEnd();
@@ -147,6 +180,7 @@ export class SessionLink {
 
   /** Stops at once (client gone): pending work is dropped. */
   close(): void {
+    clearInterval(this.fillTimer);
     if (this.closed) return;
     this.closed = true;
     this.session?.close();

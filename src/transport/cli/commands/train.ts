@@ -10,7 +10,13 @@ const TRAINERS: Record<string, () => Promise<Trainer>> = {
   sounds: async () => (await import('../../../soundflow/train/sounds.ts')).runTrainSounds,
   // Added by the decision-policy work: src/soundflow/train/decision.ts exports `run(args)`.
   decision: async () => {
-    const mod = (await import('../../../soundflow/train/decision.ts' as string)) as { run?: Trainer; runTrainDecision?: Trainer };
+    let mod: { run?: Trainer; runTrainDecision?: Trainer };
+    try {
+      mod = await import('../../../soundflow/train/decision.ts' as string);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes('train/decision.ts')) throw err;
+      throw new SoundFlowError('not_implemented', 'the decision trainer is not in this build (src/soundflow/train/decision.ts)');
+    }
     const fn = mod.run ?? mod.runTrainDecision;
     if (!fn) throw new SoundFlowError('not_implemented', 'src/soundflow/train/decision.ts exports no run(args)');
     return fn;
