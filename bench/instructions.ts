@@ -43,7 +43,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const quick = process.argv.includes('--quick');
-const voices = (arg('voices') ?? (quick ? 'en-us,en+f3,flite:slt' : 'en-us,en+f3,en+m3,en-gb,flite:slt,flite:rms,flite:awb,flite:kal16')).split(',');
+const voices = (arg('voices') ?? (quick ? 'en-us,en+f3,flite:slt' : 'en-us,en-us+klatt,en+f3,en+m3,en-gb,flite:slt,flite:rms,flite:awb,flite:kal16')).split(',');
 const snrs = (arg('snr') ?? (quick ? 'clean,10' : 'clean,20,10')).split(',');
 
 const tmp = mkdtempSync(join(tmpdir(), 'sf-bench-instr-'));
@@ -58,7 +58,7 @@ interface Row { voice: string; snr: string; n: number; cmdOk: number; cmdWrong: 
 
 const rec = await ConstrainedRecognizer.open({ withOpenDecoder: true });
 const rows: Row[] = [];
-const samples: { voice: string; snr: string; said: string; constrained: string; margin: number; accepted: boolean; open: string }[] = [];
+const samples: { voice: string; snr: string; said: string; constrained: string; margin: number; wordScore: number; accepted: boolean; open: string }[] = [];
 for (const voice of voices) {
   for (const snr of snrs) {
     const row: Row = { voice, snr, n: 0, cmdOk: 0, cmdWrong: 0, cmdRejected: 0, openOk: 0, chatter: 0, chatterAccepted: 0, openChatterAccepted: 0, msMean: 0 };
@@ -70,7 +70,7 @@ for (const voice of voices) {
       const open = await rec.openDecode(audio);
       const got = d?.accepted ? intentOf(d.text) : null;
       const openGot = intentOf(open);
-      samples.push({ voice, snr, said, constrained: d?.text ?? '', margin: d ? Number(d.margin.toFixed(2)) : NaN, accepted: !!d?.accepted, open });
+      samples.push({ voice, snr, said, constrained: d?.text ?? '', margin: d ? Number(d.margin.toFixed(2)) : NaN, wordScore: d ? Number(d.wordScore.toFixed(2)) : NaN, accepted: !!d?.accepted, open });
       row.msMean += d?.ms ?? 0;
       if (expected) {
         row.n++;

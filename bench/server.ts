@@ -4,7 +4,10 @@
 // number of sessions until a level misses deadlines (the knee is the last level that did not).
 //   node --import tsx bench/server.ts [--levels 1,2,3,4,6] [--out bench/results/server.json]
 // A chunk's deadline: its event must arrive before the next 0.4 s of audio has been sent, i.e. within
-// 400 ms of the moment its last sample left the client. Bounded: at most ~20 s of audio per level.
+// 400 ms of the moment its last sample left the client. Because one slow chunk (e.g. the final ASR pass
+// at the end of an utterance) already misses that, the ramp goes on while the server still *keeps up*
+// (median chunk latency < 200 ms, no backlog at the end of the stream) and reports both knees.
+// Bounded: at most ~20 s of audio per level.
 import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -24,7 +27,9 @@ const levels = values.levels.split(',').map(Number).filter((n) => n >= 1 && n <=
 const SR = 16000;
 const CHUNK = 6400;
 const FRAME = 1600; // 100 ms frames, like a browser worklet sends
-const QUESTIONS = ['what is your name', 'what is seven times eight', 'what time is it'];
+// Questions the offline ASR + skills answer on espeak's voice today (most others are misheard, and an
+// unanswered question would give no turn-taking sample); the load is the same whatever is said.
+const QUESTIONS = ['how are you', 'how old are you', 'how are you'];
 const GAP_S = 4.5;
 
 // One session's input: lead-in, then each question followed by a pause long enough for the reply.
@@ -42,7 +47,12 @@ const audio = floatToPcm16(concat(...parts));
 
 interface SessionResult {
   chunkLatencyMs: number[];
+  /** Latency of the stream's last chunks: a growing backlog shows here. */
+  tailLatencyMs: number;
   missed: number;
+  missedAt: number[];
+  /** session.update -> session.started (model set-up per session; streaming starts after it). */
+  setupMs: number;
   chunks: number;
   decisionToAudioMs: number[];
   turnTakingMs: number[];
@@ -61,10 +71,10 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15), in clock ticks
 }
 
-async function runSession(url: string, delayMs: number): Promise<SessionResult> {
+async function runSession(url: string, delayMs: number, limitSamples = Infinity): Promise<SessionResult> {
   await new Promise((r) => setTimeout(r, delayMs));
   const ws = new WebSocket(url);
-  const r: SessionResult = { chunkLatencyMs: [], missed: 0, chunks: 0, decisionToAudioMs: [], turnTakingMs: [], replies: 0, errors: [] };
+  const r: SessionResult = { chunkLatencyMs: [], tailLatencyMs: 0, missed: 0, missedAt: [], setupMs: 0, chunks: 0, decisionToAudioMs: [], turnTakingMs: [], replies: 0, errors: [] };
   const chunkSentAt: number[] = []; // wall time the last sample of chunk i was sent
   const endSentAt: number[] = []; // wall time the last sample of question k was sent
   let respondAt: number | undefined;
@@ -80,7 +90,10 @@ async function runSession(url: string, delayMs: number): Promise<SessionResult> 
       if (sent !== undefined) {
         const lat = now - sent;
         r.chunkLatencyMs.push(lat);
-        if (lat > 400) r.missed++;
+        if (lat > 400) {
+          r.missed++;
+          r.missedAt.push(ev.index);
+        }
       }
       if (ev.decision === 'respond') respondAt = now;
     } else if (ev.type === 'response.start') {
@@ -102,10 +115,14 @@ async function runSession(url: string, delayMs: number): Promise<SessionResult> 
     ws.once('open', res);
     ws.once('error', rej);
   });
+  const started = new Promise<void>((res) => ws.on('message', (d, bin) => !bin && d.toString().includes('"session.started"') && res()));
+  const s0 = performance.now();
   ws.send(JSON.stringify({ type: 'session.update' }));
+  await started;
+  r.setupMs = performance.now() - s0;
   const t0 = performance.now();
   let q = 0;
-  for (let i = 0; i < audio.length; i += FRAME) {
+  for (let i = 0; i < Math.min(audio.length, limitSamples); i += FRAME) {
     const part = audio.subarray(i, i + FRAME);
     ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     const sentEnd = i + part.length;
@@ -115,10 +132,16 @@ async function runSession(url: string, delayMs: number): Promise<SessionResult> 
     const due = t0 + (sentEnd / SR) * 1000;
     await new Promise((res) => setTimeout(res, Math.max(0, due - performance.now())));
   }
+  // Let the last chunk's event arrive before ending (end() would pad and flush it at once).
+  await new Promise((res) => setTimeout(res, 600));
+  r.tailLatencyMs = Math.max(...r.chunkLatencyMs.slice(-3));
   ws.send(JSON.stringify({ type: 'end' }));
   await new Promise((res) => ws.once('close', res));
   return r;
 }
+
+// Other work on the machine skews the result; it is recorded alongside.
+const LOAD_AT_START = (await import('node:os')).loadavg()[0];
 
 async function main(): Promise<void> {
   const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', '--engine', values.engine, '--max-sessions', '64'], {
@@ -137,6 +160,8 @@ async function main(): Promise<void> {
   const hz = 100; // Linux USER_HZ
   const rows: Record<string, unknown>[] = [];
   try {
+    // Warm-up (not counted): the first session pays for model loading and JIT.
+    await runSession(url, 0, 3 * SR);
     for (const n of levels) {
       const cpu0 = cpuTicks(child.pid!);
       const w0 = performance.now();
@@ -148,6 +173,7 @@ async function main(): Promise<void> {
         sessions: n,
         chunks: results.reduce((s, r) => s + r.chunks, 0),
         missedDeadlines: results.reduce((s, r) => s + r.missed, 0),
+        missedChunkIndices: results.flatMap((r) => r.missedAt),
         chunkLatencyP50Ms: Math.round(pct(all('chunkLatencyMs'), 50)),
         chunkLatencyP95Ms: Math.round(pct(all('chunkLatencyMs'), 95)),
         chunkLatencyMaxMs: Math.round(Math.max(...all('chunkLatencyMs'))),
@@ -157,26 +183,31 @@ async function main(): Promise<void> {
         turnTakingP50Ms: Math.round(pct(all('turnTakingMs'), 50)),
         turnTakingP90Ms: Math.round(pct(all('turnTakingMs'), 90)),
         turns: all('turnTakingMs').length,
+        sessionSetupMaxMs: Math.round(Math.max(...results.map((r) => r.setupMs))),
+        tailLatencyMaxMs: Math.round(Math.max(...results.map((r) => r.tailLatencyMs))),
+        keepsUp: false,
         serverCpuPct: Math.round((cpu / wall) * 100),
         errors: [...new Set(results.flatMap((r) => r.errors))],
       };
+      row.keepsUp = row.chunkLatencyP50Ms < 200 && row.tailLatencyMaxMs < 400;
       rows.push(row);
-      process.stderr.write(`${n} session(s): ${row.missedDeadlines} missed, chunk p95 ${row.chunkLatencyP95Ms} ms, turn p50 ${row.turnTakingP50Ms} ms\n`);
-      if (row.missedDeadlines > 0) break; // past the knee: stop ramping
+      process.stderr.write(`${n} session(s): ${row.missedDeadlines} missed, keeps up ${row.keepsUp}, chunk p95 ${row.chunkLatencyP95Ms} ms, turn p50 ${row.turnTakingP50Ms} ms\n`);
+      if (!row.keepsUp) break; // past the knee: stop ramping
     }
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
   const knee = rows.filter((r) => r.missedDeadlines === 0).reduce((m, r) => Math.max(m, r.sessions as number), 0);
-  const cols = Object.keys(rows[0] ?? {}).filter((k) => k !== 'errors');
+  const keepUpKnee = rows.filter((r) => r.keepsUp).reduce((m, r) => Math.max(m, r.sessions as number), 0);
+  const cols = Object.keys(rows[0] ?? {}).filter((k) => k !== 'errors' && k !== 'missedChunkIndices');
   console.log(cols.join('\t'));
   for (const r of rows) console.log(cols.map((c) => r[c]).join('\t'));
-  console.log(`knee: ${knee} concurrent real-time session(s) with zero missed chunk deadlines (audio ${(audio.length / SR).toFixed(1)} s per session, ${QUESTIONS.length} questions)`);
+  console.log(`knee: ${knee} concurrent real-time session(s) with zero missed chunk deadlines; ${keepUpKnee} keep up without backlog (audio ${(audio.length / SR).toFixed(1)} s per session, ${QUESTIONS.length} questions, load avg ${LOAD_AT_START.toFixed(1)} at start)`);
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
-    JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, engine: values.engine, audioSeconds: audio.length / SR, questions: QUESTIONS, knee, levels: rows }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, loadAvgAtStart: LOAD_AT_START, engine: values.engine, audioSeconds: audio.length / SR, questions: QUESTIONS, knee, keepUpKnee, levels: rows }, null, 2) + '\n',
   );
 }
 

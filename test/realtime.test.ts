@@ -149,3 +149,27 @@ test('server_vad baseline with OpenAI defaults, beta event names, and response.c
   assert.equal(cancelled.response.status_details.reason, 'client_cancelled');
   c.ws.close();
 });
+
+test('full duplex: speaking over a reply cancels it (turn_detected) and the client can truncate it', async () => {
+  const c = rawClient();
+  await c.opened;
+  await c.waitType('session.created');
+  const talk = floatToPcm16(
+    new Resampler(16000, 24000).process(concat(silence(0.6), QUESTION, silence(0.9), speech('wait, stop, I have another question for you'), silence(2))),
+  );
+  for (let i = 0; i < talk.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: b64(talk.subarray(i, i + 4800)) });
+  const done = await c.waitType('response.done', 30_000);
+  assert.equal(done.response.status, 'cancelled');
+  assert.equal(done.response.status_details.reason, 'turn_detected');
+  assert.equal(done.response.output[0].status, 'incomplete');
+  const types = c.events().map((e) => e.type);
+  assert.ok(types.lastIndexOf('input_audio_buffer.speech_started') > types.indexOf('response.created'), 'the user spoke again while the reply was out');
+  const itemId = done.response.output[0].id;
+  c.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: 300 });
+  const truncated = await c.waitType('conversation.item.truncated');
+  assert.equal(truncated.item_id, itemId);
+  assert.ok(truncated.audio_end_ms <= 300);
+  c.send({ type: 'conversation.item.truncate', item_id: 'item_nope', content_index: 0, audio_end_ms: 300 });
+  assert.equal((await c.waitType('error')).error.code, 'item_truncate_invalid_item_id');
+  c.ws.close();
+});

@@ -93,8 +93,8 @@ export class RulePolicy implements Policy {
       }
     }
 
-    const partial = p.partial ? await p.partial : null;
-    if (partial && partial.text !== this.lastPartial) {
+    const partial = p.partialNow?.() ?? null;
+    if (partial && partial.text !== this.lastPartial && !p.final) {
       this.lastPartial = partial.text;
       events.push({ type: 'transcript', t, text: partial.text, final: false, utterance: partial.utterance });
     }

@@ -31,8 +31,10 @@ export interface Percept {
   silenceMs: number;
   /** Sound-event probabilities, when a sound model runs. */
   sounds?: { classes: string[]; probs: Float32Array; thresholds: Float32Array };
-  /** ASR partial for the utterance in progress (null when nothing new). */
+  /** ASR partial for this chunk's audio, when it is decoded (best-effort; may be dropped under load). */
   partial?: Promise<{ text: string; utterance: number } | null>;
+  /** The newest partial decoded so far, without waiting: the live view never holds up a decision. */
+  partialNow?: () => { text: string; utterance: number } | null;
   /** Present on the chunk where an utterance ended: its final transcript. */
   final?: Promise<FinalTranscript | null>;
 }

@@ -7,6 +7,7 @@ import { EmbeddedSession } from './session.ts';
 import { Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
 import { RulePolicy } from '../decision/rules.ts';
+import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
 import { Assistant } from '../decision/assistant.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
@@ -18,6 +19,8 @@ export class EmbeddedEngine implements Engine {
   async createSession(options: Partial<SessionOptions> = {}): Promise<Session> {
     const opts = resolveOptions(options);
     const serverVad = opts.turnDetection === 'server_vad';
+    // Loaded before anything that needs closing, so a missing model fails cleanly.
+    const decisionNet = opts.policy === 'learned' && !serverVad ? loadDecisionModel() : null;
     const perceiver = await Perceiver.create({
       vadThreshold: opts.vadThreshold,
       segmenter: serverVad
@@ -28,7 +31,9 @@ export class EmbeddedEngine implements Engine {
     });
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
-    const policy = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
+    const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
+    // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).
+    const policy = decisionNet ? new LearnedPolicy(rules, decisionNet) : rules;
     return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);
   }
 

@@ -1,72 +1,95 @@
 // Constrained recognition of instructions and skill questions. Open-vocabulary pocketsphinx garbles
 // short commands ("what is your name" → "juanita name"), so a finished utterance is also decoded
-// with the command grammar. A grammar search always returns *some* sentence of the grammar, so the
-// same audio is decoded with a free loop over the same words plus common English words: when the
-// grammar path scores well below that loop (per 10 ms frame), the utterance was not a command and is
-// rejected rather than forced into the nearest one.
+// with the command grammar. A grammar search always returns *some* sentence of the grammar, so two
+// pieces of evidence decide whether it was really said:
+//  - margin: the same audio is decoded with a free loop over the grammar's words plus common English
+//    words; when the grammar path scores well below that loop (per 10 ms frame), the words were
+//    forced onto the audio;
+//  - wordScore: the mean acoustic fit of the grammar path's words (the ASR wrapper's measure).
+// Either one below its threshold rejects the utterance rather than forcing it into a command.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_DICT } from '../perception/asr/native.ts';
+import { PocketSphinxDecoder } from '../perception/asr/pocketsphinx.ts';
 import { SoundFlowError } from '../util/errors.ts';
-import { buildGrammar, buildWordLoop, dictionaryWords, DEFAULT_DICT } from './grammar.ts';
-import { SphinxDecoder, type UtteranceDecoder } from './sphinx.ts';
+import { buildGrammar, buildWordLoop, dictionaryWords } from './grammar.ts';
 
 export interface Recognition {
   /** The grammar's best sentence (lower case, in-grammar words). */
   text: string;
-  /** 0..1; 0.5 is the acceptance threshold. */
+  /** 0..1; accepted utterances have >= 0.5. */
   confidence: number;
 }
 
 export interface RecognitionDetail extends Recognition {
-  /** Per-frame score of the grammar path minus the free loop's, ×1000 (the raw evidence). */
+  /** Per-frame score of the grammar path minus the free loop's (natural log per 10 ms frame). */
   margin: number;
+  /** Mean acoustic ln-score per frame of the grammar path's words (<= 0, higher = better fit). */
+  wordScore: number;
   accepted: boolean;
   /** The free loop's sentence, for diagnostics. */
   loopText: string;
+  /** Wall time of the decodes. */
   ms: number;
 }
 
 export interface RecognizerOptions {
-  /** Margin (see RecognitionDetail) at which confidence is 0.5; default 0.3, from bench/instructions.ts. */
-  threshold?: number;
-  /** Also load the open n-gram search, for comparisons (bench). */
+  /** Margin below which the grammar path is rejected (default 0.1; bench/instructions.ts, docs/notes/instructions.md). */
+  marginThreshold?: number;
+  /** wordScore below which the grammar path is rejected (default -4.6). */
+  wordScoreThreshold?: number;
+  /** Also load the open n-gram search, for comparisons (bench, tests). */
   withOpenDecoder?: boolean;
-  /** Use this decoder instead of loading pocketsphinx (it must know the searches "command" and "loop"). */
-  decoder?: UtteranceDecoder;
+}
+
+/** The decoder interface the recogniser needs (PocketSphinxDecoder provides it). */
+export interface GrammarDecoder {
+  decode(pcm: Int16Array | Float32Array, opts?: { search?: string }): Promise<{ text: string; score: number; frames: number; wordScore: number }>;
+  close(): void;
 }
 
 const SAMPLE_RATE = 16000;
 /** Commands are short; longer audio is chatter and not worth two decodes. */
 export const MAX_COMMAND_SECONDS = 12;
 const MIN_SECONDS = 0.25;
-const PAD = new Int16Array(Math.round(0.2 * SAMPLE_RATE));
 
-function toPcm16(pcm: Float32Array | Int16Array): Int16Array {
-  if (pcm instanceof Int16Array) return pcm;
-  const out = new Int16Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(pcm[i] * 32767)));
-  return out;
+/** The stock dictionary plus the grammar's extra words, written once per process. */
+let dictFile: string | null = null;
+function dictionaryWith(extra: Record<string, string>): string {
+  if (!Object.keys(extra).length) return DEFAULT_DICT;
+  if (!dictFile) {
+    dictFile = join(mkdtempSync(join(tmpdir(), 'sf-dict-')), 'soundflow.dict');
+    writeFileSync(dictFile, readFileSync(DEFAULT_DICT, 'utf8') + Object.entries(extra).map(([w, p]) => `${w} ${p}\n`).join(''));
+  }
+  return dictFile;
 }
 
 export class ConstrainedRecognizer {
   private constructor(
-    private readonly decoder: UtteranceDecoder,
-    private readonly threshold: number,
+    private readonly decoder: GrammarDecoder,
+    private readonly marginThreshold: number,
+    private readonly wordScoreThreshold: number,
     readonly hasOpenDecoder: boolean,
   ) {}
 
   static async open(opts: RecognizerOptions = {}): Promise<ConstrainedRecognizer> {
-    const threshold = opts.threshold ?? 0.3;
-    if (opts.decoder) return new ConstrainedRecognizer(opts.decoder, threshold, false);
     const dictionary = dictionaryWords(DEFAULT_DICT);
     const grammar = buildGrammar({ dictionary });
-    const decoder = await SphinxDecoder.open({
-      jsgf: { command: grammar.jsgf, loop: buildWordLoop(grammar, { dictionary }) },
-      ngram: opts.withOpenDecoder ? 'open' : undefined,
-      extraPronunciations: grammar.extraPronunciations,
+    const decoder = await PocketSphinxDecoder.open({
+      jsgf: grammar.jsgf,
+      dict: dictionaryWith(grammar.extraPronunciations),
+      searches: { jsgf: { loop: buildWordLoop(grammar, { dictionary }) }, ...(opts.withOpenDecoder ? { lm: { open: '' } } : {}) },
     });
-    return new ConstrainedRecognizer(decoder, threshold, !!opts.withOpenDecoder);
+    return ConstrainedRecognizer.withDecoder(decoder, opts);
   }
 
-  /** The command or question said in a finished utterance, or null when it is out of grammar. */
+  /** Wraps a decoder whose main search is the command grammar and that has a "loop" search. */
+  static withDecoder(decoder: GrammarDecoder, opts: RecognizerOptions = {}): ConstrainedRecognizer {
+    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? 0.1, opts.wordScoreThreshold ?? -4.6, !!opts.withOpenDecoder);
+  }
+
+  /** The command or question said in a finished utterance (16 kHz mono), or null when out of grammar. */
   async recognize(pcm: Float32Array | Int16Array): Promise<Recognition | null> {
     const d = await this.recognizeDetailed(pcm);
     return d && d.accepted ? { text: d.text, confidence: d.confidence } : null;
@@ -78,22 +101,22 @@ export class ConstrainedRecognizer {
     const seconds = pcm.length / SAMPLE_RATE;
     if (seconds < MIN_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
     const t0 = performance.now();
-    const padded = new Int16Array(pcm.length + 2 * PAD.length);
-    padded.set(toPcm16(pcm), PAD.length);
-    const cmd = await this.decoder.decode('command', padded);
+    const cmd = await this.decoder.decode(pcm);
     if (!cmd.text || cmd.frames <= 0) return null;
-    const loop = await this.decoder.decode('loop', padded);
-    const margin = ((cmd.score - loop.score) / cmd.frames) * 1000;
-    const confidence = 1 / (1 + Math.exp(-(margin - this.threshold) / 0.25));
-    return { text: cmd.text, confidence, margin, accepted: confidence >= 0.5, loopText: loop.text, ms: performance.now() - t0 };
+    const loop = await this.decoder.decode(pcm, { search: 'loop' });
+    const margin = (cmd.score - loop.score) / cmd.frames;
+    const wordScore = Number.isFinite(cmd.wordScore) ? cmd.wordScore : -Infinity;
+    // Each piece of evidence as a logistic around its threshold; the weaker one decides.
+    const pMargin = 1 / (1 + Math.exp(-(margin - this.marginThreshold) / 0.1));
+    const pFit = 1 / (1 + Math.exp(-(wordScore - this.wordScoreThreshold) / 0.3));
+    const confidence = Math.min(pMargin, pFit);
+    return { text: cmd.text, confidence, margin, wordScore, accepted: confidence >= 0.5, loopText: loop.text, ms: performance.now() - t0 };
   }
 
   /** The open n-gram decoder's text for the same audio (only when opened withOpenDecoder). */
   async openDecode(pcm: Float32Array | Int16Array): Promise<string> {
     if (!this.hasOpenDecoder) throw new SoundFlowError('bad_option', 'open decoder not loaded (open with withOpenDecoder: true)');
-    const padded = new Int16Array(pcm.length + 2 * PAD.length);
-    padded.set(toPcm16(pcm), PAD.length);
-    return (await this.decoder.decode('open', padded)).text;
+    return (await this.decoder.decode(pcm, { search: 'open' })).text;
   }
 
   close(): void {

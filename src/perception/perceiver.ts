@@ -50,8 +50,9 @@ export class Perceiver {
   /** The open utterance's audio (pre-roll included), handed to constrained re-recognition. */
   private uttAudio: Int16Array[] = [];
   private inUtterance = false;
-  /** Serialises ASR calls: each op runs after the previous one, off the event loop. */
-  private asrChain: Promise<unknown> = Promise.resolve();
+  /** The last final decode (awaited at end of stream). */
+  private finals: Promise<unknown> = Promise.resolve();
+  private latest: { text: string; utterance: number } | null = null;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
@@ -108,11 +109,16 @@ export class Perceiver {
       sounds,
     };
     this.feedAsr(chunk, percept, speechStarted);
+    percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
   }
 
-  /** Starts, feeds and finishes utterances on the ASR chain according to the segmenter. */
+  /**
+   * Starts, feeds and finishes utterances according to the segmenter. Audio goes to the recogniser at
+   * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
+   * up perception or the final decode.
+   */
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean): void {
     const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
@@ -122,25 +128,36 @@ export class Perceiver {
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * 16000);
       const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
       this.uttAudio = pre ? [pre] : [];
-      this.asrChain = this.asrChain.then(() => this.asr.startUtterance(pre));
+      this.asr.startUtterance(pre);
     }
     if (!this.inUtterance) return;
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
-    const partial = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.feed(pcm))));
+    const partial = this.timed(() => this.asr.feed(pcm));
     percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
+    void percept.partial.then((p) => {
+      if (p && utterance === this.utterance) this.latest = p;
+    });
 
-    const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds;
+    const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.inUtterance = false;
+    this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
-    const fin = (this.asrChain = this.asrChain.then(() => this.timed(() => this.asr.finish())));
-    percept.final = (fin as Promise<Awaited<ReturnType<StreamingRecognizer['finish']>>>)
+    // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
+    const fin = this.timed(() => this.asr.finish());
+    this.finals = fin.catch(() => undefined);
+    percept.final = fin
       .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, audio } : null))
       .catch(() => null);
+  }
+
+  /** The newest partial hypothesis decoded so far for the open utterance (non-blocking). */
+  latestPartial(): { text: string; utterance: number } | null {
+    return this.latest;
   }
 
   private async timed<T>(op: () => Promise<T>): Promise<T> {
@@ -154,7 +171,7 @@ export class Perceiver {
 
   /** Waits for queued ASR work (used at end of stream). */
   async drain(): Promise<void> {
-    await this.asrChain.catch(() => undefined);
+    await this.finals.catch(() => undefined);
   }
 
   close(): void {

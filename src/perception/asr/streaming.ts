@@ -57,6 +57,12 @@ export class StreamingRecognizer {
   private partialText = '';
   /** Bumped per utterance so a late partial from a dropped one is not reported. */
   private generation = 0;
+  /** Feeds queued on the partial decoder and not yet decoded. */
+  private pendingPartials = 0;
+  /** The partial decoder fell behind in this utterance: it stops (partials are best-effort, the final is not). */
+  private partialsDropped = false;
+  /** How many queued partial feeds count as "behind". */
+  maxPartialBacklog = 2;
 
   private constructor(
     private readonly partialDecoder: PocketSphinxDecoder,
@@ -106,6 +112,7 @@ export class StreamingRecognizer {
     this.truncated = false;
     this.partialText = '';
     this.active = true;
+    this.partialsDropped = false;
     this.generation++;
     this.partialDecoder.start();
     if (preRoll && preRoll.length) void this.feed(preRoll).catch(() => {});
@@ -124,8 +131,19 @@ export class StreamingRecognizer {
     if (take.length < data.length) this.truncated = true;
     if (take.length === 0) return this.partialText;
     this.append(take);
+    // Faster than real time (a file, a loaded machine) the partial decoder would queue up work that only
+    // feeds the live view; the final re-decode covers the whole utterance anyway, so stop partials instead.
+    if (this.partialsDropped || this.pendingPartials >= this.maxPartialBacklog) {
+      this.partialsDropped = true;
+      return this.partialText;
+    }
     const gen = this.generation;
-    await this.partialDecoder.process(take);
+    this.pendingPartials++;
+    try {
+      await this.partialDecoder.process(take);
+    } finally {
+      this.pendingPartials--;
+    }
     // A cancel()/startUtterance() while this ran makes the hypothesis stale: don't report it.
     if (this.active && gen === this.generation) this.partialText = normalizeTranscript(this.partialDecoder.partial());
     return this.partialText;
@@ -146,17 +164,14 @@ export class StreamingRecognizer {
     this.generation++;
     this.length = 0;
     const seconds = audio.length / SAMPLE_RATE;
-    const partialEnd = wasActive ? this.partialDecoder.end().catch(() => null) : Promise.resolve(null);
-    if (audio.length === 0) {
-      await partialEnd;
-      return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
-    }
-    const t0 = performance.now();
-    // The two decoders are independent: the final decode runs while the partial one winds down.
-    const [partialResult, final] = await Promise.all([partialEnd, this.finalDecoder.decode(audio)]);
-    const ms = performance.now() - t0;
-    const partialText = normalizeTranscript(partialResult?.text ?? this.partialText);
+    // The partial decoder winds down on its own queue; the final never waits for its backlog.
+    if (wasActive) void this.partialDecoder.end().catch(() => null);
+    const partialText = this.partialText;
     this.partialText = '';
+    if (audio.length === 0) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
+    const t0 = performance.now();
+    const final = await this.finalDecoder.decode(audio);
+    const ms = performance.now() - t0;
     return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
   }
 

@@ -1,0 +1,192 @@
+// Decision v2, learned: a small MLP decides WHEN to reply; WHAT to say still comes from the rule
+// machinery (assistant skills/tasks, sound watcher). Per chunk the wrapped rule policy proposes candidate
+// replies and events; the model scores the chunk (features.ts, over a window of recent chunks) and the
+// gate releases the candidates when p(respond) >= threshold, holds them while p stays low for up to
+// `maxHold` chunks, then drops them. It never invents a reply the rules did not propose.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SoundFlowError } from '../util/errors.ts';
+import { FEATURE_VERSION, FeatureTracker, FeatureWindow } from './features.ts';
+import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
+
+/** models/decision/model.json in the repository, independent of the working directory. */
+export const DEFAULT_DECISION_MODEL = fileURLToPath(new URL('../../models/decision/model.json', import.meta.url));
+
+export interface DenseLayer {
+  inputs: number;
+  outputs: number;
+  /** Row-major [inputs][outputs]. */
+  w: number[];
+  b: number[];
+}
+
+/** The committed model file (JSON). */
+export interface DecisionModelSpec {
+  version: 1;
+  featureVersion: number;
+  soundClasses: string[];
+  /** Chunks of history in the input (newest first). */
+  window: number;
+  /** Per-input standardisation, length = features × window. */
+  norm: { mean: number[]; std: number[] };
+  /** Hidden layers use ReLU; the last layer is one logit. */
+  layers: DenseLayer[];
+  /** Gate defaults, tuned on held-out training streams. */
+  threshold: number;
+  maxHold: number;
+  training?: Record<string, unknown>;
+}
+
+/** Plain-TypeScript forward pass (no tfjs at run time). */
+export class DecisionNet {
+  readonly inputs: number;
+  private readonly mean: Float32Array;
+  private readonly invStd: Float32Array;
+  private readonly layers: { inputs: number; outputs: number; w: Float32Array; b: Float32Array }[];
+
+  constructor(readonly spec: DecisionModelSpec) {
+    const fail = (msg: string): never => {
+      throw new SoundFlowError('model_invalid', `decision model: ${msg}`);
+    };
+    if (spec.version !== 1) fail(`unsupported version ${spec.version}`);
+    if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('no layers');
+    this.inputs = spec.layers[0].inputs;
+    if (spec.norm.mean.length !== this.inputs || spec.norm.std.length !== this.inputs) fail('norm length does not match the input size');
+    let prev = this.inputs;
+    this.layers = spec.layers.map((l, k) => {
+      if (l.inputs !== prev || l.w.length !== l.inputs * l.outputs || l.b.length !== l.outputs) fail(`layer ${k} has inconsistent shapes`);
+      prev = l.outputs;
+      return { inputs: l.inputs, outputs: l.outputs, w: Float32Array.from(l.w), b: Float32Array.from(l.b) };
+    });
+    if (prev !== 1) fail('the last layer must have one output');
+    this.mean = Float32Array.from(spec.norm.mean);
+    this.invStd = Float32Array.from(spec.norm.std, (s) => 1 / Math.max(1e-6, s));
+  }
+
+  /** p(respond) for one input row. */
+  predict(x: Float32Array): number {
+    if (x.length !== this.inputs) throw new SoundFlowError('bad_input', `decision model takes ${this.inputs} inputs, got ${x.length}`);
+    let h = new Float32Array(this.inputs);
+    for (let i = 0; i < this.inputs; i++) h[i] = (x[i] - this.mean[i]) * this.invStd[i];
+    this.layers.forEach((l, k) => {
+      const out = Float32Array.from(l.b);
+      for (let i = 0; i < l.inputs; i++) {
+        const v = h[i];
+        if (v === 0) continue;
+        const row = i * l.outputs;
+        for (let j = 0; j < l.outputs; j++) out[j] += v * l.w[row + j];
+      }
+      if (k < this.layers.length - 1) for (let j = 0; j < out.length; j++) if (out[j] < 0) out[j] = 0;
+      h = out;
+    });
+    return 1 / (1 + Math.exp(-h[0]));
+  }
+}
+
+export function loadDecisionModel(path = DEFAULT_DECISION_MODEL): DecisionNet {
+  if (!existsSync(path)) {
+    throw new SoundFlowError('model_missing', `decision model ${path} not found (train it with: soundflow train decision)`);
+  }
+  let spec: DecisionModelSpec;
+  try {
+    spec = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new SoundFlowError('model_invalid', `decision model ${path} is not valid JSON`, { cause: err });
+  }
+  if (spec.featureVersion !== FEATURE_VERSION) {
+    throw new SoundFlowError('model_invalid', `decision model ${path} was trained on features v${spec.featureVersion}, this build computes v${FEATURE_VERSION}: retrain it`);
+  }
+  return new DecisionNet(spec);
+}
+
+/**
+ * Holds candidate replies until the model agrees. Pure bookkeeping over chunk indices, shared by the
+ * policy and the trainer's offline simulation (so the tuned threshold means the same thing in both).
+ */
+export class ReplyGate<T> {
+  private held: T[] = [];
+  private since = -1;
+
+  constructor(readonly threshold: number, readonly maxHold: number) {}
+
+  get holding(): number {
+    return this.held.length;
+  }
+
+  step(index: number, p: number, candidates: readonly T[]): { emit: T[]; dropped: T[] } {
+    if (candidates.length) {
+      if (!this.held.length) this.since = index;
+      this.held.push(...candidates);
+    }
+    if (!this.held.length) return { emit: [], dropped: [] };
+    if (p >= this.threshold) return { emit: this.take(), dropped: [] };
+    if (index - this.since >= this.maxHold) return { emit: [], dropped: this.take() };
+    return { emit: [], dropped: [] };
+  }
+
+  private take(): T[] {
+    const out = this.held;
+    this.held = [];
+    this.since = -1;
+    return out;
+  }
+}
+
+export interface LearnedPolicyOptions {
+  /** Overrides the model's tuned threshold (0..1). */
+  threshold?: number;
+  /** Overrides how many chunks a candidate may wait for the model (0 = decide on its own chunk). */
+  maxHold?: number;
+  /** Called per chunk with the model's view (diagnostics, tests). */
+  onChunk?: (info: { index: number; p: number; features: Float32Array; proposed: number; emitted: number }) => void;
+}
+
+/** Timer replies are due at a set time, not a perceptual event the model was trained on. */
+const ungated = (r: ResponsePlan) => r.task === 'chat' && r.urgent === true;
+
+export class LearnedPolicy implements Policy {
+  private readonly tracker: FeatureTracker;
+  private readonly window: FeatureWindow;
+  private readonly gate: ReplyGate<ResponsePlan>;
+
+  constructor(
+    private readonly rules: Policy,
+    readonly net: DecisionNet,
+    private readonly opts: LearnedPolicyOptions = {},
+  ) {
+    const threshold = opts.threshold ?? net.spec.threshold;
+    const maxHold = opts.maxHold ?? net.spec.maxHold;
+    if (!(threshold >= 0 && threshold <= 1)) throw new SoundFlowError('bad_args', `learned policy threshold must be in 0..1, got ${threshold}`);
+    if (!(Number.isInteger(maxHold) && maxHold >= 0)) throw new SoundFlowError('bad_args', `learned policy maxHold must be an integer >= 0, got ${maxHold}`);
+    this.tracker = new FeatureTracker(net.spec.soundClasses);
+    this.window = new FeatureWindow(this.tracker.size, net.spec.window);
+    if (this.tracker.size * net.spec.window !== net.inputs) {
+      throw new SoundFlowError('model_invalid', `decision model expects ${net.inputs} inputs, features give ${this.tracker.size} × ${net.spec.window}`);
+    }
+    this.gate = new ReplyGate(threshold, maxHold);
+  }
+
+  static load(rules: Policy, opts: LearnedPolicyOptions & { modelPath?: string } = {}): LearnedPolicy {
+    return new LearnedPolicy(rules, loadDecisionModel(opts.modelPath), opts);
+  }
+
+  /** Typed instructions and questions are explicit requests: answered without gating. */
+  instruct(text: string, t: number): ChunkDecision {
+    return this.rules.instruct(text, t);
+  }
+
+  async decide(percept: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
+    const rule = await this.rules.decide(percept, ctx);
+    const x = this.window.push(this.tracker.next(percept, ctx, rule));
+    const p = this.net.predict(x);
+    const direct = rule.responses.filter(ungated);
+    const { emit, dropped } = this.gate.step(percept.chunk.index, p, rule.responses.filter((r) => !ungated(r)));
+    const responses = [...direct, ...emit];
+    this.opts.onChunk?.({ index: percept.chunk.index, p, features: x, proposed: rule.responses.length, emitted: responses.length });
+    let reason = rule.reason;
+    if (emit.length) reason = `learned:${rule.responses.length ? rule.reason : 'released'}`;
+    else if (dropped.length) reason = 'learned:dropped';
+    else if (this.gate.holding) reason = 'learned:hold';
+    return { decision: responses.length ? 'respond' : 'silent', reason, responses, events: rule.events, interrupt: rule.interrupt };
+  }
+}

@@ -1,0 +1,117 @@
+// Training data for the learned decision policy: runs builder streams through the embedded engine's
+// real perception + rule policy (no TTS, faster than real time) and records, per chunk, the decision
+// features (src/decision/features.ts), what the rules proposed, and the label. One cached JSON file per
+// stream (keyed by the feature version), so a rerun only processes new streams.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionEvent, TaskKind } from '../../events.ts';
+import { resolveOptions } from '../../engine/options.ts';
+import { EmbeddedSession } from '../../engine/session.ts';
+import { Perceiver } from '../../perception/perceiver.ts';
+import { RulePolicy } from '../../decision/rules.ts';
+import { Assistant } from '../../decision/assistant.ts';
+import { SoundWatcher } from '../../decision/sound-watcher.ts';
+import { FEATURE_VERSION, FeatureTracker } from '../../decision/features.ts';
+import type { ChunkDecision, DecisionContext, Percept, Policy } from '../../decision/types.ts';
+import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { CHUNK_SAMPLES, loadAudio, type EvalStream } from '../eval/dataset.ts';
+import { errorMessage, SoundFlowError } from '../../util/errors.ts';
+
+export interface StreamDump {
+  id: string;
+  featureVersion: number;
+  /** Feature vectors, one per chunk (chunk count = labels length). */
+  features: number[][];
+  /** Per chunk: the rule policy's candidate replies (task + text when ready-made). */
+  candidates: { task: TaskKind; text: string; urgent: boolean }[][];
+}
+
+/** Passes the rule policy's decisions through unchanged and records the features it would give the model. */
+class RecordingPolicy implements Policy {
+  readonly rows: { index: number; f: Float32Array; cands: StreamDump['candidates'][number] }[] = [];
+  private readonly tracker = new FeatureTracker(SOUND_CLASSES);
+
+  constructor(private readonly rules: Policy) {}
+
+  instruct(text: string, t: number): ChunkDecision {
+    return this.rules.instruct(text, t);
+  }
+
+  async decide(p: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
+    const d = await this.rules.decide(p, ctx);
+    const cands = d.responses.map((r) => ({ task: r.task, text: r.text ?? '', urgent: r.urgent === true }));
+    this.rows.push({ index: p.chunk.index, f: this.tracker.next(p, ctx, d), cands });
+    return d;
+  }
+}
+
+/** One stream through perception + rules (sequential mode: replies never race the next chunk, so dumps are reproducible). */
+export async function dumpStream(s: EvalStream): Promise<StreamDump> {
+  const opts = resolveOptions({ speak: false, mode: 'sequential' });
+  const perceiver = await Perceiver.create({ vadThreshold: opts.vadThreshold, segmenter: { minSilenceMs: 400 }, prefixPaddingMs: opts.prefixPaddingMs, sounds: true });
+  const assistant = new Assistant(opts, { now: () => new Date('2024-01-01T12:00:00Z') });
+  const recorder = new RecordingPolicy(new RulePolicy(assistant, new SoundWatcher(assistant.tasks, opts.proactive)));
+  const session = new EmbeddedSession(opts, perceiver, recorder, null, 'embedded');
+  const errors: string[] = [];
+  const reader = (async () => {
+    for await (const e of session as AsyncIterable<SessionEvent>) if (e.type === 'error') errors.push(`${e.code}: ${e.message}`);
+  })();
+  const audio = loadAudio(s);
+  const n = s.row.chunks.length;
+  try {
+    for (let i = 0; i < n; i++) await session.push(audio.subarray(i * CHUNK_SAMPLES, Math.min(audio.length, (i + 1) * CHUNK_SAMPLES)));
+    await session.end();
+    await reader;
+  } catch (err) {
+    session.close();
+    throw new SoundFlowError('dump_failed', `stream "${s.row.id}": ${errorMessage(err)}`, { cause: err });
+  }
+  if (errors.some((e) => !e.startsWith('llm'))) process.stderr.write(`\n  ${s.row.id}: ${errors.join('; ')}\n`);
+  const features: number[][] = [];
+  const candidates: StreamDump['candidates'] = [];
+  for (const r of recorder.rows) {
+    if (r.index >= n) continue; // a flush chunk past the labels (cannot happen for chunk-aligned streams)
+    features[r.index] = Array.from(r.f, (v) => Math.round(v * 1e5) / 1e5);
+    candidates[r.index] = r.cands;
+  }
+  const size = new FeatureTracker(SOUND_CLASSES).size;
+  for (let i = 0; i < n; i++) {
+    features[i] ??= new Array(size).fill(0);
+    candidates[i] ??= [];
+  }
+  return { id: s.row.id, featureVersion: FEATURE_VERSION, features, candidates };
+}
+
+/** Dumps every stream (`jobs` sessions at a time), reusing cached dumps under `cacheDir`. Output is in input order. */
+export async function dumpStreams(
+  streams: EvalStream[],
+  cacheDir: string,
+  opts: { jobs?: number; onStream?: (id: string, cached: boolean) => void } = {},
+): Promise<StreamDump[]> {
+  const dir = join(cacheDir, `v${FEATURE_VERSION}`);
+  mkdirSync(dir, { recursive: true });
+  const out: StreamDump[] = new Array(streams.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < streams.length) {
+      const k = next++;
+      const s = streams[k];
+      const file = join(dir, `${s.row.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+      if (existsSync(file)) {
+        const d = JSON.parse(readFileSync(file, 'utf8')) as StreamDump;
+        if (d.featureVersion === FEATURE_VERSION && d.features.length === s.row.chunks.length) {
+          out[k] = d;
+          opts.onStream?.(s.row.id, true);
+          continue;
+        }
+      }
+      const d = await dumpStream(s);
+      writeFileSync(file + '.tmp', JSON.stringify(d));
+      renameSync(file + '.tmp', file);
+      out[k] = d;
+      opts.onStream?.(s.row.id, false);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? 1) }, worker));
+  return out;
+}
