@@ -11,10 +11,14 @@ import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
 import { Assistant } from '../decision/assistant.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
+import { RecognizerPool } from '../perception/asr/pool.ts';
+import { SileroVad } from '../perception/vad.ts';
+import { SoundClassifier } from '../perception/sounds/classifier.ts';
 
 export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
+  private readonly recognizers = new RecognizerPool();
 
   async createSession(options: Partial<SessionOptions> = {}): Promise<Session> {
     const opts = resolveOptions(options);
@@ -28,7 +32,7 @@ export class EmbeddedEngine implements Engine {
         : { minSilenceMs: 400 },
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
-    });
+    }, this.recognizers);
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
@@ -37,5 +41,14 @@ export class EmbeddedEngine implements Engine {
     return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);
   }
 
-  async close(): Promise<void> {}
+  /** Opens the shared models ahead of the first session (a server calls this at start-up). */
+  async warmUp(): Promise<void> {
+    this.recognizers.spare = 1;
+    this.recognizers.topUp();
+    await Promise.all([SileroVad.create(), SoundClassifier.load().catch(() => null)]);
+  }
+
+  async close(): Promise<void> {
+    this.recognizers.close();
+  }
 }

@@ -27,6 +27,8 @@ export interface Session extends AsyncIterable<SessionEvent> {
 export interface Engine {
   readonly name: string;
   createSession(options?: Partial<SessionOptions>): Promise<Session>;
+  /** Loads shared models ahead of the first session and keeps per-session resources warm (servers). */
+  warmUp?(): Promise<void>;
   /** Releases shared resources (model sessions, child processes). */
   close?(): Promise<void>;
 }

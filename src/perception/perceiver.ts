@@ -5,6 +5,7 @@ import { SileroVad } from './vad.ts';
 import { SpeechSegmenter, type SegmenterOptions } from './segmenter.ts';
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
+import type { RecognizerPool } from './asr/pool.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
@@ -64,15 +65,21 @@ export class Perceiver {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
   }
 
-  static async create(options: Partial<PerceiverOptions> = {}): Promise<Perceiver> {
+  /** `pool`: where the recogniser comes from and goes back to (else one is opened and freed). */
+  static async create(options: Partial<PerceiverOptions> = {}, pool?: RecognizerPool): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
       SileroVad.create(),
-      StreamingRecognizer.create(),
+      pool ? pool.acquire() : StreamingRecognizer.create(),
       opts.sounds ? SoundClassifier.load().catch(() => null) : Promise.resolve(null),
     ]);
-    return new Perceiver(opts, vad, asr, sounds);
+    const p = new Perceiver(opts, vad, asr, sounds);
+    p.pool = pool ?? null;
+    return p;
   }
+
+  private pool: RecognizerPool | null = null;
+  private closed = false;
 
   async perceive(chunk: Chunk): Promise<Percept> {
     let t0 = performance.now();
@@ -175,7 +182,10 @@ export class Perceiver {
   }
 
   close(): void {
-    this.asr.close();
+    if (this.closed) return;
+    this.closed = true;
+    // Pending final decodes still need the recogniser: hand it back once they are done.
+    void this.finals.then(() => (this.pool ? this.pool.release(this.asr) : this.asr.close()));
   }
 }
 

@@ -27,9 +27,9 @@ export function paramCount(m: Mlp): number {
 /** Logits [B] for raw inputs x [B, D]; mean/std [D]. */
 export function forward(m: Mlp, x: tf.Tensor2D, mean: tf.Tensor1D, std: tf.Tensor1D, dropout = 0): tf.Tensor1D {
   return tf.tidy(() => {
-    let h: tf.Tensor2D = x.sub(mean).div(std);
+    let h = x.sub(mean).div(std) as tf.Tensor2D;
     m.ws.forEach((w, k) => {
-      h = tf.matMul(h, w).add(m.bs[k]);
+      h = tf.matMul(h, w).add(m.bs[k]) as tf.Tensor2D;
       if (k < m.ws.length - 1) {
         h = tf.relu(h);
         if (dropout > 0) h = tf.dropout(h, dropout);
@@ -68,7 +68,7 @@ export function restore(m: Mlp, snap: Float32Array[]): void {
 export function toSpec(m: Mlp, meta: Omit<DecisionModelSpec, 'version' | 'layers'>): DecisionModelSpec {
   const layers = m.ws.map((w, k) => ({
     inputs: w.shape[0],
-    outputs: w.shape[1],
+    outputs: w.shape[1] as number,
     w: Array.from(w.dataSync() as Float32Array),
     b: Array.from(m.bs[k].dataSync() as Float32Array),
   }));

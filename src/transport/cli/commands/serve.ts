@@ -49,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { createEngine } = await import('../../../engine/registry.ts');
   const engine = await createEngine(values.engine);
+  await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
     port,

@@ -1,0 +1,326 @@
+// `soundflow train decision`: the learned per-chunk decision policy, end to end in one command:
+//   1. training streams: synthetic scenes from the TRAIN split, built by the data builder (cached);
+//   2. per-chunk features + rule candidates from the real perception + rule policy (cached dumps);
+//   3. a tiny MLP on a window of chunks, class-weighted BCE, tfjs wasm backend;
+//   4. export to models/decision/model.json, check the plain-TS forward pass against tfjs;
+//   5. tune the gate (threshold, hold) on held-out training streams by replaying the policy;
+//   6. optionally score rules vs learned on the held-out eval set with the eval harness;
+// writing models/decision/report.json and models/decision/loss.svg.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SoundFlowError } from '../../util/errors.ts';
+import { FEATURE_VERSION, FeatureWindow, featureNames } from '../../decision/features.ts';
+import { DEFAULT_DECISION_MODEL, DecisionNet, type DecisionModelSpec } from '../../decision/learned.ts';
+import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { build } from '../data/build.ts';
+import { checkKnown, int, parseArgs, str } from '../data/args.ts';
+import { Progress } from '../data/progress.ts';
+import { renderScenes } from '../data/render.ts';
+import { generateScenes } from '../data/scenes.ts';
+import { soundSource } from '../data/scenes-cli.ts';
+import { loadStreams, type EvalStream } from '../eval/dataset.ts';
+import { evaluate } from '../eval/evaluate.ts';
+import type { Summary } from '../eval/score.ts';
+import { dumpStreams, type StreamDump } from './decision-data.ts';
+import { initMlp, paramCount, predictTf, restore, snapshot, toSpec, weightedBce } from './decision-model.ts';
+import { lossSvg } from './decision-plot.ts';
+import { scoreReplay, tuneGate } from './decision-sim.ts';
+import { initTf } from './sounds-model.ts';
+
+export interface TrainDecisionOptions {
+  /** Built training streams (streams.jsonl); generated from train-split scenes when absent. */
+  data: string;
+  /** Scenes generated when `data` does not exist yet. */
+  scenes: number;
+  sceneSeed: number;
+  /** Feature dumps cache. */
+  cache: string;
+  out: string;
+  window: number;
+  hidden: number[];
+  epochs: number;
+  batch: number;
+  lr: number;
+  dropout: number;
+  seed: number;
+  /** Labels: a chunk within `tolerance` chunks after a labelled reply is a positive (as the eval scores it). */
+  tolerance: number;
+  /** Concurrent sessions while dumping. */
+  jobs: number;
+  /** Held-out eval set to compare rules vs learned on (null: skip). */
+  evalData: string | null;
+  log: (s: string) => void;
+}
+
+export const DEFAULT_DECISION_OPTIONS: TrainDecisionOptions = {
+  data: '.cache/decision/train',
+  scenes: 120,
+  sceneSeed: 7,
+  cache: '.cache/decision/dump',
+  out: 'models/decision',
+  window: 5,
+  hidden: [32, 16],
+  epochs: 60,
+  batch: 256,
+  lr: 2e-3,
+  dropout: 0.2,
+  seed: 1,
+  tolerance: 2,
+  jobs: 2,
+  evalData: '.cache/eval/v1',
+  log: (s) => process.stderr.write(s + '\n'),
+};
+
+/** Candidates emphasised in the loss: these chunks are where the model's output actually matters. */
+const CANDIDATE_WEIGHT = 3;
+/** How far back a candidate still counts as pending for that weighting (the largest hold we tune). */
+const PENDING_CHUNKS = 5;
+
+async function ensureTrainData(o: TrainDecisionOptions): Promise<string> {
+  const data = resolve(o.data);
+  if (existsSync(join(data, 'streams.jsonl'))) return data;
+  o.log(`no training streams in ${o.data}: generating ${o.scenes} train-split scenes (seed ${o.sceneSeed})`);
+  const specs = generateScenes({ n: o.scenes, seed: o.sceneSeed, split: 'train' });
+  const progress = new Progress(specs.length, 'render');
+  const r = await renderScenes(specs, `${data}-scenes`, soundSource('auto', 'train'), () => progress.tick());
+  await build({ input: r.input, noise: r.noiseDir, out: data, seed: o.sceneSeed, jobs: o.jobs });
+  return data;
+}
+
+interface Matrix {
+  x: Float32Array;
+  y: Float32Array;
+  w: Float32Array;
+  n: number;
+}
+
+/** Windows of features per chunk (exactly as the policy builds them), labels and loss weights. */
+function toMatrix(streams: EvalStream[], dumps: StreamDump[], window: number, tolerance: number): Matrix {
+  const size = dumps[0].features[0].length;
+  const n = dumps.reduce((a, d) => a + d.features.length, 0);
+  const x = new Float32Array(n * size * window);
+  const y = new Float32Array(n);
+  const w = new Float32Array(n);
+  let r = 0;
+  streams.forEach((s, k) => {
+    const d = dumps[k];
+    const win = new FeatureWindow(size, window);
+    const labels = s.row.chunks.filter((c) => c.label === 'respond').map((c) => c.index);
+    let lastCand = -Infinity;
+    d.features.forEach((f, i) => {
+      x.set(win.push(Float32Array.from(f)), r * size * window);
+      y[r] = labels.some((L) => i >= L && i <= L + tolerance) ? 1 : 0;
+      if (d.candidates[i].length) lastCand = i;
+      w[r] = i - lastCand <= PENDING_CHUNKS ? CANDIDATE_WEIGHT : 1;
+      r++;
+    });
+  });
+  return { x, y, w, n };
+}
+
+function columnStats(m: Matrix, d: number): { mean: number[]; std: number[] } {
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let r = 0; r < m.n; r++) for (let c = 0; c < d; c++) mean[c] += m.x[r * d + c];
+  for (let c = 0; c < d; c++) mean[c] /= m.n;
+  for (let r = 0; r < m.n; r++) for (let c = 0; c < d; c++) sq[c] += (m.x[r * d + c] - mean[c]) ** 2;
+  // Rare binary inputs have a tiny spread: a floor keeps one unusual chunk from exploding its input.
+  return { mean: Array.from(mean, (v) => +v.toFixed(6)), std: Array.from(sq, (v) => +Math.max(0.05, Math.sqrt(v / m.n)).toFixed(6)) };
+}
+
+const pick = (s: Summary) => ({
+  f1: s.f1, precision: s.precision, recall: s.recall, balancedAccuracy: s.balancedAccuracy, respondRecall: s.respondRecall, ignoreRecall: s.ignoreRecall,
+  meanDelayChunks: s.meanDelayChunks, falseRepliesPerHour: s.falseRepliesPerHour, ambientFalseRepliesPerHour: s.ambientFalseRepliesPerHour, turnOverRate: s.turnOverRate,
+  tp: s.tp, fp: s.fp, fn: s.fn,
+});
+
+export async function trainDecision(partial: Partial<TrainDecisionOptions> = {}): Promise<Record<string, unknown>> {
+  const o = { ...DEFAULT_DECISION_OPTIONS, ...partial };
+  const t0 = Date.now();
+  const data = await ensureTrainData(o);
+  const streams = loadStreams(data);
+  if (streams.length < 10) throw new SoundFlowError('train_data_small', `${data} has ${streams.length} streams; the decision trainer needs at least 10`);
+
+  o.log(`dumping features of ${streams.length} streams (perception + rules; cached in ${o.cache})`);
+  const dumpProgress = new Progress(streams.length, 'dump');
+  const dumps = await dumpStreams(streams, o.cache, { jobs: o.jobs, onStream: () => dumpProgress.tick() });
+  const tDump = (Date.now() - t0) / 1000;
+
+  // Held-out streams for early stopping and gate tuning: every 5th stream (scene types rotate, so all appear).
+  const isVal = (k: number) => k % 5 === 4;
+  const trS = streams.filter((_, k) => !isVal(k)), trD = dumps.filter((_, k) => !isVal(k));
+  const vaS = streams.filter((_, k) => isVal(k)), vaD = dumps.filter((_, k) => isVal(k));
+  const train = toMatrix(trS, trD, o.window, o.tolerance);
+  const val = toMatrix(vaS, vaD, o.window, o.tolerance);
+  const d = train.x.length / train.n;
+  const pos = train.y.reduce((a, v) => a + v, 0);
+  // Class weighting: positives weigh neg/pos so both classes count equally in the loss.
+  const posWeight = (train.n - pos) / Math.max(1, pos);
+  for (const m of [train, val]) for (let r = 0; r < m.n; r++) if (m.y[r]) m.w[r] *= posWeight;
+  o.log(`train ${train.n} chunks (${pos} positive, pos weight ${posWeight.toFixed(1)}), val ${val.n} chunks; input ${d} = ${d / o.window} features × ${o.window} chunks`);
+
+  await initTf();
+  o.log(`tfjs backend: ${tf.getBackend()}`);
+  const norm = columnStats(train, d);
+  const mean = tf.tensor1d(norm.mean), std = tf.tensor1d(norm.std);
+  const mlp = initMlp([d, ...o.hidden, 1], o.seed);
+  const params = paramCount(mlp);
+  const opt = tf.train.adam(o.lr);
+  const rng = mulberry32(o.seed);
+  const order = Array.from({ length: train.n }, (_, i) => i);
+  const vx = tf.tensor2d(val.x, [val.n, d]), vy = tf.tensor1d(val.y), vw = tf.tensor1d(val.w);
+  const history: { train: number[]; val: number[] } = { train: [], val: [] };
+  let best = { loss: Infinity, epoch: 0, snap: snapshot(mlp) };
+  const epochs = new Progress(o.epochs, 'train');
+  const bx = new Float32Array(o.batch * d), by = new Float32Array(o.batch), bw = new Float32Array(o.batch);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let sum = 0, steps = 0;
+    for (let s = 0; s + o.batch <= order.length; s += o.batch) {
+      for (let k = 0; k < o.batch; k++) {
+        const r = order[s + k];
+        bx.set(train.x.subarray(r * d, (r + 1) * d), k * d);
+        by[k] = train.y[r];
+        bw[k] = train.w[r];
+      }
+      const xt = tf.tensor2d(bx, [o.batch, d]), yt = tf.tensor1d(by), wt = tf.tensor1d(bw);
+      const loss = opt.minimize(() => weightedBce(mlp, xt, yt, wt, mean, std, o.dropout), true)!;
+      sum += (loss.dataSync() as Float32Array)[0];
+      steps++;
+      tf.dispose([xt, yt, wt, loss]);
+    }
+    const vl = tf.tidy(() => weightedBce(mlp, vx, vy, vw, mean, std));
+    const vloss = (vl.dataSync() as Float32Array)[0];
+    vl.dispose();
+    history.train.push(+(sum / steps).toFixed(5));
+    history.val.push(+vloss.toFixed(5));
+    if (vloss < best.loss) best = { loss: vloss, epoch, snap: snapshot(mlp) };
+    epochs.tick(`loss ${(sum / steps).toFixed(4)} val ${vloss.toFixed(4)}`);
+  }
+  restore(mlp, best.snap);
+  o.log(`best epoch ${best.epoch} (val loss ${best.loss.toFixed(4)}), ${params} parameters`);
+
+  // Export, then check the plain-TS forward pass against tfjs on the validation inputs.
+  const meta: Omit<DecisionModelSpec, 'version' | 'layers'> = {
+    featureVersion: FEATURE_VERSION, soundClasses: [...SOUND_CLASSES], window: o.window, norm, threshold: 0.5, maxHold: 0,
+  };
+  let spec = toSpec(mlp, meta);
+  let net = new DecisionNet(spec);
+  const tfProbs = predictTf(mlp, val.x, val.n, d, mean, std);
+  let maxDiff = 0;
+  for (let r = 0; r < val.n; r++) maxDiff = Math.max(maxDiff, Math.abs(net.predict(val.x.subarray(r * d, (r + 1) * d)) - tfProbs[r]));
+  o.log(`plain-TS vs tfjs: max |Δp| = ${maxDiff.toExponential(2)} over ${val.n} chunks`);
+  if (maxDiff > 1e-4) throw new SoundFlowError('export_mismatch', `plain-TS forward pass differs from tfjs by ${maxDiff}`);
+
+  // Gate tuning on the held-out streams, by replaying the policy with the plain-TS model's outputs.
+  let off = 0;
+  const valProbs = vaD.map((dump) => {
+    const p = Array.from({ length: dump.features.length }, (_, i) => net.predict(val.x.subarray((off + i) * d, (off + i + 1) * d)));
+    off += dump.features.length;
+    return p;
+  });
+  const rows = vaS.map((s) => s.row);
+  const rulesVal = scoreReplay(rows, vaD, valProbs, 0, 0, o.tolerance);
+  const { best: gate } = tuneGate(rows, vaD, valProbs, o.tolerance);
+  o.log(`held-out train streams (replay): rules F1 ${rulesVal.f1} BA ${rulesVal.balancedAccuracy}; learned F1 ${gate.summary.f1} BA ${gate.summary.balancedAccuracy} at threshold ${gate.threshold}, hold ${gate.maxHold}`);
+
+  const trainStats = {
+    command: 'node bin/soundflow.js train decision',
+    data: o.data, streams: streams.length, trainChunks: train.n, valChunks: val.n, positives: pos, posWeight: +posWeight.toFixed(3),
+    candidateWeight: CANDIDATE_WEIGHT, window: o.window, hidden: o.hidden, params, epochs: o.epochs, bestEpoch: best.epoch, batch: o.batch, lr: o.lr,
+    dropout: o.dropout, seed: o.seed, tolerance: o.tolerance, maxAbsDiffTfjs: maxDiff, dumpSeconds: Math.round(tDump), seconds: Math.round((Date.now() - t0) / 1000),
+  };
+  spec = toSpec(mlp, { ...meta, threshold: gate.threshold, maxHold: gate.maxHold, training: trainStats });
+  net = new DecisionNet(spec);
+  mkdirSync(o.out, { recursive: true });
+  const modelPath = join(o.out, 'model.json');
+  writeFileSync(modelPath, JSON.stringify(spec) + '\n');
+  writeFileSync(join(o.out, 'loss.svg'), lossSvg(`Decision MLP (${params} params): weighted BCE per epoch`, [
+    { name: 'train', color: '#1f77b4', values: history.train },
+    { name: 'validation', color: '#d62728', values: history.val },
+  ], { marker: best.epoch - 1 }));
+
+  const report: Record<string, unknown> = {
+    model: { path: modelPath, featureVersion: FEATURE_VERSION, features: featureNames(SOUND_CLASSES).length, threshold: gate.threshold, maxHold: gate.maxHold },
+    training: trainStats,
+    lossHistory: history,
+    heldOutTrainStreams: { streams: rows.length, rules: pick(rulesVal), learned: pick(gate.summary) },
+  };
+
+  if (o.evalData && existsSync(o.evalData)) {
+    if (resolve(modelPath) !== DEFAULT_DECISION_MODEL) {
+      o.log(`skipping the eval-set comparison: the engine loads ${DEFAULT_DECISION_MODEL}, not ${modelPath}`);
+    } else {
+      o.log(`scoring rules vs learned on ${o.evalData} (held-out eval set)`);
+      const ev = new Progress(2 * loadStreams(o.evalData).length, 'eval');
+      const r = await evaluate({ data: o.evalData, policies: ['rules', 'learned'], tolerance: o.tolerance, onStream: () => ev.tick() });
+      const rules = r.results.rules.summary, learned = r.results.learned.summary;
+      const beats = learned.f1 > rules.f1 && (learned.balancedAccuracy ?? 0) > (rules.balancedAccuracy ?? 0);
+      report.evalSet = { data: o.evalData, rules: { ...pick(rules), rtf: rules.rtf }, learned: { ...pick(learned), rtf: learned.rtf } };
+      report.defaultPolicy = beats ? 'learned' : 'rules';
+      report.verdict = beats
+        ? 'learned beats rules on the held-out eval set (F1 and balanced accuracy): make it the default'
+        : 'learned does not beat rules on both F1 and balanced accuracy on the held-out eval set: rules stay the default';
+      o.log(`eval set: rules F1 ${rules.f1} BA ${rules.balancedAccuracy}; learned F1 ${learned.f1} BA ${learned.balancedAccuracy} → default: ${report.defaultPolicy}`);
+    }
+  } else if (o.evalData) {
+    o.log(`no eval set at ${o.evalData} (build it with: node bin/soundflow.js data eval-set --name v1); skipping the comparison`);
+  }
+  writeFileSync(join(o.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
+  o.log(`wrote ${modelPath}, report.json, loss.svg in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  tf.dispose([mean, std, vx, vy, vw, ...mlp.ws, ...mlp.bs]);
+  return report;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
+         [--window N] [--hidden 32,16] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
+         [--eval DIR | --no-eval]
+  Builds train-split scenes into --data when absent, dumps perception + rule features (cached),
+  trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
+  on the eval set (default .cache/eval/v1, when built).`;
+
+/** CLI entry for `soundflow train decision ...`. */
+export async function run(args: string[]): Promise<number> {
+  const a = parseArgs(args, ['no-eval', 'help']);
+  if (a.flags.has('help') || a.positional.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  checkKnown(a, ['data', 'scenes', 'scene-seed', 'cache', 'out', 'window', 'hidden', 'epochs', 'batch', 'seed', 'tolerance', 'jobs', 'eval', 'no-eval', 'help']);
+  if (a.positional.length) throw new SoundFlowError('bad_args', `unexpected argument "${a.positional[0]}"\n${USAGE}`);
+  const D = DEFAULT_DECISION_OPTIONS;
+  const hiddenSpec = str(a, 'hidden');
+  const hidden = hiddenSpec ? hiddenSpec.split(',').map(Number) : D.hidden;
+  if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 256)) throw new SoundFlowError('bad_args', `--hidden must be comma-separated sizes 1..256, got "${hiddenSpec}"`);
+  await trainDecision({
+    data: str(a, 'data') ?? D.data,
+    scenes: int(a, 'scenes', 10) ?? D.scenes,
+    sceneSeed: int(a, 'scene-seed') ?? D.sceneSeed,
+    cache: str(a, 'cache') ?? D.cache,
+    out: str(a, 'out') ?? D.out,
+    window: int(a, 'window', 1) ?? D.window,
+    hidden,
+    epochs: int(a, 'epochs', 1) ?? D.epochs,
+    batch: int(a, 'batch', 1) ?? D.batch,
+    seed: int(a, 'seed') ?? D.seed,
+    tolerance: int(a, 'tolerance') ?? D.tolerance,
+    jobs: int(a, 'jobs', 1) ?? D.jobs,
+    evalData: a.flags.has('no-eval') ? null : (str(a, 'eval') ?? D.evalData),
+  });
+  return 0;
+}
