@@ -2,7 +2,7 @@
 // and streaming ASR. Every part keeps bounded incremental state, so each chunk costs the same.
 import { FRAMES_PER_CHUNK, LogMel } from './features.ts';
 import { SileroVad } from './vad.ts';
-import { SpeechSegmenter, type SegmenterOptions } from './segmenter.ts';
+import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './segmenter.ts';
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
@@ -54,6 +54,8 @@ export class Perceiver {
   /** The last final decode (awaited at end of stream). */
   private finals: Promise<unknown> = Promise.resolve();
   private latest: { text: string; utterance: number } | null = null;
+  /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
+  private spec: { chunk: number; silenceMs: number } | null = null;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
@@ -115,7 +117,7 @@ export class Perceiver {
       silenceMs: this.segmenter.silenceMs,
       sounds,
     };
-    this.feedAsr(chunk, percept, speechStarted);
+    this.feedAsr(chunk, percept, speechStarted, updates);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
@@ -126,7 +128,7 @@ export class Perceiver {
    * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
    * up perception or the final decode.
    */
-  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean): void {
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[]): void {
     const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
@@ -135,6 +137,7 @@ export class Perceiver {
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * 16000);
       const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
       this.uttAudio = pre ? [pre] : [];
+      this.spec = null;
       this.asr.startUtterance(pre);
     }
     if (!this.inUtterance) return;
@@ -147,6 +150,13 @@ export class Perceiver {
       if (p && utterance === this.utterance) this.latest = p;
     });
 
+    // A pause closes a segment: its final decode starts now, so little is left to do at the end.
+    if (this.spec && this.segmenter.silenceMs < this.spec.silenceMs + 400 * (chunk.index - this.spec.chunk) - 64) this.spec = null;
+    const pause = updates.find((u) => u.kind === 'pause');
+    if (pause && !percept.speechEnded) {
+      this.asr.commitSegment((chunk.index + 1) * 6400 - pause.at);
+      this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs };
+    }
     const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
@@ -155,7 +165,10 @@ export class Perceiver {
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
-    const fin = this.timed(() => this.asr.finish());
+    // Silence unbroken since the last pause: the audio after it holds no speech.
+    const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
+    this.spec = null;
+    const fin = this.timed(() => this.asr.finish({ tailHasSpeech }));
     this.finals = fin.catch(() => undefined);
     percept.final = fin
       .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, audio } : null))

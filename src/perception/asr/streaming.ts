@@ -4,10 +4,20 @@
 // final transcript. The saved audio is bounded; past the cap the caller should finish().
 import { SoundFlowError } from '../../util/errors.ts';
 import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
-import { PocketSphinxDecoder, type WordSegment } from './pocketsphinx.ts';
+import { PocketSphinxDecoder, type DecodeResult, type WordSegment } from './pocketsphinx.ts';
 import { normalizeTranscript } from './wer.ts';
 
 const SAMPLE_RATE = 16000;
+/** Segments shorter than this (0.25 s) are not worth a decode of their own. */
+const MIN_SEGMENT_SAMPLES = 4000;
+
+function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score' | 'words'> {
+  return {
+    text: parts.map((p) => p.text).filter(Boolean).join(' '),
+    score: parts.reduce((s, p) => s + p.score, 0),
+    words: parts.flatMap((p) => p.words),
+  };
+}
 
 export interface StreamingOptions {
   hmm?: string;
@@ -61,6 +71,14 @@ export class StreamingRecognizer {
   private pendingPartials = 0;
   /** The partial decoder fell behind in this utterance: it stops (partials are best-effort, the final is not). */
   private partialsDropped = false;
+  /**
+   * Final decodes of the utterance's segments closed at pauses, started as each pause happens: at the
+   * end only the audio after the last pause remains to decode, so the end-of-utterance cost stays
+   * bounded however long the speaker goes on.
+   */
+  private segments: Promise<DecodeResult>[] = [];
+  /** Buffer index where the open segment starts. */
+  private segStart = 0;
   /** How many queued partial feeds count as "behind". */
   maxPartialBacklog = 2;
 
@@ -113,6 +131,8 @@ export class StreamingRecognizer {
     this.partialText = '';
     this.active = true;
     this.partialsDropped = false;
+    this.segments = [];
+    this.segStart = 0;
     this.generation++;
     this.partialDecoder.start();
     if (preRoll && preRoll.length) void this.feed(preRoll).catch(() => {});
@@ -154,10 +174,28 @@ export class StreamingRecognizer {
     return this.partialText;
   }
 
+  /**
+   * Closes a segment at a pause: the audio since the previous cut, minus its last `keepTail` samples
+   * (audio after the pause point), is decoded now in the background.
+   */
+  commitSegment(keepTail = 0): void {
+    if (this.closed || !this.active) return;
+    const end = Math.max(this.segStart, this.length - Math.max(0, Math.round(keepTail)));
+    if (end - this.segStart < MIN_SEGMENT_SAMPLES) return;
+    const result = this.finalDecoder.decode(this.buffer.slice(this.segStart, end));
+    result.catch(() => undefined);
+    this.segments.push(result);
+    this.segStart = end;
+  }
+
   /** Ends the utterance: final transcript from a full re-decode of the saved audio. */
-  async finish(): Promise<FinalTranscript> {
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
     this.assertOpen();
     const audio = this.buffer.slice(0, this.length);
+    const segments = this.segments;
+    const tail = this.buffer.slice(this.segStart, this.length);
+    this.segments = [];
+    this.segStart = 0;
     const truncated = this.truncated;
     const wasActive = this.active;
     this.active = false;
@@ -170,8 +208,11 @@ export class StreamingRecognizer {
     this.partialText = '';
     if (audio.length === 0) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
     const t0 = performance.now();
-    const final = await this.finalDecoder.decode(audio);
+    // The tail after the last pause is decoded unless the caller knows it holds no speech.
+    const decodeTail = segments.length === 0 || (opts.tailHasSpeech !== false && tail.length >= MIN_SEGMENT_SAMPLES);
+    const parts = await Promise.all(decodeTail ? [...segments, this.finalDecoder.decode(tail)] : segments);
     const ms = performance.now() - t0;
+    const final = joinResults(parts);
     return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
   }
 

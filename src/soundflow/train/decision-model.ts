@@ -32,7 +32,7 @@ export function forward(m: Mlp, x: tf.Tensor2D, mean: tf.Tensor1D, std: tf.Tenso
       h = tf.matMul(h, w).add(m.bs[k]) as tf.Tensor2D;
       if (k < m.ws.length - 1) {
         h = tf.relu(h);
-        if (dropout > 0) h = tf.dropout(h, dropout);
+        if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
       }
     });
     return h.reshape([-1]) as tf.Tensor1D;

@@ -29,7 +29,7 @@ import { scoreReplay, tuneGate } from './decision-sim.ts';
 import { initTf } from './sounds-model.ts';
 
 export interface TrainDecisionOptions {
-  /** Built training streams (streams.jsonl); generated from train-split scenes when absent. */
+  /** Built training streams (a dir holding streams.jsonl, or a .jsonl); generated from train-split scenes when absent. */
   data: string;
   /** Scenes generated when `data` does not exist yet. */
   scenes: number;
@@ -79,7 +79,7 @@ const PENDING_CHUNKS = 5;
 
 async function ensureTrainData(o: TrainDecisionOptions): Promise<string> {
   const data = resolve(o.data);
-  if (existsSync(join(data, 'streams.jsonl'))) return data;
+  if (existsSync(data) && (data.endsWith('.jsonl') || existsSync(join(data, 'streams.jsonl')))) return data;
   o.log(`no training streams in ${o.data}: generating ${o.scenes} train-split scenes (seed ${o.sceneSeed})`);
   const specs = generateScenes({ n: o.scenes, seed: o.sceneSeed, split: 'train' });
   const progress = new Progress(specs.length, 'render');
