@@ -38,17 +38,21 @@ export class Assistant implements UtteranceHandler {
     this.llm = opts.llm ? new OpenAIChatClient(opts.llm) : null;
   }
 
-  onUtterance(u: { text: string; t: number; typed: boolean }): HandlerResult {
+  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): HandlerResult {
     const { text, t } = u;
-    const parsed = parseInstruction(text);
+    // Instructions and questions: the grammar's reading first (it is right far more often on them).
+    const fromCommand = u.command ? parseInstruction(u.command) : null;
+    const parsed = fromCommand ?? parseInstruction(text);
+    const heard = fromCommand ? u.command : undefined;
     if (parsed) {
       const update = this.tasks.apply(parsed, t);
       const events: SessionEvent[] = [...update.ended, ...update.started];
-      if (!update.ack) return SILENT('instruction', events);
+      if (!update.ack) return { ...SILENT('instruction', events), heard };
       return {
         responses: [{ task: 'ack', emotion: update.refused ? 'sad' : 'normal', text: update.ack }],
         events,
         reason: update.refused ? 'instruction:refused' : 'instruction',
+        heard,
       };
     }
 
@@ -69,12 +73,15 @@ export class Assistant implements UtteranceHandler {
     if (responses.length) return { responses, events: [], reason: responses.map((r) => r.task).join('+') };
 
     const addressed = u.typed || this.tasks.has('chat');
-    const a = answer(text, { now: this.now(), addressed });
+    const ctx = { now: this.now(), addressed };
+    const fromGrammar = u.command ? answer(u.command, ctx) : null;
+    const a = fromGrammar && fromGrammar.skill !== 'fallback' ? fromGrammar : answer(text, ctx);
+    const answeredHeard = a === fromGrammar ? u.command : undefined;
     if (a && a.skill !== 'fallback') {
       if (quiet) return SILENT('quiet');
       if (a.timer) this.timers.push({ due: t + a.timer.seconds, text: a.timer.doneText });
       if (a.cancelTimers) this.timers = [];
-      return { responses: [{ task: 'chat', emotion: a.emotion, text: a.text }], events: [], reason: `answer:${a.skill}` };
+      return { responses: [{ task: 'chat', emotion: a.emotion, text: a.text }], events: [], reason: `answer:${a.skill}`, heard: answeredHeard };
     }
     if (a && this.llm && !quiet) {
       // A question put to us that the offline skills cannot answer: ask the LLM, fall back on error.

@@ -14,11 +14,17 @@ export interface HandlerResult {
   events: SessionEvent[];
   /** Why (for the chunk event), e.g. "answer", "instruction", "not-addressed". */
   reason: string;
+  /** The reading of the utterance the handler acted on, when it preferred the grammar's. */
+  heard?: string;
 }
 
 /** Turns finished utterances (spoken or typed) into replies and task changes. */
 export interface UtteranceHandler {
-  onUtterance(u: { text: string; t: number; confidence?: number; audio?: Int16Array; typed: boolean }): Promise<HandlerResult> | HandlerResult;
+  /**
+   * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
+   * (better for instructions and questions, wrong for free speech such as a sentence to translate).
+   */
+  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -61,7 +67,7 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number; confidence?: number } | null = null;
+  private held: { text: string; since: number } | null = null;
   private lastPartial = '';
 
   constructor(
@@ -104,18 +110,21 @@ export class RulePolicy implements Policy {
       const fin = await p.final;
       this.lastPartial = '';
       if (fin && fin.text) {
-        events.push({ type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance });
+        const transcript: SessionEvent = { type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance };
+        events.push(transcript);
         const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
         if (echo) {
           reason = 'echo';
         } else {
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
-          if (soundsUnfinished(text) && !p.chunk.padded) {
-            this.held = { text, since: t, confidence: fin.confidence };
+          if (soundsUnfinished(text) && !fin.command && !p.chunk.padded) {
+            this.held = { text, since: t };
             reason = 'hold:unfinished';
           } else {
-            const r = await this.handle(text, t, fin.confidence, fin.audio);
+            const r = await this.handle(text, t, fin.command?.text);
+            // Show what was acted on: the grammar's reading of a command is the better transcript.
+            if (r.heard) transcript.text = r.heard;
             responses.push(...r.responses);
             events.push(...r.events);
             reason = r.reason;
@@ -127,7 +136,7 @@ export class RulePolicy implements Policy {
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       const held = this.held;
       this.held = null;
-      const r = await this.handle(held.text, t, held.confidence);
+      const r = await this.handle(held.text, t);
       responses.push(...r.responses);
       events.push(...r.events);
       reason = r.reason;
@@ -154,8 +163,8 @@ export class RulePolicy implements Policy {
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 
-  private async handle(text: string, t: number, confidence?: number, audio?: Int16Array): Promise<HandlerResult> {
-    const r = await this.utterances.onUtterance({ text, t, confidence, audio, typed: false });
+  private async handle(text: string, t: number, command?: string): Promise<HandlerResult> {
+    const r = await this.utterances.onUtterance({ text, command, t, typed: false });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

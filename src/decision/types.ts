@@ -8,8 +8,10 @@ export interface FinalTranscript {
   utterance: number;
   /** Confidence-like score in 0..1 when the recogniser gives one. */
   confidence?: number;
-  /** Raw PCM16 of the utterance (for constrained re-recognition), bounded in length. */
+  /** Raw PCM16 of the utterance, bounded in length. */
   audio?: Int16Array;
+  /** The command/question grammar's reading of the utterance, when it accepted one. */
+  command?: { text: string; confidence: number };
 }
 
 /** Everything perception knows about one chunk. Heavy work (ASR) arrives as promises. */

@@ -12,6 +12,7 @@ import { Assistant } from '../decision/assistant.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
 import { RecognizerPool } from '../perception/asr/pool.ts';
+import { ConstrainedRecognizer } from '../instructions/recognizer.ts';
 import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
 
@@ -19,6 +20,16 @@ export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
   private readonly recognizers = new RecognizerPool();
+  /** One grammar recogniser for every session: commands are rare and short, so sharing it is cheap. */
+  private grammar: Promise<ConstrainedRecognizer> | null = null;
+
+  private commandGrammar(): Promise<ConstrainedRecognizer> {
+    if (!this.grammar) {
+      this.grammar = ConstrainedRecognizer.open();
+      this.grammar.catch(() => (this.grammar = null));
+    }
+    return this.grammar;
+  }
 
   async createSession(options: Partial<SessionOptions> = {}): Promise<Session> {
     const opts = resolveOptions(options);
@@ -32,7 +43,7 @@ export class EmbeddedEngine implements Engine {
         : { minSilenceMs: 400 },
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
-    }, this.recognizers);
+    }, this.recognizers, serverVad ? null : this.commandGrammar());
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
@@ -45,10 +56,14 @@ export class EmbeddedEngine implements Engine {
   async warmUp(): Promise<void> {
     this.recognizers.spare = 1;
     this.recognizers.topUp();
+    void this.commandGrammar();
     await Promise.all([SileroVad.create(), SoundClassifier.load().catch(() => null)]);
   }
 
   async close(): Promise<void> {
     this.recognizers.close();
+    const g = this.grammar;
+    this.grammar = null;
+    if (g) (await g.catch(() => null))?.close();
   }
 }

@@ -6,6 +6,7 @@ import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './se
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
+import type { ConstrainedRecognizer } from '../instructions/recognizer.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
@@ -23,6 +24,8 @@ export interface PerceiverOptions {
   sounds: boolean;
   /** Longest utterance before it is finalised anyway, s (bounds ASR memory). */
   maxUtteranceSeconds: number;
+  /** Longest utterance the command grammar is tried on, s. */
+  maxCommandSeconds: number;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -31,6 +34,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   prefixPaddingMs: 300,
   sounds: true,
   maxUtteranceSeconds: 20,
+  maxCommandSeconds: 6,
 };
 
 export interface StageTimings {
@@ -68,7 +72,11 @@ export class Perceiver {
   }
 
   /** `pool`: where the recogniser comes from and goes back to (else one is opened and freed). */
-  static async create(options: Partial<PerceiverOptions> = {}, pool?: RecognizerPool): Promise<Perceiver> {
+  static async create(
+    options: Partial<PerceiverOptions> = {},
+    pool?: RecognizerPool,
+    grammar?: Promise<ConstrainedRecognizer> | null,
+  ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
       SileroVad.create(),
@@ -77,8 +85,12 @@ export class Perceiver {
     ]);
     const p = new Perceiver(opts, vad, asr, sounds);
     p.pool = pool ?? null;
+    p.grammar = grammar ?? null;
     return p;
   }
+
+  /** The engine's shared command-grammar recogniser (serialised across sessions). */
+  private grammar: Promise<ConstrainedRecognizer> | null = null;
 
   private pool: RecognizerPool | null = null;
   private closed = false;
@@ -169,10 +181,17 @@ export class Perceiver {
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
     this.spec = null;
     const fin = this.timed(() => this.asr.finish({ tailHasSpeech }));
-    this.finals = fin.catch(() => undefined);
-    percept.final = fin
-      .then((r): FinalTranscript | null => (r && r.text ? { text: r.text, utterance, audio } : null))
-      .catch(() => null);
+    // Commands and questions are short: the grammar reading runs beside the open decode (other core).
+    const command = this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
+      ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
+      : Promise.resolve(null);
+    this.finals = Promise.all([fin, command]).catch(() => undefined);
+    percept.final = Promise.all([fin.catch(() => null), command])
+      .then(([r, cmd]): FinalTranscript | null => {
+        const text = r?.text ?? '';
+        if (!text && !cmd) return null;
+        return { text: text || cmd!.text, utterance, audio, ...(cmd ? { command: cmd } : {}) };
+      });
   }
 
   /** The newest partial hypothesis decoded so far for the open utterance (non-blocking). */

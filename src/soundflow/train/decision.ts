@@ -43,6 +43,10 @@ export interface TrainDecisionOptions {
   batch: number;
   lr: number;
   dropout: number;
+  /** L2 penalty on the weights. */
+  l2: number;
+  /** Cross-validation folds (over streams). */
+  folds: number;
   seed: number;
   /** Labels: a chunk within `tolerance` chunks after a labelled reply is a positive (as the eval scores it). */
   tolerance: number;
@@ -59,12 +63,14 @@ export const DEFAULT_DECISION_OPTIONS: TrainDecisionOptions = {
   sceneSeed: 7,
   cache: '.cache/decision/dump',
   out: 'models/decision',
-  window: 5,
-  hidden: [32, 16],
-  epochs: 60,
-  batch: 256,
-  lr: 2e-3,
-  dropout: 0.2,
+  window: 3,
+  hidden: [24],
+  epochs: 40,
+  batch: 128,
+  lr: 1e-3,
+  dropout: 0.3,
+  l2: 1e-3,
+  folds: 5,
   seed: 1,
   tolerance: 2,
   jobs: 2,
@@ -129,6 +135,71 @@ function columnStats(m: Matrix, d: number): { mean: number[]; std: number[] } {
   return { mean: Array.from(mean, (v) => +v.toFixed(6)), std: Array.from(sq, (v) => +Math.max(0.05, Math.sqrt(v / m.n)).toFixed(6)) };
 }
 
+interface Subset extends Matrix {
+  /** Row numbers in the full matrix. */
+  rows: number[];
+}
+
+function subset(m: Matrix, d: number, keep: (r: number) => boolean): Subset {
+  const rows: number[] = [];
+  for (let r = 0; r < m.n; r++) if (keep(r)) rows.push(r);
+  const x = new Float32Array(rows.length * d), y = new Float32Array(rows.length), w = new Float32Array(rows.length);
+  rows.forEach((r, i) => {
+    x.set(m.x.subarray(r * d, (r + 1) * d), i * d);
+    y[i] = m.y[r];
+    w[i] = m.w[r];
+  });
+  return { x, y, w, n: rows.length, rows };
+}
+
+/** Trains one MLP; with a validation matrix, records its loss and probabilities after every epoch. */
+function fitMlp(train: Matrix, val: Matrix | null, d: number, o: TrainDecisionOptions, onEpoch: () => void) {
+  const norm = columnStats(train, d);
+  const mean = tf.tensor1d(norm.mean), std = tf.tensor1d(norm.std);
+  const mlp = initMlp([d, ...o.hidden, 1], o.seed);
+  const opt = tf.train.adam(o.lr);
+  const rng = mulberry32(o.seed);
+  const order = Array.from({ length: train.n }, (_, i) => i);
+  const vx = val ? tf.tensor2d(val.x, [val.n, d]) : null, vy = val ? tf.tensor1d(val.y) : null, vw = val ? tf.tensor1d(val.w) : null;
+  const history = { train: [] as number[], val: [] as number[] };
+  const valProbs: Float32Array[] = [];
+  const batch = Math.min(o.batch, train.n);
+  const bx = new Float32Array(batch * d), by = new Float32Array(batch), bw = new Float32Array(batch);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let sum = 0, steps = 0;
+    for (let s = 0; s + batch <= order.length; s += batch) {
+      for (let k = 0; k < batch; k++) {
+        const r = order[s + k];
+        bx.set(train.x.subarray(r * d, (r + 1) * d), k * d);
+        by[k] = train.y[r];
+        bw[k] = train.w[r];
+      }
+      const xt = tf.tensor2d(bx, [batch, d]), yt = tf.tensor1d(by), wt = tf.tensor1d(bw);
+      const loss = opt.minimize(() => {
+        const bce = weightedBce(mlp, xt, yt, wt, mean, std, o.dropout);
+        return o.l2 > 0 ? (bce.add(tf.addN(mlp.ws.map((w) => tf.sum(tf.square(w)))).mul(o.l2)) as tf.Scalar) : bce;
+      }, true)!;
+      sum += (loss.dataSync() as Float32Array)[0];
+      steps++;
+      tf.dispose([xt, yt, wt, loss]);
+    }
+    history.train.push(+(sum / steps).toFixed(5));
+    if (val) {
+      const vl = tf.tidy(() => weightedBce(mlp, vx!, vy!, vw!, mean, std));
+      history.val.push(+(vl.dataSync() as Float32Array)[0].toFixed(5));
+      vl.dispose();
+      valProbs.push(predictTf(mlp, val.x, val.n, d, mean, std));
+    }
+    onEpoch();
+  }
+  const dispose = () => tf.dispose([mean, std, ...(vx ? [vx, vy!, vw!] : []), ...mlp.ws, ...mlp.bs]);
+  return { mlp, norm, mean, std, history, valProbs, dispose };
+}
+
 const pick = (s: Summary) => ({
   f1: s.f1, precision: s.precision, recall: s.recall, balancedAccuracy: s.balancedAccuracy, respondRecall: s.respondRecall, ignoreRecall: s.ignoreRecall,
   meanDelayChunks: s.meanDelayChunks, falseRepliesPerHour: s.falseRepliesPerHour, ambientFalseRepliesPerHour: s.ambientFalseRepliesPerHour, turnOverRate: s.turnOverRate,
@@ -147,108 +218,95 @@ export async function trainDecision(partial: Partial<TrainDecisionOptions> = {})
   const dumps = await dumpStreams(streams, o.cache, { jobs: o.jobs, onStream: () => dumpProgress.tick() });
   const tDump = (Date.now() - t0) / 1000;
 
-  // Held-out streams for early stopping and gate tuning: every 5th stream (scene types rotate, so all appear).
-  const isVal = (k: number) => k % 5 === 4;
-  const trS = streams.filter((_, k) => !isVal(k)), trD = dumps.filter((_, k) => !isVal(k));
-  const vaS = streams.filter((_, k) => isVal(k)), vaD = dumps.filter((_, k) => isVal(k));
-  const train = toMatrix(trS, trD, o.window, o.tolerance);
-  const val = toMatrix(vaS, vaD, o.window, o.tolerance);
-  const d = train.x.length / train.n;
-  const pos = train.y.reduce((a, v) => a + v, 0);
-  // Class weighting: positives weigh neg/pos so both classes count equally in the loss.
-  const posWeight = (train.n - pos) / Math.max(1, pos);
-  for (const m of [train, val]) for (let r = 0; r < m.n; r++) if (m.y[r]) m.w[r] *= posWeight;
-  o.log(`train ${train.n} chunks (${pos} positive, pos weight ${posWeight.toFixed(1)}), val ${val.n} chunks; input ${d} = ${d / o.window} features × ${o.window} chunks`);
-
+  // K-fold cross-validation over streams (scene types rotate, so every fold holds each type): the
+  // out-of-fold predictions pick the epoch count and tune the gate on every stream's candidates — there
+  // are few candidates per stream, far too few to tune on a single 20% split.
   await initTf();
   o.log(`tfjs backend: ${tf.getBackend()}`);
-  const norm = columnStats(train, d);
-  const mean = tf.tensor1d(norm.mean), std = tf.tensor1d(norm.std);
-  const mlp = initMlp([d, ...o.hidden, 1], o.seed);
-  const params = paramCount(mlp);
-  const opt = tf.train.adam(o.lr);
-  const rng = mulberry32(o.seed);
-  const order = Array.from({ length: train.n }, (_, i) => i);
-  const vx = tf.tensor2d(val.x, [val.n, d]), vy = tf.tensor1d(val.y), vw = tf.tensor1d(val.w);
-  const history: { train: number[]; val: number[] } = { train: [], val: [] };
-  let best = { loss: Infinity, epoch: 0, snap: snapshot(mlp) };
-  const epochs = new Progress(o.epochs, 'train');
-  const bx = new Float32Array(o.batch * d), by = new Float32Array(o.batch), bw = new Float32Array(o.batch);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    let sum = 0, steps = 0;
-    for (let s = 0; s + o.batch <= order.length; s += o.batch) {
-      for (let k = 0; k < o.batch; k++) {
-        const r = order[s + k];
-        bx.set(train.x.subarray(r * d, (r + 1) * d), k * d);
-        by[k] = train.y[r];
-        bw[k] = train.w[r];
-      }
-      const xt = tf.tensor2d(bx, [o.batch, d]), yt = tf.tensor1d(by), wt = tf.tensor1d(bw);
-      const loss = opt.minimize(() => weightedBce(mlp, xt, yt, wt, mean, std, o.dropout), true)!;
-      sum += (loss.dataSync() as Float32Array)[0];
-      steps++;
-      tf.dispose([xt, yt, wt, loss]);
-    }
-    const vl = tf.tidy(() => weightedBce(mlp, vx, vy, vw, mean, std));
-    const vloss = (vl.dataSync() as Float32Array)[0];
-    vl.dispose();
-    history.train.push(+(sum / steps).toFixed(5));
-    history.val.push(+vloss.toFixed(5));
-    if (vloss < best.loss) best = { loss: vloss, epoch, snap: snapshot(mlp) };
-    epochs.tick(`loss ${(sum / steps).toFixed(4)} val ${vloss.toFixed(4)}`);
-  }
-  restore(mlp, best.snap);
-  o.log(`best epoch ${best.epoch} (val loss ${best.loss.toFixed(4)}), ${params} parameters`);
-
-  // Export, then check the plain-TS forward pass against tfjs on the validation inputs.
-  const meta: Omit<DecisionModelSpec, 'version' | 'layers'> = {
-    featureVersion: FEATURE_VERSION, soundClasses: [...SOUND_CLASSES], window: o.window, norm, threshold: 0.5, maxHold: 0,
-  };
-  let spec = toSpec(mlp, meta);
-  let net = new DecisionNet(spec);
-  const tfProbs = predictTf(mlp, val.x, val.n, d, mean, std);
-  let maxDiff = 0;
-  for (let r = 0; r < val.n; r++) maxDiff = Math.max(maxDiff, Math.abs(net.predict(val.x.subarray(r * d, (r + 1) * d)) - tfProbs[r]));
-  o.log(`plain-TS vs tfjs: max |Δp| = ${maxDiff.toExponential(2)} over ${val.n} chunks`);
-  if (maxDiff > 1e-4) throw new SoundFlowError('export_mismatch', `plain-TS forward pass differs from tfjs by ${maxDiff}`);
-
-  // Gate tuning on the held-out streams, by replaying the policy with the plain-TS model's outputs.
-  let off = 0;
-  const valProbs = vaD.map((dump) => {
-    const p = Array.from({ length: dump.features.length }, (_, i) => net.predict(val.x.subarray((off + i) * d, (off + i + 1) * d)));
-    off += dump.features.length;
-    return p;
+  const all = toMatrix(streams, dumps, o.window, o.tolerance);
+  const d = all.x.length / all.n;
+  const pos = all.y.reduce((a, v) => a + v, 0);
+  // Class weighting: positives weigh neg/pos so both classes count equally in the loss.
+  const posWeight = (all.n - pos) / Math.max(1, pos);
+  for (let r = 0; r < all.n; r++) if (all.y[r]) all.w[r] *= posWeight;
+  const cands = dumps.reduce((a, dd) => a + dd.candidates.filter((c) => c.length).length, 0);
+  o.log(`${all.n} chunks (${pos} positive, pos weight ${posWeight.toFixed(1)}, ${cands} with rule candidates); input ${d} = ${d / o.window} features × ${o.window} chunks`);
+  const streamOf = new Int32Array(all.n);
+  const starts: number[] = [];
+  let r0 = 0;
+  dumps.forEach((dd, k) => {
+    starts.push(r0);
+    streamOf.fill(k, r0, r0 + dd.features.length);
+    r0 += dd.features.length;
   });
-  const rows = vaS.map((s) => s.row);
-  const rulesVal = scoreReplay(rows, vaD, valProbs, 0, 0, o.tolerance);
-  const { best: gate } = tuneGate(rows, vaD, valProbs, o.tolerance);
-  o.log(`held-out train streams (replay): rules F1 ${rulesVal.f1} BA ${rulesVal.balancedAccuracy}; learned F1 ${gate.summary.f1} BA ${gate.summary.balancedAccuracy} at threshold ${gate.threshold}, hold ${gate.maxHold}`);
+  const folds = Math.min(o.folds, streams.length);
+  const progress = new Progress(folds * o.epochs + o.epochs, 'train');
+  const cv: { train: number[][]; val: number[][] } = { train: [], val: [] };
+  const foldProbs: Float32Array[][] = []; // [fold][epoch] → probabilities of that fold's rows
+  const foldRows: number[][] = [];
+  for (let f = 0; f < folds; f++) {
+    const inVal = (r: number) => streamOf[r] % folds === f;
+    const tr = subset(all, d, (r) => !inVal(r)), va = subset(all, d, inVal);
+    foldRows.push(va.rows);
+    const fit = fitMlp(tr, va, d, o, () => progress.tick(`fold ${f + 1}/${folds}`));
+    cv.train.push(fit.history.train);
+    cv.val.push(fit.history.val);
+    foldProbs.push(fit.valProbs);
+    fit.dispose();
+  }
+  const meanCurve = (c: number[][]) => c[0].map((_, e) => +(c.reduce((a, x) => a + x[e], 0) / c.length).toFixed(5));
+  const cvTrain = meanCurve(cv.train), cvVal = meanCurve(cv.val);
+  const bestEpoch = cvVal.indexOf(Math.min(...cvVal)) + 1;
+  o.log(`cross-validation: best mean val loss ${Math.min(...cvVal).toFixed(4)} at epoch ${bestEpoch}`);
+
+  // Out-of-fold p(respond) per stream at the chosen epoch, then the gate grid search on all streams.
+  const oof = new Float32Array(all.n);
+  foldRows.forEach((rows, f) => rows.forEach((r, i) => (oof[r] = foldProbs[f][bestEpoch - 1][i])));
+  const probsPerStream = dumps.map((dd, k) => oof.subarray(starts[k], starts[k] + dd.features.length));
+  const rows = streams.map((s) => s.row);
+  const rulesCv = scoreReplay(rows, dumps, probsPerStream, 0, 0, o.tolerance);
+  const { best: gate } = tuneGate(rows, dumps, probsPerStream, o.tolerance);
+  o.log(`out-of-fold replay on ${rows.length} training streams: rules F1 ${rulesCv.f1} BA ${rulesCv.balancedAccuracy}; learned F1 ${gate.summary.f1} BA ${gate.summary.balancedAccuracy} at threshold ${gate.threshold}, hold ${gate.maxHold}`);
+
+  // The committed model: every stream, the cross-validated number of epochs.
+  const final = fitMlp(all, null, d, { ...o, epochs: bestEpoch }, () => progress.tick('final'));
+  for (let e = bestEpoch; e < o.epochs; e++) progress.tick('final');
+  const mlp = final.mlp;
+  const params = paramCount(mlp);
+  const meta: Omit<DecisionModelSpec, 'version' | 'layers'> = {
+    featureVersion: FEATURE_VERSION, soundClasses: [...SOUND_CLASSES], window: o.window, norm: final.norm, threshold: gate.threshold, maxHold: gate.maxHold,
+  };
+  // The plain-TS forward pass must match tfjs (checked on the training inputs).
+  const check = Math.min(all.n, 2000);
+  const tfProbs = predictTf(mlp, all.x, check, d, final.mean, final.std);
+  const probe = new DecisionNet(toSpec(mlp, meta));
+  let maxDiff = 0;
+  for (let r = 0; r < check; r++) maxDiff = Math.max(maxDiff, Math.abs(probe.predict(all.x.subarray(r * d, (r + 1) * d)) - tfProbs[r]));
+  o.log(`final model: ${params} parameters; plain-TS vs tfjs max |Δp| = ${maxDiff.toExponential(2)} over ${check} chunks`);
+  if (maxDiff > 1e-4) throw new SoundFlowError('export_mismatch', `plain-TS forward pass differs from tfjs by ${maxDiff}`);
 
   const trainStats = {
     command: 'node bin/soundflow.js train decision',
-    data: o.data, streams: streams.length, trainChunks: train.n, valChunks: val.n, positives: pos, posWeight: +posWeight.toFixed(3),
-    candidateWeight: CANDIDATE_WEIGHT, window: o.window, hidden: o.hidden, params, epochs: o.epochs, bestEpoch: best.epoch, batch: o.batch, lr: o.lr,
-    dropout: o.dropout, seed: o.seed, tolerance: o.tolerance, maxAbsDiffTfjs: maxDiff, dumpSeconds: Math.round(tDump), seconds: Math.round((Date.now() - t0) / 1000),
+    data: o.data, streams: streams.length, chunks: all.n, positives: pos, candidateChunks: cands, posWeight: +posWeight.toFixed(3),
+    candidateWeight: CANDIDATE_WEIGHT, window: o.window, hidden: o.hidden, params, folds, maxEpochs: o.epochs, epochs: bestEpoch, batch: o.batch, lr: o.lr,
+    dropout: o.dropout, l2: o.l2, seed: o.seed, tolerance: o.tolerance, maxAbsDiffTfjs: maxDiff, dumpSeconds: Math.round(tDump), seconds: Math.round((Date.now() - t0) / 1000),
   };
-  spec = toSpec(mlp, { ...meta, threshold: gate.threshold, maxHold: gate.maxHold, training: trainStats });
-  net = new DecisionNet(spec);
+  const spec = toSpec(mlp, { ...meta, training: trainStats });
+  final.dispose();
   mkdirSync(o.out, { recursive: true });
   const modelPath = join(o.out, 'model.json');
   writeFileSync(modelPath, JSON.stringify(spec) + '\n');
-  writeFileSync(join(o.out, 'loss.svg'), lossSvg(`Decision MLP (${params} params): weighted BCE per epoch`, [
-    { name: 'train', color: '#1f77b4', values: history.train },
-    { name: 'validation', color: '#d62728', values: history.val },
-  ], { marker: best.epoch - 1 }));
+  writeFileSync(join(o.out, 'loss.svg'), lossSvg(`Decision MLP (${params} params): weighted BCE, ${folds}-fold CV mean`, [
+    { name: 'train (CV mean)', color: '#1f77b4', values: cvTrain },
+    { name: 'validation (CV mean)', color: '#d62728', values: cvVal },
+    { name: 'final model, train', color: '#2ca02c', values: final.history.train },
+  ], { marker: bestEpoch - 1 }));
 
   const report: Record<string, unknown> = {
     model: { path: modelPath, featureVersion: FEATURE_VERSION, features: featureNames(SOUND_CLASSES).length, threshold: gate.threshold, maxHold: gate.maxHold },
     training: trainStats,
-    lossHistory: history,
-    heldOutTrainStreams: { streams: rows.length, rules: pick(rulesVal), learned: pick(gate.summary) },
+    lossHistory: { cvTrain, cvVal, finalTrain: final.history.train },
+    outOfFoldTrainStreams: { streams: rows.length, rules: pick(rulesCv), learned: pick(gate.summary) },
   };
 
   if (o.evalData && existsSync(o.evalData)) {
@@ -272,7 +330,6 @@ export async function trainDecision(partial: Partial<TrainDecisionOptions> = {})
   }
   writeFileSync(join(o.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
   o.log(`wrote ${modelPath}, report.json, loss.svg in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  tf.dispose([mean, std, vx, vy, vw, ...mlp.ws, ...mlp.bs]);
   return report;
 }
 

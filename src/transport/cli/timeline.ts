@@ -13,7 +13,7 @@ const PER_LINE = 25; // 10 s of audio per row
 export class TimelinePrinter {
   private col = 0;
   private lineStart = 0;
-  private texts = new Map<string, { task: string; emotion: string; text: string }>();
+  private texts = new Map<string, { task: string; emotion: string; text: string; t: number }>();
 
   constructor(private readonly out: NodeJS.WritableStream) {}
 
@@ -42,7 +42,7 @@ export class TimelinePrinter {
         this.note(`task ended: ${ev.task} (${ev.reason})`);
         break;
       case 'response.start':
-        this.texts.set(ev.id, { task: ev.task, emotion: ev.emotion, text: '' });
+        this.texts.set(ev.id, { task: ev.task, emotion: ev.emotion, text: '', t: ev.t });
         break;
       case 'response.text': {
         const r = this.texts.get(ev.id);
@@ -52,7 +52,7 @@ export class TimelinePrinter {
       case 'response.end': {
         const r = this.texts.get(ev.id);
         this.texts.delete(ev.id);
-        if (r) this.note(`↳ [${r.task}/${r.emotion}] ${ev.text}${ev.interrupted ? '  (interrupted)' : ''}`);
+        if (r) this.note(`↳ ${r.t.toFixed(1)}s [${r.task}/${r.emotion}] ${ev.text}${ev.interrupted ? `  (interrupted at ${ev.t.toFixed(1)}s)` : ''}`);
         break;
       }
       case 'session.ended':
