@@ -128,8 +128,12 @@ test('ReplyGate: release on the first confident chunk, drop after maxHold', () =
   assert.deepEqual(g.step(2, 0.7, []), { emit: ['a', 'b'], dropped: [] });
   assert.deepEqual(g.step(3, 0.1, ['c']), { emit: [], dropped: [] });
   assert.deepEqual(g.step(4, 0.1, []), { emit: [], dropped: [] });
-  assert.deepEqual(g.step(5, 0.9, []), { emit: [], dropped: ['c'] }, 'held since 3: dropped at 3 + 2 before p rose');
+  assert.deepEqual(g.step(5, 0.1, []), { emit: [], dropped: ['c'] }, 'held since 3, p still low at 3 + 2: dropped');
   assert.deepEqual(g.step(6, 0.9, []), { emit: [], dropped: [] }, 'nothing held, nothing emitted');
+  g.step(7, 0.1, ['d']);
+  assert.deepEqual(g.step(9, 0.6, []), { emit: ['d'], dropped: [] }, 'p rising on the last allowed chunk still releases');
+  const now = new ReplyGate<string>(0.5, 0);
+  assert.deepEqual(now.step(0, 0.4, ['e']), { emit: [], dropped: ['e'] }, 'maxHold 0: decided on its own chunk');
 });
 
 test('plain-TS inference equals tfjs on random inputs (committed model and a fresh one)', async () => {
@@ -144,7 +148,8 @@ test('plain-TS inference equals tfjs on random inputs (committed model and a fre
   for (const spec of [committed, fresh]) {
     const net = new DecisionNet(spec);
     const d = net.inputs, n = 200;
-    const x = Float32Array.from({ length: n * d }, () => rand() * 1.2 - 0.1);
+    // Inputs around the training distribution (mean ± 1.5 std), where the model's output is not saturated.
+    const x = Float32Array.from({ length: n * d }, (_, i) => spec.norm.mean[i % d] + spec.norm.std[i % d] * (rand() * 3 - 1.5));
     const { mlp, mean, std } = fromSpec(spec);
     const ref = predictTf(mlp, x, n, d, mean, std);
     let maxDiff = 0, spread = 0;
@@ -173,7 +178,7 @@ test('bad model files and options give clear errors', () => {
   const rules = new RulePolicy(new Assistant(resolveOptions()), null);
   assert.throws(() => new LearnedPolicy(rules, net, { threshold: 1.5 }), { code: 'bad_args' });
   assert.throws(() => new LearnedPolicy(rules, net, { maxHold: -1 }), { code: 'bad_args' });
-  assert.throws(() => new LearnedPolicy(rules, constantNet(0.5, 3)), { code: 'model_invalid' }, 'window/input size mismatch');
+  assert.throws(() => new LearnedPolicy(rules, new DecisionNet({ ...constantNet(0.5, 2).spec, window: 3 })), { code: 'model_invalid' }, 'window/input size mismatch');
 });
 
 test('--policy learned (the engine with the committed model) answers a spoken "what is your name"', async () => {

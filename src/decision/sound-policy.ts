@@ -146,6 +146,8 @@ export interface SoundResponderOptions {
   singleChunkMargin?: number;
   /** Lowest probability that counts as a detection for replies, whatever the class threshold. Default 0.5. */
   minProb?: number;
+  /** One chunk this probable starts an urgent episode at once (alarms must be answered fast). Default 0.75. */
+  urgentProb?: number;
 }
 
 interface Episode {
@@ -168,7 +170,7 @@ export class SoundResponder {
   constructor(opts: SoundResponderOptions) {
     if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('bad_argument', 'SoundResponder needs the model classes');
     this.classes = [...opts.classes];
-    this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.2, minProb: 0.5, ...stripUndefined(opts) };
+    this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.2, minProb: 0.5, urgentProb: 0.75, ...stripUndefined(opts) };
     // The classifier's thresholds maximise F1; a reply needs more confidence than a tag (false alarms cost more).
     this.thresholds = this.classes.map((_, i) => Math.max(this.o.minProb, opts.thresholds ? Number(opts.thresholds[i]) : 0.5));
   }
@@ -212,8 +214,8 @@ export class SoundResponder {
       if (!on || !policy) return;
       const hits = h.filter(Boolean).length;
       const confirmed = policy.minChunks > 1
-        ? hits >= policy.minChunks || (policy.urgent && p >= 0.9)
-        : p >= Math.min(0.97, this.thresholds[i] + this.o.singleChunkMargin);
+        ? hits >= policy.minChunks || (policy.urgent && p >= this.o.urgentProb)
+        : p >= Math.min(0.97, this.thresholds[i] + this.o.singleChunkMargin) || hits >= 2; // one sure chunk, or a fit of them
       if (ep) {
         ep.lastSeen = t;
         ep.peak = Math.max(ep.peak, p);

@@ -41,7 +41,10 @@ export interface GateChoice {
   summary: Summary;
 }
 
-/** Grid search of the gate on held-out streams: best F1, then balanced accuracy, then the lower threshold. */
+/**
+ * Grid search of the gate on held-out streams. The objective is F1 + balanced accuracy (the learned policy
+ * must beat the rules on both to become the default); ties go to the lower threshold and shorter hold.
+ */
 export function tuneGate(rows: StreamRow[], dumps: StreamDump[], probs: ArrayLike<number>[], tolerance: number): { best: GateChoice; grid: GateChoice[] } {
   const grid: GateChoice[] = [];
   for (const maxHold of [0, 1, 2, 3, 5]) {
@@ -50,7 +53,7 @@ export function tuneGate(rows: StreamRow[], dumps: StreamDump[], probs: ArrayLik
       grid.push({ threshold, maxHold, summary: scoreReplay(rows, dumps, probs, threshold, maxHold, tolerance) });
     }
   }
-  const key = (g: GateChoice) => [g.summary.f1, g.summary.balancedAccuracy ?? 0, -g.threshold, -g.maxHold];
+  const key = (g: GateChoice) => [g.summary.f1 + (g.summary.balancedAccuracy ?? 0), g.summary.f1, -g.threshold, -g.maxHold];
   const best = grid.reduce((a, b) => {
     const ka = key(a), kb = key(b);
     for (let i = 0; i < ka.length; i++) if (kb[i] !== ka[i]) return kb[i] > ka[i] ? b : a;

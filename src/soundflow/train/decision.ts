@@ -59,7 +59,7 @@ export interface TrainDecisionOptions {
 
 export const DEFAULT_DECISION_OPTIONS: TrainDecisionOptions = {
   data: '.cache/decision/train',
-  scenes: 120,
+  scenes: 240,
   sceneSeed: 7,
   cache: '.cache/decision/dump',
   out: 'models/decision',
@@ -345,7 +345,7 @@ function mulberry32(seed: number): () => number {
 }
 
 const USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
-         [--window N] [--hidden 32,16] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
+         [--window N] [--hidden 24] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
          [--eval DIR | --no-eval]
   Builds train-split scenes into --data when absent, dumps perception + rule features (cached),
   trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
