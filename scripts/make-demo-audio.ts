@@ -1,17 +1,11 @@
 // Regenerates assets/demo.flac, the demo's bundled recording: questions to the assistant, people talking
 // to each other, a smoke alarm, a translation request. Run: node --import tsx scripts/make-demo-audio.ts
 import { execFileSync } from 'node:child_process';
-import { concat, mix, noise, silence, speech, tone, writeWav } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, writeWav } from '../test/helpers/audio.ts';
+// The corpus's own T3 smoke-alarm generator (ANSI temporal-three pattern at ~3 kHz), fixed seed.
+import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
+import { makeRng } from '../src/soundflow/corpus/rng.ts';
 
-/** ANSI T3 temporal pattern: three 0.5 s beeps at ~3.1 kHz with 0.5 s gaps, then 1.5 s pause. */
-function smokeAlarm(cycles: number): Float32Array {
-  const parts: Float32Array[] = [];
-  for (let c = 0; c < cycles; c++) {
-    for (let b = 0; b < 3; b++) parts.push(tone(3100, 0.5, 0.5), silence(0.5));
-    parts.push(silence(1.0));
-  }
-  return concat(...parts);
-}
 
 const voice = { voice: 'en-us', speed: 150 };
 const script = concat(
@@ -25,7 +19,7 @@ const script = concat(
   silence(0.4),
   speech('Sure, but the hardware store closes early on Sunday.', { voice: 'en+f3', speed: 170 }),
   silence(2.0),
-  smokeAlarm(1),
+  smokeAlarm(makeRng(7)),
   silence(2.0),
   speech('Translate what I say into Spanish.', voice),
   silence(2.0),

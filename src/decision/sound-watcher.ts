@@ -8,6 +8,14 @@ import { SoundResponder } from './sound-policy.ts';
 import type { HandlerResult, SoundHandler } from './rules.ts';
 import type { Percept, ResponsePlan } from './types.ts';
 
+/**
+ * Human sounds the model confuses with speech itself: while the chunk is mostly speech they are not
+ * trusted (a cough while talking goes unremarked; a conversation is not "coughing").
+ */
+const SPEECH_LIKE = new Set(['cough', 'sneeze', 'laughter', 'baby_cry']);
+/** VAD speech fraction above which a chunk counts as speech for that purpose. */
+const SPEECH_CHUNK = 0.25;
+
 /** Classes that describe the scene rather than an event worth a `sound` event. */
 const BACKGROUND = new Set(['speech', 'silence', 'ambient', 'silence_ambient', 'music']);
 
@@ -25,7 +33,11 @@ export class SoundWatcher implements SoundHandler {
 
   onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null {
     if (!p.sounds) return null;
-    const { classes, probs, thresholds } = p.sounds;
+    const { classes, thresholds } = p.sounds;
+    let probs = p.sounds.probs;
+    if (p.speech >= SPEECH_CHUNK || p.inSpeech) {
+      probs = Float32Array.from(probs, (v, i) => (SPEECH_LIKE.has(classes[i]) ? 0 : v));
+    }
     const t = p.chunk.t;
     this.responder ??= new SoundResponder({ classes, thresholds });
     this.syncOverrides(classes);
