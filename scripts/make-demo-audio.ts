@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { concat, mix, noise, silence, speech, writeWav } from '../test/helpers/audio.ts';
 // The corpus's own T3 smoke-alarm generator (ANSI temporal-three pattern at ~3 kHz), fixed seed.
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
-import { makeRng } from '../src/soundflow/corpus/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 
 const voice = { voice: 'en-us', speed: 150 };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assignSplits, splitCounts } from '../src/soundflow/corpus/split.ts';
 import { smokeAlarm, doorKnocks } from '../src/soundflow/corpus/synth.ts';
-import { makeRng } from '../src/soundflow/corpus/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 import { convertToWav, readWav } from '../src/soundflow/corpus/convert.ts';
 import { buildCorpus } from '../src/soundflow/corpus/build.ts';
 import { SoundFlowError } from '../src/util/errors.ts';

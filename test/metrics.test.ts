@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpusBleu, tokenize13a } from '../src/soundflow/metrics/bleu.ts';
-import { corpusWer, wer } from '../src/soundflow/metrics/wer.ts';
+import { corpusWerCounts, wer } from '../src/perception/asr/wer.ts';
 import { balancedAccuracy, matchChunks, prf } from '../src/soundflow/metrics/decision.ts';
 import { firstNumber } from '../src/soundflow/eval/score.ts';
 
@@ -54,7 +54,7 @@ test('WER by hand: substitutions, deletions, insertions, normalisation, corpus s
   close(wer('hello world', 'hello big world'), 1 / 2);
   assert.equal(wer('Hello, World!', 'hello world'), 0);
   assert.equal(wer("I'm here.", "i'm here"), 0);
-  const c = corpusWer(['a b c d', 'e f'], ['a b c d', 'x']);
+  const c = corpusWerCounts([{ ref: 'a b c d', hyp: 'a b c d' }, { ref: 'e f', hyp: 'x' }]);
   assert.equal(c.substitutions + c.deletions + c.insertions, 2);
   close(c.wer, 2 / 6);
   assert.equal(wer('', ''), 0);

@@ -47,6 +47,10 @@ export class Assistant implements UtteranceHandler {
     if (parsed) {
       const update = this.tasks.apply(parsed, t);
       const events: SessionEvent[] = [...update.ended, ...update.started];
+      // A spoken "stop" with nothing running is most likely overheard: no need to answer it.
+      if (!u.typed && parsed.type === 'task' && parsed.task.kind === 'stop' && update.ended.length === 0) {
+        return { ...SILENT('instruction:nothing-to-stop', events), heard };
+      }
       if (!update.ack) return { ...SILENT('instruction', events), heard };
       return {
         responses: [{ task: 'ack', emotion: update.refused ? 'sad' : 'normal', text: update.ack }],

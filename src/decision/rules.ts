@@ -50,6 +50,8 @@ const UNFINISHED = new Set([
   'the', 'a', 'an', 'and', 'or', 'but', 'of', 'to', 'for', 'with', 'in', 'on', 'at', 'is', 'are', 'was',
   'my', 'your', 'what', "what's", 'how', 'why', 'when', 'where', 'which', 'who', 'if', 'because', 'so', 'than',
   'um', 'uh', 'like', 'into', 'from', 'about',
+  // arithmetic left hanging: "what is three times ..."
+  'times', 'plus', 'minus', 'divided', 'by', 'over', 'multiplied',
 ]);
 
 export function soundsUnfinished(text: string): boolean {
@@ -118,7 +120,7 @@ export class RulePolicy implements Policy {
         } else {
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
-          if (soundsUnfinished(text) && !fin.command && !p.chunk.padded) {
+          if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
             this.held = { text, since: t };
             reason = 'hold:unfinished';
           } else {

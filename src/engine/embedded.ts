@@ -40,7 +40,7 @@ export class EmbeddedEngine implements Engine {
       vadThreshold: opts.vadThreshold,
       segmenter: serverVad
         ? serverVadPreset({ threshold: opts.vadThreshold, prefixPaddingMs: opts.prefixPaddingMs, silenceDurationMs: opts.silenceDurationMs })
-        : { minSilenceMs: 400 },
+        : { minSilenceMs: 600 },
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
     }, this.recognizers, serverVad ? null : this.commandGrammar());

@@ -1,4 +1,5 @@
-// Transcript clean-up and word error rate, shared by the recogniser and the evaluation code.
+// Transcript clean-up and word error rate: the one implementation, used by the recogniser, the ASR
+// tests and the evaluation harness (src/soundflow/eval/score.ts).
 
 const FILLER = /^(<[^>]*>|\[[^\]]*\]|\+\+?[^+]*\+\+?|\(null\))$/i;
 
@@ -72,14 +73,22 @@ export function wer(ref: string, hyp: string): number {
   return werCounts(ref, hyp).wer;
 }
 
-/** Corpus WER: total errors over total reference words (not the mean of per-pair rates). */
-export function corpusWer(pairs: { ref: string; hyp: string }[]): number {
-  let errors = 0;
-  let words = 0;
+/** Corpus counts: edits and reference words summed over all pairs (NIST sclite's convention). */
+export function corpusWerCounts(pairs: readonly { ref: string; hyp: string }[]): WerCounts {
+  const sum: WerCounts = { words: 0, substitutions: 0, deletions: 0, insertions: 0, wer: 0 };
   for (const { ref, hyp } of pairs) {
     const c = werCounts(ref, hyp);
-    errors += c.substitutions + c.deletions + c.insertions;
-    words += c.words;
+    sum.words += c.words;
+    sum.substitutions += c.substitutions;
+    sum.deletions += c.deletions;
+    sum.insertions += c.insertions;
   }
-  return words ? errors / words : errors;
+  const errors = sum.substitutions + sum.deletions + sum.insertions;
+  sum.wer = sum.words ? errors / sum.words : errors;
+  return sum;
+}
+
+/** Corpus WER: total errors over total reference words (not the mean of per-pair rates). */
+export function corpusWer(pairs: readonly { ref: string; hyp: string }[]): number {
+  return corpusWerCounts(pairs).wer;
 }

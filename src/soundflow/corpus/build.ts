@@ -11,7 +11,7 @@ import { SOUND_CLASSES, isSoundClass } from './classes.ts';
 import { CORPUS_SR, convertToWav, readWav, writeWav } from './convert.ts';
 import { fetchPackage, listFiles, packageLicence } from './debian.ts';
 import type { CorpusEntry, CorpusManifest } from './manifest.ts';
-import { makeRng, hash32, pick } from './rng.ts';
+import { makeRng, hash32, pick } from '../../util/rng.ts';
 import { MAX_SECONDS, PACKAGE_SOURCES, type PackageSource } from './sources.ts';
 import { assignSplits } from './split.ts';
 import { SYNTH_RECIPES, TTS_SENTENCES, TTS_VOICES } from './synth.ts';

@@ -1,7 +1,7 @@
 // Train/val/test split by source file: a recording is never cut across splits. Within each
 // (class, origin) group files are ordered by a stable hash of their id, so adding a class or a package
 // does not reshuffle the others, and a subset build agrees with the full build.
-import { hash32 } from './rng.ts';
+import { hash32 } from '../../util/rng.ts';
 import type { Split } from './manifest.ts';
 
 export interface Splittable {

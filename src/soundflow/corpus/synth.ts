@@ -2,7 +2,7 @@
 // parameters: smoke alarm (ANSI/ISO 8201 temporal-three at ~3 kHz), appliance/microwave beeps, kettle
 // whistle, sirens, telephone rings, doorbell chimes, knocks on wood; plus quiet room tone and mains hum
 // for the ambient class. Everything is 16 kHz mono; each generator takes its own seeded RNG.
-import { gauss, randInt, uniform, pick, type Rng } from './rng.ts';
+import { gauss, randInt, uniform, pick, type Random } from '../../util/rng.ts';
 import type { SoundClass } from './classes.ts';
 
 const SR = 16000;
@@ -53,12 +53,12 @@ function normalise(x: Float32Array, peak: number): Float32Array {
   return x;
 }
 
-function addNoise(x: Float32Array, rng: Rng, rms: number): void {
+function addNoise(x: Float32Array, rng: Random, rms: number): void {
   for (let i = 0; i < x.length; i++) x[i] += rms * gauss(rng);
 }
 
 /** Pink-ish noise (Paul Kellet's economy filter) at the given rms. */
-function pinkNoise(n: number, rng: Rng, rms: number): Float32Array {
+function pinkNoise(n: number, rng: Random, rms: number): Float32Array {
   const x = new Float32Array(n);
   let b0 = 0, b1 = 0, b2 = 0;
   for (let i = 0; i < n; i++) {
@@ -71,7 +71,7 @@ function pinkNoise(n: number, rng: Rng, rms: number): Float32Array {
   return scaleRms(x, rms);
 }
 
-function brownNoise(n: number, rng: Rng, rms: number): Float32Array {
+function brownNoise(n: number, rng: Random, rms: number): Float32Array {
   const x = new Float32Array(n);
   let y = 0;
   for (let i = 0; i < n; i++) {
@@ -90,7 +90,7 @@ function scaleRms(x: Float32Array, rms: number): Float32Array {
 }
 
 /** Smoke alarm, ANSI T3: three 0.5 s beeps with 0.5 s gaps, then 1.5 s pause; 1–2 cycles at 2.8–3.5 kHz. */
-export function smokeAlarm(rng: Rng): Float32Array {
+export function smokeAlarm(rng: Random): Float32Array {
   const lead = uniform(rng, 0, 0.8);
   const cycles = randInt(rng, 1, 2);
   const x = buf(lead + cycles * 4 + 0.3);
@@ -108,7 +108,7 @@ export function smokeAlarm(rng: Rng): Float32Array {
 }
 
 /** Appliance beeps (microwave done, timer): 3–5 short beeps at 1.5–4 kHz. */
-export function applianceBeeps(rng: Rng): Float32Array {
+export function applianceBeeps(rng: Random): Float32Array {
   const n = randInt(rng, 3, 5);
   const dur = uniform(rng, 0.12, 0.5);
   const gap = uniform(rng, 0.12, 0.45);
@@ -123,7 +123,7 @@ export function applianceBeeps(rng: Rng): Float32Array {
 }
 
 /** Kettle whistle: breathy tone gliding up to a steady 1.8–3 kHz, with vibrato and boiling rumble. */
-export function kettleWhistle(rng: Rng): Float32Array {
+export function kettleWhistle(rng: Random): Float32Array {
   const seconds = uniform(rng, 3, 6);
   const x = buf(seconds);
   const fStart = uniform(rng, 900, 1500);
@@ -148,7 +148,7 @@ export function kettleWhistle(rng: Rng): Float32Array {
 }
 
 /** Emergency siren: wail (slow 3–6 s sweep) or yelp (fast 0.2–0.4 s sweep) between ~600 and 1500 Hz. */
-export function siren(rng: Rng): Float32Array {
+export function siren(rng: Random): Float32Array {
   const seconds = uniform(rng, 4, 7);
   const x = buf(seconds);
   const yelp = rng() < 0.4;
@@ -168,7 +168,7 @@ export function siren(rng: Rng): Float32Array {
 }
 
 /** Telephone ring: dual-tone cadences (US 440+480 Hz, UK 400+450 Hz double ring) or an electromechanical bell. */
-export function phoneRing(rng: Rng): Float32Array {
+export function phoneRing(rng: Random): Float32Array {
   const kind = pick(rng, ['us', 'uk', 'bell'] as const);
   const lead = uniform(rng, 0, 0.5);
   const x = buf(lead + 5);
@@ -202,7 +202,7 @@ export function phoneRing(rng: Rng): Float32Array {
 }
 
 /** Ding-dong chime: two struck-bar tones a major third apart, exponentially decaying with bell partials. */
-export function doorbell(rng: Rng): Float32Array {
+export function doorbell(rng: Random): Float32Array {
   const lead = uniform(rng, 0, 0.4);
   const x = buf(lead + 2.5);
   const f1 = uniform(rng, 500, 900);
@@ -225,7 +225,7 @@ export function doorbell(rng: Rng): Float32Array {
 }
 
 /** Knuckles on a wooden door: 2–5 knocks, each a short noise burst through low and mid wood resonances. */
-export function doorKnocks(rng: Rng): Float32Array {
+export function doorKnocks(rng: Random): Float32Array {
   const n = randInt(rng, 2, 5);
   const spacing = uniform(rng, 0.14, 0.4);
   const lead = uniform(rng, 0.05, 0.5);
@@ -247,7 +247,7 @@ export function doorKnocks(rng: Rng): Float32Array {
 }
 
 /** Quiet rooms: pink/brown noise floors, mains hum with harmonics, near-digital silence. */
-export function ambientRoom(rng: Rng): Float32Array {
+export function ambientRoom(rng: Random): Float32Array {
   const seconds = uniform(rng, 6, 12);
   const n = Math.round(seconds * SR);
   const kind = pick(rng, ['pink', 'brown', 'hum', 'silence'] as const);
@@ -272,7 +272,7 @@ export function ambientRoom(rng: Rng): Float32Array {
  * sometimes a short voiced tail; 1–3 per file. Debian has only two recorded coughs, so these teach the
  * class its shape rather than one speaker's timbre.
  */
-export function coughs(rng: Rng): Float32Array {
+export function coughs(rng: Random): Float32Array {
   const n = randInt(rng, 1, 3);
   const lead = uniform(rng, 0.05, 0.4);
   const spacing = uniform(rng, 0.35, 0.7);
@@ -311,7 +311,7 @@ export interface SynthRecipe {
   kind: string;
   cls: SoundClass;
   count: number;
-  make: (rng: Rng) => Float32Array;
+  make: (rng: Random) => Float32Array;
 }
 
 export const SYNTH_RECIPES: SynthRecipe[] = [

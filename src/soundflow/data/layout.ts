@@ -4,7 +4,7 @@ import type { Emotion, TaskKind } from '../../events.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 import type { InputSequence } from './input.ts';
 import type { NoiseLibrary } from './noise.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/rng.ts';
 
 export const SAMPLE_RATE = 16000;
 export const CHUNK_SAMPLES = 6400;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 import { decodeAudio, writeAtomic, writeWav } from './audio-io.ts';
-import { createRng } from './prng.ts';
+import { createRng } from '../../util/rng.ts';
 import type { SceneSpec, SceneTurn, Voice } from './scenes.ts';
 import { AMBIENCE, synthSound } from './synth.ts';
 

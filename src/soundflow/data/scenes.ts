@@ -3,7 +3,7 @@
 // file is a complete, reviewable recipe for an evaluation set.
 import type { Emotion, TaskKind } from '../../events.ts';
 import { NO_RESPONSE } from './input.ts';
-import { createRng, type Rng } from './prng.ts';
+import { createRng, type Rng } from '../../util/rng.ts';
 
 export const SCENES = ['home', 'office', 'kitchen', 'street', 'night'] as const;
 export type SceneName = (typeof SCENES)[number];

@@ -8,7 +8,7 @@ import { decodeAudio, readWav16, wavSampleCount, writeAtomic, writeWav } from '.
 import type { InputSequence } from './input.ts';
 import { layoutLabels, makePlan, splice, type StreamPlan, type StreamRow } from './layout.ts';
 import { loadNoise, type NoiseLibrary } from './noise.ts';
-import { streamRng } from './prng.ts';
+import { streamRng } from '../../util/rng.ts';
 
 export const STEP_DIRS = ['plan', 'audio', 'features', 'labels'] as const;
 export type Step = (typeof STEP_DIRS)[number];

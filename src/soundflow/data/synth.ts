@@ -1,7 +1,7 @@
 // Deterministic synthetic sounds and ambience for scenes when no recorded corpus is available. Crude
 // but with the right gross structure (an alarm's T3 beeping, a doorbell's two decaying tones, a cough's
 // noisy burst), so that sound detectors see distinct events. All 16 kHz mono, seeded.
-import { createRng, type Rng } from './prng.ts';
+import { createRng, type Rng } from '../../util/rng.ts';
 
 const SR = 16000;
 const TAU = 2 * Math.PI;

@@ -10,7 +10,7 @@
 //   and the turn's labelled chunk (exclusive).
 import { corpusBleu } from '../metrics/bleu.ts';
 import { balancedAccuracy, matchChunks, mean, percentile, prf } from '../metrics/decision.ts';
-import { corpusWer } from '../metrics/wer.ts';
+import { corpusWer } from '../../perception/asr/wer.ts';
 import type { StreamRow } from '../data/layout.ts';
 import type { PolicyRun, PolicyResponse } from './policies.ts';
 
@@ -205,7 +205,7 @@ export function summarize(scores: StreamScore[], tolerance = DEFAULT_TOLERANCE):
     ambientFalseRepliesPerHour: ambient.length ? round(ambient.reduce((a, s) => a + s.fp, 0) / ambientHours, 2) : null,
     turnOverRate: pauses ? round(sum((s) => s.turnOvers) / pauses) : null,
     countExactMatch: counts.length ? round(counts.filter((x) => x.ok).length / counts.length) : null,
-    wer: tr.length ? round(corpusWer(tr.map((x) => x.ref), tr.map((x) => x.hyp)).wer) : null,
+    wer: tr.length ? round(corpusWer(tr)) : null,
     bleu: tl.length ? round(corpusBleu(tl.map((x) => x.hyp), tl.map((x) => x.ref)).score, 2) : null,
     emotionAccuracy: withEmotion ? round(sum((s) => s.emotionHits) / withEmotion) : null,
     taskAccuracy: withTask ? round(sum((s) => s.taskHits) / withTask) : null,

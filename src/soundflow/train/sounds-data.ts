@@ -8,7 +8,7 @@ import { CONTEXT_FRAMES, INPUT_FRAMES, N_MELS } from '../../perception/sounds/mo
 import { IMPULSIVE_CLASSES } from '../corpus/classes.ts';
 import { readWav } from '../corpus/convert.ts';
 import type { CorpusEntry, Split } from '../corpus/manifest.ts';
-import { gauss, pick, randInt, uniform, type Rng } from '../corpus/rng.ts';
+import { gauss, pick, randInt, uniform, type Random } from '../../util/rng.ts';
 
 export const HOP = 160;
 export const WINDOW_SAMPLES = INPUT_FRAMES * HOP; // 8320 = 0.52 s (0.12 s context + 0.4 s chunk)
@@ -75,7 +75,7 @@ function resample(x: Float32Array, rate: number): Float32Array {
 }
 
 /** A cheap room: a few feedback comb filters (Schroeder), mixed in at `wet`. */
-function reverb(x: Float32Array, rng: Rng, wet: number): void {
+function reverb(x: Float32Array, rng: Random, wet: number): void {
   const delays = [1116, 1188, 1277, 1356].map((d) => Math.round(d * uniform(rng, 0.5, 1.1) * 16 / 44.1));
   const g = uniform(rng, 0.6, 0.82);
   const y = new Float32Array(x.length);
@@ -96,7 +96,7 @@ function reverb(x: Float32Array, rng: Rng, wet: number): void {
  * One foreground window of `cls`, WINDOW_SAMPLES long; null when the chosen file has no active
  * window (caller retries). The current-chunk part is guaranteed to contain the event.
  */
-function foreground(clips: Clip[], rng: Rng, impulsive: boolean): Float32Array | null {
+function foreground(clips: Clip[], rng: Random, impulsive: boolean): Float32Array | null {
   const clip = pick(rng, clips);
   const speed = rng() < 0.5 ? uniform(rng, 0.85, 1.18) : 1;
   const src = speed === 1 ? clip.x : resample(clip.x, speed);
@@ -125,7 +125,7 @@ function foreground(clips: Clip[], rng: Rng, impulsive: boolean): Float32Array |
   return null;
 }
 
-function backgroundWindow(bg: Clip[], rng: Rng): Float32Array {
+function backgroundWindow(bg: Clip[], rng: Random): Float32Array {
   const w = new Float32Array(WINDOW_SAMPLES);
   if (rng() < 0.3 || !bg.length) {
     // Synthetic noise floor: white or brown.
@@ -154,7 +154,7 @@ function addScaled(dst: Float32Array, src: Float32Array, refDb: number, snrDb: n
 export interface GenOptions {
   classes: string[];
   clips: Map<string, Clip[]>;
-  rng: Rng;
+  rng: Random;
   /** Full augmentation for training; val/test use milder, fixed-seed settings. */
   augment: boolean;
 }

@@ -4,7 +4,7 @@
 import { SoundNet } from '../../perception/sounds/model.ts';
 import type { Clip } from './sounds-data.ts';
 import { CHUNK_START, WINDOW_SAMPLES, rmsDb, windowFeatures } from './sounds-data.ts';
-import { makeRng, randInt } from '../corpus/rng.ts';
+import { makeRng, randInt } from '../../util/rng.ts';
 
 export interface EvalSet {
   features: Float32Array[];

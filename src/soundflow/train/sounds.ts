@@ -10,7 +10,7 @@ import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec } from '../../perce
 import { SOUND_CLASSES } from '../corpus/classes.ts';
 import { DEFAULT_CORPUS_DIR } from '../corpus/build.ts';
 import { readManifest } from '../corpus/manifest.ts';
-import { makeRng } from '../corpus/rng.ts';
+import { makeRng } from '../../util/rng.ts';
 import { loadClips, makeExampleSet } from './sounds-data.ts';
 import { buildEvalSet, confusionSvg, evaluate, metricsTable, scoreSet, tuneThresholds, type EvalReport } from './sounds-eval.ts';
 import { exportWeights, forwardLogits, initParams, initTf, predict, type Params } from './sounds-model.ts';
