@@ -115,14 +115,17 @@ async function main(): Promise<void> {
     ['sound model per chunk (ms)', f(pt.soundsMs.percentile(50), 2), f(pt.soundsMs.percentile(99), 2)],
     ['ASR op on speech (ms, worker)', f(a.session.perceiver.timings.asrMs.percentile(50)), f(a.session.perceiver.timings.asrMs.percentile(99))],
     ['perception+decision, sound-heavy (ms)', f(perceptionNoAsr.percentile(50), 2), f(perceptionNoAsr.percentile(99), 2)],
-    ['decision latency, paced speech (ms)', f(c.session.timings.decisionMs.percentile(50)), f(c.session.timings.decisionMs.percentile(99))],
+    ['decision latency, paced speech, all chunks (ms)', f(c.session.timings.decisionMs.percentile(50)), f(c.session.timings.decisionMs.percentile(99))],
+    ['decision latency, paced speech, utterance ends (ms)', f(c.session.timings.utteranceEndMs.percentile(50)), f(c.session.timings.utteranceEndMs.percentile(99))],
+    ['decision latency, paced question, utterance end (ms)', f(conc.session.timings.utteranceEndMs.percentile(50)), f(conc.session.timings.utteranceEndMs.percentile(99))],
   ];
   const rtfSpeech = a.audioS / (a.wallMs / 1000);
   const rtfSound = b.audioS / (b.wallMs / 1000);
   const ratio = seq.firstReplyAudioMs && conc.firstReplyAudioMs ? seq.firstReplyAudioMs / conc.firstReplyAudioMs : NaN;
   const rss = process.resourceUsage().maxRSS / 1024;
 
-  console.log('\nSoundFlow loop benchmark (embedded engine, this machine)\n');
+  const load = (await import('node:os')).loadavg()[0];
+  console.log(`\nSoundFlow loop benchmark (embedded engine, this machine, load average ${load.toFixed(1)} at the end)\n`);
   console.log('| stage | p50 | p99 |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n| whole-stream | value |\n|---|---|');
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
   mkdirSync('bench/results', { recursive: true });
   const json = {
     date: new Date().toISOString(),
+    loadAverage: (await import('node:os')).loadavg(),
     seconds,
     stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]) }])),
     rtfSpeech,

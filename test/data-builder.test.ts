@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noise, speech, tone, writeWav } from './helpers/audio.ts';
 import { build } from '../src/soundflow/data/build.ts';
-import { readWav16 } from '../src/soundflow/data/audio-io.ts';
+import { readWavFile } from '../src/audio/wav.ts';
 import type { StreamPlan, StreamRow } from '../src/soundflow/data/layout.ts';
 import { logMelOfSignal } from '../src/perception/features.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
@@ -84,12 +84,12 @@ test('labels fall on the chunk where each turn ends; audio is spliced exactly as
   assert.equal(r.turns[0].startChunk, Math.floor(lead0 / CHUNK));
 
   // The WAV holds noise slice -> question -> noise slice -> chat -> tail, sample for sample (16-bit).
-  const wav = readWav16(join(out, r.audio)).samples;
-  const q = readWav16(join(dir, 'clips', 'q.wav')).samples;
+  const wav = readWavFile(join(out, r.audio)).samples;
+  const q = readWavFile(join(dir, 'clips', 'q.wav')).samples;
   assert.equal(wav.length, p.totalSamples);
   const near = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - b[i]) < 2 / 32768);
   assert.ok(near(wav.subarray(lead0, qEnd), q), 'question audio spliced at its planned offset');
-  const pinkOrBrown = readWav16(p.turns[0].lead.file!).samples;
+  const pinkOrBrown = readWavFile(p.turns[0].lead.file!).samples;
   assert.ok(near(wav.subarray(0, lead0), pinkOrBrown.subarray(p.turns[0].lead.offset, p.turns[0].lead.offset + lead0)), 'lead noise is the planned slice');
 
   // StreamAudio-2M rows: scene type gives the task; the single-turn row keeps its emotion.
@@ -148,7 +148,7 @@ test('--features writes log-mel per chunk equal to logMelOfSignal of the stored 
   const buf = readFileSync(join(out, r.features!));
   assert.equal(buf.length, r.numChunks * 40 * 64 * 4);
   const f = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-  const ref = logMelOfSignal(readWav16(join(out, r.audio)).samples).data;
+  const ref = logMelOfSignal(readWavFile(join(out, r.audio)).samples).data;
   assert.deepEqual(Array.from(f.subarray(0, 640)), Array.from(ref.subarray(0, 640)));
   // The alarm (a 3 kHz tone) stands out in its mel band against the noise lead.
   // Loudest mel band (time-averaged) in the chunk before the reply vs in the first (noise-only) chunk.

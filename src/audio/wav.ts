@@ -2,6 +2,7 @@
 // Reading accepts what real tools write: PCM 8/16/24/32-bit, float 32/64, A-law/µ-law, WAVE_FORMAT_EXTENSIBLE,
 // RF64, unknown chunks, odd chunk sizes, and the "size unknown" headers of streaming writers
 // (espeak-ng --stdout says 0x7ffff000, ffmpeg to a pipe says 0xFFFFFFFF).
+import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SoundFlowError } from '../util/errors.ts';
 import { floatToPcm16, pcm16ToBytes } from './pcm.ts';
@@ -197,6 +198,24 @@ export function parseWav(buf: Uint8Array): WavAudio {
   const n = h.dataBytes === null ? available : Math.min(h.dataBytes, available);
   const samples = decodeFrames(buf.subarray(h.dataOffset, h.dataOffset + n), h);
   return { sampleRate: h.sampleRate, channels: h.channels, bitsPerSample: h.bitsPerSample, encoding: h.encoding, samples };
+}
+
+/** Reads and parses a WAV file; errors name the file (`not_found`, `bad_wav`). */
+export function readWavFile(path: string): WavAudio {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new SoundFlowError('not_found', `WAV file not found: ${path}`);
+    throw new SoundFlowError('bad_wav', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return parseWav(buf);
+  } catch (err) {
+    if (err instanceof SoundFlowError) throw new SoundFlowError(err.code, `${path}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /**

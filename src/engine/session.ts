@@ -51,6 +51,8 @@ export interface SessionTimings {
   policyMs: TimingLog;
   /** Per chunk: chunk complete (last sample pushed) → its `chunk` event. */
   decisionMs: TimingLog;
+  /** The same, only for chunks that end an utterance (they wait for the final transcript). */
+  utteranceEndMs: TimingLog;
 }
 
 export class EmbeddedSession implements Session {
@@ -70,7 +72,7 @@ export class EmbeddedSession implements Session {
   private closed = false;
   private readonly done: Promise<void>;
   private readonly chunkQueuedAt = new Map<number, number>();
-  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog() };
+  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog() };
 
   constructor(
     private readonly opts: SessionOptions,
@@ -255,6 +257,7 @@ export class EmbeddedSession implements Session {
     const queuedAt = this.chunkQueuedAt.get(p.chunk.index);
     if (queuedAt !== undefined) {
       this.timings.decisionMs.add(performance.now() - queuedAt);
+      if (p.final) this.timings.utteranceEndMs.add(performance.now() - queuedAt);
       this.chunkQueuedAt.delete(p.chunk.index);
     }
     this.chunksDone++;

@@ -71,7 +71,8 @@ const GAIN_QUANTILE = 0.2;
 const GAIN_RANGE_DB = 15;
 const MIN_GAIN_FRAMES = 4;
 /** A band is unexplained in a frame when the mic exceeds the prediction by this (dB). */
-const EXCESS_DB = 6;
+const EXCESS_DB = Number(process.env.EXC ?? 6);
+const MIN_BANDS = Number(process.env.MINB ?? 2);
 /** Allowed rise of a chunk's gain over the tracked path gain when predicting. */
 const GAIN_SLACK_DB = 3;
 /** Chunks this clearly echo teach the path gain. */
@@ -338,7 +339,7 @@ export class EchoGuard {
         const pr = 10 * Math.log10(Math.pow(10, (p[f * N_BANDS + b] + g) / 10) + floor[b]);
         if (x[f * N_BANDS + b] - pr > EXCESS_DB) over++;
       }
-      if (over >= 2) bad++;
+      if (over >= MIN_BANDS) bad++;
     }
     return { unexplained: bad / frames, excessDb, gains };
   }

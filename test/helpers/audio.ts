@@ -4,21 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bytesToPcm16, concatSamples, floatToPcm16, pcm16ToFloat } from '../../src/audio/pcm.ts';
+import { encodeWav } from '../../src/audio/wav.ts';
+
+export { floatToPcm16 };
 
 export const SR = 16000;
-
-function pcm16ToFloat(buf: Buffer): Float32Array {
-  const n = buf.length >> 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(i * 2) / 32768;
-  return out;
-}
-
-export function floatToPcm16(x: Float32Array): Int16Array {
-  const out = new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767)));
-  return out;
-}
 
 /** Runs sox with the given input and effects; the output is raw 16 kHz mono s16le on stdout. */
 function soxRaw(inputArgs: string[], effects: string[] = [], input?: Buffer): Float32Array {
@@ -27,7 +18,7 @@ function soxRaw(inputArgs: string[], effects: string[] = [], input?: Buffer): Fl
     ['-q', '-D', ...inputArgs, '-t', 'raw', '-r', String(SR), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', ...effects],
     { input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  return pcm16ToFloat(out);
+  return pcm16ToFloat(bytesToPcm16(out));
 }
 
 /**
@@ -64,13 +55,7 @@ export function loadFile(path: string): Float32Array {
 }
 
 export function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }
 
 export function rms(x: Float32Array): number {
@@ -91,20 +76,7 @@ export function mix(a: Float32Array, b: Float32Array, snrDb: number, offset = 0)
 /** Writes a 16 kHz mono PCM16 WAV file; returns its path (a fresh temp file when no path is given). */
 export function writeWav(x: Float32Array, path?: string): string {
   const file = path ?? join(mkdtempSync(join(tmpdir(), 'sf-test-')), 'audio.wav');
-  const pcm = floatToPcm16(x);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.byteLength, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(SR, 24);
-  header.writeUInt32LE(SR * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.byteLength, 40);
-  writeFileSync(file, Buffer.concat([header, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength)]));
+  // Through PCM16 first: samples beyond [-1, 1] saturate at -32768/32767 (encodeWav's float path clips to ±32767).
+  writeFileSync(file, encodeWav(floatToPcm16(x), SR));
   return file;
 }

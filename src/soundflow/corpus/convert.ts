@@ -1,9 +1,9 @@
 // Converts any audio file to 16 kHz mono PCM16 WAV: ffmpeg first, sox as the fallback (a few files
 // decode with only one of them). Also small helpers to read/write the corpus's own WAVs.
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { encodeWav, parseWav } from '../../audio/wav.ts';
+import { encodeWav, readWavFile } from '../../audio/wav.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ function lastLine(err: unknown): string {
 
 /** Reads a corpus WAV (any PCM WAV; mono downmix) as Float32 samples. */
 export function readWav(path: string): Float32Array {
-  const w = parseWav(readFileSync(path));
+  const w = readWavFile(path);
   if (w.sampleRate !== CORPUS_SR) throw new SoundFlowError('bad_wav', `${path}: expected ${CORPUS_SR} Hz, got ${w.sampleRate}`);
   return w.samples;
 }

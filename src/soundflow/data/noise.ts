@@ -3,7 +3,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { decodeAudio, writeAtomic } from './audio-io.ts';
+import { decodeFile } from '../../audio/decode.ts';
+import { writeAtomic } from './audio-io.ts';
 
 const AUDIO_EXT = /\.(wav|flac|ogg|oga|mp3|opus|m4a|aiff?|au)$/i;
 
@@ -52,7 +53,7 @@ export async function indexNoise(spec: string, cachePath: string | null, warn: (
       continue;
     }
     try {
-      const x = await decodeAudio(path);
+      const x = await decodeFile(path);
       files.push({ path, samples: x.length, size: st.size, mtimeMs: st.mtimeMs });
     } catch (err) {
       warn(`noise file ${relative(dir, path)} ignored: ${(err as Error).message}`);
@@ -81,7 +82,7 @@ const cache = new Map<string, Promise<Float32Array>>();
 export function loadNoise(path: string): Promise<Float32Array> {
   let p = cache.get(path);
   if (!p) {
-    p = decodeAudio(path);
+    p = decodeFile(path);
     cache.set(path, p);
     p.catch(() => cache.delete(path));
   }

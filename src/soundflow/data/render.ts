@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
-import { decodeAudio, writeAtomic, writeWav } from './audio-io.ts';
+import { decodeFile } from '../../audio/decode.ts';
+import { writeAtomic, writeWav } from './audio-io.ts';
 import { createRng } from '../../util/rng.ts';
 import type { SceneSpec, SceneTurn, Voice } from './scenes.ts';
 import { AMBIENCE, synthSound } from './synth.ts';
@@ -66,7 +67,7 @@ export async function tts(text: string, voice: Voice, rate: number): Promise<Flo
       const stretch = (160 / rate).toFixed(2);
       await run('flite', ['-voice', voice.name, '--setf', `duration_stretch=${stretch}`, '-t', text, '-o', wav], 'flite');
     }
-    return trimSilence(await decodeAudio(wav));
+    return trimSilence(await decodeFile(wav));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -124,7 +125,7 @@ function soundOrigin(turn: Extract<SceneTurn, { kind: 'sound' }>, source: SoundS
 
 async function soundClip(turn: Extract<SceneTurn, { kind: 'sound' }>, origin: string): Promise<Float32Array> {
   if (origin === 'synth') return synthSound(turn.cls, turn.seed);
-  const x = await decodeAudio(origin);
+  const x = await decodeFile(origin);
   // Long recordings are cut to 4 s: a turn is one sound event, not a soundscape.
   return x.length > 4 * SR ? x.slice(0, 4 * SR) : x;
 }

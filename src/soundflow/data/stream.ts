@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRAMES_PER_CHUNK, MEL_BINS, logMelOfSignal } from '../../perception/features.ts';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
-import { decodeAudio, readWav16, wavSampleCount, writeAtomic, writeWav } from './audio-io.ts';
+import { decodeFile } from '../../audio/decode.ts';
+import { readWavFile } from '../../audio/wav.ts';
+import { wavSampleCount, writeAtomic, writeWav } from './audio-io.ts';
 import type { InputSequence } from './input.ts';
 import { layoutLabels, makePlan, splice, type StreamPlan, type StreamRow } from './layout.ts';
 import { loadNoise, type NoiseLibrary } from './noise.ts';
@@ -50,7 +52,7 @@ async function decodeTurns(seq: InputSequence): Promise<Float32Array[]> {
   for (const [i, t] of seq.turns.entries()) {
     if (!existsSync(t.audioPath)) throw new SoundFlowError('audio_missing', `turn ${i}: audio file not found: ${t.audioPath}`);
     try {
-      out.push(await decodeAudio(t.audioPath));
+      out.push(await decodeFile(t.audioPath));
     } catch (err) {
       throw new SoundFlowError('audio_corrupt', `turn ${i}: ${errorMessage(err)}`);
     }
@@ -89,7 +91,7 @@ export async function buildStream(seq: InputSequence, ctx: BuildContext): Promis
     if (ctx.features) {
       const want = numChunks * FRAMES_PER_CHUNK * MEL_BINS * 4;
       if (sizeOf(p.features) !== want) {
-        const { data } = logMelOfSignal(readWav16(p.audio).samples);
+        const { data } = logMelOfSignal(readWavFile(p.audio).samples);
         if (data.byteLength !== want) throw new SoundFlowError('features_size', `features of ${seq.id}: ${data.byteLength} bytes, expected ${want}`);
         writeAtomic(p.features, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         steps.push('features');

@@ -2,7 +2,7 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { readWav16 } from '../data/audio-io.ts';
+import { readWavFile } from '../../audio/wav.ts';
 import type { StreamRow } from '../data/layout.ts';
 
 export const CHUNK_SAMPLES = 6400;
@@ -96,7 +96,7 @@ function wavSamples(path: string, id: string): number {
 
 /** Loads a stream's audio and checks it holds exactly one chunk of audio per label. */
 export function loadAudio(s: EvalStream): Float32Array {
-  const { samples, sampleRate } = readWav16(s.audioPath);
+  const { samples, sampleRate } = readWavFile(s.audioPath);
   if (sampleRate !== SAMPLE_RATE) fail(s.row.id, `audio is ${sampleRate} Hz, expected ${SAMPLE_RATE}`);
   checkLength(s.row.id, samples.length, s.row.chunks.length);
   return samples;

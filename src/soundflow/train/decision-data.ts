@@ -86,7 +86,7 @@ export async function dumpStream(s: EvalStream): Promise<StreamDump> {
 export async function dumpStreams(
   streams: EvalStream[],
   cacheDir: string,
-  opts: { jobs?: number; onStream?: (id: string, cached: boolean) => void } = {},
+  opts: { jobs?: number; fresh?: boolean; onStream?: (id: string, cached: boolean) => void } = {},
 ): Promise<StreamDump[]> {
   const dir = join(cacheDir, `v${FEATURE_VERSION}`);
   mkdirSync(dir, { recursive: true });
@@ -97,7 +97,7 @@ export async function dumpStreams(
       const k = next++;
       const s = streams[k];
       const file = join(dir, `${s.row.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
-      if (existsSync(file)) {
+      if (!opts.fresh && existsSync(file)) {
         const d = JSON.parse(readFileSync(file, 'utf8')) as StreamDump;
         if (d.featureVersion === FEATURE_VERSION && d.features.length === s.row.chunks.length) {
           out[k] = d;

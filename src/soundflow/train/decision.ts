@@ -36,6 +36,8 @@ export interface TrainDecisionOptions {
   sceneSeed: number;
   /** Feature dumps cache. */
   cache: string;
+  /** Ignore cached dumps (after a change to perception or the rules, which the dumps record). */
+  redump: boolean;
   out: string;
   window: number;
   hidden: number[];
@@ -62,6 +64,7 @@ export const DEFAULT_DECISION_OPTIONS: TrainDecisionOptions = {
   scenes: 240,
   sceneSeed: 7,
   cache: '.cache/decision/dump',
+  redump: false,
   out: 'models/decision',
   window: 3,
   hidden: [24],
@@ -215,7 +218,7 @@ export async function trainDecision(partial: Partial<TrainDecisionOptions> = {})
 
   o.log(`dumping features of ${streams.length} streams (perception + rules; cached in ${o.cache})`);
   const dumpProgress = new Progress(streams.length, 'dump');
-  const dumps = await dumpStreams(streams, o.cache, { jobs: o.jobs, onStream: () => dumpProgress.tick() });
+  const dumps = await dumpStreams(streams, o.cache, { jobs: o.jobs, fresh: o.redump, onStream: () => dumpProgress.tick() });
   const tDump = (Date.now() - t0) / 1000;
 
   // K-fold cross-validation over streams (scene types rotate, so every fold holds each type): the
@@ -346,19 +349,20 @@ function mulberry32(seed: number): () => number {
 
 const USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
          [--window N] [--hidden 24] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
-         [--eval DIR | --no-eval]
-  Builds train-split scenes into --data when absent, dumps perception + rule features (cached),
+         [--eval DIR | --no-eval] [--redump]
+  Builds train-split scenes into --data when absent, dumps perception + rule features (cached;
+  --redump after changing perception or the rules),
   trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
   on the eval set (default .cache/eval/v1, when built).`;
 
 /** CLI entry for `soundflow train decision ...`. */
 export async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, ['no-eval', 'help']);
+  const a = parseArgs(args, ['no-eval', 'redump', 'help']);
   if (a.flags.has('help') || a.positional.includes('-h')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  checkKnown(a, ['data', 'scenes', 'scene-seed', 'cache', 'out', 'window', 'hidden', 'epochs', 'batch', 'seed', 'tolerance', 'jobs', 'eval', 'no-eval', 'help']);
+  checkKnown(a, ['data', 'scenes', 'scene-seed', 'cache', 'out', 'window', 'hidden', 'epochs', 'batch', 'seed', 'tolerance', 'jobs', 'eval', 'no-eval', 'redump', 'help']);
   if (a.positional.length) throw new SoundFlowError('bad_args', `unexpected argument "${a.positional[0]}"\n${USAGE}`);
   const D = DEFAULT_DECISION_OPTIONS;
   const hiddenSpec = str(a, 'hidden');
@@ -369,6 +373,7 @@ export async function run(args: string[]): Promise<number> {
     scenes: int(a, 'scenes', 10) ?? D.scenes,
     sceneSeed: int(a, 'scene-seed') ?? D.sceneSeed,
     cache: str(a, 'cache') ?? D.cache,
+    redump: a.flags.has('redump'),
     out: str(a, 'out') ?? D.out,
     window: int(a, 'window', 1) ?? D.window,
     hidden,
