@@ -12,6 +12,7 @@ import { encodeWav, parseWav, readWavHeader, WavFileWriter, WavStreamDecoder } f
 import { resample, resamplePcm16, Resampler } from '../src/audio/resample.ts';
 import { decodeFile, decodeStream } from '../src/audio/decode.ts';
 import { loadFile, rms, speech, SR, tone } from './helpers/audio.ts';
+import { expectCode, expectCodeAsync } from './helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-audio-io-'));
 
@@ -45,22 +46,6 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-function expectCode(fn: () => unknown, code: string): void {
-  assert.throws(fn, (e: unknown) => e instanceof SoundFlowError && e.code === code, `expected SoundFlowError ${code}`);
-}
-
-async function expectCodeAsync(p: Promise<unknown>, code: string): Promise<SoundFlowError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof SoundFlowError, `expected SoundFlowError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
 }
 
 /** Command names of this process's live children, from /proc (no procps needed). */

@@ -1,23 +1,12 @@
 // Speech output through espeak-ng: streaming, sample rates, abort, prosody, voices, sentence splitting.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { SoundFlowError } from '../src/util/errors.ts';
+import { expectCodeAsync } from './helpers/errors.ts';
 import { pcm16ToFloat, levelDb } from '../src/audio/pcm.ts';
 import { EspeakTts, synthesizeAll, prosodyFor, voiceFor, hasVoice, splitSentences, SentenceSplitter, Semaphore } from '../src/response/tts/index.ts';
 
 const tts = new EspeakTts();
 const LONG = 'This sentence is repeated to make a long reply for the streaming test. '.repeat(40);
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof SoundFlowError, `expected SoundFlowError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-}
 
 /** Median F0 (Hz) over voiced 40 ms frames, by autocorrelation in 70..400 Hz. */
 function medianF0(x: Float32Array, sr: number): number {
@@ -91,7 +80,7 @@ describe('EspeakTts', () => {
     const fa = medianF0(pcm16ToFloat(a), 16000);
     const fb = medianF0(pcm16ToFloat(b), 24000);
     assert.ok(Math.abs(fb / fa - 1) < 0.08, `F0 ${fa.toFixed(0)} vs ${fb.toFixed(0)} Hz`);
-    await expectCode(synthesizeAll(tts, text, { sampleRate: 1000 }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, text, { sampleRate: 1000 }), 'bad_option');
   });
 
   test('abort stops synthesis at once and kills espeak', async () => {
@@ -105,13 +94,13 @@ describe('EspeakTts', () => {
         }
       }
     })();
-    await expectCode(run, 'aborted');
+    await expectCodeAsync(run, 'aborted');
     const took = performance.now() - abortedAt;
     assert.ok(took < 100, `stopped ${took.toFixed(1)} ms after abort`);
     for (let i = 0; i < 50 && tts.activeProcesses > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(tts.activeProcesses, 0, 'espeak process gone');
     // A signal aborted before the call never starts a process.
-    await expectCode(synthesizeAll(tts, 'never', { signal: AbortSignal.abort() }), 'aborted');
+    await expectCodeAsync(synthesizeAll(tts, 'never', { signal: AbortSignal.abort() }), 'aborted');
   });
 
   test('breaking out early releases the process', async () => {
@@ -132,7 +121,7 @@ describe('EspeakTts', () => {
     assert.ok(fu > fs * 1.15, `F0 urgent ${fu.toFixed(0)} Hz vs sad ${fs.toFixed(0)} Hz`);
     assert.ok(levelDb(urgent) > levelDb(sad) + 2, 'urgent is louder');
     assert.ok(prosodyFor('happy').pitch > prosodyFor('normal').pitch);
-    await expectCode(synthesizeAll(tts, text, { emotion: 'bored' as never }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, text, { emotion: 'bored' as never }), 'bad_option');
   });
 
   test('voices per language; unknown voices and bad input give clear errors', async () => {
@@ -148,12 +137,12 @@ describe('EspeakTts', () => {
     assert.equal(hasVoice('vi'), true); // not in our table, but espeak-ng has it
     const es = await synthesizeAll(tts, '¿Dónde está la estación de tren?', { voice: voiceFor('es'), emotion: 'surprise' });
     assert.ok(es.length > 16000 * 0.8, `Spanish audio ${es.length / 16000} s`);
-    await expectCode(synthesizeAll(tts, 'hello', { voice: 'zz-nope' }), 'unknown_voice');
-    await expectCode(synthesizeAll(tts, 'hello', { voice: '--stdout' }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, 'hello', { voice: 'zz-nope' }), 'unknown_voice');
+    await expectCodeAsync(synthesizeAll(tts, 'hello', { voice: '--stdout' }), 'bad_option');
     assert.equal((await synthesizeAll(tts, '   \n ')).length, 0, 'empty text gives no audio');
     // Text that looks like options is spoken, not parsed.
     assert.ok((await synthesizeAll(tts, '-v xx --help')).length > 8000);
-    await expectCode(synthesizeAll(new EspeakTts({ binary: '/nonexistent/espeak-ng' }), 'hi'), 'missing_dependency');
+    await expectCodeAsync(synthesizeAll(new EspeakTts({ binary: '/nonexistent/espeak-ng' }), 'hi'), 'missing_dependency');
   });
 
   test('a shared semaphore caps concurrent espeak processes', async () => {
@@ -175,7 +164,7 @@ describe('EspeakTts', () => {
     const waiting = slots.acquire(ac.signal);
     assert.equal(slots.waiting, 1);
     ac.abort();
-    await expectCode(waiting, 'aborted');
+    await expectCodeAsync(waiting, 'aborted');
     hold1();
     hold2();
     hold2(); // idempotent

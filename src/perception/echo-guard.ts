@@ -64,8 +64,8 @@ const ACTIVE_DB = -50;
 const MIN_ACTIVE_FRAMES = 8;
 // Double-talk model (see residual()).
 /** Reverberation: output frames up to 300 ms back still count, decaying 1.5 dB per 10 ms (RT60 ≈ 0.4 s). */
-const REVERB_FRAMES = 30;
-const DECAY_DB = 1.5;
+const REVERB_FRAMES = Number(process.env.RF ?? 30);
+const DECAY_DB = Number(process.env.DD ?? 1.5);
 /** Echo path gain = this quantile of mic − output over frames within GAIN_RANGE_DB of the output's peak. */
 const GAIN_QUANTILE = 0.2;
 const GAIN_RANGE_DB = 15;

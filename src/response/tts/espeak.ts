@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 import { WavStreamDecoder } from '../../audio/wav.ts';
 import { Resampler } from '../../audio/resample.ts';
-import { floatToPcm16 } from '../../audio/pcm.ts';
+import { concatSamples, floatToPcm16 } from '../../audio/pcm.ts';
 import { prosodyFor } from './prosody.ts';
 import { Semaphore } from './semaphore.ts';
 import type { Tts, TtsOptions } from './types.ts';
@@ -157,13 +157,7 @@ function* split(pcm: Int16Array, max: number): Generator<Int16Array> {
 
 /** Collects a whole utterance (tests, WAV output): concatenated PCM16 at opts.sampleRate. */
 export async function synthesizeAll(tts: Tts, text: string, opts: TtsOptions = {}): Promise<Int16Array> {
-  const parts: Int16Array[] = [];
+  const parts: Int16Array[] = [new Int16Array(0)]; // fixes the element type when nothing is spoken
   for await (const p of tts.synthesize(text, opts)) parts.push(p);
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 import { decodeFile } from '../../audio/decode.ts';
+import { concatSamples } from '../../audio/pcm.ts';
 import { writeAtomic, writeWav } from './audio-io.ts';
 import { createRng } from '../../util/rng.ts';
 import type { SceneSpec, SceneTurn, Voice } from './scenes.ts';
@@ -92,16 +93,6 @@ export function trimSilence(x: Float32Array, thresholdDb = -50): Float32Array {
   return x.slice(Math.max(0, a * hop - margin), Math.min(x.length, (b + 1) * hop + margin));
 }
 
-function join32(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Scales speech to a common RMS (about -20 dBFS) so voices and engines are comparably loud. */
 function level(x: Float32Array, targetRms = 0.1): Float32Array {
   let s = 0;
@@ -166,12 +157,12 @@ async function renderScene(spec: SceneSpec, dir: string, source: SoundSource): P
         }
       }
       if (pauses.length) row.pauses = pauses;
-      audio = join32(segs);
+      audio = concatSamples(segs);
     } else if (t.kind === 'talk') {
       row.user = t.lines.map((l) => l.text).join(' / ');
       const segs: Float32Array[] = [];
       for (const l of t.lines) segs.push(level(await tts(l.text, l.voice, 165), 0.06), new Float32Array(0.3 * SR));
-      audio = join32(segs.slice(0, -1));
+      audio = concatSamples(segs.slice(0, -1));
     } else {
       row.user = `<sound: ${t.cls}>`;
       row.source = soundOrigin(t, source);
