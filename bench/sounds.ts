@@ -9,7 +9,7 @@ import { EventCounter } from '../src/perception/sounds/counter.ts';
 import { SoundResponder } from '../src/decision/sound-policy.ts';
 import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { readManifest } from '../src/soundflow/corpus/manifest.ts';
-import { makeRng, uniform } from '../src/soundflow/corpus/rng.ts';
+import { makeRng, uniform } from '../src/util/rng.ts';
 import { loadClips } from '../src/soundflow/train/sounds-data.ts';
 import { buildEvalSet, evaluate, scoreSet } from '../src/soundflow/train/sounds-eval.ts';
 import { SoundNet } from '../src/perception/sounds/model.ts';

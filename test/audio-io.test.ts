@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SoundFlowError } from '../src/util/errors.ts';
 import { base64ToPcm16, downmix, floatToPcm16, levelDb, pcm16ToBase64, pcm16ToFloat, SILENCE_DB } from '../src/audio/pcm.ts';
-import { encodeWav, parseWav, readWavHeader, WavFileWriter, WavStreamDecoder } from '../src/audio/wav.ts';
+import { encodeWav, parseWav, readWavFile, readWavHeader, WavFileWriter, WavStreamDecoder } from '../src/audio/wav.ts';
 import { resample, resamplePcm16, Resampler } from '../src/audio/resample.ts';
 import { decodeFile, decodeStream } from '../src/audio/decode.ts';
 import { loadFile, rms, speech, SR, tone } from './helpers/audio.ts';
@@ -190,6 +190,22 @@ describe('wav', () => {
     // A file cut short inside the data still gives the samples it has.
     const cut = parseWav(good.subarray(0, 44 + 2001));
     assert.equal(cut.samples.length, 1000);
+  });
+
+  test('readWavFile reads what encodeWav wrote; errors name the file', () => {
+    const good = join(dir, 'read-me.wav');
+    writeFileSync(good, encodeWav(x, SR));
+    const w = readWavFile(good);
+    assert.equal(w.sampleRate, SR);
+    assert.deepEqual(w.samples, parseWav(readFileSync(good)).samples);
+    assert.ok(maxAbsDiff(x, w.samples) < 2 / 32768);
+    const missing = join(dir, 'no-such.wav');
+    expectCode(() => readWavFile(missing), 'not_found');
+    assert.throws(() => readWavFile(missing), /no-such\.wav/);
+    const junk = join(dir, 'junk.wav');
+    writeFileSync(junk, 'RIFF....WAVEfmt garbage that is not audio');
+    expectCode(() => readWavFile(junk), 'bad_wav');
+    assert.throws(() => readWavFile(junk), /junk\.wav: /);
   });
 
   test('stream decoder: any chunking gives the same samples as the whole buffer', () => {

@@ -7,7 +7,8 @@ import { concat, mix, noise, silence, speech } from './helpers/audio.ts';
 import { heldOut, loopTo, pickFile } from './sounds-fixtures.ts';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { analyseSignal } from '../src/perception/sounds/stream.ts';
-import { SoundResponder, soundLabelFor, type SoundReply } from '../src/decision/sound-policy.ts';
+import { SoundResponder, type SoundReply } from '../src/decision/sound-policy.ts';
+import { soundLabelFor } from '../src/instructions/sounds.ts';
 
 const SR = 16000;
 let clfP: Promise<SoundClassifier> | null = null;

@@ -8,7 +8,7 @@ import type { SessionEvent, EventOf } from '../src/events.ts';
 import { base64ToPcm16 } from '../src/audio/pcm.ts';
 import { translate } from '../src/response/translate/apertium.ts';
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
-import { makeRng } from '../src/soundflow/corpus/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 import { concat, mix, noise, silence, speech, SR } from './helpers/audio.ts';
 import { heldOut, pickFile } from './sounds-fixtures.ts';
 

@@ -2,6 +2,7 @@
 // need help or comfort, and to equipment that signals something; stay silent otherwise. The table below
 // is the documented default; users change it per session ("tell me when the doorbell rings" →
 // setOverride('doorbell', 'respond'); "don't comment on the dog" → setOverride('dog_bark', 'ignore')).
+// Phrases are mapped to class labels by the one synonym table, src/instructions/sounds.ts.
 // SoundResponder turns per-chunk probabilities into at most one reply per event episode.
 import type { Emotion } from '../events.ts';
 import { SoundFlowError } from '../util/errors.ts';
@@ -82,46 +83,6 @@ export const SOUND_POLICY: Record<string, SoundPolicyEntry> = {
   music: P('ignore', 'happy', 2, 'music', ['I hear music.']),
   ambient: P('ignore', 'normal', 3, 'background noise', ['It is quiet.']),
 };
-
-/** Words people use for the classes, for instructions like "tell me when the doorbell rings". */
-const ALIASES: [RegExp, string][] = [
-  [/smoke alarm|smoke detector|fire alarm/, 'smoke_alarm'],
-  [/microwave|timer|beep|alarm clock|\balarm\b/, 'beeping_alarm'],
-  [/kettle|whistl/, 'kettle_whistle'],
-  [/door ?bell|\bbell\b/, 'doorbell'],
-  [/knock/, 'door_knock'],
-  [/\bdoors?\b/, 'door'],
-  [/phone|ringing/, 'phone_ring'],
-  [/\bdogs?\b|bark|puppy/, 'dog_bark'],
-  [/\bcats?\b|meow|kitten/, 'cat_meow'],
-  [/baby|infant|crying|\bcry\b/, 'baby_cry'],
-  [/cough/, 'cough'],
-  [/sneez/, 'sneeze'],
-  [/laugh|giggl/, 'laughter'],
-  [/scream|shout|yell/, 'scream'],
-  [/applau|clapping|\bclaps?\b/, 'applause'],
-  [/footstep|\bsteps?\b|walking/, 'footsteps'],
-  [/glass|shatter/, 'glass_break'],
-  [/\bfall|thud|falls\b/, 'thud_fall'],
-  [/water|\btap\b|faucet|shower/, 'water'],
-  [/siren|ambulance|police|fire ?truck/, 'siren'],
-  [/horn|honk/, 'car_horn'],
-  [/traffic|\bcars?\b|engine/, 'traffic'],
-  [/thunder/, 'thunder'],
-  [/\brain/, 'rain'],
-  [/\bwind/, 'wind'],
-  [/\bbirds?\b|chirp|tweet/, 'birds'],
-  [/typing|keyboard|keys\b/, 'typing'],
-  [/clock|tick/, 'clock_tick'],
-  [/music|song/, 'music'],
-];
-
-/** Maps a phrase ("the dog", "doorbell rings", "smoke detector") to a class label, or null. */
-export function soundLabelFor(phrase: string): string | null {
-  const p = phrase.toLowerCase();
-  for (const [re, label] of ALIASES) if (re.test(p)) return label;
-  return null;
-}
 
 export interface SoundReply {
   label: string;

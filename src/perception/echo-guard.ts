@@ -1,13 +1,17 @@
 // Acoustic echo guard: tells whether an input chunk is (mostly) our own reply audio coming back through
-// the user's speaker and microphone, so a reply does not barge in on itself.
+// the user's speaker and microphone, so a reply does not barge in on itself (full duplex without AEC).
 //
-// How: the session reports every piece of reply audio it emits and the stream time it plays at. We keep a
-// timeline of the output's coarse band envelopes (log energy in a few bands, 10 ms frames). For an input
-// chunk we compare its band envelopes with the output's at every candidate delay (0–500 ms: speaker, mic
-// and network latency). Per band the mean over the window is removed, so a fixed attenuation or a
-// filter (small speaker, phone band) costs nothing; the normalised cross-correlation over bands × frames
-// is the score. The user talking over the reply adds energy the output does not explain (their onsets,
-// their pauses do not line up with ours), which pulls the correlation down: double talk is not echo.
+// The session reports every piece of reply audio it emits and the stream time it plays at. We keep a
+// bounded timeline of the output's coarse band envelopes (8 bands over 250–4000 Hz, 10 ms frames).
+// For an input chunk two questions decide:
+//  1. Does its envelope follow ours at some delay (0–500 ms: speaker, mic and network latency)? Per band
+//     the window mean is removed, so a fixed attenuation or a filter (small speaker, phone band) costs
+//     nothing; the normalised cross-correlation over bands × frames is the `score`.
+//  2. Is there energy our output cannot explain? Predict the mic from the delayed output (with a
+//     reverberant decay, per-band echo path gain, the mic's floor); frames exceeding the prediction are
+//     `unexplained`. A user talking over the reply fills our pauses and adds their own onsets, so double
+//     talk is not echo even when the envelope correlation stays fairly high.
+// Measured rates and the threshold choice: docs/notes/echo-guard.md.
 import { Resampler } from '../audio/resample.ts';
 import { pcm16ToFloat } from '../audio/pcm.ts';
 import { LogMel, MEL_BINS, MEL_DB_OFFSET, melCenterFrequencies } from './features.ts';
@@ -23,8 +27,6 @@ export interface EchoCheck {
   lagMs: number;
   /** Fraction of frames with energy the delayed output cannot explain (double talk), 0..1. */
   unexplained: number;
-  /** How far (dB) the chunk's echo path gain sits above the tracked one (0 before any tracking). */
-  excessDb: number;
 }
 
 export interface EchoGuardOptions {
@@ -36,23 +38,19 @@ export interface EchoGuardOptions {
   threshold: number;
   /** Above this fraction of unexplained frames the chunk has someone else in it (double talk). */
   maxUnexplained: number;
-  /** Above this gain rise over the tracked echo path (dB) the chunk has someone else in it. */
-  maxExcessDb: number;
 }
 
 export const DEFAULT_ECHO_GUARD: Readonly<EchoGuardOptions> = Object.freeze({
   seconds: 60,
   maxLagMs: 500,
-  threshold: 0.5,
+  threshold: 0.6,
   maxUnexplained: 0.2,
-  maxExcessDb: 4,
 });
 
 /** Coarse band edges (Hz): the part of the spectrum that survives a small speaker and a phone-band mic. */
 const BAND_EDGES = [250, 450, 700, 1000, 1400, 1900, 2500, 3200, 4000];
 const N_BANDS = BAND_EDGES.length - 1;
 const FRAME_S = 0.01;
-const HOP = 160;
 /** Band energies are clamped below this mean-square level (dB): below it a band is just "quiet". */
 const FLOOR_DB = -75;
 /** Within a window, each band is also clamped this far below its own peak, so deep silences of the
@@ -62,24 +60,18 @@ const RANGE_DB = 30;
 const ACTIVE_DB = -50;
 /** Fewest active output frames (10 ms) in a compared window before a delay is considered. */
 const MIN_ACTIVE_FRAMES = 8;
-// Double-talk model (see residual()).
-/** Reverberation: output frames up to 300 ms back still count, decaying 1.5 dB per 10 ms (RT60 ≈ 0.4 s). */
-const REVERB_FRAMES = Number(process.env.RF ?? 30);
-const DECAY_DB = Number(process.env.DD ?? 1.5);
+// Double-talk model (see unexplained()).
+/** Reverberation: output frames up to 400 ms back still count, decaying 1 dB per 10 ms (RT60 ≈ 0.6 s). */
+const REVERB_FRAMES = 40;
+const DECAY_DB = 1.0;
 /** Echo path gain = this quantile of mic − output over frames within GAIN_RANGE_DB of the output's peak. */
 const GAIN_QUANTILE = 0.2;
 const GAIN_RANGE_DB = 15;
 const MIN_GAIN_FRAMES = 4;
 /** A band is unexplained in a frame when the mic exceeds the prediction by this (dB). */
-const EXCESS_DB = Number(process.env.EXC ?? 6);
-const MIN_BANDS = Number(process.env.MINB ?? 2);
-/** Allowed rise of a chunk's gain over the tracked path gain when predicting. */
-const GAIN_SLACK_DB = 3;
-/** Chunks this clearly echo teach the path gain. */
-const TRACK_SCORE = 0.85;
-const TRACK_UNEXPLAINED = 0.1;
-const PATH_RATE = 0.3;
-const PATH_STALE_S = 5;
+const EXCESS_DB = 6;
+/** ... in at least this many bands. */
+const MIN_BANDS = 2;
 /** A new piece of output starting within this of the end of the previous one continues it. */
 const CONTIGUOUS_S = 0.02;
 
@@ -136,9 +128,6 @@ export class EchoGuard {
   private outWin = new Float32Array(40 * N_BANDS);
   private inRaw = new Float32Array(40 * N_BANDS);
   private pred = new Float32Array(40 * N_BANDS);
-  /** Tracked echo path gain per band (dB, NaN = unknown) and the frame of its last update. */
-  private readonly pathGain = new Float64Array(N_BANDS).fill(NaN);
-  private pathAt = -Infinity;
 
   constructor(options: Partial<EchoGuardOptions> = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
@@ -168,6 +157,10 @@ export class EchoGuard {
     checkTime(atStreamTime, 'played atStreamTime');
     if (pcm.length === 0) return;
     const x = pcm instanceof Int16Array ? pcm16ToFloat(pcm) : pcm;
+    // Refuse bad samples before any state changes (a NaN would poison the resampler's history).
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) throw new SoundFlowError('invalid_audio', `played audio sample ${i} is not finite (${x[i]})`, { recoverable: true });
+    }
     const contiguous = this.nextFrame >= 0 && atStreamTime <= this.endTime + CONTIGUOUS_S && sampleRate === this.runRate;
     if (!contiguous) {
       this.finishRun();
@@ -197,8 +190,6 @@ export class EchoGuard {
     this.slotFrame.fill(-1);
     this.endTime = 0;
     this.checkedFrame = 0;
-    this.pathGain.fill(NaN);
-    this.pathAt = -Infinity;
   }
 
   /** Stream time (s) at which the queued output ends (0 when none was played). */
@@ -226,7 +217,7 @@ export class EchoGuard {
     const frames = chunkMel.length / MEL_BINS;
     const first = Math.round(chunkStartTime / FRAME_S);
     this.checkedFrame = Math.max(this.checkedFrame, first);
-    const none: EchoCheck = { echo: false, score: 0, lagMs: -1, unexplained: 0, excessDb: 0 };
+    const none: EchoCheck = { echo: false, score: 0, lagMs: -1, unexplained: 0 };
     // Cheap exit: no active output anywhere in reach.
     let anyActive = false;
     for (let k = first - this.maxLag; k < first + frames && !anyActive; k++) anyActive = this.frameActive(k);
@@ -266,25 +257,21 @@ export class EchoGuard {
       }
     }
     if (bestLag < 0 || !Number.isFinite(best)) return none;
-    const { unexplained, excessDb, gains } = this.residual(first, frames, bestLag);
-    const o = this.options;
-    const echo = best >= o.threshold && unexplained <= o.maxUnexplained && excessDb <= o.maxExcessDb;
-    // Learn the echo path's gain from chunks that are clearly our output alone.
-    if (echo && best >= TRACK_SCORE && unexplained <= TRACK_UNEXPLAINED) this.track(gains, first);
-    return { echo, score: best, lagMs: bestLag * FRAME_S * 1000, unexplained, excessDb };
+    const unexplained = this.unexplained(first, frames, bestLag);
+    const echo = best >= this.options.threshold && unexplained <= this.options.maxUnexplained;
+    return { echo, score: best, lagMs: bestLag * FRAME_S * 1000, unexplained };
   }
 
   // ---- double talk ------------------------------------------------------------------------------------
 
   /**
    * What the output at this delay cannot explain. Per band, the echo path gain is a low quantile of
-   * mic − output over frames where the output is strong (double talk and reverb only add energy, so the
-   * low quantile resists both). Predicted mic = output envelope with a reverberant decay + gain, power-added
-   * to the mic's floor; `unexplained` is the fraction of frames exceeding it by EXCESS_DB in ≥ 2 bands.
-   * `excessDb` is how far this chunk's gain sits above the tracked echo path gain (median over bands): a
-   * steady voice over the reply raises every frame alike, which envelope shape alone cannot see.
+   * mic − output over frames where the output is strong (double talk and reverb only add energy, so a low
+   * quantile resists both).
+   * Predicted mic = output envelope with a reverberant decay + gain, power-added to the mic's floor;
+   * `unexplained` is the fraction of frames exceeding it by EXCESS_DB in ≥ MIN_BANDS bands.
    */
-  private residual(first: number, frames: number, lag: number): { unexplained: number; excessDb: number; gains: Float64Array } {
+  private unexplained(first: number, frames: number, lag: number): number {
     const x = this.inRaw;
     if (this.pred.length < frames * N_BANDS) this.pred = new Float32Array(frames * N_BANDS);
     const p = this.pred;
@@ -312,11 +299,6 @@ export class EchoGuard {
         gains[b] = d[Math.floor(d.length * GAIN_QUANTILE)];
       }
     }
-    // Gain jump against the tracked echo path.
-    d.length = 0;
-    for (let b = 0; b < N_BANDS; b++) if (!Number.isNaN(gains[b]) && !Number.isNaN(this.pathGain[b])) d.push(gains[b] - this.pathGain[b]);
-    d.sort((u, v) => u - v);
-    const excessDb = d.length >= N_BANDS / 2 ? d[d.length >> 1] : 0;
     // Predicted envelope: the strongest of the output's recent frames, decayed as a room would.
     for (let f = 0; f < frames; f++) {
       for (let b = 0; b < N_BANDS; b++) p[f * N_BANDS + b] = -Infinity;
@@ -334,26 +316,12 @@ export class EchoGuard {
       let over = 0;
       for (let b = 0; b < N_BANDS; b++) {
         if (Number.isNaN(gains[b])) continue;
-        // A tracked path caps the gain: a voice over the whole chunk must not pass as a louder echo.
-        const g = Number.isNaN(this.pathGain[b]) ? gains[b] : Math.min(gains[b], this.pathGain[b] + GAIN_SLACK_DB);
-        const pr = 10 * Math.log10(Math.pow(10, (p[f * N_BANDS + b] + g) / 10) + floor[b]);
+        const pr = 10 * Math.log10(Math.pow(10, (p[f * N_BANDS + b] + gains[b]) / 10) + floor[b]);
         if (x[f * N_BANDS + b] - pr > EXCESS_DB) over++;
       }
       if (over >= MIN_BANDS) bad++;
     }
-    return { unexplained: bad / frames, excessDb, gains };
-  }
-
-  /** Follows the echo path gain (EMA); a stale estimate (no update for PATH_STALE_S) is replaced outright. */
-  private track(gains: Float64Array, frame: number): void {
-    const fresh = frame - this.pathAt > PATH_STALE_S / FRAME_S;
-    for (let b = 0; b < N_BANDS; b++) {
-      if (Number.isNaN(gains[b])) continue;
-      const g = this.pathGain[b];
-      this.pathGain[b] = fresh || Number.isNaN(g) ? gains[b] : g + PATH_RATE * (gains[b] - g);
-    }
-    if (fresh) for (let b = 0; b < N_BANDS; b++) if (Number.isNaN(gains[b])) this.pathGain[b] = NaN;
-    this.pathAt = frame;
+    return bad / frames;
   }
 
   // ---- timeline ---------------------------------------------------------------------------------------

@@ -28,17 +28,13 @@ export interface PerceiverOptions {
   maxCommandSeconds: number;
 }
 
-/** Words that start or mark commands and questions the grammar covers. */
-const COMMAND_CUES =
-  /\b(what|what's|whats|how|who|when|where|which|why|translate|translating|transcribe|transcribing|count|counting|stop|quiet|silent|tell|set|timer|cancel|hey|hi|hello|sound|soundflow|thanks|thank|bye|goodbye|good|don't|dont|do|can|could|would|will|please|start|calculate|compute|okay|ok|is|are|times|plus|minus|notify|let|remind|listen)\b/;
-
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
   vadThreshold: 0.5,
   segmenter: { minSilenceMs: 400 },
   prefixPaddingMs: 300,
   sounds: true,
   maxUtteranceSeconds: 20,
-  maxCommandSeconds: 6,
+  maxCommandSeconds: 5,
 };
 
 export interface StageTimings {
@@ -177,7 +173,6 @@ export class Perceiver {
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.inUtterance = false;
-    const partialText = this.latest?.utterance === utterance ? this.latest.text : '';
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
@@ -187,10 +182,9 @@ export class Perceiver {
     this.spec = null;
     const fin = this.timed(() => this.asr.finish({ tailHasSpeech }));
     // Commands and questions are short: the grammar reading runs beside the open decode (other core).
-    // Narrative speech ("the museum opens at nine") is not worth two more decodes: the partial's
-    // first words survive even a poor decode, so no command or question word there means no grammar pass.
-    const wantsGrammar = !partialText || COMMAND_CUES.test(partialText);
-    const command = this.grammar && wantsGrammar && audio.length / 16000 <= this.opts.maxCommandSeconds
+    // Only short utterances: commands and questions are short. (Filtering on the partial's words would
+    // save CPU but make decisions depend on timing, since partials are best-effort.)
+    const command = this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
       ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
       : Promise.resolve(null);
     this.finals = Promise.all([fin, command]).catch(() => undefined);

@@ -3,6 +3,7 @@
 // (pocketsphinx is not thread-safe per decoder), different decoders may run in parallel.
 import { existsSync, readFileSync } from 'node:fs';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
+import { floatToPcm16 } from '../../audio/pcm.ts';
 import { beamArgs, type BeamOptions } from './config.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
@@ -84,11 +85,7 @@ function isFiller(word: string): boolean {
 
 function toInt16(pcm: Int16Array | Float32Array): Int16Array {
   if (pcm instanceof Int16Array) return pcm.slice(); // copy: the caller may reuse its buffer mid-call
-  if (pcm instanceof Float32Array) {
-    const out = new Int16Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(pcm[i] * 32767)));
-    return out;
-  }
+  if (pcm instanceof Float32Array) return floatToPcm16(pcm);
   throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
 }
 

@@ -3,6 +3,7 @@
 // re-decodes the saved audio in one pass (batch cepstral normalisation + second passes) for the
 // final transcript. The saved audio is bounded; past the cap the caller should finish().
 import { SoundFlowError } from '../../util/errors.ts';
+import { floatToPcm16 } from '../../audio/pcm.ts';
 import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
 import { PocketSphinxDecoder, type DecodeResult, type WordSegment } from './pocketsphinx.ts';
 import { normalizeTranscript } from './wer.ts';
@@ -49,11 +50,7 @@ export interface FinalTranscript {
 
 function toInt16(pcm: Int16Array | Float32Array): Int16Array {
   if (pcm instanceof Int16Array) return pcm;
-  if (pcm instanceof Float32Array) {
-    const out = new Int16Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(pcm[i] * 32767)));
-    return out;
-  }
+  if (pcm instanceof Float32Array) return floatToPcm16(pcm);
   throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
 }
 
