@@ -21,9 +21,8 @@ export const SOUND_CLASSES: readonly SoundClass[] = Object.freeze([
   s('doorbell', 'doorbell rings', 'the doorbell', ['the doorbell rings', 'the doorbell', 'someone rings the doorbell', 'the door bell rings'], ['doorbell', 'door bell', 'ding dong', 'bell']),
   s('door_knock', 'knocks', 'a knock', ['someone knocks', 'someone knocks on the door', 'the knocks', 'knocks', 'knocking', 'a knock', 'the door knocks'], ['knock', 'knocks', 'knocking', 'knocked']),
   s('smoke_alarm', 'smoke alarms', 'the smoke alarm', ['the smoke alarm goes off', 'the smoke alarm', 'the fire alarm goes off', 'the fire alarm', 'the smoke detector goes off'], ['smoke alarm', 'smoke detector', 'fire alarm', 'smoke']),
-  s('alarm_clock', 'alarm clocks', 'the alarm clock', ['the alarm clock rings', 'the alarm clock'], ['alarm clock']),
-  s('beeping_alarm', 'alarms', 'an alarm', ['the alarm goes off', 'an alarm goes off', 'the alarm', 'something beeps', 'the beeping'], ['alarm', 'alarms', 'beep', 'beeps', 'beeping']),
-  s('microwave_beep', 'microwave beeps', 'the microwave', ['the microwave beeps', 'the microwave is done', 'the microwave'], ['microwave']),
+  // Alarm clocks, microwaves and timers beep: the model has one class for all of them.
+  s('beeping_alarm', 'alarms', 'an alarm', ['the alarm goes off', 'an alarm goes off', 'the alarm', 'something beeps', 'the beeping', 'the alarm clock rings', 'the alarm clock', 'the microwave beeps', 'the microwave is done', 'the microwave', 'the timer goes off'], ['alarm clock', 'microwave', 'alarm', 'alarms', 'beep', 'beeps', 'beeping']),
   s('kettle_whistle', 'kettle whistles', 'the kettle', ['the kettle whistles', 'the kettle boils', 'the kettle'], ['kettle', 'whistle', 'whistles', 'whistling']),
   s('baby_cry', 'baby cries', 'the baby crying', ['the baby cries', 'the baby is crying', 'the baby wakes up', 'the baby'], ['baby', 'babies', 'infant', 'cries', 'crying', 'cry']),
   s('dog_bark', 'dog barks', 'the dog barking', ['the dog barks', 'the dog is barking', 'the dog', 'a dog barks', 'dog barks', 'barks'], ['dog', 'dogs', 'puppy', 'bark', 'barks', 'barking', 'barked', 'woof']),
@@ -46,8 +45,9 @@ export const SOUND_CLASSES: readonly SoundClass[] = Object.freeze([
   s('thunder', 'thunder', 'thunder', ['it thunders', 'the thunder'], ['thunder', 'thunders', 'storm']),
   s('wind', 'wind', 'wind', ['the wind'], ['wind', 'windy']),
   s('birds', 'birds', 'birds', ['the birds sing', 'the birds'], ['bird', 'birds', 'chirping', 'tweet']),
-  s('crowd', 'crowd noise', 'a crowd', ['the crowd'], ['crowd', 'people talking']),
-  s('engine', 'engines', 'an engine', ['the engine starts', 'the engine'], ['engine', 'motor', 'car']),
+  s('traffic', 'traffic', 'traffic', ['the traffic', 'a car passes', 'the engine starts', 'the engine'], ['traffic', 'engine', 'motor', 'car', 'cars', 'truck']),
+  s('music', 'music', 'music', ['the music', 'music plays', 'the song', 'someone sings'], ['music', 'song', 'songs', 'singing', 'piano', 'guitar']),
+  s('speech', 'people talking', 'people talking', ['people talk', 'the crowd'], ['people talking', 'talking', 'crowd', 'voices']),
   s('clock_tick', 'clock ticks', 'the clock', ['the clock ticks', 'the ticking'], ['tick', 'ticks', 'ticking', 'clock']),
 ]);
 

@@ -65,13 +65,13 @@ const MIN_ACTIVE_FRAMES = 8;
 const REVERB_FRAMES = 40;
 const DECAY_DB = 1.0;
 /** Echo path gain = this quantile of mic − output over frames within GAIN_RANGE_DB of the output's peak. */
-const GAIN_QUANTILE = Number(process.env.GQ ?? 0.2);
+const GAIN_QUANTILE = 0.2;
 const GAIN_RANGE_DB = 15;
 const MIN_GAIN_FRAMES = 4;
 /** A band is unexplained in a frame when the mic exceeds the prediction by this (dB). */
-const EXCESS_DB = Number(process.env.EXC ?? 6);
+const EXCESS_DB = 6;
 /** ... in at least this many bands. */
-const MIN_BANDS = Number(process.env.MINB ?? 2);
+const MIN_BANDS = 2;
 /** A new piece of output starting within this of the end of the previous one continues it. */
 const CONTIGUOUS_S = 0.02;
 
