@@ -5,6 +5,7 @@ import { createEngine } from '../src/engine/registry.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
 import type { SessionEvent, EventOf } from '../src/events.ts';
 import { concat, noise, silence, speech, mix, SR } from './helpers/audio.ts';
+import { base64ToPcm16 } from '../src/audio/pcm.ts';
 
 async function runSession(audio: Float32Array, opts: Partial<SessionOptions> = {}, pieces = 3200): Promise<SessionEvent[]> {
   const engine = await createEngine('embedded');
@@ -96,4 +97,40 @@ test('background chatter between other people gets no reply', async () => {
   const events = await runSession(audio);
   assert.equal(of(events, 'response.start').length, 0, JSON.stringify(of(events, 'response.end')));
   assert.ok(of(events, 'transcript').some((t) => t.final), 'it did hear the speech');
+});
+
+test('full duplex: the reply echoing back through the microphone neither cuts the reply nor gets answered', async () => {
+  // First run: the reply's own audio (espeak is deterministic).
+  const ask = { speak: true, instructions: ['What can you do?'] };
+  const first = await runSession(silence(1.2), ask);
+  const id = of(first, 'response.start')[0].id;
+  const replyAudio = concat(...of(first, 'response.audio').filter((e) => e.id === id).map((e) => Float32Array.from(base64ToPcm16(e.pcm), (v) => v / 32768)));
+  assert.ok(replyAudio.length > SR * 5, 'a long spoken reply');
+
+  // Second run: the microphone hears that reply 150 ms late, 10 dB down, in a quiet room.
+  const delay = silence(0.15);
+  const echoed = concat(delay, replyAudio.map((v) => v * 0.316), silence(2));
+  const mic = mix(echoed, noise(echoed.length / SR, { amplitude: 0.01 }), 30);
+  const events = await runSession(mic, ask);
+  const start = of(events, 'response.start')[0];
+  const end = of(events, 'response.end').find((e) => e.id === start.id)!;
+  assert.equal(end.interrupted, false, `the reply was cut at ${end.t}s by its own echo`);
+  assert.equal(of(events, 'response.start').length, 1, 'nothing answered the echo');
+});
+
+test('full duplex: the user talking over the echoed reply still interrupts it', async () => {
+  const ask = { speak: true, instructions: ['What can you do?'] };
+  const first = await runSession(silence(1.2), ask);
+  const id = of(first, 'response.start')[0].id;
+  const replyAudio = concat(...of(first, 'response.audio').filter((e) => e.id === id).map((e) => Float32Array.from(base64ToPcm16(e.pcm), (v) => v / 32768)));
+  const echoed = concat(silence(0.15), replyAudio.map((v) => v * 0.316), silence(2));
+  // 4 s in, the user speaks up (louder than the echo), over the reply.
+  const user = speech('Stop please, I want to ask something else', { voice: 'en+m3' });
+  const at = 4.0;
+  const mic = mix(mix(echoed, user, -6, Math.round(at * SR)), noise(echoed.length / SR, { amplitude: 0.01 }), 30);
+  const events = await runSession(mic, ask);
+  const start = of(events, 'response.start')[0];
+  const end = of(events, 'response.end').find((e) => e.id === start.id)!;
+  assert.equal(end.interrupted, true, 'the reply was cut by the user');
+  assert.ok(end.t > at && end.t <= at + 1.6, `cut at ${end.t}s, the user started at ${at}s`);
 });

@@ -71,6 +71,8 @@ export class RulePolicy implements Policy {
   /** Text of an utterance held back because it sounded unfinished. */
   private held: { text: string; since: number } | null = null;
   private lastPartial = '';
+  /** Echo of the current reply has been heard (the VAD may stay "in speech" because of it). */
+  private echoSeen = false;
 
   constructor(
     private readonly utterances: UtteranceHandler,
@@ -93,13 +95,15 @@ export class RulePolicy implements Policy {
     let reason = p.inSpeech ? 'speech' : p.speech > 0 ? 'speech-tail' : 'quiet';
     let interrupt = false;
 
-    if (p.speechStarted) {
-      events.push({ type: 'speech.started', t });
-      if (ctx.speaking) {
-        interrupt = true;
-        reason = 'barge-in';
-      }
+    if (p.speechStarted) events.push({ type: 'speech.started', t });
+    // Barge-in: the user speaks while a reply plays. Our own voice leaking back through a microphone is
+    // not the user (the acoustic echo guard), and since echo keeps the VAD "in speech", a real
+    // interruption during echo shows as speech the guard cannot explain rather than as a new start.
+    if (ctx.speaking && !ctx.echo && (p.speechStarted || (p.inSpeech && p.speech >= 0.5 && this.echoSeen))) {
+      interrupt = true;
+      reason = 'barge-in';
     }
+    this.echoSeen = ctx.speaking && (ctx.echo || (this.echoSeen && !interrupt));
 
     const partial = p.partialNow?.() ?? null;
     if (partial && partial.text !== this.lastPartial && !p.final) {

@@ -75,6 +75,8 @@ export interface DecisionContext {
   lastReplyT: number;
   /** Words of recent replies, for the echo guard. */
   recentOutput: string[];
+  /** The chunk sounds like the assistant's own reply coming back through a microphone. */
+  echo: boolean;
 }
 
 /** A per-chunk decision policy (rules, learned, server_vad baseline). */

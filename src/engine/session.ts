@@ -13,6 +13,7 @@ import type { SessionEvent, ResponseStartEvent } from '../events.ts';
 import type { Chunk } from '../perception/types.ts';
 import { CHUNK_MS, SAMPLE_RATE } from '../perception/types.ts';
 import type { Perceiver } from '../perception/perceiver.ts';
+import { EchoGuard } from '../perception/echo-guard.ts';
 import type { ChunkDecision, Percept, Policy, ResponsePlan } from '../decision/types.ts';
 import type { Tts } from '../response/tts/types.ts';
 import { SentenceSplitter } from '../response/tts/sentences.ts';
@@ -30,6 +31,9 @@ export function estimateSpeechSeconds(text: string): number {
 
 interface ActiveResponse {
   id: string;
+  /** Resolves when the reply's audio is complete (or it ended without any). */
+  audioComplete: Promise<void>;
+  markAudioComplete: () => void;
   plan: ResponsePlan;
   startT: number;
   text: string;
@@ -65,6 +69,8 @@ export class EmbeddedSession implements Session {
   private readonly events = new AsyncQueue<SessionEvent>(1 << 16);
   private readonly active: ActiveResponse[] = [];
   private readonly recentOutput: { t: number; text: string }[] = [];
+  /** Knows what the session played and when: tells the user's voice from our own coming back. */
+  private readonly echoGuard = new EchoGuard();
   private lastT = 0;
   private chunksDone = 0;
   private lastReplyT = -Infinity;
@@ -225,13 +231,19 @@ export class EmbeddedSession implements Session {
     const p = item.percept;
     const t = p.chunk.t;
     this.lastT = t;
+    // The echo guard can only recognise our voice once it knows what we said: wait (briefly) for the
+    // synthesis of replies in progress. Live, speech is ready long before its echo could come back.
+    const pending = this.active.filter((r) => !r.ended && !r.audioDone);
+    if (pending.length) await Promise.race([Promise.all(pending.map((r) => r.audioComplete)), delay(AUDIO_WAIT_MS)]);
     let d: ChunkDecision;
     const tp = performance.now();
     try {
+      const speaking = this.isSpeaking(t);
       d = await this.policy.decide(p, {
-        speaking: this.isSpeaking(t),
+        speaking,
         lastReplyT: this.lastReplyT,
         recentOutput: this.recentOutput.filter((o) => t - o.t <= this.opts.echoGuardSeconds).map((o) => o.text),
+        echo: speaking && this.echoGuard.check(p.mel, p.chunk.start).echo,
       });
     } catch (err) {
       this.emit({ type: 'error', code: 'decision_failed', message: errorMessage(err), recoverable: true });
@@ -269,8 +281,12 @@ export class EmbeddedSession implements Session {
   private async apply(d: ChunkDecision, t: number): Promise<void> {
     if (d.events.length) for (const ev of d.events) this.emit(ev);
     for (const plan of d.responses) {
+      let markAudioComplete = () => {};
+      const audioComplete = new Promise<void>((resolve) => (markAudioComplete = resolve));
       const r: ActiveResponse = {
         id: 'resp_' + randomUUID().slice(0, 8),
+        audioComplete,
+        markAudioComplete,
         plan,
         startT: t,
         text: '',
@@ -292,7 +308,10 @@ export class EmbeddedSession implements Session {
     const start: ResponseStartEvent = { type: 'response.start', id: r.id, t: r.startT, task: r.plan.task, emotion: r.plan.emotion };
     this.emit(start);
     const speak = this.opts.speak && this.tts !== null && r.plan.spoken !== false;
-    if (!speak) r.audioDone = true;
+    if (!speak) {
+      r.audioDone = true;
+      r.markAudioComplete();
+    }
     const splitter = new SentenceSplitter();
     let pending = '';
     const onText = async (delta: string) => {
@@ -330,6 +349,9 @@ export class EmbeddedSession implements Session {
       // Sequential mode is the synchronous baseline: a stage hands on its output only when complete.
       const held: Int16Array[] | null = this.opts.mode === 'sequential' ? [] : null;
       const out = (pcm: Int16Array) => {
+        // Replies play from their start time, piece after piece (live, synthesis runs well ahead of
+        // playback; the guard allows 0–500 ms for the path back through speaker and microphone).
+        this.echoGuard.played(pcm, this.opts.outputSampleRate, r.startT + r.audioSeconds);
         r.audioSeconds += pcm.length / this.opts.outputSampleRate;
         this.emit({ type: 'response.audio', id: r.id, pcm: pcm16ToBase64(pcm), sampleRate: this.opts.outputSampleRate });
       };
@@ -349,7 +371,10 @@ export class EmbeddedSession implements Session {
         if (!r.ended) this.emit({ type: 'error', code: 'tts_failed', message: errorMessage(err), recoverable: true });
       }
     }
-    if (job.last) r.audioDone = true;
+    if (job.last) {
+      r.audioDone = true;
+      r.markAudioComplete();
+    }
   }
 
   // ---- reply lifetime in stream time -------------------------------------------------------------
@@ -372,6 +397,7 @@ export class EmbeddedSession implements Session {
   }
 
   private interruptActive(t: number, _reason: string): void {
+    if (this.active.some((r) => !r.ended)) this.echoGuard.stop(t);
     for (const r of this.active) {
       if (r.ended) continue;
       r.abort.abort();
@@ -382,6 +408,7 @@ export class EmbeddedSession implements Session {
 
   private endResponse(r: ActiveResponse, t: number, interrupted: boolean): void {
     r.ended = true;
+    r.markAudioComplete();
     this.emit({ type: 'response.end', id: r.id, t, text: r.text, interrupted });
   }
 
@@ -414,6 +441,13 @@ export class EmbeddedSession implements Session {
   }
 
   droppedEvents = 0;
+}
+
+/** Longest wait of a decision for reply audio still being synthesised (wall ms). */
+const AUDIO_WAIT_MS = 500;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
 
 function round3(x: number): number {

@@ -159,7 +159,7 @@ export class Perceiver {
     const partial = this.timed(() => this.asr.feed(pcm));
     percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
     void percept.partial.then((p) => {
-      if (p && utterance === this.utterance) this.latest = p;
+      if (p && utterance === this.utterance && this.inUtterance) this.latest = p;
     });
 
     // A pause closes a segment: its final decode starts now, so little is left to do at the end.
