@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const talk = speechHeavy(seconds);
   const sounds = soundHeavy(seconds);
   // A question in the middle of quiet room noise, for first-reply latency.
-  const question = mix(concat(silence(2), speech('What is your name?'), silence(5)), noise(2 + 1.2 + 5 + 1, { amplitude: 0.01 }), 30);
+  const question = mix(concat(silence(2), speech('What can you do?'), silence(12)), noise(2 + 1.2 + 12 + 1, { amplitude: 0.01 }), 30);
   await stream(engine, silence(2), {}, false); // warm-up: model loads, JIT
 
   console.error('speech-heavy, as fast as possible ...');

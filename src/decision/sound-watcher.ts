@@ -4,7 +4,10 @@
 import type { Emotion, SessionEvent } from '../events.ts';
 import type { TaskManager } from '../instructions/task-manager.ts';
 import { EventCounter, countWord } from '../perception/sounds/counter.ts';
-import { SoundResponder } from './sound-policy.ts';
+import { SOUND_POLICY, SoundResponder } from './sound-policy.ts';
+import { DEFAULT_SOUND_MODEL_DIR } from '../perception/sounds/classifier.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HandlerResult, SoundHandler } from './rules.ts';
 import type { Percept, ResponsePlan } from './types.ts';
 
@@ -15,6 +18,28 @@ import type { Percept, ResponsePlan } from './types.ts';
 const SPEECH_LIKE = new Set(['cough', 'sneeze', 'laughter', 'baby_cry']);
 /** VAD speech fraction above which a chunk counts as speech for that purpose. */
 const SPEECH_CHUNK = 0.25;
+
+/**
+ * Proactive comments need confidence: a class the model is unreliable on (validation F1 < 0.5, or no
+ * validation data) must reach this probability before it is commented on unasked, unless it is urgent
+ * (missing a scream costs more than a false alarm). Keeps ambience from producing "a thud!" every minute.
+ */
+const WEAK_CLASS_F1 = 0.5;
+const WEAK_CLASS_MIN_P = 0.9;
+
+let validationF1: Map<string, number> | null = null;
+function classReliability(): Map<string, number> {
+  if (!validationF1) {
+    validationF1 = new Map();
+    try {
+      const m = JSON.parse(readFileSync(join(DEFAULT_SOUND_MODEL_DIR, 'metrics.json'), 'utf8')) as { val?: { perClass?: { label: string; f1: number; support: number }[] } };
+      for (const c of m.val?.perClass ?? []) validationF1.set(c.label, c.support > 0 ? c.f1 : 0);
+    } catch {
+      // No metrics next to the model: trust the thresholds as they are.
+    }
+  }
+  return validationF1;
+}
 
 /** Classes that describe the scene rather than an event worth a `sound` event. */
 const BACKGROUND = new Set(['speech', 'silence', 'ambient', 'silence_ambient', 'music']);
@@ -39,7 +64,14 @@ export class SoundWatcher implements SoundHandler {
       probs = Float32Array.from(probs, (v, i) => (SPEECH_LIKE.has(classes[i]) ? 0 : v));
     }
     const t = p.chunk.t;
-    this.responder ??= new SoundResponder({ classes, thresholds });
+    if (!this.responder) {
+      const f1 = classReliability();
+      const floored = Float32Array.from(thresholds, (th, i) => {
+        const weak = f1.size > 0 && (f1.get(classes[i]) ?? 0) < WEAK_CLASS_F1 && !SOUND_POLICY[classes[i]]?.urgent;
+        return weak ? Math.max(th, WEAK_CLASS_MIN_P) : th;
+      });
+      this.responder = new SoundResponder({ classes, thresholds: floored });
+    }
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];

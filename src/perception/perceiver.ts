@@ -6,7 +6,7 @@ import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './se
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
-import type { ConstrainedRecognizer } from '../instructions/recognizer.ts';
+import type { ConstrainedRecognizer, Recognition } from '../instructions/recognizer.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
@@ -59,7 +59,7 @@ export class Perceiver {
   private finals: Promise<unknown> = Promise.resolve();
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
-  private spec: { chunk: number; silenceMs: number } | null = null;
+  private spec: { chunk: number; silenceMs: number; command: Promise<Recognition | null> | null } | null = null;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
@@ -166,8 +166,16 @@ export class Perceiver {
     if (this.spec && this.segmenter.silenceMs < this.spec.silenceMs + 400 * (chunk.index - this.spec.chunk) - 64) this.spec = null;
     const pause = updates.find((u) => u.kind === 'pause');
     if (pause && !percept.speechEnded) {
-      this.asr.commitSegment((chunk.index + 1) * 6400 - pause.at);
-      this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs };
+      const keepTail = (chunk.index + 1) * 6400 - pause.at;
+      this.asr.commitSegment(keepTail);
+      // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
+      let command: Promise<Recognition | null> | null = null;
+      if (this.grammar && this.uttSamples - keepTail <= this.opts.maxCommandSeconds * 16000) {
+        const sofar = concatSamples(this.uttAudio);
+        const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
+        command = this.grammar.then((g) => g.recognize(upTo)).catch(() => null);
+      }
+      this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
     }
     const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
@@ -179,14 +187,16 @@ export class Perceiver {
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
+    const early = tailHasSpeech ? null : this.spec!.command;
     this.spec = null;
     const fin = this.timed(() => this.asr.finish({ tailHasSpeech }));
     // Commands and questions are short: the grammar reading runs beside the open decode (other core).
     // Only short utterances: commands and questions are short. (Filtering on the partial's words would
     // save CPU but make decisions depend on timing, since partials are best-effort.)
-    const command = this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
-      ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
-      : Promise.resolve(null);
+    const command = early
+      ?? (this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
+        ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
+        : Promise.resolve(null));
     this.finals = Promise.all([fin, command]).catch(() => undefined);
     percept.final = Promise.all([fin.catch(() => null), command])
       .then(([r, cmd]): FinalTranscript | null => {
