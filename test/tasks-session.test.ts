@@ -10,7 +10,7 @@ import { translate } from '../src/response/translate/apertium.ts';
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { concat, mix, noise, silence, speech, SR } from './helpers/audio.ts';
-import { heldOut, pickFile } from './sounds-fixtures.ts';
+import { heldOut, loopTo, pickFile } from './sounds-fixtures.ts';
 
 async function runSession(audio: Float32Array, opts: Partial<SessionOptions> = {}): Promise<SessionEvent[]> {
   const engine = await createEngine('embedded');
@@ -126,4 +126,25 @@ test('"count the knocks": each held-out knock is counted aloud in the chunk wher
       [9, 'Three times!'],
     ],
   );
+});
+
+test('ten minutes of held-out ambience (birds, rain, typing, traffic, wind, water) get at most one reply', async (t) => {
+  const classes = ['birds', 'rain', 'typing', 'traffic', 'wind', 'water'];
+  const files = await heldOut(t, classes);
+  if (!files) return;
+  // Round-robin over every held-out recording of these classes, 20 s at a time, until 10 minutes.
+  const clips = classes.flatMap((c) => files.get(c) ?? []).map((f) => f.x);
+  assert.ok(clips.length >= 4, `held-out ambience recordings: ${clips.length}`);
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (let i = 0; n < 600 * SR; i++) {
+    const clip = loopTo(clips[i % clips.length], 20 * SR);
+    parts.push(clip);
+    n += clip.length;
+  }
+  const audio = concat(...parts).subarray(0, 600 * SR);
+  const events = await runSession(audio);
+  const said = replies(events);
+  assert.ok(said.length <= 1, `replies: ${JSON.stringify(said.map((r) => [r.t, r.task, r.text]))}`);
+  assert.equal(of(events, 'chunk').length, 1500);
 });
