@@ -11,18 +11,18 @@ const voice = { voice: 'en-us', speed: 150 };
 const script = concat(
   silence(1.0),
   speech('Hey SoundFlow, what is your name?', voice),
-  silence(2.0),
+  silence(3.0),
   speech('What is seven times eight?', voice),
-  silence(2.0),
+  silence(3.0),
   // Two people talking to each other, not to the assistant: it should stay silent.
   speech('I think we should paint the kitchen blue this weekend.', { voice: 'en+m3', speed: 170 }),
   silence(0.4),
   speech('Sure, but the hardware store closes early on Sunday.', { voice: 'en+f3', speed: 170 }),
-  silence(2.0),
+  silence(3.0),
   smokeAlarm(makeRng(7)),
-  silence(2.0),
+  silence(3.0),
   speech('Translate what I say into Spanish.', voice),
-  silence(2.0),
+  silence(3.0),
   speech('Good morning, I would like a cup of coffee.', voice),
   silence(2.5),
 );
