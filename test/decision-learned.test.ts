@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createEngine } from '../src/engine/registry.ts';
 import { resolveOptions } from '../src/engine/options.ts';
+import { collect } from './helpers/session.ts';
 import { EmbeddedSession } from '../src/engine/session.ts';
 import { Perceiver } from '../src/perception/perceiver.ts';
 import { RulePolicy } from '../src/decision/rules.ts';
@@ -62,14 +63,7 @@ async function run(net: DecisionNet, opts: { threshold?: number; maxHold?: numbe
   const features: Float32Array[] = [];
   const probs: number[] = [];
   const learned = new Spy(new LearnedPolicy(rules, net, { ...opts, onChunk: (c) => (features.push(c.features), probs.push(c.p)) }));
-  const session = new EmbeddedSession(o, perceiver, learned, null);
-  const events: SessionEvent[] = [];
-  const reader = (async () => {
-    for await (const e of session) events.push(e);
-  })();
-  for (let i = 0; i < AUDIO.length; i += 6400) await session.push(AUDIO.subarray(i, i + 6400));
-  await session.end();
-  await reader;
+  const events = await collect(new EmbeddedSession(o, perceiver, learned, null), AUDIO, 6400);
   return { rules: rules.decided, learned: learned.decided, features, probs, events };
 }
 

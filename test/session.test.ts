@@ -1,26 +1,17 @@
 // The always-on loop end to end on real audio: embedded engine, real VAD/ASR/skills/TTS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine } from '../src/engine/registry.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
-import type { SessionEvent, EventOf } from '../src/events.ts';
+import type { SessionEvent } from '../src/events.ts';
 import { concat, noise, silence, speech, mix, SR } from './helpers/audio.ts';
+import { eventsOf, runSession as run } from './helpers/session.ts';
+
+/** 200 ms pieces unless a test says otherwise. */
+const runSession = (audio: Float32Array, opts: Partial<SessionOptions> = {}, piece = 3200) => run(audio, opts, piece);
 import { base64ToPcm16 } from '../src/audio/pcm.ts';
 
-async function runSession(audio: Float32Array, opts: Partial<SessionOptions> = {}, pieces = 3200): Promise<SessionEvent[]> {
-  const engine = await createEngine('embedded');
-  const s = await engine.createSession(opts);
-  const events: SessionEvent[] = [];
-  const reader = (async () => {
-    for await (const ev of s) events.push(ev);
-  })();
-  for (let i = 0; i < audio.length; i += pieces) await s.push(audio.subarray(i, i + pieces));
-  await s.end();
-  await reader;
-  return events;
-}
 
-const of = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+const of = eventsOf;
 
 /** End of speech (s) in a signal: last sample above a small amplitude. */
 function speechEnd(x: Float32Array, from: number): number {

@@ -2,31 +2,18 @@
 // the target language, transcription and translation together, proactive alarms and live counting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEngine } from '../src/engine/registry.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
-import type { SessionEvent, EventOf } from '../src/events.ts';
+import type { SessionEvent } from '../src/events.ts';
 import { base64ToPcm16 } from '../src/audio/pcm.ts';
 import { translate } from '../src/response/translate/apertium.ts';
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { concat, mix, noise, silence, speech, SR } from './helpers/audio.ts';
 import { heldOut, loopTo, pickFile } from './sounds-fixtures.ts';
+import { eventsOf, runSession } from './helpers/session.ts';
 
-async function runSession(audio: Float32Array, opts: Partial<SessionOptions> = {}): Promise<SessionEvent[]> {
-  const engine = await createEngine('embedded');
-  const s = await engine.createSession(opts);
-  const events: SessionEvent[] = [];
-  const reader = (async () => {
-    for await (const ev of s) events.push(ev);
-  })();
-  for (let i = 0; i < audio.length; i += 4000) await s.push(audio.subarray(i, i + 4000));
-  await s.end();
-  await reader;
-  await engine.close?.();
-  return events;
-}
 
-const of = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+const of = eventsOf;
 const replies = (events: SessionEvent[]) =>
   of(events, 'response.start').map((s) => ({ ...s, text: of(events, 'response.end').find((e) => e.id === s.id)?.text ?? '' }));
 

@@ -95,7 +95,30 @@ function grammarText(jsgf: string): string {
   return jsgf;
 }
 
+/**
+ * Digital silence (runs of exact zeros: padded chunks, generated audio) breaks pocketsphinx's batch
+ * cepstral mean normalisation (log of zero energy: first words dropped). Its own `-dither` draws from
+ * sphinxbase's process-global RNG, shared by every decoder on every worker thread, so results would
+ * depend on thread timing. This adds the same ±1 LSB dither from a per-utterance seeded generator
+ * instead: identical audio always decodes identically.
+ */
+const DITHER_SEED = 0x2545f491;
+function dither(x: Int16Array, state: { s: number }): Int16Array {
+  const out = new Int16Array(x.length);
+  let s = state.s;
+  for (let i = 0; i < x.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const v = x[i] + ((s >>> 0) % 3) - 1;
+    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  state.s = s;
+  return out;
+}
+
 export class PocketSphinxDecoder {
+  private readonly ditherState = { s: DITHER_SEED };
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private inUtt = false;
@@ -128,7 +151,7 @@ export class PocketSphinxDecoder {
     const grammar = opts.jsgf !== undefined ? grammarText(opts.jsgf) : undefined;
     if (opts.kwsThreshold !== undefined && !(opts.kwsThreshold > 0)) throw new SoundFlowError('bad_option', 'kwsThreshold must be > 0');
 
-    const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', '-dither', 'yes', '-seed', '1', ...beamArgs(opts.beams, opts.downsample)];
+    const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', ...beamArgs(opts.beams, opts.downsample)];
     if (mode === 'lm') args.push('-lm', lm);
     if (opts.kwsThreshold !== undefined) args.push('-kws_threshold', String(opts.kwsThreshold));
     const va: unknown[] = [];
@@ -218,6 +241,7 @@ export class PocketSphinxDecoder {
     this.assertOpen();
     const restart = this.inUtt;
     this.inUtt = true;
+    this.ditherState.s = DITHER_SEED;
     this.lastPartial = '';
     this.speech = false;
     void this.enqueue(async () => {
@@ -237,6 +261,7 @@ export class PocketSphinxDecoder {
       return Promise.reject(err);
     }
     if (data.length === 0) return this.enqueue(async () => {});
+    data = dither(data, this.ditherState);
     return this.enqueue(async () => {
       const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 0);
       if (rc < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to process audio', { recoverable: true });
@@ -279,6 +304,7 @@ export class PocketSphinxDecoder {
     let data: Int16Array;
     try {
       data = toInt16(pcm);
+      data = dither(data, { s: DITHER_SEED });
     } catch (err) {
       return Promise.reject(err);
     }

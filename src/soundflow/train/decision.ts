@@ -6,6 +6,7 @@
 //   5. tune the gate (threshold, hold) on held-out training streams by replaying the policy;
 //   6. optionally score rules vs learned on the held-out eval set with the eval harness;
 // writing models/decision/report.json and models/decision/loss.svg.
+import { makeRng } from '../../util/rng.ts';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -161,7 +162,7 @@ function fitMlp(train: Matrix, val: Matrix | null, d: number, o: TrainDecisionOp
   const mean = tf.tensor1d(norm.mean), std = tf.tensor1d(norm.std);
   const mlp = initMlp([d, ...o.hidden, 1], o.seed);
   const opt = tf.train.adam(o.lr);
-  const rng = mulberry32(o.seed);
+  const rng = makeRng(o.seed);
   const order = Array.from({ length: train.n }, (_, i) => i);
   const vx = val ? tf.tensor2d(val.x, [val.n, d]) : null, vy = val ? tf.tensor1d(val.y) : null, vw = val ? tf.tensor1d(val.w) : null;
   const history = { train: [] as number[], val: [] as number[] };
@@ -334,17 +335,6 @@ export async function trainDecision(partial: Partial<TrainDecisionOptions> = {})
   writeFileSync(join(o.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
   o.log(`wrote ${modelPath}, report.json, loss.svg in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return report;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
