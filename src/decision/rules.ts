@@ -115,6 +115,9 @@ export class RulePolicy implements Policy {
       events.push({ type: 'speech.stopped', t });
       const fin = await p.final;
       this.lastPartial = '';
+      if (fin?.fallback) {
+        events.push({ type: 'error', code: fin.fallback.code, message: `ASR endpoint failed, using the local transcript: ${fin.fallback.message}`, recoverable: true });
+      }
       if (fin && fin.text) {
         const transcript: SessionEvent = { type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance };
         events.push(transcript);

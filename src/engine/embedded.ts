@@ -13,6 +13,7 @@ import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
 import { RecognizerPool } from '../perception/asr/pool.ts';
 import { ConstrainedRecognizer } from '../instructions/recognizer.ts';
+import { OpenAITranscriptionClient } from '../engines/openai-transcribe.ts';
 import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
 
@@ -43,7 +44,7 @@ export class EmbeddedEngine implements Engine {
         : { minSilenceMs: 600 },
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
-    }, this.recognizers, serverVad ? null : this.commandGrammar());
+    }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });

@@ -46,9 +46,24 @@ export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   echoGuardSeconds: 10,
 });
 
+/**
+ * Endpoints configured by environment: SOUNDFLOW_LLM_BASE_URL + SOUNDFLOW_LLM_MODEL (+ SOUNDFLOW_LLM_API_KEY
+ * or OPENAI_API_KEY) and SOUNDFLOW_ASR_BASE_URL + SOUNDFLOW_ASR_MODEL (+ SOUNDFLOW_ASR_API_KEY).
+ */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<SessionOptions, 'llm' | 'asrEndpoint'> {
+  const out: Pick<SessionOptions, 'llm' | 'asrEndpoint'> = {};
+  if (env.SOUNDFLOW_LLM_BASE_URL && env.SOUNDFLOW_LLM_MODEL) {
+    out.llm = { baseUrl: env.SOUNDFLOW_LLM_BASE_URL, model: env.SOUNDFLOW_LLM_MODEL, apiKey: env.SOUNDFLOW_LLM_API_KEY ?? env.OPENAI_API_KEY };
+  }
+  if (env.SOUNDFLOW_ASR_BASE_URL && env.SOUNDFLOW_ASR_MODEL) {
+    out.asrEndpoint = { baseUrl: env.SOUNDFLOW_ASR_BASE_URL, model: env.SOUNDFLOW_ASR_MODEL, apiKey: env.SOUNDFLOW_ASR_API_KEY ?? env.OPENAI_API_KEY };
+  }
+  return out;
+}
+
 export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOptions {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...defined };
+  const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...endpointsFromEnv(), ...defined };
   if (o.mode !== 'concurrent' && o.mode !== 'sequential') throw new RangeError(`mode must be concurrent|sequential, got ${o.mode}`);
   if (!(o.outputSampleRate >= 8000 && o.outputSampleRate <= 48000)) throw new RangeError('outputSampleRate must be 8000..48000');
   if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');

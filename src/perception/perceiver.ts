@@ -6,6 +6,9 @@ import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './se
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
+import type { OpenAITranscriptionClient } from '../engines/openai-transcribe.ts';
+import { normalizeTranscript } from './asr/wer.ts';
+import { errorMessage, SoundFlowError } from '../util/errors.ts';
 import type { ConstrainedRecognizer, Recognition } from '../instructions/recognizer.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
@@ -76,6 +79,7 @@ export class Perceiver {
     options: Partial<PerceiverOptions> = {},
     pool?: RecognizerPool,
     grammar?: Promise<ConstrainedRecognizer> | null,
+    transcriber?: OpenAITranscriptionClient | null,
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
@@ -86,8 +90,12 @@ export class Perceiver {
     const p = new Perceiver(opts, vad, asr, sounds);
     p.pool = pool ?? null;
     p.grammar = grammar ?? null;
+    p.transcriber = transcriber ?? null;
     return p;
   }
+
+  /** Remote recogniser for final transcripts, when configured. */
+  private transcriber: OpenAITranscriptionClient | null = null;
 
   /** The engine's shared command-grammar recogniser (serialised across sessions). */
   private grammar: Promise<ConstrainedRecognizer> | null = null;
@@ -197,12 +205,21 @@ export class Perceiver {
       ?? (this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
         ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
         : Promise.resolve(null));
-    this.finals = Promise.all([fin, command]).catch(() => undefined);
-    percept.final = Promise.all([fin.catch(() => null), command])
-      .then(([r, cmd]): FinalTranscript | null => {
-        const text = r?.text ?? '';
-        if (!text && !cmd) return null;
-        return { text: text || cmd!.text, utterance, audio, ...(cmd ? { command: cmd } : {}) };
+    // A configured remote recogniser (OpenAI-compatible /v1/audio/transcriptions) gives the final
+    // transcript; the local one still runs and stands in if the endpoint fails or times out.
+    const remote = this.transcriber
+      ? this.transcriber.transcribe(audio).then(
+          (r) => ({ text: normalizeTranscript(r.text) }),
+          (err: unknown) => ({ error: { code: err instanceof SoundFlowError ? err.code : 'asr_endpoint_failed', message: errorMessage(err) } }),
+        )
+      : Promise.resolve(null);
+    this.finals = Promise.all([fin, command, remote]).catch(() => undefined);
+    percept.final = Promise.all([fin.catch(() => null), command, remote])
+      .then(([r, cmd, rem]): FinalTranscript | null => {
+        const fallback = rem && 'error' in rem ? rem.error : undefined;
+        const text = (rem && 'text' in rem ? rem.text : '') || (r?.text ?? '');
+        if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
+        return { text: text || cmd!.text, utterance, audio, ...(cmd ? { command: cmd } : {}), ...(fallback ? { fallback } : {}) };
       });
   }
 

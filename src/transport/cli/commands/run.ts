@@ -27,6 +27,10 @@ export async function run(args: string[]): Promise<number> {
       engine: { type: 'string', default: 'embedded' },
       'engine-url': { type: 'string' },
       voice: { type: 'string' },
+      'llm-url': { type: 'string' },
+      'llm-model': { type: 'string' },
+      'asr-url': { type: 'string' },
+      'asr-model': { type: 'string' },
     },
   });
   const input = positionals[0];
@@ -46,6 +50,8 @@ export async function run(args: string[]): Promise<number> {
     speak: Boolean(values.speak),
     instructions: values.instruction as string[],
     ...(values.voice ? { voice: values.voice } : {}),
+    ...(values['llm-url'] && values['llm-model'] ? { llm: { baseUrl: values['llm-url'], model: values['llm-model'], apiKey: process.env.SOUNDFLOW_LLM_API_KEY ?? process.env.OPENAI_API_KEY } } : {}),
+    ...(values['asr-url'] && values['asr-model'] ? { asrEndpoint: { baseUrl: values['asr-url'], model: values['asr-model'], apiKey: process.env.SOUNDFLOW_ASR_API_KEY ?? process.env.OPENAI_API_KEY } } : {}),
   });
 
   const wav = values.speak ? new ReplyAudioFile(values.speak) : null;
