@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
 import { SOUND_CLASSES, isSoundClass } from './classes.ts';
-import { CORPUS_SR, convertToWav, readWav, writeWav } from './convert.ts';
+import { CORPUS_SR, convertToWav, partName, readWav, writeWav } from './convert.ts';
 import { fetchPackage, listFiles, packageLicence } from './debian.ts';
 import type { CorpusEntry, CorpusManifest } from './manifest.ts';
 import { makeRng, hash32, pick } from '../../util/rng.ts';
@@ -125,7 +125,7 @@ async function generatedEntries(cacheDir: string, want: Set<string>, skipped: Co
       const id = `tts:${voice}:${i}`;
       try {
         if (!existsSync(path)) {
-          const raw = path + '.espeak.wav';
+          const raw = partName(path + '.espeak.wav');
           await run('espeak-ng', ['-v', voice, '-s', String(speed), '-p', String(pitch), '-w', raw, text]);
           await convertToWav(raw, path, MAX_SECONDS);
           rmSync(raw, { force: true });

@@ -1,7 +1,7 @@
 // Converts any audio file to 16 kHz mono PCM16 WAV: ffmpeg first, sox as the fallback (a few files
 // decode with only one of them). Also small helpers to read/write the corpus's own WAVs.
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { encodeWav, readWavFile } from '../../audio/wav.ts';
 import { SoundFlowError } from '../../util/errors.ts';
@@ -12,21 +12,23 @@ export const CORPUS_SR = 16000;
 /** Converts `input` to `output` (16 kHz mono s16 WAV), at most `maxSeconds` long. Throws `undecodable` if both tools fail. */
 export async function convertToWav(input: string, output: string, maxSeconds: number): Promise<void> {
   const errors: string[] = [];
+  // Written under a private name and renamed into place: a parallel reader never sees half a file.
+  const part = partName(output);
   try {
-    await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', input, '-t', String(maxSeconds), '-ac', '1', '-ar', String(CORPUS_SR), '-sample_fmt', 's16', output]);
-    if (readWav(output).length > 0) return;
+    await run('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-i', input, '-t', String(maxSeconds), '-ac', '1', '-ar', String(CORPUS_SR), '-sample_fmt', 's16', part]);
+    if (readWav(part).length > 0) return renameSync(part, output);
     errors.push('ffmpeg: no samples');
   } catch (err) {
     errors.push('ffmpeg: ' + lastLine(err));
   }
   try {
-    await run('sox', ['-q', input, '-r', String(CORPUS_SR), '-c', '1', '-b', '16', '-e', 'signed-integer', output, 'trim', '0', String(maxSeconds)]);
-    if (readWav(output).length > 0) return;
+    await run('sox', ['-q', input, '-r', String(CORPUS_SR), '-c', '1', '-b', '16', '-e', 'signed-integer', part, 'trim', '0', String(maxSeconds)]);
+    if (readWav(part).length > 0) return renameSync(part, output);
     errors.push('sox: no samples');
   } catch (err) {
     errors.push('sox: ' + lastLine(err));
   }
-  rmSync(output, { force: true });
+  rmSync(part, { force: true });
   throw new SoundFlowError('undecodable', `cannot decode ${input} (${errors.join('; ')})`, { recoverable: true });
 }
 
@@ -43,5 +45,12 @@ export function readWav(path: string): Float32Array {
 }
 
 export function writeWav(path: string, x: Float32Array): void {
-  writeFileSync(path, encodeWav(x, CORPUS_SR));
+  const part = partName(path);
+  writeFileSync(part, encodeWav(x, CORPUS_SR));
+  renameSync(part, path);
+}
+
+/** A private sibling name for `path` (same extension, so tools still infer the format). */
+export function partName(path: string): string {
+  return path.replace(/(\.\w+)?$/, (ext) => `.part-${process.pid}-${Math.random().toString(36).slice(2, 8)}${ext || ''}`);
 }

@@ -1,7 +1,7 @@
 // Fetches Debian packages without installing them: `apt-get download` into a cache, `dpkg -x` into a tree.
 // Both steps are skipped when their output already exists, so a cached corpus never touches the network.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
@@ -20,31 +20,59 @@ export async function fetchPackage(cacheDir: string, pkg: string): Promise<strin
   const root = join(cacheDir, 'x', pkg);
   if (existsSync(join(root, '.complete'))) return root;
   mkdirSync(debDir, { recursive: true });
+  // Several processes (parallel test files) may fetch the same package at once: each downloads and
+  // extracts in a private directory and publishes with an atomic rename; the first one wins.
+  const mine = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   let deb = findDeb(debDir, pkg);
   if (!deb) {
+    const dl = join(debDir, `.dl-${mine}`);
+    mkdirSync(dl, { recursive: true });
     try {
-      await run('apt-get', ['download', pkg], { cwd: debDir, maxBuffer: 1 << 24 });
+      await run('apt-get', ['download', pkg], { cwd: dl, maxBuffer: 1 << 24 });
+      const got = findDeb(dl, pkg);
+      if (!got) throw new SoundFlowError('download_failed', `apt-get download ${pkg} produced no .deb`);
+      deb = join(debDir, got.slice(dl.length + 1));
+      renameSync(got, deb);
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: string };
+      if (e instanceof SoundFlowError) throw e;
       if (e.code === 'ENOENT') throw new MissingDependencyError('apt-get', 'apt');
       throw new SoundFlowError('download_failed', `apt-get download ${pkg} failed: ${(e.stderr ?? e.message).trim().split('\n').pop()}`, { cause: err });
+    } finally {
+      rmSync(dl, { recursive: true, force: true });
     }
-    deb = findDeb(debDir, pkg);
-    if (!deb) throw new SoundFlowError('download_failed', `apt-get download ${pkg} produced no .deb`);
   }
-  // Extract into a temp dir and rename, so an interrupted run never leaves a half tree marked complete.
-  const tmp = root + '.tmp';
-  rmSync(tmp, { recursive: true, force: true });
+  // The tree is complete (marker inside) before it appears under its final name.
+  const tmp = `${root}.tmp-${mine}`;
   mkdirSync(tmp, { recursive: true });
   try {
     await run('dpkg', ['-x', deb, tmp]);
+    writeFileSync(join(tmp, '.complete'), '');
   } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
     throw new SoundFlowError('extract_failed', `dpkg -x ${deb} failed: ${(err as Error).message}`, { cause: err });
   }
-  rmSync(root, { recursive: true, force: true });
-  renameSync(tmp, root);
-  await run('touch', [join(root, '.complete')]);
-  return root;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      renameSync(tmp, root);
+      return root;
+    } catch (err) {
+      if (existsSync(join(root, '.complete')) || attempt > 0) {
+        // Another process published it first (or we cannot): use theirs.
+        rmSync(tmp, { recursive: true, force: true });
+        if (existsSync(join(root, '.complete'))) return root;
+        throw new SoundFlowError('extract_failed', `cannot place ${pkg} at ${root}: ${(err as Error).message}`, { cause: err });
+      }
+      // A stale half tree from an interrupted run: move it aside, then retry.
+      const stale = `${root}.stale-${mine}`;
+      try {
+        renameSync(root, stale);
+      } catch {
+        /* gone already */
+      }
+      rmSync(stale, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Every regular file under `root`, as paths relative to it. */
