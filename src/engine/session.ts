@@ -78,6 +78,8 @@ export class EmbeddedSession implements Session {
   private closed = false;
   private readonly done: Promise<void>;
   private readonly chunkQueuedAt = new Map<number, number>();
+  /** Events dropped because nobody read the (large) event queue for a long time. */
+  droppedEvents = 0;
   readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog() };
 
   constructor(
@@ -117,15 +119,15 @@ export class EmbeddedSession implements Session {
     }
   }
 
-  cancelResponse(reason = 'cancelled'): void {
-    this.interruptActive(this.lastT, reason);
+  cancelResponse(_reason?: string): void {
+    this.interruptActive(this.lastT);
   }
 
   truncateResponse(id: string, playedMs: number): void {
     const r = this.active.find((x) => x.id === id);
     if (r && !r.ended) {
       r.audioSeconds = Math.min(r.audioSeconds, playedMs / 1000);
-      this.interruptActive(this.lastT, 'truncated');
+      this.interruptActive(this.lastT);
     }
   }
 
@@ -250,8 +252,8 @@ export class EmbeddedSession implements Session {
       d = { decision: 'silent', reason: 'error', responses: [], events: [] };
     }
     this.timings.policyMs.add(performance.now() - tp);
-    if (d.interrupt) this.interruptActive(t, 'barge-in');
-    if (d.responses.some((r) => r.urgent)) this.interruptActive(t, 'urgent');
+    if (d.interrupt) this.interruptActive(t);
+    if (d.responses.some((r) => r.urgent)) this.interruptActive(t);
     const speaking = this.isSpeaking(t);
     const top = p.sounds ? topSounds(p.sounds.classes, p.sounds.probs, 3) : undefined;
     for (const ev of d.events) this.emit(ev);
@@ -396,7 +398,7 @@ export class EmbeddedSession implements Session {
     this.prune();
   }
 
-  private interruptActive(t: number, _reason: string): void {
+  private interruptActive(t: number): void {
     if (this.active.some((r) => !r.ended)) this.echoGuard.stop(t);
     for (const r of this.active) {
       if (r.ended) continue;
@@ -439,8 +441,6 @@ export class EmbeddedSession implements Session {
     // The event queue is large; if a consumer stops reading altogether we drop rather than deadlock.
     if (!this.events.tryPut(ev)) this.droppedEvents++;
   }
-
-  droppedEvents = 0;
 }
 
 /** Longest wait of a decision for reply audio still being synthesised (wall ms). */
