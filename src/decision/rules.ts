@@ -59,6 +59,26 @@ export function soundsUnfinished(text: string): boolean {
   return words.length > 0 && UNFINISHED.has(words[words.length - 1]);
 }
 
+const FUNCTION_WORDS = new Set([
+  'a', 'an', 'the', 'is', 'are', 'i', 'you', 'me', 'my', 'your', 'it', 'to', 'into', 'of', 'for', 'what', 'whats',
+  'how', 'please', 'can', 'could', 'do', 'does', 'and', 'on', 'in', 'at', 'this', 'that', 'hey', 'be', 'when', 'if',
+]);
+
+/**
+ * A grammar reading its own thresholds rejected still counts when the open decoder heard most of the
+ * same content words: two independent decoders agreeing is strong evidence ("translate what i say into
+ * spanish" vs an open "translate what i say it does have is"), while a forced reading of chatter rarely
+ * shares its content words with the open transcript.
+ */
+export function agreedCommand(candidate: string | undefined, open: string): string | undefined {
+  if (!candidate) return undefined;
+  const content = (candidate.toLowerCase().match(/[a-z']+/g) ?? []).filter((w) => !FUNCTION_WORDS.has(w));
+  if (content.length === 0) return undefined;
+  const heard = new Set(open.toLowerCase().match(/[a-z']+/g) ?? []);
+  const shared = content.filter((w) => heard.has(w)).length;
+  return shared / content.length >= 0.5 && shared >= 1 ? candidate : undefined;
+}
+
 export function wordOverlap(a: string, b: string): number {
   const wa = a.toLowerCase().match(/[a-z']+/g) ?? [];
   const wb = new Set(b.toLowerCase().match(/[a-z']+/g) ?? []);
@@ -131,7 +151,7 @@ export class RulePolicy implements Policy {
             this.held = { text, since: t };
             reason = 'hold:unfinished';
           } else {
-            const r = await this.handle(text, t, fin.command?.text);
+            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text));
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
             responses.push(...r.responses);

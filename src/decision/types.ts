@@ -12,6 +12,8 @@ export interface FinalTranscript {
   audio?: Int16Array;
   /** The command/question grammar's reading of the utterance, when it accepted one. */
   command?: { text: string; confidence: number };
+  /** The grammar's best reading when its own thresholds rejected it (evidence to weigh, not a result). */
+  commandCandidate?: string;
   /** A remote recogniser failed and the local transcript was used instead. */
   fallback?: { code: string; message: string };
 }

@@ -9,7 +9,7 @@ import type { RecognizerPool } from './asr/pool.ts';
 import type { OpenAITranscriptionClient } from '../engines/openai-transcribe.ts';
 import { normalizeTranscript } from './asr/wer.ts';
 import { errorMessage, SoundFlowError } from '../util/errors.ts';
-import type { ConstrainedRecognizer, Recognition } from '../instructions/recognizer.ts';
+import type { ConstrainedRecognizer, RecognitionDetail } from '../instructions/recognizer.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import type { Chunk } from './types.ts';
@@ -62,7 +62,7 @@ export class Perceiver {
   private finals: Promise<unknown> = Promise.resolve();
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
-  private spec: { chunk: number; silenceMs: number; command: Promise<Recognition | null> | null } | null = null;
+  private spec: { chunk: number; silenceMs: number; command: Promise<RecognitionDetail | null> | null } | null = null;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
@@ -177,11 +177,11 @@ export class Perceiver {
       const keepTail = (chunk.index + 1) * 6400 - pause.at;
       this.asr.commitSegment(keepTail);
       // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
-      let command: Promise<Recognition | null> | null = null;
+      let command: Promise<RecognitionDetail | null> | null = null;
       if (this.grammar && this.uttSamples - keepTail <= this.opts.maxCommandSeconds * 16000) {
         const sofar = concatSamples(this.uttAudio);
         const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
-        command = this.grammar.then((g) => g.recognize(upTo)).catch(() => null);
+        command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
       }
       this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
     }
@@ -203,7 +203,7 @@ export class Perceiver {
     // save CPU but make decisions depend on timing, since partials are best-effort.)
     const command = early
       ?? (this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
-        ? this.grammar.then((g) => g.recognize(audio)).catch(() => null)
+        ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null)
         : Promise.resolve(null));
     // A configured remote recogniser (OpenAI-compatible /v1/audio/transcriptions) gives the final
     // transcript; the local one still runs and stands in if the endpoint fails or times out.
@@ -215,11 +215,20 @@ export class Perceiver {
       : Promise.resolve(null);
     this.finals = Promise.all([fin, command, remote]).catch(() => undefined);
     percept.final = Promise.all([fin.catch(() => null), command, remote])
-      .then(([r, cmd, rem]): FinalTranscript | null => {
+      .then(([r, detail, rem]): FinalTranscript | null => {
         const fallback = rem && 'error' in rem ? rem.error : undefined;
         const text = (rem && 'text' in rem ? rem.text : '') || (r?.text ?? '');
+        const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
+        const candidate = detail && !detail.accepted && detail.text ? detail.text : undefined;
         if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
-        return { text: text || cmd!.text, utterance, audio, ...(cmd ? { command: cmd } : {}), ...(fallback ? { fallback } : {}) };
+        return {
+          text: text || cmd!.text,
+          utterance,
+          audio,
+          ...(cmd ? { command: cmd } : {}),
+          ...(candidate ? { commandCandidate: candidate } : {}),
+          ...(fallback ? { fallback } : {}),
+        };
       });
   }
 
