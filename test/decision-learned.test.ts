@@ -57,7 +57,7 @@ function constantNet(p: number, window = 2): DecisionNet {
 
 async function run(net: DecisionNet, opts: { threshold?: number; maxHold?: number } = {}) {
   const o = resolveOptions({ mode: 'sequential', speak: false });
-  const perceiver = await Perceiver.create({ segmenter: { minSilenceMs: 400 }, sounds: true });
+  const perceiver = await Perceiver.create({ sounds: true });
   const assistant = new Assistant(o);
   const rules = new Spy(new RulePolicy(assistant, new SoundWatcher(assistant.tasks, true)));
   const features: Float32Array[] = [];

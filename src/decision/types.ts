@@ -6,8 +6,6 @@ export interface FinalTranscript {
   text: string;
   /** Utterance number within the session. */
   utterance: number;
-  /** Confidence-like score in 0..1 when the recogniser gives one. */
-  confidence?: number;
   /** Raw PCM16 of the utterance, bounded in length. */
   audio?: Int16Array;
   /** The command/question grammar's reading of the utterance, when it accepted one. */

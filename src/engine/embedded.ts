@@ -4,7 +4,7 @@
 import type { Engine, Session } from './types.ts';
 import { resolveOptions, type SessionOptions } from './options.ts';
 import { EmbeddedSession } from './session.ts';
-import { Perceiver } from '../perception/perceiver.ts';
+import { DEFAULT_PERCEIVER, Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
 import { RulePolicy } from '../decision/rules.ts';
 import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
@@ -41,7 +41,7 @@ export class EmbeddedEngine implements Engine {
       vadThreshold: opts.vadThreshold,
       segmenter: serverVad
         ? serverVadPreset({ threshold: opts.vadThreshold, prefixPaddingMs: opts.prefixPaddingMs, silenceDurationMs: opts.silenceDurationMs })
-        : { minSilenceMs: 600 },
+        : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);

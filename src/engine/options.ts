@@ -52,13 +52,22 @@ export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
  */
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<SessionOptions, 'llm' | 'asrEndpoint'> {
   const out: Pick<SessionOptions, 'llm' | 'asrEndpoint'> = {};
-  if (env.SOUNDFLOW_LLM_BASE_URL && env.SOUNDFLOW_LLM_MODEL) {
-    out.llm = { baseUrl: env.SOUNDFLOW_LLM_BASE_URL, model: env.SOUNDFLOW_LLM_MODEL, apiKey: env.SOUNDFLOW_LLM_API_KEY ?? env.OPENAI_API_KEY };
-  }
-  if (env.SOUNDFLOW_ASR_BASE_URL && env.SOUNDFLOW_ASR_MODEL) {
-    out.asrEndpoint = { baseUrl: env.SOUNDFLOW_ASR_BASE_URL, model: env.SOUNDFLOW_ASR_MODEL, apiKey: env.SOUNDFLOW_ASR_API_KEY ?? env.OPENAI_API_KEY };
-  }
+  const llm = endpoint('LLM', env.SOUNDFLOW_LLM_BASE_URL, env.SOUNDFLOW_LLM_MODEL, env);
+  const asr = endpoint('ASR', env.SOUNDFLOW_ASR_BASE_URL, env.SOUNDFLOW_ASR_MODEL, env);
+  if (llm) out.llm = llm;
+  if (asr) out.asrEndpoint = asr;
   return out;
+}
+
+/** An endpoint from a base URL and model (CLI flags or environment); its key from SOUNDFLOW_<KIND>_API_KEY or OPENAI_API_KEY. */
+export function endpoint(
+  kind: 'LLM' | 'ASR',
+  baseUrl: string | undefined,
+  model: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { baseUrl: string; model: string; apiKey?: string } | undefined {
+  if (!baseUrl || !model) return undefined;
+  return { baseUrl, model, apiKey: env[`SOUNDFLOW_${kind}_API_KEY`] ?? env.OPENAI_API_KEY };
 }
 
 export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOptions {

@@ -36,14 +36,6 @@ export class OpenAIChatClient {
     if (!(this.timeoutMs > 0)) throw new SoundFlowError('bad_option', 'chat client: timeoutMs must be > 0');
   }
 
-  /** Reads baseUrl/model/key from SOUNDFLOW_LLM_BASE_URL, SOUNDFLOW_LLM_MODEL and OPENAI_API_KEY; null when unset. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): OpenAIChatClient | null {
-    const baseUrl = env.SOUNDFLOW_LLM_BASE_URL ?? env.OPENAI_BASE_URL;
-    const model = env.SOUNDFLOW_LLM_MODEL;
-    if (!baseUrl || !model) return null;
-    return new OpenAIChatClient({ baseUrl, model, apiKey: env.SOUNDFLOW_LLM_API_KEY ?? env.OPENAI_API_KEY });
-  }
-
   private headers(): Record<string, string> {
     const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (this.opts.apiKey) h.authorization = `Bearer ${this.opts.apiKey}`;

@@ -48,7 +48,7 @@ class RecordingPolicy implements Policy {
 /** One stream through perception + rules (sequential mode: replies never race the next chunk, so dumps are reproducible). */
 export async function dumpStream(s: EvalStream): Promise<StreamDump> {
   const opts = resolveOptions({ speak: false, mode: 'sequential' });
-  const perceiver = await Perceiver.create({ vadThreshold: opts.vadThreshold, segmenter: { minSilenceMs: 400 }, prefixPaddingMs: opts.prefixPaddingMs, sounds: true });
+  const perceiver = await Perceiver.create({ vadThreshold: opts.vadThreshold, prefixPaddingMs: opts.prefixPaddingMs, sounds: true });
   const assistant = new Assistant(opts, { now: () => new Date('2024-01-01T12:00:00Z') });
   const recorder = new RecordingPolicy(new RulePolicy(assistant, new SoundWatcher(assistant.tasks, opts.proactive)));
   const session = new EmbeddedSession(opts, perceiver, recorder, null, 'embedded');

@@ -2,6 +2,7 @@
 // through a session and print a live timeline, or the events as JSON lines.
 import { parseArgs } from 'node:util';
 import { createEngine } from '../../../engine/registry.ts';
+import { endpoint } from '../../../engine/options.ts';
 import type { Session } from '../../../engine/types.ts';
 import type { SessionEvent } from '../../../events.ts';
 import { decodeStream } from '../../../audio/decode.ts';
@@ -50,8 +51,8 @@ export async function run(args: string[]): Promise<number> {
     speak: Boolean(values.speak),
     instructions: values.instruction as string[],
     ...(values.voice ? { voice: values.voice } : {}),
-    ...(values['llm-url'] && values['llm-model'] ? { llm: { baseUrl: values['llm-url'], model: values['llm-model'], apiKey: process.env.SOUNDFLOW_LLM_API_KEY ?? process.env.OPENAI_API_KEY } } : {}),
-    ...(values['asr-url'] && values['asr-model'] ? { asrEndpoint: { baseUrl: values['asr-url'], model: values['asr-model'], apiKey: process.env.SOUNDFLOW_ASR_API_KEY ?? process.env.OPENAI_API_KEY } } : {}),
+    llm: endpoint('LLM', values['llm-url'], values['llm-model']),
+    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']),
   });
 
   const wav = values.speak ? new ReplyAudioFile(values.speak) : null;
