@@ -38,6 +38,11 @@ export interface DecoderOptions {
   beams?: BeamOptions;
   /** Compute acoustic scores only every n-th frame (-ds). */
   downsample?: number;
+  /**
+   * Cepstral mean normalisation (-cmn): 'batch' (the model's default; needs the whole utterance in one
+   * process call) or 'live' (running mean, for decoding as the audio arrives; see one-pass.ts).
+   */
+  cmn?: 'batch' | 'live';
   /** More named searches to switch to with setSearch() or decode(pcm, { search }). */
   searches?: {
     jsgf?: Record<string, string>;
@@ -154,6 +159,10 @@ export class PocketSphinxDecoder {
     const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', ...beamArgs(opts.beams, opts.downsample)];
     if (mode === 'lm') args.push('-lm', lm);
     if (opts.kwsThreshold !== undefined) args.push('-kws_threshold', String(opts.kwsThreshold));
+    if (opts.cmn !== undefined) {
+      if (opts.cmn !== 'batch' && opts.cmn !== 'live') throw new SoundFlowError('bad_option', `cmn must be 'batch' or 'live', got ${String(opts.cmn)}`);
+      args.push('-cmn', opts.cmn);
+    }
     const va: unknown[] = [];
     for (const s of args) va.push('str', s);
     va.push('str', null);
@@ -320,6 +329,12 @@ export class PocketSphinxDecoder {
         if (this.active !== this.current) this.activate(this.current);
       }
     });
+  }
+
+  /** Runs `op` with the native decoder handle on this decoder's queue (extensions such as live CMN). */
+  withHandle<T>(op: (ps: unknown) => T | Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.enqueue(async () => op(this.ps));
   }
 
   /** Frees the decoder once queued work has finished; later calls reject with asr_closed. */

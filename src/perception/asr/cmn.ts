@@ -1,0 +1,83 @@
+// Read and set a decoder's live cepstral mean (sphinxbase cmn_live_get/cmn_live_set), so a decoder lent
+// to a session for one utterance starts from that session's own estimate instead of whatever the
+// previous borrower left behind. sphinxbase exports no accessor from the decoder to its cmn_t, so the
+// pointer is read from feat_t (offset 0x58 in Debian's 5prealpha build: see feat_free's disassembly,
+// docs/notes/asr.md) and checked before use: cmn_t.veclen (offset 0x1c) must equal the cepstrum size.
+import koffi from 'koffi';
+import { sphinx } from './native.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+
+/** Cepstral coefficients of the en-us model (feat.params: 13, -feat 1s_c_d_dd). */
+export const CEP_SIZE = 13;
+const FEAT_CMN_OFFSET = 0x58;
+const CMN_VECLEN_OFFSET = 0x1c;
+const CMN_SUM_OFFSET = 0x10;
+const CMN_NFRAME_OFFSET = 0x18;
+
+interface CmnApi {
+  ps_get_feat: (ps: unknown) => unknown;
+  cmn_live_get: (cmn: unknown, out: Float32Array) => void;
+  cmn_live_set: (cmn: unknown, vec: Float32Array) => void;
+}
+
+let api: CmnApi | null = null;
+
+function cmnApi(): CmnApi {
+  if (api) return api;
+  sphinx(); // loads both libraries (and fails clearly when they are missing)
+  const ps = koffi.load('libpocketsphinx.so.3');
+  const sb = koffi.load('libsphinxbase.so.3');
+  api = {
+    ps_get_feat: ps.func('void *ps_get_feat(void *ps)') as CmnApi['ps_get_feat'],
+    cmn_live_get: sb.func('void cmn_live_get(void *cmn, _Out_ float *vec)') as CmnApi['cmn_live_get'],
+    cmn_live_set: sb.func('void cmn_live_set(void *cmn, const float *vec)') as CmnApi['cmn_live_set'],
+  };
+  return api;
+}
+
+/** The decoder's cmn_t, or an error when the struct layout is not the one this was written for. */
+function cmnOf(ps: unknown): unknown {
+  const a = cmnApi();
+  const feat = a.ps_get_feat(ps);
+  if (!feat) throw new SoundFlowError('asr_failed', 'decoder has no feature module');
+  const cmn = koffi.decode(feat, FEAT_CMN_OFFSET, 'void *');
+  if (!cmn) throw new SoundFlowError('asr_failed', 'decoder has no CMN state');
+  const veclen = koffi.decode(cmn, CMN_VECLEN_OFFSET, 'int32_t') as number;
+  if (veclen !== CEP_SIZE) throw new SoundFlowError('asr_unsupported', `unexpected sphinxbase CMN layout (veclen ${veclen}); live CMN seeding disabled`);
+  return cmn;
+}
+
+/** Whether this sphinxbase build exposes the live CMN state as expected (checked on a real decoder). */
+export function cmnSupported(ps: unknown): boolean {
+  try {
+    cmnOf(ps);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The decoder's current live cepstral mean and the frame count it stands for. Call between utterances. */
+export function getCmn(ps: unknown): { mean: Float32Array; frames: number } {
+  const cmn = cmnOf(ps);
+  const mean = new Float32Array(CEP_SIZE);
+  cmnApi().cmn_live_get(cmn, mean);
+  return { mean, frames: koffi.decode(cmn, CMN_NFRAME_OFFSET, 'int32_t') as number };
+}
+
+/**
+ * Sets the live cepstral mean and how many frames of history it stands for (0 = a prior only, replaced
+ * by the next utterance's own mean, like a fresh decoder; sphinxbase's own setter always uses 500).
+ * Call between utterances.
+ */
+export function setCmn(ps: unknown, mean: Float32Array, frames = 500): void {
+  if (!(mean instanceof Float32Array) || mean.length !== CEP_SIZE || !mean.every(Number.isFinite)) {
+    throw new SoundFlowError('bad_option', `CMN seed must be ${CEP_SIZE} finite floats`);
+  }
+  if (!(Number.isInteger(frames) && frames >= 0 && frames < 1 << 20)) throw new SoundFlowError('bad_option', `CMN history must be a frame count, got ${frames}`);
+  const cmn = cmnOf(ps);
+  cmnApi().cmn_live_set(cmn, mean);
+  const sum = koffi.decode(cmn, CMN_SUM_OFFSET, 'void *');
+  koffi.encode(sum, 0, koffi.array('float', CEP_SIZE), Array.from(mean, (m) => m * frames));
+  koffi.encode(cmn, CMN_NFRAME_OFFSET, 'int32_t', frames);
+}

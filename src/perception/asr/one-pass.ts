@@ -1,0 +1,244 @@
+// One accurate streaming pass: a fully configured decoder (both search passes, 4 Gaussians) follows the
+// speech as it arrives, with live cepstral mean normalisation seeded from this session's running
+// estimate, so at the end of an utterance only pocketsphinx's closing search over what is already
+// decoded remains. Pauses close a segment the same way (its closing search runs while the silence
+// lasts), so by the time the utterance's closing silence has passed, the transcript is usually ready.
+// The decoder is borrowed from a shared pool for one utterance and given back after it: sessions
+// that are silent hold no decoder at all.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SoundFlowError } from '../../util/errors.ts';
+import { floatToPcm16 } from '../../audio/pcm.ts';
+import { FINAL_BEAMS, type BeamOptions } from './config.ts';
+import { CEP_SIZE, getCmn, setCmn } from './cmn.ts';
+import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
+import { DEFAULT_HMM } from './native.ts';
+import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
+import type { FinalTranscript } from './streaming.ts';
+import { normalizeTranscript } from './wer.ts';
+
+const SAMPLE_RATE = 16000;
+/** A segment tail shorter than this (0.25 s) after a pause holds no word worth reporting. */
+const MIN_SEGMENT_SAMPLES = 4000;
+
+/** Beams of the one streaming pass: the final decoder's (fwdflat + bestpath, ≤ 3000 HMMs per frame). */
+export const ONE_PASS_BEAMS: Readonly<BeamOptions> = FINAL_BEAMS;
+
+export interface OnePassOptions {
+  hmm?: string;
+  lm?: string;
+  dict?: string;
+  beams?: BeamOptions;
+  /** Longest utterance decoded, in seconds (default 30); past it audio is ignored and `full` is true. */
+  maxUtteranceSeconds?: number;
+}
+
+/** A session's running cepstral mean: carried from one utterance to the next, whichever decoder runs it. */
+export interface CmnState {
+  mean: Float32Array;
+  frames: number;
+}
+
+/** The acoustic model's own initial cepstral mean (feat.params -cmninit), the prior of a new session. */
+export function modelCmnInit(hmm = DEFAULT_HMM): Float32Array | null {
+  const file = join(hmm, 'feat.params');
+  if (!existsSync(file)) return null;
+  const m = /-cmninit\s+(\S+)/.exec(readFileSync(file, 'utf8'));
+  const v = m ? m[1].split(',').map(Number) : [];
+  return v.length === CEP_SIZE && v.every(Number.isFinite) ? Float32Array.from(v) : null;
+}
+
+/** A pool of live-CMN decoders for one-pass recognisers (one per engine, shared by its sessions). */
+export function openOnePassPool(opts: OnePassOptions = {}, pool: Partial<DecoderPoolOptions> = {}): DecoderPool {
+  return new DecoderPool(
+    () => PocketSphinxDecoder.open({ hmm: opts.hmm, lm: opts.lm, dict: opts.dict, beams: opts.beams ?? ONE_PASS_BEAMS, cmn: 'live' }),
+    pool,
+  );
+}
+
+function toInt16(pcm: Int16Array | Float32Array): Int16Array {
+  if (pcm instanceof Int16Array) return pcm.slice();
+  if (pcm instanceof Float32Array) return floatToPcm16(pcm);
+  throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
+}
+
+function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score' | 'words'> {
+  return {
+    text: parts.map((p) => p.text).filter(Boolean).join(' '),
+    score: parts.reduce((s, p) => s + p.score, 0),
+    words: parts.flatMap((p) => p.words),
+  };
+}
+
+/** Same surface as StreamingRecognizer (startUtterance/feed/commitSegment/finish/cancel). */
+export class OnePassRecognizer {
+  private readonly maxSamples: number;
+  private readonly prior: Float32Array | null;
+  private cmn: CmnState | null = null;
+  /** The decoder of the open utterance, once borrowed and started. */
+  private decoder: Promise<PocketSphinxDecoder> | null = null;
+  private active = false;
+  private closed = false;
+  private length = 0;
+  private segStart = 0;
+  private truncated = false;
+  private partialText = '';
+  private generation = 0;
+  private segments: Promise<DecodeResult>[] = [];
+
+  constructor(
+    private readonly pool: DecoderPool,
+    opts: OnePassOptions = {},
+  ) {
+    const maxSeconds = opts.maxUtteranceSeconds ?? 30;
+    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('bad_option', 'maxUtteranceSeconds must be 1..300');
+    this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
+    this.prior = modelCmnInit(opts.hmm);
+  }
+
+  get inUtterance(): boolean {
+    return this.active;
+  }
+
+  get full(): boolean {
+    return this.length >= this.maxSamples;
+  }
+
+  get seconds(): number {
+    return this.length / SAMPLE_RATE;
+  }
+
+  /** The session's running cepstral mean (null before its first utterance). */
+  get cmnState(): CmnState | null {
+    return this.cmn ? { mean: this.cmn.mean.slice(), frames: this.cmn.frames } : null;
+  }
+
+  /** Seeds the running estimate, e.g. from a previous connection of the same client. */
+  set cmnState(s: CmnState | null) {
+    if (s !== null && !(s.mean instanceof Float32Array && s.mean.length === CEP_SIZE)) throw new SoundFlowError('bad_option', 'CMN state must hold 13 means');
+    this.cmn = s ? { mean: s.mean.slice(), frames: Math.max(0, Math.round(s.frames)) } : null;
+  }
+
+  startUtterance(preRoll?: Int16Array | Float32Array): void {
+    this.assertOpen();
+    if (this.active) this.cancel();
+    this.active = true;
+    this.length = 0;
+    this.segStart = 0;
+    this.truncated = false;
+    this.partialText = '';
+    this.segments = [];
+    ++this.generation;
+    const seed = this.cmn ?? (this.prior ? { mean: this.prior, frames: 0 } : null);
+    this.decoder = this.pool.acquire().then(async (d) => {
+      // Seed, then start: both on the decoder's own queue, ahead of any audio fed meanwhile.
+      if (seed) void d.withHandle((ps) => setCmn(ps, seed.mean, seed.frames)).catch(() => undefined);
+      d.start();
+      return d; // a cancel()/finish() meanwhile ends and returns it (they chain on this promise)
+    });
+    this.decoder.catch(() => undefined);
+    if (preRoll && preRoll.length) void this.feed(preRoll).catch(() => {});
+  }
+
+  /** Adds audio (starting an utterance if none is open); resolves with the partial once decoded. */
+  async feed(pcm: Int16Array | Float32Array): Promise<string> {
+    this.assertOpen();
+    const data = toInt16(pcm);
+    if (!this.active) this.startUtterance();
+    const room = this.maxSamples - this.length;
+    const take = data.length <= room ? data : data.subarray(0, room);
+    if (take.length < data.length) this.truncated = true;
+    if (take.length === 0) return this.partialText;
+    this.length += take.length;
+    const gen = this.generation;
+    const d = await this.decoder!;
+    if (gen !== this.generation) return this.partialText;
+    await d.process(take);
+    if (this.active && gen === this.generation) this.partialText = normalizeTranscript(d.partial());
+    return this.partialText;
+  }
+
+  partial(): string {
+    return this.partialText;
+  }
+
+  /** Closes a segment at a pause: the closing search over the audio so far runs now, decoding goes on. */
+  commitSegment(_keepTail = 0): void {
+    if (this.closed || !this.active || !this.decoder) return;
+    if (this.length - this.segStart < MIN_SEGMENT_SAMPLES) return;
+    this.segStart = this.length;
+    // Registered before any finish()/cancel() of this utterance, so the restarted utterance is theirs to end.
+    const result = this.decoder.then((d) => {
+      const r = d.end();
+      d.start();
+      return r;
+    });
+    result.catch(() => undefined);
+    this.segments.push(result);
+  }
+
+  /** Ends the utterance: the closing search over the open segment, joined with the committed ones. */
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
+    this.assertOpen();
+    const seconds = this.length / SAMPLE_RATE;
+    const truncated = this.truncated;
+    const segments = this.segments;
+    const tailLen = this.length - this.segStart;
+    const decoder = this.decoder;
+    const wasActive = this.active;
+    this.active = false;
+    this.decoder = null;
+    this.segments = [];
+    this.length = this.segStart = 0;
+    const gen = ++this.generation;
+    const partialText = this.partialText;
+    this.partialText = '';
+    if (!wasActive || !decoder) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
+    const t0 = performance.now();
+    const d = await decoder;
+    const tail = d.end();
+    // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
+    const state = d.withHandle((ps) => getCmn(ps));
+    void state.then(
+      (s) => {
+        this.cmn = s;
+        this.giveBack(d, gen);
+      },
+      () => this.giveBack(d, gen),
+    );
+    const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
+    const parts: (DecodeResult | null)[] = await Promise.all([...segments, keepTail ? tail : tail.then(() => null)]);
+    const ms = performance.now() - t0;
+    const final = joinResults(parts.filter((p): p is DecodeResult => p !== null));
+    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
+  }
+
+  /** Drops the utterance in progress without a transcript. */
+  cancel(): void {
+    if (this.closed || !this.active) return;
+    this.active = false;
+    const gen = ++this.generation;
+    const decoder = this.decoder;
+    this.decoder = null;
+    this.length = this.segStart = 0;
+    this.partialText = '';
+    this.segments = [];
+    void decoder?.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.cancel();
+    this.closed = true;
+  }
+
+  /** Ends the decoder's utterance if still open and returns it to the pool once its queue drains. */
+  private giveBack(d: PocketSphinxDecoder, _gen: number, end = false): void {
+    const done = end ? d.end().then(() => undefined, () => undefined) : Promise.resolve();
+    void done.then(() => d.withHandle(() => undefined).catch(() => undefined)).then(() => this.pool.release(d));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SoundFlowError('asr_closed', 'recognizer closed', { recoverable: true });
+  }
+}
