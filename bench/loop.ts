@@ -101,6 +101,13 @@ async function main(): Promise<void> {
   const b = await stream(engine, sounds, {}, false);
   console.error('speech-heavy, real-time paced (decision latency) ...');
   const c = await stream(engine, talk.subarray(0, 30 * SR), {}, true);
+  // Idle cost: quiet room noise (no speech, no events) as fast as possible; CPU of all threads per chunk.
+  console.error('quiet room, as fast as possible (idle cost) ...');
+  const quiet = noise(20, { amplitude: 0.003 });
+  const cpu0 = process.cpuUsage();
+  const idle = await stream(engine, quiet, {}, false);
+  const cpuIdle = process.cpuUsage(cpu0);
+  const idleCpuPerChunkMs = (cpuIdle.user + cpuIdle.system) / 1000 / (idle.audioS / 0.4);
   console.error('first reply: concurrent vs sequential, real-time paced ...');
   const conc = await stream(engine, question, { speak: true, mode: 'concurrent' }, true);
   const seq = await stream(engine, question, { speak: true, mode: 'sequential' }, true);
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
   console.log(`| first reply audio after respond chunk, concurrent | ${f(conc.firstReplyAudioMs ?? NaN)} ms |`);
   console.log(`| first reply audio after respond chunk, sequential | ${f(seq.firstReplyAudioMs ?? NaN)} ms |`);
   console.log(`| sequential / concurrent first-reply latency | ${f(ratio, 2)}× |`);
+  console.log(`| idle (quiet room) CPU per 0.4 s chunk, all threads | ${f(idleCpuPerChunkMs, 2)} ms (${f((idleCpuPerChunkMs / 400) * 100, 2)}% of a core per session) |`);
   console.log(`| peak RSS | ${f(rss, 0)} MiB |`);
 
   mkdirSync('bench/results', { recursive: true });
@@ -146,6 +154,7 @@ async function main(): Promise<void> {
     rtfSound,
     firstReplyMs: { concurrent: conc.firstReplyAudioMs, sequential: seq.firstReplyAudioMs, ratio },
     peakRssMiB: rss,
+    idleCpuPerChunkMs,
     replies: { speechHeavy: a.events.filter((e) => e.type === 'response.start').length, soundHeavy: b.events.filter((e) => e.type === 'response.start').length },
   };
   writeFileSync('bench/results/loop.json', JSON.stringify(json, null, 2));

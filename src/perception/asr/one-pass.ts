@@ -177,6 +177,12 @@ export class OnePassRecognizer {
     this.segments.push(result);
   }
 
+  /** The transcript of the segments committed so far (their closing searches run at the pauses). */
+  async committed(): Promise<string> {
+    const parts = await Promise.all(this.segments);
+    return normalizeTranscript(joinResults(parts).text);
+  }
+
   /** Ends the utterance: the closing search over the open segment, joined with the committed ones. */
   async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
     this.assertOpen();
