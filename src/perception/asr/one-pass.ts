@@ -85,6 +85,8 @@ export class OnePassRecognizer {
   private partialText = '';
   private generation = 0;
   private segments: Promise<DecodeResult>[] = [];
+  /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
+  private returned: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly pool: DecoderPool,
@@ -129,9 +131,12 @@ export class OnePassRecognizer {
     this.partialText = '';
     this.segments = [];
     ++this.generation;
-    const seed = this.cmn ?? (this.prior ? { mean: this.prior, frames: 0 } : null);
+    const previous = this.returned;
     this.decoder = this.pool.acquire().then(async (d) => {
-      // Seed, then start: both on the decoder's own queue, ahead of any audio fed meanwhile.
+      // The previous utterance's estimate first (so the seed never depends on timing), then seed and
+      // start on the decoder's own queue, ahead of any audio fed meanwhile.
+      await previous;
+      const seed = this.cmn ?? (this.prior ? { mean: this.prior, frames: 0 } : null);
       if (seed) void d.withHandle((ps) => setCmn(ps, seed.mean, seed.frames)).catch(() => undefined);
       d.start();
       return d; // a cancel()/finish() meanwhile ends and returns it (they chain on this promise)
@@ -205,10 +210,10 @@ export class OnePassRecognizer {
     const tail = d.end();
     // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
     const state = d.withHandle((ps) => getCmn(ps));
-    void state.then(
+    this.returned = state.then(
       (s) => {
         this.cmn = s;
-        this.giveBack(d, gen);
+        return this.giveBack(d, gen);
       },
       () => this.giveBack(d, gen),
     );
@@ -229,7 +234,12 @@ export class OnePassRecognizer {
     this.length = this.segStart = 0;
     this.partialText = '';
     this.segments = [];
-    void decoder?.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
+    if (decoder) this.returned = decoder.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
+  }
+
+  /** Resolves once the last utterance's decoder is back in the pool (and its CMN estimate kept). */
+  settled(): Promise<void> {
+    return this.returned;
   }
 
   close(): void {
@@ -239,9 +249,9 @@ export class OnePassRecognizer {
   }
 
   /** Ends the decoder's utterance if still open and returns it to the pool once its queue drains. */
-  private giveBack(d: PocketSphinxDecoder, _gen: number, end = false): void {
+  private giveBack(d: PocketSphinxDecoder, _gen: number, end = false): Promise<void> {
     const done = end ? d.end().then(() => undefined, () => undefined) : Promise.resolve();
-    void done.then(() => d.withHandle(() => undefined).catch(() => undefined)).then(() => this.pool.release(d));
+    return done.then(() => d.withHandle(() => undefined).catch(() => undefined)).then(() => this.pool.release(d));
   }
 
   private assertOpen(): void {
