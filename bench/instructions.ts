@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { intentOf } from '../src/instructions/intent.ts';
-import { ConstrainedRecognizer } from '../src/instructions/recognizer.ts';
+import { intentOf } from '../src/response/intent.ts';
+import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { closeTranslators, sharedTranslator, supportedTargets } from '../src/response/translate/apertium.ts';
-import { concat, loadFile, mix, noise, silence, speech } from '../test/helpers/audio.ts';
+import { concat, loadFile, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 /** [spoken text, expected intent text (parsed the same way), in grammar?] */
 const COMMANDS: [string, string][] = [

@@ -8,7 +8,7 @@ import type { SessionOptions } from '../src/engine/options.ts';
 import type { Engine } from '../src/engine/types.ts';
 import type { SessionEvent } from '../src/events.ts';
 import { TimingLog } from '../src/util/timing.ts';
-import { concat, mix, noise, silence, speech, tone, SR } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 
 const SENTENCES = [
   'The museum opens at nine and closes at six on weekdays.',

@@ -13,7 +13,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { concat, floatToPcm16, silence, speech } from '../test/helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 // Regenerates assets/demo.flac, the demo's bundled recording: questions to the assistant, people talking
 // to each other, a smoke alarm, a translation request. Run: node --import tsx scripts/make-demo-audio.ts
 import { execFileSync } from 'node:child_process';
-import { concat, mix, noise, silence, speech, writeWav } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, writeWav } from '../src/testing/audio.ts';
 // The corpus's own T3 smoke-alarm generator (ANSI temporal-three pattern at ~3 kHz), fixed seed.
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
 import { makeRng } from '../src/util/rng.ts';

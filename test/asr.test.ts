@@ -3,7 +3,7 @@
 // en-us voice (the plain en-us voice is much harder for this acoustic model: ~70% WER).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { concat, floatToPcm16, silence, speech } from './helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 import { GRAMMAR_REJECT_WORD_SCORE, PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { StreamingRecognizer } from '../src/perception/asr/streaming.ts';
 import { corpusWer, normalizeTranscript, wer, werCounts } from '../src/perception/asr/wer.ts';

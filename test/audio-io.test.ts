@@ -11,7 +11,7 @@ import { base64ToPcm16, downmix, floatToPcm16, levelDb, pcm16ToBase64, pcm16ToFl
 import { encodeWav, parseWav, readWavFile, readWavHeader, WavFileWriter, WavStreamDecoder } from '../src/audio/wav.ts';
 import { resample, resamplePcm16, Resampler } from '../src/audio/resample.ts';
 import { decodeFile, decodeStream } from '../src/audio/decode.ts';
-import { loadFile, rms, speech, SR, tone } from './helpers/audio.ts';
+import { loadFile, rms, speech, SR, tone } from '../src/testing/audio.ts';
 import { expectCode, expectCodeAsync } from './helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-audio-io-'));

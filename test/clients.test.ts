@@ -2,11 +2,11 @@
 // protocol (SSE streaming, multipart upload) and fail on request: 500, 429, slow, dropped.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EngineError } from '../src/engines/errors.ts';
-import { OpenAIChatClient } from '../src/engines/openai-chat.ts';
-import { OpenAITranscriptionClient } from '../src/engines/openai-transcribe.ts';
+import { EngineError } from '../src/clients/errors.ts';
+import { OpenAIChatClient } from '../src/clients/openai-chat.ts';
+import { OpenAITranscriptionClient } from '../src/clients/openai-transcribe.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, silence, speech } from './helpers/audio.ts';
+import { concat, silence, speech } from '../src/testing/audio.ts';
 import { defaultReply, startFakeOpenAI, type FakeOpenAI } from './helpers/fake-servers.ts';
 
 async function collect(it: AsyncIterable<string>): Promise<{ deltas: string[]; error?: unknown }> {

@@ -7,7 +7,7 @@ import { EchoGuard, type EchoCheck } from '../src/perception/echo-guard.ts';
 import { LogMel } from '../src/perception/features.ts';
 import { resample } from '../src/audio/resample.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { floatToPcm16, noise, rms, speech, SR } from './helpers/audio.ts';
+import { floatToPcm16, noise, rms, speech, SR } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 const START = 1.0; // the reply starts playing at 1 s of stream time

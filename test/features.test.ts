@@ -10,7 +10,7 @@ import {
   melCenterFrequencies,
 } from '../src/perception/features.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, mix, noise, rms, speech, tone } from './helpers/audio.ts';
+import { concat, mix, noise, rms, speech, tone } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 const audio = concat(speech('Set a timer for ten minutes, please.'), mix(tone(880, 1.0, 0.2), noise(1.0, { amplitude: 0.05 }), 10));

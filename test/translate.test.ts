@@ -6,7 +6,7 @@ import { closeTranslators, sharedTranslator, supportedTargets, translate, Transl
 import { truecase } from '../src/response/translate/truecase.ts';
 import { EspeakTts, synthesizeAll } from '../src/response/tts/index.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { rms } from './helpers/audio.ts';
+import { rms } from '../src/testing/audio.ts';
 
 after(() => closeTranslators());
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
 import { SpeechSegmenter, serverVadPreset, type SegmentUpdate } from '../src/perception/segmenter.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { SR, concat, noise, silence, speech } from './helpers/audio.ts';
+import { SR, concat, noise, silence, speech } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MissingDependencyError, SoundFlowError } from '../util/errors.ts';
 import { pcm16ToFloat } from './pcm.ts';
-import { SAMPLE_RATE } from '../perception/types.ts';
+import { SAMPLE_RATE } from './chunk.ts';
 
 export interface DecodeOptions {
   /** Stops decoding (and kills ffmpeg); the iteration then throws `aborted`. */

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../util/errors.ts';
 import { FEATURE_VERSION, FeatureTracker, FeatureWindow } from './features.ts';
-import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
 
 /** models/decision/model.json in the repository, independent of the working directory. */
 export const DEFAULT_DECISION_MODEL = fileURLToPath(new URL('../../models/decision/model.json', import.meta.url));

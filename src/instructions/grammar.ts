@@ -4,7 +4,7 @@
 // tables the parser and skills use (languages, sound classes, numbers), so a phrase the grammar
 // accepts is one the parser understands.
 import { readFileSync } from 'node:fs';
-import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from '../response/translate/languages.ts';
+import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from './languages.ts';
 import { TEENS, TENS, UNITS } from './numbers.ts';
 import { SOUND_CLASSES } from './sounds.ts';
 

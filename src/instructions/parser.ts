@@ -1,7 +1,7 @@
 // Text → typed instruction. Spoken instructions arrive here as the constrained recogniser's text (or
 // the open decoder's), typed ones from the CLI/server; both go through the same rules. Anything that is
 // not clearly an instruction returns null, so chatter and garbled ASR never change the active tasks.
-import { findLanguage, listLanguageNames, TARGET_LANGUAGES } from '../response/translate/languages.ts';
+import { findLanguage, listLanguageNames, TARGET_LANGUAGES } from './languages.ts';
 import { numbersToDigits } from './numbers.ts';
 import { SOUND_CLASSES, soundLabelFor } from './sounds.ts';
 import type { ParsedInstruction, RefusalCode, StopTarget, TaskSpec } from './types.ts';

@@ -16,7 +16,7 @@ import { Resampler } from '../audio/resample.ts';
 import { pcm16ToFloat } from '../audio/pcm.ts';
 import { LogMel, MEL_BINS, MEL_DB_OFFSET, melCenterFrequencies } from './features.ts';
 import { SoundFlowError } from '../util/errors.ts';
-import { SAMPLE_RATE } from './types.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export interface EchoCheck {
   /** The chunk looks like our own output, delayed and filtered. */

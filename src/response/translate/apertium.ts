@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { findLanguage, TARGET_LANGUAGES, type TargetLanguage } from './languages.ts';
+import { findLanguage, TARGET_LANGUAGES, type TargetLanguage } from '../../instructions/languages.ts';
 import { MODES_DIR, modeStages } from './mode.ts';
 import { ApertiumPipeline } from './pipeline.ts';
 import { truecase } from './truecase.ts';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
-import { SOUND_CLASSES, isSoundClass } from './classes.ts';
+import { SOUND_CLASSES, isSoundClass } from '../../perception/sounds/classes.ts';
 import { CORPUS_SR, convertToWav, partName, readWav, writeWav } from './convert.ts';
 import { fetchPackage, listFiles, packageLicence } from './debian.ts';
 import type { CorpusEntry, CorpusManifest } from './manifest.ts';

@@ -3,7 +3,7 @@
 // whistle, sirens, telephone rings, doorbell chimes, knocks on wood; plus quiet room tone and mains hum
 // for the ambient class. Everything is 16 kHz mono; each generator takes its own seeded RNG.
 import { gauss, randInt, uniform, pick, type Random } from '../../util/rng.ts';
-import type { SoundClass } from './classes.ts';
+import type { SoundClass } from '../../perception/sounds/classes.ts';
 
 const SR = 16000;
 

@@ -3,7 +3,7 @@
 // (src/audio/decode.ts, src/audio/wav.ts).
 import { renameSync, writeFileSync } from 'node:fs';
 import { encodeWav } from '../../audio/wav.ts';
-import { SAMPLE_RATE } from '../../perception/types.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 /** Writes through a temp file and a rename, so a file that exists is always complete (resume relies on it). */
 export function writeAtomic(path: string, data: Buffer | string): void {

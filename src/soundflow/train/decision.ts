@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
 import { FEATURE_VERSION, FeatureWindow, featureNames } from '../../decision/features.ts';
 import { DEFAULT_DECISION_MODEL, DecisionNet, type DecisionModelSpec } from '../../decision/learned.ts';
-import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { build } from '../data/build.ts';
 import { checkKnown, int, parseArgs, str } from '../data/args.ts';
 import { Progress } from '../data/progress.ts';

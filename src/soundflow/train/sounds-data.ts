@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { logMelOfSignal } from '../../perception/features.ts';
 import { CONTEXT_FRAMES, INPUT_FRAMES, N_MELS } from '../../perception/sounds/model.ts';
-import { IMPULSIVE_CLASSES } from '../corpus/classes.ts';
+import { IMPULSIVE_CLASSES } from '../../perception/sounds/classes.ts';
 import { readWav } from '../corpus/convert.ts';
 import type { CorpusEntry, Split } from '../corpus/manifest.ts';
 import { gauss, pick, randInt, uniform, type Random } from '../../util/rng.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../util/errors.ts';
 import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec } from '../../perception/sounds/model.ts';
-import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { DEFAULT_CORPUS_DIR } from '../corpus/build.ts';
 import { readManifest } from '../corpus/manifest.ts';
 import { makeRng } from '../../util/rng.ts';

@@ -2,7 +2,7 @@
 // through a session and print a live timeline, or the events as JSON lines.
 import { parseArgs } from 'node:util';
 import { createEngine } from '../../../engine/registry.ts';
-import { endpoint } from '../../../engine/options.ts';
+import { aimUrlFromEnv, endpoint, endpointsFromEnv } from '../../env.ts';
 import type { Session } from '../../../engine/types.ts';
 import type { SessionEvent } from '../../../events.ts';
 import { decodeStream } from '../../../audio/decode.ts';
@@ -43,7 +43,8 @@ export async function run(args: string[]): Promise<number> {
   const td = values['turn-detection'];
   if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('usage', '--turn-detection is soundflow or server_vad');
 
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? process.env.SOUNDFLOW_AIM_URL });
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
+  const fromEnv = endpointsFromEnv();
   const session = await engine.createSession({
     mode: values.mode,
     policy: values.policy,
@@ -51,8 +52,9 @@ export async function run(args: string[]): Promise<number> {
     speak: Boolean(values.speak),
     instructions: values.instruction as string[],
     ...(values.voice ? { voice: values.voice } : {}),
-    llm: endpoint('LLM', values['llm-url'], values['llm-model']),
-    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']),
+    // Flags win over the environment.
+    llm: endpoint('LLM', values['llm-url'], values['llm-model']) ?? fromEnv.llm,
+    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']) ?? fromEnv.asrEndpoint,
   });
 
   const wav = values.speak ? new ReplyAudioFile(values.speak) : null;

@@ -1,4 +1,5 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
+import { endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
@@ -53,7 +54,8 @@ export async function run(args: string[]): Promise<number> {
   const server = await startServer(engine, {
     host: values.host,
     port,
-    token: values.token ?? process.env.SOUNDFLOW_TOKEN,
+    token: values.token ?? serverTokenFromEnv(),
+    sessionDefaults: endpointsFromEnv(),
     tls,
     log,
     limits: {

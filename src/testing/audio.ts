@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToPcm16, concatSamples, floatToPcm16, pcm16ToFloat } from '../../src/audio/pcm.ts';
-import { encodeWav } from '../../src/audio/wav.ts';
+import { bytesToPcm16, concatSamples, floatToPcm16, pcm16ToFloat } from '../audio/pcm.ts';
+import { encodeWav } from '../audio/wav.ts';
 
 export { floatToPcm16 };
 

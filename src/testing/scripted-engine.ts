@@ -2,11 +2,11 @@
 // server-only checks where the engine's judgement is not what is under test. It is energy-based: a
 // chunk above -35 dBFS is speech; after speech followed by 2 quiet chunks it "answers" with a 1 s tone.
 // Final tests of the real pipeline use the embedded engine, not this.
-import type { Engine, Session } from '../../src/engine/types.ts';
-import { resolveOptions, type SessionOptions } from '../../src/engine/options.ts';
-import type { SessionEvent } from '../../src/events.ts';
-import { AsyncQueue } from '../../src/util/queue.ts';
-import { floatToPcm16, pcm16ToBase64, pcm16ToFloat } from '../../src/audio/pcm.ts';
+import type { Engine, Session } from '../engine/types.ts';
+import { resolveOptions, type SessionOptions } from '../engine/options.ts';
+import type { SessionEvent } from '../events.ts';
+import { AsyncQueue } from '../util/queue.ts';
+import { floatToPcm16, pcm16ToBase64, pcm16ToFloat } from '../audio/pcm.ts';
 
 let n = 0;
 
@@ -122,6 +122,6 @@ export class ScriptedEngine implements Engine {
  */
 export async function testEngine(): Promise<Engine> {
   if (process.env.SF_TEST_ENGINE === 'scripted') return new ScriptedEngine();
-  const { createEngine } = await import('../../src/engine/registry.ts');
+  const { createEngine } = await import('../engine/registry.ts');
   return createEngine('embedded');
 }

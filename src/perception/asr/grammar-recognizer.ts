@@ -10,10 +10,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DICT } from '../perception/asr/native.ts';
-import { PocketSphinxDecoder } from '../perception/asr/pocketsphinx.ts';
-import { SoundFlowError } from '../util/errors.ts';
-import { buildGrammar, buildWordLoop, dictionaryWords } from './grammar.ts';
+import { DEFAULT_DICT } from './native.ts';
+import { PocketSphinxDecoder } from './pocketsphinx.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+import { buildGrammar, buildWordLoop, dictionaryWords } from '../../instructions/grammar.ts';
 
 export interface Recognition {
   /** The grammar's best sentence (lower case, in-grammar words). */

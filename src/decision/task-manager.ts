@@ -1,10 +1,10 @@
 // The active tasks of one session. Pure bookkeeping on stream time: the session feeds it parsed
 // instructions and the current time, and emits the task.started/task.ended payloads it returns.
 import type { TaskEndedEvent, TaskStartedEvent } from '../events.ts';
-import { findLanguage } from '../response/translate/languages.ts';
-import { numberToWords } from './numbers.ts';
-import { soundClass } from './sounds.ts';
-import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from './types.ts';
+import { findLanguage } from '../instructions/languages.ts';
+import { numberToWords } from '../instructions/numbers.ts';
+import { soundClass } from '../instructions/sounds.ts';
+import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from '../instructions/types.ts';
 
 export interface TaskUpdate {
   started: TaskStartedEvent[];
