@@ -191,7 +191,7 @@ public <command> = <translate> | <count> | <stop> | <transcribe>;
     await assert.rejects(PocketSphinxDecoder.open({ jsgf: '#JSGF V1.0;\ngrammar g;\npublic <a> = hello (world;' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_bad_grammar');
     await assert.rejects(grammar.process(new Int16Array(160)), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_state');
     await assert.rejects(grammar.end(), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_state');
-    await assert.rejects(grammar.decode(new Int16Array(16), { search: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    await assert.rejects(grammar.decode(new Int16Array(16), { search: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
     const d = await PocketSphinxDecoder.open({ jsgf: '#JSGF V1.0;\ngrammar g;\npublic <a> = stop | go;' });
     d.close();
     await assert.rejects(d.decode(new Int16Array(1600)), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_closed');

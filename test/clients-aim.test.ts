@@ -152,7 +152,7 @@ describe('served Audio-Interaction engine', () => {
     const url = gone.url;
     await gone.close();
     await assert.rejects(new AimServedEngine({ baseUrl: url, timeoutMs: 500 }).createSession(), (e: unknown) => e instanceof EngineError && e.code === 'aim_connection');
-    assert.throws(() => new AimServedEngine({ baseUrl: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    assert.throws(() => new AimServedEngine({ baseUrl: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
   });
 
   test('a text instruction is spoken into the stream (the model only hears audio)', async () => {

@@ -120,10 +120,10 @@ describe('OpenAI chat client', () => {
   });
 
   test('bad input and bad options are clear errors, and nothing listening is a connection error', async () => {
-    assert.throws(() => new OpenAIChatClient({ baseUrl: 'not a url', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
-    assert.throws(() => new OpenAIChatClient({ baseUrl: 'ftp://x/v1', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    assert.throws(() => new OpenAIChatClient({ baseUrl: 'not a url', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
+    assert.throws(() => new OpenAIChatClient({ baseUrl: 'ftp://x/v1', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
     const r = await collect(client.stream([]));
-    assert.ok(r.error instanceof SoundFlowError && r.error.code === 'bad_input');
+    assert.ok(r.error instanceof SoundFlowError && r.error.code === 'invalid_input');
     const closed = await startFakeOpenAI();
     const url = closed.url;
     await closed.close();
@@ -162,7 +162,7 @@ describe('OpenAI transcription client', () => {
     await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_timeout');
     server.script.push({ kind: 'drop' });
     await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_connection');
-    await assert.rejects(client.transcribe([1, 2, 3] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_input');
+    await assert.rejects(client.transcribe([1, 2, 3] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');
     assert.deepEqual(await client.transcribe(new Float32Array(0)), { text: '', duration: 0 });
   });
 });

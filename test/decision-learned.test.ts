@@ -176,10 +176,10 @@ test('bad model files and options give clear errors', () => {
   assert.throws(() => loadDecisionModel(join(dir, 'old.json')), { code: 'model_invalid', message: /retrain/ });
   assert.throws(() => new DecisionNet({ ...spec, layers: [{ ...spec.layers[0], b: [] }, ...spec.layers.slice(1)] }), { code: 'model_invalid' });
   const net = new DecisionNet(spec);
-  assert.throws(() => net.predict(new Float32Array(3)), { code: 'bad_input' });
+  assert.throws(() => net.predict(new Float32Array(3)), { code: 'invalid_input' });
   const rules = new RulePolicy(new Assistant(), null);
-  assert.throws(() => new LearnedPolicy(rules, net, { threshold: 1.5 }), { code: 'bad_args' });
-  assert.throws(() => new LearnedPolicy(rules, net, { maxHold: -1 }), { code: 'bad_args' });
+  assert.throws(() => new LearnedPolicy(rules, net, { threshold: 1.5 }), { code: 'invalid_argument' });
+  assert.throws(() => new LearnedPolicy(rules, net, { maxHold: -1 }), { code: 'invalid_argument' });
   assert.throws(() => new LearnedPolicy(rules, new DecisionNet({ ...constantNet(0.5, 2).spec, window: 3 })), { code: 'model_invalid' }, 'window/input size mismatch');
 });
 

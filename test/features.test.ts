@@ -92,7 +92,7 @@ test('bad input gets a clear error', () => {
   bad[10] = NaN;
   assert.throws(() => lm.process(bad), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_audio');
   assert.throws(() => lm.process([0, 1] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_audio');
-  assert.throws(() => new LogMel({ nMels: 0 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_config');
+  assert.throws(() => new LogMel({ nMels: 0 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
 });
 
 test('costs well under 1 ms per chunk', () => {

@@ -142,7 +142,7 @@ test('server_vad preset: start includes 300 ms of prefix padding', async () => {
 });
 
 test('segmenter rejects bad options and mismatched input', () => {
-  assert.throws(() => new SpeechSegmenter({ startThreshold: 0.3, endThreshold: 0.6 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_config');
+  assert.throws(() => new SpeechSegmenter({ startThreshold: 0.3, endThreshold: 0.6 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
   assert.throws(() => new SpeechSegmenter({ minSilenceMs: -1 }), (e: unknown) => e instanceof SoundFlowError);
   const seg = new SpeechSegmenter();
   assert.throws(() => seg.update([0.9], []), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');

@@ -134,7 +134,7 @@ class AimServedSession implements Session {
 
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     if (this.closed || this.ending) throw new SoundFlowError('session_closed', 'push after end() or close()', { recoverable: false });
-    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('bad_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
+    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
     const samples = pcm instanceof Float32Array ? floatToPcm16(pcm) : pcm;
     const all = new Int16Array(this.remainder.length + samples.length);
     all.set(this.remainder);

@@ -108,7 +108,7 @@ export class EmbeddedSession implements Session {
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     if (this.ending || this.closed) throw new SoundFlowError('session_ended', 'push() after end() or close()');
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) {
-      throw new SoundFlowError('bad_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
+      throw new SoundFlowError('invalid_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
     }
     for (const chunk of this.chunker.push(pcm)) await this.enqueueChunk(chunk);
   }

@@ -149,7 +149,7 @@ function melFilterbank(nMels: number): MelFilter[] {
       } else if (first >= 0) break;
     }
     // With 64 bands and 31.25 Hz bins every triangle catches at least one bin; guard anyway.
-    if (first < 0) throw new SoundFlowError('bad_config', `mel band ${m} of ${nMels} covers no FFT bin; use fewer mel bins`);
+    if (first < 0) throw new SoundFlowError('invalid_argument', `mel band ${m} of ${nMels} covers no FFT bin; use fewer mel bins`);
     filters.push({ first, weights: Float64Array.from(w) });
   }
   return filters;
@@ -171,7 +171,7 @@ class FrameComputer {
 
   constructor(readonly nMels: number) {
     if (!Number.isInteger(nMels) || nMels < 1 || nMels > 128) {
-      throw new SoundFlowError('bad_config', `nMels must be an integer in 1..128, got ${nMels}`);
+      throw new SoundFlowError('invalid_argument', `nMels must be an integer in 1..128, got ${nMels}`);
     }
     this.filters = filtersFor(nMels);
   }

@@ -72,7 +72,7 @@ export class SpeechSegmenter {
   constructor(opts: Partial<SegmenterOptions> = {}) {
     const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
     const o: SegmenterOptions = { ...DEFAULT_SEGMENTER, ...defined };
-    const bad = (msg: string) => new SoundFlowError('bad_config', `segmenter: ${msg}`);
+    const bad = (msg: string) => new SoundFlowError('invalid_argument', `segmenter: ${msg}`);
     for (const k of ['startThreshold', 'endThreshold'] as const) {
       if (!(o[k] >= 0 && o[k] <= 1)) throw bad(`${k} must be in 0..1, got ${o[k]}`);
     }

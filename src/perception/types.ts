@@ -1,5 +1,6 @@
 // What perception hands to the decision step, one Percept per 0.4 s chunk.
 import type { Chunk } from '../audio/chunk.ts';
+import type { ErrorCode } from '../error-codes.ts';
 
 export interface FinalTranscript {
   text: string;
@@ -12,7 +13,7 @@ export interface FinalTranscript {
   /** The grammar's best reading when its own thresholds rejected it (evidence to weigh, not a result). */
   commandCandidate?: string;
   /** A remote recogniser failed and the local transcript was used instead. */
-  fallback?: { code: string; message: string };
+  fallback?: { code: ErrorCode; message: string };
 }
 
 /** Everything perception knows about one chunk. Heavy work (ASR) arrives as promises. */

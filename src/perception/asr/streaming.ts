@@ -90,7 +90,7 @@ export class StreamingRecognizer {
 
   static async create(opts: StreamingOptions = {}): Promise<StreamingRecognizer> {
     const maxSeconds = opts.maxUtteranceSeconds ?? 30;
-    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('bad_option', 'maxUtteranceSeconds must be 1..300');
+    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
     const common = { hmm: opts.hmm, lm: opts.lm, dict: opts.dict };
     // Both models load in parallel on worker threads.
     const [p, f] = await Promise.allSettled([

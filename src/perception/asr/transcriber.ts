@@ -3,11 +3,12 @@
 import type { OpenAITranscriptionClient } from '../../clients/openai-transcribe.ts';
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
 import { normalizeTranscript } from './wer.ts';
+import type { ErrorCode } from '../../error-codes.ts';
 
 export interface Transcript {
   text: string;
   /** The primary transcriber failed and the fallback's text was used instead. */
-  fallback?: { code: string; message: string };
+  fallback?: { code: ErrorCode; message: string };
 }
 
 export interface Transcriber {

@@ -145,7 +145,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const cacheDir = opts.cacheDir ?? DEFAULT_CORPUS_DIR;
   const log = opts.log ?? (() => {});
   const classes = opts.classes ?? [...SOUND_CLASSES];
-  for (const c of classes) if (!isSoundClass(c)) throw new SoundFlowError('bad_option', `unknown sound class "${c}" (known: ${SOUND_CLASSES.join(', ')})`);
+  for (const c of classes) if (!isSoundClass(c)) throw new SoundFlowError('invalid_argument', `unknown sound class "${c}" (known: ${SOUND_CLASSES.join(', ')})`);
   const want = new Set(classes);
   mkdirSync(cacheDir, { recursive: true });
   const skipped: CorpusManifest['skipped'] = [];

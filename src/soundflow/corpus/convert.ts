@@ -40,7 +40,7 @@ function lastLine(err: unknown): string {
 /** Reads a corpus WAV (any PCM WAV; mono downmix) as Float32 samples. */
 export function readWav(path: string): Float32Array {
   const w = readWavFile(path);
-  if (w.sampleRate !== CORPUS_SR) throw new SoundFlowError('bad_wav', `${path}: expected ${CORPUS_SR} Hz, got ${w.sampleRate}`);
+  if (w.sampleRate !== CORPUS_SR) throw new SoundFlowError('invalid_wav', `${path}: expected ${CORPUS_SR} Hz, got ${w.sampleRate}`);
   return w.samples;
 }
 

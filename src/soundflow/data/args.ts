@@ -21,7 +21,7 @@ export function parseArgs(args: string[], booleans: string[] = []): ParsedArgs {
     else if (booleans.includes(name)) flags.set(name, true);
     else {
       const v = args[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new SoundFlowError('bad_args', `--${name} needs a value`);
+      if (v === undefined || v.startsWith('--')) throw new SoundFlowError('invalid_argument', `--${name} needs a value`);
       flags.set(name, v);
       i++;
     }
@@ -31,8 +31,8 @@ export function parseArgs(args: string[], booleans: string[] = []): ParsedArgs {
 
 export function str(a: ParsedArgs, name: string, required = false): string | undefined {
   const v = a.flags.get(name);
-  if (v === true) throw new SoundFlowError('bad_args', `--${name} needs a value`);
-  if (v === undefined && required) throw new SoundFlowError('bad_args', `--${name} is required`);
+  if (v === true) throw new SoundFlowError('invalid_argument', `--${name} needs a value`);
+  if (v === undefined && required) throw new SoundFlowError('invalid_argument', `--${name} is required`);
   return v;
 }
 
@@ -40,10 +40,10 @@ export function int(a: ParsedArgs, name: string, min = 0): number | undefined {
   const v = str(a, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new SoundFlowError('bad_args', `--${name} must be an integer >= ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new SoundFlowError('invalid_argument', `--${name} must be an integer >= ${min}, got "${v}"`);
   return n;
 }
 
 export function checkKnown(a: ParsedArgs, known: string[]): void {
-  for (const k of a.flags.keys()) if (!known.includes(k)) throw new SoundFlowError('bad_args', `unknown option --${k}`);
+  for (const k of a.flags.keys()) if (!known.includes(k)) throw new SoundFlowError('invalid_argument', `unknown option --${k}`);
 }

@@ -42,7 +42,7 @@ export interface BuildSummary {
 
 export async function build(opts: BuildOptions): Promise<BuildSummary> {
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new SoundFlowError('bad_seed', `seed must be a non-negative integer, got ${opts.seed}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new SoundFlowError('invalid_argument', `seed must be a non-negative integer, got ${opts.seed}`);
   const out = resolve(opts.out);
   const log = opts.log === undefined ? process.stderr : opts.log;
   const say = (s: string) => log?.write(s + '\n');

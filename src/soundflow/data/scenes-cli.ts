@@ -19,7 +19,7 @@ export function soundSource(spec: string, split: string): SoundSource {
     const path = spec === 'corpus' ? DEFAULT_CORPUS_MANIFEST : spec.slice('corpus:'.length);
     return { kind: 'corpus', clips: loadCorpusManifest(path), split };
   }
-  throw new SoundFlowError('bad_args', `--sounds must be synth, auto, corpus or corpus:MANIFEST, got "${spec}"`);
+  throw new SoundFlowError('invalid_argument', `--sounds must be synth, auto, corpus or corpus:MANIFEST, got "${spec}"`);
 }
 
 export function readSpecs(path: string): SceneSpec[] {
@@ -72,7 +72,7 @@ export async function runScenesCommand(sub: 'scenes' | 'eval-set', args: string[
   checkKnown(a, ['out', 'n', 'seed', 'split', 'sounds', 'recipe', 'quiet']);
   const out = str(a, 'out', true)!;
   const split = (str(a, 'split') ?? 'train') as 'train' | 'test';
-  if (split !== 'train' && split !== 'test') throw new SoundFlowError('bad_args', `--split must be train or test`);
+  if (split !== 'train' && split !== 'test') throw new SoundFlowError('invalid_argument', `--split must be train or test`);
   const recipe = str(a, 'recipe');
   const specs = recipe ? readSpecs(recipe) : generateScenes({ n: int(a, 'n', 1) ?? 10, seed: int(a, 'seed') ?? 0, split });
   const progress = new Progress(specs.length, 'render', log ?? process.stderr, Boolean(log));

@@ -35,8 +35,8 @@ export interface PolicyRun {
 
 export function parsePolicies(spec: string): PolicyName[] {
   const names = spec === 'all' ? [...POLICIES] : spec.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(POLICIES as readonly string[]).includes(n)) throw new SoundFlowError('bad_args', `unknown policy "${n}" (known: ${POLICIES.join(', ')}, all)`);
-  if (!names.length) throw new SoundFlowError('bad_args', 'no policy given');
+  for (const n of names) if (!(POLICIES as readonly string[]).includes(n)) throw new SoundFlowError('invalid_argument', `unknown policy "${n}" (known: ${POLICIES.join(', ')}, all)`);
+  if (!names.length) throw new SoundFlowError('invalid_argument', 'no policy given');
   return [...new Set(names)] as PolicyName[];
 }
 

@@ -353,11 +353,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   checkKnown(a, ['data', 'scenes', 'scene-seed', 'cache', 'out', 'window', 'hidden', 'epochs', 'batch', 'seed', 'tolerance', 'jobs', 'eval', 'no-eval', 'redump', 'help']);
-  if (a.positional.length) throw new SoundFlowError('bad_args', `unexpected argument "${a.positional[0]}"\n${USAGE}`);
+  if (a.positional.length) throw new SoundFlowError('invalid_argument', `unexpected argument "${a.positional[0]}"\n${USAGE}`);
   const D = DEFAULT_DECISION_OPTIONS;
   const hiddenSpec = str(a, 'hidden');
   const hidden = hiddenSpec ? hiddenSpec.split(',').map(Number) : D.hidden;
-  if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 256)) throw new SoundFlowError('bad_args', `--hidden must be comma-separated sizes 1..256, got "${hiddenSpec}"`);
+  if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 256)) throw new SoundFlowError('invalid_argument', `--hidden must be comma-separated sizes 1..256, got "${hiddenSpec}"`);
   await trainDecision({
     data: str(a, 'data') ?? D.data,
     scenes: int(a, 'scenes', 10) ?? D.scenes,

@@ -239,7 +239,7 @@ export async function runTrainSounds(args: string[]): Promise<number> {
       },
     }));
   } catch (err) {
-    throw new SoundFlowError('bad_args', `${(err as Error).message}\n${USAGE}`);
+    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${USAGE}`);
   }
   if (values.help) {
     process.stdout.write(USAGE + '\n');
@@ -248,7 +248,7 @@ export async function runTrainSounds(args: string[]): Promise<number> {
   const int = (k: string, def: number, min: number): number => {
     if (values[k] === undefined) return def;
     const v = Number(values[k]);
-    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('bad_args', `--${k} must be an integer >= ${min}`);
+    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('invalid_argument', `--${k} must be an integer >= ${min}`);
     return v;
   };
   await trainSounds({

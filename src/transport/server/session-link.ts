@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import type { Engine, Session } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
-import { SoundFlowError, errorMessage } from '../../util/errors.ts';
+import { SoundFlowError, errorMessage, type ErrorCode } from '../../util/errors.ts';
 
 export interface LinkHooks {
   onEvent(ev: SessionEvent): void;
@@ -187,7 +187,7 @@ export class SessionLink {
   }
 }
 
-export function toSfError(err: unknown, code: string, recoverable: boolean): SoundFlowError {
+export function toSfError(err: unknown, code: ErrorCode, recoverable: boolean): SoundFlowError {
   if (err instanceof SoundFlowError) return err;
   return new SoundFlowError(code, errorMessage(err), { recoverable, cause: err });
 }

@@ -34,5 +34,5 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return sub ? 0 : 2;
   }
-  throw new SoundFlowError('bad_args', `unknown data subcommand "${sub}"\n${USAGE}`);
+  throw new SoundFlowError('invalid_argument', `unknown data subcommand "${sub}"\n${USAGE}`);
 }

@@ -35,13 +35,13 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   const input = positionals[0];
-  if (!input) throw new SoundFlowError('usage', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
+  if (!input) throw new SoundFlowError('invalid_argument', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
   const tail = Number(values.tail);
-  if (!(tail >= 0 && tail <= 600)) throw new SoundFlowError('usage', '--tail takes seconds between 0 and 600');
-  if (values.mode !== 'concurrent' && values.mode !== 'sequential') throw new SoundFlowError('usage', '--mode is concurrent or sequential');
-  if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('usage', '--policy is rules or learned');
+  if (!(tail >= 0 && tail <= 600)) throw new SoundFlowError('invalid_argument', '--tail takes seconds between 0 and 600');
+  if (values.mode !== 'concurrent' && values.mode !== 'sequential') throw new SoundFlowError('invalid_argument', '--mode is concurrent or sequential');
+  if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('invalid_argument', '--policy is rules or learned');
   const td = values['turn-detection'];
-  if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('usage', '--turn-detection is soundflow or server_vad');
+  if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('invalid_argument', '--turn-detection is soundflow or server_vad');
 
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
   const fromEnv = endpointsFromEnv();

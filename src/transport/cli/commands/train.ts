@@ -30,6 +30,6 @@ export async function run(args: string[]): Promise<number> {
     return what ? 0 : 2;
   }
   const load = TRAINERS[what];
-  if (!load) throw new SoundFlowError('bad_args', `unknown trainer "${what}"\n${USAGE}`);
+  if (!load) throw new SoundFlowError('invalid_argument', `unknown trainer "${what}"\n${USAGE}`);
   return (await load())(rest);
 }
