@@ -8,7 +8,7 @@ import { writeAtomic } from './audio-io.ts';
 import { readInput, type InputSequence } from './input.ts';
 import { MAX_SLICE, SAMPLE_RATE } from './layout.ts';
 import { checkNoiseLength, indexNoise } from './noise.ts';
-import { Progress } from './progress.ts';
+import { Progress } from '../../util/progress.ts';
 import { runPool } from './pool.ts';
 import { ensureDirs, type StreamResult } from './stream.ts';
 
