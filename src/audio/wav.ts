@@ -2,9 +2,11 @@
 // Reading accepts what real tools write: PCM 8/16/24/32-bit, float 32/64, A-law/µ-law, WAVE_FORMAT_EXTENSIBLE,
 // RF64, unknown chunks, odd chunk sizes, and the "size unknown" headers of streaming writers
 // (espeak-ng --stdout says 0x7ffff000, ffmpeg to a pipe says 0xFFFFFFFF).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SoundFlowError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { SAMPLE_RATE } from './chunk.ts';
 import { floatToPcm16, pcm16ToBytes } from './pcm.ts';
 
 export type WavEncoding = 'pcm' | 'float' | 'alaw' | 'mulaw';
@@ -198,6 +200,43 @@ export function parseWav(buf: Uint8Array): WavAudio {
   const n = h.dataBytes === null ? available : Math.min(h.dataBytes, available);
   const samples = decodeFrames(buf.subarray(h.dataOffset, h.dataOffset + n), h);
   return { sampleRate: h.sampleRate, channels: h.channels, bitsPerSample: h.bitsPerSample, encoding: h.encoding, samples };
+}
+
+/**
+ * Sample frames in a WAV file, from its header and size without reading the samples (a file cut short
+ * counts what is there). Errors name the file (`not_found`, `invalid_wav`).
+ */
+export function wavFileFrames(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new SoundFlowError('not_found', `WAV file not found: ${path}`, { cause: err });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let h: WavHeader | 'more' = 'more';
+    // Headers are small: read 4 KiB, more only when unknown chunks come before the data.
+    for (let want = 4096; h === 'more'; want *= 4) {
+      const head = Buffer.alloc(Math.min(want, size, MAX_HEADER_BYTES));
+      const n = readSync(fd, head, 0, head.length, 0);
+      try {
+        h = tryParseHeader(head.subarray(0, n));
+      } catch (err) {
+        throw new SoundFlowError('invalid_wav', `${path}: ${(err as Error).message}`, { cause: err });
+      }
+      if (h === 'more' && (n >= size || n >= MAX_HEADER_BYTES)) throw new SoundFlowError('invalid_wav', `${path}: no data chunk in the WAV header`);
+    }
+    const available = size - h.dataOffset;
+    return Math.floor(Math.max(0, h.dataBytes === null ? available : Math.min(h.dataBytes, available)) / h.blockAlign);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes a WAV (16 kHz mono PCM16 with the canonical header unless told otherwise) atomically: a file that exists is complete. */
+export function writeWavFile(path: string, audio: Float32Array | Int16Array, sampleRate = SAMPLE_RATE): void {
+  writeFileAtomic(path, encodeWav(audio, sampleRate));
 }
 
 /** Reads and parses a WAV file; errors name the file (`not_found`, `invalid_wav`). */

@@ -4,6 +4,7 @@ import { encodeWav } from '../audio/wav.ts';
 import { SoundFlowError } from '../util/errors.ts';
 import { EngineError } from './errors.ts';
 import { endpoint, TimedFetch } from './http.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export interface TranscriptionClientOptions {
   /** Base URL including the version prefix, e.g. "http://127.0.0.1:8000/v1". */
@@ -39,7 +40,7 @@ export class OpenAITranscriptionClient {
   /** Transcribes 16 kHz mono audio (Float32 in [-1, 1] or PCM16). */
   async transcribe(audio: Float32Array | Int16Array, opts: { signal?: AbortSignal; prompt?: string; sampleRate?: number } = {}): Promise<TranscriptionResult> {
     if (!(audio instanceof Float32Array || audio instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'transcribe: audio must be Float32Array or Int16Array', { recoverable: true });
-    const rate = opts.sampleRate ?? 16000;
+    const rate = opts.sampleRate ?? SAMPLE_RATE;
     const duration = audio.length / rate;
     if (audio.length === 0) return { text: '', duration: 0 };
     if (duration > MAX_SECONDS) throw new SoundFlowError('invalid_input', `transcribe: ${duration.toFixed(1)} s is longer than ${MAX_SECONDS} s`, { recoverable: true });

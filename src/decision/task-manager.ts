@@ -3,7 +3,7 @@
 import type { TaskEndedEvent, TaskStartedEvent } from '../events.ts';
 import { findLanguage } from '../instructions/languages.ts';
 import { numberToWords } from '../instructions/numbers.ts';
-import { soundClass } from '../instructions/sounds.ts';
+import { nameableSound } from '../instructions/sounds.ts';
 import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from '../instructions/types.ts';
 
 export interface TaskUpdate {
@@ -24,8 +24,8 @@ function describeDuration(seconds: number): string {
   return unit(seconds, 'second');
 }
 
-const soundName = (label: string) => soundClass(label)?.plural ?? label.replace(/_/g, ' ');
-const soundHeard = (label: string) => soundClass(label)?.heard ?? label.replace(/_/g, ' ');
+const soundName = (label: string) => nameableSound(label)?.plural ?? label.replace(/_/g, ' ');
+const soundHeard = (label: string) => nameableSound(label)?.heard ?? label.replace(/_/g, ' ');
 
 function startAck(spec: StartSpec): string {
   switch (spec.kind) {

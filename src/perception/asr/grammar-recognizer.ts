@@ -14,6 +14,7 @@ import { DEFAULT_DICT } from './native.ts';
 import { PocketSphinxDecoder } from './pocketsphinx.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 import { buildGrammar, buildWordLoop, dictionaryWords } from '../../instructions/grammar.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export interface Recognition {
   /** The grammar's best sentence (lower case, in-grammar words). */
@@ -49,7 +50,6 @@ export interface GrammarDecoder {
   close(): void;
 }
 
-const SAMPLE_RATE = 16000;
 /** Commands are short; longer audio is chatter and not worth two decodes. */
 export const MAX_COMMAND_SECONDS = 12;
 const MIN_SECONDS = 0.25;

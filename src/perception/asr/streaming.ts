@@ -7,8 +7,8 @@ import { floatToPcm16 } from '../../audio/pcm.ts';
 import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
 import { PocketSphinxDecoder, type DecodeResult, type WordSegment } from './pocketsphinx.ts';
 import { normalizeTranscript } from './wer.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const SAMPLE_RATE = 16000;
 /** Segments shorter than this (0.25 s) are not worth a decode of their own. */
 const MIN_SEGMENT_SAMPLES = 4000;
 

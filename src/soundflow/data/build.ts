@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { writeAtomic } from './audio-io.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
 import { readInput, type InputSequence } from './input.ts';
-import { MAX_SLICE, SAMPLE_RATE } from './layout.ts';
+import { MAX_SLICE } from './layout.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 import { checkNoiseLength, indexNoise } from './noise.ts';
 import { Progress } from '../../util/progress.ts';
 import { runPool } from './pool.ts';
@@ -74,7 +75,7 @@ export async function build(opts: BuildOptions): Promise<BuildSummary> {
   // the work was split or resumed.
   const rows = results.filter((r) => r.status !== 'failed').map((r) => readFileSync(join(out, 'labels', `${r.id}.json`), 'utf8'));
   const output = join(out, OUTPUT_JSONL);
-  writeAtomic(output, rows.join(''));
+  writeFileAtomic(output, rows.join(''));
   const summary: BuildSummary = {
     input: parsed.length,
     built: results.filter((r) => r.status === 'built').length,
@@ -83,7 +84,7 @@ export async function build(opts: BuildOptions): Promise<BuildSummary> {
     output,
     streams: results,
   };
-  writeAtomic(join(out, 'build-summary.json'), JSON.stringify({ ...summary, seed, noise: opts.noise, features: Boolean(opts.features) }, null, 1) + '\n');
+  writeFileAtomic(join(out, 'build-summary.json'), JSON.stringify({ ...summary, seed, noise: opts.noise, features: Boolean(opts.features) }, null, 1) + '\n');
   say(`build: ${rows.length} streams in ${output} (${summary.built} built, ${summary.cached} already complete, ${skipped.length} skipped)`);
   return summary;
 }

@@ -3,7 +3,8 @@
 import type { Emotion, SessionEvent, TaskKind } from '../../events.ts';
 import type { Engine } from '../../engine/types.ts';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE, type EvalStream, loadAudio } from './dataset.ts';
+import { type EvalStream, loadAudio } from './dataset.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export const POLICIES = ['rules', 'learned', 'server_vad', 'never', 'always'] as const;
 export type PolicyName = (typeof POLICIES)[number];

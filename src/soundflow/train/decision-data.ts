@@ -10,7 +10,8 @@ import { FEATURE_VERSION, FeatureTracker } from '../../decision/features.ts';
 import type { Percept } from '../../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy } from '../../decision/types.ts';
 import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
-import { CHUNK_SAMPLES, loadAudio, type EvalStream } from '../eval/dataset.ts';
+import { loadAudio, type EvalStream } from '../eval/dataset.ts';
+import { CHUNK_SAMPLES } from '../../audio/chunk.ts';
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
 
 export interface StreamDump {

@@ -9,8 +9,8 @@ import { decodeStream } from '../../../audio/decode.ts';
 import { ReplyAudioFile } from '../reply-audio.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { TimelinePrinter } from '../timeline.ts';
+import { SAMPLE_RATE } from '../../../audio/chunk.ts';
 
-const SR = 16000;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -89,7 +89,7 @@ async function feed(session: Session, input: string, tail: number, realtime: boo
   const pace = async (n: number) => {
     samples += n;
     if (!realtime) return;
-    const ahead = (samples / SR) * 1000 - (performance.now() - t0);
+    const ahead = (samples / SAMPLE_RATE) * 1000 - (performance.now() - t0);
     if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
   };
   for await (const pcm of decodeStream(input)) {
@@ -98,8 +98,8 @@ async function feed(session: Session, input: string, tail: number, realtime: boo
   }
   if (samples === 0) throw new SoundFlowError('empty_audio', `no audio in ${input === '-' ? 'stdin' : input}`);
   // Trailing silence so that a reply to the last words can still happen.
-  const step = SR / 10;
-  for (let left = Math.round(tail * SR); left > 0; left -= step) {
+  const step = SAMPLE_RATE / 10;
+  for (let left = Math.round(tail * SAMPLE_RATE); left > 0; left -= step) {
     const n = Math.min(step, left);
     await session.push(new Int16Array(n));
     await pace(n);
