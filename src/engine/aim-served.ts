@@ -8,15 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import { floatToPcm16, levelDb, pcm16ToBytes } from '../audio/pcm.ts';
 import { EMOTIONS, type Emotion, type SessionEvent, type SessionState } from '../events.ts';
-import type { Engine, Session } from '../engine/types.ts';
-import { resolveOptions, type SessionOptions } from '../engine/options.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../perception/types.ts';
+import type { Engine, Session } from './types.ts';
+import { resolveOptions, type SessionOptions } from './options.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../audio/chunk.ts';
 import { EspeakTts, synthesizeAll } from '../response/tts/index.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { SoundFlowError, errorMessage } from '../util/errors.ts';
-import { EngineError } from './errors.ts';
-import { endpoint, TimedFetch } from './http.ts';
-import { parseSse } from './sse.ts';
+import { EngineError } from '../clients/errors.ts';
+import { endpoint, TimedFetch } from '../clients/http.ts';
+import { parseSse } from '../clients/sse.ts';
 
 export const BUSY = '<|busy|>';
 export const END = '<|end|>';
@@ -134,7 +134,7 @@ class AimServedSession implements Session {
 
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     if (this.closed || this.ending) throw new SoundFlowError('session_closed', 'push after end() or close()', { recoverable: false });
-    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('bad_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
+    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
     const samples = pcm instanceof Float32Array ? floatToPcm16(pcm) : pcm;
     const all = new Int16Array(this.remainder.length + samples.length);
     all.set(this.remainder);
