@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { StreamingRecognizer } from '../src/perception/asr/streaming.ts';
 import { ONE_PASS_BEAMS, OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { corpusWer, normalizeTranscript } from '../src/perception/asr/wer.ts';
-import { concat, loadFile, silence, speech } from '../test/helpers/audio.ts';
+import { concat, loadFile, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
   options: {

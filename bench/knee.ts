@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { concat, floatToPcm16, mix, noise, silence, speech } from '../test/helpers/audio.ts';
+import { concat, floatToPcm16, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/engine/registry.ts';
 import type { EmbeddedSession } from '../src/engine/session.ts';
-import { concat, mix, noise, silence, speech, SR } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '120' }, sessions: { type: 'string', default: '1' }, out: { type: 'string', default: 'bench/results/soak.json' } } });
 const seconds = Math.max(30, Number(values.seconds));

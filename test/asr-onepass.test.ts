@@ -3,7 +3,7 @@
 // bounded and trims idle decoders. Speech from espeak-ng's klatt voice.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { concat, floatToPcm16, silence, speech } from './helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 import { OnePassRecognizer, modelCmnInit, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { DecoderPool } from '../src/perception/asr/decoder-pool.ts';
 import type { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';

@@ -43,7 +43,7 @@ function cmnOf(ps: unknown): unknown {
   const cmn = koffi.decode(feat, FEAT_CMN_OFFSET, 'void *');
   if (!cmn) throw new SoundFlowError('asr_failed', 'decoder has no CMN state');
   const veclen = koffi.decode(cmn, CMN_VECLEN_OFFSET, 'int32_t') as number;
-  if (veclen !== CEP_SIZE) throw new SoundFlowError('asr_unsupported', `unexpected sphinxbase CMN layout (veclen ${veclen}); live CMN seeding disabled`);
+  if (veclen !== CEP_SIZE) throw new SoundFlowError('asr_unavailable', `unexpected sphinxbase CMN layout (veclen ${veclen}); live CMN seeding disabled`);
   return cmn;
 }
 
@@ -72,9 +72,9 @@ export function getCmn(ps: unknown): { mean: Float32Array; frames: number } {
  */
 export function setCmn(ps: unknown, mean: Float32Array, frames = 500): void {
   if (!(mean instanceof Float32Array) || mean.length !== CEP_SIZE || !mean.every(Number.isFinite)) {
-    throw new SoundFlowError('bad_option', `CMN seed must be ${CEP_SIZE} finite floats`);
+    throw new SoundFlowError('invalid_argument', `CMN seed must be ${CEP_SIZE} finite floats`);
   }
-  if (!(Number.isInteger(frames) && frames >= 0 && frames < 1 << 20)) throw new SoundFlowError('bad_option', `CMN history must be a frame count, got ${frames}`);
+  if (!(Number.isInteger(frames) && frames >= 0 && frames < 1 << 20)) throw new SoundFlowError('invalid_argument', `CMN history must be a frame count, got ${frames}`);
   const cmn = cmnOf(ps);
   cmnApi().cmn_live_set(cmn, mean);
   const sum = koffi.decode(cmn, CMN_SUM_OFFSET, 'void *');

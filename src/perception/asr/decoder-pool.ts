@@ -44,9 +44,9 @@ export class DecoderPool {
     options: Partial<DecoderPoolOptions> = {},
   ) {
     const o = { ...DEFAULT_DECODER_POOL, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
-    if (!(Number.isInteger(o.max) && o.max >= 1)) throw new SoundFlowError('bad_option', `decoder pool max must be >= 1, got ${o.max}`);
-    if (!(Number.isInteger(o.spare) && o.spare >= 0 && o.spare <= o.max)) throw new SoundFlowError('bad_option', `decoder pool spare must be 0..max, got ${o.spare}`);
-    if (!(o.idleMs >= 0)) throw new SoundFlowError('bad_option', `decoder pool idleMs must be >= 0, got ${o.idleMs}`);
+    if (!(Number.isInteger(o.max) && o.max >= 1)) throw new SoundFlowError('invalid_argument', `decoder pool max must be >= 1, got ${o.max}`);
+    if (!(Number.isInteger(o.spare) && o.spare >= 0 && o.spare <= o.max)) throw new SoundFlowError('invalid_argument', `decoder pool spare must be 0..max, got ${o.spare}`);
+    if (!(o.idleMs >= 0)) throw new SoundFlowError('invalid_argument', `decoder pool idleMs must be >= 0, got ${o.idleMs}`);
     this.options = o;
   }
 

@@ -93,7 +93,7 @@ export class OnePassRecognizer {
     opts: OnePassOptions = {},
   ) {
     const maxSeconds = opts.maxUtteranceSeconds ?? 30;
-    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('bad_option', 'maxUtteranceSeconds must be 1..300');
+    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
     this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
     this.prior = modelCmnInit(opts.hmm);
   }
@@ -117,7 +117,7 @@ export class OnePassRecognizer {
 
   /** Seeds the running estimate, e.g. from a previous connection of the same client. */
   set cmnState(s: CmnState | null) {
-    if (s !== null && !(s.mean instanceof Float32Array && s.mean.length === CEP_SIZE)) throw new SoundFlowError('bad_option', 'CMN state must hold 13 means');
+    if (s !== null && !(s.mean instanceof Float32Array && s.mean.length === CEP_SIZE)) throw new SoundFlowError('invalid_argument', 'CMN state must hold 13 means');
     this.cmn = s ? { mean: s.mean.slice(), frames: Math.max(0, Math.round(s.frames)) } : null;
   }
 

@@ -160,7 +160,7 @@ export class PocketSphinxDecoder {
     if (mode === 'lm') args.push('-lm', lm);
     if (opts.kwsThreshold !== undefined) args.push('-kws_threshold', String(opts.kwsThreshold));
     if (opts.cmn !== undefined) {
-      if (opts.cmn !== 'batch' && opts.cmn !== 'live') throw new SoundFlowError('bad_option', `cmn must be 'batch' or 'live', got ${String(opts.cmn)}`);
+      if (opts.cmn !== 'batch' && opts.cmn !== 'live') throw new SoundFlowError('invalid_argument', `cmn must be 'batch' or 'live', got ${String(opts.cmn)}`);
       args.push('-cmn', opts.cmn);
     }
     const va: unknown[] = [];
