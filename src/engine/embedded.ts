@@ -13,8 +13,9 @@ import { Assistant } from '../response/assistant.ts';
 import { endpointChatModel } from '../response/chat-model.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
-import { RecognizerPool } from '../perception/asr/pool.ts';
-import { ConstrainedRecognizer } from '../perception/asr/grammar-recognizer.ts';
+import { openOnePassPool } from '../perception/asr/one-pass.ts';
+import { GrammarPool } from '../perception/asr/grammar-pool.ts';
+import { availableParallelism } from 'node:os';
 import { OpenAITranscriptionClient } from '../clients/openai-transcribe.ts';
 import { remoteTranscriber } from '../perception/asr/transcriber.ts';
 import { SileroVad } from '../perception/vad.ts';
@@ -31,17 +32,13 @@ export interface SessionWiring {
 export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
-  private readonly recognizers = new RecognizerPool();
-  /** One grammar recogniser for every session: commands are rare and short, so sharing it is cheap. */
-  private grammar: Promise<ConstrainedRecognizer> | null = null;
-
-  private commandGrammar(): Promise<ConstrainedRecognizer> {
-    if (!this.grammar) {
-      this.grammar = ConstrainedRecognizer.open();
-      this.grammar.catch(() => (this.grammar = null));
-    }
-    return this.grammar;
-  }
+  /**
+   * Open-vocabulary decoders, lent per utterance (one accurate streaming pass each): silent sessions
+   * hold none. Bounded; idle ones beyond the spare are freed after 30 s (docs/notes/asr.md).
+   */
+  private readonly recognizers = openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
+  /** Grammar readings of commands and questions, shared by every session, one reader per core. */
+  private readonly grammar = new GrammarPool(Math.max(1, Math.min(4, availableParallelism())));
 
   async createSession(options: Partial<SessionOptions> = {}, wiring: SessionWiring = {}): Promise<Session> {
     const opts = resolveOptions(options);
@@ -55,7 +52,9 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
-    }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+      // server_vad keeps OpenAI's semantics: the turn ends after silence_duration_ms, whatever was said.
+      earlyEnd: !serverVad,
+    }, this.recognizers, serverVad ? null : this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm) : null, now: wiring.now });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
@@ -66,16 +65,14 @@ export class EmbeddedEngine implements Engine {
 
   /** Opens the shared models ahead of the first session (a server calls this at start-up). */
   async warmUp(): Promise<void> {
-    this.recognizers.spare = 1;
+    this.recognizers.options.spare = 1;
     this.recognizers.topUp();
-    void this.commandGrammar();
+    void this.grammar.warm().catch(() => undefined);
     await Promise.all([SileroVad.create(), SoundClassifier.load().catch(() => null)]);
   }
 
   async close(): Promise<void> {
     this.recognizers.close();
-    const g = this.grammar;
-    this.grammar = null;
-    if (g) (await g.catch(() => null))?.close();
+    this.grammar.close();
   }
 }

@@ -6,8 +6,13 @@ import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './se
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
+import { OnePassRecognizer } from './asr/one-pass.ts';
+import { DecoderPool } from './asr/decoder-pool.ts';
 import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
-import type { ConstrainedRecognizer, RecognitionDetail } from './asr/grammar-recognizer.ts';
+import type { RecognitionDetail } from './asr/grammar-recognizer.ts';
+import type { GrammarReader } from './asr/grammar-pool.ts';
+import { QuietGate } from './quiet-gate.ts';
+import { clearlyComplete } from '../decision/complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
@@ -27,6 +32,14 @@ export interface PerceiverOptions {
   maxUtteranceSeconds: number;
   /** Longest utterance the command grammar is tried on, s. */
   maxCommandSeconds: number;
+  /**
+   * End a turn at a pause, before the closing silence, when what was heard is a complete command or
+   * question (the grammar accepted it and nothing reads as unfinished; src/decision/complete.ts).
+   * Needs the one-pass recogniser (its transcript of the audio before the pause is ready at once).
+   */
+  earlyEnd: boolean;
+  /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
+  quietGate: boolean;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -37,6 +50,8 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   sounds: true,
   maxUtteranceSeconds: 20,
   maxCommandSeconds: 5,
+  earlyEnd: true,
+  quietGate: true,
 };
 
 export interface StageTimings {
@@ -62,33 +77,44 @@ export class Perceiver {
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
   private spec: { chunk: number; silenceMs: number; command: Promise<RecognitionDetail | null> | null } | null = null;
+  /** At a pause: whether the utterance so far is a complete command (then the turn ends now). */
+  private earlyCheck: Promise<boolean> | null = null;
+  private readonly gate = new QuietGate();
+  private lastVadMax = 1;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
 
   private constructor(
     private readonly opts: PerceiverOptions,
     private readonly vad: SileroVad,
-    private readonly asr: StreamingRecognizer,
+    private readonly asr: StreamingRecognizer | OnePassRecognizer,
     private readonly sounds: SoundClassifier | null,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
   }
 
-  /** `pool`: where the recogniser comes from and goes back to (else one is opened and freed). */
+  /**
+   * `pool`: a DecoderPool lends a one-pass decoder per utterance; a RecognizerPool gives a two-pass
+   * recogniser for the session's lifetime (without a pool one is opened and freed).
+   */
   static async create(
     options: Partial<PerceiverOptions> = {},
-    pool?: RecognizerPool,
-    grammar?: Promise<ConstrainedRecognizer> | null,
+    pool?: RecognizerPool | DecoderPool,
+    grammar?: Promise<GrammarReader> | GrammarReader | null,
     transcriber?: Transcriber | null,
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
       SileroVad.create(),
-      pool ? pool.acquire() : StreamingRecognizer.create(),
+      pool instanceof DecoderPool
+        ? new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30) })
+        : pool
+          ? pool.acquire()
+          : StreamingRecognizer.create(),
       opts.sounds ? SoundClassifier.load().catch(() => null) : Promise.resolve(null),
     ]);
     const p = new Perceiver(opts, vad, asr, sounds);
-    p.pool = pool ?? null;
-    p.grammar = grammar ?? null;
+    p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
+    p.grammar = grammar ? Promise.resolve(grammar) : null;
     p.transcriber = transcriber ?? null;
     return p;
   }
@@ -96,8 +122,8 @@ export class Perceiver {
   /** Remote recogniser for final transcripts, when configured. */
   private transcriber: Transcriber | null = null;
 
-  /** The engine's shared command-grammar recogniser (serialised across sessions). */
-  private grammar: Promise<ConstrainedRecognizer> | null = null;
+  /** The engine's shared command-grammar readers. */
+  private grammar: Promise<GrammarReader> | null = null;
 
   private pool: RecognizerPool | null = null;
   private closed = false;
@@ -108,14 +134,20 @@ export class Perceiver {
     let t1 = performance.now();
     this.timings.featuresMs.add(t1 - t0);
 
-    const { probs, frameEnds } = await this.vad.process(chunk.pcm);
+    // Nothing above the noise floor and no utterance going on: the models have nothing to find.
+    const skip = this.opts.quietGate && this.gate.shouldSkip(mel, this.inUtterance || !this.segmenter.idle, this.lastVadMax);
+    const { probs, frameEnds } = await (skip ? this.vad.skip(chunk.pcm) : this.vad.process(chunk.pcm));
+    this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1);
     const updates = this.segmenter.update(probs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
+    this.gate.setFloor(acoustic.bandNoiseFloor);
 
     let sounds: Percept['sounds'];
-    if (this.sounds) {
+    if (this.sounds && skip) {
+      sounds = { classes: this.sounds.classes, probs: new Float32Array(this.sounds.classes.length), thresholds: this.sounds.thresholds };
+    } else if (this.sounds) {
       t1 = performance.now();
       sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel), thresholds: this.sounds.thresholds };
       this.timings.soundsMs.add(performance.now() - t1);
@@ -137,6 +169,18 @@ export class Perceiver {
       sounds,
     };
     this.feedAsr(chunk, percept, speechStarted, updates);
+    if (this.earlyCheck) {
+      // A pause in this chunk: the transcript before it and the grammar reading are being finished
+      // (one closing search each); a complete command or question ends the turn now rather than after
+      // the closing silence. Awaited here, so decisions do not depend on timing.
+      const complete = await this.earlyCheck.catch(() => false);
+      this.earlyCheck = null;
+      if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
+        percept.speechEnded = true;
+        percept.inSpeech = false;
+        this.endUtterance(chunk, percept, false);
+      }
+    }
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
@@ -183,10 +227,21 @@ export class Perceiver {
         command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
       }
       this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
+      const asr = this.asr;
+      if (this.opts.earlyEnd && command && asr instanceof OnePassRecognizer) {
+        this.earlyCheck = Promise.all([asr.committed(), command]).then(([text, cmd]) => clearlyComplete({ text, command: cmd }));
+      }
     }
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
+    this.earlyCheck = null;
+    this.endUtterance(chunk, percept, tooLong);
+  }
+
+  /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
+  private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean): void {
+    const utterance = this.utterance;
     this.inUtterance = false;
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
@@ -247,7 +302,8 @@ export class Perceiver {
     if (this.closed) return;
     this.closed = true;
     // Pending final decodes still need the recogniser: hand it back once they are done.
-    void this.finals.then(() => (this.pool ? this.pool.release(this.asr) : this.asr.close()));
+    const asr = this.asr;
+    void this.finals.then(() => (this.pool && asr instanceof StreamingRecognizer ? this.pool.release(asr) : asr.close()));
   }
 }
 

@@ -170,6 +170,21 @@ export class SpeechSegmenter {
     return out;
   }
 
+  /** True while neither an utterance nor a candidate onset is open. */
+  get idle(): boolean {
+    return this.state === 'idle';
+  }
+
+  /**
+   * Ends the open utterance now: the caller knows the turn is over before the closing silence has
+   * passed (a complete command heard at a pause). Returns the 'end' update, or null outside speech.
+   */
+  endNow(): SegmentUpdate | null {
+    if (this.state !== 'speech') return null;
+    this.state = 'idle';
+    return { kind: 'end', sample: this.silenceRun > 0 ? this.silenceFrom : this.lastEnd, at: this.lastEnd };
+  }
+
   /** End of stream: closes an open utterance at the last speech frame (or now). */
   finish(): SegmentUpdate[] {
     if (this.state !== 'speech') {

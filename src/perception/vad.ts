@@ -106,6 +106,38 @@ export class SileroVad {
     return { probs, frameEnds };
   }
 
+  /**
+   * Advances the stream clock over quiet audio without running the model: its frames count as silence
+   * (probability 0) and the recurrent state restarts, as at a stream start. Queued behind running calls.
+   */
+  skip(chunk: Float32Array): Promise<VadResult> {
+    const run = this.tail.then(() => {
+      const probs: number[] = [];
+      const frameEnds: number[] = [];
+      const total = this.pendingLen + chunk.length;
+      for (let k = 0; k < Math.floor(total / VAD_FRAME); k++) {
+        this.consumed += VAD_FRAME;
+        probs.push(0);
+        frameEnds.push(this.consumed);
+      }
+      // The leftover (< one frame) is the chunk's last samples, kept for the next call.
+      const rest = total % VAD_FRAME;
+      if (rest <= chunk.length) {
+        this.pending.set(chunk.subarray(chunk.length - rest));
+      } else {
+        // A call shorter than one frame: the old leftover keeps its last samples, then this chunk.
+        this.pending.copyWithin(0, this.pendingLen - (rest - chunk.length), this.pendingLen);
+        this.pending.set(chunk, rest - chunk.length);
+      }
+      this.pendingLen = rest;
+      this.h = new Float32Array(STATE_SIZE);
+      this.c = new Float32Array(STATE_SIZE);
+      return { probs, frameEnds };
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
   /** Clears the recurrent state, leftover samples and the stream clock. */
   reset(): void {
     this.generation++;

@@ -28,6 +28,7 @@ export interface DecoderPoolStats {
 }
 
 export class DecoderPool {
+  /** `spare` may be raised later (a server warms one decoder up at start). */
   readonly options: DecoderPoolOptions;
   private readonly idle: { decoder: PocketSphinxDecoder; since: number }[] = [];
   private readonly waiters: { resolve: (d: PocketSphinxDecoder) => void; reject: (e: unknown) => void }[] = [];
