@@ -84,6 +84,8 @@ export class OnePassRecognizer {
   private truncated = false;
   private partialText = '';
   private generation = 0;
+  /** The open utterance: feeds made before its decoder arrived still belong to it, unless cancelled. */
+  private utt: { cancelled: boolean } = { cancelled: true };
   private segments: Promise<DecodeResult>[] = [];
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
@@ -125,6 +127,7 @@ export class OnePassRecognizer {
     this.assertOpen();
     if (this.active) this.cancel();
     this.active = true;
+    this.utt = { cancelled: false };
     this.length = 0;
     this.segStart = 0;
     this.truncated = false;
@@ -155,11 +158,14 @@ export class OnePassRecognizer {
     if (take.length < data.length) this.truncated = true;
     if (take.length === 0) return this.partialText;
     this.length += take.length;
+    // Audio fed before the decoder arrived is decoded once it does, ahead of the closing search, even if
+    // finish() was called meanwhile (a file decoded faster than real time); only cancel() drops it.
     const gen = this.generation;
+    const utt = this.utt;
     const d = await this.decoder!;
-    if (gen !== this.generation) return this.partialText;
+    if (utt.cancelled) return this.partialText;
     await d.process(take);
-    if (this.active && gen === this.generation) this.partialText = normalizeTranscript(d.partial());
+    if (gen === this.generation) this.partialText = normalizeTranscript(d.partial());
     return this.partialText;
   }
 
@@ -228,6 +234,7 @@ export class OnePassRecognizer {
   cancel(): void {
     if (this.closed || !this.active) return;
     this.active = false;
+    this.utt.cancelled = true;
     const gen = ++this.generation;
     const decoder = this.decoder;
     this.decoder = null;

@@ -1,0 +1,98 @@
+// End of turn without waiting for nothing: a complete command heard at a pause ends the utterance at
+// once, an unfinished one keeps the full closing silence; and the quiet gate skips the models on a
+// quiet room without losing the stream clock or the next utterance. Real espeak-ng audio through the
+// real perceiver (one-pass decoders, command grammar).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Perceiver } from '../src/perception/perceiver.ts';
+import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
+import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
+import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
+import { clearlyComplete } from '../src/decision/complete.ts';
+import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
+
+const CHUNK = 6400;
+
+async function endChunk(p: Perceiver, audio: Float32Array): Promise<{ end: number; text: string }> {
+  let end = -1;
+  let text = '';
+  for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
+    const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+    if (pc.final && end < 0) {
+      end = k;
+      text = (await pc.final)?.text ?? '';
+    }
+  }
+  return { end, text };
+}
+
+describe('early end of turn', () => {
+  const pool = openOnePassPool({}, { max: 2, spare: 0 });
+  const grammar = new GrammarPool(1);
+  after(() => {
+    pool.close();
+    grammar.close();
+  });
+  const room = (x: Float32Array) => mix(x, noise(x.length / 16000, { amplitude: 0.01 }), 30);
+
+  it('ends a complete command at its pause, not after the closing silence', async () => {
+    const audio = room(concat(silence(1.2), speech('what time is it'), silence(2.5)));
+    const early = await Perceiver.create({ earlyEnd: true }, pool, grammar);
+    const late = await Perceiver.create({ earlyEnd: false }, pool, grammar);
+    const a = await endChunk(early, audio);
+    const b = await endChunk(late, audio);
+    early.close();
+    late.close();
+    assert.ok(a.end >= 0 && b.end >= 0, `ends: ${a.end}, ${b.end}`);
+    assert.ok(a.end < b.end, `early end at chunk ${a.end}, closing silence at ${b.end}`);
+    assert.equal(a.text, b.text);
+  });
+
+  it('keeps the closing silence for an unfinished question', async () => {
+    const audio = room(concat(silence(1.2), speech('what is seven times'), silence(2.5)));
+    const early = await Perceiver.create({ earlyEnd: true }, pool, grammar);
+    const late = await Perceiver.create({ earlyEnd: false }, pool, grammar);
+    const a = await endChunk(early, audio);
+    const b = await endChunk(late, audio);
+    early.close();
+    late.close();
+    assert.equal(a.end, b.end);
+  });
+
+  it('only a grammar-accepted reading that does not dangle counts as complete', () => {
+    const cmd = (text: string, accepted = true, confidence = 0.9) => ({ text, accepted, confidence });
+    assert.equal(clearlyComplete({ text: 'what time is it', command: cmd('what time is it') }), true);
+    assert.equal(clearlyComplete({ text: 'what time is it', command: null }), false);
+    assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', false) }), false);
+    assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', true, 0.55) }), false);
+    assert.equal(clearlyComplete({ text: 'tell me when the', command: cmd('tell me when the doorbell rings') }), false);
+  });
+});
+
+describe('quiet gate', () => {
+  it('skips the VAD model on quiet audio without losing the stream clock', async () => {
+    const vad = await SileroVad.create();
+    const quiet = noise(0.4, { amplitude: 0.003 });
+    const a = await vad.skip(quiet);
+    const b = await vad.process(quiet.subarray(0, 100));
+    const c = await vad.skip(quiet);
+    assert.deepEqual(a.probs, new Array(12).fill(0));
+    assert.equal(a.frameEnds.at(-1), 12 * VAD_FRAME);
+    assert.deepEqual(b.frameEnds, []); // 256 + 100 samples left over: no frame yet
+    assert.equal(c.frameEnds[0], 13 * VAD_FRAME);
+    assert.equal(c.frameEnds.at(-1), Math.floor((6400 + 100 + 6400) / VAD_FRAME) * VAD_FRAME);
+  });
+
+  it('a quiet room stops costing model time, and speech after it is still heard', async () => {
+    const pool = openOnePassPool({}, { max: 1, spare: 0 });
+    const p = await Perceiver.create({}, pool, null);
+    const audio = mix(concat(silence(8), speech('please remember to water the plants'), silence(2)), noise(12, { amplitude: 0.01 }), 30);
+    const r = await endChunk(p, audio);
+    const skipped = (p as unknown as { gate: { skipped: number } }).gate.skipped;
+    p.close();
+    pool.close();
+    assert.ok(skipped >= 10, `skipped ${skipped} of the 20 quiet chunks`);
+    assert.ok(r.end >= 20, `utterance ended at chunk ${r.end}`);
+    assert.match(r.text, /water|plants|remember/);
+  });
+});
