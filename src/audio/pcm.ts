@@ -15,6 +15,16 @@ export function floatToPcm16(x: Float32Array): Int16Array {
   return out;
 }
 
+/** The exact inverse of pcm16ToFloat (and of the chunker's Int16 scaling): x·32768, rounded and clamped. */
+export function unitToPcm16(x: Float32Array): Int16Array {
+  const out = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.round(x[i] * 32768);
+    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  return out;
+}
+
 /** PCM16 to Float32; -32768 maps to exactly -1. */
 export function pcm16ToFloat(x: Int16Array): Float32Array {
   const out = new Float32Array(x.length);

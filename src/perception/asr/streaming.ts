@@ -32,7 +32,8 @@ export interface StreamingOptions {
   maxUtteranceSeconds?: number;
 }
 
-export interface FinalTranscript {
+/** The streaming decoder's own result for one utterance (perception turns it into a FinalTranscript). */
+export interface FinalDecode {
   /** Final transcript (normalized: lowercase, no fillers). */
   text: string;
   /** The partial decoder's own last hypothesis. */
@@ -186,7 +187,7 @@ export class StreamingRecognizer {
   }
 
   /** Ends the utterance: final transcript from a full re-decode of the saved audio. */
-  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalDecode> {
     this.assertOpen();
     const audio = this.buffer.slice(0, this.length);
     const segments = this.segments;
