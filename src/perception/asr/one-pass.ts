@@ -14,7 +14,7 @@ import { CEP_SIZE, getCmn, setCmn } from './cmn.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
 import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
-import type { FinalTranscript } from './streaming.ts';
+import type { FinalDecode } from './streaming.ts';
 import { normalizeTranscript } from './wer.ts';
 
 const SAMPLE_RATE = 16000;
@@ -195,7 +195,7 @@ export class OnePassRecognizer {
   }
 
   /** Ends the utterance: the closing search over the open segment, joined with the committed ones. */
-  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalDecode> {
     this.assertOpen();
     const seconds = this.length / SAMPLE_RATE;
     const truncated = this.truncated;
