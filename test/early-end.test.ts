@@ -8,7 +8,7 @@ import { Perceiver } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
-import { clearlyComplete } from '../src/decision/complete.ts';
+import { clearlyComplete } from '../src/perception/turn-complete.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;

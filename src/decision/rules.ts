@@ -6,6 +6,7 @@
 // - sounds go to the sound handler (proactive alerts, counting);
 // - user speech starting while a reply plays cuts the reply (barge-in).
 // The echo guard drops utterances that repeat what the assistant itself just said.
+import { soundsUnfinished } from '../instructions/unfinished.ts';
 import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
@@ -46,19 +47,8 @@ export interface RulePolicyOptions {
 
 const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
 
-/** Endings after which a speaker is very likely to go on. */
-const UNFINISHED = new Set([
-  'the', 'a', 'an', 'and', 'or', 'but', 'of', 'to', 'for', 'with', 'in', 'on', 'at', 'is', 'are', 'was',
-  'my', 'your', 'what', "what's", 'how', 'why', 'when', 'where', 'which', 'who', 'if', 'because', 'so', 'than',
-  'um', 'uh', 'like', 'into', 'from', 'about',
-  // arithmetic left hanging: "what is three times ..."
-  'times', 'plus', 'minus', 'divided', 'by', 'over', 'multiplied',
-]);
-
-export function soundsUnfinished(text: string): boolean {
-  const words = text.toLowerCase().trim().split(/\s+/).filter(Boolean);
-  return words.length > 0 && UNFINISHED.has(words[words.length - 1]);
-}
+// The unfinished-ending list is part of the instruction language (perception reads it too).
+export { soundsUnfinished };
 
 const FUNCTION_WORDS = new Set([
   'a', 'an', 'the', 'is', 'are', 'i', 'you', 'me', 'my', 'your', 'it', 'to', 'into', 'of', 'for', 'what', 'whats',

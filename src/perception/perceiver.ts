@@ -12,7 +12,7 @@ import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
 import type { RecognitionDetail } from './asr/grammar-recognizer.ts';
 import type { GrammarReader } from './asr/grammar-pool.ts';
 import { QuietGate } from './quiet-gate.ts';
-import { clearlyComplete } from '../decision/complete.ts';
+import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
@@ -34,7 +34,7 @@ export interface PerceiverOptions {
   maxCommandSeconds: number;
   /**
    * End a turn at a pause, before the closing silence, when what was heard is a complete command or
-   * question (the grammar accepted it and nothing reads as unfinished; src/decision/complete.ts).
+   * question (the grammar accepted it and nothing reads as unfinished; src/perception/turn-complete.ts).
    * Needs the one-pass recogniser (its transcript of the audio before the pause is ready at once).
    */
   earlyEnd: boolean;

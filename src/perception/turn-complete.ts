@@ -4,7 +4,7 @@
 // times", "tell me when the"). Free speech never qualifies: a dictated sentence split by a thinking pause
 // looks complete in its first half far too often, so it keeps the full closing silence (and the
 // policy's longer hold for unfinished readings).
-import { soundsUnfinished } from './rules.ts';
+import { soundsUnfinished } from '../instructions/unfinished.ts';
 
 export interface EarlyEndEvidence {
   /** The open decoder's transcript of the utterance so far. */
