@@ -19,8 +19,8 @@ const { values } = parseArgs({
   options: {
     voices: { type: 'string', default: 'en-us+klatt,en-us+klatt4,en+m3,en-us+f2,flite:slt,flite:rms,flite:awb,flite:kal16' },
     out: { type: 'string', default: 'bench/results/asr-onepass.json' },
-    /** One-pass variant: 'no' drops the flat-lexicon second pass (less work at the end, more errors). */
-    fwdflat: { type: 'string', default: 'yes' },
+    /** One-pass variant: 'yes' adds the flat-lexicon second pass (more work at the end, fewer errors). */
+    fwdflat: { type: 'string', default: 'no' },
   },
 });
 
@@ -71,7 +71,7 @@ function pct(xs: number[], p: number): number {
 }
 
 const voices = values.voices.split(',');
-const pool = openOnePassPool(values.fwdflat === 'no' ? { beams: { ...ONE_PASS_BEAMS, fwdflat: false } } : {}, { max: 2, spare: 1 });
+const pool = openOnePassPool({ beams: { ...ONE_PASS_BEAMS, fwdflat: values.fwdflat === 'yes' } }, { max: 2, spare: 1 });
 const rows: Record<string, unknown>[] = [];
 const all = { two: [] as { ref: string; hyp: string }[], one: [] as { ref: string; hyp: string }[], oneFirst: [] as { ref: string; hyp: string }[] };
 const endMs = { two: [] as number[], one: [] as number[] };
