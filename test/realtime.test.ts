@@ -107,7 +107,7 @@ test('protocol errors are error events and the session stays usable', async () =
   c.ws.send(Buffer.from([0, 0]));
   const errs: any[] = [];
   for (let i = 0; i < 8; i++) errs.push(await c.waitFor((j) => j.type === 'error' && !errs.includes(j), 5000, `error ${i + 1}`));
-  assert.deepEqual(errs.map((e) => e.error.code), ['invalid_json', 'invalid_event_type', 'invalid_value', 'invalid_audio', 'response_cancel_not_active', 'unsupported_audio_format', 'unsupported_event', 'invalid_event']);
+  assert.deepEqual(errs.map((e) => e.error.code), ['invalid_json', 'invalid_event_type', 'invalid_value', 'invalid_audio', 'response_cancel_not_active', 'unsupported_audio_format', 'item_delete_invalid_item_id', 'invalid_event']);
   assert.deepEqual(errs.map((e) => e.error.event_id), [null, 'evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6', null]);
   assert.equal(errs[2].error.param, 'audio');
   assert.ok(errs.every((e) => e.error.type === 'invalid_request_error' && typeof e.error.message === 'string' && e.event_id));

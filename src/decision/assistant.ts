@@ -14,6 +14,8 @@ import type { HandlerResult, UtteranceHandler } from './rules.ts';
 import type { ResponsePlan } from './types.ts';
 import { errorMessage } from '../util/errors.ts';
 
+export const DEFAULT_SYSTEM_PROMPT = 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.';
+
 const SILENT = (reason: string, events: SessionEvent[] = []): HandlerResult => ({ responses: [], events, reason });
 
 export interface AssistantDeps {
@@ -113,7 +115,7 @@ export class Assistant implements UtteranceHandler {
     let any = false;
     try {
       const messages = [
-        { role: 'system' as const, content: 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.' },
+        { role: 'system' as const, content: this.opts.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT },
         { role: 'user' as const, content: text },
       ];
       for await (const delta of this.llm!.stream(messages, { signal })) {
