@@ -3,12 +3,28 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
+import { endpoint } from '../../../engine/options.ts';
 
-const HELP = `usage: soundflow serve [--port 8080] [--host 127.0.0.1] [--token T] [--cert cert.pem --key key.pem]
-                       [--engine embedded] [--max-sessions N] [--idle-timeout S] [--max-duration MIN] [--quiet]
-  /            browser page        /healthz      status JSON
-  /ws          native protocol     /v1/realtime  OpenAI Realtime-compatible (PCM16 24 kHz)
-  The token may also come from SOUNDFLOW_TOKEN.`;
+const HELP = `usage: soundflow serve [options]
+  --port P              listen port (default 8080; 0 picks a free one)
+  --host H              listen address (default 127.0.0.1)
+  --token T             clients must present it (also SOUNDFLOW_TOKEN)
+  --tls, --dev-tls      https/wss with a local development certificate, made on first use
+  --tls-dir DIR         where that certificate lives (default ~/.config/soundflow/tls)
+  --cert C --key K      https/wss with your own PEM certificate and key
+  --engine NAME         embedded (default) or aim-served
+  --engine-url URL      the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)
+  --llm-url URL         OpenAI-compatible chat endpoint (answers, Realtime instructions and tools)
+  --llm-model M         its model
+  --asr-url URL         OpenAI-compatible /v1/audio/transcriptions endpoint
+  --asr-model M         its model
+  --max-sessions N      concurrent sessions (default 64)
+  --idle-timeout S      end a session after S seconds without a client message (default 300)
+  --max-duration MIN    longest session in minutes (default 180)
+  --quiet               no log lines on stderr
+  -h, --help            this help
+Routes: /  browser page   /healthz  status JSON   /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
+The official openai client (always wss://): serve --tls, then run it with NODE_EXTRA_CA_CERTS=<printed path>.`;
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -26,6 +42,14 @@ export async function run(args: string[]): Promise<number> {
       token: { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      'dev-tls': { type: 'boolean', default: false },
+      'tls-dir': { type: 'string' },
+      'engine-url': { type: 'string' },
+      'llm-url': { type: 'string' },
+      'llm-model': { type: 'string' },
+      'asr-url': { type: 'string' },
+      'asr-model': { type: 'string' },
       engine: { type: 'string', default: 'embedded' },
       'max-sessions': { type: 'string' },
       'idle-timeout': { type: 'string' },
@@ -42,13 +66,28 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('bad_argument', `--port must be 0..65535, got ${values.port}`);
   if (!!values.cert !== !!values.key) throw new SoundFlowError('bad_argument', '--cert and --key go together');
-  const tls = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
+  const devTls = values.tls || values['dev-tls'];
+  if (devTls && values.cert) throw new SoundFlowError('bad_argument', '--tls makes its own certificate: give either --tls or --cert/--key');
+  let tls: { cert: Buffer; key: Buffer } | undefined = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
+  if (devTls) {
+    const { ensureDevCert, defaultCertDir } = await import('../../server/dev-cert.ts');
+    const dev = ensureDevCert(values['tls-dir'] ?? defaultCertDir(), values.host === '127.0.0.1' || values.host === 'localhost' ? [] : [values.host]);
+    tls = { cert: dev.cert, key: dev.key };
+    process.stderr.write(
+      `soundflow serve: ${dev.created ? 'created' : 'using'} the development certificate in ${dev.dir}\n` +
+        `  node clients (the openai package) trust it with:\n  export NODE_EXTRA_CA_CERTS=${dev.caPath}\n`,
+    );
+  }
+  const llm = endpoint('LLM', values['llm-url'], values['llm-model']);
+  const asrEndpoint = endpoint('ASR', values['asr-url'], values['asr-model']);
+  if (!!values['llm-url'] !== !!values['llm-model']) throw new SoundFlowError('bad_argument', '--llm-url and --llm-model go together');
+  if (!!values['asr-url'] !== !!values['asr-model']) throw new SoundFlowError('bad_argument', '--asr-url and --asr-model go together');
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
   const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`soundflow serve: ${line}\n`);
 
   const { createEngine } = await import('../../../engine/registry.ts');
-  const engine = await createEngine(values.engine);
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? process.env.SOUNDFLOW_AIM_URL });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
@@ -56,6 +95,7 @@ export async function run(args: string[]): Promise<number> {
     token: values.token ?? process.env.SOUNDFLOW_TOKEN,
     tls,
     log,
+    sessionDefaults: { ...(llm ? { llm } : {}), ...(asrEndpoint ? { asrEndpoint } : {}) },
     limits: {
       maxSessions: num(values['max-sessions'], 'max-sessions'),
       idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
