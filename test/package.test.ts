@@ -68,3 +68,7 @@ test("the README's embedding example runs as written against the installed packa
   assert.match(stdout, /heard at \d+\.\d s: how are you/);
   assert.match(stdout, /replied: .+/);
 });
+
+test('the API reference in docs/api is generated from the current types', async () => {
+  await run(process.execPath, ['scripts/api-docs.mjs', '--check'], ROOT);
+});
