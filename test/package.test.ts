@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { concat, silence, speech, writeWav } from './helpers/audio.ts';
+import { concat, silence, speech, writeWav } from '../src/testing/audio.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 let dir: string;

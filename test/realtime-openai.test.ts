@@ -13,7 +13,7 @@ import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { Resampler } from '../src/audio/resample.ts';
 import { WireEvent } from '../src/transport/server/realtime-events.ts';
-import { concat, floatToPcm16, rms, silence, speech } from './helpers/audio.ts';
+import { concat, floatToPcm16, rms, silence, speech } from '../src/testing/audio.ts';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-servers.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 // The input audio buffer of a Realtime session with manual turns (`turn_detection: null`): audio is
 // kept (at 16 kHz) until the client commits it; the committed turn is then transcribed in one pass,
 // by the configured OpenAI-compatible ASR endpoint or else by the offline recogniser (pocketsphinx).
-import { OpenAITranscriptionClient } from '../../engines/openai-transcribe.ts';
+import { OpenAITranscriptionClient } from '../../clients/openai-transcribe.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import { RecognizerPool } from '../../perception/asr/pool.ts';
 import { SoundFlowError } from '../../util/errors.ts';

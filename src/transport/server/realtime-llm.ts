@@ -1,9 +1,9 @@
 // Chat completions with tools for Realtime responses: the conversation (messages, function calls and
 // their outputs) goes to an OpenAI-compatible endpoint, streamed back as text deltas and, when the model
 // calls functions, as complete tool calls (assembled from their streamed fragments).
-import { EngineError } from '../../engines/errors.ts';
-import { endpoint as joinUrl, TimedFetch } from '../../engines/http.ts';
-import { parseSse } from '../../engines/sse.ts';
+import { EngineError } from '../../clients/errors.ts';
+import { endpoint as joinUrl, TimedFetch } from '../../clients/http.ts';
+import { parseSse } from '../../clients/sse.ts';
 
 export interface ToolCall {
   id: string;

@@ -6,11 +6,11 @@
 // through an OpenAI-compatible chat endpoint. See docs/protocol.md.
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { endpointsFromEnv, type SessionOptions } from '../../engine/options.ts';
+import type { SessionOptions } from '../../engine/options.ts';
 import type { ReplyRequest } from '../../engine/types.ts';
 import type { SessionEvent } from '../../events.ts';
-import { DEFAULT_SYSTEM_PROMPT } from '../../decision/assistant.ts';
-import { SoundFlowError, errorMessage } from '../../util/errors.ts';
+import { DEFAULT_SYSTEM_PROMPT } from '../../response/chat-model.ts';
+import { SoundFlowError, errorMessage, type ErrorCode } from '../../util/errors.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import { base64ToPcm16, floatToPcm16, pcm16ToBase64, pcm16ToFloat, Resampler } from './pcm.ts';
 import { ClientEvent, KNOWN_TYPES, UNSUPPORTED_TYPES, type ClientItem, type FunctionTool, type ResponseParams, type SessionConfig, type TurnDetection } from './realtime-schema.ts';
@@ -136,7 +136,7 @@ export class RealtimeConnection extends Connection {
   }
 
   private get llm(): LlmEndpoint | undefined {
-    return this.options.llm ?? endpointsFromEnv().llm;
+    return this.options.llm;
   }
 
   // ---- outbound ------------------------------------------------------------------------------
@@ -757,7 +757,7 @@ export class RealtimeConnection extends Connection {
 /** Error codes that are the client's fault even when the session cannot go on. */
 const CLIENT_CODES = new Set(['idle_timeout', 'max_duration', 'rate_limited']);
 
-function paramError(code: string, message: string, param: string | null): SoundFlowError {
+function paramError(code: ErrorCode, message: string, param: string | null): SoundFlowError {
   return Object.assign(new SoundFlowError(code, message, { recoverable: true }), { param });
 }
 

@@ -1,9 +1,9 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
+import { aimUrlFromEnv, endpoint, endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
-import { endpoint } from '../../../engine/options.ts';
 
 const HELP = `usage: soundflow serve [options]
   --port P              listen port (default 8080; 0 picks a free one)
@@ -29,7 +29,7 @@ The official openai client (always wss://): serve --tls, then run it with NODE_E
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new SoundFlowError('bad_argument', `--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new SoundFlowError('invalid_argument', `--${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -64,10 +64,10 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('bad_argument', `--port must be 0..65535, got ${values.port}`);
-  if (!!values.cert !== !!values.key) throw new SoundFlowError('bad_argument', '--cert and --key go together');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('invalid_argument', `--port must be 0..65535, got ${values.port}`);
+  if (!!values.cert !== !!values.key) throw new SoundFlowError('invalid_argument', '--cert and --key go together');
   const devTls = values.tls || values['dev-tls'];
-  if (devTls && values.cert) throw new SoundFlowError('bad_argument', '--tls makes its own certificate: give either --tls or --cert/--key');
+  if (devTls && values.cert) throw new SoundFlowError('invalid_argument', '--tls makes its own certificate: give either --tls or --cert/--key');
   let tls: { cert: Buffer; key: Buffer } | undefined = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
   if (devTls) {
     const { ensureDevCert, defaultCertDir } = await import('../../server/dev-cert.ts');
@@ -78,24 +78,26 @@ export async function run(args: string[]): Promise<number> {
         `  node clients (the openai package) trust it with:\n  export NODE_EXTRA_CA_CERTS=${dev.caPath}\n`,
     );
   }
+  const fromEnv = endpointsFromEnv();
   const llm = endpoint('LLM', values['llm-url'], values['llm-model']);
   const asrEndpoint = endpoint('ASR', values['asr-url'], values['asr-model']);
-  if (!!values['llm-url'] !== !!values['llm-model']) throw new SoundFlowError('bad_argument', '--llm-url and --llm-model go together');
-  if (!!values['asr-url'] !== !!values['asr-model']) throw new SoundFlowError('bad_argument', '--asr-url and --asr-model go together');
+  if (!!values['llm-url'] !== !!values['llm-model']) throw new SoundFlowError('invalid_argument', '--llm-url and --llm-model go together');
+  if (!!values['asr-url'] !== !!values['asr-model']) throw new SoundFlowError('invalid_argument', '--asr-url and --asr-model go together');
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
   const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`soundflow serve: ${line}\n`);
 
   const { createEngine } = await import('../../../engine/registry.ts');
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? process.env.SOUNDFLOW_AIM_URL });
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
     port,
-    token: values.token ?? process.env.SOUNDFLOW_TOKEN,
+    token: values.token ?? serverTokenFromEnv(),
     tls,
     log,
-    sessionDefaults: { ...(llm ? { llm } : {}), ...(asrEndpoint ? { asrEndpoint } : {}) },
+    // Flags win over the environment.
+    sessionDefaults: { ...fromEnv, ...(llm ? { llm } : {}), ...(asrEndpoint ? { asrEndpoint } : {}) },
     limits: {
       maxSessions: num(values['max-sessions'], 'max-sessions'),
       idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
