@@ -1,30 +1,55 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
 import { aimUrlFromEnv, endpoint, endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseFlags, type FlagDocs } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
 
-const HELP = `usage: soundflow serve [options]
-  --port P              listen port (default 8080; 0 picks a free one)
-  --host H              listen address (default 127.0.0.1)
-  --token T             clients must present it (also SOUNDFLOW_TOKEN)
-  --tls, --dev-tls      https/wss with a local development certificate, made on first use
-  --tls-dir DIR         where that certificate lives (default ~/.config/soundflow/tls)
-  --cert C --key K      https/wss with your own PEM certificate and key
-  --engine NAME         embedded (default) or aim-served
-  --engine-url URL      the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)
-  --llm-url URL         OpenAI-compatible chat endpoint (answers, Realtime instructions and tools)
-  --llm-model M         its model
-  --asr-url URL         OpenAI-compatible /v1/audio/transcriptions endpoint
-  --asr-model M         its model
-  --max-sessions N      concurrent sessions (default 64)
-  --idle-timeout S      end a session after S seconds without a client message (default 300)
-  --max-duration MIN    longest session in minutes (default 180)
-  --quiet               no log lines on stderr
-  -h, --help            this help
-Routes: /  browser page   /healthz  status JSON   /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
-The official openai client (always wss://): serve --tls, then run it with NODE_EXTRA_CA_CERTS=<printed path>.`;
+const USAGE = `usage: soundflow serve [options]
+  Routes: /  browser page   /healthz  status JSON   /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
+  The official openai client (always wss://): serve --tls, then run it with NODE_EXTRA_CA_CERTS=<the printed path>.`;
+
+const OPTIONS = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  token: { type: 'string' },
+  tls: { type: 'boolean', default: false },
+  'dev-tls': { type: 'boolean', default: false },
+  'tls-dir': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  engine: { type: 'string', default: 'embedded' },
+  'engine-url': { type: 'string' },
+  'llm-url': { type: 'string' },
+  'llm-model': { type: 'string' },
+  'asr-url': { type: 'string' },
+  'asr-model': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-duration': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+const DOCS: FlagDocs = {
+  port: 'listen port (0 picks a free one)',
+  host: 'listen address',
+  token: 'clients must present it (also SOUNDFLOW_TOKEN)',
+  tls: 'https/wss with a local development certificate, made on first use',
+  'dev-tls': 'same as --tls',
+  'tls-dir': 'where that certificate lives (default ~/.config/soundflow/tls)',
+  cert: 'https/wss with your own PEM certificate (with --key)',
+  key: 'its PEM private key',
+  engine: 'embedded or aim-served',
+  'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
+  'llm-url': 'OpenAI-compatible chat endpoint (answers, Realtime instructions and tools; also SOUNDFLOW_LLM_BASE_URL)',
+  'llm-model': 'its model',
+  'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint (also SOUNDFLOW_ASR_BASE_URL)',
+  'asr-model': 'its model (a Realtime session may pick another one)',
+  'max-sessions': 'concurrent sessions (default 64)',
+  'idle-timeout': 'seconds without a client message before a session ends (default 300)',
+  'max-duration': 'longest session in minutes (default 180)',
+  quiet: 'no log lines on stderr',
+};
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -34,35 +59,7 @@ function num(v: string | undefined, name: string): number | undefined {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string', default: '127.0.0.1' },
-      token: { type: 'string' },
-      cert: { type: 'string' },
-      key: { type: 'string' },
-      tls: { type: 'boolean', default: false },
-      'dev-tls': { type: 'boolean', default: false },
-      'tls-dir': { type: 'string' },
-      'engine-url': { type: 'string' },
-      'llm-url': { type: 'string' },
-      'llm-model': { type: 'string' },
-      'asr-url': { type: 'string' },
-      'asr-model': { type: 'string' },
-      engine: { type: 'string', default: 'embedded' },
-      'max-sessions': { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'max-duration': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  const { values } = parseFlags(args, OPTIONS, USAGE, DOCS);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('invalid_argument', `--port must be 0..65535, got ${values.port}`);
   if (!!values.cert !== !!values.key) throw new SoundFlowError('invalid_argument', '--cert and --key go together');
