@@ -69,7 +69,7 @@ interface Reply {
   messageStatus?: 'completed' | 'incomplete';
   calls: Item[];
   cancelled?: 'client_cancelled' | 'turn_detected';
-  failed?: { code: string };
+  failed?: { code: ErrorCode };
   abort: AbortController;
   /** The user item an automatic reply answers. */
   autoFor?: string;
@@ -153,7 +153,7 @@ export class RealtimeConnection extends Connection {
     this.send({ type: 'error', error: { type, code, message, param: extra.param ?? null, event_id: extra.eventId ?? null } });
   }
 
-  private serverError(code: string, message: string): void {
+  private serverError(code: ErrorCode, message: string): void {
     this.send({ type: 'error', error: { type: 'server_error', code, message, param: null, event_id: null } });
   }
 
