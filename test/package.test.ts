@@ -16,7 +16,7 @@ let files: string[];
 
 function run(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) =>
-    execFile(cmd, args, { cwd, timeout, maxBuffer: 1 << 26 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve({ stdout, stderr }))),
+    execFile(cmd, args, { cwd, timeout, maxBuffer: 1 << 26 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout.slice(-4000)}\n${stderr}`)) : resolve({ stdout, stderr }))),
   );
 }
 

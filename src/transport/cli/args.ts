@@ -41,7 +41,12 @@ export function wantsHelp(args: readonly string[]): boolean {
  * Parses `args` against `options`; a bad flag is an `invalid_argument` error carrying `usage`.
  * `--help`/`-h` anywhere throws HelpRequested with the usage and every flag (described by `docs`).
  */
-export function parseFlags<const O extends ParseArgsOptionsConfig>(args: string[], options: O, usage = '', docs: FlagDocs = {}) {
+export function parseFlags<const O extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: O,
+  usage = '',
+  docs: FlagDocs = {},
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   if (wantsHelp(args)) throw new HelpRequested(helpText(usage, options, docs));
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
