@@ -55,3 +55,29 @@ test('top-level help lists every command and subcommand; --version', async () =>
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /no-such-flag/);
 });
+
+test('serve --engine aim-served takes --engine-url (and says what it needs without one)', async () => {
+  const { startFakeAim } = await import('./helpers/fake-servers.ts');
+  const { spawn } = await import('node:child_process');
+  const missing = await cli(['serve', '--engine', 'aim-served', '--port', '0', '--quiet']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--engine-url or SOUNDFLOW_AIM_URL/);
+  const aim = await startFakeAim();
+  const p = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--engine', 'aim-served', '--engine-url', aim.url, '--port', '0', '--quiet'], { cwd: ROOT });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      p.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { engine: string };
+    assert.equal(health.engine, 'aim-served');
+  } finally {
+    p.kill('SIGTERM');
+    await aim.close();
+  }
+});
