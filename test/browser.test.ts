@@ -96,6 +96,7 @@ test('the page hears a spoken question from the microphone, shows transcript and
   assert.ok(((await reply.locator('.text').textContent()) ?? '').trim().length > 0);
   assert.match((await reply.locator('.emotion').textContent()) ?? '', /^(happy|sad|angry|surprise|normal|urgent)$/);
   assert.equal(await page.getAttribute('#conn', 'data-state'), 'open');
+  await page.close(); // its microphone session would otherwise keep streaming beside the next test
 });
 
 const sf = (page: Page) => page.evaluate(() => {
@@ -129,7 +130,7 @@ test('text without a microphone, Stop clears tasks, a streamed file ends its own
   // A file is a session of its own that ends when the file does.
   const talk = writeWav(concat(silence(0.5), speech('how are you'), silence(1.5)));
   await page.setInputFiles('#file', talk);
-  await page.waitForFunction(() => (window as any).sf.sessions === 2 && (window as any).sf.ended === 2 && (window as any).sf.connection === 'closed', null, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as any).sf.sessions === 2 && (window as any).sf.ended === 2 && (window as any).sf.connection === 'closed', null, { timeout: 90_000 });
   st = await sf(page);
   assert.match(st.closeDetail ?? '', /^1000/, `closed normally: ${st.closeDetail}`);
   assert.ok(st.sentFrames > 20, 'the file was streamed');
