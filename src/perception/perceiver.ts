@@ -105,8 +105,11 @@ export class Perceiver {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
       SileroVad.create(),
+      // A session starts once a decoder and the grammar are loaded, as it did when it owned its decoders.
       pool instanceof DecoderPool
-        ? new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30) })
+        ? Promise.all([pool.ready(), grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined]).then(
+            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30) }),
+          )
         : pool
           ? pool.acquire()
           : StreamingRecognizer.create(),

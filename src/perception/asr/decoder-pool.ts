@@ -69,6 +69,15 @@ export class DecoderPool {
     return wait;
   }
 
+  /**
+   * Resolves once a decoder is ready to lend (opening one if none is idle), so a new session does not
+   * pay the model load at its first utterance.
+   */
+  async ready(): Promise<void> {
+    if (this.idle.length) return;
+    this.release(await this.acquire());
+  }
+
   /** Gives a decoder back (its utterance must be ended). */
   release(decoder: PocketSphinxDecoder): void {
     this.lent--;
