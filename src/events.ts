@@ -1,7 +1,11 @@
 // The one event union every session emits. These names and fields are a public contract
 // (the CLI's --json output, the native WebSocket protocol, scripts that parse them): extend, never rename.
+import type { VoiceInfo } from './perception/voice/types.ts';
 
-export const EMOTIONS = ['happy', 'sad', 'angry', 'surprise', 'normal', 'urgent'] as const;
+export type { VoiceInfo };
+
+// 'whisper' and 'calm' answer the user in kind (a whispered request; a stressed voice), see docs/notes/voice.md.
+export const EMOTIONS = ['happy', 'sad', 'angry', 'surprise', 'normal', 'urgent', 'whisper', 'calm'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
 
 export const TASK_KINDS = ['chat', 'transcribe', 'translate', 'count', 'alert', 'ack'] as const;
@@ -55,6 +59,10 @@ export interface TranscriptEvent {
   final: boolean;
   /** Identifies the utterance this (partial or final) hypothesis belongs to. */
   utterance: number;
+  /** Final transcripts: who spoke ("S1", "S2", ... from online speaker tracking). */
+  speaker?: string;
+  /** Final transcripts: how it was said (whisper, arousal, F0, rate, level, ...). */
+  voice?: VoiceInfo;
 }
 
 export interface SoundEvent {

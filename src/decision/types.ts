@@ -1,6 +1,7 @@
 // What the decision step sees per chunk and what it asks the response stage to do.
 import type { Decision, Emotion, SessionEvent, TaskKind } from '../events.ts';
 import type { Chunk } from '../perception/types.ts';
+import type { VoiceInfo } from '../perception/voice/types.ts';
 
 export interface FinalTranscript {
   text: string;
@@ -14,6 +15,8 @@ export interface FinalTranscript {
   commandCandidate?: string;
   /** A remote recogniser failed and the local transcript was used instead. */
   fallback?: { code: string; message: string };
+  /** How the utterance was said and who said it (perception/voice). */
+  voice?: VoiceInfo;
 }
 
 /** Everything perception knows about one chunk. Heavy work (ASR) arrives as promises. */
@@ -41,6 +44,8 @@ export interface Percept {
   partialNow?: () => { text: string; utterance: number } | null;
   /** Present on the chunk where an utterance ended: its final transcript. */
   final?: Promise<FinalTranscript | null>;
+  /** Makes a speaker label the session's user (voice enrolment); absent when voice analysis is off. */
+  enrollSpeaker?: (speaker: string) => void;
 }
 
 /** A reply the decision step wants: either ready text or a source the response stage runs. */

@@ -44,6 +44,7 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
+      voice: { enrollFirst: opts.userVoice === 'first' },
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
