@@ -166,7 +166,7 @@ export class RulePolicy implements Policy {
             const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
-            responses.push(...this.voiceStyle.style(r.responses, fin.voice, t));
+            responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
             events.push(...r.events);
             reason = r.reason;
           }
@@ -201,7 +201,7 @@ export class RulePolicy implements Policy {
       }
     }
 
-    this.voiceStyle.noteEvents(events, t);
+    this.voiceStyle.noteEvents(events, t, p.speech);
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 

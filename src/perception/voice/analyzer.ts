@@ -31,6 +31,8 @@ const MAX_FRAMES = 3000;
 const NEIGHBOUR_MARGIN = 8;
 /** A single cue this far up (units of 6 dB / 3 semitones) marks a raised voice on its own. */
 const CUE = 0.6;
+/** Utterances a baseline needs before arousal is judged against it. */
+const MIN_BASELINE = 2;
 /** Utterances kept per speaker baseline. */
 const BASELINE_SIZE = 8;
 
@@ -44,6 +46,12 @@ interface Baseline {
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** Median absolute deviation (0 for fewer than 3 values). */
+const mad = (v: number[]): number => {
+  if (v.length < 3) return 0;
+  const m = median(v);
+  return median(v.map((x) => Math.abs(x - m)));
 };
 const clip = (x: number, lo = -2, hi = 2) => Math.max(lo, Math.min(hi, x));
 
@@ -114,18 +122,18 @@ export class VoiceAnalyzer {
     let base = this.baselines.get(who.label);
     const near = who.nearest ? this.baselines.get(who.nearest.label) : undefined;
     // With a single established voice (the usual case for a personal assistant) it is borrowed anyway.
-    const established = [...this.baselines.values()].filter((b) => b.level.length >= 2).length;
-    const borrowed = (!base || base.level.length < 2) && near !== undefined && near.level.length >= 2
+    const established = [...this.baselines.values()].filter((b) => b.level.length >= MIN_BASELINE).length;
+    const borrowed = (!base || base.level.length < MIN_BASELINE) && near !== undefined && near.level.length >= MIN_BASELINE
       && (who.nearest!.score < NEIGHBOUR_MARGIN || established === 1);
     if (borrowed) base = near;
     const { score, arousal } = this.arousal(p, base, whisper, borrowed);
-    const fast = base && base.rate.length ? p.rateSyllPerSec >= 1.2 * median(base.rate) : p.rateSyllPerSec > 6;
+    const fast = base && base.rate.length >= MIN_BASELINE ? p.rateSyllPerSec >= 1.2 * median(base.rate) : p.rateSyllPerSec > 7;
 
     if (!whisper) {
       this.sessionLevels.push(p.levelDb);
       if (this.sessionLevels.length > BASELINE_SIZE) this.sessionLevels.shift();
       // The baseline learns from how this speaker usually talks: clearly aroused utterances stay out of it.
-      if (!base || base.level.length < 2 || Math.abs(score) < this.opts.arousalThreshold) this.learn(who.label, p);
+      if (!base || base.level.length < MIN_BASELINE || Math.abs(score) < this.opts.arousalThreshold) this.learn(who.label, p);
       else if (!this.baselines.has(who.label) && who.isNew && base === near) this.baselines.set(who.label, { level: [], f0: [], rate: [], range: [] });
     }
     return {
@@ -154,11 +162,14 @@ export class VoiceAnalyzer {
    * excited, raised with a range as narrow as usual (or narrower) as stressed.
    */
   private arousal(p: Prosody, base: Baseline | undefined, whisper: boolean, borrowed: boolean): { score: number; arousal: Arousal } {
-    if (!base || base.level.length === 0 || whisper) return { score: 0, arousal: 'calm' };
-    const dL = clip((p.levelDb - median(base.level)) / 6);
+    // One utterance is no baseline: wordings alone move level, pitch and rate by a good part of a cue.
+    if (!base || base.level.length < MIN_BASELINE || whisper) return { score: 0, arousal: 'calm' };
+    // Units: a clearly raised voice (6 dB, 3 semitones), or twice the speaker's own spread between
+    // utterances when that is larger (a lively human speaker varies more than a synthesiser).
+    const dL = clip((p.levelDb - median(base.level)) / Math.max(6, 2 * mad(base.level)));
     const st = p.f0Hz > 0 && base.f0.length ? semitones(p.f0Hz) - median(base.f0) : 0;
     // Against another voice's baseline, a pitch more than 6 semitones away is a different person, not arousal.
-    const dF = borrowed && Math.abs(st) > 6 ? 0 : clip(st / 3);
+    const dF = borrowed && Math.abs(st) > 6 ? 0 : clip(st / Math.max(3, 2 * mad(base.f0)));
     const dR = p.rateSyllPerSec > 0 && base.rate.length ? clip(Math.log(p.rateSyllPerSec / median(base.rate)) / Math.log(1.2)) : 0;
     // Rate is the noisiest cue (syllable counts vary with the wording), so it weighs half and never
     // decides alone; a clearly raised level or pitch does.

@@ -14,7 +14,7 @@ export interface VoiceInfo {
   whisper: boolean;
   /** ≥ 6 dB above the session's running speech level. */
   loud: boolean;
-  /** ≥ 20% faster than this speaker's usual rate (or > 6 syllables/s before a baseline exists). */
+  /** ≥ 20% faster than this speaker's usual rate (or > 7 syllables/s before a baseline exists). */
   fast: boolean;
   arousal: Arousal;
   /** Arousal score: 0 as usual, ≥ 1 clearly raised, ≤ −1 clearly lowered. */
