@@ -68,7 +68,7 @@ for (const v of only && only !== 'whisper' ? [] : WHISPER_VOICES) {
 console.log(`whisper: ${wh.requests} whispered requests, ${wh.transcribed} final transcripts marked whisper, ${wh.replies} replies, ${wh.whisperedReplies} tagged whisper (${pct(wh.whisperedReplies, wh.replies)}%), reply audio whispered ${wh.replyAudioWhispered}/${wh.replyAudio}`);
 
 // ---- 2. Enrolled user vs another voice --------------------------------------------------------------
-const enrol = { spokenEnrolmentHeard: 0, sessions: 0, userAsked: 0, userAnswered: 0, otherAsked: 0, otherAnswered: 0, otherNamedAsked: 0, otherNamedAnswered: 0 };
+const enrol = { spokenEnrolmentHeard: 0, sessions: 0, userLabelledUser: 0, otherLabelledUser: 0, userAsked: 0, userAnswered: 0, otherAsked: 0, otherAnswered: 0, otherNamedAsked: 0, otherNamedAnswered: 0 };
 const pairs: [Voice, Voice][] = [[REPORT_VOICES[0], REPORT_VOICES[1]], [REPORT_VOICES[1], REPORT_VOICES[3]], [REPORT_VOICES[3], REPORT_VOICES[0]], [REPORT_VOICES[4], REPORT_VOICES[2]]];
 for (const [user, other] of only && only !== 'enrol' ? [] : pairs) {
   // "this is my voice" first, then questions from both voices in turn, and one from the other voice naming us.
@@ -101,12 +101,15 @@ for (const [user, other] of only && only !== 'enrol' ? [] : pairs) {
     const it = timeline[i];
     const end = it.t + it.pcm.length / SR;
     const answered = repliesIn(ev, end - 0.2, end + 3.0).length > 0;
+    const heard = of(ev, 'transcript').find((x) => x.final && x.t >= end - 0.2 && x.t < end + 3.0);
+    if (it.who === 'user' && heard?.voice?.user) enrol.userLabelledUser++;
+    if (it.who !== 'user' && heard?.voice?.user) enrol.otherLabelledUser++;
     if (it.who === 'user') { enrol.userAsked++; if (answered) enrol.userAnswered++; }
     if (it.who === 'other') { enrol.otherAsked++; if (answered) enrol.otherAnswered++; }
     if (it.who === 'named') { enrol.otherNamedAsked++; if (answered) enrol.otherNamedAnswered++; }
   }
 }
-console.log(`enrolment: user's questions answered ${enrol.userAnswered}/${enrol.userAsked} (${pct(enrol.userAnswered, enrol.userAsked)}%), other voice's unaddressed questions not answered ${enrol.otherAsked - enrol.otherAnswered}/${enrol.otherAsked} (${pct(enrol.otherAsked - enrol.otherAnswered, enrol.otherAsked)}%), other voice naming SoundFlow answered ${enrol.otherNamedAnswered}/${enrol.otherNamedAsked}; "this is my voice" recognised in ${enrol.spokenEnrolmentHeard}/${enrol.sessions} sessions`);
+console.log(`enrolment: user's questions answered ${enrol.userAnswered}/${enrol.userAsked} (${pct(enrol.userAnswered, enrol.userAsked)}%), other voice's unaddressed questions not answered ${enrol.otherAsked - enrol.otherAnswered}/${enrol.otherAsked} (${pct(enrol.otherAsked - enrol.otherAnswered, enrol.otherAsked)}%), other voice naming SoundFlow answered ${enrol.otherNamedAnswered}/${enrol.otherNamedAsked}; speaker labels: user's questions labelled user ${enrol.userLabelledUser}/${enrol.userAsked}, other voice's labelled user ${enrol.otherLabelledUser}/${enrol.otherAsked + enrol.otherNamedAsked}; "this is my voice" recognised in ${enrol.spokenEnrolmentHeard}/${enrol.sessions} sessions`);
 
 // ---- 3. Noise step ------------------------------------------------------------------------------
 // Quiet office bed, then a street bed 20 dB louder from STEP s on. Each run: 10 s after the step with no

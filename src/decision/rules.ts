@@ -9,7 +9,7 @@
 import type { SessionEvent } from '../events.ts';
 import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
 import type { VoiceInfo } from '../perception/voice/types.ts';
-import { ENROLLED_TEXT, isEnrolment, VoiceStyler } from './voice-style.ts';
+import { ENROLLED_TEXT, isEnrolment, isRoomNoise, VoiceStyler } from './voice-style.ts';
 
 export interface HandlerResult {
   responses: ResponsePlan[];
@@ -151,6 +151,8 @@ export class RulePolicy implements Policy {
         const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
         if (echo) {
           reason = 'echo';
+        } else if (isRoomNoise(fin.voice)) {
+          reason = 'room-noise';
         } else if (fin.voice && p.enrollSpeaker && isEnrolment(fin.text)) {
           p.enrollSpeaker(fin.voice.speaker);
           responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));

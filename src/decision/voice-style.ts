@@ -3,7 +3,8 @@
 // - a stressed voice gets a shorter, calmer, slower reply (emotion 'calm', first sentence only), and when
 //   it follows an alarm or a fall, a proactive "Are you all right?";
 // - with an enrolled user, other voices are overheard unless they address the assistant by name;
-// - "this is my voice" enrols the speaker who said it.
+// - "this is my voice" enrols the speaker who said it;
+// - an utterance no louder than the room's (new) noise floor is the room, not a request.
 import type { SessionEvent } from '../events.ts';
 import type { VoiceInfo } from '../perception/voice/types.ts';
 import { prepare } from '../response/skills/text.ts';
@@ -22,6 +23,17 @@ export const CARE_TEXT = 'Are you all right? I am here. Tell me if you need help
 /** True when the utterance asks to enrol the speaker's voice. */
 export function isEnrolment(text: string): boolean {
   return ENROL.test(prepare(text).text);
+}
+
+/**
+ * Below this many dB over the room's floor (as the acoustic context knows it when the utterance ends),
+ * an "utterance" is the room itself: a noise step that set the VAD off before the floor caught up.
+ */
+export const MIN_UTTERANCE_SNR_DB = 2;
+
+/** The utterance does not stand out of the current noise floor. */
+export function isRoomNoise(voice: VoiceInfo | undefined): boolean {
+  return voice?.snrDb !== undefined && voice.snrDb < MIN_UTTERANCE_SNR_DB;
 }
 
 /** True when the utterance names the assistant (its wake word). */

@@ -152,7 +152,7 @@ export class Perceiver {
       voice.push(mel, probs, chunk.pcm, Math.round(chunk.start * 16000));
       percept.enrollSpeaker = (speaker) => voice.enroll(speaker);
     }
-    this.feedAsr(chunk, percept, speechStarted, updates);
+    this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
@@ -164,7 +164,7 @@ export class Perceiver {
    * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
    * up perception or the final decode.
    */
-  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[]): void {
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
     const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
@@ -209,7 +209,7 @@ export class Perceiver {
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
-    const voice = this.voice?.end() ?? null;
+    const voice = this.voice?.end(noiseFloorDb) ?? null;
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;

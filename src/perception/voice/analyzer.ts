@@ -88,17 +88,22 @@ export class VoiceAnalyzer {
     return this.utterance !== null;
   }
 
-  /** The utterance ended: its voice description (null when it had no speech frames). */
-  end(): VoiceInfo | null {
+  /**
+   * The utterance ended: its voice description (null when it had no speech frames). `noiseFloorDb`, the
+   * acoustic context's broadband floor now, gives the utterance's SNR against the room as it is now.
+   */
+  end(noiseFloorDb?: number): VoiceInfo | null {
     const frames = this.utterance ?? [];
     this.utterance = null;
     if (frames.length === 0) return null;
-    return this.describe(frames);
+    const v = this.describe(frames);
+    return noiseFloorDb === undefined ? v : { ...v, snrDb: Math.round((v.levelDb - noiseFloorDb) * 10) / 10 };
   }
 
   /** Marks the speaker of an utterance (e.g. the one that said "this is my voice") as the user. */
   enroll(speaker: string): void {
     this.user = speaker;
+    this.speakers.preferred = speaker;
   }
 
   get enrolled(): string | null {
@@ -112,7 +117,7 @@ export class VoiceAnalyzer {
     const forSpeaker = voiced.length >= 30 ? voiced : frames;
     const f0St = p.f0Hz > 0 ? semitones(p.f0Hz) : null;
     const who = this.speakers.assign(forSpeaker.map((f) => f.mfcc), voiced.length >= 10 ? f0St : null);
-    if (this.user === null && this.opts.enrollFirst) this.user = who.label;
+    if (this.user === null && this.opts.enrollFirst) this.enroll(who.label);
     const sessionLevel = this.sessionLevels.length ? median(this.sessionLevels) : p.levelDb;
     const relLevelDb = p.levelDb - sessionLevel;
     const whisper = p.voicedRatio < this.opts.whisperVoicedRatio && relLevelDb < 3;

@@ -17,6 +17,8 @@ const MAX_SPEAKERS = 8;
 const RIDGE = 0.02;
 
 export interface SpeakerOptions {
+  /** GLR/frame granted to the preferred (enrolled) speaker: the user talks to their assistant most. */
+  preferredBonus: number;
   /** GLR per frame above which an utterance is another speaker (higher: fewer speakers). */
   threshold: number;
   /** Per-frame penalty per semitone of median-F0 difference beyond `f0FreeSt`. */
@@ -24,7 +26,7 @@ export interface SpeakerOptions {
   f0FreeSt: number;
 }
 
-export const DEFAULT_SPEAKER_OPTIONS: SpeakerOptions = { threshold: 5, f0Weight: 0.15, f0FreeSt: 2 };
+export const DEFAULT_SPEAKER_OPTIONS: SpeakerOptions = { preferredBonus: 1.5, threshold: 5, f0Weight: 0.15, f0FreeSt: 2 };
 
 export class Gaussian {
   n = 0;
@@ -117,6 +119,8 @@ export class SpeakerTracker {
   private readonly speakers: { label: string; model: Gaussian }[] = [];
   private readonly opts: SpeakerOptions;
   private last: string | null = null;
+  /** The enrolled user's label, favoured by `preferredBonus`. */
+  preferred: string | null = null;
 
   constructor(options: Partial<SpeakerOptions> = {}) {
     this.opts = { ...DEFAULT_SPEAKER_OPTIONS, ...options };
@@ -139,6 +143,7 @@ export class SpeakerTracker {
       let score = deltaBic(s.model, g, 0) / g.n - this.opts.threshold;
       const sf = s.model.f0;
       if (sf !== null && f0St !== null) score += this.opts.f0Weight * Math.max(0, Math.abs(sf - f0St) - this.opts.f0FreeSt);
+      if (s.label === this.preferred) score -= this.opts.preferredBonus;
       if (score < bestScore) {
         if (best) second = { label: best.label, score: bestScore };
         bestScore = score;

@@ -33,6 +33,8 @@ export interface VoiceInfo {
   rateSyllPerSec: number;
   /** Spectral tilt: energy above 2 kHz minus energy below 1 kHz, dB (whispers and tense voices are flatter). */
   tiltDb: number;
+  /** Speech level over the room's noise floor at the utterance's end (dB); absent without a floor. */
+  snrDb?: number;
   /** Stream time (s) of the first and last speech frame. */
   startS: number;
   endS: number;
