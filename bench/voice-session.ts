@@ -11,7 +11,7 @@ import { base64ToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { AMBIENCE } from '../src/soundflow/data/synth.ts';
 import { createRng } from '../src/util/rng.ts';
-import { REPORT_VOICES, WHISPER_VOICES, concat, silence, SR, type Voice } from './voice-audio.ts';
+import { REPORT_PHRASES, REPORT_VOICES, WHISPER_VOICES, concat, silence, SR, type Voice } from './voice-audio.ts';
 
 /** Questions the offline skills answer whoever asks (no wake word needed). */
 const QUESTIONS = ['what time is it', 'what is the date today', 'what is your name', 'what can you do', 'what day is it today', 'what is seven times eight'];
@@ -146,9 +146,30 @@ for (let r = 0; r < (only && only !== 'step' ? 0 : 4); r++) {
   if (repliesIn(evB, 1.5, STEP).length) step.quietAnswered++;
   if (repliesIn(evB, STEP + 5, STEP + 5 + q.length / SR + 3).length) step.questionAnswered++;
 }
+// c) quiet → café: six voices talking at once (report voices, overlapping), 20 dB over the quiet bed.
+const cafe = { runs: 0, falseReplies: 0, finals: 0 };
+for (let r = 0; r < (only && only !== 'step' ? 0 : 2); r++) {
+  const L = 12 * SR;
+  const babble = new Float32Array(L);
+  REPORT_VOICES.forEach((v, k) => {
+    let o = Math.round((k * 0.37 + r * 0.11) * SR);
+    for (let j = 0; o < L; j++) {
+      const x = v.say(REPORT_PHRASES[(k + j + r) % REPORT_PHRASES.length]);
+      for (let i = 0; i < x.length && o + i < L; i++) babble[o + i] += x[i];
+      o += x.length + Math.round(0.15 * SR);
+    }
+  });
+  const quiet = bed('office', STEP, 300 + r, 0.003);
+  const k = (0.03 / rms(babble));
+  const ev = await run(concat([quiet, babble.map((x) => x * k)]));
+  cafe.runs++;
+  cafe.falseReplies += repliesIn(ev, STEP, STEP + 12).length;
+  cafe.finals += of(ev, 'transcript').filter((x) => x.final && x.t >= STEP).length;
+}
+console.log(`café step +20 dB (6 overlapping voices): false replies ${cafe.falseReplies} over ${cafe.runs} runs (${cafe.finals} final transcripts of the babble)`);
 console.log(`noise step +20 dB: false replies in the 10 s after ${step.falseReplies} over ${step.runs} runs ${JSON.stringify(step.falseDetail)}; question 5 s after answered ${step.questionAnswered}/${step.questions} (same question in the quiet ${step.quietAnswered}/${step.questions})`);
 
 await engine.close?.();
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/voice-session${only ? `-${only}` : ''}.json`, JSON.stringify({ date: new Date().toISOString(), whisper: wh, enrolment: enrol, noiseStep: step }, null, 2) + '\n');
+writeFileSync(`bench/results/voice-session${only ? `-${only}` : ''}.json`, JSON.stringify({ date: new Date().toISOString(), whisper: wh, enrolment: enrol, noiseStep: step, cafeStep: cafe }, null, 2) + '\n');
 console.log('wrote bench/results/voice-session.json');

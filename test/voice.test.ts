@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { PitchTracker } from '../src/perception/voice/pitch.ts';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
-import { CARE_TEXT, VoiceStyler, isEnrolment } from '../src/decision/voice-style.ts';
+import { CARE_TEXT, VoiceStyler, isEnrolment, isRoomNoise } from '../src/decision/voice-style.ts';
 import type { VoiceInfo } from '../src/perception/voice/types.ts';
 import { whisperVariant } from '../src/response/tts/espeak.ts';
 import { base64ToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
@@ -116,6 +116,9 @@ test('replies in kind: whisper, calm and shorter for stress, care after an alarm
   assert.ok(isEnrolment('this is my voice'));
   assert.ok(isEnrolment('please remember my voice'));
   assert.ok(!isEnrolment('this is my house'));
+  assert.equal(isRoomNoise(v({ snrDb: 1 })), true, 'no louder than the floor: the room');
+  assert.equal(isRoomNoise(v({ snrDb: 15 })), false);
+  assert.equal(isRoomNoise(v({})), false, 'no floor known: never room noise');
   assert.equal(whisperVariant('en-us+klatt', 'whisper'), 'en-us+whisper');
   assert.equal(whisperVariant('en-us', 'normal'), 'en-us');
 });
@@ -151,9 +154,15 @@ test('session: transcripts of a two-voice conversation carry speaker labels; wit
   assert.ok(reasons.includes('overheard'), reasons.join(','));
 });
 
-test('session: a +20 dB noise step mid-session gets no reply', async () => {
-  const quiet = noise(6, { color: 'pink', amplitude: 0.003 });
-  const street = noise(10, { color: 'brown', amplitude: 0.3 });
-  const events = await runSession(concat(quiet, street), {}, 3200);
-  assert.equal(eventsOf(events, 'response.start').length, 0, JSON.stringify(eventsOf(events, 'transcript')));
+test('session: a +20 dB noise step mid-session gets no reply; a question 5 s after it is answered', async () => {
+  const quiet = noise(6, { color: 'pink', amplitude: 0.005 });
+  const street = noise(12, { color: 'pink', amplitude: 0.05 });
+  const audio = concat(quiet, street);
+  const q = speech('What is your name?');
+  audio.set(q.map((v, i) => v + audio[Math.round(11 * SR) + i]), Math.round(11 * SR));
+  const events = await runSession(audio, {}, 3200);
+  const starts = eventsOf(events, 'response.start');
+  assert.ok(starts.every((r) => r.t >= 11), `no reply before the question: ${JSON.stringify(starts)}`);
+  assert.equal(starts.length, 1, JSON.stringify(eventsOf(events, 'transcript').filter((t) => t.final)));
+  assert.match(eventsOf(events, 'response.end')[0].text, /soundflow/i);
 });

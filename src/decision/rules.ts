@@ -203,7 +203,7 @@ export class RulePolicy implements Policy {
       }
     }
 
-    this.voiceStyle.noteEvents(events, t, p.speech);
+    this.voiceStyle.noteEvents(events, t, p.inSpeech ? 1 : p.speech);
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 

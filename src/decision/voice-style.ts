@@ -45,11 +45,11 @@ export class VoiceStyler {
   private lastDistress = -Infinity;
 
   /**
-   * Remembers alarms and falls reported in a chunk's events. Not in chunks that are mostly speech: the
-   * sound model hears "thud_fall" in some voices (measured p = 0.76 on flite slt).
+   * Remembers alarms and falls reported in a chunk's events. Only in chunks without speech: the sound
+   * model hears "thud_fall" in some voices (measured p = 0.76 on flite slt), also in a voice's tail.
    */
   noteEvents(events: readonly SessionEvent[], t: number, speech = 0): void {
-    if (speech >= 0.25) return;
+    if (speech > 0) return;
     for (const e of events) if (e.type === 'sound' && DISTRESS_SOUNDS.test(e.label)) this.lastDistress = t;
   }
 
