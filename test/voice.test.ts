@@ -10,8 +10,8 @@ import { CARE_TEXT, VoiceStyler, isEnrolment, isRoomNoise } from '../src/decisio
 import type { VoiceInfo } from '../src/perception/voice/types.ts';
 import { whisperVariant } from '../src/response/tts/espeak.ts';
 import { base64ToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
-import { concat, loadFile, noise, silence, speech, SR } from './helpers/audio.ts';
-import { eventsOf, runSession } from './helpers/session.ts';
+import { concat, loadFile, noise, silence, speech, SR } from '../src/testing/audio.ts';
+import { eventsOf, runSession } from '../src/testing/session.ts';
 
 function flite(text: string, voice: string): Float32Array {
   const f = `/tmp/sf-voice-test-${process.pid}.wav`;

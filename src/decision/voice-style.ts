@@ -7,7 +7,7 @@
 // - an utterance no louder than the room's (new) noise floor is the room, not a request.
 import type { SessionEvent } from '../events.ts';
 import type { VoiceInfo } from '../perception/voice/types.ts';
-import { prepare } from '../response/skills/text.ts';
+import { normalizeInstruction } from '../instructions/parser.ts';
 import type { ResponsePlan } from './types.ts';
 
 /** Sounds after which a stressed voice gets asked whether all is well (labels of the sound model). */
@@ -16,13 +16,15 @@ const DISTRESS_SOUNDS = /alarm|fall|thud|crash|glass|scream/;
 const CARE_WINDOW_S = 60;
 
 const ENROL = /\b(?:this is|that is|that s|thats|it is|it s|its|here is|here s|heres) my voice\b|\b(?:remember|learn|know|enrol|enroll|save) my voice\b/;
+/** The assistant's name, as pocketsphinx spells it back (the same forms the skills accept). */
+const NAMED = /^(?:(?:hey|hi|hello|ok|okay|oh|a)\s+)?(?:soundflow|sound flow|sound flows|sound flower|sounds flow)\b/;
 
 export const ENROLLED_TEXT = "Okay, I'll know your voice.";
 export const CARE_TEXT = 'Are you all right? I am here. Tell me if you need help.';
 
 /** True when the utterance asks to enrol the speaker's voice. */
 export function isEnrolment(text: string): boolean {
-  return ENROL.test(prepare(text).text);
+  return ENROL.test(normalizeInstruction(text));
 }
 
 /**
@@ -38,7 +40,7 @@ export function isRoomNoise(voice: VoiceInfo | undefined): boolean {
 
 /** True when the utterance names the assistant (its wake word). */
 export function addressesAssistant(text: string): boolean {
-  return prepare(text).wake;
+  return NAMED.test(normalizeInstruction(text));
 }
 
 export class VoiceStyler {

@@ -5,7 +5,7 @@ import { LogMel } from '../features.ts';
 import { SileroVad } from '../vad.ts';
 import { SpeechSegmenter, type SegmenterOptions } from '../segmenter.ts';
 import { DEFAULT_PERCEIVER } from '../perceiver.ts';
-import { CHUNK_SAMPLES } from '../types.ts';
+import { CHUNK_SAMPLES } from '../../audio/chunk.ts';
 import { VoiceAnalyzer } from './analyzer.ts';
 import type { VoiceInfo } from './types.ts';
 
