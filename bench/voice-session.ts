@@ -143,12 +143,16 @@ for (let r = 0; r < (only && only !== 'step' ? 0 : 4); r++) {
   // b) the same question 5 s after the step (speech at the quiet level; street noise 20 dB louder).
   const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
   step.questions++;
+  if (process.env.VOICE_DEBUG) {
+    for (const f of of(evB, 'transcript').filter((x) => x.final)) console.log(`    run ${r} ${v.name}: ${f.t.toFixed(1)} "${f.text}" snr=${f.voice?.snrDb}`);
+    console.log(`    run ${r} reasons: ${of(evB, 'chunk').filter((c) => !['quiet', 'speech', 'speech-tail'].includes(c.reason)).map((c) => `${c.t.toFixed(1)}:${c.reason}`).join(' ')}`);
+  }
   if (repliesIn(evB, 1.5, STEP).length) step.quietAnswered++;
   if (repliesIn(evB, STEP + 5, STEP + 5 + q.length / SR + 3).length) step.questionAnswered++;
 }
-// c) quiet → café: six voices talking at once (report voices, overlapping), 20 dB over the quiet bed.
+// c) quiet → café: the report voices talking at once (report voices, overlapping), 20 dB over the quiet bed.
 const cafe = { runs: 0, falseReplies: 0, finals: 0 };
-for (let r = 0; r < (only && only !== 'step' ? 0 : 2); r++) {
+for (let r = 0; r < (only && only !== 'step' || process.env.VOICE_DEBUG ? 0 : 2); r++) {
   const L = 12 * SR;
   const babble = new Float32Array(L);
   REPORT_VOICES.forEach((v, k) => {
@@ -166,7 +170,7 @@ for (let r = 0; r < (only && only !== 'step' ? 0 : 2); r++) {
   cafe.falseReplies += repliesIn(ev, STEP, STEP + 12).length;
   cafe.finals += of(ev, 'transcript').filter((x) => x.final && x.t >= STEP).length;
 }
-console.log(`café step +20 dB (6 overlapping voices): false replies ${cafe.falseReplies} over ${cafe.runs} runs (${cafe.finals} final transcripts of the babble)`);
+console.log(`café step +20 dB (${REPORT_VOICES.length} overlapping voices): false replies ${cafe.falseReplies} over ${cafe.runs} runs (${cafe.finals} final transcripts of the babble)`);
 console.log(`noise step +20 dB: false replies in the 10 s after ${step.falseReplies} over ${step.runs} runs ${JSON.stringify(step.falseDetail)}; question 5 s after answered ${step.questionAnswered}/${step.questions} (same question in the quiet ${step.quietAnswered}/${step.questions})`);
 
 await engine.close?.();
