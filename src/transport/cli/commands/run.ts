@@ -28,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
       engine: { type: 'string', default: 'embedded' },
       'engine-url': { type: 'string' },
       voice: { type: 'string' },
+      'user-voice': { type: 'string', default: 'any' },
       'llm-url': { type: 'string' },
       'llm-model': { type: 'string' },
       'asr-url': { type: 'string' },
@@ -42,6 +43,8 @@ export async function run(args: string[]): Promise<number> {
   if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('invalid_argument', '--policy is rules or learned');
   const td = values['turn-detection'];
   if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('invalid_argument', '--turn-detection is soundflow or server_vad');
+  const userVoice = values['user-voice'];
+  if (userVoice !== 'any' && userVoice !== 'first') throw new SoundFlowError('invalid_argument', '--user-voice is any or first');
 
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
   const fromEnv = endpointsFromEnv();
@@ -49,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
     mode: values.mode,
     policy: values.policy,
     turnDetection: td,
+    userVoice,
     speak: Boolean(values.speak),
     instructions: values.instruction as string[],
     ...(values.voice ? { voice: values.voice } : {}),
