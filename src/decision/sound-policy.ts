@@ -29,6 +29,11 @@ export const SOUND_POLICY: Record<string, SoundPolicyEntry> = {
     'That is a smoke alarm going off! Check for smoke or fire right away and leave if you need to.',
     'Warning: a smoke alarm is sounding. Please make sure everyone is safe.',
   ], true),
+  // Not a model class: the standards-based detector (src/perception/sounds/alarm.ts) reports the T4 pattern.
+  co_alarm: P('respond', 'urgent', 1, 'a carbon monoxide alarm', [
+    'That is a carbon monoxide alarm! Open windows, get everyone outside and call for help.',
+    'Warning: a carbon monoxide alarm is sounding. Please get to fresh air right away.',
+  ], true),
   beeping_alarm: P('respond', 'normal', 2, 'beeping', [
     'I hear beeping. A timer or an appliance may need your attention.',
     'Something is beeping, maybe an alarm or the microwave.',

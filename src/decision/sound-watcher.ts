@@ -3,8 +3,13 @@
 // ..." tasks), and `sound` events when a class rises above its threshold.
 import type { Emotion, SessionEvent } from '../events.ts';
 import type { TaskManager } from '../instructions/task-manager.ts';
-import { EventCounter, countWord } from '../perception/sounds/counter.ts';
-import { SoundResponder } from './sound-policy.ts';
+import type { Task } from '../instructions/types.ts';
+import { EventCounter, THIS_SOUND, countWord } from '../perception/sounds/counter.ts';
+import { SoundEventTracker, type SoundEventRecord } from '../perception/sounds/events.ts';
+import { SoundEventLog, type LoggedSound } from '../perception/sounds/event-log.ts';
+import { SOUND_POLICY, SoundResponder } from './sound-policy.ts';
+import { AlarmDetector } from '../perception/sounds/alarm.ts';
+import { gateAlarmProbs, gatedClasses } from './alarm-gate.ts';
 import { DEFAULT_SOUND_MODEL_DIR } from '../perception/sounds/classifier.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,11 +50,28 @@ function classReliability(): Map<string, number> {
 /** Classes that describe the scene rather than an event worth a `sound` event. */
 const BACKGROUND = new Set(['speech', 'silence', 'ambient', 'silence_ambient', 'music']);
 
+/** A counting task's counter and the counts it still has to say (one per reply, in order). */
+interface CountState {
+  counter: EventCounter;
+  pending: number[];
+}
+
+/** Recent events kept for a count task that starts after its first event already ended (seconds). */
+const REPLAY_SEC = 4;
+
 export class SoundWatcher implements SoundHandler {
   private responder: SoundResponder | null = null;
-  private readonly counters = new Map<string, EventCounter>();
+  private tracker: SoundEventTracker | null = null;
+  private readonly counters = new Map<string, CountState>();
   private readonly overrides = new Map<string, 'respond' | 'ignore'>();
   private prevOn: boolean[] = [];
+  /** Standard T3/T4 alarm patterns, heard on the raw PCM (the model cannot see a 4 s pattern in 0.4 s). */
+  private readonly alarm = new AlarmDetector();
+  /** Labelled sounds of this session, newest last: see recentSounds(). */
+  readonly log = new SoundEventLog();
+  private readonly recent: SoundEventRecord[] = [];
+  /** End (stream time) of the last speech segment: the instruction that starts a count ends here. */
+  private lastSpeechEnd = 0;
 
   constructor(
     private readonly tasks: TaskManager,
@@ -57,51 +79,90 @@ export class SoundWatcher implements SoundHandler {
     private readonly proactive = true,
   ) {}
 
+  /** The n most recent sounds heard (events, episodes, alarm patterns), newest last. */
+  recentSounds(n = 10): LoggedSound[] {
+    return this.log.latest(n);
+  }
+
   onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null {
     if (!p.sounds) return null;
     const { classes, thresholds } = p.sounds;
-    let probs = p.sounds.probs;
-    if (p.speech >= SPEECH_CHUNK || p.inSpeech) {
-      probs = Float32Array.from(probs, (v, i) => (SPEECH_LIKE.has(classes[i]) ? 0 : v));
-    }
+    const raw = p.sounds.probs;
     const t = p.chunk.t;
+    const speechy = p.speech >= SPEECH_CHUNK || p.inSpeech;
+    if (p.speechEnded) this.lastSpeechEnd = t - p.silenceMs / 1000;
+    else if (p.inSpeech) this.lastSpeechEnd = t;
+
+    // Events: frame-level segments labelled by the chunks they overlap.
+    this.tracker ??= new SoundEventTracker({ classes, thresholds });
+    const evs = this.tracker.update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech });
+    for (const ev of evs) {
+      this.recent.push(ev);
+      while (this.recent.length && t - this.recent[0].t > REPLAY_SEC) this.recent.shift();
+    }
+
+    // Per-chunk probabilities for the reply policy. Short sounds (the policy's single-chunk classes)
+    // count only through an event that ended in this chunk, so one cough is one episode and a chunk-level
+    // spike without an onset is nothing; sustained sounds keep their chunk probabilities.
+    const probs = Float32Array.from(raw, (v, i) => (isTransient(classes[i]) ? 0 : v));
+    for (const ev of evs) {
+      for (let i = 0; i < classes.length; i++) if (isTransient(classes[i]) && !(ev.duringSpeech && SPEECH_LIKE.has(classes[i]))) probs[i] = Math.max(probs[i], ev.probs[i]);
+    }
+    if (speechy) for (let i = 0; i < classes.length; i++) if (SPEECH_LIKE.has(classes[i])) probs[i] = 0;
+
+    const alarms = this.alarm.process(p.chunk.pcm, t);
+    const gated = gatedClasses(classes, thresholds);
+    const gatedProbs = gateAlarmProbs(classes, probs, this.alarm.state(), this.alarm.last, true);
     if (!this.responder) {
       const f1 = classReliability();
-      const floored = Float32Array.from(thresholds, (th, i) => {
-        const weak = f1.size > 0 && (f1.get(classes[i]) ?? 0) < WEAK_CLASS_F1;
+      const floored = Float32Array.from(gated.thresholds, (th, i) => {
+        const weak = i < classes.length && f1.size > 0 && (f1.get(classes[i]) ?? 0) < WEAK_CLASS_F1;
         return weak ? Math.max(th, WEAK_CLASS_MIN_P) : th;
       });
-      this.responder = new SoundResponder({ classes, thresholds: floored });
+      this.responder = new SoundResponder({ classes: gated.classes, thresholds: floored });
     }
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];
 
-    classes.forEach((label, i) => {
-      const on = probs[i] >= thresholds[i];
-      if (on && !this.prevOn[i] && !BACKGROUND.has(label)) events.push({ type: 'sound', t, label, p: Math.round(probs[i] * 1000) / 1000 });
+    // `sound` events: segmented events for short sounds (with onset/offset), rising edges for sustained
+    // ones and for alarm patterns.
+    for (const ev of evs) {
+      if (ev.label === 'unknown' || BACKGROUND.has(ev.label) || !isTransient(ev.label)) continue;
+      if (ev.duringSpeech && SPEECH_LIKE.has(ev.label)) continue;
+      const p3 = Math.round(ev.p * 1000) / 1000;
+      events.push({ type: 'sound', t, label: ev.label, p: p3, onset: ev.onset, offset: ev.offset });
+      this.log.push({ label: ev.label, p: p3, onset: ev.onset, offset: ev.offset, t, source: 'event', top: topOf(classes, ev.probs) });
+    }
+    gated.classes.forEach((label, i) => {
+      const on = gatedProbs[i] >= gated.thresholds[i];
+      if (on && !this.prevOn[i] && !BACKGROUND.has(label) && !isTransient(label)) {
+        const a = alarms.find((x) => (x.pattern === 'T3' ? 'smoke_alarm' : 'co_alarm') === label);
+        const p3 = Math.round(gatedProbs[i] * 1000) / 1000;
+        const onset = a ? +a.onset.toFixed(2) : +(t - 0.4).toFixed(2);
+        events.push({ type: 'sound', t, label, p: p3, onset, ...(a ? { pattern: a.pattern } : {}) });
+        this.log.push({ label, p: p3, onset, t, source: a ? 'alarm' : 'episode', top: topOf(gated.classes, gatedProbs), ...(a ? { pattern: a.pattern } : {}) });
+      }
       this.prevOn[i] = on;
     });
 
-    // Counting: one reply per chunk that completes events, saying the running count.
-    for (const task of this.tasks.active()) {
-      if (task.kind !== 'count' || !classes.includes(task.label)) continue;
-      let c = this.counters.get(task.id);
-      if (!c) this.counters.set(task.id, (c = new EventCounter({ label: task.label })));
-      const r = c.update({ pcm: p.chunk.pcm, mel: p.mel, probs, classes, t });
-      if (r.newEvents > 0) {
-        const words = [];
-        for (let n = r.count - r.newEvents + 1; n <= r.count; n++) words.push(capitalize(countWord(n)) + '!');
-        responses.push({ task: 'count', emotion: 'happy', text: words.join(' ') });
-      }
+    // Counting: events in, one count per reply, in order (a second count in the same chunk waits one chunk).
+    const counting = this.tasks.active().filter((x): x is Extract<Task, { kind: 'count' }> => x.kind === 'count' && (classes.includes(x.label) || x.label === THIS_SOUND));
+    for (const task of counting) {
+      let st = this.counters.get(task.id);
+      const fresh = st ? evs : this.recent.filter((e) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt);
+      if (!st) this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
+      for (const ev of fresh) if (st.counter.consume(ev, classes)) st.pending.push(st.counter.count);
+      const n = st.pending.shift();
+      if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });
     }
-    for (const id of this.counters.keys()) if (!this.tasks.active().some((x) => x.id === id)) this.counters.delete(id);
+    for (const id of this.counters.keys()) if (!counting.some((x) => x.id === id)) this.counters.delete(id);
 
-    const reply = this.responder.update(probs, { t, userSpeaking });
+    const reply = this.responder.update(gatedProbs, { t, userSpeaking });
     const quiet = this.tasks.isQuiet(t);
     if (reply && (reply.urgent || !quiet) && (this.proactive || this.overrides.get(reply.label) === 'respond')) {
       // A counted class is answered by the counter, not commented on as well.
-      if (!this.tasks.active().some((x) => x.kind === 'count' && x.label === reply.label)) {
+      if (!counting.some((x) => x.label === reply.label)) {
         responses.push({ task: 'alert', emotion: reply.emotion as Emotion, text: reply.text, urgent: reply.urgent });
       }
     }
@@ -125,3 +186,14 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** Short sounds (the policy's single-chunk classes): heard as segmented events, not chunk by chunk. */
+function isTransient(label: string): boolean {
+  const p = SOUND_POLICY[label];
+  return !!p && p.minChunks === 1 && label !== 'co_alarm';
+}
+
+function topOf(classes: readonly string[], probs: ArrayLike<number>, k = 3): { label: string; p: number }[] {
+  return Array.from(classes, (label, i) => ({ label, p: Math.round(Number(probs[i]) * 1000) / 1000 }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, k);
+}

@@ -1,26 +1,44 @@
-// Live counting of one sound class ("count how many times the dog barks"): onsets from the log-mel
-// energy/flux, each confirmed by the class model in its chunk (or, for an onset in the last 0.2 s of a
-// chunk, in the next one). Sounds of other classes produce onsets too but fail the class gate.
+// Live counting of sound events ("count how many times the dog barks", "count this sound"). It consumes
+// the event layer's segmented events (events.ts), so a bark spanning three chunks counts once and three
+// quick barks count three times. An event counts when
+// - the counted class's probability over the event clears the gate, or
+// - its spectral profile matches the first counted event (a repeat of the same sound), which carries
+//   classes the model is weak on and makes "count this sound" work for sounds it has no class for:
+//   with label THIS_SOUND the first clear non-speech event after the instruction is the template.
+// Events far quieter than the counted ones are background (birds behind the dog), and events during
+// speech are the user talking.
 import { SoundFlowError } from '../../util/errors.ts';
-import { OnsetDetector, FRAME_SEC, type Onset, type OnsetOptions } from './onsets.ts';
+import { SoundEventTracker, type SoundEventRecord } from './events.ts';
+import { profileSimilarity, type SegmenterOptions } from './segmenter.ts';
+
+/** The pseudo-label of "count this sound" / "count the claps": repeats of whatever comes next. */
+export const THIS_SOUND = 'this_sound';
 
 export interface CounterChunk {
-  pcm: Float32Array;
+  pcm?: Float32Array;
   /** This chunk's 40 × 64 log-mel frames. */
   mel: Float32Array;
   /** The classifier's per-class probabilities for this chunk. */
   probs: Float32Array;
   classes: string[];
+  /** Per-class thresholds (for the event labels); default 0.5. */
+  thresholds?: ArrayLike<number>;
   /** Stream time (s) at the end of the chunk. */
   t: number;
+  /** VAD speech fraction of the chunk. */
+  speech?: number;
 }
 
-export interface EventCounterOptions extends OnsetOptions {
+export interface EventCounterOptions extends SegmenterOptions {
   label: string;
-  /** Class probability at which the chunk's onsets count (default 0.3). */
+  /** Class probability over the event at which it counts (default 0.3). */
   threshold?: number;
-  /** In a confirmed chunk, onsets this many dB below the chunk's strongest one are background (default 10). */
+  /** Profile correlation at which an event is a repeat of the first counted one (default 0.8). */
+  similarity?: number;
+  /** Events this many dB quieter (above their background) than the loudest counted one are background (default 12). */
   withinDb?: number;
+  /** Events weaker than this above their background are not counted (default 6 dB). */
+  minSnrDb?: number;
 }
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
@@ -35,54 +53,67 @@ export function countWord(n: number): string {
 
 export class EventCounter {
   readonly label: string;
-  private readonly threshold: number;
-  private readonly withinDb: number;
-  private readonly onsets: OnsetDetector;
+  private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label'>>;
+  private readonly segOpts: SegmenterOptions;
+  private template: SoundEventRecord | null = null;
+  private loudest = -Infinity;
   private total = 0;
-  /** Onsets near the end of the previous chunk that its class gate did not confirm (times in s). */
-  private pending: { t: number; db: number }[] = [];
-  /** Times (s) of counted events. */
+  /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
+  private tracker: SoundEventTracker | null = null;
+  /** Times (s) of the ends of counted events. */
   readonly times: number[] = [];
 
   constructor(opts: EventCounterOptions) {
     if (!opts || typeof opts.label !== 'string' || !opts.label) throw new SoundFlowError('bad_argument', 'EventCounter needs a label');
     this.label = opts.label;
-    this.threshold = opts.threshold ?? 0.3;
-    this.withinDb = opts.withinDb ?? 10;
-    this.onsets = new OnsetDetector(opts);
+    this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.8, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
+    this.segOpts = opts;
   }
 
   get count(): number {
     return this.total;
   }
 
-  update(chunk: CounterChunk): { count: number; newEvents: number } {
-    const ci = chunk.classes.indexOf(this.label);
-    if (ci < 0) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
-    const frames = chunk.mel.length / 64;
-    const chunkStart = chunk.t - frames * FRAME_SEC;
-    const found = this.onsets.process(chunk.mel).map((o: Onset) => ({ t: chunkStart + o.frame * FRAME_SEC, db: o.db }));
-    const gate = chunk.probs[ci] >= this.threshold;
+  /** One labelled event; true when it counts. `classes` are the model's (to find the counted class). */
+  consume(ev: SoundEventRecord, classes: readonly string[]): boolean {
+    if (ev.duringSpeech && this.label !== 'speech') return false;
+    if (ev.snrDb < this.o.minSnrDb || ev.snrDb < this.loudest - this.o.withinDb) return false;
+    const ci = classes.indexOf(this.label);
+    if (ci < 0 && this.label !== THIS_SOUND) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
+    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold;
+    const repeat = this.template !== null && this.isRepeat(ev, this.template);
+    let counts: boolean;
+    if (this.label === THIS_SOUND) counts = this.template === null ? ev.snrDb >= this.o.minSnrDb + 4 : repeat;
+    else counts = gated || repeat;
+    if (!counts) return false;
+    if (!this.template && (gated || this.label === THIS_SOUND)) this.template = ev;
+    this.loudest = Math.max(this.loudest, ev.snrDb);
+    this.total++;
+    this.times.push(ev.offset);
+    return true;
+  }
+
+  /** Convenience for a counter that runs alone: segments and labels the chunk itself. */
+  update(chunk: CounterChunk): { count: number; newEvents: number; events: SoundEventRecord[] } {
+    if (!this.tracker) this.tracker = new SoundEventTracker({ ...this.segOpts, classes: chunk.classes, thresholds: chunk.thresholds ?? chunk.classes.map(() => 0.5) });
+    const events = this.tracker.update({ t: chunk.t, mel: chunk.mel, probs: chunk.probs, speech: chunk.speech });
     let fresh = 0;
-    if (gate) {
-      // The class is here, but so may be background onsets: keep those near the strongest one.
-      const all = [...this.pending, ...found];
-      const top = Math.max(...all.map((o) => o.db));
-      const events = all.filter((o) => o.db >= top - this.withinDb);
-      fresh = events.length;
-      for (const o of events) this.times.push(+o.t.toFixed(2));
-      this.pending = [];
-    } else {
-      this.pending = found.filter((o) => o.t >= chunk.t - 0.2);
-    }
-    this.total += fresh;
-    return { count: this.total, newEvents: fresh };
+    for (const ev of events) if (this.consume(ev, chunk.classes)) fresh++;
+    return { count: this.total, newEvents: fresh, events };
   }
 
   reset(): void {
     this.total = 0;
-    this.pending = [];
+    this.template = null;
+    this.loudest = -Infinity;
     this.times.length = 0;
-    this.onsets.reset();
+    this.tracker?.reset();
+  }
+
+  private isRepeat(ev: SoundEventRecord, tpl: SoundEventRecord): boolean {
+    const d = ev.offset - ev.onset;
+    const dt = tpl.offset - tpl.onset;
+    const ratio = d / Math.max(0.01, dt);
+    return ratio >= 0.4 && ratio <= 2.5 && profileSimilarity(ev.profile, tpl.profile) >= this.o.similarity;
   }
 }
