@@ -7,6 +7,7 @@ import type { Task } from '../instructions/types.ts';
 import { EventCounter, THIS_SOUND, countWord } from '../perception/sounds/counter.ts';
 import { SoundEventTracker, type SoundEventRecord } from '../perception/sounds/events.ts';
 import { SoundEventLog, type LoggedSound } from '../perception/sounds/event-log.ts';
+import { InputGuard } from '../perception/sounds/input-guard.ts';
 import { SOUND_POLICY, SoundResponder } from './sound-policy.ts';
 import { AlarmDetector } from '../perception/sounds/alarm.ts';
 import { gateAlarmProbs, gatedClasses } from './alarm-gate.ts';
@@ -56,6 +57,10 @@ interface CountState {
   pending: number[];
 }
 
+/** Mean music probability over MUSIC_WINDOW chunks (4.8 s) that marks a music scene. */
+const MUSIC_WINDOW = 12;
+const MUSIC_SCENE_P = 0.06;
+
 /** Recent events kept for a count task that starts after its first event already ended (seconds). */
 const REPLAY_SEC = 4;
 
@@ -70,8 +75,13 @@ export class SoundWatcher implements SoundHandler {
   /** Labelled sounds of this session, newest last: see recentSounds(). */
   readonly log = new SoundEventLog();
   private readonly recent: SoundEventRecord[] = [];
+  /** Silence, DC, clipping, test tones, full-scale noise: nothing is labelled there. */
+  private readonly guard = new InputGuard();
+  private readonly badSpans: { start: number; end: number }[] = [];
   /** End (stream time) of the last speech segment: the instruction that starts a count ends here. */
   private lastSpeechEnd = 0;
+  private reliable: Float32Array | null = null;
+  private readonly musicP: number[] = [];
 
   constructor(
     private readonly tasks: TaskManager,
@@ -87,40 +97,50 @@ export class SoundWatcher implements SoundHandler {
   onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null {
     if (!p.sounds) return null;
     const { classes, thresholds } = p.sounds;
-    const raw = p.sounds.probs;
     const t = p.chunk.t;
+    const bad = this.guard.check(p.chunk.pcm, p.mel) !== 'ok';
+    if (bad) this.badSpans.push({ start: t - 0.4, end: t });
+    while (this.badSpans.length && t - this.badSpans[0].end > 8) this.badSpans.shift();
+    const raw = bad ? new Float32Array(classes.length) : p.sounds.probs;
+    const reliable = this.reliableThresholds(classes, thresholds);
     const speechy = p.speech >= SPEECH_CHUNK || p.inSpeech;
     if (p.speechEnded) this.lastSpeechEnd = t - p.silenceMs / 1000;
     else if (p.inSpeech) this.lastSpeechEnd = t;
 
     // Events: frame-level segments labelled by the chunks they overlap.
-    this.tracker ??= new SoundEventTracker({ classes, thresholds });
-    const evs = this.tracker.update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech });
+    // Labels need the same confidence as comments: weak classes only at p ≥ 0.9.
+    this.tracker ??= new SoundEventTracker({ classes, thresholds: reliable });
+    const evs = this.tracker
+      .update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech })
+      .filter((ev) => !this.badSpans.some((b) => b.start < ev.offset && ev.onset < b.end));
     for (const ev of evs) {
       this.recent.push(ev);
       while (this.recent.length && t - this.recent[0].t > REPLAY_SEC) this.recent.shift();
     }
+
+    // Music is full of thud-, cough- and glass-like attacks; the model's music probability is low but
+    // distinctive over seconds (corpus medians: music 0.11, coughs/glass/thuds ≤ 0.02), so while it holds,
+    // short sounds get no label and no comment (urgent ones aside).
+    this.musicP.push(raw[classes.indexOf('music')] ?? 0);
+    if (this.musicP.length > MUSIC_WINDOW) this.musicP.shift();
+    const musicScene = this.musicP.reduce((a, b) => a + b, 0) / MUSIC_WINDOW >= MUSIC_SCENE_P;
 
     // Per-chunk probabilities for the reply policy. Short sounds (the policy's single-chunk classes)
     // count only through an event that ended in this chunk, so one cough is one episode and a chunk-level
     // spike without an onset is nothing; sustained sounds keep their chunk probabilities.
     const probs = Float32Array.from(raw, (v, i) => (isTransient(classes[i]) ? 0 : v));
     for (const ev of evs) {
-      for (let i = 0; i < classes.length; i++) if (isTransient(classes[i]) && !(ev.duringSpeech && SPEECH_LIKE.has(classes[i]))) probs[i] = Math.max(probs[i], ev.probs[i]);
+      for (let i = 0; i < classes.length; i++) {
+        if (!isTransient(classes[i]) || (ev.duringSpeech && SPEECH_LIKE.has(classes[i])) || (musicScene && !SOUND_POLICY[classes[i]]?.urgent)) continue;
+        probs[i] = Math.max(probs[i], ev.probs[i]);
+      }
     }
     if (speechy) for (let i = 0; i < classes.length; i++) if (SPEECH_LIKE.has(classes[i])) probs[i] = 0;
 
     const alarms = this.alarm.process(p.chunk.pcm, t);
     const gated = gatedClasses(classes, thresholds);
     const gatedProbs = gateAlarmProbs(classes, probs, this.alarm.state(), this.alarm.last, true);
-    if (!this.responder) {
-      const f1 = classReliability();
-      const floored = Float32Array.from(gated.thresholds, (th, i) => {
-        const weak = i < classes.length && f1.size > 0 && (f1.get(classes[i]) ?? 0) < WEAK_CLASS_F1;
-        return weak ? Math.max(th, WEAK_CLASS_MIN_P) : th;
-      });
-      this.responder = new SoundResponder({ classes: gated.classes, thresholds: floored });
-    }
+    if (!this.responder) this.responder = new SoundResponder({ classes: gated.classes, thresholds: Float32Array.from(gated.thresholds, (th, i) => (i < classes.length ? reliable[i] : th)) });
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];
@@ -128,8 +148,8 @@ export class SoundWatcher implements SoundHandler {
     // `sound` events: segmented events for short sounds (with onset/offset), rising edges for sustained
     // ones and for alarm patterns.
     for (const ev of evs) {
-      if (ev.label === 'unknown' || BACKGROUND.has(ev.label) || !isTransient(ev.label)) continue;
-      if (ev.duringSpeech && SPEECH_LIKE.has(ev.label)) continue;
+      if (ev.label === 'unknown' || BACKGROUND.has(ev.label) || !isTransient(ev.label) || (musicScene && !SOUND_POLICY[ev.label]?.urgent)) continue;
+      if (ev.duringSpeech && (SPEECH_LIKE.has(ev.label) || ev.probs[classes.indexOf('speech')] >= 0.5)) continue;
       const p3 = Math.round(ev.p * 1000) / 1000;
       events.push({ type: 'sound', t, label: ev.label, p: p3, onset: ev.onset, offset: ev.offset });
       this.log.push({ label: ev.label, p: p3, onset: ev.onset, offset: ev.offset, t, source: 'event', top: topOf(classes, ev.probs) });
@@ -169,6 +189,16 @@ export class SoundWatcher implements SoundHandler {
     if (!events.length && !responses.length) return null;
     const reason = responses.length ? (responses[0].task === 'count' ? 'count' : `sound:${reply?.label ?? ''}`) : 'sound';
     return { responses, events, reason };
+  }
+
+  /** The classifier's thresholds, with classes it is unreliable on held to WEAK_CLASS_MIN_P. */
+  private reliableThresholds(classes: readonly string[], thresholds: ArrayLike<number>): Float32Array {
+    if (this.reliable) return this.reliable;
+    const f1 = classReliability();
+    return (this.reliable = Float32Array.from(classes, (c, i) => {
+      const weak = f1.size > 0 && (f1.get(c) ?? 0) < WEAK_CLASS_F1;
+      return weak ? Math.max(thresholds[i], WEAK_CLASS_MIN_P) : thresholds[i];
+    }));
   }
 
   /** Mirrors the session's alert tasks ("tell me when the doorbell rings") into the responder. */

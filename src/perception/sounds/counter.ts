@@ -76,12 +76,16 @@ export class EventCounter {
 
   /** One labelled event; true when it counts. `classes` are the model's (to find the counted class). */
   consume(ev: SoundEventRecord, classes: readonly string[]): boolean {
-    if (ev.duringSpeech && this.label !== 'speech') return false;
     if (ev.snrDb < this.o.minSnrDb || ev.snrDb < this.loudest - this.o.withinDb) return false;
     const ci = classes.indexOf(this.label);
     if (ci < 0 && this.label !== THIS_SOUND) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
-    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold;
-    const repeat = this.template !== null && this.isRepeat(ev, this.template);
+    // Voice activity fires on barks and coughs too: during speech only the class itself, and only when it
+    // is more probable than speech, counts (never a mere look-alike of the template).
+    const si = classes.indexOf('speech');
+    const talk = ev.duringSpeech && this.label !== 'speech';
+    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
+    const repeat = !talk && this.template !== null && this.isRepeat(ev, this.template);
+    if (talk && !gated) return false;
     let counts: boolean;
     if (this.label === THIS_SOUND) counts = this.template === null ? ev.snrDb >= this.o.minSnrDb + 4 : repeat;
     else counts = gated || repeat;
