@@ -170,8 +170,14 @@ export class SoundWatcher implements SoundHandler {
     const counting = this.tasks.active().filter((x): x is Extract<Task, { kind: 'count' }> => x.kind === 'count' && (classes.includes(x.label) || x.label === THIS_SOUND));
     for (const task of counting) {
       let st = this.counters.get(task.id);
-      const fresh = st ? evs : this.recent.filter((e) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt);
-      if (!st) this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
+      let fresh = evs;
+      if (!st) {
+        // A new task: events since the instruction ended count; the ones before tell what the background is.
+        const since = (e: SoundEventRecord) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt;
+        this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
+        for (const e of this.recent) if (!since(e)) st.counter.observe(e);
+        fresh = this.recent.filter(since);
+      }
       for (const ev of fresh) if (st.counter.consume(ev, classes)) st.pending.push(st.counter.count);
       const n = st.pending.shift();
       if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });

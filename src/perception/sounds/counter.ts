@@ -27,6 +27,8 @@ export interface CounterChunk {
   t: number;
   /** VAD speech fraction of the chunk. */
   speech?: number;
+  /** Events that began before this stream time only tell the counter what the background sounds like. */
+  countFrom?: number;
 }
 
 export interface EventCounterOptions extends SegmenterOptions {
@@ -40,6 +42,9 @@ export interface EventCounterOptions extends SegmenterOptions {
   /** Events weaker than this above their background are not counted (default 6 dB). */
   minSnrDb?: number;
 }
+
+/** Profile correlation below which an event is a different sound from the first counted one. */
+const UNLIKE = 0.3;
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
 
@@ -58,6 +63,8 @@ export class EventCounter {
   private template: SoundEventRecord | null = null;
   private loudest = -Infinity;
   private total = 0;
+  /** Events heard but not counted (time, level above background): what the background sounds like. */
+  private readonly others: { t: number; snrDb: number }[] = [];
   /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
   private tracker: SoundEventTracker | null = null;
   /** Times (s) of the ends of counted events. */
@@ -83,13 +90,22 @@ export class EventCounter {
     // is more probable than speech, counts (never a mere look-alike of the template).
     const si = classes.indexOf('speech');
     const talk = ev.duringSpeech && this.label !== 'speech';
-    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
+    // The class probability is per chunk: another sound in the same chunk shares it. Once a first instance
+    // is known, a gated event that looks nothing like it (a bird chirp next to a knock) is that other sound.
+    const unlike = this.template !== null && profileSimilarity(ev.profile, this.template.profile) < UNLIKE;
+    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold && !unlike && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
     const repeat = !talk && this.template !== null && this.isRepeat(ev, this.template);
     if (talk && !gated) return false;
     let counts: boolean;
-    if (this.label === THIS_SOUND) counts = this.template === null ? ev.snrDb >= this.o.minSnrDb + 4 : repeat;
+    // The example sound the user makes stands out: louder than whatever else was heard in the seconds before.
+    const prominent = !ev.interrupted && ev.snrDb >= Math.max(this.o.minSnrDb + 4, this.recentOtherDb(ev.onset) + 3);
+    if (this.label === THIS_SOUND) counts = this.template === null ? prominent : repeat;
     else counts = gated || repeat;
-    if (!counts) return false;
+    if (!counts) {
+      this.others.push({ t: ev.offset, snrDb: ev.snrDb });
+      if (this.others.length > 50) this.others.shift();
+      return false;
+    }
     if (!this.template && (gated || this.label === THIS_SOUND)) this.template = ev;
     this.loudest = Math.max(this.loudest, ev.snrDb);
     this.total++;
@@ -97,12 +113,21 @@ export class EventCounter {
     return true;
   }
 
+  /** An event heard before counting began (while the instruction was given): background, never counted. */
+  observe(ev: SoundEventRecord): void {
+    this.others.push({ t: ev.offset, snrDb: ev.snrDb });
+    if (this.others.length > 50) this.others.shift();
+  }
+
   /** Convenience for a counter that runs alone: segments and labels the chunk itself. */
   update(chunk: CounterChunk): { count: number; newEvents: number; events: SoundEventRecord[] } {
     if (!this.tracker) this.tracker = new SoundEventTracker({ ...this.segOpts, classes: chunk.classes, thresholds: chunk.thresholds ?? chunk.classes.map(() => 0.5) });
     const events = this.tracker.update({ t: chunk.t, mel: chunk.mel, probs: chunk.probs, speech: chunk.speech });
     let fresh = 0;
-    for (const ev of events) if (this.consume(ev, chunk.classes)) fresh++;
+    for (const ev of events) {
+      if (chunk.countFrom !== undefined && ev.onset < chunk.countFrom) this.observe(ev);
+      else if (this.consume(ev, chunk.classes)) fresh++;
+    }
     return { count: this.total, newEvents: fresh, events };
   }
 
@@ -110,8 +135,15 @@ export class EventCounter {
     this.total = 0;
     this.template = null;
     this.loudest = -Infinity;
+    this.others.length = 0;
     this.times.length = 0;
     this.tracker?.reset();
+  }
+
+  private recentOtherDb(t: number): number {
+    let m = -Infinity;
+    for (const o of this.others) if (t - o.t <= 5) m = Math.max(m, o.snrDb);
+    return m;
   }
 
   private isRepeat(ev: SoundEventRecord, tpl: SoundEventRecord): boolean {

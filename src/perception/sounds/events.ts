@@ -26,6 +26,8 @@ export interface SoundEventRecord {
   profile: Float32Array;
   /** The event overlapped speech (VAD): a cough during talk, or the talk itself. */
   duringSpeech: boolean;
+  /** Cut short by a louder sound starting on top of it. */
+  interrupted: boolean;
 }
 
 export interface TrackerChunk {
@@ -51,12 +53,21 @@ interface ChunkInfo {
 }
 
 const HISTORY_CHUNKS = 20; // 8 s: longer than the longest event (maxSec 6)
+/** An event this much louder in the same chunk owns the chunk's class probabilities. */
+const OWNER_DB = 3;
+
+interface Span {
+  onset: number;
+  offset: number;
+  peakDb: number;
+}
 
 export class SoundEventTracker {
   readonly classes: string[];
   private readonly thresholds: Float32Array;
   private readonly segmenter: EventSegmenter;
   private readonly history: ChunkInfo[] = [];
+  private readonly recent: Span[] = [];
 
   constructor(opts: TrackerOptions) {
     if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('bad_argument', 'SoundEventTracker needs the model classes');
@@ -77,21 +88,33 @@ export class SoundEventTracker {
     const start = c.t - frames * 0.01;
     this.history.push({ start, end: c.t, probs: Float32Array.from(c.probs, (v) => (Number.isFinite(v) ? v : 0)), speech: c.speech ?? 0 });
     if (this.history.length > HISTORY_CHUNKS) this.history.shift();
-    return this.segmenter.process(c.mel).map((s) => this.label(s, c.t));
+    const segs = this.segmenter.process(c.mel);
+    // Who owns each chunk's class evidence: events of this chunk, recent ones, and the one still sounding.
+    const peers: Span[] = [...this.recent, ...segs.map((s) => ({ onset: s.onset, offset: s.offset, peakDb: s.peakDb }))];
+    const open = this.segmenter.openOnset;
+    if (open !== null) peers.push({ onset: open, offset: c.t, peakDb: this.segmenter.openPeakDb ?? -Infinity });
+    const out = segs.map((s) => this.label(s, c.t, peers));
+    for (const s of segs) this.recent.push({ onset: s.onset, offset: s.offset, peakDb: s.peakDb });
+    while (this.recent.length && c.t - this.recent[0].offset > HISTORY_CHUNKS * 0.4) this.recent.shift();
+    return out;
   }
 
   reset(): void {
     this.segmenter.reset();
     this.history.length = 0;
+    this.recent.length = 0;
   }
 
-  private label(s: Segment, t: number): SoundEventRecord {
+  private label(s: Segment, t: number, peers: Span[]): SoundEventRecord {
     const probs = new Float32Array(this.classes.length);
     let speech = 0;
     for (const h of this.history) {
       if (h.end <= s.onset || h.start >= s.offset) continue;
-      for (let i = 0; i < probs.length; i++) if (h.probs[i] > probs[i]) probs[i] = h.probs[i];
       speech = Math.max(speech, h.speech);
+      // A chunk's probabilities describe its loudest sound: a faint chirp next to a bark in the same
+      // chunk does not inherit "dog".
+      if (peers.some((q) => q.onset !== s.onset && q.onset < h.end && h.start < q.offset && q.peakDb > s.peakDb + OWNER_DB)) continue;
+      for (let i = 0; i < probs.length; i++) if (h.probs[i] > probs[i]) probs[i] = h.probs[i];
     }
     // Open set: the event is the class that clears its threshold by the widest margin, else unknown.
     let best = -1;
@@ -116,6 +139,7 @@ export class SoundEventTracker {
       snrDb: s.peakDb - s.floorDb,
       profile: s.profile,
       duringSpeech: speech >= 0.25,
+      interrupted: s.interrupted,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface Segment {
   floorDb: number;
   /** Per-band level above the pre-event background (dB), PROFILE_BANDS values. */
   profile: Float32Array;
+  /** Cut short by a louder sound starting on top of it (so it may be only the lead-in of that sound). */
+  interrupted: boolean;
 }
 
 export interface SegmenterOptions {
@@ -51,6 +53,8 @@ interface Open {
   peakDb: number;
   floorDb: number;
   preDb: number;
+  /** Recent maximum level, decaying 0.5 dB per frame: the reference for a new louder attack. */
+  recentMax: number;
   low: number;
   dipDb: number;
   /** Sum of per-band power over the event's frames. */
@@ -83,6 +87,11 @@ export class EventSegmenter {
   /** True while an event is sounding. */
   get active(): boolean {
     return this.open !== null;
+  }
+
+  /** Loudest level so far of the event that is sounding, if any. */
+  get openPeakDb(): number | null {
+    return this.open ? this.open.peakDb : null;
   }
 
   /** Onset time of the event that is sounding, if any. */
@@ -133,8 +142,12 @@ export class EventSegmenter {
       const lowLine = Math.max(o.preDb + this.o.endDb, o.floorDb + this.o.endDb, o.peakDb - this.o.dropDb);
       if (db < o.dipDb) o.dipDb = db;
       const dipped = o.dipDb < o.peakDb - this.o.splitDipDb;
-      if (dipped && db > o.dipDb + this.o.splitRiseDb && flux >= this.o.minFlux && db > o.floorDb + this.o.riseDb) {
-        this.finish(o, out);
+      // A new, louder attack over a sound that has been going for a while (a knock during a bird's chirp).
+      const age = this.frame - o.onsetFrame;
+      const burst = age >= 10 && db > o.recentMax + this.o.splitRiseDb && flux >= this.o.minFlux;
+      o.recentMax = Math.max(db, o.recentMax - 0.5); // slowly forgetting max of the last frames
+      if ((dipped && db > o.dipDb + this.o.splitRiseDb && flux >= this.o.minFlux && db > o.floorDb + this.o.riseDb) || burst) {
+        this.finish(o, out, burst && !dipped);
         this.start(db);
         continue;
       }
@@ -179,10 +192,10 @@ export class EventSegmenter {
     }
     back.sort((a, b) => a - b);
     const preDb = back.length ? back[back.length >> 1] : this.floorDb;
-    this.open = { onsetFrame: this.frame, lastLoud: this.frame, peakDb: db, floorDb: this.floorDb, preDb: Math.min(preDb, db - this.o.riseDb / 2), low: 0, dipDb: db, bandSum, frames: 1 };
+    this.open = { onsetFrame: this.frame, lastLoud: this.frame, peakDb: db, floorDb: this.floorDb, preDb: Math.min(preDb, db - this.o.riseDb / 2), recentMax: db, low: 0, dipDb: db, bandSum, frames: 1 };
   }
 
-  private finish(o: Open, out: Segment[]): void {
+  private finish(o: Open, out: Segment[], interrupted = false): void {
     this.open = null;
     const dur = (o.lastLoud - o.onsetFrame + 1) * FRAME_SEC;
     if (dur < this.o.minSec) return;
@@ -191,7 +204,7 @@ export class EventSegmenter {
       const ev = o.bandSum[k] / o.frames;
       profile[k] = Math.max(0, 10 * Math.log10((ev + 1e-12) / (this.bg[k] + 1e-12)));
     }
-    out.push({ onset: o.onsetFrame * FRAME_SEC, offset: (o.lastLoud + 1) * FRAME_SEC, peakDb: o.peakDb, floorDb: o.floorDb, profile });
+    out.push({ onset: o.onsetFrame * FRAME_SEC, offset: (o.lastLoud + 1) * FRAME_SEC, peakDb: o.peakDb, floorDb: o.floorDb, profile, interrupted });
   }
 
   private percentile(): number {
