@@ -11,8 +11,8 @@ import { APPLIANCE_PATTERNS, patternSignal, T3_CYCLE, T4_CYCLE, type Wave } from
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { LogMel } from '../src/perception/features.ts';
 import { SoundWatcher } from '../src/decision/sound-watcher.ts';
-import { TaskManager } from '../src/instructions/task-manager.ts';
-import type { Percept } from '../src/decision/types.ts';
+import { TaskManager } from '../src/decision/task-manager.ts';
+import type { Percept } from '../src/perception/types.ts';
 import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { readManifest } from '../src/soundflow/corpus/manifest.ts';
 import { readWav } from '../src/soundflow/corpus/convert.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { AlarmDetector, type AlarmAlert } from '../src/perception/sounds/alarm.ts';
 import { APPLIANCE_PATTERNS, patternSignal, T3_CYCLE, T4_CYCLE, type Wave } from '../src/soundflow/corpus/alarm-patterns.ts';
 import { makeRng, uniform } from '../src/util/rng.ts';
-import { concat, noise, silence, speech, tone, SR } from './helpers/audio.ts';
+import { concat, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 

@@ -13,9 +13,9 @@ import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { APPLIANCE_PATTERNS, patternSignal, T3_CYCLE } from '../src/soundflow/corpus/alarm-patterns.ts';
 import { makeRng, uniform } from '../src/util/rng.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, loadFile, mix, noise, silence, speech, tone, SR } from './helpers/audio.ts';
+import { concat, loadFile, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 import { heldOut, pickFile } from './sounds-fixtures.ts';
-import { eventsOf, runSession } from './helpers/session.ts';
+import { eventsOf, runSession } from '../src/testing/session.ts';
 
 const of = eventsOf;
 const replies = (events: SessionEvent[]) =>

@@ -6,7 +6,7 @@ import { EvidenceAccumulator } from '../src/decision/evidence.ts';
 import { SoundResponder } from '../src/decision/sound-policy.ts';
 import { EventSegmenter } from '../src/perception/sounds/segmenter.ts';
 import { LogMel } from '../src/perception/features.ts';
-import { noise, SR } from './helpers/audio.ts';
+import { noise, SR } from '../src/testing/audio.ts';
 
 const CLASSES = ['kettle_whistle', 'cough', 'ambient'];
 

@@ -154,7 +154,7 @@ export class AlarmDetector {
 
   constructor(opts: AlarmDetectorOptions = {}) {
     this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 1.0, ...opts };
-    if (!(this.o.minHz > 0 && this.o.maxHz > this.o.minHz && this.o.maxHz < SR / 2)) throw new SoundFlowError('bad_argument', `alarm band ${this.o.minHz}–${this.o.maxHz} Hz is not inside 0–${SR / 2} Hz`);
+    if (!(this.o.minHz > 0 && this.o.maxHz > this.o.minHz && this.o.maxHz < SR / 2)) throw new SoundFlowError('invalid_argument', `alarm band ${this.o.minHz}–${this.o.maxHz} Hz is not inside 0–${SR / 2} Hz`);
     this.lo = Math.ceil(this.o.minHz / BIN_HZ);
     this.hi = Math.floor(this.o.maxHz / BIN_HZ);
   }

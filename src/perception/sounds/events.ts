@@ -70,7 +70,7 @@ export class SoundEventTracker {
   private readonly recent: Span[] = [];
 
   constructor(opts: TrackerOptions) {
-    if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('bad_argument', 'SoundEventTracker needs the model classes');
+    if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('invalid_argument', 'SoundEventTracker needs the model classes');
     this.classes = [...opts.classes];
     this.thresholds = Float32Array.from({ length: this.classes.length }, (_, i) => Number(opts.thresholds?.[i] ?? 0.5));
     this.segmenter = new EventSegmenter(opts);
@@ -83,7 +83,7 @@ export class SoundEventTracker {
 
   /** One chunk; returns the events that ended in it, labelled. */
   update(c: TrackerChunk): SoundEventRecord[] {
-    if (c.probs.length !== this.classes.length) throw new SoundFlowError('bad_argument', `expected ${this.classes.length} probabilities, got ${c.probs.length}`, { recoverable: true });
+    if (c.probs.length !== this.classes.length) throw new SoundFlowError('invalid_argument', `expected ${this.classes.length} probabilities, got ${c.probs.length}`, { recoverable: true });
     const frames = c.mel.length / 64;
     const start = c.t - frames * 0.01;
     this.history.push({ start, end: c.t, probs: Float32Array.from(c.probs, (v) => (Number.isFinite(v) ? v : 0)), speech: c.speech ?? 0 });

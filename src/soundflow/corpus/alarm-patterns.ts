@@ -27,7 +27,7 @@ export const T4_CYCLE: Timing = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 5.0];
 export function addBurst(x: Float32Array, at: number, seconds: number, spec: ToneSpec): void {
   const n = Math.round(seconds * SR);
   const duty = spec.wave === 'square' ? 0.5 : spec.wave === 'pulse' ? (spec.duty ?? 0.25) : 1;
-  if (!(spec.freqHz > 0 && spec.freqHz < SR / 2)) throw new SoundFlowError('bad_argument', `tone frequency ${spec.freqHz} Hz outside 0–8000 Hz`);
+  if (!(spec.freqHz > 0 && spec.freqHz < SR / 2)) throw new SoundFlowError('invalid_argument', `tone frequency ${spec.freqHz} Hz outside 0–8000 Hz`);
   // Harmonic amplitudes of a pulse wave of duty d: (2/(nπ))·sin(nπd); a sine is harmonic 1 alone.
   const harmonics: [number, number][] = [];
   if (spec.wave === 'sine') harmonics.push([1, 1]);
