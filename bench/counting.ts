@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { EventCounter, THIS_SOUND } from '../src/perception/sounds/counter.ts';
 import { LogMel } from '../src/perception/features.ts';
+import { profileSimilarity } from '../src/perception/sounds/segmenter.ts';
 import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { readManifest } from '../src/soundflow/corpus/manifest.ts';
 import { readWav } from '../src/soundflow/corpus/convert.ts';
@@ -98,6 +99,7 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
   clf.reset();
   const countChunks: number[] = [];
   const seen: string[] = [];
+  let tplProfile: Float32Array | null = null;
   for (let i = 0; i < x.length; i += CHUNK) {
     const pcm = new Float32Array(CHUNK);
     pcm.set(x.subarray(i, i + CHUNK));
@@ -106,7 +108,10 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
     const tEnd = (i + CHUNK) / SR;
     const r = counter.update({ mel, probs, classes: clf.classes, thresholds, t: tEnd, countFrom: LEAD });
     for (let k = 0; k < r.newEvents; k++) countChunks.push(i / CHUNK);
-    for (const e of r.events) seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}`);
+    for (const e of r.events) {
+      if (!tplProfile && counter.count > 0 && counter.times[0] === e.offset) tplProfile = e.profile;
+      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
+    }
   }
   const ok = counter.count === n;
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
