@@ -179,7 +179,10 @@ export class SoundWatcher implements SoundHandler {
         for (const e of this.recent) if (!since(e)) st.counter.observe(e);
         fresh = this.recent.filter(since);
       }
-      for (const ev of fresh) if (st.counter.consume(ev, classes)) st.pending.push(st.counter.count);
+      const before = st.counter.count;
+      for (const ev of fresh) st.counter.consume(ev, classes);
+      st.counter.tick(t);
+      for (let k = before + 1; k <= st.counter.count; k++) st.pending.push(k);
       const n = st.pending.shift();
       if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });
     }

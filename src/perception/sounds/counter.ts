@@ -50,6 +50,8 @@ export interface EventCounterOptions extends SegmenterOptions {
 const UNLIKE = 0.3;
 /** A sound made on purpose to be counted stands this far above the background (dB, peak over floor). */
 const TEMPLATE_MIN_DB = 18;
+/** How long after the example sound a louder one replaces it as the example (s). */
+const LOOKAHEAD_SEC = 0.3;
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
 
@@ -66,6 +68,8 @@ export class EventCounter {
   private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label'>>;
   private readonly segOpts: SegmenterOptions;
   private template: SoundEventRecord | null = null;
+  /** "This sound": the example heard, not yet settled (a louder sound may follow at once). */
+  private candidate: SoundEventRecord | null = null;
   private loudest = -Infinity;
   private total = 0;
   /** Events heard but not counted (time, level above background): what the background sounds like. */
@@ -86,8 +90,45 @@ export class EventCounter {
     return this.total;
   }
 
-  /** One labelled event; true when it counts. `classes` are the model's (to find the counted class). */
-  consume(ev: SoundEventRecord, classes: readonly string[]): boolean {
+  /**
+   * One labelled event; returns how many counts it completes (0, 1, or 2 when it also settles the
+   * example sound it followed). `classes` are the model's (to find the counted class).
+   */
+  consume(ev: SoundEventRecord, classes: readonly string[]): number {
+    if (this.candidate) {
+      // The example sound is only settled once nothing louder starts right after it (a chirp just before
+      // the clap would otherwise become the sound to count).
+      const c = this.candidate;
+      if (ev.onset - c.offset <= LOOKAHEAD_SEC && !ev.interrupted && ev.snrDb >= c.snrDb + 3 && !ev.duringSpeech) {
+        this.others.push({ t: c.offset, snrDb: c.snrDb });
+        this.candidate = ev;
+        return 0;
+      }
+      return this.settle() + this.consume(ev, classes);
+    }
+    return this.judge(ev, classes) ? 1 : 0;
+  }
+
+  /** Call once per chunk with its end time: settles an example sound nothing louder followed. */
+  tick(t: number): number {
+    return this.candidate && t - this.candidate.offset >= LOOKAHEAD_SEC ? this.settle() : 0;
+  }
+
+  private settle(): number {
+    const c = this.candidate!;
+    this.candidate = null;
+    this.template = c;
+    this.countIt(c);
+    return 1;
+  }
+
+  private countIt(ev: SoundEventRecord): void {
+    this.loudest = Math.max(this.loudest, ev.snrDb);
+    this.total++;
+    this.times.push(ev.offset);
+  }
+
+  private judge(ev: SoundEventRecord, classes: readonly string[]): boolean {
     if (ev.snrDb < this.o.minSnrDb || ev.snrDb < this.loudest - this.o.withinDb) return false;
     const ci = classes.indexOf(this.label);
     if (ci < 0 && this.label !== THIS_SOUND) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
@@ -104,17 +145,19 @@ export class EventCounter {
     let counts: boolean;
     // The example sound the user makes stands out: louder than whatever else was heard in the seconds before.
     const prominent = !ev.interrupted && ev.snrDb >= Math.max(TEMPLATE_MIN_DB, this.recentOtherDb(ev.onset) + 3);
-    if (this.label === THIS_SOUND) counts = this.template === null ? prominent : repeat;
+    if (this.label === THIS_SOUND && this.template === null && prominent) {
+      this.candidate = ev;
+      return false;
+    }
+    if (this.label === THIS_SOUND) counts = repeat;
     else counts = gated || repeat;
     if (!counts) {
       this.others.push({ t: ev.offset, snrDb: ev.snrDb });
       if (this.others.length > 50) this.others.shift();
       return false;
     }
-    if (!this.template && (gated || this.label === THIS_SOUND)) this.template = ev;
-    this.loudest = Math.max(this.loudest, ev.snrDb);
-    this.total++;
-    this.times.push(ev.offset);
+    if (!this.template && gated) this.template = ev;
+    this.countIt(ev);
     return true;
   }
 
@@ -131,14 +174,16 @@ export class EventCounter {
     let fresh = 0;
     for (const ev of events) {
       if (chunk.countFrom !== undefined && ev.onset < chunk.countFrom) this.observe(ev);
-      else if (this.consume(ev, chunk.classes)) fresh++;
+      else fresh += this.consume(ev, chunk.classes);
     }
+    fresh += this.tick(chunk.t);
     return { count: this.total, newEvents: fresh, events };
   }
 
   reset(): void {
     this.total = 0;
     this.template = null;
+    this.candidate = null;
     this.loudest = -Infinity;
     this.others.length = 0;
     this.times.length = 0;
