@@ -109,6 +109,12 @@ export interface SoundEvent {
   t: number;
   label: string;
   p: number;
+  /** Stream time (s, 10 ms resolution) the sound began, when the event layer segmented it. */
+  onset?: number;
+  /** Stream time (s) it ended; absent while a sustained sound goes on. */
+  offset?: number;
+  /** A standard alarm pattern the signal matched: T3 (smoke/fire) or T4 (carbon monoxide). */
+  pattern?: 'T3' | 'T4';
 }
 
 export interface TaskStartedEvent {
