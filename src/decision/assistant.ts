@@ -5,6 +5,9 @@
 import type { Emotion, SessionEvent } from '../events.ts';
 import type { SessionOptions } from '../engine/options.ts';
 import { parseInstruction } from '../instructions/parser.ts';
+import { parseSoundQuestion } from '../instructions/sound-questions.ts';
+import { SoundQuestions } from './sound-questions.ts';
+import { MusicStyleClassifier } from '../perception/music/classifier.ts';
 import { TaskManager } from '../instructions/task-manager.ts';
 import { answer } from '../response/skills/index.ts';
 import { translate } from '../response/translate/apertium.ts';
@@ -23,6 +26,8 @@ export interface AssistantDeps {
 
 export class Assistant implements UtteranceHandler {
   readonly tasks: TaskManager;
+  /** Pending questions about sounds ("what style is this music?"), answered by later chunks. */
+  readonly questions: SoundQuestions;
   private timers: { due: number; text: string }[] = [];
   private readonly now: () => Date;
   private readonly llm: OpenAIChatClient | null;
@@ -34,12 +39,15 @@ export class Assistant implements UtteranceHandler {
     deps: AssistantDeps = {},
   ) {
     this.tasks = new TaskManager();
+    this.questions = new SoundQuestions(loadMusicStyle);
     this.now = deps.now ?? (() => new Date());
     this.llm = opts.llm ? new OpenAIChatClient(opts.llm) : null;
   }
 
   onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): HandlerResult {
     const { text, t } = u;
+    const asked = this.askAboutSound(u);
+    if (asked) return asked;
     // Instructions and questions: the grammar's reading first (it is right far more often on them).
     const fromCommand = u.command ? parseInstruction(u.command) : null;
     const parsed = fromCommand ?? parseInstruction(text);
@@ -47,6 +55,7 @@ export class Assistant implements UtteranceHandler {
     if (parsed) {
       const update = this.tasks.apply(parsed, t);
       const events: SessionEvent[] = [...update.ended, ...update.started];
+      if (parsed.type === 'task' && parsed.task.kind === 'stop' && parsed.task.target === 'all') events.push(...this.questions.cancel(t));
       // A spoken "stop" with nothing running is most likely overheard: no need to answer it.
       if (!u.typed && parsed.type === 'task' && parsed.task.kind === 'stop' && update.ended.length === 0) {
         return { ...SILENT('instruction:nothing-to-stop', events), heard };
@@ -95,6 +104,19 @@ export class Assistant implements UtteranceHandler {
     return SILENT('not-addressed');
   }
 
+  /** A question about what is heard starts a pending task (src/decision/sound-questions.ts). */
+  private askAboutSound(u: { text: string; command?: string; t: number }): HandlerResult | null {
+    const fromCommand = u.command ? parseSoundQuestion(u.command) : null;
+    const q = fromCommand ?? parseSoundQuestion(u.text);
+    if (!q) return null;
+    const heard = fromCommand ? u.command : undefined;
+    if (this.opts.turnDetection === 'server_vad') {
+      // That mode runs no sound model: nothing would ever answer the question.
+      return { responses: [{ task: 'chat', emotion: 'sad', text: "Sorry, I can't listen for sounds in this mode." }], events: [], reason: 'question:unsupported', heard };
+    }
+    return { ...this.questions.ask(q, u.t, heard ?? u.text), heard };
+  }
+
   tick(t: number): HandlerResult | null {
     const events: SessionEvent[] = [...this.tasks.tick(t), ...this.pendingEvents.splice(0)];
     const due = this.timers.filter((x) => t >= x.due);
@@ -126,4 +148,17 @@ export class Assistant implements UtteranceHandler {
       if (!any) yield fallback;
     }
   }
+}
+
+let musicStyle: MusicStyleClassifier | null | undefined;
+/** Loads the music-style model once per process; null when it is missing (the answer says so). */
+function loadMusicStyle(): MusicStyleClassifier | null {
+  if (musicStyle === undefined) {
+    try {
+      musicStyle = MusicStyleClassifier.load();
+    } catch {
+      musicStyle = null;
+    }
+  }
+  return musicStyle;
 }

@@ -10,6 +10,7 @@ import { RulePolicy } from '../decision/rules.ts';
 import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
 import { Assistant } from '../decision/assistant.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
+import { SoundHandlers } from '../decision/sound-handlers.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
 import { RecognizerPool } from '../perception/asr/pool.ts';
 import { ConstrainedRecognizer } from '../instructions/recognizer.ts';
@@ -47,7 +48,8 @@ export class EmbeddedEngine implements Engine {
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
-    const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
+    const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
+    const rules = new RulePolicy(assistant, sounds, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).
     const policy = decisionNet ? new LearnedPolicy(rules, decisionNet) : rules;
     return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);

@@ -8,8 +8,8 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   run: { load: () => import('./commands/run.ts'), help: 'run <file|-> [--json] [--instruction T] [--speak out.wav] [--realtime] [--tail S]' },
   demo: { load: () => import('./commands/demo.ts'), help: 'demo: transcribe and answer a bundled spoken question' },
   serve: { load: () => import('./commands/serve.ts'), help: 'serve [--port P] [--host H]: WebSocket server + browser page' },
-  corpus: { load: () => import('./commands/corpus.ts'), help: 'corpus build|list: the real sound corpus from Debian packages' },
-  train: { load: () => import('./commands/train.ts'), help: 'train sounds|decision' },
+  corpus: { load: () => import('./commands/corpus.ts'), help: 'corpus build|list|music: the real sound corpus from Debian packages; the music-style corpus' },
+  train: { load: () => import('./commands/train.ts'), help: 'train sounds|decision|music' },
   data: { load: () => import('./commands/data.ts'), help: 'data build --input IN.jsonl --noise DIR --out DIR [--seed N]' },
   eval: { load: () => import('./commands/eval.ts'), help: 'eval --data DIR --policy rules|learned|server_vad|never|always [--json]' },
 };

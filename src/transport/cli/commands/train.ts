@@ -2,12 +2,14 @@
 import { SoundFlowError } from '../../../util/errors.ts';
 
 const USAGE = `usage: soundflow train sounds [options]    the sound-event model (see --help)
-       soundflow train decision [options]  the learned per-chunk decision policy`;
+       soundflow train decision [options]  the learned per-chunk decision policy
+       soundflow train music [options]     the music-style classifier (after "soundflow corpus music")`;
 
 type Trainer = (args: string[]) => Promise<number>;
 
 const TRAINERS: Record<string, () => Promise<Trainer>> = {
   sounds: async () => (await import('../../../soundflow/train/sounds.ts')).runTrainSounds,
+  music: async () => (await import('../../../soundflow/train/music.ts')).runTrainMusic,
   // Added by the decision-policy work: src/soundflow/train/decision.ts exports `run(args)`.
   decision: async () => {
     let mod: { run?: Trainer; runTrainDecision?: Trainer };
