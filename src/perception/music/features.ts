@@ -18,6 +18,9 @@ const GROUPS = 16;
 const FINE = 32;
 /** Absolute lags (s) of the onset autocorrelation, for when the beat is misread. */
 const ABS_LAGS = [0.06, 0.09, 0.13, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0, 1.4] as const;
+/** Modulation frequencies (Hz) of the per-band fluctuation pattern (how each band pulses). */
+const FP_HZ = [0.75, 1.5, 2, 2.5, 3, 4, 5, 6.5, 8, 10] as const;
+const FP_GROUPS = 8;
 const BANDS: readonly [number, number][] = [[0, MEL_BINS], [0, 11], [11, 40], [40, MEL_BINS]];
 /** Beat-relative lags at which each onset envelope's autocorrelation is read. */
 export const BEAT_LAGS = [0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1, 1.5, 2, 3, 4] as const;
@@ -31,6 +34,7 @@ export const MUSIC_FEATURE_NAMES: readonly string[] = [
   ...['all', 'low', 'mid', 'high'].flatMap((b) => BEAT_LAGS.map((l) => `ac_${b}_${l.toFixed(2)}`)),
   ...['all', 'high'].flatMap((b) => ABS_LAGS.map((l) => `acs_${b}_${l}`)),
   ...Array.from({ length: GROUPS }, (_, g) => `attack${g}`),
+  ...Array.from({ length: FP_GROUPS }, (_, g) => FP_HZ.map((f) => `fp${g}_${f}`)).flat(),
   'tempo', 'beat_clarity', 'swing_high', 'swing_mid', 'meter3',
   'bass_change_1', 'bass_change_2', 'bass_change_4',
   'centroid', 'centroid_spread', 'flatness', 'level_spread',
@@ -70,6 +74,23 @@ function autocorr(env: Float32Array, maxLag: number): Float32Array {
     ac[lag] = s / (n - lag) / v; // unbiased: long lags are not shrunk by the shorter overlap
   }
   return ac;
+}
+
+let fpCache: { frames: number; cos: Float64Array; sin: Float64Array } | null = null;
+/** cos/sin of every FP_HZ frequency at every frame of a window, cached for the last window length. */
+function fpTables(frames: number): { cos: Float64Array; sin: Float64Array } {
+  if (fpCache?.frames !== frames) {
+    const cos = new Float64Array(FP_HZ.length * frames);
+    const sin = new Float64Array(FP_HZ.length * frames);
+    FP_HZ.forEach((hz, f) => {
+      for (let t = 0; t < frames; t++) {
+        cos[f * frames + t] = Math.cos((2 * Math.PI * hz * t) / FRAME_RATE);
+        sin[f * frames + t] = Math.sin((2 * Math.PI * hz * t) / FRAME_RATE);
+      }
+    });
+    fpCache = { frames, cos, sin };
+  }
+  return fpCache;
 }
 
 function quantile(x: Float32Array, q: number): number {
@@ -191,6 +212,31 @@ export function musicFeatures(mel: Float32Array, frames: number): { features: Fl
       n++;
     }
     out[k++] = n ? sum / (n * per) - gMean[g] / frames : 0;
+  }
+  // Fluctuation pattern: per band group, the modulation spectrum of its level (log-mel, mean removed).
+  const fpPer = B / FP_GROUPS;
+  const env = new Float64Array(frames);
+  for (let g = 0; g < FP_GROUPS; g++) {
+    let m = 0;
+    for (let t = 0; t < frames; t++) {
+      let v = 0;
+      for (let j = 0; j < fpPer; j++) v += mel[t * B + g * fpPer + j];
+      env[t] = v / fpPer;
+      m += env[t];
+    }
+    m /= frames;
+    const { cos, sin } = fpTables(frames);
+    for (let f = 0; f < FP_HZ.length; f++) {
+      let re = 0;
+      let im = 0;
+      const row = f * frames;
+      for (let t = 0; t < frames; t++) {
+        const v = env[t] - m;
+        re += v * cos[row + t];
+        im += v * sin[row + t];
+      }
+      out[k++] = Math.log1p(Math.sqrt(re * re + im * im) / frames * 10);
+    }
   }
   const bpm = (60 * FRAME_RATE) / period;
   out[k++] = Math.log2(bpm / 110);

@@ -46,7 +46,10 @@ export interface PlanOptions {
   libDir: string;
 }
 
-export const DEFAULT_PLAN: PlanOptions = { songsPerStyle: { train: 20, test: 8 }, seconds: 30, seed: 1, libDir: MMA_LIB_DIR };
+export const DEFAULT_PLAN: PlanOptions = { songsPerStyle: { train: 44, test: 8 }, seconds: 30, seed: 1, libDir: MMA_LIB_DIR };
+
+/** Training songs drawn from the first stream, before the test songs (see planSongs). */
+const BASE_TRAIN = 20;
 
 const SKIP_GROOVE = /intro|end|fill|break/i;
 
@@ -94,33 +97,38 @@ export function planSongs(partial: Partial<PlanOptions> = {}, styles: readonly S
   const o = { ...DEFAULT_PLAN, ...partial };
   const songs: SongPlan[] = [];
   for (const r of styles) {
-    const rng = makeRng(hash32(`music:${r.style}:${o.seed}`));
     const variants = styleVariants(r, o.libDir);
     const charts = CHARTS.filter((ch) => r.charts.includes(ch.family));
-    for (const split of ['train', 'test'] as const) {
+    // The first BASE_TRAIN training songs and the test songs come from one stream (the first recipe);
+    // training songs beyond them from a second stream, so adding them changes no existing song.
+    const first = makeRng(hash32(`music:${r.style}:${o.seed}`));
+    const extra = makeRng(hash32(`music:${r.style}:extra:${o.seed}`));
+    const draws: { split: 'train' | 'test'; i: number; rng: Random }[] = [];
+    for (let i = 0; i < Math.min(BASE_TRAIN, o.songsPerStyle.train); i++) draws.push({ split: 'train', i, rng: first });
+    for (let i = 0; i < o.songsPerStyle.test; i++) draws.push({ split: 'test', i, rng: first });
+    for (let i = BASE_TRAIN; i < o.songsPerStyle.train; i++) draws.push({ split: 'train', i, rng: extra });
+    for (const { split, i, rng } of draws) {
       const vs = variants.filter((v) => isTestVariant(v) === (split === 'test'));
       const cs = charts.filter((ch: Chart) => isTestChart(ch) === (split === 'test'));
       if (!vs.length || !cs.length) throw new SoundFlowError('music_plan', `style ${r.style} has no ${split} ${vs.length ? 'charts' : 'groove variants'}`);
-      for (let i = 0; i < o.songsPerStyle[split]; i++) {
-        const variant = pickVariant(rng, vs);
-        const song: SongPlan = {
-          id: `${r.style}-${split}-${String(i).padStart(3, '0')}`,
-          style: r.style,
-          split,
-          chart: pick(rng, cs).id,
-          variant,
-          tempo: Math.round(r.tempo[0] + (r.tempo[1] - r.tempo[0]) * rng()),
-          transpose: Math.floor(rng() * 12) - 5,
-          gain: +(0.25 + 0.6 * rng()).toFixed(2),
-          reverb: rng() < 0.6,
-          seconds: o.seconds,
-        };
-        if (r.style === 'classical') {
-          song.bass = rng() < 0.5;
-          song.direction = pick(rng, ['Up', 'Down', 'Both'] as const);
-        }
-        songs.push(song);
+      const variant = pickVariant(rng, vs);
+      const song: SongPlan = {
+        id: `${r.style}-${split}-${String(i).padStart(3, '0')}`,
+        style: r.style,
+        split,
+        chart: pick(rng, cs).id,
+        variant,
+        tempo: Math.round(r.tempo[0] + (r.tempo[1] - r.tempo[0]) * rng()),
+        transpose: Math.floor(rng() * 12) - 5,
+        gain: +(0.25 + 0.6 * rng()).toFixed(2),
+        reverb: rng() < 0.6,
+        seconds: o.seconds,
+      };
+      if (r.style === 'classical') {
+        song.bass = rng() < 0.5;
+        song.direction = pick(rng, ['Up', 'Down', 'Both'] as const);
       }
+      songs.push(song);
     }
   }
   return songs;
