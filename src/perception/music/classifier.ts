@@ -21,20 +21,22 @@ export interface MusicStyleResult {
 }
 
 /**
- * Phrases for what the features measured. Thresholds were read off the training songs' evidence
- * (docs/notes/music.md): jazz/blues/country-swing grooves have swing ≳ 0.1, straight grooves ≈ 0.
+ * Phrases for what the features measured, said only where the measure is telling. Quartiles on the
+ * training songs (docs/notes/music.md): swing ≥ 0.12 is the top quarter of jazz windows and rare in
+ * straight styles; triple ≥ 0.1 is most waltz windows and few others; a bass that changes ≥ 0.8 from beat
+ * to beat is the top quarter (walking or moving lines). A swing reading is only trusted for the styles
+ * that swing (a few rock grooves read high from their shuffled fills).
  */
 export function describeEvidence(e: MusicEvidence, style: string): string[] {
   const out: string[] = [];
-  if (e.swing >= 0.12) out.push('swung rhythm');
-  else if (e.swing <= 0.02 && style !== 'classical' && style !== 'waltz') out.push('straight rhythm');
-  if (e.triple >= 0.08) out.push('three beats to the bar');
-  if (e.bassChange >= 0.6 && e.drums >= 0.5) out.push('a walking bass');
-  if (e.drums < 0.45) out.push('no drums');
-  else if (e.drums >= 1.1) out.push('busy drums and cymbals');
+  if (e.swing >= 0.12 && SWINGING.has(style)) out.push('swung rhythm');
+  if (e.triple >= 0.1) out.push('three beats to the bar');
+  if (e.bassChange >= 0.8) out.push(SWINGING.has(style) ? 'a walking bass' : 'a moving bass line');
   out.push(`about ${Math.round(e.bpm / 5) * 5} beats per minute`);
   return out;
 }
+
+const SWINGING = new Set(['jazz', 'blues', 'country']);
 
 const cache = new Map<string, MusicNet>();
 

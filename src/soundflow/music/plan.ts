@@ -59,7 +59,7 @@ export function grooveNames(file: string, libDir = MMA_LIB_DIR): string[] {
   try {
     text = readFileSync(join(libDir, `${file}.mma`), 'latin1');
   } catch (err) {
-    throw new SoundFlowError('mma_missing', `MMA groove file ${file}.mma not found in ${libDir} (apt-get install mma)`, { cause: err });
+    throw new SoundFlowError('missing_dependency', `MMA groove file ${file}.mma not found in ${libDir} (apt-get install mma)`, { cause: err });
   }
   const names = [...text.matchAll(/^\s*DefGroove\s+(\S+)/gim)].map((m) => m[1]).filter((n) => !SKIP_GROOVE.test(n));
   return [...new Set(names)];
@@ -110,7 +110,7 @@ export function planSongs(partial: Partial<PlanOptions> = {}, styles: readonly S
     for (const { split, i, rng } of draws) {
       const vs = variants.filter((v) => isTestVariant(v) === (split === 'test'));
       const cs = charts.filter((ch: Chart) => isTestChart(ch) === (split === 'test'));
-      if (!vs.length || !cs.length) throw new SoundFlowError('music_plan', `style ${r.style} has no ${split} ${vs.length ? 'charts' : 'groove variants'}`);
+      if (!vs.length || !cs.length) throw new SoundFlowError('recipe_invalid', `style ${r.style} has no ${split} ${vs.length ? 'charts' : 'groove variants'}`);
       const variant = pickVariant(rng, vs);
       const song: SongPlan = {
         id: `${r.style}-${split}-${String(i).padStart(3, '0')}`,

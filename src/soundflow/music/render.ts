@@ -14,7 +14,7 @@ const SR = 16000;
 /** The MMA source of a song: enough bars for its length even in 3/4 at its tempo. */
 export function songToMma(song: SongPlan): string {
   const chart = CHARTS.find((c) => c.id === song.chart);
-  if (!chart) throw new SoundFlowError('music_plan', `unknown chart ${song.chart}`);
+  if (!chart) throw new SoundFlowError('recipe_invalid', `unknown chart ${song.chart}`);
   const bars = Math.ceil((song.seconds * song.tempo) / 60 / 3) + 2;
   const lines = [`// ${song.id}: ${song.style}, chart ${song.chart}, ${song.variant.file} ${song.variant.groove}`];
   if (song.bass !== undefined) lines.push(`Set Bass ${song.bass ? '1' : '-'}`);
@@ -28,8 +28,8 @@ export function songToMma(song: SongPlan): string {
 
 function run(cmd: string, args: string[], what: string): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.error) throw new SoundFlowError('music_render', `${cmd} not available (apt-get install mma fluidsynth fluid-soundfont-gm): ${r.error.message}`);
-  if (r.status !== 0) throw new SoundFlowError('music_render', `${what}: ${cmd} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+  if (r.error) throw new SoundFlowError('missing_dependency', `${cmd} not available (apt-get install mma fluidsynth fluid-soundfont-gm): ${r.error.message}`);
+  if (r.status !== 0) throw new SoundFlowError('recipe_invalid', `${what}: ${cmd} exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
 }
 
 /** Renders one song to mono 16 kHz samples (exactly song.seconds long; silence-padded if shorter). */

@@ -62,9 +62,13 @@ function standardiser(set: FeatureSet): { mean: number[]; std: number[] } {
   return { mean: Array.from(m, (v) => +v.toFixed(6)), std: Array.from(s, (v) => +Math.max(1e-4, Math.sqrt(v / set.n)).toFixed(6)) };
 }
 
-/** Lowest confidence threshold at which confident validation answers are ≥ 90 % right (0.35–0.8). */
-function tuneConfidence(probs: Float32Array[], y: Int32Array): number {
-  for (let t = 0.35; t <= 0.8 + 1e-9; t += 0.05) {
+/**
+ * Lowest confidence threshold (0.3–0.8) at which the confident validation answers are ≥ 80 % right. On
+ * unseen groove variants precision tops out near 84 %: asking for 85–90 % made more than half the answers
+ * "not sure" (which still names the two likeliest styles), which helps nobody.
+ */
+export function tuneConfidence(probs: Float32Array[], y: Int32Array, precision = 0.8): number {
+  for (let t = 0.3; t <= 0.8 + 1e-9; t += 0.05) {
     let n = 0;
     let ok = 0;
     probs.forEach((p, i) => {
@@ -73,7 +77,7 @@ function tuneConfidence(probs: Float32Array[], y: Int32Array): number {
       n++;
       if (top === y[i]) ok++;
     });
-    if (n > 0 && ok / n >= 0.9) return +t.toFixed(2);
+    if (n > 0 && ok / n >= precision) return +t.toFixed(2);
   }
   return 0.8;
 }
@@ -222,7 +226,7 @@ export async function runTrainMusic(args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args, options: { dir: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
-    throw new SoundFlowError('bad_args', `${(err as Error).message}\n${USAGE}`);
+    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${USAGE}`);
   }
   if (values.help) {
     process.stdout.write(USAGE + '\n');
@@ -231,7 +235,7 @@ export async function runTrainMusic(args: string[]): Promise<number> {
   const int = (k: string, def: number, min: number): number => {
     if (values[k] === undefined) return def;
     const v = Number(values[k]);
-    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('bad_args', `--${k} must be an integer >= ${min}`);
+    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('invalid_argument', `--${k} must be an integer >= ${min}`);
     return v;
   };
   await trainMusic({

@@ -15,7 +15,7 @@ export async function runCorpusMusic(args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args, options: { dir: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
-    throw new SoundFlowError('bad_args', `${(err as Error).message}\n${MUSIC_USAGE}`);
+    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${MUSIC_USAGE}`);
   }
   if (values.help) {
     process.stdout.write(MUSIC_USAGE + '\n');
@@ -24,7 +24,7 @@ export async function runCorpusMusic(args: string[]): Promise<number> {
   const num = (k: string, def: number, min: number): number => {
     if (values[k] === undefined) return def;
     const v = Number(values[k]);
-    if (!Number.isFinite(v) || v < min) throw new SoundFlowError('bad_args', `--${k} must be a number >= ${min}`);
+    if (!Number.isFinite(v) || v < min) throw new SoundFlowError('invalid_argument', `--${k} must be a number >= ${min}`);
     return v;
   };
   const full = values.train === undefined && values.test === undefined && values.seconds === undefined && values.seed === undefined;
