@@ -13,7 +13,7 @@ import { scoreSet, type MusicEval } from '../src/soundflow/train/music-eval.ts';
 import { SoundQuestions } from '../src/decision/sound-questions.ts';
 import { realMusic } from '../src/soundflow/music/real.ts';
 import { makeRng } from '../src/util/rng.ts';
-import type { Percept } from '../src/decision/types.ts';
+import type { Percept } from '../src/perception/types.ts';
 
 const dir = process.env.SOUNDFLOW_MUSIC ?? DEFAULT_MUSIC_DIR;
 const styles = [...MUSIC_STYLES];

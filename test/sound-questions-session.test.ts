@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionEvent } from '../src/events.ts';
-import { styleRecipe } from '../src/soundflow/music/styles.ts';
-import { concat, mix, noise, silence, speech, SR } from './helpers/audio.ts';
-import { eventsOf, runSession } from './helpers/session.ts';
+import { spokenStyle } from '../src/perception/music/styles.ts';
+import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
+import { eventsOf, runSession } from '../src/testing/session.ts';
 import { heldOut, pickFile } from './sounds-fixtures.ts';
 import { heldOutSong } from './music-fixtures.ts';
 
@@ -26,7 +26,7 @@ test('spoken "what\'s the style of the music below?" then a held-out jazz song: 
   const answer = replies(events).find((r) => r.task === started[0].task);
   assert.ok(answer, JSON.stringify(replies(events)));
   // Sure ("It sounds like jazz: ...") or not ("It might be jazz, or perhaps ..."), jazz must come first.
-  assert.match(answer.text, new RegExp(`(It sounds like|It might be) ${styleRecipe('jazz')!.spoken}\\b`), answer.text);
+  assert.match(answer.text, new RegExp(`(It sounds like|It might be) ${spokenStyle('jazz')}\\b`), answer.text);
   assert.ok(answer.t >= musicStart + 3 - 0.01, `answered at ${answer.t}, music from ${musicStart}`);
   const ended = of(events, 'task.ended').find((e) => e.taskId === started[0].taskId);
   assert.equal(ended?.reason, 'answered');
@@ -39,7 +39,7 @@ test('a held-out waltz and a classical piece are named as such (typed question)'
     const events = await runSession(concat(silence(0.4), h.x.subarray(0, 6 * SR)), { instructions: ['what is the style of the music'] });
     const answer = replies(events).find((r) => r.task === 'chat');
     assert.ok(answer, `${style}: ${JSON.stringify(replies(events))}`);
-    assert.match(answer.text, new RegExp(`(It sounds like|It might be) ${styleRecipe(style)!.spoken}\\b`), `${h.song.id}: ${answer.text}`);
+    assert.match(answer.text, new RegExp(`(It sounds like|It might be) ${spokenStyle(style)}\\b`), `${h.song.id}: ${answer.text}`);
   }
 });
 

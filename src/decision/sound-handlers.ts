@@ -1,7 +1,7 @@
 // Several sound handlers behind one (the sound watcher's alerts and counting, pending sound questions):
 // each sees every chunk; their events and replies are joined in order.
 import type { HandlerResult, SoundHandler } from './rules.ts';
-import type { Percept } from './types.ts';
+import type { Percept } from '../perception/types.ts';
 
 export class SoundHandlers implements SoundHandler {
   constructor(private readonly handlers: SoundHandler[]) {}

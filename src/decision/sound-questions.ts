@@ -12,14 +12,15 @@
 // question.
 import type { Emotion, SessionEvent, TaskEndedEvent, TaskKind } from '../events.ts';
 import type { SoundQuestion } from '../instructions/sound-questions.ts';
-import { soundClass } from '../instructions/sounds.ts';
+import { nameableSound } from '../instructions/sounds.ts';
 import { numberToWords } from '../instructions/numbers.ts';
 import { EventCounter } from '../perception/sounds/counter.ts';
 import { MEL_BINS, FRAMES_PER_CHUNK } from '../perception/features.ts';
 import type { MusicStyleClassifier, MusicStyleResult } from '../perception/music/classifier.ts';
-import { styleRecipe } from '../soundflow/music/styles.ts';
+import { spokenStyle } from '../perception/music/styles.ts';
 import type { HandlerResult, SoundHandler } from './rules.ts';
-import type { Percept, ResponsePlan } from './types.ts';
+import type { ResponsePlan } from './types.ts';
+import type { Percept } from '../perception/types.ts';
 
 export interface SoundQuestionOptions {
   /** Music gathered before classifying when it keeps playing (s); at least `minMusicSec` otherwise. */
@@ -80,12 +81,12 @@ const TASK_OF: Record<SoundQuestion['kind'], TaskKind> = { music_style: 'chat', 
 
 /** "a knock", "a dog barking", "applause": how an answer names a sound class. */
 export function soundPhrase(label: string): string {
-  const heard = soundClass(label)?.heard ?? label.replace(/_/g, ' ');
+  const heard = nameableSound(label)?.heard ?? label.replace(/_/g, ' ');
   return heard.replace(/^the /, 'a ');
 }
 
 export function styleAnswer(r: MusicStyleResult): string {
-  const name = (s: string) => styleRecipe(s)?.spoken ?? s;
+  const name = spokenStyle;
   if (!r.sure) {
     const [a, b] = r.ranked;
     return `I'm not sure what style this is. It might be ${name(a.style)}, or perhaps ${name(b.style)}.`;
@@ -206,7 +207,7 @@ export class SoundQuestions implements SoundHandler {
         const n = q.counter!.count;
         if (n > 0 && t - (q.lastEventT ?? t) >= this.o.countQuietSec - 1e-9) return this.answer(q, this.countText(label, n), t, events);
         if (n === 0 && age >= this.o.countWaitSec) {
-          return this.answer(q, `I didn't hear any ${soundClass(label)?.plural ?? label.replace(/_/g, ' ')}.`, t, events, 'timeout');
+          return this.answer(q, `I didn't hear any ${nameableSound(label)?.plural ?? label.replace(/_/g, ' ')}.`, t, events, 'timeout');
         }
         if (age >= this.o.countWaitSec * 3) return this.answer(q, this.countText(label, n), t, events, 'timeout');
         return null;
@@ -223,7 +224,7 @@ export class SoundQuestions implements SoundHandler {
   }
 
   private countText(label: string, n: number): string {
-    const plural = soundClass(label)?.plural ?? label.replace(/_/g, ' ');
+    const plural = nameableSound(label)?.plural ?? label.replace(/_/g, ' ');
     const singular = /[^s]s$/.test(plural) ? plural.slice(0, -1) : plural;
     return n === 1 ? `I heard one ${singular}.` : `I heard ${numberToWords(n)} ${plural}.`;
   }

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../util/errors.ts';
 import { hash32, makeRng } from '../../util/rng.ts';
 import { MUSIC_FEATURE_NAMES, N_MUSIC_FEATURES } from '../../perception/music/features.ts';
@@ -216,35 +215,4 @@ export async function trainMusic(partial: Partial<TrainMusicOptions> = {}): Prom
   }
   o.log(`test (held-out songs and groove variants): 4 s windows ${(100 * testEval.windowAccuracy).toFixed(1)} %, 3 s windows ${(100 * test3Eval.windowAccuracy).toFixed(1)} %, whole songs ${(100 * testEval.songAccuracy).toFixed(1)} %; wrote ${o.outDir}/model.json in ${seconds} s`);
   return { test: testEval, val: valEval, spec };
-}
-
-const USAGE = `usage: soundflow train music [--dir DIR] [--out DIR] [--epochs N] [--hidden N] [--seed N] [--no-docs]`;
-
-/** CLI entry for `soundflow train music ...`. */
-export async function runTrainMusic(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options: { dir: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const int = (k: string, def: number, min: number): number => {
-    if (values[k] === undefined) return def;
-    const v = Number(values[k]);
-    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('invalid_argument', `--${k} must be an integer >= ${min}`);
-    return v;
-  };
-  await trainMusic({
-    dir: (values.dir as string) ?? DEFAULT_TRAIN_MUSIC.dir,
-    outDir: (values.out as string) ?? DEFAULT_TRAIN_MUSIC.outDir,
-    epochs: int('epochs', DEFAULT_TRAIN_MUSIC.epochs, 1),
-    hidden: int('hidden', DEFAULT_TRAIN_MUSIC.hidden, 4),
-    seed: int('seed', DEFAULT_TRAIN_MUSIC.seed, 0),
-    docsDir: values['no-docs'] ? null : DEFAULT_TRAIN_MUSIC.docsDir,
-  });
-  return 0;
 }

@@ -1,7 +1,7 @@
 // `soundflow corpus music`: renders the music-style corpus (MMA grooves through fluidsynth), see
 // src/soundflow/music.
-import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
+import { intFlag, parseFlags } from '../args.ts';
 import { buildMusicCorpus, DEFAULT_MUSIC_DIR } from '../../../soundflow/music/corpus.ts';
 import { DEFAULT_PLAN } from '../../../soundflow/music/plan.ts';
 
@@ -11,29 +11,22 @@ export const MUSIC_USAGE = `usage: soundflow corpus music [--dir DIR] [--train N
          DIR/songs.json and models/music/songs.json (the recipe of every song and its split).`;
 
 export async function runCorpusMusic(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options: { dir: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${MUSIC_USAGE}`);
-  }
+  const { values } = parseFlags(args, {
+    dir: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  }, MUSIC_USAGE);
   if (values.help) {
     process.stdout.write(MUSIC_USAGE + '\n');
     return 0;
   }
-  const num = (k: string, def: number, min: number): number => {
-    if (values[k] === undefined) return def;
-    const v = Number(values[k]);
-    if (!Number.isFinite(v) || v < min) throw new SoundFlowError('invalid_argument', `--${k} must be a number >= ${min}`);
-    return v;
-  };
+  const seconds = values.seconds === undefined ? DEFAULT_PLAN.seconds : Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds < 4) throw new SoundFlowError('invalid_argument', `--seconds must be a number >= 4, got "${values.seconds}"`);
   const full = values.train === undefined && values.test === undefined && values.seconds === undefined && values.seed === undefined;
   buildMusicCorpus({
-    dir: (values.dir as string) ?? DEFAULT_MUSIC_DIR,
+    dir: values.dir ?? DEFAULT_MUSIC_DIR,
     plan: {
-      songsPerStyle: { train: Math.round(num('train', DEFAULT_PLAN.songsPerStyle.train, 1)), test: Math.round(num('test', DEFAULT_PLAN.songsPerStyle.test, 1)) },
-      seconds: num('seconds', DEFAULT_PLAN.seconds, 4),
-      seed: Math.round(num('seed', DEFAULT_PLAN.seed, 0)),
+      songsPerStyle: { train: intFlag(values.train, 'train', 1) ?? DEFAULT_PLAN.songsPerStyle.train, test: intFlag(values.test, 'test', 1) ?? DEFAULT_PLAN.songsPerStyle.test },
+      seconds,
+      seed: intFlag(values.seed, 'seed', 0) ?? DEFAULT_PLAN.seed,
     },
     // Only the default recipe is the committed one.
     recipeOut: full ? 'models/music/songs.json' : null,
