@@ -75,7 +75,7 @@ test('sound questions are recognised; instructions and chatter are not taken for
   assert.equal(q('Tell me when the music stops.'), 'music_stop');
   assert.deepEqual(parseSoundQuestion('How many times did it knock?'), { kind: 'count_heard', label: 'door_knock' });
   assert.deepEqual(parseSoundQuestion('how many times did the dog bark'), { kind: 'count_heard', label: 'dog_bark' });
-  for (const s of ['what is your name', 'tell me when the doorbell rings', 'how many times does the dog bark', 'I like this music', '', 'how many times did you go there']) {
+  for (const s of ['what is your name', 'tell me when the doorbell rings', 'how many times does the dog bark', 'I like this music', '', 'how many times did you go there', 'what is that', "what's that over there"]) {
     assert.equal(parseSoundQuestion(s), null, s);
   }
   // The instruction parser still owns the future-tense forms.

@@ -22,7 +22,9 @@ const STYLE = new RegExp(
   `(?:tell me|guess|name) (?:the )?(?:style|genre) of (?:this |that |the )?${MUSIC}|` +
   `what (?:style|genre) is (?:this|that|the) ${MUSIC})\\b`,
 );
-const NOISE = /^(?:what (?:is|was) (?:that|this|the) (?:noise|sound)|whats (?:that|this) (?:noise|sound)|what (?:noise|sound) (?:is|was) (?:that|this)|what did i just hear|what was that|what is that|whats that|what can you hear|what do you hear)\b/;
+// Only forms that name a sound: a bare "what is that?" is as often about something seen, and overheard
+// it would start a question nobody asked.
+const NOISE = /^(?:what (?:is|was) (?:that|this|the) (?:noise|sound)|whats (?:that|this) (?:noise|sound)|what (?:noise|sound) (?:is|was) (?:that|this)|what did i just hear|what can you hear|what do you hear)\b/;
 const MUSIC_STOP = new RegExp(`^(?:tell me|let me know|say something|alert me|notify me) (?:when|once|as soon as|if) (?:the |this |that )?${MUSIC} (?:stops|ends|is over|finishes|is finished|ends playing|stops playing)$`);
 const HOW_MANY = /^how many times (?:did|has|have) (.+)$/;
 
