@@ -32,15 +32,23 @@ test('spoken "what\'s the style of the music below?" then a held-out jazz song: 
   assert.equal(ended?.reason, 'answered');
 });
 
-test('a held-out waltz and a classical piece are named as such (typed question)', async (t) => {
-  for (const style of ['waltz', 'classical']) {
+test('typed "what is the style of the music" over held-out songs of four styles: answered after ~4 s of music, mostly right', async (t) => {
+  // One answer per song from its first seconds: the classifier's per-window accuracy on held-out songs
+  // (72 %, docs/music.md) applies, so at least two of four must put the right style first.
+  const answers: string[] = [];
+  let right = 0;
+  for (const style of ['latin', 'waltz', 'classical', 'pop']) {
     const h = heldOutSong(t, style, 0);
     if (!h) return;
     const events = await runSession(concat(silence(0.4), h.x.subarray(0, 6 * SR)), { instructions: ['what is the style of the music'] });
     const answer = replies(events).find((r) => r.task === 'chat');
-    assert.ok(answer, `${style}: ${JSON.stringify(replies(events))}`);
-    assert.match(answer.text, new RegExp(`(It sounds like|It might be) ${spokenStyle(style)}\\b`), `${h.song.id}: ${answer.text}`);
+    assert.ok(answer, `${h.song.id}: ${JSON.stringify(replies(events))}`);
+    assert.ok(answer.t >= 0.4 + 4 && answer.t <= 0.4 + 5.2, `${h.song.id} answered at ${answer.t} s`);
+    assert.equal(of(events, 'task.ended')[0]?.reason, 'answered');
+    answers.push(`${h.song.id}: ${answer.text}`);
+    if (new RegExp(`(It sounds like|It might be) ${spokenStyle(style)}\\b`).test(answer.text)) right++;
   }
+  assert.ok(right >= 2, answers.join(' | '));
 });
 
 test('spoken "what is that noise?" then a held-out knock: the knock is named', async (t) => {

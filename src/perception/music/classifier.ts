@@ -23,14 +23,15 @@ export interface MusicStyleResult {
 /**
  * Phrases for what the features measured, said only where the measure is telling. Quartiles on the
  * training songs (docs/notes/music.md): swing ≥ 0.12 is the top quarter of jazz windows and rare in
- * straight styles; triple ≥ 0.1 is most waltz windows and few others; a bass that changes ≥ 0.8 from beat
+ * straight styles; triple ≥ 0.1 is most waltz windows (and slow 12/8 blues, so it is said of waltzes only); a bass that changes ≥ 0.8 from beat
  * to beat is the top quarter (walking or moving lines). A swing reading is only trusted for the styles
  * that swing (a few rock grooves read high from their shuffled fills).
  */
 export function describeEvidence(e: MusicEvidence, style: string): string[] {
   const out: string[] = [];
   if (e.swing >= 0.12 && SWINGING.has(style)) out.push('swung rhythm');
-  if (e.triple >= 0.1) out.push('three beats to the bar');
+  // Slow 12/8 blues reads as "triple" too (its beat is heard as the triplet): only a waltz is said to be in three.
+  if (e.triple >= 0.1 && style === 'waltz') out.push('three beats to the bar');
   if (e.bassChange >= 0.8) out.push(SWINGING.has(style) ? 'a walking bass' : 'a moving bass line');
   out.push(`about ${Math.round(e.bpm / 5) * 5} beats per minute`);
   return out;
