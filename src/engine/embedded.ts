@@ -56,8 +56,9 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
+      voice: { enrollFirst: opts.userVoice === 'first' },
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
-    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm) : null, now: wiring.now, soundQuestions: !serverVad });
+    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
     const rules = new RulePolicy(assistant, sounds, { respondToAllSpeech: serverVad });
