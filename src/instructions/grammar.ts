@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from './languages.ts';
 import { TEENS, TENS, UNITS } from './numbers.ts';
 import { NAMEABLE_SOUNDS } from './sounds.ts';
+import { SOUND_QUESTION_RULES } from './sound-questions.ts';
 
 /** Words the stock CMU dictionary lacks, with ARPAbet pronunciations. */
 export const EXTRA_PRONUNCIATIONS: Readonly<Record<string, string>> = Object.freeze({
@@ -89,7 +90,7 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
     '<inner> = [<wake>] (<command> | <question>) [please];',
     '<wake> = [hey | okay] sound flow;',
     '<command> = <translate> | <transcribe> | <count> | <alert> | <ignore> | <quiet> | <stop> | <resume>;',
-    '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks>;',
+    '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks> | <soundquestion>;',
     '',
     // ---- instructions
     `<language> = ${alt(languages)};`,
@@ -116,6 +117,7 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
     '<timer> = (set a timer for <duration>) | (remind me in <duration>) | (cancel the timer);',
     '<greeting> = hello | hi | hey | good morning | good afternoon | good evening | how are you;',
     '<thanks> = thank you [very much] | thanks [a lot];',
+    ...SOUND_QUESTION_RULES,
     '',
     ...numberRules(),
   ];
