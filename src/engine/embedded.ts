@@ -12,6 +12,7 @@ import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
 import { Assistant } from '../response/assistant.ts';
 import { endpointChatModel } from '../response/chat-model.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
+import { SoundHandlers } from '../decision/sound-handlers.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
 import { openOnePassPool } from '../perception/asr/one-pass.ts';
 import { GrammarPool } from '../perception/asr/grammar-pool.ts';
@@ -54,10 +55,12 @@ export class EmbeddedEngine implements Engine {
       sounds: !serverVad,
       // server_vad keeps OpenAI's semantics: the turn ends after silence_duration_ms, whatever was said.
       earlyEnd: !serverVad,
+      voice: { enrollFirst: opts.userVoice === 'first' },
     }, this.recognizers, serverVad ? null : this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
-    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now });
+    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
-    const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
+    const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
+    const rules = new RulePolicy(assistant, sounds, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).
     const policy = decisionNet ? new LearnedPolicy(rules, decisionNet) : rules;
     return new EmbeddedSession(opts, perceiver, wiring.wrapPolicy ? wiring.wrapPolicy(policy) : policy, opts.speak ? this.tts : null, this.name);

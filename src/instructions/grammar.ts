@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from './languages.ts';
 import { TEENS, TENS, UNITS } from './numbers.ts';
 import { NAMEABLE_SOUNDS } from './sounds.ts';
+import { SOUND_QUESTION_RULES } from './sound-questions.ts';
 
 /** Words the stock CMU dictionary lacks, with ARPAbet pronunciations. */
 export const EXTRA_PRONUNCIATIONS: Readonly<Record<string, string>> = Object.freeze({
@@ -89,7 +90,7 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
     '<inner> = [<wake>] (<command> | <question>) [please];',
     '<wake> = [hey | okay] sound flow;',
     '<command> = <translate> | <transcribe> | <count> | <alert> | <ignore> | <quiet> | <stop> | <resume>;',
-    '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks>;',
+    '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks> | <soundquestion>;',
     '',
     // ---- instructions
     `<language> = ${alt(languages)};`,
@@ -97,7 +98,8 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
     '<transcribe> = [please | can you] (transcribe [this | what i say | everything] | start transcribing | write down what i say);',
     `<sound> = ${alt(soundForms)};`,
     `<soundnoun> = ${alt(soundNouns)};`,
-    '<count> = (count [how many times] | start counting | keep count of) <sound>;',
+    '<count> = (count [how many times] | start counting | keep count of) (<sound> | <thissound>);',
+    '<thissound> = (this | that) (sound | noise) | [the] (claps | clapping | snaps | taps);',
     '<alert> = ((tell me | let me know | alert me | warn me) (if | when | whenever) <sound>) | ((listen | watch) for <sound>);',
     "<ignore> = (don't comment on | ignore | don't tell me about) <soundnoun>;",
     '<duration> = <number> (seconds | minutes | hours) | a (second | minute) | an hour | half an hour;',
@@ -115,6 +117,7 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
     '<timer> = (set a timer for <duration>) | (remind me in <duration>) | (cancel the timer);',
     '<greeting> = hello | hi | hey | good morning | good afternoon | good evening | how are you;',
     '<thanks> = thank you [very much] | thanks [a lot];',
+    ...SOUND_QUESTION_RULES,
     '',
     ...numberRules(),
   ];

@@ -17,6 +17,7 @@ import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
+import { VoiceAnalyzer, type VoiceAnalyzerOptions } from './voice/analyzer.ts';
 import type { FinalTranscript, Percept } from './types.ts';
 
 export interface PerceiverOptions {
@@ -40,6 +41,8 @@ export interface PerceiverOptions {
   earlyEnd: boolean;
   /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
   quietGate: boolean;
+  /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
+  voice: Partial<VoiceAnalyzerOptions> | false;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -52,12 +55,15 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   maxCommandSeconds: 5,
   earlyEnd: true,
   quietGate: true,
+  voice: {},
 };
 
 export interface StageTimings {
   featuresMs: TimingLog;
   vadMs: TimingLog;
   soundsMs: TimingLog;
+  /** Voice analysis per chunk (pitch on speech frames, utterance summary at its end). */
+  voiceMs: TimingLog;
   /** Wall time of each ASR operation (feed or final decode) on the worker. */
   asrMs: TimingLog;
 }
@@ -81,7 +87,8 @@ export class Perceiver {
   private earlyCheck: Promise<boolean> | null = null;
   private readonly gate = new QuietGate();
   private lastVadMax = 1;
-  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
+  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog() };
+  private readonly voice: VoiceAnalyzer | null;
 
   private constructor(
     private readonly opts: PerceiverOptions,
@@ -90,6 +97,7 @@ export class Perceiver {
     private readonly sounds: SoundClassifier | null,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
+    this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
   }
 
   /**
@@ -171,7 +179,14 @@ export class Perceiver {
       silenceMs: this.segmenter.silenceMs,
       sounds,
     };
-    this.feedAsr(chunk, percept, speechStarted, updates);
+    if (this.voice) {
+      const voice = this.voice;
+      t1 = performance.now();
+      voice.push(mel, probs, chunk.pcm, Math.round(chunk.start * 16000));
+      percept.enrollSpeaker = (speaker) => voice.enroll(speaker);
+    }
+    this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
+    if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     if (this.earlyCheck) {
       // A pause in this chunk: the transcript before it and the grammar reading are being finished
       // (one closing search each); a complete command or question ends the turn now rather than after
@@ -181,7 +196,7 @@ export class Perceiver {
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
         percept.speechEnded = true;
         percept.inSpeech = false;
-        this.endUtterance(chunk, percept, false);
+        this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
       }
     }
     percept.partialNow = () => this.latest;
@@ -194,7 +209,7 @@ export class Perceiver {
    * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
    * up perception or the final decode.
    */
-  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[]): void {
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
     const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
@@ -205,6 +220,7 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.asr.startUtterance(pre);
+      this.voice?.begin();
     }
     if (!this.inUtterance) return;
     const utterance = this.utterance;
@@ -239,16 +255,17 @@ export class Perceiver {
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.earlyCheck = null;
-    this.endUtterance(chunk, percept, tooLong);
+    this.endUtterance(chunk, percept, tooLong, noiseFloorDb);
   }
 
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
-  private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean): void {
+  private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number): void {
     const utterance = this.utterance;
     this.inUtterance = false;
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
+    const voice = this.voice?.end(noiseFloorDb) ?? null;
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
@@ -281,6 +298,7 @@ export class Perceiver {
           ...(cmd ? { command: cmd } : {}),
           ...(candidate ? { commandCandidate: candidate } : {}),
           ...(fallback ? { fallback } : {}),
+          ...(voice ? { voice } : {}),
         };
       });
   }

@@ -4,6 +4,9 @@
 // chatter between other people, a TV, garbled audio — gets silence.
 import type { Emotion, SessionEvent } from '../events.ts';
 import { parseInstruction } from '../instructions/parser.ts';
+import { parseSoundQuestion } from '../instructions/sound-questions.ts';
+import { SoundQuestions } from '../decision/sound-questions.ts';
+import { MusicStyleClassifier } from '../perception/music/classifier.ts';
 import { TaskManager } from '../decision/task-manager.ts';
 import { answer } from './skills/index.ts';
 import { translate } from './translate/apertium.ts';
@@ -20,10 +23,18 @@ export interface AssistantDeps {
   chat?: ChatModel | null;
   /** Wall clock for time/date answers (tests pin it). */
   now?: () => Date;
+  /**
+   * Questions about sounds ("what is that noise?") can be answered: false where no sound model runs
+   * (server_vad turn detection), so they get an honest reply instead of a task nothing would end.
+   */
+  soundQuestions?: boolean;
 }
 
 export class Assistant implements UtteranceHandler {
   readonly tasks: TaskManager;
+  /** Pending questions about sounds ("what style is this music?"), answered by later chunks. */
+  readonly questions: SoundQuestions;
+  private readonly hearsSounds: boolean;
   private timers: { due: number; text: string }[] = [];
   private readonly now: () => Date;
   private readonly llm: ChatModel | null;
@@ -32,19 +43,26 @@ export class Assistant implements UtteranceHandler {
 
   constructor(deps: AssistantDeps = {}) {
     this.tasks = new TaskManager();
+    this.questions = new SoundQuestions(loadMusicStyle);
+    this.hearsSounds = deps.soundQuestions ?? true;
     this.now = deps.now ?? (() => new Date());
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): HandlerResult {
+  onUtterance(u: { text: string; command?: string; t: number; typed: boolean; overheard?: boolean }): HandlerResult {
     const { text, t } = u;
+    const asked = this.askAboutSound(u);
+    if (asked) return asked;
     // Instructions and questions: the grammar's reading first (it is right far more often on them).
-    const fromCommand = u.command ? parseInstruction(u.command) : null;
-    const parsed = fromCommand ?? parseInstruction(text);
+    // A voice other than the enrolled user's (not naming us) gives no instructions and gets no answers;
+    // active tasks (transcription, translation) still take its words.
+    const fromCommand = u.command && !u.overheard ? parseInstruction(u.command) : null;
+    const parsed = u.overheard ? null : fromCommand ?? parseInstruction(text);
     const heard = fromCommand ? u.command : undefined;
     if (parsed) {
       const update = this.tasks.apply(parsed, t);
       const events: SessionEvent[] = [...update.ended, ...update.started];
+      if (parsed.type === 'task' && parsed.task.kind === 'stop' && parsed.task.target === 'all') events.push(...this.questions.cancel(t));
       // A spoken "stop" with nothing running is most likely overheard: no need to answer it.
       if (!u.typed && parsed.type === 'task' && parsed.task.kind === 'stop' && update.ended.length === 0) {
         return { ...SILENT('instruction:nothing-to-stop', events), heard };
@@ -73,6 +91,7 @@ export class Assistant implements UtteranceHandler {
       });
     }
     if (responses.length) return { responses, events: [], reason: responses.map((r) => r.task).join('+') };
+    if (u.overheard) return SILENT('overheard');
 
     const addressed = u.typed || this.tasks.has('chat');
     const ctx = { now: this.now(), addressed };
@@ -91,6 +110,19 @@ export class Assistant implements UtteranceHandler {
     }
     if (a) return quiet ? SILENT('quiet') : { responses: [{ task: 'chat', emotion: a.emotion, text: a.text }], events: [], reason: 'answer:fallback' };
     return SILENT('not-addressed');
+  }
+
+  /** A question about what is heard starts a pending task (src/decision/sound-questions.ts). */
+  private askAboutSound(u: { text: string; command?: string; t: number }): HandlerResult | null {
+    const fromCommand = u.command ? parseSoundQuestion(u.command) : null;
+    const q = fromCommand ?? parseSoundQuestion(u.text);
+    if (!q) return null;
+    const heard = fromCommand ? u.command : undefined;
+    if (!this.hearsSounds) {
+      // No sound model runs in this mode: nothing would ever answer the question.
+      return { responses: [{ task: 'chat', emotion: 'sad', text: "Sorry, I can't listen for sounds in this mode." }], events: [], reason: 'question:unsupported', heard };
+    }
+    return { ...this.questions.ask(q, u.t, heard ?? u.text), heard };
   }
 
   tick(t: number): HandlerResult | null {
@@ -120,4 +152,17 @@ export class Assistant implements UtteranceHandler {
       if (!any) yield fallback;
     }
   }
+}
+
+let musicStyle: MusicStyleClassifier | null | undefined;
+/** Loads the music-style model once per process; null when it is missing (the answer says so). */
+function loadMusicStyle(): MusicStyleClassifier | null {
+  if (musicStyle === undefined) {
+    try {
+      musicStyle = MusicStyleClassifier.load();
+    } catch {
+      musicStyle = null;
+    }
+  }
+  return musicStyle;
 }

@@ -11,9 +11,9 @@ const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: strin
   serve: { load: () => import('./commands/serve.ts'), help: ['serve [options]               WebSocket server (native + OpenAI Realtime) and the browser page'] },
   corpus: {
     load: () => import('./commands/corpus.ts'),
-    help: ['corpus build [options]        the real sound corpus from Debian packages', 'corpus list [--dir DIR]       what the corpus holds'],
+    help: ['corpus build [options]        the real sound corpus from Debian packages', 'corpus list [--dir DIR]       what the corpus holds', 'corpus music [options]        the music-style corpus (MMA grooves rendered with fluidsynth)'],
   },
-  train: { load: () => import('./commands/train.ts'), help: ['train sounds [options]        the sound-event model', 'train decision [options]      the learned chunk-level decision model'] },
+  train: { load: () => import('./commands/train.ts'), help: ['train sounds [options]        the sound-event model', 'train decision [options]      the learned chunk-level decision model', 'train music [options]         the music-style classifier'] },
   data: {
     load: () => import('./commands/data.ts'),
     help: ['data scenes [options]         StreamAudio-format scenes', 'data build [options]          the 4-step stream builder', 'data eval-set [options]       the fixed evaluation sets'],

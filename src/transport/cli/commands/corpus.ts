@@ -7,6 +7,7 @@ import { buildCorpus, DEFAULT_CORPUS_DIR, readManifest, summarise, writeManifest
 
 const USAGE = `usage: soundflow corpus build [--dir DIR] [--classes a,b,...] [--no-synth] [--manifest-out FILE]
        soundflow corpus list [--dir DIR]
+       soundflow corpus music [--help]     the music-style corpus (MMA grooves rendered with fluidsynth)
   build  downloads the Debian packages (apt-get download, no install), converts the selected files to
          16 kHz mono WAV under DIR (default ${DEFAULT_CORPUS_DIR}), synthesises what Debian lacks, splits
          train/val/test by source file and writes DIR/manifest.json (and, for a full build,
@@ -28,6 +29,7 @@ function table(m: CorpusManifest): string {
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'music') return (await import('./corpus-music.ts')).runCorpusMusic(rest);
   if (!sub || sub === '--help' || sub === '-h') {
     process.stdout.write(USAGE + '\n');
     return sub ? 0 : 2;

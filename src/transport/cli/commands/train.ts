@@ -1,10 +1,13 @@
-// `soundflow train sounds|decision`: flags parsed here; each trainer lives in src/soundflow/train and is
+// `soundflow train sounds|decision|music`: flags parsed here; each trainer lives in src/soundflow/train and is
 // imported lazily (tfjs is heavy).
 import { SoundFlowError } from '../../../util/errors.ts';
 import { intFlag, parseFlags } from '../args.ts';
 
 const USAGE = `usage: soundflow train sounds [options]    the sound-event model (see --help)
-       soundflow train decision [options]  the learned per-chunk decision policy`;
+       soundflow train decision [options]  the learned per-chunk decision policy
+       soundflow train music [options]     the music-style classifier (after "soundflow corpus music")`;
+
+const MUSIC_USAGE = `usage: soundflow train music [--dir DIR] [--out DIR] [--epochs N] [--hidden N] [--seed N] [--no-docs]`;
 
 const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N] [--no-docs]`;
 
@@ -16,7 +19,7 @@ const DECISION_USAGE = `usage: soundflow train decision [--data DIR] [--scenes N
   trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
   on the eval set (default .cache/eval/v1, when built).`;
 
-const TRAINERS: Record<string, (args: string[]) => Promise<number>> = { sounds, decision };
+const TRAINERS: Record<string, (args: string[]) => Promise<number>> = { sounds, decision, music };
 
 export async function run(args: string[]): Promise<number> {
   const [what, ...rest] = args;
@@ -83,6 +86,27 @@ async function decision(args: string[]): Promise<number> {
     tolerance: intFlag(values.tolerance, 'tolerance') ?? D.tolerance,
     jobs: intFlag(values.jobs, 'jobs', 1) ?? D.jobs,
     evalData: values['no-eval'] ? null : (values.eval ?? D.evalData),
+  });
+  return 0;
+}
+
+async function music(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    dir: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' },
+    'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, MUSIC_USAGE);
+  if (values.help) {
+    process.stdout.write(MUSIC_USAGE + '\n');
+    return 0;
+  }
+  const { DEFAULT_TRAIN_MUSIC: D, trainMusic } = await import('../../../soundflow/train/music.ts');
+  await trainMusic({
+    dir: values.dir ?? D.dir,
+    outDir: values.out ?? D.outDir,
+    epochs: intFlag(values.epochs, 'epochs', 1) ?? D.epochs,
+    hidden: intFlag(values.hidden, 'hidden', 4) ?? D.hidden,
+    seed: intFlag(values.seed, 'seed', 0) ?? D.seed,
+    docsDir: values['no-docs'] ? null : D.docsDir,
   });
   return 0;
 }
