@@ -189,7 +189,7 @@ test('a slow client has reply audio dropped and counted; a fast one in parallel 
 });
 
 test('soundflow serve: SIGTERM ends live sessions cleanly and exits 0', async () => {
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', '--drain-grace', '0.5'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {

@@ -9,6 +9,7 @@ import type { SessionEvent } from '../../events.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import { base64ToPcm16, floatToPcm16, pcm16ToBase64, pcm16ToFloat, Resampler } from './pcm.ts';
+import { isKnownVoice } from './voice-check.ts';
 import { ClientEvent, KNOWN_TYPES, UNSUPPORTED_TYPES, type SessionConfig, type TurnDetection } from './realtime-schema.ts';
 
 export const WIRE_RATE = 24000;
@@ -404,7 +405,7 @@ function paramError(code: string, message: string, param: string): SoundFlowErro
 }
 
 function mapVoice(v: string): string {
-  if (v.startsWith('espeak:') && /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i.test(v.slice(7))) return v.slice(7);
+  if (v.startsWith('espeak:') && /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i.test(v.slice(7)) && isKnownVoice(v.slice(7))) return v.slice(7);
   const mapped = VOICES[v.toLowerCase()];
   if (!mapped) throw paramError('invalid_voice', `unknown voice ${JSON.stringify(v)}; use an OpenAI voice name or espeak:<voice>`, 'session.audio.output.voice');
   return mapped;

@@ -2,7 +2,6 @@
 // its options), every client action goes through one promise chain so audio, instructions and cancels
 // keep their order, and inbound audio waiting for the engine is bounded: past the limit the socket is
 // paused, so a client streaming faster than real time is slowed by TCP rather than growing our memory.
-import type { WebSocket } from 'ws';
 import type { Engine, Session } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
@@ -14,6 +13,15 @@ export interface LinkHooks {
   onStreamEnd(): void;
   /** Something went wrong that the client should hear about. */
   onError(err: SoundFlowError): void;
+  /** `total` samples have been queued for the engine so far (client audio and filler). */
+  onQueued?(total: number): void;
+}
+
+/** The part of a socket the link needs: pausing reading while the engine catches up. */
+export interface PausableInput {
+  pause(): void;
+  resume(): void;
+  readonly isPaused: boolean;
 }
 
 export class SessionLink {
@@ -34,7 +42,7 @@ export class SessionLink {
 
   constructor(
     private readonly engine: Engine,
-    private readonly ws: WebSocket,
+    private readonly ws: PausableInput,
     private readonly maxPendingBytes: number,
     private readonly hooks: LinkHooks,
     /** After this long without client audio, silence is fed in real time (Infinity: never). */
@@ -126,6 +134,7 @@ export class SessionLink {
 
   private queue(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
     this.queuedSamples += pcm.length;
+    this.hooks.onQueued?.(this.queuedSamples);
     const bytes = pcm.length * 2;
     this.pendingBytes += bytes;
     if (this.pendingBytes > this.maxPendingBytes && !this.ws.isPaused) this.ws.pause();

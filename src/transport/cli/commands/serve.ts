@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
+import { stderrLogger } from '../../server/ops/logger.ts';
+import { installLastResort } from '../../server/ops/last-resort.ts';
 
 const HELP = `usage: soundflow serve [--port 8080] [--host 127.0.0.1] [--token T] [--cert cert.pem --key key.pem]
                        [--engine embedded] [--max-sessions N] [--idle-timeout S] [--max-duration MIN] [--quiet]
-  /            browser page        /healthz      status JSON
+                       [--allow-origin URL]... [--drain-delay S] [--drain-grace S]
+  /            browser page        /healthz      alive (status JSON)    /readyz  ready for sessions
   /ws          native protocol     /v1/realtime  OpenAI Realtime-compatible (PCM16 24 kHz)
-  The token may also come from SOUNDFLOW_TOKEN.`;
+  /metrics     Prometheus metrics
+  The token may also come from SOUNDFLOW_TOKEN. Logs are JSON lines on stderr.
+  SIGTERM drains: /readyz 503, new sessions taken for --drain-delay (0 s), then refused (1013);
+  live sessions get --drain-grace (30 s) to finish. SIGINT ends sessions at once; a second signal exits.`;
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -31,6 +37,9 @@ export async function run(args: string[]): Promise<number> {
       'idle-timeout': { type: 'string' },
       'max-duration': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      'drain-delay': { type: 'string' },
+      'drain-grace': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -45,7 +54,14 @@ export async function run(args: string[]): Promise<number> {
   const tls = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
-  const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`soundflow serve: ${line}\n`);
+  const logger = stderrLogger(values.quiet);
+  const seconds = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new SoundFlowError('bad_argument', `--${name} must be seconds >= 0, got ${JSON.stringify(v)}`);
+    return n * 1000;
+  };
+  const drain = { delayMs: seconds(values['drain-delay'], 'drain-delay'), graceMs: seconds(values['drain-grace'], 'drain-grace') };
 
   const { createEngine } = await import('../../../engine/registry.ts');
   const engine = await createEngine(values.engine);
@@ -55,7 +71,9 @@ export async function run(args: string[]): Promise<number> {
     port,
     token: values.token ?? process.env.SOUNDFLOW_TOKEN,
     tls,
-    log,
+    logger,
+    allowOrigins: values['allow-origin'] as string[],
+    drain,
     limits: {
       maxSessions: num(values['max-sessions'], 'max-sessions'),
       idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
@@ -65,14 +83,15 @@ export async function run(args: string[]): Promise<number> {
   // Tests and scripts wait for this exact line (it carries the real port when --port 0).
   process.stdout.write(`listening ${server.url}\n`);
 
+  // From here on, nothing a client sends may end the process: escaped errors are logged, serving goes on.
+  installLastResort(logger, () => server.metrics?.uncaught.inc());
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) process.exit(130); // a second signal means "now"
       stopping = true;
-      log(`${sig}: ending ${server.stats.sessionsActive} session(s)`);
-      void server
-        .close()
+      logger.info({ signal: sig, sessionsActive: server.stats.sessionsActive }, sig === 'SIGTERM' ? 'draining' : 'ending sessions');
+      void (sig === 'SIGTERM' ? server.drain() : server.close())
         .then(() => engine.close?.())
         .finally(resolve);
     };
