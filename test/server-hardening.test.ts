@@ -19,7 +19,7 @@ let ws: string;
 
 before(async () => {
   engine = await testEngine();
-  srv = await startServer(engine, { port: 0, token: TOKEN, allowOrigins: ['https://app.example.com'], limits: { maxFrameBytes: 1024 * 1024 } });
+  srv = await startServer(engine, { port: 0, token: TOKEN, allowOrigins: ['https://app.example.com'], limits: { maxFrameBytes: 1024 * 1024, maxTextBytes: 512 * 1024 } });
   ws = srv.url.replace(/^http/, 'ws');
 });
 
@@ -52,15 +52,17 @@ test('the JSON shape scan: depth and value counts bounded, strings and escapes s
   assert.equal(parseTarget('/ws?token=a%zz')?.pathname, '/ws');
 });
 
-test('a 4 MB message of "[" is refused before parsing with an error, and the session goes on', async () => {
+test('a message of "[", one of 200k values, and an oversized JSON text are refused before parsing with errors; the session goes on', async () => {
   const c = new TestClient(`${ws}/ws?token=${TOKEN}`);
   await c.opened;
   const t0 = performance.now();
-  c.send('['.repeat(1024 * 1024 - 1));
+  c.send('['.repeat(512 * 1024));
   const err = await c.waitFor((j) => j.type === 'error' && j.code === 'message_too_deep', 10_000);
   assert.equal(err.recoverable, true);
-  c.send(`[${'0,'.repeat(200_000)}0]`);
+  c.send(`[${'0,'.repeat(200_000)}0]`); // 400 KB
   assert.equal((await c.waitFor((j) => j.type === 'error' && j.code === 'message_too_complex', 10_000)).recoverable, true);
+  c.send(JSON.stringify({ type: 'instruction', text: 'a'.repeat(600 * 1024) }));
+  assert.equal((await c.waitFor((j) => j.type === 'error' && j.code === 'message_too_large', 10_000)).recoverable, true);
   assert.ok(performance.now() - t0 < 5000);
   c.send({ type: 'instruction', text: 'what is your name' });
   assert.equal((await c.waitType('response.end', 30_000)).interrupted, false);

@@ -5,6 +5,8 @@ import { makeLogger, type Logger } from './ops/logger.ts';
 export interface ServerLimits {
   /** Largest WebSocket message accepted; bigger ones get a `message_too_large` error and close 1009. */
   maxFrameBytes: number;
+  /** Largest JSON text message parsed; bigger ones are dropped with a recoverable `message_too_large` (1 MiB = 22 s of 24 kHz base64 audio). */
+  maxTextBytes: number;
   /** JSON shape limits checked by a byte scan before JSON.parse (src/transport/server/limits.ts). */
   maxJsonDepth: number;
   maxJsonValues: number;
@@ -74,6 +76,7 @@ export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'drain'>> & { 
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxFrameBytes: 4 * 1024 * 1024,
+  maxTextBytes: 1024 * 1024,
   maxJsonDepth: 32,
   maxJsonValues: 10_000,
   // Real-time audio is 32 KB/s (PCM16 16 kHz) or 64 KB/s (base64 24 kHz): 1 MiB/s lets a client

@@ -164,12 +164,20 @@ export abstract class Connection {
       this.charge(rawLength(data), performance.now() - t0);
       return;
     }
+    const { limits } = this.ctx.config;
+    if (!isBinary && rawLength(data) > limits.maxTextBytes) {
+      // Parsing megabytes of JSON text is the costly part; real clients send audio in small pieces.
+      this.ctx.stats.refusedMessages++;
+      this.protocolError(new SoundFlowError('message_too_large', `JSON message larger than ${limits.maxTextBytes} bytes (send audio in smaller pieces or as binary frames)`, { recoverable: true }));
+      this.charge(rawLength(data), performance.now() - t0);
+      return;
+    }
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
       if (isBinary) this.handleBinary(buf);
       else {
         // Shape first (a cheap byte scan), so JSON.parse only ever sees bounded input.
-        checkJsonShape(buf, { maxDepth: this.ctx.config.limits.maxJsonDepth, maxValues: this.ctx.config.limits.maxJsonValues });
+        checkJsonShape(buf, { maxDepth: limits.maxJsonDepth, maxValues: limits.maxJsonValues });
         this.handleText(buf.toString('utf8'));
       }
     } catch (err) {

@@ -31,17 +31,21 @@ const COLON = 0x3a;
 export function checkJsonShape(buf: Uint8Array, limits: JsonShapeLimits): void {
   let depth = 0;
   let values = 1;
-  let inString = false;
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i];
-    if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-      continue;
-    }
+  const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
     switch (b) {
       case QUOTE:
-        inString = true;
+        // Jump to the closing quote with a native search (audio travels as megabytes of base64 in one
+        // string); a quote preceded by an odd number of backslashes is escaped, search on.
+        for (;;) {
+          const q = bytes.indexOf(QUOTE, i + 1);
+          if (q < 0) return; // unterminated: JSON.parse rejects it, cheaply
+          let k = q - 1;
+          while (bytes[k] === BACKSLASH) k--;
+          i = q;
+          if ((q - 1 - k) % 2 === 0) break;
+        }
         break;
       case OPEN_SQ:
       case OPEN_CURLY:
