@@ -191,3 +191,18 @@ test('drain: not ready at once, new sessions taken during the delay then refused
   await drained;
   assert.equal(s.stats.sessionsActive, 0);
 });
+
+test('realtime: cancelling a wrong response id while one plays names the live one and leaves it playing', async () => {
+  const c = new TestClient(`${ws}/v1/realtime?token=${TOKEN}`);
+  await c.opened;
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'what is your name' }] } });
+  const created = await c.waitType('response.created', 30_000);
+  c.send({ type: 'response.cancel', response_id: 'resp_stale', event_id: 'evt_c' });
+  const err = await c.waitType('error');
+  assert.equal(err.error.code, 'response_cancel_not_active');
+  assert.ok(err.error.message.includes(created.response.id), err.error.message);
+  assert.doesNotMatch(err.error.message, /there is no active response/);
+  const done = await c.waitType('response.done', 30_000);
+  assert.equal(done.response.status, 'completed');
+  c.ws.close();
+});

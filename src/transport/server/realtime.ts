@@ -218,8 +218,15 @@ export class RealtimeConnection extends Connection {
         return;
       }
       case 'response.cancel': {
-        const active = [...this.responses.values()].filter((r) => !ev.response_id || r.id === ev.response_id);
-        if (active.length === 0) throw paramError('response_cancel_not_active', 'there is no active response to cancel', 'response_id');
+        const live = [...this.responses.values()];
+        const active = live.filter((r) => !ev.response_id || r.id === ev.response_id);
+        if (active.length === 0) {
+          // A stale or wrong id while another response plays must not read as "nothing is playing".
+          const msg = live.length && ev.response_id
+            ? `response ${JSON.stringify(ev.response_id)} is not active; the active response is ${live.map((r) => r.id).join(', ')}`
+            : 'there is no active response to cancel';
+          throw paramError('response_cancel_not_active', msg, 'response_id');
+        }
         for (const r of active) r.cancelledByClient = true;
         this.link.cancel('client');
         return;
