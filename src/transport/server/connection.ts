@@ -198,8 +198,10 @@ export abstract class Connection {
     this.ctx.observer.throttled();
     if (this.budget.throttled === 1) this.log.info({ waitMs: Math.round(wait) }, 'over budget: reading paused');
     this.gate.pause('budget');
+    this.link.holdInput(true);
     this.budgetTimer = setTimeout(() => {
       this.budgetTimer = undefined;
+      this.link.holdInput(false);
       this.gate.resume('budget');
     }, Math.min(wait, 10_000));
     this.budgetTimer.unref();

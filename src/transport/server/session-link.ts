@@ -39,6 +39,8 @@ export class SessionLink {
   private samplesAtLastAudio = 0;
   private lastAudioAt = 0;
   private fillTimer?: NodeJS.Timeout;
+  private lastFillTick = 0;
+  private inputHeld = false;
 
   constructor(
     private readonly engine: Engine,
@@ -73,6 +75,7 @@ export class SessionLink {
         this.pumpDone = this.pump(s);
         this.lastAudioAt = performance.now();
         if (Number.isFinite(this.fillSilenceAfterMs)) {
+          this.lastFillTick = performance.now();
           this.fillTimer = setInterval(() => this.fillSilence(), 100);
           this.fillTimer.unref();
         }
@@ -125,6 +128,12 @@ export class SessionLink {
    * short grace the session hears silence, in real time, until client audio resumes.
    */
   private fillSilence(): void {
+    // A late tick means the event loop was blocked: client audio that arrived meanwhile is still
+    // waiting behind this timer, so filling now would splice silence into the middle of it.
+    const now = performance.now();
+    const late = now - this.lastFillTick > 300;
+    this.lastFillTick = now;
+    if (late || this.inputHeld) return;
     if (!this.session || this.isEnding || this.pendingBytes > 0) return;
     const idleMs = performance.now() - this.lastAudioAt - this.fillSilenceAfterMs;
     if (idleMs <= 0) return;
@@ -143,6 +152,18 @@ export class SessionLink {
       this.samplesIn += pcm.length;
       if (this.pendingBytes <= this.maxPendingBytes / 2 && this.ws.isPaused) this.ws.resume();
     });
+  }
+
+  /**
+   * The server stopped reading this client (over its budget): it is not idle, so no filler while held,
+   * and the idle clock restarts when reading resumes.
+   */
+  holdInput(held: boolean): void {
+    this.inputHeld = held;
+    if (!held) {
+      this.lastAudioAt = performance.now();
+      this.samplesAtLastAudio = this.queuedSamples;
+    }
   }
 
   instruct(text: string, defaults: Partial<SessionOptions>): void {
