@@ -37,6 +37,9 @@ function snapshot(srv: { stats: { sessionsActive: number } }) {
     decoders: PocketSphinxDecoder.live,
     threads: Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]),
     rssMb: Math.round(process.memoryUsage.rss() / 1e6),
+    heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1e6),
+    externalMb: Math.round(process.memoryUsage().external / 1e6),
+    arrayBuffersMb: Math.round(process.memoryUsage().arrayBuffers / 1e6),
   };
 }
 
@@ -90,7 +93,9 @@ async function main() {
     });
   const settle = async () => {
     for (let i = 0; i < 300 && srv.stats.sessionsActive > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 3000)); // decoder frees run on their queues; sockets close
+    // Decoder frees run on their queues, sockets close, and the server's own heap trim (2 s after the
+    // last close, at most every 10 s) has run.
+    await new Promise((r) => setTimeout(r, 12_000));
   };
   await runClients(20); // warm-up: pool of recognisers, JIT
   await settle();
@@ -101,12 +106,17 @@ async function main() {
   const peakRssMb = Math.round(process.memoryUsage.rss() / 1e6);
   await settle();
   const after = snapshot(srv);
-  const rows = Object.keys(before).map((k) => ({ what: k, before: before[k as keyof typeof before], after: after[k as keyof typeof after] }));
-  console.log('what\tbefore\tafter');
-  for (const r of rows) console.log(`${r.what}\t${r.before}\t${r.after}`);
-  console.log(`\n${N} abrupt disconnects (${result.ok} opened, ${result.refused} refused) in ${wallS.toFixed(0)} s; RSS peak ${peakRssMb} MB, after ${after.rssMb} MB vs ${before.rssMb} MB before (+${after.rssMb - before.rssMb} MB); load avg ${load0.toFixed(1)} at start`);
+  const { trimNativeHeap } = await import('../src/transport/server/ops/memory.ts');
+  const tt = performance.now();
+  const trimmed = trimNativeHeap();
+  const trimMs = Math.round(performance.now() - tt);
+  const afterTrim = { ...snapshot(srv), trimmed };
+  const rows = Object.keys(before).map((k) => ({ what: k, before: before[k as keyof typeof before], after: after[k as keyof typeof after], afterTrim: afterTrim[k as keyof typeof before] }));
+  console.log('what\tbefore\tafter\tafter another malloc_trim');
+  for (const r of rows) console.log(`${r.what}\t${r.before}\t${r.after}\t${r.afterTrim}`);
+  console.log(`\n${N} abrupt disconnects (${result.ok} opened, ${result.refused} refused) in ${wallS.toFixed(0)} s; RSS peak ${peakRssMb} MB, after ${after.rssMb} MB vs ${before.rssMb} MB before (+${after.rssMb - before.rssMb} MB); load avg ${load0.toFixed(1)} at start; an explicit malloc_trim took ${trimMs} ms`);
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadAvgAtStart: load0, n: N, wallS, result, peakRssMb, before, after }, null, 2) + '\n');
+  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, loadAvgAtStart: load0, n: N, wallS, result, peakRssMb, before, after, afterTrim, trimMs }, null, 2) + '\n');
   await srv.close();
   await engine.close?.();
 }

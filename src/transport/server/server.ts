@@ -15,7 +15,8 @@ import type { Connection, ConnectionContext, ServerStats } from './connection.ts
 import { setSecurityHeaders } from './http-headers.ts';
 import { NativeConnection } from './native.ts';
 import { ServerMetrics } from './ops/metrics.ts';
-import { NO_OBSERVER } from './ops/observer.ts';
+import { HeapTrimmer } from './ops/memory.ts';
+import { fanOut } from './ops/observer.ts';
 import { originPolicy } from './origin.ts';
 import { RealtimeConnection } from './realtime.ts';
 import { parseTarget } from './request-target.ts';
@@ -59,7 +60,9 @@ export async function startServer(engine: Engine, options: ServeOptions = {}): P
   let draining = false; // drain(): not ready, live sessions may finish
   let refusing = false; // new sessions get 1013
   const metrics = config.metrics ? new ServerMetrics({ sessionsActive: () => stats.sessionsActive, draining: () => draining || closing }) : undefined;
-  const ctx: ConnectionContext = { engine, config, stats, connections, observer: metrics ?? NO_OBSERVER };
+  // Native memory freed by closed sessions goes back to the OS (docs/notes/server.md: +400 MB otherwise).
+  const trimmer = new HeapTrimmer();
+  const ctx: ConnectionContext = { engine, config, stats, connections, observer: fanOut(...(metrics ? [metrics] : []), { sessionClosed: () => trimmer.sessionClosed() }) };
   const files = new StaticFiles(config.webRoot);
   const allowOrigin = originPolicy(config.allowOrigins);
   const startedAt = Date.now();
@@ -172,6 +175,7 @@ export async function startServer(engine: Engine, options: ServeOptions = {}): P
 
   const closeAll = async (code: number, reason: string) => {
     await Promise.all([...connections].map((c) => c.shutdown(code, reason)));
+    trimmer.stop();
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     http.closeAllConnections?.();

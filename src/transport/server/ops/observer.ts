@@ -27,3 +27,21 @@ export const NO_OBSERVER: SessionObserver = {
   error() {},
   throttled() {},
 };
+
+/** Sends every report to each observer (metrics, memory upkeep, ...). */
+export function fanOut(...observers: Partial<SessionObserver>[]): SessionObserver {
+  const call = <K extends keyof SessionObserver>(k: K) =>
+    ((...args: unknown[]) => {
+      for (const o of observers) (o[k] as ((...a: unknown[]) => void) | undefined)?.(...args);
+    }) as SessionObserver[K];
+  return {
+    sessionOpened: call('sessionOpened'),
+    sessionClosed: call('sessionClosed'),
+    chunk: call('chunk'),
+    decision: call('decision'),
+    replyStart: call('replyStart'),
+    droppedAudio: call('droppedAudio'),
+    error: call('error'),
+    throttled: call('throttled'),
+  };
+}
