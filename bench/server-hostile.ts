@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { concat, floatToPcm16, silence, speech } from '../test/helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, out: { type: 'string', default: 'bench/results/server-hostile.json' } } });
 const ROUNDS = Number(values.rounds);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, floatToPcm16, silence, speech } from './helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 
 const BIN = new URL('../bin/soundflow.js', import.meta.url).pathname;
 

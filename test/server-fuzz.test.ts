@@ -11,7 +11,7 @@ import { get } from 'node:http';
 import fc from 'fast-check';
 import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
 import type { Engine } from '../src/engine/types.ts';
-import { testEngine } from './helpers/scripted-engine.ts';
+import { testEngine } from '../src/testing/scripted-engine.ts';
 import { TestClient } from './helpers/ws-client.ts';
 import { nativeMessage, rawRequest, realtimeMessage, upgrade } from './helpers/fuzz-inputs.ts';
 

@@ -8,7 +8,7 @@ import { startServer, type SoundFlowServer } from '../src/transport/server/serve
 import type { Engine } from '../src/engine/types.ts';
 import { checkJsonShape } from '../src/transport/server/limits.ts';
 import { parseTarget } from '../src/transport/server/request-target.ts';
-import { testEngine } from './helpers/scripted-engine.ts';
+import { testEngine } from '../src/testing/scripted-engine.ts';
 import { expectCode } from './helpers/errors.ts';
 import { TestClient } from './helpers/ws-client.ts';
 
