@@ -206,3 +206,29 @@ test('realtime: cancelling a wrong response id while one plays names the live on
   assert.equal(done.response.status, 'completed');
   c.ws.close();
 });
+
+test('over the session limit: server_full error and close 1013; path traversal variants all 404', async () => {
+  const s = await startServer(engine, { port: 0, limits: { maxSessions: 3 } });
+  const base = s.url.replace(/^http/, 'ws');
+  const ok = Array.from({ length: 3 }, () => new TestClient(`${base}/ws`));
+  await Promise.all(ok.map((c) => c.opened));
+  const extra = new TestClient(`${base}/v1/realtime`);
+  assert.equal((await extra.closed).code, 1013);
+  assert.equal(extra.events('error')[0]?.error.code, 'server_full');
+  const native = new TestClient(`${base}/ws`);
+  assert.equal((await native.closed).code, 1013);
+  assert.equal(native.events('error')[0]?.code, 'server_full');
+  for (const c of ok) c.ws.close();
+  const variants = ['/../package.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/..%5cpackage.json', '//etc/passwd', '/./../package.json', '/app.js%00.html', '/.%2e/.%2e/package.json', '/%252e%252e/package.json', '/..;/package.json'];
+  for (const v of variants) {
+    const r = await new Promise<number>((resolve, reject) => {
+      const req = get({ host: '127.0.0.1', port: s.port, path: v }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(r, 404, v);
+  }
+  await s.close();
+});
