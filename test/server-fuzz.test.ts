@@ -15,7 +15,7 @@ import { testEngine } from '../src/testing/scripted-engine.ts';
 import { TestClient } from './helpers/ws-client.ts';
 import { nativeMessage, rawRequest, realtimeMessage, upgrade } from './helpers/fuzz-inputs.ts';
 
-const RUNS = Number(process.env.SF_FUZZ_RUNS ?? 120);
+const RUNS = Number(process.env.SF_FUZZ_RUNS ?? 80);
 const SEED = Number(process.env.SF_FUZZ_SEED ?? 20261129);
 let engine: Engine;
 let srv: SoundFlowServer;
