@@ -98,7 +98,7 @@ export class RealtimeConnection extends Connection {
     else this.out.json(msg);
   }
 
-  sendError(code: string, message: string, extra: { recoverable?: boolean; param?: string | null; eventId?: string | null } = {}): void {
+  sendError(code: ErrorCode, message: string, extra: { recoverable?: boolean; param?: string | null; eventId?: string | null } = {}): void {
     const type = extra.recoverable === false && !CLIENT_CODES.has(code) ? 'server_error' : 'invalid_request_error';
     this.send({ type: 'error', error: { type, code, message, param: extra.param ?? null, event_id: extra.eventId ?? null } });
   }
