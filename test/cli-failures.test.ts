@@ -20,7 +20,7 @@ test('run --json: a missing or corrupt file still ends stdout with an error even
   const dir = mkdtempSync(join(tmpdir(), 'sf-clifail-'));
   const corrupt = join(dir, 'corrupt.wav');
   writeFileSync(corrupt, Buffer.concat([Buffer.from('RIFF\x00\x00\x00\x00WAVEjunk'), Buffer.alloc(3000, 0x7f)]));
-  for (const [file, code] of [[join(dir, 'nope.wav'), 'not_found'], [corrupt, /bad_audio|empty_audio/]] as const) {
+  for (const [file, code] of [[join(dir, 'nope.wav'), 'not_found'], [corrupt, /invalid_audio|empty_audio/]] as const) {
     const r = run([file]);
     assert.notEqual(r.code, 0);
     const types = r.events.map((e) => e.type);

@@ -103,7 +103,7 @@ async function session(lb: string): Promise<{ opened: boolean; started: boolean;
     const end = await c.waitType('response.end', 60_000);
     r.replied = !end.interrupted;
     c.send({ type: 'end' });
-    await c.waitType('session.ended', 60_000);
+    await c.waitType('session.ended', 120_000);
     r.ended = true;
   } catch (err) {
     r.error = String(err); // counted as a failure below
@@ -116,7 +116,8 @@ test('drain one of two instances behind HAProxy: 0 sessions cut, 0 new sessions 
   const cluster = await startCluster();
   try {
     const [a, b] = cluster.instances;
-    // Four live sessions, spread by leastconn over both instances.
+    // Four live sessions, spread by leastconn over both instances (few: each is a real engine session,
+    // and the test must hold on a loaded 2-core machine).
     const live = Array.from({ length: 4 }, () => session(cluster.lb));
     await new Promise((r) => setTimeout(r, 1500));
     const before = [await healthz(a.url), await healthz(b.url)];
@@ -142,9 +143,9 @@ test('drain one of two instances behind HAProxy: 0 sessions cut, 0 new sessions 
     process.kill(a.pid, 'SIGTERM');
     // New sessions while A drains: right away (inside A's delay window) and after HAProxy noticed.
     const fresh: ReturnType<typeof session>[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 6; i++) {
       fresh.push(session(cluster.lb));
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 700));
     }
     const all = await Promise.all([...live, ...fresh]);
     const cut = all.filter((r) => r.opened && !(r.replied && r.ended && r.code === 1000));
@@ -156,7 +157,7 @@ test('drain one of two instances behind HAProxy: 0 sessions cut, 0 new sessions 
     assert.ok(afterDelay.length > 0, 'A was observed after its drain delay');
     assert.equal(Math.max(...afterDelay), Math.min(...afterDelay), `A took no new session after its drain delay: ${JSON.stringify(seenA)}`);
     const bAfter = await healthz(b.url);
-    assert.ok(bAfter.sessionsTotal - before[1].sessionsTotal >= 8 - (afterDelay[0] - before[0].sessionsTotal), 'the other new sessions went to B');
+    assert.ok(bAfter.sessionsTotal - before[1].sessionsTotal >= 6 - (afterDelay[0] - before[0].sessionsTotal), 'the other new sessions went to B');
   } finally {
     try {
       process.kill(-cluster.child.pid!, 'SIGTERM');
