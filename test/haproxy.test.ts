@@ -103,7 +103,7 @@ async function session(lb: string): Promise<{ opened: boolean; started: boolean;
     const end = await c.waitType('response.end', 60_000);
     r.replied = !end.interrupted;
     c.send({ type: 'end' });
-    await c.waitType('session.ended', 120_000);
+    await Promise.race([c.waitType('session.ended', 120_000), c.closed.then(() => c.waitType('session.ended', 0))]);
     r.ended = true;
   } catch (err) {
     r.error = String(err); // counted as a failure below

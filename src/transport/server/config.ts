@@ -36,6 +36,8 @@ export interface ServerLimits {
   maxSessions: number;
   /** How long graceful shutdown waits for sessions to finish their replies. */
   shutdownGraceMs: number;
+  /** After a client's own `end`, how long its queued input and replies may take to finish (it waits for session.ended). */
+  endGraceMs: number;
 }
 
 /** SIGTERM behaviour (see docs/deploy.md). */
@@ -97,6 +99,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   fillSilenceAfterMs: 1000,
   maxSessions: 64,
   shutdownGraceMs: 5_000,
+  endGraceMs: 30_000,
 });
 
 export const DEFAULT_SESSION: Readonly<Partial<SessionOptions>> = Object.freeze({ speak: true, outputSampleRate: 24000 });

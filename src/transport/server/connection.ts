@@ -250,10 +250,10 @@ export abstract class Connection {
   }
 
   /** Ends the engine session gracefully (replies finish, events flush), then closes the socket. */
-  async shutdown(code: number, reason: string): Promise<void> {
+  async shutdown(code: number, reason: string, graceMs = this.ctx.config.limits.shutdownGraceMs): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await this.link.finish(this.ctx.config.limits.shutdownGraceMs);
+    await this.link.finish(graceMs);
     this.cleanup();
     this.closeSocket(code, reason);
   }

@@ -80,7 +80,9 @@ export class NativeConnection extends Connection {
         this.link.truncate(msg.id, msg.playedMs);
         return;
       case 'end':
-        void this.shutdown(1000, 'session ended');
+        // The client asked for the rest: its queued audio is processed (on a busy machine that can
+        // take longer than a server shutdown's grace).
+        void this.shutdown(1000, 'session ended', this.ctx.config.limits.endGraceMs);
         return;
     }
   }
