@@ -56,7 +56,7 @@ export class EmbeddedEngine implements Engine {
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
-    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm) : null, now: wiring.now });
+    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).

@@ -26,6 +26,8 @@ export interface SessionOptions {
   queueCapacity: number;
   /** Seconds of reply audio to keep for the echo guard. */
   echoGuardSeconds: number;
+  /** System prompt for the LLM endpoint (Realtime session `instructions`); never parsed as commands. */
+  systemPrompt?: string;
   /** Optional OpenAI-compatible endpoints; when absent, offline skills answer. */
   llm?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
   asrEndpoint?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
