@@ -89,5 +89,7 @@ test('balanced accuracy is the mean of recall on RESPOND and IGNORE events', () 
 test('numbers in replies are read from digits or words', () => {
   assert.equal(firstNumber('That makes 3 knocks.'), 3);
   assert.equal(firstNumber('Three.'), 3);
+  // What the counter says.
+  assert.deepEqual(['Once!', 'Twice!', 'Three times!'].map(firstNumber), [1, 2, 3]);
   assert.equal(firstNumber('no number here'), null);
 });

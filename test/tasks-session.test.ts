@@ -68,7 +68,7 @@ test('"translate into Klingon" is refused with the supported languages, and no t
   assert.match(r[0].text, /Spanish/);
 });
 
-test('a smoke alarm in room noise gets one urgent reply within 2 chunks of its onset', async () => {
+test('a smoke alarm in room noise gets one urgent reply by the end of its first T3 cycle (≤ 4 s from onset)', async () => {
   const lead = 2.0;
   const alarm = smokeAlarm(makeRng(11));
   // Where the first beep really starts (the generator adds a random lead-in).
@@ -80,10 +80,10 @@ test('a smoke alarm in room noise gets one urgent reply within 2 chunks of its o
   const alerts = replies(events).filter((r) => r.task === 'alert');
   assert.equal(alerts.length, 1, JSON.stringify(alerts));
   assert.equal(alerts[0].emotion, 'urgent');
+  // The pattern, not a single beep, makes a smoke alarm (a microwave beeps at the same pitch): the reply
+  // comes once the three beeps and the start of the long pause are heard.
   const onsetT = lead + onset / SR;
-  const onsetChunk = Math.floor(onsetT / 0.4);
-  const replyChunk = Math.round(alerts[0].t / 0.4) - 1;
-  assert.ok(replyChunk >= onsetChunk && replyChunk <= onsetChunk + 2, `reply at chunk ${replyChunk}, onset in chunk ${onsetChunk}`);
+  assert.ok(alerts[0].t - onsetT <= 4.0, `reply ${(alerts[0].t - onsetT).toFixed(2)} s after onset`);
   assert.match(alerts[0].text, /smoke|alarm|fire/i);
 });
 

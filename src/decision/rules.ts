@@ -9,6 +9,8 @@
 import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
+import type { VoiceInfo } from '../perception/voice/types.ts';
+import { ENROLLED_TEXT, isEnrolment, isRoomNoise, VoiceStyler } from './voice-style.ts';
 
 export interface HandlerResult {
   responses: ResponsePlan[];
@@ -25,7 +27,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; t: number; typed: boolean; overheard?: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -90,7 +92,9 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number } | null = null;
+  private held: { text: string; since: number; voice?: VoiceInfo } | null = null;
+  /** Replies in kind to how the user spoke (whisper, stress), enrolment, overheard voices. */
+  private readonly voiceStyle = new VoiceStyler();
   private lastPartial = '';
   /** Echo of the current reply has been heard (the VAD may stay "in speech" because of it). */
   private echoSeen = false;
@@ -140,22 +144,32 @@ export class RulePolicy implements Policy {
         events.push({ type: 'error', code: fin.fallback.code, message: `ASR endpoint failed, using the local transcript: ${fin.fallback.message}`, recoverable: true });
       }
       if (fin && fin.text) {
-        const transcript: SessionEvent = { type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance };
+        const transcript: SessionEvent = {
+          type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance,
+          ...(fin.voice ? { speaker: fin.voice.speaker, voice: fin.voice } : {}),
+        };
         events.push(transcript);
         const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
         if (echo) {
           reason = 'echo';
+        } else if (isRoomNoise(fin.voice)) {
+          reason = 'room-noise';
+        } else if (fin.voice && p.enrollSpeaker && isEnrolment(fin.text)) {
+          p.enrollSpeaker(fin.voice.speaker);
+          responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));
+          reason = 'voice:enrolled';
         } else {
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
           if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
-            this.held = { text, since: t };
+            this.held = { text, since: t, voice: fin.voice };
             reason = 'hold:unfinished';
           } else {
-            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text));
+            const overheard = this.voiceStyle.overheard(fin.voice, text);
+            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
-            responses.push(...r.responses);
+            responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
             events.push(...r.events);
             reason = r.reason;
           }
@@ -166,8 +180,8 @@ export class RulePolicy implements Policy {
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       const held = this.held;
       this.held = null;
-      const r = await this.handle(held.text, t);
-      responses.push(...r.responses);
+      const r = await this.handle(held.text, t, undefined, this.voiceStyle.overheard(held.voice, held.text));
+      responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
       events.push(...r.events);
       reason = r.reason;
     }
@@ -190,11 +204,12 @@ export class RulePolicy implements Policy {
       }
     }
 
+    this.voiceStyle.noteEvents(events, t, p.inSpeech ? 1 : p.speech);
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 
-  private async handle(text: string, t: number, command?: string): Promise<HandlerResult> {
-    const r = await this.utterances.onUtterance({ text, command, t, typed: false });
+  private async handle(text: string, t: number, command?: string, overheard = false): Promise<HandlerResult> {
+    const r = await this.utterances.onUtterance({ text, command, t, typed: false, ...(overheard ? { overheard } : {}) });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

@@ -6,6 +6,7 @@
 // SoundResponder turns per-chunk probabilities into at most one reply per event episode.
 import type { Emotion } from '../events.ts';
 import { SoundFlowError } from '../util/errors.ts';
+import { EvidenceAccumulator } from './evidence.ts';
 
 export type SoundAction = 'respond' | 'ignore';
 
@@ -28,6 +29,11 @@ export const SOUND_POLICY: Record<string, SoundPolicyEntry> = {
     'I hear a smoke alarm! Please check for fire and get to safety.',
     'That is a smoke alarm going off! Check for smoke or fire right away and leave if you need to.',
     'Warning: a smoke alarm is sounding. Please make sure everyone is safe.',
+  ], true),
+  // Not a model class: the standards-based detector (src/perception/sounds/alarm.ts) reports the T4 pattern.
+  co_alarm: P('respond', 'urgent', 1, 'a carbon monoxide alarm', [
+    'That is a carbon monoxide alarm! Open windows, get everyone outside and call for help.',
+    'Warning: a carbon monoxide alarm is sounding. Please get to fresh air right away.',
   ], true),
   beeping_alarm: P('respond', 'normal', 2, 'beeping', [
     'I hear beeping. A timer or an appliance may need your attention.',
@@ -126,6 +132,7 @@ export class SoundResponder {
   private readonly episodes = new Map<string, Episode>();
   private readonly history = new Map<string, boolean[]>();
   private readonly templateTurn = new Map<string, number>();
+  private readonly evidence: EvidenceAccumulator;
   private readonly o: Required<Omit<SoundResponderOptions, 'classes' | 'thresholds'>>;
 
   constructor(opts: SoundResponderOptions) {
@@ -134,6 +141,7 @@ export class SoundResponder {
     this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.2, minProb: 0.5, urgentProb: 0.75, ...stripUndefined(opts) };
     // The classifier's thresholds maximise F1; a reply needs more confidence than a tag (false alarms cost more).
     this.thresholds = this.classes.map((_, i) => Math.max(this.o.minProb, opts.thresholds ? Number(opts.thresholds[i]) : 0.5));
+    this.evidence = new EvidenceAccumulator(this.classes.length);
   }
 
   /** Per-session change: "tell me when…" → respond; "don't comment on…" → ignore. */
@@ -162,7 +170,9 @@ export class SoundResponder {
     this.classes.forEach((label, i) => {
       const policy = SOUND_POLICY[label];
       const p = Number(probs[i]);
-      const on = Number.isFinite(p) && p >= this.thresholds[i];
+      // Sustained sounds may also build up from consistent moderate evidence below the threshold.
+      const built = this.evidence.update(i, p, this.thresholds[i]) && !!policy && policy.minChunks > 1;
+      const on = (Number.isFinite(p) && p >= this.thresholds[i]) || built;
       const h = this.history.get(label) ?? [];
       h.push(on);
       if (h.length > 3) h.shift();
@@ -175,7 +185,7 @@ export class SoundResponder {
       if (!on || !policy) return;
       const hits = h.filter(Boolean).length;
       const confirmed = policy.minChunks > 1
-        ? hits >= policy.minChunks || (policy.urgent && p >= this.o.urgentProb)
+        ? hits >= policy.minChunks || built || (policy.urgent && p >= this.o.urgentProb)
         : p >= Math.min(0.97, this.thresholds[i] + this.o.singleChunkMargin) || hits >= 2; // one sure chunk, or a fit of them
       if (ep) {
         ep.lastSeen = t;
@@ -214,6 +224,7 @@ export class SoundResponder {
   reset(): void {
     this.episodes.clear();
     this.history.clear();
+    this.evidence.reset();
   }
 }
 

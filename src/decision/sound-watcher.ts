@@ -3,8 +3,14 @@
 // ..." tasks), and `sound` events when a class rises above its threshold.
 import type { Emotion, SessionEvent } from '../events.ts';
 import type { TaskManager } from './task-manager.ts';
-import { EventCounter, countWord } from '../perception/sounds/counter.ts';
-import { SoundResponder } from './sound-policy.ts';
+import type { Task } from '../instructions/types.ts';
+import { EventCounter, THIS_SOUND, countWord } from '../perception/sounds/counter.ts';
+import { SoundEventTracker, type SoundEventRecord } from '../perception/sounds/events.ts';
+import { SoundEventLog, type LoggedSound } from '../perception/sounds/event-log.ts';
+import { InputGuard } from '../perception/sounds/input-guard.ts';
+import { SOUND_POLICY, SoundResponder } from './sound-policy.ts';
+import { AlarmDetector } from '../perception/sounds/alarm.ts';
+import { gateAlarmProbs, gatedClasses } from './alarm-gate.ts';
 import { DEFAULT_SOUND_MODEL_DIR } from '../perception/sounds/classifier.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,11 +52,37 @@ function classReliability(): Map<string, number> {
 /** Classes that describe the scene rather than an event worth a `sound` event. */
 const BACKGROUND = new Set(['speech', 'silence', 'ambient', 'silence_ambient', 'music']);
 
+/** A counting task's counter and the counts it still has to say (one per reply, in order). */
+interface CountState {
+  counter: EventCounter;
+  pending: number[];
+}
+
+/** Mean music probability over MUSIC_WINDOW chunks (4.8 s) that marks a music scene. */
+const MUSIC_WINDOW = 12;
+const MUSIC_SCENE_P = 0.06;
+
+/** Recent events kept for a count task that starts after its first event already ended (seconds). */
+const REPLAY_SEC = 4;
+
 export class SoundWatcher implements SoundHandler {
   private responder: SoundResponder | null = null;
-  private readonly counters = new Map<string, EventCounter>();
+  private tracker: SoundEventTracker | null = null;
+  private readonly counters = new Map<string, CountState>();
   private readonly overrides = new Map<string, 'respond' | 'ignore'>();
   private prevOn: boolean[] = [];
+  /** Standard T3/T4 alarm patterns, heard on the raw PCM (the model cannot see a 4 s pattern in 0.4 s). */
+  private readonly alarm = new AlarmDetector();
+  /** Labelled sounds of this session, newest last: see recentSounds(). */
+  readonly log = new SoundEventLog();
+  private readonly recent: SoundEventRecord[] = [];
+  /** Silence, DC, clipping, test tones, full-scale noise: nothing is labelled there. */
+  private readonly guard = new InputGuard();
+  private readonly badSpans: { start: number; end: number }[] = [];
+  /** End (stream time) of the last speech segment: the instruction that starts a count ends here. */
+  private lastSpeechEnd = 0;
+  private reliable: Float32Array | null = null;
+  private readonly musicP: number[] = [];
 
   constructor(
     private readonly tasks: TaskManager,
@@ -58,57 +90,125 @@ export class SoundWatcher implements SoundHandler {
     private readonly proactive = true,
   ) {}
 
+  /** The n most recent sounds heard (events, episodes, alarm patterns), newest last. */
+  recentSounds(n = 10): LoggedSound[] {
+    return this.log.latest(n);
+  }
+
   onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null {
     if (!p.sounds) return null;
     const { classes, thresholds } = p.sounds;
-    let probs = p.sounds.probs;
-    if (p.speech >= SPEECH_CHUNK || p.inSpeech) {
-      probs = Float32Array.from(probs, (v, i) => (SPEECH_LIKE.has(classes[i]) ? 0 : v));
-    }
     const t = p.chunk.t;
-    if (!this.responder) {
-      const f1 = classReliability();
-      const floored = Float32Array.from(thresholds, (th, i) => {
-        const weak = f1.size > 0 && (f1.get(classes[i]) ?? 0) < WEAK_CLASS_F1;
-        return weak ? Math.max(th, WEAK_CLASS_MIN_P) : th;
-      });
-      this.responder = new SoundResponder({ classes, thresholds: floored });
+    const bad = this.guard.check(p.chunk.pcm, p.mel) !== 'ok';
+    if (bad) this.badSpans.push({ start: t - 0.4, end: t });
+    while (this.badSpans.length && t - this.badSpans[0].end > 8) this.badSpans.shift();
+    const raw = bad ? new Float32Array(classes.length) : p.sounds.probs;
+    const reliable = this.reliableThresholds(classes, thresholds);
+    const speechy = p.speech >= SPEECH_CHUNK || p.inSpeech;
+    if (p.speechEnded) this.lastSpeechEnd = t - p.silenceMs / 1000;
+    else if (p.inSpeech) this.lastSpeechEnd = t;
+
+    // Events: frame-level segments labelled by the chunks they overlap.
+    // Labels need the same confidence as comments: weak classes only at p ≥ 0.9.
+    this.tracker ??= new SoundEventTracker({ classes, thresholds: reliable });
+    const evs = this.tracker
+      .update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech })
+      .filter((ev) => !this.badSpans.some((b) => b.start < ev.offset && ev.onset < b.end));
+    for (const ev of evs) {
+      this.recent.push(ev);
+      while (this.recent.length && t - this.recent[0].t > REPLAY_SEC) this.recent.shift();
     }
+
+    // Music is full of thud-, cough- and glass-like attacks; the model's music probability is low but
+    // distinctive over seconds (corpus medians: music 0.11, coughs/glass/thuds ≤ 0.02), so while it holds,
+    // short sounds get no label and no comment (urgent ones aside).
+    this.musicP.push(raw[classes.indexOf('music')] ?? 0);
+    if (this.musicP.length > MUSIC_WINDOW) this.musicP.shift();
+    const musicScene = this.musicP.reduce((a, b) => a + b, 0) / MUSIC_WINDOW >= MUSIC_SCENE_P;
+
+    // Per-chunk probabilities for the reply policy. Short sounds (the policy's single-chunk classes)
+    // count only through an event that ended in this chunk, so one cough is one episode and a chunk-level
+    // spike without an onset is nothing; sustained sounds keep their chunk probabilities.
+    const probs = Float32Array.from(raw, (v, i) => (isTransient(classes[i]) ? 0 : v));
+    for (const ev of evs) {
+      for (let i = 0; i < classes.length; i++) {
+        if (!isTransient(classes[i]) || (ev.duringSpeech && SPEECH_LIKE.has(classes[i])) || (musicScene && !SOUND_POLICY[classes[i]]?.urgent)) continue;
+        probs[i] = Math.max(probs[i], ev.probs[i]);
+      }
+    }
+    if (speechy) for (let i = 0; i < classes.length; i++) if (SPEECH_LIKE.has(classes[i])) probs[i] = 0;
+
+    const alarms = this.alarm.process(p.chunk.pcm, t);
+    const gated = gatedClasses(classes, thresholds);
+    const gatedProbs = gateAlarmProbs(classes, probs, this.alarm.state(), this.alarm.last, true);
+    if (!this.responder) this.responder = new SoundResponder({ classes: gated.classes, thresholds: Float32Array.from(gated.thresholds, (th, i) => (i < classes.length ? reliable[i] : th)) });
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];
 
-    classes.forEach((label, i) => {
-      const on = probs[i] >= thresholds[i];
-      if (on && !this.prevOn[i] && !BACKGROUND.has(label)) events.push({ type: 'sound', t, label, p: Math.round(probs[i] * 1000) / 1000 });
+    // `sound` events: segmented events for short sounds (with onset/offset), rising edges for sustained
+    // ones and for alarm patterns.
+    for (const ev of evs) {
+      if (ev.label === 'unknown' || BACKGROUND.has(ev.label) || !isTransient(ev.label) || (musicScene && !SOUND_POLICY[ev.label]?.urgent)) continue;
+      if (ev.duringSpeech && (SPEECH_LIKE.has(ev.label) || ev.probs[classes.indexOf('speech')] >= 0.5)) continue;
+      const p3 = Math.round(ev.p * 1000) / 1000;
+      events.push({ type: 'sound', t, label: ev.label, p: p3, onset: ev.onset, offset: ev.offset });
+      this.log.push({ label: ev.label, p: p3, onset: ev.onset, offset: ev.offset, t, source: 'event', top: topOf(classes, ev.probs) });
+    }
+    gated.classes.forEach((label, i) => {
+      const on = gatedProbs[i] >= gated.thresholds[i];
+      if (on && !this.prevOn[i] && !BACKGROUND.has(label) && !isTransient(label)) {
+        const a = alarms.find((x) => (x.pattern === 'T3' ? 'smoke_alarm' : 'co_alarm') === label);
+        const p3 = Math.round(gatedProbs[i] * 1000) / 1000;
+        const onset = a ? +a.onset.toFixed(2) : +(t - 0.4).toFixed(2);
+        events.push({ type: 'sound', t, label, p: p3, onset, ...(a ? { pattern: a.pattern } : {}) });
+        this.log.push({ label, p: p3, onset, t, source: a ? 'alarm' : 'episode', top: topOf(gated.classes, gatedProbs), ...(a ? { pattern: a.pattern } : {}) });
+      }
       this.prevOn[i] = on;
     });
 
-    // Counting: one reply per chunk that completes events, saying the running count.
-    for (const task of this.tasks.active()) {
-      if (task.kind !== 'count' || !classes.includes(task.label)) continue;
-      let c = this.counters.get(task.id);
-      if (!c) this.counters.set(task.id, (c = new EventCounter({ label: task.label })));
-      const r = c.update({ pcm: p.chunk.pcm, mel: p.mel, probs, classes, t });
-      if (r.newEvents > 0) {
-        const words = [];
-        for (let n = r.count - r.newEvents + 1; n <= r.count; n++) words.push(capitalize(countWord(n)) + '!');
-        responses.push({ task: 'count', emotion: 'happy', text: words.join(' ') });
+    // Counting: events in, one count per reply, in order (a second count in the same chunk waits one chunk).
+    const counting = this.tasks.active().filter((x): x is Extract<Task, { kind: 'count' }> => x.kind === 'count' && (classes.includes(x.label) || x.label === THIS_SOUND));
+    for (const task of counting) {
+      let st = this.counters.get(task.id);
+      let fresh = evs;
+      if (!st) {
+        // A new task: events since the instruction ended count; the ones before tell what the background is.
+        const since = (e: SoundEventRecord) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt;
+        this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
+        for (const e of this.recent) if (!since(e)) st.counter.observe(e);
+        fresh = this.recent.filter(since);
       }
+      const before = st.counter.count;
+      for (const ev of fresh) st.counter.consume(ev, classes);
+      st.counter.tick(t);
+      for (let k = before + 1; k <= st.counter.count; k++) st.pending.push(k);
+      const n = st.pending.shift();
+      if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });
     }
-    for (const id of this.counters.keys()) if (!this.tasks.active().some((x) => x.id === id)) this.counters.delete(id);
+    for (const id of this.counters.keys()) if (!counting.some((x) => x.id === id)) this.counters.delete(id);
 
-    const reply = this.responder.update(probs, { t, userSpeaking });
+    const reply = this.responder.update(gatedProbs, { t, userSpeaking });
     const quiet = this.tasks.isQuiet(t);
     if (reply && (reply.urgent || !quiet) && (this.proactive || this.overrides.get(reply.label) === 'respond')) {
       // A counted class is answered by the counter, not commented on as well.
-      if (!this.tasks.active().some((x) => x.kind === 'count' && x.label === reply.label)) {
+      if (!counting.some((x) => x.label === reply.label)) {
         responses.push({ task: 'alert', emotion: reply.emotion as Emotion, text: reply.text, urgent: reply.urgent });
       }
     }
     if (!events.length && !responses.length) return null;
     const reason = responses.length ? (responses[0].task === 'count' ? 'count' : `sound:${reply?.label ?? ''}`) : 'sound';
     return { responses, events, reason };
+  }
+
+  /** The classifier's thresholds, with classes it is unreliable on held to WEAK_CLASS_MIN_P. */
+  private reliableThresholds(classes: readonly string[], thresholds: ArrayLike<number>): Float32Array {
+    if (this.reliable) return this.reliable;
+    const f1 = classReliability();
+    return (this.reliable = Float32Array.from(classes, (c, i) => {
+      const weak = f1.size > 0 && (f1.get(c) ?? 0) < WEAK_CLASS_F1;
+      return weak ? Math.max(thresholds[i], WEAK_CLASS_MIN_P) : thresholds[i];
+    }));
   }
 
   /** Mirrors the session's alert tasks ("tell me when the doorbell rings") into the responder. */
@@ -126,3 +226,14 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** Short sounds (the policy's single-chunk classes): heard as segmented events, not chunk by chunk. */
+function isTransient(label: string): boolean {
+  const p = SOUND_POLICY[label];
+  return !!p && p.minChunks === 1 && label !== 'co_alarm';
+}
+
+function topOf(classes: readonly string[], probs: ArrayLike<number>, k = 3): { label: string; p: number }[] {
+  return Array.from(classes, (label, i) => ({ label, p: Math.round(Number(probs[i]) * 1000) / 1000 }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, k);
+}

@@ -55,6 +55,7 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
+      voice: { enrollFirst: opts.userVoice === 'first' },
     }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);

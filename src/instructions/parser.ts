@@ -110,6 +110,7 @@ const IGNORE = /^(?:do not|never|stop|no need to|you do not need to|you can stop
 const IGNORE2 = /^(?:ignore|disregard|never mind) (.+)$/;
 const ALERT = /^(?:tell me|let me know|alert me|warn me|notify me|wake me(?: up)?|call me|say something|shout|ping me|inform me|tell me right away|speak up) (?:right away |immediately )?(?:if|when|whenever|once|as soon as|in case|about|each time|every time) (.+)$/;
 const WATCH = /^(?:watch|listen|look|keep an ear out|keep an ear|be on the lookout|keep listening|keep watch|stand guard|watch out|listen out|monitor|start listening) (?:out )?(?:for )?(.+)$/;
+const THIS_SOUND_PHRASE = /^(?:(?:this|that|the next|the following|these|those) (?:sound|noise|sounds|noises)|(?:the |my |your |his |her )?(?:claps?|clapping|hand ?claps?|(?:finger )?snaps?|snapping|clicks?|clicking|taps?|tapping|stomps?|whistles? i make))$/;
 const COUNT = /^(?:start |begin |keep )?(?:count(?:ing)?|keep count of|keep track of|keep a count of|tally|tell me how many times|tell me how often|how many times (?:does|do|will)|how often (?:does|do|will))(?: (?:how many times|the number of times|the number of|how many|how often|every time|each time))?(?: (.+))?$/;
 const TRANSCRIBE = /^(?:(?:start |begin )?(?:transcribe|transcribing|transcription|dictation|captioning|subtitling)|(?:write|type|take) (?:down )?(?:what i say|everything|notes|my words)|(?:turn on|show|give me|start) (?:the )?(?:captions|subtitles|transcript|transcription|dictation)|caption (?:this|me|everything))\b/;
 const CHAT = /^(?:let us (?:chat|talk)|chat with me|talk with me|talk to me|answer (?:all )?(?:my )?questions|conversation mode|chat mode|have a conversation)$/;
@@ -158,6 +159,8 @@ export function parseInstruction(text: string): ParsedInstruction | null {
   const count = t.match(COUNT);
   if (count) {
     const phrase = count[1] ?? '';
+    // "count this sound", "count the claps": repeats of whatever sound comes next, model class or not.
+    if (THIS_SOUND_PHRASE.test(phrase)) return task({ kind: 'count', label: 'this_sound' }, ack, text);
     const label = soundLabelFor(phrase);
     if (label) return task({ kind: 'count', label }, ack, text);
     // "count to ten" is not a counting task; a named but unknown sound is a refusal.

@@ -36,11 +36,13 @@ export class Assistant implements UtteranceHandler {
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): HandlerResult {
+  onUtterance(u: { text: string; command?: string; t: number; typed: boolean; overheard?: boolean }): HandlerResult {
     const { text, t } = u;
     // Instructions and questions: the grammar's reading first (it is right far more often on them).
-    const fromCommand = u.command ? parseInstruction(u.command) : null;
-    const parsed = fromCommand ?? parseInstruction(text);
+    // A voice other than the enrolled user's (not naming us) gives no instructions and gets no answers;
+    // active tasks (transcription, translation) still take its words.
+    const fromCommand = u.command && !u.overheard ? parseInstruction(u.command) : null;
+    const parsed = u.overheard ? null : fromCommand ?? parseInstruction(text);
     const heard = fromCommand ? u.command : undefined;
     if (parsed) {
       const update = this.tasks.apply(parsed, t);
@@ -73,6 +75,7 @@ export class Assistant implements UtteranceHandler {
       });
     }
     if (responses.length) return { responses, events: [], reason: responses.map((r) => r.task).join('+') };
+    if (u.overheard) return SILENT('overheard');
 
     const addressed = u.typed || this.tasks.has('chat');
     const ctx = { now: this.now(), addressed };

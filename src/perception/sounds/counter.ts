@@ -1,27 +1,57 @@
-// Live counting of one sound class ("count how many times the dog barks"): onsets from the log-mel
-// energy/flux, each confirmed by the class model in its chunk (or, for an onset in the last 0.2 s of a
-// chunk, in the next one). Sounds of other classes produce onsets too but fail the class gate.
+// Live counting of sound events ("count how many times the dog barks", "count this sound"). It consumes
+// the event layer's segmented events (events.ts), so a bark spanning three chunks counts once and three
+// quick barks count three times. An event counts when
+// - the counted class's probability over the event clears the gate, or
+// - its spectral profile matches the first counted event (a repeat of the same sound), which carries
+//   classes the model is weak on and makes "count this sound" work for sounds it has no class for:
+//   with label THIS_SOUND the first clear non-speech event after the instruction is the template.
+// Events far quieter than the counted ones are background (birds behind the dog), and events during
+// speech are the user talking.
 import { SoundFlowError } from '../../util/errors.ts';
-import { OnsetDetector, FRAME_SEC, type Onset, type OnsetOptions } from './onsets.ts';
+import { SoundEventTracker, type SoundEventRecord } from './events.ts';
+import { profileSimilarity, type SegmenterOptions } from './segmenter.ts';
+
+/** The pseudo-label of "count this sound" / "count the claps": repeats of whatever comes next. */
+export const THIS_SOUND = 'this_sound';
 
 export interface CounterChunk {
-  pcm: Float32Array;
+  pcm?: Float32Array;
   /** This chunk's 40 × 64 log-mel frames. */
   mel: Float32Array;
   /** The classifier's per-class probabilities for this chunk. */
   probs: Float32Array;
   classes: string[];
+  /** Per-class thresholds (for the event labels); default 0.5. */
+  thresholds?: ArrayLike<number>;
   /** Stream time (s) at the end of the chunk. */
   t: number;
+  /** VAD speech fraction of the chunk. */
+  speech?: number;
+  /** Events that began before this stream time only tell the counter what the background sounds like. */
+  countFrom?: number;
 }
 
-export interface EventCounterOptions extends OnsetOptions {
+export interface EventCounterOptions extends SegmenterOptions {
   label: string;
-  /** Class probability at which the chunk's onsets count (default 0.3). */
+  /** Class probability over the event at which it counts (default 0.3). */
   threshold?: number;
-  /** In a confirmed chunk, onsets this many dB below the chunk's strongest one are background (default 10). */
+  /**
+   * Profile correlation at which an event is a repeat of the first counted one (default 0.6: repeats of
+   * held-out sounds over birdsong measured 0.58–1.0, other sounds ≤ 0.45; bench/counting.ts).
+   */
+  similarity?: number;
+  /** Events this many dB quieter (above their background) than the loudest counted one are background (default 12). */
   withinDb?: number;
+  /** Events weaker than this above their background are not counted (default 6 dB). */
+  minSnrDb?: number;
 }
+
+/** Profile correlation below which an event is a different sound from the first counted one. */
+const UNLIKE = 0.3;
+/** A sound made on purpose to be counted stands this far above the background (dB, peak over floor). */
+const TEMPLATE_MIN_DB = 18;
+/** How long after the example sound a louder one replaces it as the example (s). */
+const LOOKAHEAD_SEC = 0.3;
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
 
@@ -35,54 +65,142 @@ export function countWord(n: number): string {
 
 export class EventCounter {
   readonly label: string;
-  private readonly threshold: number;
-  private readonly withinDb: number;
-  private readonly onsets: OnsetDetector;
+  private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label'>>;
+  private readonly segOpts: SegmenterOptions;
+  private template: SoundEventRecord | null = null;
+  /** "This sound": the example heard, not yet settled (a louder sound may follow at once). */
+  private candidate: SoundEventRecord | null = null;
+  private loudest = -Infinity;
   private total = 0;
-  /** Onsets near the end of the previous chunk that its class gate did not confirm (times in s). */
-  private pending: { t: number; db: number }[] = [];
-  /** Times (s) of counted events. */
+  /** Events heard but not counted (time, level above background): what the background sounds like. */
+  private readonly others: { t: number; snrDb: number }[] = [];
+  /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
+  private tracker: SoundEventTracker | null = null;
+  /** Times (s) of the ends of counted events. */
   readonly times: number[] = [];
 
   constructor(opts: EventCounterOptions) {
     if (!opts || typeof opts.label !== 'string' || !opts.label) throw new SoundFlowError('invalid_argument', 'EventCounter needs a label');
     this.label = opts.label;
-    this.threshold = opts.threshold ?? 0.3;
-    this.withinDb = opts.withinDb ?? 10;
-    this.onsets = new OnsetDetector(opts);
+    this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.6, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
+    this.segOpts = opts;
   }
 
   get count(): number {
     return this.total;
   }
 
-  update(chunk: CounterChunk): { count: number; newEvents: number } {
-    const ci = chunk.classes.indexOf(this.label);
-    if (ci < 0) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
-    const frames = chunk.mel.length / 64;
-    const chunkStart = chunk.t - frames * FRAME_SEC;
-    const found = this.onsets.process(chunk.mel).map((o: Onset) => ({ t: chunkStart + o.frame * FRAME_SEC, db: o.db }));
-    const gate = chunk.probs[ci] >= this.threshold;
-    let fresh = 0;
-    if (gate) {
-      // The class is here, but so may be background onsets: keep those near the strongest one.
-      const all = [...this.pending, ...found];
-      const top = Math.max(...all.map((o) => o.db));
-      const events = all.filter((o) => o.db >= top - this.withinDb);
-      fresh = events.length;
-      for (const o of events) this.times.push(+o.t.toFixed(2));
-      this.pending = [];
-    } else {
-      this.pending = found.filter((o) => o.t >= chunk.t - 0.2);
+  /**
+   * One labelled event; returns how many counts it completes (0, 1, or 2 when it also settles the
+   * example sound it followed). `classes` are the model's (to find the counted class).
+   */
+  consume(ev: SoundEventRecord, classes: readonly string[]): number {
+    if (this.candidate) {
+      // The example sound is only settled once nothing louder starts right after it (a chirp just before
+      // the clap would otherwise become the sound to count).
+      const c = this.candidate;
+      if (ev.onset - c.offset <= LOOKAHEAD_SEC && !ev.interrupted && ev.snrDb >= c.snrDb + 3 && !ev.duringSpeech) {
+        this.others.push({ t: c.offset, snrDb: c.snrDb });
+        this.candidate = ev;
+        return 0;
+      }
+      return this.settle() + this.consume(ev, classes);
     }
-    this.total += fresh;
-    return { count: this.total, newEvents: fresh };
+    return this.judge(ev, classes) ? 1 : 0;
+  }
+
+  /** Call once per chunk with its end time: settles an example sound nothing louder followed. */
+  tick(t: number): number {
+    return this.candidate && t - this.candidate.offset >= LOOKAHEAD_SEC ? this.settle() : 0;
+  }
+
+  private settle(): number {
+    const c = this.candidate!;
+    this.candidate = null;
+    this.template = c;
+    this.countIt(c);
+    return 1;
+  }
+
+  private countIt(ev: SoundEventRecord): void {
+    this.loudest = Math.max(this.loudest, ev.snrDb);
+    this.total++;
+    this.times.push(ev.offset);
+  }
+
+  private judge(ev: SoundEventRecord, classes: readonly string[]): boolean {
+    if (ev.snrDb < this.o.minSnrDb || ev.snrDb < this.loudest - this.o.withinDb) return false;
+    const ci = classes.indexOf(this.label);
+    if (ci < 0 && this.label !== THIS_SOUND) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
+    // Voice activity fires on barks and coughs too: during speech only the class itself, and only when it
+    // is more probable than speech, counts (never a mere look-alike of the template).
+    const si = classes.indexOf('speech');
+    const talk = ev.duringSpeech && this.label !== 'speech';
+    // The class probability is per chunk: another sound in the same chunk shares it. Once a first instance
+    // is known, a gated event that looks nothing like it (a bird chirp next to a knock) is that other sound.
+    const unlike = this.template !== null && profileSimilarity(ev.profile, this.template.profile) < UNLIKE;
+    const gated = ci >= 0 && ev.probs[ci] >= this.o.threshold && !unlike && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
+    const repeat = !talk && this.template !== null && this.isRepeat(ev, this.template);
+    if (talk && !gated) return false;
+    let counts: boolean;
+    // The example sound the user makes stands out: louder than whatever else was heard in the seconds before.
+    const prominent = !ev.interrupted && ev.snrDb >= Math.max(TEMPLATE_MIN_DB, this.recentOtherDb(ev.onset) + 3);
+    if (this.label === THIS_SOUND && this.template === null && prominent) {
+      this.candidate = ev;
+      return false;
+    }
+    if (this.label === THIS_SOUND) counts = repeat;
+    else counts = gated || repeat;
+    if (!counts) {
+      this.others.push({ t: ev.offset, snrDb: ev.snrDb });
+      if (this.others.length > 50) this.others.shift();
+      return false;
+    }
+    if (!this.template && gated) this.template = ev;
+    this.countIt(ev);
+    return true;
+  }
+
+  /** An event heard before counting began (while the instruction was given): background, never counted. */
+  observe(ev: SoundEventRecord): void {
+    this.others.push({ t: ev.offset, snrDb: ev.snrDb });
+    if (this.others.length > 50) this.others.shift();
+  }
+
+  /** Convenience for a counter that runs alone: segments and labels the chunk itself. */
+  update(chunk: CounterChunk): { count: number; newEvents: number; events: SoundEventRecord[] } {
+    if (!this.tracker) this.tracker = new SoundEventTracker({ ...this.segOpts, classes: chunk.classes, thresholds: chunk.thresholds ?? chunk.classes.map(() => 0.5) });
+    const events = this.tracker.update({ t: chunk.t, mel: chunk.mel, probs: chunk.probs, speech: chunk.speech });
+    let fresh = 0;
+    for (const ev of events) {
+      if (chunk.countFrom !== undefined && ev.onset < chunk.countFrom) this.observe(ev);
+      else fresh += this.consume(ev, chunk.classes);
+    }
+    fresh += this.tick(chunk.t);
+    return { count: this.total, newEvents: fresh, events };
   }
 
   reset(): void {
     this.total = 0;
-    this.pending = [];
+    this.template = null;
+    this.candidate = null;
+    this.loudest = -Infinity;
+    this.others.length = 0;
     this.times.length = 0;
-    this.onsets.reset();
+    this.tracker?.reset();
+  }
+
+  private recentOtherDb(t: number): number {
+    let m = -Infinity;
+    for (const o of this.others) if (t - o.t <= 5) m = Math.max(m, o.snrDb);
+    return m;
+  }
+
+  private isRepeat(ev: SoundEventRecord, tpl: SoundEventRecord): boolean {
+    const d = ev.offset - ev.onset;
+    const dt = tpl.offset - tpl.onset;
+    const ratio = d / Math.max(0.01, dt);
+    // Lengths vary with what the background adds to either end of a sound: only a gross mismatch rules out.
+    return ratio >= 0.25 && ratio <= 4 && profileSimilarity(ev.profile, tpl.profile) >= this.o.similarity;
   }
 }

@@ -46,6 +46,8 @@ export interface StreamScore {
 
 const WORD_NUM: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  // Counting replies say "Once!", "Twice!", "Three times!".
+  once: 1, twice: 2, thrice: 3,
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
 };
 

@@ -3,7 +3,7 @@
 // checks that both agree, evaluates on the test split and writes the report (docs/sounds.md + SVG).
 import { Progress } from '../../util/progress.ts';
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
 import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec } from '../../perception/sounds/model.ts';
@@ -14,6 +14,9 @@ import { makeRng } from '../../util/rng.ts';
 import { loadClips, makeExampleSet } from './sounds-data.ts';
 import { buildEvalSet, confusionSvg, evaluate, metricsTable, scoreSet, tuneThresholds, type EvalReport } from './sounds-eval.ts';
 import { exportWeights, forwardLogits, initParams, initTf, predict, type Params } from './sounds-model.ts';
+
+/** Marker in docs/sounds.md: what follows is kept when training rewrites the report above it. */
+export const HAND_WRITTEN = '<!-- hand-written below: kept by `train sounds` -->';
 
 export interface TrainSoundsOptions {
   corpusDir: string;
@@ -183,7 +186,11 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
   if (o.docsDir) {
     mkdirSync(o.docsDir, { recursive: true });
     writeFileSync(join(o.docsDir, 'sounds-confusion.svg'), confusionSvg(testReport, `Sound model, test split: ${testReport.chunks} chunks, top-1 ${(100 * testReport.top1Accuracy).toFixed(1)} %`));
-    writeFileSync(join(o.docsDir, 'sounds.md'), reportMarkdown(testReport, valReport, manifest.entries.length, elapsed, msPerChunk));
+    // The hand-written part after HAND_WRITTEN (events, alarms, counting) survives a retrain.
+    const doc = join(o.docsDir, 'sounds.md');
+    const old = existsSync(doc) ? readFileSync(doc, 'utf8') : '';
+    const at = old.indexOf(HAND_WRITTEN);
+    writeFileSync(doc, reportMarkdown(testReport, valReport, manifest.entries.length, elapsed, msPerChunk) + (at >= 0 ? `\n${old.slice(at)}` : ''));
   }
   o.log(`\n${metricsTable(testReport)}\n`);
   o.log(`wrote ${o.outDir}/model.json, weights.bin (${(final.bin.length / 1024).toFixed(0)} KiB), metrics.json in ${elapsed.toFixed(0)} s`);

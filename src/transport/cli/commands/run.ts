@@ -26,6 +26,7 @@ export const RUN_OPTIONS = {
   engine: { type: 'string', default: 'embedded' },
   'engine-url': { type: 'string' },
   voice: { type: 'string' },
+  'user-voice': { type: 'string', default: 'any' },
   'llm-url': { type: 'string' },
   'llm-model': { type: 'string' },
   'asr-url': { type: 'string' },
@@ -44,6 +45,7 @@ export const RUN_DOCS: FlagDocs = {
   engine: 'embedded or aim-served',
   'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
   voice: 'espeak-ng voice for English replies',
+  'user-voice': 'any, or first: only the first voice heard is answered (others when they say "SoundFlow")',
   'llm-url': 'OpenAI-compatible chat endpoint for what the offline skills cannot answer',
   'llm-model': 'its model',
   'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint for final transcripts',
@@ -60,6 +62,8 @@ export async function run(args: string[]): Promise<number> {
   if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('invalid_argument', '--policy is rules or learned');
   const td = values['turn-detection'];
   if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('invalid_argument', '--turn-detection is soundflow or server_vad');
+  const userVoice = values['user-voice'];
+  if (userVoice !== 'any' && userVoice !== 'first') throw new SoundFlowError('invalid_argument', '--user-voice is any or first');
 
   // With --json, stdout is the event stream: a run that fails still ends it with `error` and
   // `session.ended`, so a consumer reading JSON lines always sees how the session finished.
@@ -87,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
       mode: values.mode,
       policy: values.policy,
       turnDetection: td,
+      userVoice,
       speak: Boolean(values.speak),
       instructions: [...(values.instruction ?? [])],
       ...(values.voice ? { voice: values.voice } : {}),

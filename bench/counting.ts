@@ -1,0 +1,163 @@
+// Counting benchmark (not run by tests): n = 1–8 repeats of a sound, event lengths 0.2–1.5 s, gaps
+// 0.3–3 s, over recorded ambience at 20 and 10 dB SNR, through the same path a session uses (log-mel →
+// sound model → event layer → EventCounter). Scores exact count match and whether every count came within
+// one chunk of its event's end. Sounds:
+// - class counting: held-out real knocks (minetest place_node_hard.2) and barks (qabcs dog.ogg, first bark);
+// - "count this sound": held-out recordings cut to 0.2–1.5 s (a sound the user names by example).
+// Run: npm run bench -- counting   (needs the corpus: node bin/soundflow.js corpus build)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
+import { EventCounter, THIS_SOUND } from '../src/perception/sounds/counter.ts';
+import { LogMel } from '../src/perception/features.ts';
+import { profileSimilarity } from '../src/perception/sounds/segmenter.ts';
+import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
+import { readManifest } from '../src/soundflow/corpus/manifest.ts';
+import { readWav } from '../src/soundflow/corpus/convert.ts';
+import { makeRng, uniform, type Random } from '../src/util/rng.ts';
+
+const SR = 16000;
+const CHUNK = 6400;
+const corpus = process.env.SOUNDFLOW_CORPUS ?? DEFAULT_CORPUS_DIR;
+const manifest = readManifest(join(corpus, 'manifest.json'));
+const file = (cls: string, re: RegExp) => {
+  const e = manifest.entries.find((x) => x.cls === cls && x.split === 'test' && re.test(x.id));
+  if (!e) throw new Error(`no held-out ${cls} matching ${re}`);
+  return readWav(join(corpus, e.file));
+};
+const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / Math.max(1, x.length)) || 1e-9;
+
+/** The loudest `len` seconds of x (10 ms fades), so a cut holds the sound and not its silence. */
+function loudest(x: Float32Array, len: number): Float32Array {
+  const n = Math.min(x.length, Math.round(len * SR));
+  let best = 0;
+  let bestE = -1;
+  for (let s = 0; s + n <= x.length; s += 160) {
+    let e = 0;
+    for (let i = s; i < s + n; i += 4) e += x[i] * x[i];
+    if (e > bestE) {
+      bestE = e;
+      best = s;
+    }
+  }
+  const out = x.slice(best, best + n);
+  const f = Math.min(160, n >> 2);
+  for (let i = 0; i < f; i++) {
+    out[i] *= i / f;
+    out[n - 1 - i] *= i / f;
+  }
+  return out;
+}
+
+const bed = file('ambient', /country/);
+const knock = file('door_knock', /place_node_hard/);
+const bark = file('dog_bark', /noises\/dog\.ogg$/).slice(0, Math.round(0.3 * SR));
+// "This sound" sources: held-out recordings of several kinds, cut to the trial's event length.
+// Continuous sounds, so that a cut of any length is one sound (typing or a ringing phone would be many).
+const templates = [
+  ['siren', file('siren', /./)],
+  ['kettle', file('kettle_whistle', /./)],
+  ['water', file('water', /./)],
+  ['scream', file('scream', /./)],
+  ['applause', file('applause', /./)],
+] as const;
+
+const clf = await SoundClassifier.load();
+const thresholds = clf.thresholds;
+
+interface Trial {
+  mode: string;
+  snr: number;
+  n: number;
+  len: number;
+  ok: boolean;
+  timely: boolean;
+  counted: number;
+}
+
+function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: number, snr: number): Trial {
+  const len = ev.length / SR;
+  const gaps = Array.from({ length: n }, () => uniform(rng, 0.3, 3));
+  // 3 s of the bed before counting starts (as while the instruction is given): heard, never counted.
+  const LEAD = 3;
+  const total = LEAD + 1.3 + n * len + gaps.reduce((a, b) => a + b, 0) + 1.2;
+  const off = Math.floor(rng() * Math.max(1, bed.length - total * SR));
+  const x = Float32Array.from({ length: Math.round(total * SR) }, (_, i) => bed[(off + i) % bed.length]);
+  const bedRms = rms(x);
+  const ends: number[] = [];
+  let t = LEAD + 0.3 + uniform(rng, 0, 1.0);
+  for (let k = 0; k < n; k++) {
+    if (k === n - 1) gaps[k] = Math.max(gaps[k], 1.0); // room for the last event to end inside the stream
+    const g = (bedRms * Math.pow(10, (snr + uniform(rng, -1, 1)) / 20)) / rms(ev);
+    const at = Math.round(t * SR);
+    for (let i = 0; i < ev.length && at + i < x.length; i++) x[at + i] += g * ev[i];
+    ends.push(t + len);
+    t += len + gaps[k];
+  }
+  const counter = new EventCounter({ label });
+  const lm = new LogMel();
+  clf.reset();
+  const countChunks: number[] = [];
+  const seen: string[] = [];
+  let tplProfile: Float32Array | null = null;
+  for (let i = 0; i < x.length; i += CHUNK) {
+    const pcm = new Float32Array(CHUNK);
+    pcm.set(x.subarray(i, i + CHUNK));
+    const mel = lm.process(pcm);
+    const probs = clf.classify(mel);
+    const tEnd = (i + CHUNK) / SR;
+    const r = counter.update({ mel, probs, classes: clf.classes, thresholds, t: tEnd, countFrom: LEAD });
+    for (let k = 0; k < r.newEvents; k++) countChunks.push(i / CHUNK);
+    for (const e of r.events) {
+      if (!tplProfile && counter.count > 0 && counter.times[0] === e.offset) tplProfile = e.profile;
+      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
+    }
+  }
+  const ok = counter.count === n;
+  // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
+  // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
+  const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
+  if (!ok && process.env.COUNTING_DEBUG && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')}; heard ${seen.join(' ')}`);
+  return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count };
+}
+
+let debugLeft = 8;
+const trials: Trial[] = [];
+const rng = makeRng(4242);
+const LENGTHS = [0.2, 0.5, 1.0, 1.5];
+for (const snr of [20, 10]) {
+  for (let n = 1; n <= 8; n++) {
+    for (let rep = 0; rep < 2; rep++) {
+      trials.push(trial(rng, 'knock (class)', 'door_knock', knock, n, snr));
+      trials.push(trial(rng, 'dog bark (class)', 'dog_bark', bark, n, snr));
+      for (const len of LENGTHS) {
+        const [name, src] = templates[(n + rep + LENGTHS.indexOf(len)) % templates.length];
+        trials.push(trial(rng, `this sound ${len}s`, THIS_SOUND, loudest(src, len), n, snr));
+        void name;
+      }
+    }
+  }
+}
+
+const group = (f: (t: Trial) => boolean) => {
+  const sel = trials.filter(f);
+  return { trials: sel.length, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3) };
+};
+const modes = [...new Set(trials.map((t) => t.mode))];
+const result = {
+  overall: { '20dB': group((t) => t.snr === 20), '10dB': group((t) => t.snr === 10) },
+  byMode: Object.fromEntries(modes.map((m) => [m, { '20dB': group((t) => t.mode === m && t.snr === 20), '10dB': group((t) => t.mode === m && t.snr === 10) }])),
+  byN: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [i + 1, { '20dB': group((t) => t.n === i + 1 && t.snr === 20), '10dB': group((t) => t.n === i + 1 && t.snr === 10) }])),
+  failures: trials.filter((t) => !t.ok).map((t) => `${t.mode} ${t.snr}dB n=${t.n} counted ${t.counted}`),
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/counting.json', JSON.stringify(result, null, 1) + '\n');
+console.log(`counting: ${trials.length} trials (n = 1–8, gaps 0.3–3 s, recorded birdsong ambience)`);
+console.log('sound                     exact@20dB  timely@20dB  exact@10dB  timely@10dB');
+for (const m of modes) {
+  const r = result.byMode[m];
+  console.log(`${m.padEnd(25)} ${r['20dB'].exact.toFixed(3).padStart(10)}  ${r['20dB'].timely.toFixed(3).padStart(11)}  ${r['10dB'].exact.toFixed(3).padStart(10)}  ${r['10dB'].timely.toFixed(3).padStart(11)}`);
+}
+console.log(`${'all'.padEnd(25)} ${result.overall['20dB'].exact.toFixed(3).padStart(10)}  ${result.overall['20dB'].timely.toFixed(3).padStart(11)}  ${result.overall['10dB'].exact.toFixed(3).padStart(10)}  ${result.overall['10dB'].timely.toFixed(3).padStart(11)}`);
+if (result.failures.length) console.log(`misses: ${result.failures.slice(0, 30).join('; ')}${result.failures.length > 30 ? ' …' : ''}`);
+console.log('wrote bench/results/counting.json');

@@ -1,0 +1,447 @@
+// Standards-based alarm detector: pure signal processing, no training. Smoke/fire alarms sound the
+// temporal-three pattern (ISO 8201 / NFPA 72 "T3": 0.5 s on, 0.5 s off, three times, then 1.5 s off) and
+// CO alarms the temporal-four pattern (UL 2034 / NFPA 720 "T4": 0.1 s on, 0.1 s off, four times, then
+// 5 s off), both as a tone of a few kHz (a sine, or a square/pulse wave whose fundamental carries the
+// pitch). The detector tracks one stable tonal peak in 2–4.5 kHz at 10 ms resolution, turns it into
+// pulses (onset, offset, frequency), and matches the pulse train against the two patterns within the
+// standards' ±10 % tolerances (plus the frame resolution).
+//
+// Why not the model alone: a chunk is 0.4 s, shorter than one T3 period, so a chunk classifier cannot
+// see the pattern; microwave and timer beeps have the same timbre. The pattern is what the standards
+// define, so it is what we match.
+import { SoundFlowError } from '../../util/errors.ts';
+
+const SR = 16000;
+const HOP = 160; // 10 ms
+const N = 256; // 16 ms window: 62.5 Hz bins, short enough for 0.1 s T4 pulses
+const BIN_HZ = SR / N;
+
+export type AlarmPattern = 'T3' | 'T4';
+
+export interface TonePulse {
+  /** Stream times (s) of the first and last tonal frame. */
+  onset: number;
+  offset: number;
+  freqHz: number;
+  /** Peak tone level, dB re a full-scale sine. */
+  levelDbfs: number;
+}
+
+export interface AlarmAlert {
+  pattern: AlarmPattern;
+  /** Stream time (s) when the pattern was confirmed. */
+  t: number;
+  /** Onset of the first pulse of the confirmed cycle. */
+  onset: number;
+  freqHz: number;
+  levelDbfs: number;
+}
+
+/**
+ * What the pulses heard recently say about a smoke alarm:
+ * - none: no tonal pulse in the alarm band lately;
+ * - pending: a tone is sounding but no pulse is complete yet;
+ * - plausible: every complete recent pulse fits the start of a T3 or T4 cycle;
+ * - inconsistent: the pulse train contradicts both patterns (appliance beeps, a held tone);
+ * - confirmed: a full cycle matched.
+ */
+export type AlarmState = 'none' | 'pending' | 'plausible' | 'inconsistent' | 'confirmed';
+
+export interface AlarmDetectorOptions {
+  minHz?: number;
+  maxHz?: number;
+  /** Tone peak over the median of the 1.5–6 kHz spectrum (dB) for a frame to count as tonal. */
+  tonalDb?: number;
+  /** Quietest tone considered (dB re full-scale sine). */
+  minLevelDbfs?: number;
+  /** Silence after the third T3 pulse that confirms the cycle (s); the standard's off phase is 1.5 s. */
+  t3ConfirmGapSec?: number;
+}
+
+// Pattern tolerances: the standards' ±10 % widened by about two frames of measurement error.
+const T3_ON: [number, number] = [0.4, 0.62];
+const T3_GAP: [number, number] = [0.36, 0.64];
+const T3_LONG: [number, number] = [1.2, 1.85];
+const T4_ON: [number, number] = [0.04, 0.18];
+const T4_GAP: [number, number] = [0.04, 0.2];
+const T4_LONG: [number, number] = [4.3, 5.7];
+/** Pulses of one alarm keep their pitch (a few % of drift at most). */
+const SAME_FREQ = 0.02;
+const GAP_BRIDGE_FRAMES = 3;
+const MAX_TRACKS = 3;
+/** An alarm tone holds its level; a jump this large on one pitch means another source took over. */
+const LEVEL_JUMP_DB = 6;
+const MIN_PULSE_SEC = 0.04;
+const HISTORY_SEC = 16;
+/** Pulses this much weaker than the strongest recent one at the same pitch are someone else's. */
+const WEAKER_DB = 4;
+
+const inside = (v: number, [lo, hi]: [number, number]) => v >= lo && v <= hi;
+
+/** In-place iterative radix-2 complex FFT of size N. */
+class Fft {
+  private readonly cos = new Float64Array(N / 2);
+  private readonly sin = new Float64Array(N / 2);
+  private readonly rev = new Uint16Array(N);
+  constructor() {
+    for (let i = 0; i < N / 2; i++) {
+      this.cos[i] = Math.cos((2 * Math.PI * i) / N);
+      this.sin[i] = -Math.sin((2 * Math.PI * i) / N);
+    }
+    const bits = Math.log2(N);
+    for (let i = 0; i < N; i++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      this.rev[i] = r;
+    }
+  }
+  run(re: Float64Array, im: Float64Array): void {
+    for (let i = 0; i < N; i++) {
+      const j = this.rev[i];
+      if (j > i) {
+        const tr = re[i]; re[i] = re[j]; re[j] = tr;
+        const ti = im[i]; im[i] = im[j]; im[j] = ti;
+      }
+    }
+    for (let size = 2; size <= N; size <<= 1) {
+      const half = size >> 1;
+      const step = N / size;
+      for (let s = 0; s < N; s += size) {
+        for (let k = 0; k < half; k++) {
+          const c = this.cos[k * step], si = this.sin[k * step];
+          const a = s + k, b = a + half;
+          const xr = re[b] * c - im[b] * si;
+          const xi = re[b] * si + im[b] * c;
+          re[b] = re[a] - xr; im[b] = im[a] - xi;
+          re[a] += xr; im[a] += xi;
+        }
+      }
+    }
+  }
+}
+
+const WINDOW = Float64Array.from({ length: N }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N));
+/** Power of a full-scale sine summed over its peak bin and both neighbours (Hann: 1 + 2·¼ of the peak). */
+const FULL_SCALE_POWER = (N / 4) ** 2 * 1.5;
+
+interface OpenPulse {
+  onset: number;
+  last: number;
+  bins: number[];
+  peakDb: number;
+  lastDb: number;
+  gap: number;
+}
+
+export class AlarmDetector {
+  private readonly o: Required<AlarmDetectorOptions>;
+  private readonly fft = new Fft();
+  private readonly re = new Float64Array(N);
+  private readonly im = new Float64Array(N);
+  private readonly pow = new Float64Array(N / 2 + 1);
+  private readonly scratch = new Float64Array(N / 2 + 1);
+  /** The last N − HOP samples of the previous chunk (zeros at the stream start). */
+  private tail = new Float32Array(N - HOP);
+  /** Tones being tracked now (an alarm and, say, a sung note or a speech harmonic at the same time). */
+  private opens: OpenPulse[] = [];
+  private readonly closed: TonePulse[] = [];
+  /** Onsets of cycles already reported, so each cycle is reported once. */
+  private readonly reported = new Set<number>();
+  private lastConfirmed: AlarmAlert | null = null;
+  private now = 0;
+  private readonly lo: number;
+  private readonly hi: number;
+
+  constructor(opts: AlarmDetectorOptions = {}) {
+    this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 1.0, ...opts };
+    if (!(this.o.minHz > 0 && this.o.maxHz > this.o.minHz && this.o.maxHz < SR / 2)) throw new SoundFlowError('invalid_argument', `alarm band ${this.o.minHz}–${this.o.maxHz} Hz is not inside 0–${SR / 2} Hz`);
+    this.lo = Math.ceil(this.o.minHz / BIN_HZ);
+    this.hi = Math.floor(this.o.maxHz / BIN_HZ);
+  }
+
+  /** Complete pulses of the last ~16 s, oldest first. */
+  get pulses(): readonly TonePulse[] {
+    return this.closed;
+  }
+
+  /** Latest confirmed cycle, if any. */
+  get last(): AlarmAlert | null {
+    return this.lastConfirmed;
+  }
+
+  /**
+   * One chunk of 16 kHz PCM whose last sample is at stream time `tEnd` (s). Returns the cycles
+   * confirmed during this chunk.
+   */
+  process(pcm: Float32Array, tEnd: number): AlarmAlert[] {
+    if (!(pcm instanceof Float32Array)) throw new SoundFlowError('invalid_audio', 'AlarmDetector.process expects a Float32Array', { recoverable: true });
+    const work = new Float32Array(this.tail.length + pcm.length);
+    work.set(this.tail);
+    work.set(pcm, this.tail.length);
+    const frames = Math.floor(pcm.length / HOP);
+    const t0 = tEnd - pcm.length / SR;
+    const out: AlarmAlert[] = [];
+    for (let f = 0; f < frames; f++) {
+      // Frame f ends at sample (f+1)·HOP of the chunk; its centre is half a window earlier.
+      const end = this.tail.length + (f + 1) * HOP;
+      const t = t0 + ((f + 1) * HOP - N / 2) / SR;
+      this.frame(work, end - N, t);
+      this.now = t0 + ((f + 1) * HOP) / SR;
+      out.push(...this.match());
+    }
+    this.tail = work.slice(work.length - this.tail.length);
+    return out;
+  }
+
+  /** What recent pulses say about a smoke alarm at the current time (see AlarmState). */
+  state(): AlarmState {
+    const now = this.now;
+    if (this.lastConfirmed && now - this.lastConfirmed.t < 6) return 'confirmed';
+    const recent = this.closed.filter((p) => now - p.offset < 2.5);
+    if (!recent.length) return this.opens.some((o) => o.last - o.onset >= MIN_PULSE_SEC) ? 'pending' : 'none';
+    const freqs: number[] = [];
+    for (const p of recent) if (!freqs.some((f) => Math.abs(f - p.freqHz) <= SAME_FREQ * f + BIN_HZ)) freqs.push(p.freqHz);
+    return freqs.some((f) => {
+      const train = this.train(f).filter((p) => now - p.offset < 2.5);
+      return train.length > 0 && (t3Prefix(train) || t4Prefix(train));
+    }) ? 'plausible' : 'inconsistent';
+  }
+
+  reset(): void {
+    this.tail.fill(0);
+    this.opens = [];
+    this.closed.length = 0;
+    this.reported.clear();
+    this.lastConfirmed = null;
+    this.now = 0;
+  }
+
+  private frame(work: Float32Array, start: number, t: number): void {
+    const { re, im, pow } = this;
+    let dc = 0;
+    for (let i = 0; i < N; i++) dc += work[start + i];
+    dc /= N; // a DC offset must not leak into the band through the window
+    for (let i = 0; i < N; i++) {
+      re[i] = (work[start + i] - dc) * WINDOW[i];
+      im[i] = 0;
+    }
+    this.fft.run(re, im);
+    for (let k = 0; k <= N / 2; k++) pow[k] = re[k] * re[k] + im[k] * im[k];
+    const ref = this.median(Math.floor(1500 / BIN_HZ), Math.ceil(6000 / BIN_HZ));
+    // Tonal peaks in the band, strongest first (at most MAX_TRACKS).
+    const peaks: { bin: number; level: number; p: number }[] = [];
+    for (let k = this.lo; k <= this.hi; k++) {
+      if (!(pow[k] > 0 && pow[k] >= pow[k - 1] && pow[k] > pow[k + 1])) continue;
+      const level = this.tonal(k, ref);
+      if (level !== null) peaks.push({ bin: k, level, p: pow[k] });
+    }
+    peaks.sort((a, b) => b.p - a.p);
+    peaks.length = Math.min(peaks.length, MAX_TRACKS);
+    const used = new Set<number>();
+    for (const o of [...this.opens]) {
+      const last = o.bins[o.bins.length - 1];
+      const hit = peaks.find((q) => !used.has(q.bin) && Math.abs(q.bin - last) <= 1);
+      if (hit && Math.abs(hit.level - o.lastDb) > LEVEL_JUMP_DB) {
+        // Same pitch, different source: a speech or music partial running into (or out of) the tone.
+        used.add(hit.bin);
+        this.opens.splice(this.opens.indexOf(o), 1);
+        this.close(o);
+        this.opens.push({ onset: t, last: t, bins: [hit.bin], peakDb: hit.level, lastDb: hit.level, gap: 0 });
+      } else if (hit) {
+        used.add(hit.bin);
+        o.last = t;
+        o.lastDb = hit.level;
+        o.bins.push(hit.bin);
+        if (o.bins.length > 400) o.bins.splice(0, 200); // bound memory on a held tone
+        o.peakDb = Math.max(o.peakDb, hit.level);
+        o.gap = 0;
+      } else if (++o.gap > GAP_BRIDGE_FRAMES) {
+        this.opens.splice(this.opens.indexOf(o), 1);
+        this.close(o);
+      }
+    }
+    for (const q of peaks) {
+      if (used.has(q.bin) || this.opens.length >= MAX_TRACKS) continue;
+      if (this.opens.some((o) => Math.abs(o.bins[o.bins.length - 1] - q.bin) <= 2)) continue; // a tone's own skirt
+      this.opens.push({ onset: t, last: t, bins: [q.bin], peakDb: q.level, lastDb: q.level, gap: 0 });
+    }
+  }
+
+  /** The tone level (dB re full-scale sine) when bin k is a tonal peak, else null. */
+  private tonal(k: number, ref: number): number | null {
+    const pow = this.pow;
+    const levelDb = 10 * Math.log10((pow[k - 1] + pow[k] + pow[k + 1]) / FULL_SCALE_POWER + 1e-20);
+    if (levelDb < this.o.minLevelDbfs) return null;
+    return 10 * Math.log10(pow[k] / (ref + 1e-20)) >= this.o.tonalDb ? levelDb : null;
+  }
+
+  private median(a: number, b: number): number {
+    const n = b - a + 1;
+    const s = this.scratch.subarray(0, n);
+    s.set(this.pow.subarray(a, b + 1));
+    s.sort();
+    return s[n >> 1];
+  }
+
+  private close(p: OpenPulse): void {
+    // Frame times are window centres: a tone of length L gives about L of tonal frame centres.
+    const onset = p.onset;
+    const offset = p.last;
+    if (offset - onset < MIN_PULSE_SEC) return;
+    const sorted = [...p.bins].sort((a, b) => a - b);
+    const freqHz = sorted[sorted.length >> 1] * BIN_HZ;
+    // A tone briefly masked (or pushed off its level) by another sound is one pulse, not two.
+    const prev = [...this.closed].reverse().find((q) => Math.abs(q.freqHz - freqHz) <= BIN_HZ && q.offset <= onset);
+    if (prev && onset - prev.offset <= 0.05 && Math.abs(prev.levelDbfs - p.peakDb) <= WEAKER_DB) {
+      prev.offset = offset;
+      prev.levelDbfs = Math.max(prev.levelDbfs, p.peakDb);
+      return;
+    }
+    this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb });
+    while (this.closed.length && this.now - this.closed[0].offset > HISTORY_SEC) this.closed.shift();
+  }
+
+  private match(): AlarmAlert[] {
+    const out: AlarmAlert[] = [];
+    for (const f of this.candidateFreqs()) {
+      const train = this.train(f);
+      const openHere = this.opens.find((o) => o.last - o.onset >= MIN_PULSE_SEC && Math.abs(o.bins[0] * BIN_HZ - f) <= SAME_FREQ * f + BIN_HZ)?.onset ?? null;
+      for (const found of [this.matchT3(train, openHere), this.matchT4(train)]) {
+        if (!found || [...this.reported].some((r) => Math.abs(r - found.onset) < 0.15) || this.shadowed(found)) continue;
+        this.reported.add(found.onset);
+        if (this.reported.size > 64) this.reported.delete(this.reported.values().next().value!);
+        this.lastConfirmed = found;
+        out.push(found);
+      }
+    }
+    return out;
+  }
+
+  /** A much louder tone started with this cycle: this one is its distortion product, not an alarm of its own. */
+  private shadowed(a: AlarmAlert): boolean {
+    const louder = (p: { onset: number; freq: number; level: number }) => Math.abs(p.onset - a.onset) < 0.1 && Math.abs(p.freq - a.freqHz) > SAME_FREQ * a.freqHz + BIN_HZ && p.level > a.levelDbfs + 6;
+    return this.closed.some((p) => louder({ onset: p.onset, freq: p.freqHz, level: p.levelDbfs })) || this.opens.some((o) => louder({ onset: o.onset, freq: o.bins[0] * BIN_HZ, level: o.peakDb }));
+  }
+
+  /** Pitches of recent pulses long enough to be alarm pulses (usually one). */
+  private candidateFreqs(): number[] {
+    const out: number[] = [];
+    for (let i = this.closed.length - 1; i >= 0 && out.length < 3; i--) {
+      const p = this.closed[i];
+      if (this.now - p.offset > 8) break;
+      const d = p.offset - p.onset;
+      if (!inside(d, T3_ON) && !inside(d, T4_ON)) continue;
+      if (!out.some((f) => Math.abs(f - p.freqHz) <= SAME_FREQ * f + BIN_HZ)) out.push(p.freqHz);
+    }
+    return out;
+  }
+
+  /**
+   * Pulses at pitch f, without the much weaker ones: an alarm's pulses share one level, while speech
+   * or music may put a faint partial at the same pitch into its off phases.
+   */
+  private train(f: number): TonePulse[] {
+    const same = sameFreq(this.closed, f);
+    if (!same.length) return same;
+    const ref = Math.max(...same.slice(-6).map((p) => p.levelDbfs));
+    const strong = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
+    // Two tracks on neighbouring bins at once are one tone and a partial beside it: keep the louder.
+    return strong.filter((p) => !strong.some((q) => q !== p && q.onset < p.offset && p.onset < q.offset && (q.levelDbfs > p.levelDbfs || (q.levelDbfs === p.levelDbfs && q.onset < p.onset))));
+  }
+
+  /** Three T3 pulses, a cycle start before them, and the long off phase (or the next cycle) after. */
+  private matchT3(train: TonePulse[], openOnset: number | null): AlarmAlert | null {
+    for (let i = train.length - 3; i >= Math.max(0, train.length - 4); i--) {
+      const [a, b, c] = train.slice(i, i + 3);
+      if (!c) continue;
+      if (![a, b, c].every((p) => inside(p.offset - p.onset, T3_ON))) continue;
+      if (!inside(b.onset - a.offset, T3_GAP) || !inside(c.onset - b.offset, T3_GAP)) continue;
+      const before = train[i - 1];
+      if (before && a.onset - before.offset < T3_LONG[0]) continue;
+      const next = train[i + 3]?.onset ?? openOnset;
+      const after = (next ?? this.now) - c.offset;
+      if (after < this.o.t3ConfirmGapSec || (next !== null && after > T3_LONG[1])) continue;
+      return { pattern: 'T3', t: this.now, onset: a.onset, freqHz: mean([a, b, c].map((p) => p.freqHz)), levelDbfs: Math.max(a.levelDbfs, b.levelDbfs, c.levelDbfs) };
+    }
+    return null;
+  }
+
+  /**
+   * Two T4 groups (four 0.1 s pulses) separated by the 5 s off phase: one group alone is what a timer
+   * does. Speech or music may mask a pulse, so one group may be partial (3–4 short pulses within 0.9 s)
+   * as long as the other is exact.
+   */
+  private matchT4(train: TonePulse[]): AlarmAlert | null {
+    const n = train.length;
+    if (n < 6) return null;
+    const g2 = shortGroup(train, n - 1);
+    if (!g2) return null;
+    const i1 = n - 1 - g2.length;
+    const g1 = i1 >= 0 ? shortGroup(train, i1) : null;
+    if (!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) return null;
+    if (!(isT4Group(g1) || isT4Group(g2))) return null;
+    const before = train[i1 - g1.length];
+    if (before && g1[0].onset - before.offset < 2) return null;
+    return { pattern: 'T4', t: this.now, onset: g2[0].onset, freqHz: mean(g2.map((p) => p.freqHz)), levelDbfs: Math.max(...g2.map((p) => p.levelDbfs)) };
+  }
+}
+
+/** The 3–4 short pulses ending at index `last`, within 0.9 s, or null. */
+function shortGroup(train: TonePulse[], last: number): TonePulse[] | null {
+  const end = train[last].offset;
+  let first = last;
+  while (first > 0 && train[first - 1].onset >= end - 0.9) first--;
+  const g = train.slice(first, last + 1);
+  if (g.length < 3 || g.length > 4 || g.some((p) => p.offset - p.onset > 0.3)) return null;
+  return g;
+}
+
+function isT4Group(g: TonePulse[]): boolean {
+  if (g.length !== 4) return false;
+  for (let k = 0; k < 4; k++) {
+    if (!inside(g[k].offset - g[k].onset, T4_ON)) return false;
+    if (k > 0 && !inside(g[k].onset - g[k - 1].offset, T4_GAP)) return false;
+  }
+  return true;
+}
+
+/** The most recent run of pulses at one pitch (other tones in between are ignored). */
+function sameFreq(pulses: readonly TonePulse[], f: number): TonePulse[] {
+  return pulses.filter((p) => Math.abs(p.freqHz - f) <= SAME_FREQ * f + BIN_HZ);
+}
+
+/** Every pulse and gap so far fits a T3 cycle (short gaps inside, long ones between cycles). */
+function t3Prefix(train: TonePulse[]): boolean {
+  let run = 0;
+  for (let i = 0; i < train.length; i++) {
+    if (!inside(train[i].offset - train[i].onset, T3_ON)) return false;
+    if (i > 0) {
+      const gap = train[i].onset - train[i - 1].offset;
+      if (inside(gap, T3_GAP)) run++;
+      else if (gap >= T3_LONG[0] && run === 2) run = 0;
+      else if (gap < T3_LONG[0]) return false;
+      else run = 0;
+      if (run > 2) return false;
+    }
+  }
+  return true;
+}
+
+function t4Prefix(train: TonePulse[]): boolean {
+  let run = 0;
+  for (let i = 0; i < train.length; i++) {
+    if (!inside(train[i].offset - train[i].onset, T4_ON)) return false;
+    if (i > 0) {
+      const gap = train[i].onset - train[i - 1].offset;
+      if (inside(gap, T4_GAP)) run++;
+      else if (gap >= T4_LONG[0] && run === 3) run = 0;
+      else return false;
+      if (run > 3) return false;
+    }
+  }
+  return true;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
