@@ -128,6 +128,9 @@ export class PocketSphinxDecoder {
   /** The search set in the native decoder (differs from current only inside decode()). */
   private active: string;
 
+  /** Native decoders open in this process (leak checks: bench/server-churn.ts). */
+  static live = 0;
+
   private constructor(
     private readonly a: SphinxApi,
     private ps: unknown,
@@ -138,6 +141,7 @@ export class PocketSphinxDecoder {
   ) {
     this.current = main;
     this.active = main;
+    PocketSphinxDecoder.live++;
   }
 
   static async open(opts: DecoderOptions = {}): Promise<PocketSphinxDecoder> {
@@ -327,6 +331,7 @@ export class PocketSphinxDecoder {
     if (this.closed) return;
     this.closed = true;
     void this.queue.then(() => {
+      PocketSphinxDecoder.live--;
       this.a.ps_free(this.ps);
       this.a.cmd_ln_free_r(this.config);
       this.ps = null;
