@@ -24,7 +24,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; t: number; typed: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -147,11 +147,14 @@ export class RulePolicy implements Policy {
         } else {
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
-          if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
+          // An accepted grammar reading that is complete wins over an open transcript that trails off
+          // ("what is seven times a" heard, "what is seven times eight" read by the grammar).
+          const unfinished = fin.command !== undefined ? soundsUnfinished(fin.command.text) : soundsUnfinished(text);
+          if (unfinished && !p.chunk.padded) {
             this.held = { text, since: t };
             reason = 'hold:unfinished';
           } else {
-            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text));
+            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), fin.commandCandidate, fin.alternatives);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
             responses.push(...r.responses);
@@ -192,8 +195,8 @@ export class RulePolicy implements Policy {
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 
-  private async handle(text: string, t: number, command?: string): Promise<HandlerResult> {
-    const r = await this.utterances.onUtterance({ text, command, t, typed: false });
+  private async handle(text: string, t: number, command?: string, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

@@ -3,6 +3,7 @@
 import type { TaskEndedEvent, TaskStartedEvent } from '../events.ts';
 import { findLanguage } from '../response/translate/languages.ts';
 import { numberToWords } from './numbers.ts';
+import { findWorldLanguage } from '../understanding/world-languages.ts';
 import { soundClass } from './sounds.ts';
 import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from './types.ts';
 
@@ -32,7 +33,7 @@ function startAck(spec: StartSpec): string {
     case 'transcribe':
       return 'Okay, transcribing.';
     case 'translate':
-      return `Okay, translating into ${findLanguage(spec.targetLang)?.name ?? spec.targetLang}.`;
+      return `Okay, translating into ${findLanguage(spec.targetLang)?.name ?? findWorldLanguage(spec.targetLang)?.name ?? spec.targetLang}.`;
     case 'count':
       return `Okay, counting ${soundName(spec.label)}.`;
     case 'alert':

@@ -228,6 +228,7 @@ export class Perceiver {
           audio,
           ...(cmd ? { command: cmd } : {}),
           ...(candidate ? { commandCandidate: candidate } : {}),
+          ...(r?.alternatives && !(rem && 'text' in rem) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
         };
       });
