@@ -192,3 +192,10 @@ test('spoken transcripts get their clause break back before translation', () => 
   assert.equal(punctuateOpeners('hello good morning i am here'), 'hello, good morning, i am here');
   assert.equal(punctuateOpeners('nothing to change here'), 'nothing to change here');
 });
+
+test('a short "thank you" right after our reply is for us; overheard otherwise', () => {
+  const a = offline();
+  assert.equal(a.onUtterance({ text: 'thank you very much', command: 'thank you very much', t: 5, typed: false }).responses.length, 0);
+  const r = a.onUtterance({ text: 'thank you very much', command: 'thank you very much', t: 6, typed: false, afterReply: true });
+  assert.equal(said(r), "You're welcome.");
+});

@@ -48,7 +48,7 @@ export class Assistant implements UtteranceHandler {
     this.llm = opts.llm ? new OpenAIChatClient(opts.llm) : null;
   }
 
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean }): HandlerResult {
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean }): HandlerResult {
     const { text, t } = u;
     const safeText = typeof text === 'string' ? text : '';
     // The answer to a confirmation question we just asked ("Count the dog barks?" — "yes").
@@ -79,7 +79,7 @@ export class Assistant implements UtteranceHandler {
 
     const understood = this.understander.understand({
       text: safeText, command: u.command, candidate: u.candidate, alternatives: u.alternatives, typed: u.typed,
-      addressedHint: this.tasks.has('chat'), now: this.now(), t,
+      addressedHint: this.tasks.has('chat'), afterReply: u.afterReply, now: this.now(), t,
     });
     return this.act(understood, t, u.typed);
   }

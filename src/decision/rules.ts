@@ -24,7 +24,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -42,6 +42,9 @@ export interface RulePolicyOptions {
   /** server_vad baseline: reply to every utterance end, no sounds. */
   respondToAllSpeech: boolean;
 }
+
+/** An utterance this soon after our reply is likely an answer to it ("thank you"). */
+const AFTER_REPLY_S = 10;
 
 const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
 
@@ -91,6 +94,8 @@ export class RulePolicy implements Policy {
   /** Text of an utterance held back because it sounded unfinished. */
   private held: { text: string; since: number } | null = null;
   private lastPartial = '';
+  /** Stream time of our last reply (from the decision context), for "thank you" right after it. */
+  private lastReplyT = -Infinity;
   /** Echo of the current reply has been heard (the VAD may stay "in speech" because of it). */
   private echoSeen = false;
 
@@ -110,6 +115,7 @@ export class RulePolicy implements Policy {
 
   async decide(p: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
     const t = p.chunk.t;
+    this.lastReplyT = ctx.lastReplyT;
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];
     let reason = p.inSpeech ? 'speech' : p.speech > 0 ? 'speech-tail' : 'quiet';
@@ -196,7 +202,8 @@ export class RulePolicy implements Policy {
   }
 
   private async handle(text: string, t: number, command?: string, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
-    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false });
+    const afterReply = t - this.lastReplyT <= AFTER_REPLY_S;
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

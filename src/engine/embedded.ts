@@ -44,7 +44,9 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
-    }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
+      // server_vad changes turn-taking only: questions are still read with the command grammar (without
+      // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
+    }, this.recognizers, this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
     const assistant = new Assistant(opts);
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });

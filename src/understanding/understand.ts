@@ -54,6 +54,8 @@ export interface UnderstandInput {
   typed: boolean;
   /** The session knows the user is talking to it (chat mode). */
   addressedHint?: boolean;
+  /** We replied moments ago: a short "thank you" or "hello" is most likely for us. */
+  afterReply?: boolean;
   now: Date;
   /** Stream time (s), for the confirmation window. */
   t: number;
@@ -186,7 +188,7 @@ export class Understander {
 
     // 1. Exact readings.
     for (const r of readings) {
-      const intent = this.exact(r.text, r.text, r.source, addressed, input.now);
+      const intent = this.exact(r.text, r.text, r.source, addressed, input.now, input.afterReply);
       if (intent) return this.decide({ intent, heard: r.text, confidence: weight(r), source: r.source, addressed }, input.t);
     }
     // 2. Questions about sounds.
@@ -222,23 +224,24 @@ export class Understander {
   }
 
   /** An intent read exactly from one text (`said`: the reading it was rewritten from), or null. */
-  private exact(text: string, said: string, source: ReadingSource, addressed: number, now: Date): Intent | null {
+  private exact(text: string, said: string, source: ReadingSource, addressed: number, now: Date, afterReply = false): Intent | null {
     const parsed = parseInstruction(text);
     if (parsed) return { kind: 'instruction', parsed };
     // Translation in other phrasings ("convert what i say into spanish"); unknown languages fall to limits.
     const tr = translationRequest(text);
     // Said as a request ("convert … into chinese"), not told about ("she translated it into french").
-    const asked = addressed >= this.opts.addressed || /^(?:please |can you |could you |i want you to )?(?:translat|convert|interpret|concert)/.test(norm(said));
+    const asked = addressed >= this.opts.addressed || /^(?:please |can you |could you |i want you to )?(?:translat|convert|interpret)/.test(norm(said));
     if (tr && !tr.offline) return asked ? { kind: 'out_of_scope', limit: honestLimit(text), text } : null;
     if (tr?.offline && /^(?:please |can you |could you )?(?:convert|turn|put|change|switch|interpret)\b/.test(norm(text))) {
       return { kind: 'instruction', parsed: { type: 'task', task: { kind: 'translate', targetLang: tr.offline }, ack: true, text } };
     }
     const trusted = source === 'typed' || source === 'command' || source === 'confirmed';
     // Greetings and thanks only when said to us (typed, confirmed, or a request by its form).
-    const a = answer(text, { now, addressed: source === 'typed' || source === 'confirmed' || addressed >= this.opts.addressed });
+    const short = norm(text).split(' ').length <= 4;
+    const a = answer(text, { now, addressed: source === 'typed' || source === 'confirmed' || addressed >= this.opts.addressed || (afterReply && short) });
     if (!a || a.skill === 'fallback' || a.skill === 'wake') return null;
     // Overheard talk can contain a skill's words ("i think so, what time"): open readings need a request form.
-    if (!trusted && addressed < this.opts.skillFloor) return null;
+    if (!trusted && addressed < this.opts.skillFloor && !(afterReply && short)) return null;
     return { kind: 'skill', answer: a };
   }
 
