@@ -1,7 +1,7 @@
 // Decision quality on the larger benchmark set bench-v1 (110 streams): every policy side by side.
 // Prints a table and writes bench/results/eval.json. Run: npm run bench -- eval
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { buildEvalSet } from '../src/soundflow/data/scenes-cli.ts';
+import { buildEvalSet } from '../src/soundflow/data/eval-set.ts';
 import { evaluate, toJson } from '../src/soundflow/eval/evaluate.ts';
 
 const dir = await buildEvalSet('bench-v1');

@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { intentOf } from '../src/instructions/intent.ts';
-import { ConstrainedRecognizer } from '../src/instructions/recognizer.ts';
+import { intentOf } from '../src/response/intent.ts';
+import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { closeTranslators, sharedTranslator, supportedTargets } from '../src/response/translate/apertium.ts';
-import { concat, loadFile, mix, noise, silence, speech } from '../test/helpers/audio.ts';
+import { concat, loadFile, mix, noise, silence, speech } from '../src/testing/audio.ts';
+import { SAMPLE_RATE } from '../src/audio/chunk.ts';
 
 /** [spoken text, expected intent text (parsed the same way), in grammar?] */
 const COMMANDS: [string, string][] = [
@@ -65,7 +66,7 @@ for (const voice of voices) {
     const items: [string, string | null][] = [...COMMANDS.map(([s, e]): [string, string | null] => [s, e]), ...CHATTER.map((s): [string, string | null] => [s, null])];
     for (const [said, expected] of items) {
       let audio = concat(silence(0.2), say(said, voice), silence(0.2));
-      if (snr !== 'clean') audio = mix(audio, noise(audio.length / 16000 + 0.1, { color: 'pink' }), Number(snr));
+      if (snr !== 'clean') audio = mix(audio, noise(audio.length / SAMPLE_RATE + 0.1, { color: 'pink' }), Number(snr));
       const d = await rec.recognizeDetailed(audio);
       const open = await rec.openDecode(audio);
       const got = d?.accepted ? intentOf(d.text) : null;

@@ -8,7 +8,8 @@ import type { SessionOptions } from '../src/engine/options.ts';
 import type { Engine } from '../src/engine/types.ts';
 import type { SessionEvent } from '../src/events.ts';
 import { TimingLog } from '../src/util/timing.ts';
-import { concat, mix, noise, silence, speech, tone, SR } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
+import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
 
 const SENTENCES = [
   'The museum opens at nine and closes at six on weekdays.',
@@ -72,7 +73,7 @@ async function stream(engine: Engine, audio: Float32Array, opts: Partial<Session
   for (let i = 0; i < audio.length; i += piece) {
     await session.push(audio.subarray(i, i + piece));
     const end = i + piece;
-    if (end % 6400 === 0) chunkDone.set(end / 6400 - 1, performance.now());
+    if (end % CHUNK_SAMPLES === 0) chunkDone.set(end / CHUNK_SAMPLES - 1, performance.now());
     if (paced) {
       const ahead = (end / SR) * 1000 - (performance.now() - t0);
       if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));

@@ -13,7 +13,8 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { concat, floatToPcm16, silence, speech } from '../test/helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +25,6 @@ const { values } = parseArgs({
 });
 const levels = values.levels.split(',').map(Number).filter((n) => n >= 1 && n <= 16);
 
-const SR = 16000;
-const CHUNK = 6400;
 const FRAME = 1600; // 100 ms frames, like a browser worklet sends
 // Questions the offline ASR + skills answer on espeak's voice today (most others are misheard, and an
 // unanswered question would give no turn-taking sample); the load is the same whatever is said.
@@ -41,7 +40,7 @@ for (const q of QUESTIONS) {
   parts.push(s, silence(GAP_S));
   at += s.length;
   questionEnds.push(at);
-  at += Math.round(GAP_S * SR);
+  at += Math.round(GAP_S * SAMPLE_RATE);
 }
 const audio = floatToPcm16(concat(...parts));
 
@@ -127,9 +126,9 @@ async function runSession(url: string, delayMs: number, limitSamples = Infinity)
     ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     const sentEnd = i + part.length;
     const now = performance.now();
-    if (sentEnd % CHUNK === 0) chunkSentAt[sentEnd / CHUNK - 1] = now;
+    if (sentEnd % CHUNK_SAMPLES === 0) chunkSentAt[sentEnd / CHUNK_SAMPLES - 1] = now;
     while (q < questionEnds.length && sentEnd >= questionEnds[q]) endSentAt[q++] = now;
-    const due = t0 + (sentEnd / SR) * 1000;
+    const due = t0 + (sentEnd / SAMPLE_RATE) * 1000;
     await new Promise((res) => setTimeout(res, Math.max(0, due - performance.now())));
   }
   // Let the last chunk's event arrive before ending (end() would pad and flush it at once).
@@ -161,7 +160,7 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   try {
     // Warm-up (not counted): the first session pays for model loading and JIT.
-    await runSession(url, 0, 3 * SR);
+    await runSession(url, 0, 3 * SAMPLE_RATE);
     for (const n of levels) {
       const cpu0 = cpuTicks(child.pid!);
       const w0 = performance.now();
@@ -203,11 +202,11 @@ async function main(): Promise<void> {
   const cols = Object.keys(rows[0] ?? {}).filter((k) => k !== 'errors' && k !== 'missedChunkIndices');
   console.log(cols.join('\t'));
   for (const r of rows) console.log(cols.map((c) => r[c]).join('\t'));
-  console.log(`knee: ${knee} concurrent real-time session(s) with zero missed chunk deadlines; ${keepUpKnee} keep up without backlog (audio ${(audio.length / SR).toFixed(1)} s per session, ${QUESTIONS.length} questions, load avg ${LOAD_AT_START.toFixed(1)} at start)`);
+  console.log(`knee: ${knee} concurrent real-time session(s) with zero missed chunk deadlines; ${keepUpKnee} keep up without backlog (audio ${(audio.length / SAMPLE_RATE).toFixed(1)} s per session, ${QUESTIONS.length} questions, load avg ${LOAD_AT_START.toFixed(1)} at start)`);
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
-    JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, loadAvgAtStart: LOAD_AT_START, engine: values.engine, audioSeconds: audio.length / SR, questions: QUESTIONS, knee, keepUpKnee, levels: rows }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, loadAvgAtStart: LOAD_AT_START, engine: values.engine, audioSeconds: audio.length / SAMPLE_RATE, questions: QUESTIONS, knee, keepUpKnee, levels: rows }, null, 2) + '\n',
   );
 }
 

@@ -13,8 +13,8 @@ import { makeRng, uniform } from '../src/util/rng.ts';
 import { loadClips } from '../src/soundflow/train/sounds-data.ts';
 import { buildEvalSet, evaluate, scoreSet } from '../src/soundflow/train/sounds-eval.ts';
 import { SoundNet } from '../src/perception/sounds/model.ts';
+import { SAMPLE_RATE } from '../src/audio/chunk.ts';
 
-const SR = 16000;
 const corpus = process.env.SOUNDFLOW_CORPUS ?? DEFAULT_CORPUS_DIR;
 const manifest = readManifest(join(corpus, 'manifest.json'));
 const clf = await SoundClassifier.load();
@@ -61,17 +61,17 @@ function falseReplies(classes: string[]): { minutes: number; replies: { t: numbe
       latencies.push(performance.now() - t0);
     }
   }
-  const minutes = n / SR / 60;
+  const minutes = n / SAMPLE_RATE / 60;
   return { minutes: +minutes.toFixed(1), replies, perHour: +(replies.length / (minutes / 60)).toFixed(2) };
 }
 const ambientOnly = falseReplies(AMBIENT_SET);
 const wide = falseReplies(WIDE_SET);
 
 // 3. Counting exact match: n repeats (1..5) of a held-out event at several SNRs over recorded ambience.
-const bed = (test.get('ambient') ?? []).find((c) => c.entry.id.includes('country'))?.x ?? new Float32Array(60 * SR);
+const bed = (test.get('ambient') ?? []).find((c) => c.entry.id.includes('country'))?.x ?? new Float32Array(60 * SAMPLE_RATE);
 const counting: Record<string, Record<string, number>> = {};
 for (const label of ['door_knock', 'dog_bark']) {
-  const events = (test.get(label) ?? []).filter((c) => c.x.length < 0.8 * SR);
+  const events = (test.get(label) ?? []).filter((c) => c.x.length < 0.8 * SAMPLE_RATE);
   if (!events.length) continue;
   counting[label] = {};
   for (const snr of [20, 10, 5]) {
@@ -80,7 +80,7 @@ for (const label of ['door_knock', 'dog_bark']) {
     const rng = makeRng(99);
     for (let n = 1; n <= 5; n++) {
       for (let rep = 0; rep < 4; rep++) {
-        const len = Math.round((1 + n * 1.1) * SR);
+        const len = Math.round((1 + n * 1.1) * SAMPLE_RATE);
         const off = Math.floor(rng() * (bed.length - len));
         const x = bed.slice(off, off + len);
         const bedRms = Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length) || 1e-4;
@@ -89,7 +89,7 @@ for (const label of ['door_knock', 'dog_bark']) {
           const ev = events[Math.floor(rng() * events.length)].x;
           const evRms = Math.sqrt(ev.reduce((s, v) => s + v * v, 0) / ev.length);
           const g = (bedRms * Math.pow(10, snr / 20)) / evRms;
-          const at = Math.round(t * SR);
+          const at = Math.round(t * SAMPLE_RATE);
           for (let i = 0; i < ev.length && at + i < x.length; i++) x[at + i] += g * ev[i];
           t += uniform(rng, 0.7, 1.1);
         }

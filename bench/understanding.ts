@@ -17,13 +17,12 @@ import { NBEST_MS, PocketSphinxDecoder } from '../src/perception/asr/pocketsphin
 import { FINAL_BEAMS } from '../src/perception/asr/config.ts';
 import { NBEST_MAX_SECONDS } from '../src/perception/asr/streaming.ts';
 import { normalizeTranscript } from '../src/perception/asr/wer.ts';
-import { ConstrainedRecognizer } from '../src/instructions/recognizer.ts';
-import { Assistant } from '../src/decision/assistant.ts';
+import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { Assistant } from '../src/response/assistant.ts';
 import { agreedCommand, soundsUnfinished } from '../src/decision/rules.ts';
-import { resolveOptions } from '../src/engine/options.ts';
-import { UNDERSTANDING_MS, Understander, type UnderstandInput } from '../src/understanding/understand.ts';
-import { concat, loadFile, silence, speech } from '../test/helpers/audio.ts';
-import { collect } from '../test/helpers/session.ts';
+import { UNDERSTANDING_MS, Understander, type UnderstandInput } from '../src/response/understanding/understand.ts';
+import { concat, loadFile, silence, speech } from '../src/testing/audio.ts';
+import { collect } from '../src/testing/session.ts';
 import { phrasings, VOICES, type Expect, type Phrasing, type Split } from './understanding/phrasings.ts';
 
 function arg(name: string): string | undefined {
@@ -130,7 +129,7 @@ async function worker(w: number): Promise<void> {
       }
       transcript = events.flatMap((x) => (x.type === 'transcript' && x.final ? [x.text] : [])).join(' | ');
     } else {
-      const assistant = new Assistant(resolveOptions({ llm: undefined }));
+      const assistant = new Assistant();
       const first = await utteranceEnd(assistant, decoders[w], concat(silence(0.3), say(item.p.text, item.voice), silence(0.3)), 2);
       events = first.events;
       transcript = first.transcript;

@@ -1,10 +1,11 @@
 // Regenerates assets/demo.flac, the demo's bundled recording: questions to the assistant, people talking
 // to each other, a smoke alarm, a translation request. Run: node --import tsx scripts/make-demo-audio.ts
 import { execFileSync } from 'node:child_process';
-import { concat, mix, noise, silence, speech, writeWav } from '../test/helpers/audio.ts';
+import { concat, mix, noise, silence, speech, writeWav } from '../src/testing/audio.ts';
 // The corpus's own T3 smoke-alarm generator (ANSI temporal-three pattern at ~3 kHz), fixed seed.
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
 import { makeRng } from '../src/util/rng.ts';
+import { SAMPLE_RATE } from '../src/audio/chunk.ts';
 
 
 const voice = { voice: 'en-us', speed: 150 };
@@ -26,7 +27,7 @@ const script = concat(
   speech('Good morning, I would like a cup of coffee.', voice),
   silence(2.5),
 );
-const withRoom = mix(script, noise(script.length / 16000, { color: 'pink', amplitude: 0.05 }), 30);
+const withRoom = mix(script, noise(script.length / SAMPLE_RATE, { color: 'pink', amplitude: 0.05 }), 30);
 const wav = writeWav(withRoom);
 execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-c:a', 'flac', 'assets/demo.flac']);
-console.log(`assets/demo.flac: ${(withRoom.length / 16000).toFixed(1)} s`);
+console.log(`assets/demo.flac: ${(withRoom.length / SAMPLE_RATE).toFixed(1)} s`);

@@ -1,5 +1,6 @@
 // The one event union every session emits. These names and fields are a public contract
 // (the CLI's --json output, the native WebSocket protocol, scripts that parse them): extend, never rename.
+import type { ErrorCode } from './error-codes.ts';
 
 export const EMOTIONS = ['happy', 'sad', 'angry', 'surprise', 'normal', 'urgent'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
@@ -114,7 +115,7 @@ export interface ResponseEndEvent {
 
 export interface ErrorEvent {
   type: 'error';
-  code: string;
+  code: ErrorCode;
   message: string;
   /** True when the session goes on after this error. */
   recoverable: boolean;

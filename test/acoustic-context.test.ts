@@ -4,7 +4,7 @@ import { AcousticContext, levelDb, type AcousticSnapshot } from '../src/percepti
 import { FRAMES_PER_CHUNK, LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { SR, concat, mix, noise, rms, silence, speech, tone } from './helpers/audio.ts';
+import { SR, concat, mix, noise, rms, silence, speech, tone } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 

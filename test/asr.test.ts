@@ -3,7 +3,7 @@
 // en-us voice (the plain en-us voice is much harder for this acoustic model: ~70% WER).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { concat, floatToPcm16, silence, speech } from './helpers/audio.ts';
+import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 import { GRAMMAR_REJECT_WORD_SCORE, PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { StreamingRecognizer } from '../src/perception/asr/streaming.ts';
 import { corpusWer, normalizeTranscript, wer, werCounts } from '../src/perception/asr/wer.ts';
@@ -191,7 +191,7 @@ public <command> = <translate> | <count> | <stop> | <transcribe>;
     await assert.rejects(PocketSphinxDecoder.open({ jsgf: '#JSGF V1.0;\ngrammar g;\npublic <a> = hello (world;' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_bad_grammar');
     await assert.rejects(grammar.process(new Int16Array(160)), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_state');
     await assert.rejects(grammar.end(), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_state');
-    await assert.rejects(grammar.decode(new Int16Array(16), { search: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    await assert.rejects(grammar.decode(new Int16Array(16), { search: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
     const d = await PocketSphinxDecoder.open({ jsgf: '#JSGF V1.0;\ngrammar g;\npublic <a> = stop | go;' });
     d.close();
     await assert.rejects(d.decode(new Int16Array(1600)), (e: unknown) => e instanceof SoundFlowError && e.code === 'asr_closed');

@@ -11,7 +11,7 @@ import { base64ToPcm16, downmix, floatToPcm16, levelDb, pcm16ToBase64, pcm16ToFl
 import { encodeWav, parseWav, readWavFile, readWavHeader, WavFileWriter, WavStreamDecoder } from '../src/audio/wav.ts';
 import { resample, resamplePcm16, Resampler } from '../src/audio/resample.ts';
 import { decodeFile, decodeStream } from '../src/audio/decode.ts';
-import { loadFile, rms, speech, SR, tone } from './helpers/audio.ts';
+import { loadFile, rms, speech, SR, tone } from '../src/testing/audio.ts';
 import { expectCode, expectCodeAsync } from './helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-audio-io-'));
@@ -72,9 +72,9 @@ describe('pcm', () => {
     assert.deepEqual(Array.from(floatToPcm16(new Float32Array([2, -2, 0.5]))), [32767, -32768, 16384]);
   });
 
-  test('bad base64 and odd byte counts give bad_pcm', () => {
-    expectCode(() => base64ToPcm16('AA'), 'bad_pcm'); // one byte: half a sample
-    expectCode(() => base64ToPcm16('AA@#AA=='), 'bad_pcm');
+  test('bad base64 and odd byte counts give invalid_audio', () => {
+    expectCode(() => base64ToPcm16('AA'), 'invalid_audio'); // one byte: half a sample
+    expectCode(() => base64ToPcm16('AA@#AA=='), 'invalid_audio');
     assert.deepEqual(Array.from(base64ToPcm16('AAA=')), [0]);
   });
 
@@ -164,7 +164,7 @@ describe('wav', () => {
     assert.ok(maxAbsDiff(x, w.samples) < 2 / 32768, 'samples after the odd chunk');
   });
 
-  test('broken WAVs give bad_wav, never another kind of error', () => {
+  test('broken WAVs give invalid_wav, never another kind of error', () => {
     const good = encodeWav(x, SR);
     const adpcm = Buffer.from(good);
     adpcm.writeUInt16LE(2, 20);
@@ -185,7 +185,7 @@ describe('wav', () => {
       ['a string', 'RIFF....WAVE'],
     ];
     for (const [what, buf] of bad) {
-      assert.throws(() => parseWav(buf as Buffer), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_wav', what);
+      assert.throws(() => parseWav(buf as Buffer), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_wav', what);
     }
     // A file cut short inside the data still gives the samples it has.
     const cut = parseWav(good.subarray(0, 44 + 2001));
@@ -204,7 +204,7 @@ describe('wav', () => {
     assert.throws(() => readWavFile(missing), /no-such\.wav/);
     const junk = join(dir, 'junk.wav');
     writeFileSync(junk, 'RIFF....WAVEfmt garbage that is not audio');
-    expectCode(() => readWavFile(junk), 'bad_wav');
+    expectCode(() => readWavFile(junk), 'invalid_wav');
     assert.throws(() => readWavFile(junk), /junk\.wav: /);
   });
 
@@ -223,8 +223,8 @@ describe('wav', () => {
     }
     const d = new WavStreamDecoder();
     d.push(wav.subarray(0, 20));
-    expectCode(() => d.end(), 'bad_wav');
-    expectCode(() => new WavStreamDecoder().push(Buffer.from('hello world, not a wav')), 'bad_wav');
+    expectCode(() => d.end(), 'invalid_wav');
+    expectCode(() => new WavStreamDecoder().push(Buffer.from('hello world, not a wav')), 'invalid_wav');
   });
 
   test('placed writer pads silence, mixes overlaps and finalises the header', async () => {
@@ -237,7 +237,7 @@ describe('wav', () => {
     assert.equal(parseWav(readFileSync(path)).samples.length, 1.5 * SR);
     await Promise.all([w.write(b, 1.25), w.write(floatToPcm16(a))]); // b overlaps a; the last one appends at 1.75 s
     await w.close(3);
-    await expectCodeAsync(w.write(a), 'closed');
+    await expectCodeAsync(w.write(a), 'writer_closed');
     const out = parseWav(readFileSync(path)).samples;
     assert.equal(out.length, 3 * SR);
     assert.equal(execFileSync('soxi', ['-D', path], { encoding: 'utf8' }).trim(), '3.000000');
@@ -304,8 +304,8 @@ describe('resample', () => {
     for (let i = 0; i < x.length; i++) err += (x[i] - y[i]) ** 2;
     const snr = 10 * Math.log10((rms(x) ** 2 * x.length) / err);
     assert.ok(snr > 30, `round-trip SNR ${snr.toFixed(1)} dB`);
-    expectCode(() => new Resampler(0, 16000), 'bad_option');
-    expectCode(() => resample(x, 16000, 1.5), 'bad_option');
+    expectCode(() => new Resampler(0, 16000), 'invalid_argument');
+    expectCode(() => resample(x, 16000, 1.5), 'invalid_argument');
   });
 });
 
@@ -345,7 +345,7 @@ describe('decode', () => {
     const junk = Buffer.alloc(20000);
     for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
     writeFileSync(corrupt, junk);
-    const e = await expectCodeAsync(decodeFile(corrupt), 'bad_audio');
+    const e = await expectCodeAsync(decodeFile(corrupt), 'invalid_audio');
     assert.match(e.message, /corrupt\.mp3: .+/);
     const empty = join(dir, 'empty.wav');
     writeFileSync(empty, '');
@@ -353,7 +353,7 @@ describe('decode', () => {
     const noSamples = join(dir, 'nosamples.wav');
     writeFileSync(noSamples, encodeWav(new Int16Array(0), SR));
     await expectCodeAsync(decodeFile(noSamples), 'empty_audio');
-    await expectCodeAsync(decodeFile(dir), 'bad_audio');
+    await expectCodeAsync(decodeFile(dir), 'invalid_audio');
     await expectCodeAsync(decodeFile(toneWav, { ffmpegPath: join(dir, 'no-ffmpeg') }), 'missing_dependency');
   });
 

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
 import type { Engine } from '../src/engine/types.ts';
-import { concat, silence, speech, writeWav } from './helpers/audio.ts';
-import { testEngine } from './helpers/scripted-engine.ts';
+import { concat, silence, speech, writeWav } from '../src/testing/audio.ts';
+import { testEngine } from '../src/testing/scripted-engine.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'page-token';

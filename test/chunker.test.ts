@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chunker } from '../src/audio/chunker.ts';
-import { CHUNK_SAMPLES } from '../src/perception/types.ts';
-import { speech } from './helpers/audio.ts';
+import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
+import { speech } from '../src/testing/audio.ts';
 
 test('odd piece sizes give exact 6400-sample chunks whose concatenation is the input', () => {
   const x = speech('one two three four five six seven');

@@ -7,7 +7,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, silence, speech, writeWav, floatToPcm16 } from './helpers/audio.ts';
+import { concat, silence, speech, writeWav, floatToPcm16 } from '../src/testing/audio.ts';
 
 const BIN = new URL('../bin/soundflow.js', import.meta.url).pathname;
 

@@ -2,12 +2,12 @@
 // protocol: frames in, SSE text and <|busy|>/<|end|>/<|cache_cleared|> markers out, with failures.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AimServedEngine } from '../src/engines/aim-served.ts';
-import { EngineError } from '../src/engines/errors.ts';
+import { AimServedEngine } from '../src/engine/aim-served.ts';
+import { EngineError } from '../src/clients/errors.ts';
 import type { Session } from '../src/engine/types.ts';
 import type { EventOf, SessionEvent } from '../src/events.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, silence, speech } from './helpers/audio.ts';
+import { concat, silence, speech } from '../src/testing/audio.ts';
 import { startFakeAim, type FakeAim } from './helpers/fake-servers.ts';
 
 function drain(session: Session): Promise<SessionEvent[]> {
@@ -152,7 +152,7 @@ describe('served Audio-Interaction engine', () => {
     const url = gone.url;
     await gone.close();
     await assert.rejects(new AimServedEngine({ baseUrl: url, timeoutMs: 500 }).createSession(), (e: unknown) => e instanceof EngineError && e.code === 'aim_connection');
-    assert.throws(() => new AimServedEngine({ baseUrl: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    assert.throws(() => new AimServedEngine({ baseUrl: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
   });
 
   test('a text instruction is spoken into the stream (the model only hears audio)', async () => {

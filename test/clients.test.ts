@@ -2,11 +2,11 @@
 // protocol (SSE streaming, multipart upload) and fail on request: 500, 429, slow, dropped.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EngineError } from '../src/engines/errors.ts';
-import { OpenAIChatClient } from '../src/engines/openai-chat.ts';
-import { OpenAITranscriptionClient } from '../src/engines/openai-transcribe.ts';
+import { EngineError } from '../src/clients/errors.ts';
+import { OpenAIChatClient } from '../src/clients/openai-chat.ts';
+import { OpenAITranscriptionClient } from '../src/clients/openai-transcribe.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, silence, speech } from './helpers/audio.ts';
+import { concat, silence, speech } from '../src/testing/audio.ts';
 import { defaultReply, startFakeOpenAI, type FakeOpenAI } from './helpers/fake-servers.ts';
 
 async function collect(it: AsyncIterable<string>): Promise<{ deltas: string[]; error?: unknown }> {
@@ -120,10 +120,10 @@ describe('OpenAI chat client', () => {
   });
 
   test('bad input and bad options are clear errors, and nothing listening is a connection error', async () => {
-    assert.throws(() => new OpenAIChatClient({ baseUrl: 'not a url', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
-    assert.throws(() => new OpenAIChatClient({ baseUrl: 'ftp://x/v1', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_option');
+    assert.throws(() => new OpenAIChatClient({ baseUrl: 'not a url', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
+    assert.throws(() => new OpenAIChatClient({ baseUrl: 'ftp://x/v1', model: 'm' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
     const r = await collect(client.stream([]));
-    assert.ok(r.error instanceof SoundFlowError && r.error.code === 'bad_input');
+    assert.ok(r.error instanceof SoundFlowError && r.error.code === 'invalid_input');
     const closed = await startFakeOpenAI();
     const url = closed.url;
     await closed.close();
@@ -162,7 +162,7 @@ describe('OpenAI transcription client', () => {
     await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_timeout');
     server.script.push({ kind: 'drop' });
     await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_connection');
-    await assert.rejects(client.transcribe([1, 2, 3] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_input');
+    await assert.rejects(client.transcribe([1, 2, 3] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');
     assert.deepEqual(await client.transcribe(new Float32Array(0)), { text: '', duration: 0 });
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noise, speech, tone, writeWav } from './helpers/audio.ts';
+import { noise, speech, tone, writeWav } from '../src/testing/audio.ts';
 import { build } from '../src/soundflow/data/build.ts';
 import { readWavFile } from '../src/audio/wav.ts';
 import type { StreamPlan, StreamRow } from '../src/soundflow/data/layout.ts';

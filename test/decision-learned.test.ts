@@ -8,20 +8,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createEngine } from '../src/engine/registry.ts';
 import { resolveOptions } from '../src/engine/options.ts';
-import { collect } from './helpers/session.ts';
+import { collect } from '../src/testing/session.ts';
 import { EmbeddedSession } from '../src/engine/session.ts';
 import { Perceiver } from '../src/perception/perceiver.ts';
 import { RulePolicy } from '../src/decision/rules.ts';
-import { Assistant } from '../src/decision/assistant.ts';
+import { Assistant } from '../src/response/assistant.ts';
 import { SoundWatcher } from '../src/decision/sound-watcher.ts';
 import { FeatureTracker } from '../src/decision/features.ts';
 import { DecisionNet, LearnedPolicy, ReplyGate, loadDecisionModel, type DecisionModelSpec } from '../src/decision/learned.ts';
-import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from '../src/decision/types.ts';
+import type { Percept } from '../src/perception/types.ts';
+import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from '../src/decision/types.ts';
 import type { SessionEvent } from '../src/events.ts';
 import { fromSpec, initMlp, predictTf, toSpec } from '../src/soundflow/train/decision-model.ts';
 import { initTf } from '../src/soundflow/train/sounds-model.ts';
-import { SOUND_CLASSES } from '../src/soundflow/corpus/classes.ts';
-import { concat, mix, noise, silence, speech, tone, SR } from './helpers/audio.ts';
+import { SOUND_CLASSES } from '../src/perception/sounds/classes.ts';
+import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 
 const question = speech('What is your name?');
 const LEAD = 1.6;
@@ -58,7 +59,7 @@ function constantNet(p: number, window = 2): DecisionNet {
 async function run(net: DecisionNet, opts: { threshold?: number; maxHold?: number } = {}) {
   const o = resolveOptions({ mode: 'sequential', speak: false });
   const perceiver = await Perceiver.create({ sounds: true });
-  const assistant = new Assistant(o);
+  const assistant = new Assistant();
   const rules = new Spy(new RulePolicy(assistant, new SoundWatcher(assistant.tasks, true)));
   const features: Float32Array[] = [];
   const probs: number[] = [];
@@ -175,10 +176,10 @@ test('bad model files and options give clear errors', () => {
   assert.throws(() => loadDecisionModel(join(dir, 'old.json')), { code: 'model_invalid', message: /retrain/ });
   assert.throws(() => new DecisionNet({ ...spec, layers: [{ ...spec.layers[0], b: [] }, ...spec.layers.slice(1)] }), { code: 'model_invalid' });
   const net = new DecisionNet(spec);
-  assert.throws(() => net.predict(new Float32Array(3)), { code: 'bad_input' });
-  const rules = new RulePolicy(new Assistant(resolveOptions()), null);
-  assert.throws(() => new LearnedPolicy(rules, net, { threshold: 1.5 }), { code: 'bad_args' });
-  assert.throws(() => new LearnedPolicy(rules, net, { maxHold: -1 }), { code: 'bad_args' });
+  assert.throws(() => net.predict(new Float32Array(3)), { code: 'invalid_input' });
+  const rules = new RulePolicy(new Assistant(), null);
+  assert.throws(() => new LearnedPolicy(rules, net, { threshold: 1.5 }), { code: 'invalid_argument' });
+  assert.throws(() => new LearnedPolicy(rules, net, { maxHold: -1 }), { code: 'invalid_argument' });
   assert.throws(() => new LearnedPolicy(rules, new DecisionNet({ ...constantNet(0.5, 2).spec, window: 3 })), { code: 'model_invalid' }, 'window/input size mismatch');
 });
 

@@ -7,7 +7,7 @@ import { EchoGuard, type EchoCheck } from '../src/perception/echo-guard.ts';
 import { LogMel } from '../src/perception/features.ts';
 import { resample } from '../src/audio/resample.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { floatToPcm16, noise, rms, speech, SR } from './helpers/audio.ts';
+import { floatToPcm16, noise, rms, speech, SR } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 const START = 1.0; // the reply starts playing at 1 s of stream time
@@ -218,11 +218,11 @@ test('bad input gets a clear error, state survives; a check costs well under the
   };
   assert.equal(code(() => g.played(new Float32Array([0.1, NaN]), SR, 0)), 'invalid_audio');
   assert.equal(code(() => g.played([0.1] as unknown as Float32Array, SR, 0)), 'invalid_audio');
-  assert.equal(code(() => g.played(new Float32Array(10), 44, 0)), 'bad_option');
+  assert.equal(code(() => g.played(new Float32Array(10), 44, 0)), 'invalid_argument');
   assert.equal(code(() => g.played(new Float32Array(10), SR, -1)), 'invalid_argument');
   assert.equal(code(() => g.check(new Float32Array(100), 0)), 'invalid_argument');
   assert.equal(code(() => g.check(new Float32Array(40 * 64), Number.NaN)), 'invalid_argument');
-  assert.equal(code(() => new EchoGuard({ threshold: 2 })), 'bad_option');
+  assert.equal(code(() => new EchoGuard({ threshold: 2 })), 'invalid_argument');
   assert.equal(g.outputActiveAt(0.5), false);
 
   const parts = mic({ echo: { signal: replyPhone, delayMs: 200, attDb: 12 }, noiseDb: -55 });

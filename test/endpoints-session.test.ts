@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOpenAI } from './helpers/fake-servers.ts';
-import { concat, silence, speech } from './helpers/audio.ts';
-import { eventsOf as of, runSession } from './helpers/session.ts';
+import { concat, silence, speech } from '../src/testing/audio.ts';
+import { eventsOf as of, runSession } from '../src/testing/session.ts';
 
 test('a typed question the skills cannot answer goes to the LLM endpoint; a failing endpoint falls back offline', async () => {
   const fake = await startFakeOpenAI({ reply: () => 'William Shakespeare wrote Hamlet.' });

@@ -10,7 +10,7 @@ import {
   melCenterFrequencies,
 } from '../src/perception/features.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, mix, noise, rms, speech, tone } from './helpers/audio.ts';
+import { concat, mix, noise, rms, speech, tone } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 const audio = concat(speech('Set a timer for ten minutes, please.'), mix(tone(880, 1.0, 0.2), noise(1.0, { amplitude: 0.05 }), 10));
@@ -92,7 +92,7 @@ test('bad input gets a clear error', () => {
   bad[10] = NaN;
   assert.throws(() => lm.process(bad), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_audio');
   assert.throws(() => lm.process([0, 1] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_audio');
-  assert.throws(() => new LogMel({ nMels: 0 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_config');
+  assert.throws(() => new LogMel({ nMels: 0 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
 });
 
 test('costs well under 1 ms per chunk', () => {

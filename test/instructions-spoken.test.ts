@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { intentOf } from '../src/instructions/intent.ts';
+import { intentOf } from '../src/response/intent.ts';
 import { parseInstruction } from '../src/instructions/parser.ts';
-import { ConstrainedRecognizer } from '../src/instructions/recognizer.ts';
-import { TaskManager } from '../src/instructions/task-manager.ts';
+import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { TaskManager } from '../src/decision/task-manager.ts';
 import { closeTranslators, translate } from '../src/response/translate/apertium.ts';
 import { EspeakTts, synthesizeAll } from '../src/response/tts/index.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { concat, loadFile, mix, noise, rms, silence, speech } from './helpers/audio.ts';
+import { concat, loadFile, mix, noise, rms, silence, speech } from '../src/testing/audio.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-spoken-'));
 function flite(text: string, voice: string): Float32Array {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { readNumber, numberToWords } from '../src/instructions/numbers.ts';
 import { parseInstruction, parseDuration } from '../src/instructions/parser.ts';
 import { soundLabelFor, SOUND_LABELS } from '../src/instructions/sounds.ts';
-import { TaskManager } from '../src/instructions/task-manager.ts';
+import { TaskManager } from '../src/decision/task-manager.ts';
 import type { TaskSpec } from '../src/instructions/types.ts';
 import { TASK_KINDS } from '../src/events.ts';
 import { readFileSync } from 'node:fs';

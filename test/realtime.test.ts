@@ -8,8 +8,8 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
 import type { Engine } from '../src/engine/types.ts';
 import { Resampler } from '../src/audio/resample.ts';
-import { concat, floatToPcm16, rms, silence, speech } from './helpers/audio.ts';
-import { testEngine } from './helpers/scripted-engine.ts';
+import { concat, floatToPcm16, rms, silence, speech } from '../src/testing/audio.ts';
+import { testEngine } from '../src/testing/scripted-engine.ts';
 import { selfSignedCert, type TestCert } from './helpers/tls.ts';
 import { TestClient } from './helpers/ws-client.ts';
 

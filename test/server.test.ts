@@ -7,8 +7,8 @@ import type { Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
 import type { Engine } from '../src/engine/types.ts';
-import { concat, floatToPcm16, rms, silence, speech } from './helpers/audio.ts';
-import { testEngine } from './helpers/scripted-engine.ts';
+import { concat, floatToPcm16, rms, silence, speech } from '../src/testing/audio.ts';
+import { testEngine } from '../src/testing/scripted-engine.ts';
 import { TestClient, streamPcm } from './helpers/ws-client.ts';
 
 const TOKEN = 'test-token';

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionOptions } from '../src/engine/options.ts';
 import type { SessionEvent } from '../src/events.ts';
-import { concat, noise, silence, speech, mix, SR } from './helpers/audio.ts';
-import { eventsOf, runSession as run } from './helpers/session.ts';
+import { concat, noise, silence, speech, mix, SR } from '../src/testing/audio.ts';
+import { eventsOf, runSession as run } from '../src/testing/session.ts';
 
 /** 200 ms pieces unless a test says otherwise. */
 const runSession = (audio: Float32Array, opts: Partial<SessionOptions> = {}, piece = 3200) => run(audio, opts, piece);

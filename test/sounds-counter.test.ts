@@ -2,7 +2,7 @@
 // dog bark between the knocks does not count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mix } from './helpers/audio.ts';
+import { mix } from '../src/testing/audio.ts';
 import { heldOut, pickFile } from './sounds-fixtures.ts';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { analyseSignal } from '../src/perception/sounds/stream.ts';

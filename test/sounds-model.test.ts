@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { concat, mix, noise, speech, tone } from './helpers/audio.ts';
+import { concat, mix, noise, speech, tone } from '../src/testing/audio.ts';
 import { logMelOfSignal } from '../src/perception/features.ts';
 import { INPUT_FRAMES, N_MELS, SoundNet, CONTEXT_FRAMES } from '../src/perception/sounds/model.ts';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { analyseSignal } from '../src/perception/sounds/stream.ts';
-import { SOUND_CLASSES } from '../src/soundflow/corpus/classes.ts';
+import { SOUND_CLASSES } from '../src/perception/sounds/classes.ts';
 import { exportWeights, initParams, initTf, predict } from '../src/soundflow/train/sounds-model.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
 

@@ -3,7 +3,7 @@
 // "not while the user talks" rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { concat, mix, noise, silence, speech } from './helpers/audio.ts';
+import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
 import { heldOut, loopTo, pickFile } from './sounds-fixtures.ts';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { analyseSignal } from '../src/perception/sounds/stream.ts';

@@ -8,9 +8,9 @@ import { base64ToPcm16 } from '../src/audio/pcm.ts';
 import { translate } from '../src/response/translate/apertium.ts';
 import { smokeAlarm } from '../src/soundflow/corpus/synth.ts';
 import { makeRng } from '../src/util/rng.ts';
-import { concat, mix, noise, silence, speech, SR } from './helpers/audio.ts';
+import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
 import { heldOut, loopTo, pickFile } from './sounds-fixtures.ts';
-import { eventsOf, runSession } from './helpers/session.ts';
+import { eventsOf, runSession } from '../src/testing/session.ts';
 
 
 const of = eventsOf;

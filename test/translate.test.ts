@@ -6,7 +6,7 @@ import { closeTranslators, sharedTranslator, supportedTargets, translate, Transl
 import { truecase } from '../src/response/translate/truecase.ts';
 import { EspeakTts, synthesizeAll } from '../src/response/tts/index.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { rms } from './helpers/audio.ts';
+import { rms } from '../src/testing/audio.ts';
 
 after(() => closeTranslators());
 
@@ -68,8 +68,8 @@ describe('apertium translation', () => {
   test('bad requests are clear errors', async () => {
     await assert.rejects(translate('hello', { to: 'tlh' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'unsupported_language');
     await assert.rejects(translate('hola', { from: 'es', to: 'ca' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'unsupported_language');
-    await assert.rejects(translate('x'.repeat(5000), { to: 'es' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_input');
-    await assert.rejects(translate(42 as unknown as string, { to: 'es' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_input');
+    await assert.rejects(translate('x'.repeat(5000), { to: 'es' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');
+    await assert.rejects(translate(42 as unknown as string, { to: 'es' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');
     assert.equal(await translate(' \n\0 ', { to: 'es' }), '');
     // A NUL inside the text must not desynchronise the framing.
     assert.equal(await translate('my sister\0 reads a book', { to: 'es' }), 'Mi hermana lee un libro');

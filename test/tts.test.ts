@@ -80,7 +80,7 @@ describe('EspeakTts', () => {
     const fa = medianF0(pcm16ToFloat(a), 16000);
     const fb = medianF0(pcm16ToFloat(b), 24000);
     assert.ok(Math.abs(fb / fa - 1) < 0.08, `F0 ${fa.toFixed(0)} vs ${fb.toFixed(0)} Hz`);
-    await expectCodeAsync(synthesizeAll(tts, text, { sampleRate: 1000 }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, text, { sampleRate: 1000 }), 'invalid_argument');
   });
 
   test('abort stops synthesis at once and kills espeak', async () => {
@@ -121,7 +121,7 @@ describe('EspeakTts', () => {
     assert.ok(fu > fs * 1.15, `F0 urgent ${fu.toFixed(0)} Hz vs sad ${fs.toFixed(0)} Hz`);
     assert.ok(levelDb(urgent) > levelDb(sad) + 2, 'urgent is louder');
     assert.ok(prosodyFor('happy').pitch > prosodyFor('normal').pitch);
-    await expectCodeAsync(synthesizeAll(tts, text, { emotion: 'bored' as never }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, text, { emotion: 'bored' as never }), 'invalid_argument');
   });
 
   test('voices per language; unknown voices and bad input give clear errors', async () => {
@@ -138,7 +138,7 @@ describe('EspeakTts', () => {
     const es = await synthesizeAll(tts, '¿Dónde está la estación de tren?', { voice: voiceFor('es'), emotion: 'surprise' });
     assert.ok(es.length > 16000 * 0.8, `Spanish audio ${es.length / 16000} s`);
     await expectCodeAsync(synthesizeAll(tts, 'hello', { voice: 'zz-nope' }), 'unknown_voice');
-    await expectCodeAsync(synthesizeAll(tts, 'hello', { voice: '--stdout' }), 'bad_option');
+    await expectCodeAsync(synthesizeAll(tts, 'hello', { voice: '--stdout' }), 'invalid_argument');
     assert.equal((await synthesizeAll(tts, '   \n ')).length, 0, 'empty text gives no audio');
     // Text that looks like options is spoken, not parsed.
     assert.ok((await synthesizeAll(tts, '-v xx --help')).length > 8000);

@@ -10,8 +10,8 @@ import { createEngine } from '../src/engine/registry.ts';
 import type { Engine } from '../src/engine/types.ts';
 import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { FINAL_BEAMS } from '../src/perception/asr/config.ts';
-import { concat, loadFile, silence, speech } from './helpers/audio.ts';
-import { collect, eventsOf as of } from './helpers/session.ts';
+import { concat, loadFile, silence, speech } from '../src/testing/audio.ts';
+import { collect, eventsOf as of } from '../src/testing/session.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sf-und-'));
 const flite = (text: string, voice = 'slt') => {

@@ -2,14 +2,14 @@
 // overheard, honest limits (and the LLM when configured), the sound-question hook, bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Assistant } from '../src/decision/assistant.ts';
+import { Assistant } from '../src/response/assistant.ts';
 import type { HandlerResult } from '../src/decision/rules.ts';
-import { resolveOptions } from '../src/engine/options.ts';
-import { ADDRESSED_THRESHOLD, addressedScore } from '../src/understanding/addressed.ts';
-import { soundsAlike } from '../src/understanding/phonetics.ts';
-import { rewrites } from '../src/understanding/repair.ts';
-import { parseSoundQuestion } from '../src/understanding/sound-questions.ts';
-import { Understander } from '../src/understanding/understand.ts';
+import { endpointChatModel } from '../src/response/chat-model.ts';
+import { ADDRESSED_THRESHOLD, addressedScore } from '../src/response/understanding/addressed.ts';
+import { soundsAlike } from '../src/response/understanding/phonetics.ts';
+import { rewrites } from '../src/response/understanding/repair.ts';
+import { parseSoundQuestion } from '../src/response/understanding/sound-questions.ts';
+import { Understander } from '../src/response/understanding/understand.ts';
 import { punctuateOpeners } from '../src/response/translate/punctuate.ts';
 import { phrasings } from '../bench/understanding/phrasings.ts';
 import { startFakeOpenAI } from './helpers/fake-servers.ts';
@@ -17,7 +17,7 @@ import { startFakeOpenAI } from './helpers/fake-servers.ts';
 const now = new Date('2026-11-29T10:00:00Z');
 const spoken = (a: Assistant, text: string, t = 1, more: Partial<{ command: string; candidate: string; alternatives: string[] }> = {}) =>
   a.onUtterance({ text, t, typed: false, ...more }) as HandlerResult;
-const offline = () => new Assistant(resolveOptions({ llm: undefined }), { now: () => now });
+const offline = () => new Assistant({ now: () => now });
 const said = (r: HandlerResult) => r.responses.map((x) => x.text ?? '').join(' ');
 
 async function drain(r: HandlerResult): Promise<string> {
@@ -115,7 +115,7 @@ test('honest limits: an unserved request gets one short reply saying so and what
 test('with an LLM endpoint, open questions and translation into any language go to the LLM', async () => {
   const fake = await startFakeOpenAI({ reply: (m) => (/Chinese/.test(m[0].content) ? '你好' : 'Paris is the capital of France.') });
   try {
-    const a = new Assistant(resolveOptions({ llm: { baseUrl: `${fake.url}/v1`, model: 'tiny', timeoutMs: 3000 } }), { now: () => now });
+    const a = new Assistant({ chat: endpointChatModel({ baseUrl: `${fake.url}/v1`, model: 'tiny', timeoutMs: 3000 }), now: () => now });
     const q = spoken(a, 'what is the capital of france', 1);
     assert.equal(q.reason, 'answer:llm');
     assert.equal(await drain(q), 'Paris is the capital of France.');
@@ -131,7 +131,7 @@ test('with an LLM endpoint, open questions and translation into any language go 
     assert.equal(sent.messages.at(-1).content, 'hello how are you');
     // Apertium stays the offline default for its own languages: no LLM request for Spanish.
     const before = fake.requests.length;
-    const b = new Assistant(resolveOptions({ llm: { baseUrl: `${fake.url}/v1`, model: 'tiny' } }), { now: () => now });
+    const b = new Assistant({ chat: endpointChatModel({ baseUrl: `${fake.url}/v1`, model: 'tiny' }), now: () => now });
     spoken(b, 'translate what i say into spanish', 1);
     assert.match(await drain(spoken(b, 'good morning i would like a cup of coffee', 2)), /me gustaría una taza de café/);
     assert.equal(fake.requests.length, before);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
 import { SpeechSegmenter, serverVadPreset, type SegmentUpdate } from '../src/perception/segmenter.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
-import { SR, concat, noise, silence, speech } from './helpers/audio.ts';
+import { SR, concat, noise, silence, speech } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
 
@@ -142,7 +142,7 @@ test('server_vad preset: start includes 300 ms of prefix padding', async () => {
 });
 
 test('segmenter rejects bad options and mismatched input', () => {
-  assert.throws(() => new SpeechSegmenter({ startThreshold: 0.3, endThreshold: 0.6 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'bad_config');
+  assert.throws(() => new SpeechSegmenter({ startThreshold: 0.3, endThreshold: 0.6 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
   assert.throws(() => new SpeechSegmenter({ minSilenceMs: -1 }), (e: unknown) => e instanceof SoundFlowError);
   const seg = new SpeechSegmenter();
   assert.throws(() => seg.update([0.9], []), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');

@@ -1,5 +1,5 @@
 // Cuts a stream that arrives in pieces of any size into exact 0.4 s chunks (6400 samples).
-import { CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../perception/types.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from './chunk.ts';
 
 export class Chunker {
   private buf = new Float32Array(CHUNK_SAMPLES);

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MissingDependencyError, SoundFlowError } from '../util/errors.ts';
 import { pcm16ToFloat } from './pcm.ts';
-import { SAMPLE_RATE } from '../perception/types.ts';
+import { SAMPLE_RATE } from './chunk.ts';
 
 export interface DecodeOptions {
   /** Stops decoding (and kills ffmpeg); the iteration then throws `aborted`. */
@@ -88,9 +88,9 @@ async function checkFile(path: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new SoundFlowError('not_found', `audio file not found: ${path}`);
-    throw new SoundFlowError('bad_audio', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new SoundFlowError('invalid_audio', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
-  if (st.isDirectory()) throw new SoundFlowError('bad_audio', `${path} is a directory, not an audio file`);
+  if (st.isDirectory()) throw new SoundFlowError('invalid_audio', `${path} is a directory, not an audio file`);
   if (st.isFile() && st.size === 0) throw new SoundFlowError('empty_audio', `${path} is empty (0 bytes)`);
 }
 
@@ -138,12 +138,12 @@ async function* readFfmpeg(path: string, opts: DecodeOptions): AsyncGenerator<In
     const code = await exited;
     if (spawnError) {
       if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingDependencyError('ffmpeg', 'ffmpeg');
-      throw new SoundFlowError('bad_audio', `cannot run ffmpeg: ${(spawnError as Error).message}`, { cause: spawnError });
+      throw new SoundFlowError('invalid_audio', `cannot run ffmpeg: ${(spawnError as Error).message}`, { cause: spawnError });
     }
     if (signal?.aborted) throw aborted(signal);
     if (code !== 0) {
       if (/No such file or directory/i.test(stderr)) throw new SoundFlowError('not_found', `audio file not found: ${path}`);
-      throw new SoundFlowError('bad_audio', `cannot decode ${path}: ${summarize(stderr)}`);
+      throw new SoundFlowError('invalid_audio', `cannot decode ${path}: ${summarize(stderr)}`);
     }
     if (asm.total === 0) throw new SoundFlowError('empty_audio', `${path} contains no audio samples`);
   } finally {
@@ -157,10 +157,10 @@ async function* readFfmpeg(path: string, opts: DecodeOptions): AsyncGenerator<In
 /**
  * Streams `source` as 16 kHz (or opts.sampleRate) mono PCM16 pieces of varying length.
  * `source` is a path, a URL ffmpeg understands, or `-` for raw PCM16 mono on stdin.
- * Errors: not_found, bad_audio (with ffmpeg's message), empty_audio, missing_dependency, aborted.
+ * Errors: not_found, invalid_audio (with ffmpeg's message), empty_audio, missing_dependency, aborted.
  */
 export async function* decodeStream(source: string, opts: DecodeOptions = {}): AsyncGenerator<Int16Array> {
-  if (typeof source !== 'string' || source === '') throw new SoundFlowError('bad_option', 'audio source must be a file path or "-"');
+  if (typeof source !== 'string' || source === '') throw new SoundFlowError('invalid_argument', 'audio source must be a file path or "-"');
   if (source === '-') yield* readRawStdin(opts.stdin ?? process.stdin, opts.signal);
   else yield* readFfmpeg(source, opts);
 }

@@ -15,6 +15,16 @@ export function floatToPcm16(x: Float32Array): Int16Array {
   return out;
 }
 
+/** The exact inverse of pcm16ToFloat (and of the chunker's Int16 scaling): x·32768, rounded and clamped. */
+export function unitToPcm16(x: Float32Array): Int16Array {
+  const out = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.round(x[i] * 32768);
+    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  return out;
+}
+
 /** PCM16 to Float32; -32768 maps to exactly -1. */
 export function pcm16ToFloat(x: Int16Array): Float32Array {
   const out = new Float32Array(x.length);
@@ -32,7 +42,7 @@ export function pcm16ToBytes(x: Int16Array): Buffer {
 
 /** PCM16 samples from little-endian bytes (always a fresh, aligned array). Odd byte counts are an error. */
 export function bytesToPcm16(bytes: Uint8Array): Int16Array {
-  if (bytes.byteLength % 2 !== 0) throw new SoundFlowError('bad_pcm', `PCM16 data must have an even byte count, got ${bytes.byteLength}`);
+  if (bytes.byteLength % 2 !== 0) throw new SoundFlowError('invalid_audio', `PCM16 data must have an even byte count, got ${bytes.byteLength}`);
   const out = new Int16Array(bytes.byteLength / 2);
   if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
   else {
@@ -49,18 +59,18 @@ export function pcm16ToBase64(x: Int16Array): string {
 
 const BASE64_RE = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
-/** Decodes base64 PCM16; malformed base64 or an odd byte count gives `bad_pcm`. */
+/** Decodes base64 PCM16; malformed base64 or an odd byte count gives `invalid_audio`. */
 export function base64ToPcm16(b64: string): Int16Array {
-  if (typeof b64 !== 'string') throw new SoundFlowError('bad_pcm', 'base64 audio must be a string');
+  if (typeof b64 !== 'string') throw new SoundFlowError('invalid_audio', 'base64 audio must be a string');
   const clean = b64.replace(/\s+/g, '');
   // Buffer.from silently skips junk characters; reject them so corrupt input is noticed.
-  if (!BASE64_RE.test(clean)) throw new SoundFlowError('bad_pcm', 'audio is not valid base64');
+  if (!BASE64_RE.test(clean)) throw new SoundFlowError('invalid_audio', 'audio is not valid base64');
   return bytesToPcm16(Buffer.from(clean, 'base64'));
 }
 
 /** Averages interleaved channels into mono. */
 export function downmix(interleaved: Float32Array, channels: number): Float32Array {
-  if (!Number.isInteger(channels) || channels < 1) throw new SoundFlowError('bad_audio', `channel count must be a positive integer, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1) throw new SoundFlowError('invalid_audio', `channel count must be a positive integer, got ${channels}`);
   if (channels === 1) return interleaved;
   const frames = Math.floor(interleaved.length / channels);
   const out = new Float32Array(frames);

@@ -74,7 +74,7 @@ function kernelFor(up: number, down: number): Kernel {
 }
 
 function checkRate(r: number, what: string): void {
-  if (!Number.isInteger(r) || r < 1 || r > 384000) throw new SoundFlowError('bad_option', `${what} sample rate must be an integer in 1..384000, got ${r}`);
+  if (!Number.isInteger(r) || r < 1 || r > 384000) throw new SoundFlowError('invalid_argument', `${what} sample rate must be an integer in 1..384000, got ${r}`);
 }
 
 /** Stateful streaming resampler. Output sample n sits at input time n * from / to (no delay). */

@@ -2,9 +2,11 @@
 // Reading accepts what real tools write: PCM 8/16/24/32-bit, float 32/64, A-law/µ-law, WAVE_FORMAT_EXTENSIBLE,
 // RF64, unknown chunks, odd chunk sizes, and the "size unknown" headers of streaming writers
 // (espeak-ng --stdout says 0x7ffff000, ffmpeg to a pipe says 0xFFFFFFFF).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SoundFlowError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { SAMPLE_RATE } from './chunk.ts';
 import { floatToPcm16, pcm16ToBytes } from './pcm.ts';
 
 export type WavEncoding = 'pcm' | 'float' | 'alaw' | 'mulaw';
@@ -43,7 +45,7 @@ const FORMAT_EXTENSIBLE = 0xfffe;
 const MAX_HEADER_BYTES = 16 << 20;
 
 function badWav(message: string): SoundFlowError {
-  return new SoundFlowError('bad_wav', message);
+  return new SoundFlowError('invalid_wav', message);
 }
 
 function fourcc(b: Uint8Array, at: number): string {
@@ -89,7 +91,7 @@ function parseFmt(dv: DataView, at: number, size: number): WavFormat {
 
 /**
  * Parses the header from the start of `buf`. Returns 'more' when `buf` ends before the `data` chunk starts
- * (a stream should wait for more bytes); throws `bad_wav` for input that can never become valid.
+ * (a stream should wait for more bytes); throws `invalid_wav` for input that can never become valid.
  */
 function tryParseHeader(buf: Uint8Array): WavHeader | 'more' {
   if (buf.length < 12) {
@@ -131,7 +133,7 @@ function tryParseHeader(buf: Uint8Array): WavHeader | 'more' {
   }
 }
 
-/** Reads the header of a complete WAV buffer; `bad_wav` if it is broken or truncated. */
+/** Reads the header of a complete WAV buffer; `invalid_wav` if it is broken or truncated. */
 export function readWavHeader(buf: Uint8Array): WavHeader {
   if (!(buf instanceof Uint8Array)) throw badWav('WAV input must be a Buffer/Uint8Array');
   const h = tryParseHeader(buf);
@@ -200,7 +202,44 @@ export function parseWav(buf: Uint8Array): WavAudio {
   return { sampleRate: h.sampleRate, channels: h.channels, bitsPerSample: h.bitsPerSample, encoding: h.encoding, samples };
 }
 
-/** Reads and parses a WAV file; errors name the file (`not_found`, `bad_wav`). */
+/**
+ * Sample frames in a WAV file, from its header and size without reading the samples (a file cut short
+ * counts what is there). Errors name the file (`not_found`, `invalid_wav`).
+ */
+export function wavFileFrames(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new SoundFlowError('not_found', `WAV file not found: ${path}`, { cause: err });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let h: WavHeader | 'more' = 'more';
+    // Headers are small: read 4 KiB, more only when unknown chunks come before the data.
+    for (let want = 4096; h === 'more'; want *= 4) {
+      const head = Buffer.alloc(Math.min(want, size, MAX_HEADER_BYTES));
+      const n = readSync(fd, head, 0, head.length, 0);
+      try {
+        h = tryParseHeader(head.subarray(0, n));
+      } catch (err) {
+        throw new SoundFlowError('invalid_wav', `${path}: ${(err as Error).message}`, { cause: err });
+      }
+      if (h === 'more' && (n >= size || n >= MAX_HEADER_BYTES)) throw new SoundFlowError('invalid_wav', `${path}: no data chunk in the WAV header`);
+    }
+    const available = size - h.dataOffset;
+    return Math.floor(Math.max(0, h.dataBytes === null ? available : Math.min(h.dataBytes, available)) / h.blockAlign);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes a WAV (16 kHz mono PCM16 with the canonical header unless told otherwise) atomically: a file that exists is complete. */
+export function writeWavFile(path: string, audio: Float32Array | Int16Array, sampleRate = SAMPLE_RATE): void {
+  writeFileAtomic(path, encodeWav(audio, sampleRate));
+}
+
+/** Reads and parses a WAV file; errors name the file (`not_found`, `invalid_wav`). */
 export function readWavFile(path: string): WavAudio {
   let buf: Buffer;
   try {
@@ -208,7 +247,7 @@ export function readWavFile(path: string): WavAudio {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new SoundFlowError('not_found', `WAV file not found: ${path}`);
-    throw new SoundFlowError('bad_wav', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new SoundFlowError('invalid_wav', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
     return parseWav(buf);
@@ -247,7 +286,7 @@ export class WavStreamDecoder {
     return decodeFrames(buf.subarray(0, usable), this.header);
   }
 
-  /** Call at end of stream: a stream that never got past its header is `bad_wav`. */
+  /** Call at end of stream: a stream that never got past its header is `invalid_wav`. */
   end(): void {
     if (!this.header) {
       if (this.pending.length === 0) throw badWav('empty WAV stream');
@@ -294,16 +333,16 @@ export interface EncodeWavOptions {
  * The default output is 16-bit PCM, which is what everything else in the project writes.
  */
 export function encodeWav(audio: Float32Array | Int16Array | Float32Array[], sampleRate: number, opts: EncodeWavOptions = {}): Buffer {
-  if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new SoundFlowError('bad_option', `sample rate must be a positive integer, got ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new SoundFlowError('invalid_argument', `sample rate must be a positive integer, got ${sampleRate}`);
   const bits = opts.float ? 32 : (opts.bitsPerSample ?? 16);
-  if (![8, 16, 24, 32].includes(bits)) throw new SoundFlowError('bad_option', `unsupported bit depth ${bits}`);
+  if (![8, 16, 24, 32].includes(bits)) throw new SoundFlowError('invalid_argument', `unsupported bit depth ${bits}`);
   if (audio instanceof Int16Array && bits === 16 && !opts.float) {
     return Buffer.concat([wavHeader(sampleRate, 1, 16, false, audio.byteLength), pcm16ToBytes(audio)]);
   }
   const chans = Array.isArray(audio) ? audio : [audio instanceof Int16Array ? Float32Array.from(audio, (v) => v / 32768) : audio];
-  if (chans.length < 1) throw new SoundFlowError('bad_option', 'no channels to encode');
+  if (chans.length < 1) throw new SoundFlowError('invalid_argument', 'no channels to encode');
   const frames = chans[0].length;
-  if (chans.some((c) => c.length !== frames)) throw new SoundFlowError('bad_option', 'channels differ in length');
+  if (chans.some((c) => c.length !== frames)) throw new SoundFlowError('invalid_argument', 'channels differ in length');
   const width = bits / 8;
   const data = Buffer.alloc(frames * chans.length * width);
   const clip = (v: number) => (v > 1 ? 1 : v < -1 ? -1 : v || 0);
@@ -339,7 +378,7 @@ export class WavFileWriter {
   ) {}
 
   static async create(path: string, sampleRate = 16000): Promise<WavFileWriter> {
-    if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new SoundFlowError('bad_option', `sample rate must be a positive integer, got ${sampleRate}`);
+    if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new SoundFlowError('invalid_argument', `sample rate must be a positive integer, got ${sampleRate}`);
     let fh: FileHandle;
     try {
       fh = await open(path, 'w+');
@@ -360,8 +399,8 @@ export class WavFileWriter {
    * (default: right after what is already written).
    */
   write(pcm: Int16Array | Float32Array, atSeconds?: number): Promise<void> {
-    if (this.closed) return Promise.reject(new SoundFlowError('closed', 'WAV writer is closed'));
-    if (atSeconds !== undefined && !Number.isFinite(atSeconds)) return Promise.reject(new SoundFlowError('bad_option', `bad stream time ${atSeconds}`));
+    if (this.closed) return Promise.reject(new SoundFlowError('writer_closed', 'WAV writer is closed'));
+    if (atSeconds !== undefined && !Number.isFinite(atSeconds)) return Promise.reject(new SoundFlowError('invalid_argument', `bad stream time ${atSeconds}`));
     const samples = pcm instanceof Int16Array ? pcm : floatToPcm16(pcm);
     // "After what is written" is resolved when the job runs, so it sees the writes queued before it.
     return this.enqueue(() => this.place(samples, atSeconds === undefined ? this.frames : Math.max(0, Math.round(atSeconds * this.sampleRate))));

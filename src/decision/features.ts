@@ -7,7 +7,8 @@
 // same rule output) compute features the same way. Every value is bounded to [0, 1].
 import { TASK_KINDS, type SessionEvent, type TaskKind } from '../events.ts';
 import { soundsUnfinished } from './rules.ts';
-import type { ChunkDecision, DecisionContext, Percept } from './types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ChunkDecision, DecisionContext } from './types.ts';
 
 /** Bump when the layout changes: a trained model records the version it was trained on. */
 export const FEATURE_VERSION = 1;

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../util/errors.ts';
 import { FEATURE_VERSION, FeatureTracker, FeatureWindow } from './features.ts';
-import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
 
 /** models/decision/model.json in the repository, independent of the working directory. */
 export const DEFAULT_DECISION_MODEL = fileURLToPath(new URL('../../models/decision/model.json', import.meta.url));
@@ -65,7 +66,7 @@ export class DecisionNet {
 
   /** p(respond) for one input row. */
   predict(x: Float32Array): number {
-    if (x.length !== this.inputs) throw new SoundFlowError('bad_input', `decision model takes ${this.inputs} inputs, got ${x.length}`);
+    if (x.length !== this.inputs) throw new SoundFlowError('invalid_input', `decision model takes ${this.inputs} inputs, got ${x.length}`);
     let h = new Float32Array(this.inputs);
     for (let i = 0; i < this.inputs; i++) h[i] = (x[i] - this.mean[i]) * this.invStd[i];
     this.layers.forEach((l, k) => {
@@ -160,8 +161,8 @@ export class LearnedPolicy implements Policy {
   ) {
     const threshold = opts.threshold ?? net.spec.threshold;
     const maxHold = opts.maxHold ?? net.spec.maxHold;
-    if (!(threshold >= 0 && threshold <= 1)) throw new SoundFlowError('bad_args', `learned policy threshold must be in 0..1, got ${threshold}`);
-    if (!(Number.isInteger(maxHold) && maxHold >= 0)) throw new SoundFlowError('bad_args', `learned policy maxHold must be an integer >= 0, got ${maxHold}`);
+    if (!(threshold >= 0 && threshold <= 1)) throw new SoundFlowError('invalid_argument', `learned policy threshold must be in 0..1, got ${threshold}`);
+    if (!(Number.isInteger(maxHold) && maxHold >= 0)) throw new SoundFlowError('invalid_argument', `learned policy maxHold must be an integer >= 0, got ${maxHold}`);
     this.tracker = new FeatureTracker(net.spec.soundClasses);
     this.window = new FeatureWindow(this.tracker.size, net.spec.window);
     if (this.tracker.size * net.spec.window !== net.inputs) {

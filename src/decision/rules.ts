@@ -7,7 +7,8 @@
 // - user speech starting while a reply plays cuts the reply (barge-in).
 // The echo guard drops utterances that repeat what the assistant itself just said.
 import type { SessionEvent } from '../events.ts';
-import type { ChunkDecision, DecisionContext, Percept, Policy, ResponsePlan } from './types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
 
 export interface HandlerResult {
   responses: ResponsePlan[];

@@ -129,7 +129,7 @@ export class SoundResponder {
   private readonly o: Required<Omit<SoundResponderOptions, 'classes' | 'thresholds'>>;
 
   constructor(opts: SoundResponderOptions) {
-    if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('bad_argument', 'SoundResponder needs the model classes');
+    if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('invalid_argument', 'SoundResponder needs the model classes');
     this.classes = [...opts.classes];
     this.o = { reminderSec: 30, episodeGapSec: 3, deferSec: 4, singleChunkMargin: 0.2, minProb: 0.5, urgentProb: 0.75, ...stripUndefined(opts) };
     // The classifier's thresholds maximise F1; a reply needs more confidence than a tag (false alarms cost more).
@@ -139,7 +139,7 @@ export class SoundResponder {
   /** Per-session change: "tell me when…" → respond; "don't comment on…" → ignore. */
   setOverride(label: string, action: SoundAction): void {
     if (!this.classes.includes(label)) throw new SoundFlowError('unknown_sound', `no sound class "${label}" (known: ${this.classes.join(', ')})`, { recoverable: true });
-    if (action !== 'respond' && action !== 'ignore') throw new SoundFlowError('bad_argument', `action must be respond|ignore, got ${action}`);
+    if (action !== 'respond' && action !== 'ignore') throw new SoundFlowError('invalid_argument', `action must be respond|ignore, got ${action}`);
     this.overrides.set(label, action);
   }
 
@@ -156,7 +156,7 @@ export class SoundResponder {
    * null. At most one reply per chunk: urgent first, then the most probable.
    */
   update(probs: ArrayLike<number>, opts: { t: number; userSpeaking?: boolean }): SoundReply | null {
-    if (probs.length !== this.classes.length) throw new SoundFlowError('bad_argument', `expected ${this.classes.length} probabilities, got ${probs.length}`, { recoverable: true });
+    if (probs.length !== this.classes.length) throw new SoundFlowError('invalid_argument', `expected ${this.classes.length} probabilities, got ${probs.length}`, { recoverable: true });
     const { t } = opts;
     const candidates: { label: string; p: number; urgent: boolean; reminder: boolean }[] = [];
     this.classes.forEach((label, i) => {

@@ -2,14 +2,15 @@
 // (the per-class policy in sound-policy.ts, changed per session by "tell me when ..."/"don't comment on
 // ..." tasks), and `sound` events when a class rises above its threshold.
 import type { Emotion, SessionEvent } from '../events.ts';
-import type { TaskManager } from '../instructions/task-manager.ts';
+import type { TaskManager } from './task-manager.ts';
 import { EventCounter, countWord } from '../perception/sounds/counter.ts';
 import { SoundResponder } from './sound-policy.ts';
 import { DEFAULT_SOUND_MODEL_DIR } from '../perception/sounds/classifier.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HandlerResult, SoundHandler } from './rules.ts';
-import type { Percept, ResponsePlan } from './types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ResponsePlan } from './types.ts';
 
 /**
  * Human sounds the model confuses with speech itself: while the chunk is mostly speech they are not

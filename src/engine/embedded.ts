@@ -2,20 +2,31 @@
 // sound model, Apertium and espeak-ng. Shared resources (ONNX sessions, TTS limits, translators)
 // live here; each session gets its own incremental state.
 import type { Engine, Session } from './types.ts';
+import type { Policy } from '../decision/types.ts';
 import { resolveOptions, type SessionOptions } from './options.ts';
 import { EmbeddedSession } from './session.ts';
 import { DEFAULT_PERCEIVER, Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
 import { RulePolicy } from '../decision/rules.ts';
 import { LearnedPolicy, loadDecisionModel } from '../decision/learned.ts';
-import { Assistant } from '../decision/assistant.ts';
+import { Assistant } from '../response/assistant.ts';
+import { endpointChatModel } from '../response/chat-model.ts';
 import { SoundWatcher } from '../decision/sound-watcher.ts';
 import { EspeakTts } from '../response/tts/espeak.ts';
 import { RecognizerPool } from '../perception/asr/pool.ts';
-import { ConstrainedRecognizer } from '../instructions/recognizer.ts';
-import { OpenAITranscriptionClient } from '../engines/openai-transcribe.ts';
+import { ConstrainedRecognizer } from '../perception/asr/grammar-recognizer.ts';
+import { OpenAITranscriptionClient } from '../clients/openai-transcribe.ts';
+import { remoteTranscriber } from '../perception/asr/transcriber.ts';
 import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
+
+/** What a caller other than a client may change in how a session is wired (training dumps, tests). */
+export interface SessionWiring {
+  /** Wall clock for time/date answers. */
+  now?: () => Date;
+  /** Wraps the decision policy (e.g. to record what it sees). */
+  wrapPolicy?: (policy: Policy) => Policy;
+}
 
 export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
@@ -32,7 +43,7 @@ export class EmbeddedEngine implements Engine {
     return this.grammar;
   }
 
-  async createSession(options: Partial<SessionOptions> = {}): Promise<Session> {
+  async createSession(options: Partial<SessionOptions> = {}, wiring: SessionWiring = {}): Promise<Session> {
     const opts = resolveOptions(options);
     const serverVad = opts.turnDetection === 'server_vad';
     // Loaded before anything that needs closing, so a missing model fails cleanly.
@@ -46,13 +57,13 @@ export class EmbeddedEngine implements Engine {
       sounds: !serverVad,
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
-    }, this.recognizers, this.commandGrammar(), opts.asrEndpoint ? new OpenAITranscriptionClient(opts.asrEndpoint) : null);
-    const assistant = new Assistant(opts);
+    }, this.recognizers, this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm) : null, now: wiring.now });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).
     const policy = decisionNet ? new LearnedPolicy(rules, decisionNet) : rules;
-    return new EmbeddedSession(opts, perceiver, policy, opts.speak ? this.tts : null, this.name);
+    return new EmbeddedSession(opts, perceiver, wiring.wrapPolicy ? wiring.wrapPolicy(policy) : policy, opts.speak ? this.tts : null, this.name);
   }
 
   /** Opens the shared models ahead of the first session (a server calls this at start-up). */

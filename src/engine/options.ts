@@ -1,4 +1,5 @@
-// Session options and their defaults, merged in exactly one place.
+// Session options and their defaults, merged in exactly one place. Nothing here reads the environment:
+// the CLI and the server resolve it (src/transport/env.ts) and pass endpoints in.
 
 export interface SessionOptions {
   /** concurrent: stages run as a FIFO pipeline; sequential: each chunk goes through every stage in turn. */
@@ -46,33 +47,9 @@ export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   echoGuardSeconds: 10,
 });
 
-/**
- * Endpoints configured by environment: SOUNDFLOW_LLM_BASE_URL + SOUNDFLOW_LLM_MODEL (+ SOUNDFLOW_LLM_API_KEY
- * or OPENAI_API_KEY) and SOUNDFLOW_ASR_BASE_URL + SOUNDFLOW_ASR_MODEL (+ SOUNDFLOW_ASR_API_KEY).
- */
-export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<SessionOptions, 'llm' | 'asrEndpoint'> {
-  const out: Pick<SessionOptions, 'llm' | 'asrEndpoint'> = {};
-  const llm = endpoint('LLM', env.SOUNDFLOW_LLM_BASE_URL, env.SOUNDFLOW_LLM_MODEL, env);
-  const asr = endpoint('ASR', env.SOUNDFLOW_ASR_BASE_URL, env.SOUNDFLOW_ASR_MODEL, env);
-  if (llm) out.llm = llm;
-  if (asr) out.asrEndpoint = asr;
-  return out;
-}
-
-/** An endpoint from a base URL and model (CLI flags or environment); its key from SOUNDFLOW_<KIND>_API_KEY or OPENAI_API_KEY. */
-export function endpoint(
-  kind: 'LLM' | 'ASR',
-  baseUrl: string | undefined,
-  model: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): { baseUrl: string; model: string; apiKey?: string } | undefined {
-  if (!baseUrl || !model) return undefined;
-  return { baseUrl, model, apiKey: env[`SOUNDFLOW_${kind}_API_KEY`] ?? env.OPENAI_API_KEY };
-}
-
 export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOptions {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...endpointsFromEnv(), ...defined };
+  const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...defined };
   if (o.mode !== 'concurrent' && o.mode !== 'sequential') throw new RangeError(`mode must be concurrent|sequential, got ${o.mode}`);
   if (!(o.outputSampleRate >= 8000 && o.outputSampleRate <= 48000)) throw new RangeError('outputSampleRate must be 8000..48000');
   if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');

@@ -16,7 +16,7 @@ export async function createEngine(name: EngineName | string = 'embedded', confi
       return new EmbeddedEngine();
     }
     case 'aim-served': {
-      const { AimServedEngine } = await import('../engines/aim-served.ts');
+      const { AimServedEngine } = await import('./aim-served.ts');
       if (!config.url) throw new Error('engine "aim-served" needs a URL (--engine-url or SOUNDFLOW_AIM_URL)');
       return new AimServedEngine({ baseUrl: config.url });
     }

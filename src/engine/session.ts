@@ -10,11 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { Chunker } from '../audio/chunker.ts';
 import { pcm16ToBase64 } from '../audio/pcm.ts';
 import type { SessionEvent, ResponseStartEvent } from '../events.ts';
-import type { Chunk } from '../perception/types.ts';
-import { CHUNK_MS, SAMPLE_RATE } from '../perception/types.ts';
+import type { Chunk } from '../audio/chunk.ts';
+import { CHUNK_MS, SAMPLE_RATE } from '../audio/chunk.ts';
 import type { Perceiver } from '../perception/perceiver.ts';
 import { EchoGuard } from '../perception/echo-guard.ts';
-import type { ChunkDecision, Percept, Policy, ResponsePlan } from '../decision/types.ts';
+import type { Percept } from '../perception/types.ts';
+import type { ChunkDecision, Policy, ResponsePlan } from '../decision/types.ts';
 import type { Tts } from '../response/tts/types.ts';
 import { SentenceSplitter } from '../response/tts/sentences.ts';
 import type { Session } from './types.ts';
@@ -107,7 +108,7 @@ export class EmbeddedSession implements Session {
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     if (this.ending || this.closed) throw new SoundFlowError('session_ended', 'push() after end() or close()');
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) {
-      throw new SoundFlowError('bad_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
+      throw new SoundFlowError('invalid_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
     }
     for (const chunk of this.chunker.push(pcm)) await this.enqueueChunk(chunk);
   }

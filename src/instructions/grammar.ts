@@ -4,9 +4,9 @@
 // tables the parser and skills use (languages, sound classes, numbers), so a phrase the grammar
 // accepts is one the parser understands.
 import { readFileSync } from 'node:fs';
-import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from '../response/translate/languages.ts';
+import { KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from './languages.ts';
 import { TEENS, TENS, UNITS } from './numbers.ts';
-import { SOUND_CLASSES } from './sounds.ts';
+import { NAMEABLE_SOUNDS } from './sounds.ts';
 
 /** Words the stock CMU dictionary lacks, with ARPAbet pronunciations. */
 export const EXTRA_PRONUNCIATIONS: Readonly<Record<string, string>> = Object.freeze({
@@ -80,9 +80,9 @@ table window friend office city street weather outside inside always maybe becau
 
 export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean; garbageWeight?: number } = {}): Grammar {
   const known = (phrase: string) => !opts.dictionary || phrase.split(' ').every((w) => opts.dictionary!.has(w) || w in EXTRA_PRONUNCIATIONS);
-  const soundForms = SOUND_CLASSES.flatMap((c) => c.forms).filter(known);
+  const soundForms = NAMEABLE_SOUNDS.flatMap((c) => c.forms).filter(known);
   // Nouns alone for "ignore the dog", "don't comment on the cat".
-  const soundNouns = SOUND_CLASSES.flatMap((c) => c.forms.filter((f) => /^(the|a) \w+$/.test(f))).filter(known);
+  const soundNouns = NAMEABLE_SOUNDS.flatMap((c) => c.forms.filter((f) => /^(the|a) \w+$/.test(f))).filter(known);
   const languages = [...TARGET_LANGUAGES.flatMap((l) => [l.name.toLowerCase()]), ...KNOWN_UNSUPPORTED_LANGUAGES].filter(known);
 
   const body = [

@@ -1,9 +1,9 @@
 // Text → typed instruction. Spoken instructions arrive here as the constrained recogniser's text (or
 // the open decoder's), typed ones from the CLI/server; both go through the same rules. Anything that is
 // not clearly an instruction returns null, so chatter and garbled ASR never change the active tasks.
-import { findLanguage, listLanguageNames, TARGET_LANGUAGES } from '../response/translate/languages.ts';
+import { findLanguage, listLanguageNames, TARGET_LANGUAGES } from './languages.ts';
 import { numbersToDigits } from './numbers.ts';
-import { SOUND_CLASSES, soundLabelFor } from './sounds.ts';
+import { NAMEABLE_SOUNDS, soundLabelFor } from './sounds.ts';
 import type { ParsedInstruction, RefusalCode, StopTarget, TaskSpec } from './types.ts';
 
 const WAKE = /^(?:(?:hey|hi|ok|okay|hello)\s+)?(?:sound\s?flow|soundflow)\b\s*/;
@@ -49,9 +49,9 @@ const capital = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 
 function refusal(code: RefusalCode, requested: string, text: string): ParsedInstruction {
   if (code === 'unknown_sound') {
-    const examples = SOUND_CLASSES.slice(0, 12).map((c) => c.label);
+    const examples = NAMEABLE_SOUNDS.slice(0, 12).map((c) => c.label);
     return {
-      type: 'refusal', code, requested, text, supported: SOUND_CLASSES.map((c) => c.label),
+      type: 'refusal', code, requested, text, supported: NAMEABLE_SOUNDS.map((c) => c.label),
       message: `Sorry, I don't know that sound${requested ? ` ("${requested}")` : ''}. I can listen for sounds like ${examples.map((l) => l.replace(/_/g, ' ')).join(', ')}.`,
     };
   }

@@ -1,8 +1,8 @@
-// Sound classes an instruction can name ("count the knocks", "tell me if the baby cries"), keyed by
+// Sounds an instruction can name ("count the knocks", "tell me if the baby cries"), keyed by
 // the label the sound model emits (see /work/shared/sound-sources.tsv). One synonym table feeds the
 // parser (keyword match) and the grammar (spoken forms), so they cannot drift apart.
 
-export interface SoundClass {
+export interface NameableSound {
   label: string;
   /** How acknowledgements name it: "Okay, counting dog barks." */
   plural: string;
@@ -14,10 +14,10 @@ export interface SoundClass {
   keywords: string[];
 }
 
-const s = (label: string, plural: string, heard: string, forms: string[], keywords: string[]): SoundClass => ({ label, plural, heard, forms, keywords });
+const s = (label: string, plural: string, heard: string, forms: string[], keywords: string[]): NameableSound => ({ label, plural, heard, forms, keywords });
 
 // Order matters: specific phrases first ("smoke alarm" before "alarm", "doorbell" before "door").
-export const SOUND_CLASSES: readonly SoundClass[] = Object.freeze([
+export const NAMEABLE_SOUNDS: readonly NameableSound[] = Object.freeze([
   s('doorbell', 'doorbell rings', 'the doorbell', ['the doorbell rings', 'the doorbell', 'someone rings the doorbell', 'the door bell rings'], ['doorbell', 'door bell', 'ding dong', 'bell']),
   s('door_knock', 'knocks', 'a knock', ['someone knocks', 'someone knocks on the door', 'the knocks', 'knocks', 'knocking', 'a knock', 'the door knocks'], ['knock', 'knocks', 'knocking', 'knocked']),
   s('smoke_alarm', 'smoke alarms', 'the smoke alarm', ['the smoke alarm goes off', 'the smoke alarm', 'the fire alarm goes off', 'the fire alarm', 'the smoke detector goes off'], ['smoke alarm', 'smoke detector', 'fire alarm', 'smoke']),
@@ -51,17 +51,17 @@ export const SOUND_CLASSES: readonly SoundClass[] = Object.freeze([
   s('clock_tick', 'clock ticks', 'the clock', ['the clock ticks', 'the ticking'], ['tick', 'ticks', 'ticking', 'clock']),
 ]);
 
-export const SOUND_LABELS: readonly string[] = SOUND_CLASSES.map((c) => c.label);
+export const SOUND_LABELS: readonly string[] = NAMEABLE_SOUNDS.map((c) => c.label);
 
-export function soundClass(label: string): SoundClass | undefined {
-  return SOUND_CLASSES.find((c) => c.label === label);
+export function nameableSound(label: string): NameableSound | undefined {
+  return NAMEABLE_SOUNDS.find((c) => c.label === label);
 }
 
 /** The class a free-text phrase names ("the dog barks" → dog_bark), or undefined. */
 export function soundLabelFor(phrase: string): string | undefined {
   const padded = ` ${phrase.toLowerCase().replace(/[^a-z' ]+/g, ' ').replace(/\s+/g, ' ').trim()} `;
   // Multi-word keywords first across all classes, so "alarm clock" is not taken by "alarm".
-  for (const c of SOUND_CLASSES) for (const k of c.keywords) if (k.includes(' ') && padded.includes(` ${k} `)) return c.label;
-  for (const c of SOUND_CLASSES) for (const k of c.keywords) if (!k.includes(' ') && padded.includes(` ${k} `)) return c.label;
+  for (const c of NAMEABLE_SOUNDS) for (const k of c.keywords) if (k.includes(' ') && padded.includes(` ${k} `)) return c.label;
+  for (const c of NAMEABLE_SOUNDS) for (const k of c.keywords) if (!k.includes(' ') && padded.includes(` ${k} `)) return c.label;
   return undefined;
 }

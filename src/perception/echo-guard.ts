@@ -16,7 +16,7 @@ import { Resampler } from '../audio/resample.ts';
 import { pcm16ToFloat } from '../audio/pcm.ts';
 import { LogMel, MEL_BINS, MEL_DB_OFFSET, melCenterFrequencies } from './features.ts';
 import { SoundFlowError } from '../util/errors.ts';
-import { SAMPLE_RATE } from './types.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export interface EchoCheck {
   /** The chunk looks like our own output, delayed and filtered. */
@@ -132,9 +132,9 @@ export class EchoGuard {
   constructor(options: Partial<EchoGuardOptions> = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     const o: EchoGuardOptions = { ...DEFAULT_ECHO_GUARD, ...defined };
-    if (!(o.seconds >= 2 && o.seconds <= 600)) throw new SoundFlowError('bad_option', `echo guard seconds must be in 2..600, got ${o.seconds}`);
-    if (!(o.maxLagMs >= 0 && o.maxLagMs <= 2000)) throw new SoundFlowError('bad_option', `echo guard maxLagMs must be in 0..2000, got ${o.maxLagMs}`);
-    if (!(o.threshold > -1 && o.threshold <= 1)) throw new SoundFlowError('bad_option', `echo guard threshold must be in (-1, 1], got ${o.threshold}`);
+    if (!(o.seconds >= 2 && o.seconds <= 600)) throw new SoundFlowError('invalid_argument', `echo guard seconds must be in 2..600, got ${o.seconds}`);
+    if (!(o.maxLagMs >= 0 && o.maxLagMs <= 2000)) throw new SoundFlowError('invalid_argument', `echo guard maxLagMs must be in 0..2000, got ${o.maxLagMs}`);
+    if (!(o.threshold > -1 && o.threshold <= 1)) throw new SoundFlowError('invalid_argument', `echo guard threshold must be in (-1, 1], got ${o.threshold}`);
     this.options = o;
     this.capacity = Math.ceil(o.seconds / FRAME_S);
     this.maxLag = Math.round(o.maxLagMs / 1000 / FRAME_S);
@@ -152,7 +152,7 @@ export class EchoGuard {
       throw new SoundFlowError('invalid_audio', 'played audio must be an Int16Array or a Float32Array', { recoverable: true });
     }
     if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
-      throw new SoundFlowError('bad_option', `played audio sample rate must be an integer in 8000..48000, got ${sampleRate}`, { recoverable: true });
+      throw new SoundFlowError('invalid_argument', `played audio sample rate must be an integer in 8000..48000, got ${sampleRate}`, { recoverable: true });
     }
     checkTime(atStreamTime, 'played atStreamTime');
     if (pcm.length === 0) return;

@@ -11,6 +11,7 @@
 // Level reference: 10·log10(melEnergy) − MEL_DB_OFFSET ≈ mean-square level in dB (20·log10 rms) of the
 // signal within that band; summed over all bands ≈ the frame's 50–8000 Hz level (see melToDb).
 import { SoundFlowError } from '../util/errors.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export const MEL_BINS = 64;
 export const FRAMES_PER_CHUNK = 40;
@@ -20,7 +21,6 @@ export const N_FFT = 512;
 export const F_MIN = 50;
 export const F_MAX = 8000;
 export const LOG_EPS = 1e-6;
-const SR = 16000;
 const N_BINS = N_FFT / 2 + 1;
 
 /** Periodic Hann window of WIN_LENGTH. */
@@ -141,7 +141,7 @@ function melFilterbank(nMels: number): MelFilter[] {
     const w: number[] = [];
     let first = -1;
     for (let k = 0; k < N_BINS; k++) {
-      const f = (k * SR) / N_FFT;
+      const f = (k * SAMPLE_RATE) / N_FFT;
       const v = f <= l || f >= u ? 0 : f <= c ? (f - l) / (c - l) : (u - f) / (u - c);
       if (v > 0) {
         if (first < 0) first = k;
@@ -149,7 +149,7 @@ function melFilterbank(nMels: number): MelFilter[] {
       } else if (first >= 0) break;
     }
     // With 64 bands and 31.25 Hz bins every triangle catches at least one bin; guard anyway.
-    if (first < 0) throw new SoundFlowError('bad_config', `mel band ${m} of ${nMels} covers no FFT bin; use fewer mel bins`);
+    if (first < 0) throw new SoundFlowError('invalid_argument', `mel band ${m} of ${nMels} covers no FFT bin; use fewer mel bins`);
     filters.push({ first, weights: Float64Array.from(w) });
   }
   return filters;
@@ -171,7 +171,7 @@ class FrameComputer {
 
   constructor(readonly nMels: number) {
     if (!Number.isInteger(nMels) || nMels < 1 || nMels > 128) {
-      throw new SoundFlowError('bad_config', `nMels must be an integer in 1..128, got ${nMels}`);
+      throw new SoundFlowError('invalid_argument', `nMels must be an integer in 1..128, got ${nMels}`);
     }
     this.filters = filtersFor(nMels);
   }

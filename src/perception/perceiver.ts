@@ -6,15 +6,13 @@ import { SpeechSegmenter, type SegmentUpdate, type SegmenterOptions } from './se
 import { AcousticContext } from './acoustic-context.ts';
 import { StreamingRecognizer } from './asr/streaming.ts';
 import type { RecognizerPool } from './asr/pool.ts';
-import type { OpenAITranscriptionClient } from '../engines/openai-transcribe.ts';
-import { normalizeTranscript } from './asr/wer.ts';
-import { errorMessage, SoundFlowError } from '../util/errors.ts';
-import type { ConstrainedRecognizer, RecognitionDetail } from '../instructions/recognizer.ts';
+import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
+import type { ConstrainedRecognizer, RecognitionDetail } from './asr/grammar-recognizer.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
-import type { Chunk } from './types.ts';
+import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
-import type { FinalTranscript, Percept } from '../decision/types.ts';
+import type { FinalTranscript, Percept } from './types.ts';
 
 export interface PerceiverOptions {
   /** Speech probability threshold, used for the chunk's speech fraction. */
@@ -80,7 +78,7 @@ export class Perceiver {
     options: Partial<PerceiverOptions> = {},
     pool?: RecognizerPool,
     grammar?: Promise<ConstrainedRecognizer> | null,
-    transcriber?: OpenAITranscriptionClient | null,
+    transcriber?: Transcriber | null,
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
@@ -96,7 +94,7 @@ export class Perceiver {
   }
 
   /** Remote recogniser for final transcripts, when configured. */
-  private transcriber: OpenAITranscriptionClient | null = null;
+  private transcriber: Transcriber | null = null;
 
   /** The engine's shared command-grammar recogniser (serialised across sessions). */
   private grammar: Promise<ConstrainedRecognizer> | null = null;
@@ -155,7 +153,7 @@ export class Perceiver {
       this.inUtterance = true;
       this.utterance++;
       this.uttSamples = 0;
-      const pad = Math.round((this.opts.prefixPaddingMs / 1000) * 16000);
+      const pad = Math.round((this.opts.prefixPaddingMs / 1000) * SAMPLE_RATE);
       const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
@@ -172,21 +170,21 @@ export class Perceiver {
     });
 
     // A pause closes a segment: its final decode starts now, so little is left to do at the end.
-    if (this.spec && this.segmenter.silenceMs < this.spec.silenceMs + 400 * (chunk.index - this.spec.chunk) - 64) this.spec = null;
+    if (this.spec && this.segmenter.silenceMs < this.spec.silenceMs + CHUNK_MS * (chunk.index - this.spec.chunk) - 64) this.spec = null;
     const pause = updates.find((u) => u.kind === 'pause');
     if (pause && !percept.speechEnded) {
-      const keepTail = (chunk.index + 1) * 6400 - pause.at;
+      const keepTail = (chunk.index + 1) * CHUNK_SAMPLES - pause.at;
       this.asr.commitSegment(keepTail);
       // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
       let command: Promise<RecognitionDetail | null> | null = null;
-      if (this.grammar && this.uttSamples - keepTail <= this.opts.maxCommandSeconds * 16000) {
+      if (this.grammar && this.uttSamples - keepTail <= this.opts.maxCommandSeconds * SAMPLE_RATE) {
         const sofar = concatSamples(this.uttAudio);
         const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
         command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
       }
       this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
     }
-    const tooLong = this.uttSamples / 16000 >= this.opts.maxUtteranceSeconds || this.asr.full;
+    const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.inUtterance = false;
@@ -203,22 +201,19 @@ export class Perceiver {
     // Only short utterances: commands and questions are short. (Filtering on the partial's words would
     // save CPU but make decisions depend on timing, since partials are best-effort.)
     const command = early
-      ?? (this.grammar && audio.length / 16000 <= this.opts.maxCommandSeconds
+      ?? (this.grammar && audio.length / SAMPLE_RATE <= this.opts.maxCommandSeconds
         ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null)
         : Promise.resolve(null));
-    // A configured remote recogniser (OpenAI-compatible /v1/audio/transcriptions) gives the final
-    // transcript; the local one still runs and stands in if the endpoint fails or times out.
-    const remote = this.transcriber
-      ? this.transcriber.transcribe(audio).then(
-          (r) => ({ text: normalizeTranscript(r.text) }),
-          (err: unknown) => ({ error: { code: err instanceof SoundFlowError ? err.code : 'asr_endpoint_failed', message: errorMessage(err) } }),
-        )
-      : Promise.resolve(null);
-    this.finals = Promise.all([fin, command, remote]).catch(() => undefined);
-    percept.final = Promise.all([fin.catch(() => null), command, remote])
-      .then(([r, detail, rem]): FinalTranscript | null => {
-        const fallback = rem && 'error' in rem ? rem.error : undefined;
-        const text = (rem && 'text' in rem ? rem.text : '') || (r?.text ?? '');
+    // The local decode of this utterance, already running, as a transcriber. A configured remote
+    // recogniser gives the final transcript instead; the local one stands in if it fails or times out.
+    const local: Transcriber = { transcribe: () => fin.then((r) => ({ text: r?.text ?? '' }), () => ({ text: '' })) };
+    const transcript = (this.transcriber ? new FallbackTranscriber(this.transcriber, local) : local).transcribe(audio);
+    this.finals = Promise.all([fin, command, transcript]).catch(() => undefined);
+    const remoteConfigured = !!this.transcriber;
+    percept.final = Promise.all([transcript, command, fin.catch(() => null)])
+      .then(([tr, detail, r]): FinalTranscript | null => {
+        const fallback = tr.fallback;
+        const text = tr.text;
         const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
         const candidate = detail && !detail.accepted && detail.text ? detail.text : undefined;
         if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
@@ -228,7 +223,8 @@ export class Perceiver {
           audio,
           ...(cmd ? { command: cmd } : {}),
           ...(candidate ? { commandCandidate: candidate } : {}),
-          ...(r?.alternatives && !(rem && 'text' in rem) ? { alternatives: r.alternatives } : {}),
+          // n-best readings belong to the local decode: only when its text is the transcript.
+          ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
         };
       });

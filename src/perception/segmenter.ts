@@ -7,8 +7,8 @@
 // 'pause' update, so the decision step can tell a pause from the end of the utterance.
 // OpenAI server_vad (threshold 0.5, prefix_padding_ms 300, silence_duration_ms 500) = SERVER_VAD_PRESET.
 import { SoundFlowError } from '../util/errors.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
-const SR = 16000;
 
 export interface SegmenterOptions {
   startThreshold: number;
@@ -72,7 +72,7 @@ export class SpeechSegmenter {
   constructor(opts: Partial<SegmenterOptions> = {}) {
     const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
     const o: SegmenterOptions = { ...DEFAULT_SEGMENTER, ...defined };
-    const bad = (msg: string) => new SoundFlowError('bad_config', `segmenter: ${msg}`);
+    const bad = (msg: string) => new SoundFlowError('invalid_argument', `segmenter: ${msg}`);
     for (const k of ['startThreshold', 'endThreshold'] as const) {
       if (!(o[k] >= 0 && o[k] <= 1)) throw bad(`${k} must be in 0..1, got ${o[k]}`);
     }
@@ -91,12 +91,12 @@ export class SpeechSegmenter {
 
   /** Length of the current silence run (ms); while idle, time since the last speech frame. */
   get silenceMs(): number {
-    return (this.silenceRun * 1000) / SR;
+    return (this.silenceRun * 1000) / SAMPLE_RATE;
   }
 
   /** Duration of the current utterance so far (ms), 0 when not in speech. */
   get speechMs(): number {
-    return this.state === 'speech' ? ((this.lastEnd - this.utterStart) * 1000) / SR : 0;
+    return this.state === 'speech' ? ((this.lastEnd - this.utterStart) * 1000) / SAMPLE_RATE : 0;
   }
 
   /** True inside an utterance whose current silence has lasted at least pauseMs. */
@@ -111,7 +111,7 @@ export class SpeechSegmenter {
     }
     const out: SegmentUpdate[] = [];
     const o = this.options;
-    const ms = (n: number) => (n * 1000) / SR;
+    const ms = (n: number) => (n * 1000) / SAMPLE_RATE;
     for (let i = 0; i < probs.length; i++) {
       const p = probs[i];
       const end = frameEnds[i];
@@ -148,7 +148,7 @@ export class SpeechSegmenter {
         if (ms(this.candSpeech) >= o.minSpeechMs && speechy) {
           this.state = 'speech';
           this.utterStart = this.candStart;
-          const padded = Math.max(0, this.candStart - Math.round((o.prefixPaddingMs * SR) / 1000));
+          const padded = Math.max(0, this.candStart - Math.round((o.prefixPaddingMs * SAMPLE_RATE) / 1000));
           out.push({ kind: 'start', sample: padded, at: end });
         } else if (ms(this.silenceRun) >= o.pauseMs) {
           this.state = 'idle'; // too short to be speech: a click or a cough-like blip

@@ -1,10 +1,14 @@
 // Errors that cross a stage boundary carry a stable code (surfaced as `error` events and CLI messages)
 // and whether the session can go on after them.
 
+import type { ErrorCode } from '../error-codes.ts';
+
+export type { ErrorCode } from '../error-codes.ts';
+
 export class SoundFlowError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly recoverable: boolean;
-  constructor(code: string, message: string, opts: { recoverable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { recoverable?: boolean; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'SoundFlowError';
     this.code = code;

@@ -41,7 +41,7 @@ export const FINAL_BEAMS: Readonly<BeamOptions> = Object.freeze({ maxhmmpf: 3000
 
 function num(name: string, v: number | undefined, ok: (x: number) => boolean): string[] {
   if (v === undefined) return [];
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new SoundFlowError('bad_option', `asr option ${name} is out of range: ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new SoundFlowError('invalid_argument', `asr option ${name} is out of range: ${v}`);
   return [`-${name}`, String(v)];
 }
 

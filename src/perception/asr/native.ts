@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 
-export const MODEL_DIR = process.env.SOUNDFLOW_PS_MODEL ?? '/usr/share/pocketsphinx/model/en-us';
+/** Debian's pocketsphinx-en-us model (other models: pass hmm/lm/dict paths in the recogniser options). */
+export const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 export const DEFAULT_HMM = join(MODEL_DIR, 'en-us');
 export const DEFAULT_LM = join(MODEL_DIR, 'en-us.lm.bin');
 export const DEFAULT_DICT = join(MODEL_DIR, 'cmudict-en-us.dict');

@@ -2,7 +2,7 @@
 // koffi's worker threads so the event loop keeps serving audio; calls on one decoder never overlap
 // (pocketsphinx is not thread-safe per decoder), different decoders may run in parallel.
 import { existsSync, readFileSync } from 'node:fs';
-import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
+import { MissingDependencyError, SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import { floatToPcm16 } from '../../audio/pcm.ts';
 import { TimingLog } from '../../util/timing.ts';
 import { beamArgs, type BeamOptions } from './config.ts';
@@ -155,7 +155,7 @@ export class PocketSphinxDecoder {
     const lm = opts.lm ?? DEFAULT_LM;
     if (mode === 'lm' && !existsSync(lm)) throw new MissingDependencyError(`language model ${lm}`, 'pocketsphinx-en-us');
     const grammar = opts.jsgf !== undefined ? grammarText(opts.jsgf) : undefined;
-    if (opts.kwsThreshold !== undefined && !(opts.kwsThreshold > 0)) throw new SoundFlowError('bad_option', 'kwsThreshold must be > 0');
+    if (opts.kwsThreshold !== undefined && !(opts.kwsThreshold > 0)) throw new SoundFlowError('invalid_argument', 'kwsThreshold must be > 0');
 
     const args = ['-hmm', hmm, '-dict', dict, '-samprate', '16000', ...beamArgs(opts.beams, opts.downsample)];
     if (mode === 'lm') args.push('-lm', lm);
@@ -172,7 +172,7 @@ export class PocketSphinxDecoder {
     }
     const names = new Map<string, SearchKind>();
     try {
-      const check = (rc: number, what: string, code = 'asr_init_failed') => {
+      const check = (rc: number, what: string, code: ErrorCode = 'asr_init_failed') => {
         if (rc !== 0) throw new SoundFlowError(code, `pocketsphinx could not load ${what}`);
       };
       const missing = (words: string[]) => words.filter((w) => !a.ps_lookup_word(ps, w));
@@ -236,7 +236,7 @@ export class PocketSphinxDecoder {
   /** Switches the search used by the next utterance. */
   setSearch(name: string): void {
     this.assertOpen();
-    if (!this.searchNames.has(name)) throw new SoundFlowError('bad_option', `no search named ${name}; have ${this.searches.join(', ')}`);
+    if (!this.searchNames.has(name)) throw new SoundFlowError('invalid_argument', `no search named ${name}; have ${this.searches.join(', ')}`);
     if (this.inUtt) throw new SoundFlowError('asr_state', 'cannot switch search during an utterance', { recoverable: true });
     this.current = name;
     void this.enqueue(async () => this.activate(name)).catch(() => {});
@@ -306,7 +306,7 @@ export class PocketSphinxDecoder {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decode() during a streamed utterance', { recoverable: true }));
     const search = opts.search ?? this.current;
-    if (!this.searchNames.has(search)) return Promise.reject(new SoundFlowError('bad_option', `no search named ${search}; have ${this.searches.join(', ')}`));
+    if (!this.searchNames.has(search)) return Promise.reject(new SoundFlowError('invalid_argument', `no search named ${search}; have ${this.searches.join(', ')}`));
     let data: Int16Array;
     try {
       data = toInt16(pcm);

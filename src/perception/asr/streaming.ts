@@ -7,8 +7,8 @@ import { floatToPcm16 } from '../../audio/pcm.ts';
 import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
 import { PocketSphinxDecoder, type DecodeResult, type WordSegment } from './pocketsphinx.ts';
 import { normalizeTranscript } from './wer.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const SAMPLE_RATE = 16000;
 /** Segments shorter than this (0.25 s) are not worth a decode of their own. */
 const MIN_SEGMENT_SAMPLES = 4000;
 
@@ -32,7 +32,8 @@ export interface StreamingOptions {
   maxUtteranceSeconds?: number;
 }
 
-export interface FinalTranscript {
+/** The streaming decoder's own result for one utterance (perception turns it into a FinalTranscript). */
+export interface FinalDecode {
   /** Final transcript (normalized: lowercase, no fillers). */
   text: string;
   /** The partial decoder's own last hypothesis. */
@@ -96,7 +97,7 @@ export class StreamingRecognizer {
 
   static async create(opts: StreamingOptions = {}): Promise<StreamingRecognizer> {
     const maxSeconds = opts.maxUtteranceSeconds ?? 30;
-    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('bad_option', 'maxUtteranceSeconds must be 1..300');
+    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
     const common = { hmm: opts.hmm, lm: opts.lm, dict: opts.dict };
     // Both models load in parallel on worker threads.
     const [p, f] = await Promise.allSettled([
@@ -192,7 +193,7 @@ export class StreamingRecognizer {
   }
 
   /** Ends the utterance: final transcript from a full re-decode of the saved audio. */
-  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalTranscript> {
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalDecode> {
     this.assertOpen();
     const audio = this.buffer.slice(0, this.length);
     const segments = this.segments;

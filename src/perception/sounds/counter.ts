@@ -27,7 +27,7 @@ const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven',
 
 /** 1 → "once", 2 → "twice", 3 → "three times", …, 21 → "21 times". */
 export function countWord(n: number): string {
-  if (!Number.isInteger(n) || n < 0) throw new SoundFlowError('bad_argument', `count must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw new SoundFlowError('invalid_argument', `count must be a non-negative integer, got ${n}`);
   if (n === 1 || n === 2) return SMALL[n];
   if (n === 0) return 'zero times';
   return `${n <= 20 ? SMALL[n] : String(n)} times`;
@@ -45,7 +45,7 @@ export class EventCounter {
   readonly times: number[] = [];
 
   constructor(opts: EventCounterOptions) {
-    if (!opts || typeof opts.label !== 'string' || !opts.label) throw new SoundFlowError('bad_argument', 'EventCounter needs a label');
+    if (!opts || typeof opts.label !== 'string' || !opts.label) throw new SoundFlowError('invalid_argument', 'EventCounter needs a label');
     this.label = opts.label;
     this.threshold = opts.threshold ?? 0.3;
     this.withinDb = opts.withinDb ?? 10;

@@ -1,7 +1,7 @@
 // Runs a whole signal through the same per-chunk path the session uses (LogMel → SoundClassifier),
 // for tests, the benchmark and offline analysis.
 import { LogMel } from '../features.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../types.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 import type { SoundClassifier } from './classifier.ts';
 
 export interface AnalysedChunk {

@@ -3,7 +3,7 @@
 // sentences because open-vocabulary ASR garbles ("what is your name" → "juanita name"). Overheard
 // chatter gets null; "I can't answer that offline" only goes to questions clearly put to the assistant.
 import type { Emotion } from '../../events.ts';
-import { listLanguageNames } from '../translate/languages.ts';
+import { listLanguageNames } from '../../instructions/languages.ts';
 import { solveArithmetic } from './arithmetic.ts';
 import { sayDate, sayTime, sayWeekday } from './clock.ts';
 import { ASSISTANT_NAME, isQuestionForm, prepare } from './text.ts';

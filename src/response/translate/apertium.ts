@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { findLanguage, TARGET_LANGUAGES, type TargetLanguage } from './languages.ts';
+import { findLanguage, TARGET_LANGUAGES, type TargetLanguage } from '../../instructions/languages.ts';
 import { MODES_DIR, modeStages } from './mode.ts';
 import { ApertiumPipeline } from './pipeline.ts';
 import { truecase } from './truecase.ts';
@@ -42,11 +42,11 @@ export class Translator {
   }
 
   async translate(text: string, opts: TranslateOptions): Promise<string> {
-    if (typeof text !== 'string') throw new SoundFlowError('bad_input', 'translate: text must be a string', { recoverable: true });
+    if (typeof text !== 'string') throw new SoundFlowError('invalid_input', 'translate: text must be a string', { recoverable: true });
     if (opts.from && opts.from.toLowerCase() !== 'en' && opts.from.toLowerCase() !== 'english') {
       throw new SoundFlowError('unsupported_language', `translation from "${opts.from}" is not supported (English only)`, { recoverable: true });
     }
-    if (text.length > MAX_CHARS) throw new SoundFlowError('bad_input', `translate: text longer than ${MAX_CHARS} characters`, { recoverable: true });
+    if (text.length > MAX_CHARS) throw new SoundFlowError('invalid_input', `translate: text longer than ${MAX_CHARS} characters`, { recoverable: true });
     const pipeline = this.pipeline(opts.to);
     // One line per request: control characters (and the "\0" delimiter) would break the framing.
     const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();

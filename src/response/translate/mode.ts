@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 
-export const MODES_DIR = process.env.APERTIUM_MODES_DIR ?? '/usr/share/apertium/modes';
+/** Where Debian's apertium-* packages install their modes. */
+export const MODES_DIR = '/usr/share/apertium/modes';
 
 /** Splits one shell command into words, honouring single and double quotes. */
 function shellWords(cmd: string): string[] {

@@ -54,11 +54,11 @@ export class EspeakTts implements Tts {
   async *synthesize(text: string, opts: TtsOptions = {}): AsyncGenerator<Int16Array> {
     const { signal } = opts;
     const rate = opts.sampleRate ?? 16000;
-    if (!Number.isInteger(rate) || rate < 8000 || rate > 48000) throw new SoundFlowError('bad_option', `TTS sample rate must be an integer 8000..48000, got ${rate}`);
+    if (!Number.isInteger(rate) || rate < 8000 || rate > 48000) throw new SoundFlowError('invalid_argument', `TTS sample rate must be an integer 8000..48000, got ${rate}`);
     const voice = opts.voice ?? this.voice;
-    if (!VOICE_RE.test(voice)) throw new SoundFlowError('bad_option', `invalid voice name ${JSON.stringify(voice)}`);
+    if (!VOICE_RE.test(voice)) throw new SoundFlowError('invalid_argument', `invalid voice name ${JSON.stringify(voice)}`);
     const p = prosodyFor(opts.emotion ?? 'normal');
-    if (typeof text !== 'string') throw new SoundFlowError('bad_option', 'TTS text must be a string');
+    if (typeof text !== 'string') throw new SoundFlowError('invalid_argument', 'TTS text must be a string');
     // Control characters can switch espeak into odd modes; speech needs none of them.
     const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
     if (!clean) return;

@@ -27,7 +27,7 @@ export const PROSODY: Readonly<Record<Emotion, Readonly<Prosody>>> = Object.free
 
 export function prosodyFor(emotion: Emotion = 'normal'): Prosody {
   if (!(EMOTIONS as readonly string[]).includes(emotion)) {
-    throw new SoundFlowError('bad_option', `unknown emotion "${emotion}" (expected one of ${EMOTIONS.join(', ')})`);
+    throw new SoundFlowError('invalid_argument', `unknown emotion "${emotion}" (expected one of ${EMOTIONS.join(', ')})`);
   }
   return PROSODY[emotion];
 }

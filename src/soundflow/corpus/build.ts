@@ -7,8 +7,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
-import { SOUND_CLASSES, isSoundClass } from './classes.ts';
-import { CORPUS_SR, convertToWav, partName, readWav, writeWav } from './convert.ts';
+import { SOUND_CLASSES, isSoundClass } from '../../perception/sounds/classes.ts';
+import { convertToWav, readWav } from './convert.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
+import { writeWavFile } from '../../audio/wav.ts';
+import { partName } from '../../util/fs.ts';
 import { fetchPackage, listFiles, packageLicence } from './debian.ts';
 import type { CorpusEntry, CorpusManifest } from './manifest.ts';
 import { makeRng, hash32, pick } from '../../util/rng.ts';
@@ -85,7 +88,7 @@ async function recordedEntries(src: PackageSource, cacheDir: string, want: Set<s
       }
       const x = readWav(out);
       if (peak(x) < 1e-3) throw new SoundFlowError('silent', 'file is silent');
-      return { id, file: rel, cls, package: src.pkg, source: '/' + path, licence, seconds: +(x.length / CORPUS_SR).toFixed(3), origin: 'recorded' };
+      return { id, file: rel, cls, package: src.pkg, source: '/' + path, licence, seconds: +(x.length / SAMPLE_RATE).toFixed(3), origin: 'recorded' };
     } catch (err) {
       skipped.push({ id, reason: errorMessage(err) });
       log(`  skipped ${id}: ${errorMessage(err)}`);
@@ -107,9 +110,9 @@ async function generatedEntries(cacheDir: string, want: Set<string>, skipped: Co
       if (existsSync(path)) x = readWav(path);
       else {
         x = recipe.make(makeRng(hash32(`${recipe.kind}:${i}`)));
-        writeWav(path, x);
+        writeWavFile(path, x);
       }
-      out.push({ id: `synth:${recipe.kind}:${i}`, file: rel, cls: recipe.cls, package: 'soundflow-synth', source: `src/soundflow/corpus/synth.ts ${recipe.kind} seed ${i}`, licence: 'Apache-2.0', seconds: +(x.length / CORPUS_SR).toFixed(3), origin: 'generated' });
+      out.push({ id: `synth:${recipe.kind}:${i}`, file: rel, cls: recipe.cls, package: 'soundflow-synth', source: `src/soundflow/corpus/synth.ts ${recipe.kind} seed ${i}`, licence: 'Apache-2.0', seconds: +(x.length / SAMPLE_RATE).toFixed(3), origin: 'generated' });
     }
   }
   if (want.has('speech')) {
@@ -131,7 +134,7 @@ async function generatedEntries(cacheDir: string, want: Set<string>, skipped: Co
           rmSync(raw, { force: true });
         }
         const x = readWav(path);
-        out.push({ id, file: rel, cls: 'speech', package: 'espeak-ng', source: `espeak-ng -v ${voice} -s ${speed} -p ${pitch} "${text}"`, licence: 'GPL-3+ (espeak-ng output)', seconds: +(x.length / CORPUS_SR).toFixed(3), origin: 'generated' });
+        out.push({ id, file: rel, cls: 'speech', package: 'espeak-ng', source: `espeak-ng -v ${voice} -s ${speed} -p ${pitch} "${text}"`, licence: 'GPL-3+ (espeak-ng output)', seconds: +(x.length / SAMPLE_RATE).toFixed(3), origin: 'generated' });
       } catch (err) {
         skipped.push({ id, reason: errorMessage(err) });
       }
@@ -145,7 +148,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const cacheDir = opts.cacheDir ?? DEFAULT_CORPUS_DIR;
   const log = opts.log ?? (() => {});
   const classes = opts.classes ?? [...SOUND_CLASSES];
-  for (const c of classes) if (!isSoundClass(c)) throw new SoundFlowError('bad_option', `unknown sound class "${c}" (known: ${SOUND_CLASSES.join(', ')})`);
+  for (const c of classes) if (!isSoundClass(c)) throw new SoundFlowError('invalid_argument', `unknown sound class "${c}" (known: ${SOUND_CLASSES.join(', ')})`);
   const want = new Set(classes);
   mkdirSync(cacheDir, { recursive: true });
   const skipped: CorpusManifest['skipped'] = [];
@@ -165,5 +168,5 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const splits = assignSplits(pending);
   const entries: CorpusEntry[] = pending.map((p) => ({ ...p, split: splits.get(p.id)! }));
   entries.sort((a, b) => SOUND_CLASSES.indexOf(a.cls as never) - SOUND_CLASSES.indexOf(b.cls as never) || (a.id < b.id ? -1 : 1));
-  return { version: 1, createdBy: 'soundflow corpus build', sampleRate: 16000, entries, skipped };
+  return { version: 1, createdBy: 'soundflow corpus build', sampleRate: SAMPLE_RATE, entries, skipped };
 }

@@ -2,7 +2,7 @@
 // package (case-insensitive, anchored at the end); `max` caps how many files one rule takes (picked by a
 // stable hash, so a rebuild selects the same files). Found by listing the packages' contents; see
 // docs/notes/sounds.md for what each package holds and why some plausible files were left out.
-import type { SoundClass } from './classes.ts';
+import type { SoundClass } from '../../perception/sounds/classes.ts';
 
 export interface SourceRule {
   re: RegExp;

@@ -3,26 +3,26 @@
 // whistle, sirens, telephone rings, doorbell chimes, knocks on wood; plus quiet room tone and mains hum
 // for the ambient class. Everything is 16 kHz mono; each generator takes its own seeded RNG.
 import { gauss, randInt, uniform, pick, type Random } from '../../util/rng.ts';
-import type { SoundClass } from './classes.ts';
+import type { SoundClass } from '../../perception/sounds/classes.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const SR = 16000;
 
 function buf(seconds: number): Float32Array {
-  return new Float32Array(Math.round(seconds * SR));
+  return new Float32Array(Math.round(seconds * SAMPLE_RATE));
 }
 
 /** Adds a tone burst [t0, t0+dur) with partials (freq multiple, gain), 5 ms ramps, optional vibrato. */
 function addTone(x: Float32Array, t0: number, dur: number, f0: number, amp: number, partials: [number, number][] = [[1, 1]], vib = 0, vibHz = 0): void {
-  const s0 = Math.round(t0 * SR);
-  const n = Math.round(dur * SR);
-  const ramp = Math.round(0.005 * SR);
+  const s0 = Math.round(t0 * SAMPLE_RATE);
+  const n = Math.round(dur * SAMPLE_RATE);
+  const ramp = Math.round(0.005 * SAMPLE_RATE);
   let phase = 0;
   for (let i = 0; i < n && s0 + i < x.length; i++) {
-    const t = i / SR;
+    const t = i / SAMPLE_RATE;
     const f = f0 * (1 + vib * Math.sin(2 * Math.PI * vibHz * t));
-    phase += (2 * Math.PI * f) / SR;
+    phase += (2 * Math.PI * f) / SAMPLE_RATE;
     let v = 0;
-    for (const [m, g] of partials) if (f * m < SR / 2 - 200) v += g * Math.sin(m * phase);
+    for (const [m, g] of partials) if (f * m < SAMPLE_RATE / 2 - 200) v += g * Math.sin(m * phase);
     const env = Math.min(1, i / ramp, (n - i) / ramp);
     if (s0 + i >= 0) x[s0 + i] += amp * env * v;
   }
@@ -30,13 +30,13 @@ function addTone(x: Float32Array, t0: number, dur: number, f0: number, amp: numb
 
 /** Second-order resonator (two-pole band-pass) applied to an excitation, summed into x at `at`. */
 function addResonance(x: Float32Array, at: number, exc: Float32Array, f: number, q: number, gain: number): void {
-  const w = (2 * Math.PI * f) / SR;
+  const w = (2 * Math.PI * f) / SAMPLE_RATE;
   const r = Math.exp(-w / (2 * q));
   const a1 = -2 * r * Math.cos(w);
   const a2 = r * r;
   let y1 = 0;
   let y2 = 0;
-  const n = Math.min(x.length - at, Math.round(0.4 * SR));
+  const n = Math.min(x.length - at, Math.round(0.4 * SAMPLE_RATE));
   for (let i = 0; i < n; i++) {
     const e = i < exc.length ? exc[i] : 0;
     const y = (1 - r) * e - a1 * y1 - a2 * y2;
@@ -135,10 +135,10 @@ export function kettleWhistle(rng: Random): Float32Array {
   let lp = 0;
   const breath = uniform(rng, 0.1, 0.4);
   for (let i = 0; i < x.length; i++) {
-    const t = i / SR;
+    const t = i / SAMPLE_RATE;
     const g = Math.min(1, t / glide);
     const f = (fStart + (fEnd - fStart) * g) * (1 + vib * Math.sin(2 * Math.PI * vibHz * t));
-    phase += (2 * Math.PI * f) / SR;
+    phase += (2 * Math.PI * f) / SAMPLE_RATE;
     const amp = 0.4 * Math.min(1, t / 0.3) * (0.8 + 0.2 * g);
     x[i] = amp * (Math.sin(phase) + 0.15 * Math.sin(2 * phase)) * (1 + breath * gauss(rng) * 0.3);
     lp = 0.98 * lp + 0.02 * gauss(rng);
@@ -157,10 +157,10 @@ export function siren(rng: Random): Float32Array {
   const hi = uniform(rng, 1200, 1700);
   let phase = 0;
   for (let i = 0; i < x.length; i++) {
-    const t = i / SR;
+    const t = i / SAMPLE_RATE;
     const u = 0.5 - 0.5 * Math.cos((2 * Math.PI * t) / period);
     const f = lo + (hi - lo) * u;
-    phase += (2 * Math.PI * f) / SR;
+    phase += (2 * Math.PI * f) / SAMPLE_RATE;
     x[i] = 0.4 * Math.min(1, t / 0.2) * (Math.sin(phase) + 0.4 * Math.sin(2 * phase) + 0.2 * Math.sin(3 * phase));
   }
   addNoise(x, rng, 0.003);
@@ -188,9 +188,9 @@ export function phoneRing(rng: Random): Float32Array {
       const start = lead + r * (ringFor + uniform(rng, 1.5, 2.5));
       for (let k = 0; k < ringFor * rate; k++) {
         const t0 = start + k / rate;
-        const s0 = Math.round(t0 * SR);
-        for (let i = 0; i < SR * 0.12 && s0 + i < x.length; i++) {
-          const t = i / SR;
+        const s0 = Math.round(t0 * SAMPLE_RATE);
+        for (let i = 0; i < SAMPLE_RATE * 0.12 && s0 + i < x.length; i++) {
+          const t = i / SAMPLE_RATE;
           const e = Math.exp(-t / 0.05) * 0.2;
           x[s0 + i] += e * (Math.sin(2 * Math.PI * f0 * t) + 0.5 * Math.sin(2 * Math.PI * f0 * 2.76 * t) * (f0 * 2.76 < 7800 ? 1 : 0));
         }
@@ -210,9 +210,9 @@ export function doorbell(rng: Random): Float32Array {
   const tau = uniform(rng, 0.4, 1.0);
   const gap = uniform(rng, 0.4, 0.75);
   const strike = (t0: number, f: number): void => {
-    const s0 = Math.round(t0 * SR);
+    const s0 = Math.round(t0 * SAMPLE_RATE);
     for (let i = 0; s0 + i < x.length; i++) {
-      const t = i / SR;
+      const t = i / SAMPLE_RATE;
       const e = Math.exp(-t / tau);
       if (e < 1e-3) break;
       x[s0 + i] += e * (Math.sin(2 * Math.PI * f * t) + 0.3 * Math.sin(2 * Math.PI * f * 2.0 * t) + 0.15 * Math.exp(-t / 0.1) * Math.sin(2 * Math.PI * f * 3.9 * t));
@@ -236,8 +236,8 @@ export function doorKnocks(rng: Random): Float32Array {
     [uniform(rng, 900, 2500), uniform(rng, 2, 5), uniform(rng, 0.1, 0.4)],
   ];
   for (let k = 0; k < n; k++) {
-    const at = Math.round((lead + k * spacing + uniform(rng, -0.02, 0.02)) * SR);
-    const exc = new Float32Array(Math.round(uniform(rng, 0.002, 0.006) * SR));
+    const at = Math.round((lead + k * spacing + uniform(rng, -0.02, 0.02)) * SAMPLE_RATE);
+    const exc = new Float32Array(Math.round(uniform(rng, 0.002, 0.006) * SAMPLE_RATE));
     for (let i = 0; i < exc.length; i++) exc[i] = gauss(rng) * (1 - i / exc.length);
     const level = uniform(rng, 0.6, 1);
     for (const [f, q, g] of modes) addResonance(x, at, exc, f * uniform(rng, 0.97, 1.03), q, g * level * 8);
@@ -249,7 +249,7 @@ export function doorKnocks(rng: Random): Float32Array {
 /** Quiet rooms: pink/brown noise floors, mains hum with harmonics, near-digital silence. */
 export function ambientRoom(rng: Random): Float32Array {
   const seconds = uniform(rng, 6, 12);
-  const n = Math.round(seconds * SR);
+  const n = Math.round(seconds * SAMPLE_RATE);
   const kind = pick(rng, ['pink', 'brown', 'hum', 'silence'] as const);
   const db = (d: number) => Math.pow(10, d / 20);
   if (kind === 'pink') return pinkNoise(n, rng, db(uniform(rng, -65, -35)));
@@ -261,7 +261,7 @@ export function ambientRoom(rng: Random): Float32Array {
   const h2 = uniform(rng, 0.1, 0.6);
   const h3 = uniform(rng, 0.05, 0.4);
   for (let i = 0; i < n; i++) {
-    const w = (2 * Math.PI * mains * i) / SR;
+    const w = (2 * Math.PI * mains * i) / SAMPLE_RATE;
     x[i] += a * (Math.sin(w) + h2 * Math.sin(2 * w) + h3 * Math.sin(3 * w));
   }
   return x;
@@ -284,24 +284,24 @@ export function coughs(rng: Random): Float32Array {
   ];
   const f0 = uniform(rng, 90, 260);
   for (let k = 0; k < n; k++) {
-    const at = Math.round((lead + k * spacing + uniform(rng, -0.03, 0.03)) * SR);
+    const at = Math.round((lead + k * spacing + uniform(rng, -0.03, 0.03)) * SAMPLE_RATE);
     const dur = uniform(rng, 0.18, 0.4);
-    const len = Math.round(dur * SR);
+    const len = Math.round(dur * SAMPLE_RATE);
     const exc = new Float32Array(len);
     const burst = uniform(rng, 0.02, 0.06);
     const voiced = rng() < 0.5 ? uniform(rng, 0.2, 0.6) : 0;
     let phase = 0;
     for (let i = 0; i < len; i++) {
-      const t = i / SR;
+      const t = i / SAMPLE_RATE;
       const env = t < 0.004 ? t / 0.004 : t < burst ? 1 : Math.exp(-(t - burst) / (dur * 0.35));
-      phase += f0 / SR;
+      phase += f0 / SAMPLE_RATE;
       const pulse = voiced && t > dur * 0.4 ? voiced * (phase % 1 < 0.1 ? 1 : -0.1) : 0;
       exc[i] = env * (gauss(rng) + pulse);
     }
     const level = uniform(rng, 0.6, 1);
     for (const [f, q, g] of formants) addResonance(x, at, exc, f * uniform(rng, 0.95, 1.05), q, g * level * 4);
     // A little unfiltered air in the burst.
-    for (let i = 0; i < Math.round(burst * SR) && at + i < x.length; i++) x[at + i] += 0.15 * level * gauss(rng);
+    for (let i = 0; i < Math.round(burst * SAMPLE_RATE) && at + i < x.length; i++) x[at + i] += 0.15 * level * gauss(rng);
   }
   addNoise(x, rng, 0.001);
   return normalise(x, uniform(rng, 0.3, 0.9));

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { writeAtomic } from './audio-io.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
 import { readInput, type InputSequence } from './input.ts';
-import { MAX_SLICE, SAMPLE_RATE } from './layout.ts';
+import { MAX_SLICE } from './layout.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 import { checkNoiseLength, indexNoise } from './noise.ts';
-import { Progress } from './progress.ts';
+import { Progress } from '../../util/progress.ts';
 import { runPool } from './pool.ts';
 import { ensureDirs, type StreamResult } from './stream.ts';
 
@@ -42,7 +43,7 @@ export interface BuildSummary {
 
 export async function build(opts: BuildOptions): Promise<BuildSummary> {
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new SoundFlowError('bad_seed', `seed must be a non-negative integer, got ${opts.seed}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new SoundFlowError('invalid_argument', `seed must be a non-negative integer, got ${opts.seed}`);
   const out = resolve(opts.out);
   const log = opts.log === undefined ? process.stderr : opts.log;
   const say = (s: string) => log?.write(s + '\n');
@@ -74,7 +75,7 @@ export async function build(opts: BuildOptions): Promise<BuildSummary> {
   // the work was split or resumed.
   const rows = results.filter((r) => r.status !== 'failed').map((r) => readFileSync(join(out, 'labels', `${r.id}.json`), 'utf8'));
   const output = join(out, OUTPUT_JSONL);
-  writeAtomic(output, rows.join(''));
+  writeFileAtomic(output, rows.join(''));
   const summary: BuildSummary = {
     input: parsed.length,
     built: results.filter((r) => r.status === 'built').length,
@@ -83,7 +84,7 @@ export async function build(opts: BuildOptions): Promise<BuildSummary> {
     output,
     streams: results,
   };
-  writeAtomic(join(out, 'build-summary.json'), JSON.stringify({ ...summary, seed, noise: opts.noise, features: Boolean(opts.features) }, null, 1) + '\n');
+  writeFileAtomic(join(out, 'build-summary.json'), JSON.stringify({ ...summary, seed, noise: opts.noise, features: Boolean(opts.features) }, null, 1) + '\n');
   say(`build: ${rows.length} streams in ${output} (${summary.built} built, ${summary.cached} already complete, ${skipped.length} skipped)`);
   return summary;
 }

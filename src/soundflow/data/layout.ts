@@ -5,9 +5,8 @@ import { SoundFlowError } from '../../util/errors.ts';
 import type { InputSequence } from './input.ts';
 import type { NoiseLibrary } from './noise.ts';
 import type { Rng } from '../../util/rng.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 
-export const SAMPLE_RATE = 16000;
-export const CHUNK_SAMPLES = 6400;
 /** One audio-encoder output frame of the reference (40 ms): noise lengths are whole frames. */
 export const FRAME_SAMPLES = 640;
 /** Leading noise per turn: 20..60 encoder frames = 0.8..2.4 s (as the reference samples it). */

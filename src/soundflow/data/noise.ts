@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
 import { decodeFile } from '../../audio/decode.ts';
-import { writeAtomic } from './audio-io.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
 
 const AUDIO_EXT = /\.(wav|flac|ogg|oga|mp3|opus|m4a|aiff?|au)$/i;
 
@@ -60,7 +60,7 @@ export async function indexNoise(spec: string, cachePath: string | null, warn: (
     }
   }
   if (files.length === 0) throw new SoundFlowError('noise_empty', `noise library ${spec} holds no decodable audio files`);
-  if (cachePath) writeAtomic(cachePath, JSON.stringify({ dir, files }, null, 1) + '\n');
+  if (cachePath) writeFileAtomic(cachePath, JSON.stringify({ dir, files }, null, 1) + '\n');
   return { kind: 'files', dir, files };
 }
 

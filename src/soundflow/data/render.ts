@@ -8,12 +8,13 @@ import { dirname, join, resolve } from 'node:path';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 import { decodeFile } from '../../audio/decode.ts';
 import { concatSamples } from '../../audio/pcm.ts';
-import { writeAtomic, writeWav } from './audio-io.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
+import { writeWavFile } from '../../audio/wav.ts';
 import { createRng } from '../../util/rng.ts';
 import type { SceneSpec, SceneTurn, Voice } from './scenes.ts';
 import { AMBIENCE, synthSound } from './synth.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const SR = 16000;
 
 export interface CorpusClip {
   path: string;
@@ -118,7 +119,7 @@ async function soundClip(turn: Extract<SceneTurn, { kind: 'sound' }>, origin: st
   if (origin === 'synth') return synthSound(turn.cls, turn.seed);
   const x = await decodeFile(origin);
   // Long recordings are cut to 4 s: a turn is one sound event, not a soundscape.
-  return x.length > 4 * SR ? x.slice(0, 4 * SR) : x;
+  return x.length > 4 * SAMPLE_RATE ? x.slice(0, 4 * SAMPLE_RATE) : x;
 }
 
 interface RenderedTurn {
@@ -150,9 +151,9 @@ async function renderScene(spec: SceneSpec, dir: string, source: SoundSource): P
         segs.push(s);
         pos += s.length;
         if (p.pauseAfter && j < t.parts.length - 1) {
-          const gap = Math.round(p.pauseAfter * SR);
+          const gap = Math.round(p.pauseAfter * SAMPLE_RATE);
           segs.push(new Float32Array(gap));
-          pauses.push([pos / SR, (pos + gap) / SR]);
+          pauses.push([pos / SAMPLE_RATE, (pos + gap) / SAMPLE_RATE]);
           pos += gap;
         }
       }
@@ -161,7 +162,7 @@ async function renderScene(spec: SceneSpec, dir: string, source: SoundSource): P
     } else if (t.kind === 'talk') {
       row.user = t.lines.map((l) => l.text).join(' / ');
       const segs: Float32Array[] = [];
-      for (const l of t.lines) segs.push(level(await tts(l.text, l.voice, 165), 0.06), new Float32Array(0.3 * SR));
+      for (const l of t.lines) segs.push(level(await tts(l.text, l.voice, 165), 0.06), new Float32Array(0.3 * SAMPLE_RATE));
       audio = concatSamples(segs.slice(0, -1));
     } else {
       row.user = `<sound: ${t.cls}>`;
@@ -169,7 +170,7 @@ async function renderScene(spec: SceneSpec, dir: string, source: SoundSource): P
       if (!existsSync(path)) audio = await soundClip(t, row.source);
     }
     if ('task' in t && t.task) row.task = t.task;
-    if (audio && !existsSync(path)) writeWav(path, audio);
+    if (audio && !existsSync(path)) writeWavFile(path, audio);
     out.push(row);
   }
   return out;
@@ -188,7 +189,7 @@ export async function renderScenes(specs: SceneSpec[], dir: string, source: Soun
   mkdirSync(noiseDir, { recursive: true });
   for (const [name, make] of Object.entries(AMBIENCE)) {
     const p = join(noiseDir, `${name}.wav`);
-    if (!existsSync(p)) writeWav(p, make(createRng(`ambience/${name}`)));
+    if (!existsSync(p)) writeWavFile(p, make(createRng(`ambience/${name}`)));
   }
   const lines: string[] = [];
   for (const spec of specs) {
@@ -197,7 +198,7 @@ export async function renderScenes(specs: SceneSpec[], dir: string, source: Soun
     onScene?.();
   }
   const input = join(dir, 'input.jsonl');
-  writeAtomic(input, lines.join('\n') + '\n');
-  writeAtomic(join(dir, 'scenes.jsonl'), specs.map((s) => JSON.stringify(s)).join('\n') + '\n');
+  writeFileAtomic(input, lines.join('\n') + '\n');
+  writeFileAtomic(join(dir, 'scenes.jsonl'), specs.map((s) => JSON.stringify(s)).join('\n') + '\n');
   return { streams: specs.length, input, noiseDir };
 }

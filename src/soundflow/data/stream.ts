@@ -1,12 +1,13 @@
 // Builds one stream through the four steps, each step skipped when its output already exists complete.
 // Outputs per stream (all inspectable): plan/<id>.json, audio/<id>.wav, features/<id>.f32, labels/<id>.json.
+import { CHUNK_SAMPLES } from '../../audio/chunk.ts';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRAMES_PER_CHUNK, MEL_BINS, logMelOfSignal } from '../../perception/features.ts';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
 import { decodeFile } from '../../audio/decode.ts';
-import { readWavFile } from '../../audio/wav.ts';
-import { wavSampleCount, writeAtomic, writeWav } from './audio-io.ts';
+import { readWavFile, wavFileFrames, writeWavFile } from '../../audio/wav.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
 import type { InputSequence } from './input.ts';
 import { layoutLabels, makePlan, splice, type StreamPlan, type StreamRow } from './layout.ts';
 import { loadNoise, type NoiseLibrary } from './noise.ts';
@@ -46,6 +47,15 @@ function sizeOf(p: string): number {
   return existsSync(p) ? statSync(p).size : -1;
 }
 
+/** Sample frames of a stream WAV already written, or -1 when it is absent or unreadable (it is rewritten). */
+function framesOf(p: string): number {
+  try {
+    return existsSync(p) ? wavFileFrames(p) : -1;
+  } catch {
+    return -1;
+  }
+}
+
 /** Decodes every turn; a missing or corrupt clip fails the whole sequence with the clip's reason. */
 async function decodeTurns(seq: InputSequence): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
@@ -75,25 +85,25 @@ export async function buildStream(seq: InputSequence, ctx: BuildContext): Promis
     } else {
       turnAudio = await decodeTurns(seq);
       plan = makePlan(seq, turnAudio.map((a) => a.length), ctx.noise, streamRng(ctx.seed, seq.id), ctx.seed);
-      writeAtomic(p.plan, JSON.stringify(plan, null, 1) + '\n');
+      writeFileAtomic(p.plan, JSON.stringify(plan, null, 1) + '\n');
       steps.push('plan');
     }
     // Step 2: the spliced stream; a WAV of the planned length is complete (writes are atomic).
-    if (wavSampleCount(sizeOf(p.audio)) !== plan.totalSamples) {
+    if (framesOf(p.audio) !== plan.totalSamples) {
       turnAudio ??= await decodeTurns(seq);
       const noise = new Map<string, Float32Array>();
       for (const s of [...plan.turns.map((t) => t.lead), plan.tail]) if (s.file && !noise.has(s.file)) noise.set(s.file, await loadNoise(s.file));
-      writeWav(p.audio, splice(plan, turnAudio, noise));
+      writeWavFile(p.audio, splice(plan, turnAudio, noise));
       steps.push('audio');
     }
     // Step 3 (optional): log-mel of the stored (16-bit) stream, [chunk][frame][bin] float32 LE.
-    const numChunks = plan.totalSamples / 6400;
+    const numChunks = plan.totalSamples / CHUNK_SAMPLES;
     if (ctx.features) {
       const want = numChunks * FRAMES_PER_CHUNK * MEL_BINS * 4;
       if (sizeOf(p.features) !== want) {
         const { data } = logMelOfSignal(readWavFile(p.audio).samples);
         if (data.byteLength !== want) throw new SoundFlowError('features_size', `features of ${seq.id}: ${data.byteLength} bytes, expected ${want}`);
-        writeAtomic(p.features, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        writeFileAtomic(p.features, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         steps.push('features');
       }
     }
@@ -105,7 +115,7 @@ export async function buildStream(seq: InputSequence, ctx: BuildContext): Promis
     }
     const text = JSON.stringify(row) + '\n';
     if (!existsSync(p.labels) || readFileSync(p.labels, 'utf8') !== text) {
-      writeAtomic(p.labels, text);
+      writeFileAtomic(p.labels, text);
       steps.push('labels');
     }
     return { id: seq.id, line: seq.line, status: steps.length ? 'built' : 'cached', steps };

@@ -2,38 +2,38 @@
 // but with the right gross structure (an alarm's T3 beeping, a doorbell's two decaying tones, a cough's
 // noisy burst), so that sound detectors see distinct events. All 16 kHz mono, seeded.
 import { createRng, type Rng } from '../../util/rng.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const SR = 16000;
 const TAU = 2 * Math.PI;
 
 function buf(seconds: number): Float32Array {
-  return new Float32Array(Math.round(seconds * SR));
+  return new Float32Array(Math.round(seconds * SAMPLE_RATE));
 }
 
 /** Adds a sine partial with an envelope function of time since onset. */
 function addTone(out: Float32Array, at: number, dur: number, freq: number | ((t: number) => number), amp: number, env: (t: number) => number): void {
-  const start = Math.round(at * SR);
-  const n = Math.min(out.length - start, Math.round(dur * SR));
+  const start = Math.round(at * SAMPLE_RATE);
+  const n = Math.min(out.length - start, Math.round(dur * SAMPLE_RATE));
   let phase = 0;
   for (let i = 0; i < n; i++) {
-    const t = i / SR;
+    const t = i / SAMPLE_RATE;
     const f = typeof freq === 'number' ? freq : freq(t);
-    phase += (TAU * f) / SR;
+    phase += (TAU * f) / SAMPLE_RATE;
     out[start + i] += amp * env(t) * Math.sin(phase);
   }
 }
 
 /** White noise through a one-pole low-pass (coef near 1 = darker) and optional high-pass. */
 function addNoise(out: Float32Array, rng: Rng, at: number, dur: number, amp: number, env: (t: number) => number, lp = 0, hp = 0): void {
-  const start = Math.round(at * SR);
-  const n = Math.min(out.length - start, Math.round(dur * SR));
+  const start = Math.round(at * SAMPLE_RATE);
+  const n = Math.min(out.length - start, Math.round(dur * SAMPLE_RATE));
   let l = 0, hprev = 0, hout = 0;
   for (let i = 0; i < n; i++) {
     const w = rng.next() * 2 - 1;
     l = lp ? l * lp + w * (1 - lp) : w;
     hout = hp ? hp * (hout + l - hprev) : l;
     hprev = l;
-    out[start + i] += amp * env(i / SR) * hout;
+    out[start + i] += amp * env(i / SAMPLE_RATE) * hout;
   }
 }
 

@@ -1,12 +1,11 @@
 // Loads labelled streams (builder output) for evaluation and checks that labels and audio agree.
-import { closeSync, existsSync, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SoundFlowError } from '../../util/errors.ts';
-import { readWavFile } from '../../audio/wav.ts';
+import { errorMessage, SoundFlowError } from '../../util/errors.ts';
+import { readWavFile, wavFileFrames } from '../../audio/wav.ts';
 import type { StreamRow } from '../data/layout.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 
-export const CHUNK_SAMPLES = 6400;
-export const SAMPLE_RATE = 16000;
 
 export interface EvalStream {
   row: StreamRow;
@@ -67,30 +66,12 @@ function checkLength(id: string, samples: number, labelled: number): void {
   if (chunks !== labelled) fail(id, `audio has ${samples} samples = ${chunks} chunks but the labels have ${labelled} chunks`);
 }
 
-/** Sample count from a 16-bit mono PCM WAV header, without reading the samples. */
+/** Sample count from the WAV header, without reading the samples; errors name the stream. */
 function wavSamples(path: string, id: string): number {
-  const fd = openSync(path, 'r');
   try {
-    const b = Buffer.alloc(4096);
-    const n = readSync(fd, b, 0, b.length, 0);
-    if (n < 12 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') fail(id, `${path} is not a WAV file`);
-    let off = 12;
-    let bits = 16, channels = 1;
-    while (off + 8 <= n) {
-      const tag = b.toString('ascii', off, off + 4);
-      const size = b.readUInt32LE(off + 4);
-      if (tag === 'fmt ') {
-        channels = b.readUInt16LE(off + 10);
-        bits = b.readUInt16LE(off + 22);
-      } else if (tag === 'data') {
-        const avail = statSync(path).size - (off + 8);
-        return Math.floor(Math.min(size, avail) / ((bits / 8) * channels));
-      }
-      off += 8 + size + (size & 1);
-    }
-    fail(id, `${path}: no data chunk in the WAV header`);
-  } finally {
-    closeSync(fd);
+    return wavFileFrames(path);
+  } catch (err) {
+    fail(id, errorMessage(err));
   }
 }
 

@@ -3,7 +3,8 @@
 import type { Emotion, SessionEvent, TaskKind } from '../../events.ts';
 import type { Engine } from '../../engine/types.ts';
 import { SoundFlowError, errorMessage } from '../../util/errors.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE, type EvalStream, loadAudio } from './dataset.ts';
+import { type EvalStream, loadAudio } from './dataset.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export const POLICIES = ['rules', 'learned', 'server_vad', 'never', 'always'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -35,8 +36,8 @@ export interface PolicyRun {
 
 export function parsePolicies(spec: string): PolicyName[] {
   const names = spec === 'all' ? [...POLICIES] : spec.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(POLICIES as readonly string[]).includes(n)) throw new SoundFlowError('bad_args', `unknown policy "${n}" (known: ${POLICIES.join(', ')}, all)`);
-  if (!names.length) throw new SoundFlowError('bad_args', 'no policy given');
+  for (const n of names) if (!(POLICIES as readonly string[]).includes(n)) throw new SoundFlowError('invalid_argument', `unknown policy "${n}" (known: ${POLICIES.join(', ')}, all)`);
+  if (!names.length) throw new SoundFlowError('invalid_argument', 'no policy given');
   return [...new Set(names)] as PolicyName[];
 }
 

@@ -5,16 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionEvent, TaskKind } from '../../events.ts';
-import { resolveOptions } from '../../engine/options.ts';
-import { EmbeddedSession } from '../../engine/session.ts';
-import { Perceiver } from '../../perception/perceiver.ts';
-import { RulePolicy } from '../../decision/rules.ts';
-import { Assistant } from '../../decision/assistant.ts';
-import { SoundWatcher } from '../../decision/sound-watcher.ts';
+import { EmbeddedEngine } from '../../engine/embedded.ts';
 import { FEATURE_VERSION, FeatureTracker } from '../../decision/features.ts';
-import type { ChunkDecision, DecisionContext, Percept, Policy } from '../../decision/types.ts';
-import { SOUND_CLASSES } from '../corpus/classes.ts';
-import { CHUNK_SAMPLES, loadAudio, type EvalStream } from '../eval/dataset.ts';
+import type { Percept } from '../../perception/types.ts';
+import type { ChunkDecision, DecisionContext, Policy } from '../../decision/types.ts';
+import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
+import { loadAudio, type EvalStream } from '../eval/dataset.ts';
+import { CHUNK_SAMPLES } from '../../audio/chunk.ts';
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
 
 export interface StreamDump {
@@ -45,13 +42,17 @@ class RecordingPolicy implements Policy {
   }
 }
 
-/** One stream through perception + rules (sequential mode: replies never race the next chunk, so dumps are reproducible). */
-export async function dumpStream(s: EvalStream): Promise<StreamDump> {
-  const opts = resolveOptions({ speak: false, mode: 'sequential' });
-  const perceiver = await Perceiver.create({ vadThreshold: opts.vadThreshold, prefixPaddingMs: opts.prefixPaddingMs, sounds: true });
-  const assistant = new Assistant(opts, { now: () => new Date('2024-01-01T12:00:00Z') });
-  const recorder = new RecordingPolicy(new RulePolicy(assistant, new SoundWatcher(assistant.tasks, opts.proactive)));
-  const session = new EmbeddedSession(opts, perceiver, recorder, null, 'embedded');
+/**
+ * One stream through the engine's own session wiring with the rule policy (sequential mode: replies
+ * never race the next chunk, so dumps are reproducible); only the clock is pinned.
+ */
+export async function dumpStream(engine: EmbeddedEngine, s: EvalStream): Promise<StreamDump> {
+  let recorder: RecordingPolicy | null = null;
+  const session = await engine.createSession(
+    { speak: false, mode: 'sequential', policy: 'rules' },
+    { now: () => new Date('2024-01-01T12:00:00Z'), wrapPolicy: (p) => (recorder = new RecordingPolicy(p)) },
+  );
+  const rows = () => recorder!.rows;
   const errors: string[] = [];
   const reader = (async () => {
     for await (const e of session as AsyncIterable<SessionEvent>) if (e.type === 'error') errors.push(`${e.code}: ${e.message}`);
@@ -69,7 +70,7 @@ export async function dumpStream(s: EvalStream): Promise<StreamDump> {
   if (errors.some((e) => !e.startsWith('llm'))) process.stderr.write(`\n  ${s.row.id}: ${errors.join('; ')}\n`);
   const features: number[][] = [];
   const candidates: StreamDump['candidates'] = [];
-  for (const r of recorder.rows) {
+  for (const r of rows()) {
     if (r.index >= n) continue; // a flush chunk past the labels (cannot happen for chunk-aligned streams)
     features[r.index] = Array.from(r.f, (v) => Math.round(v * 1e5) / 1e5);
     candidates[r.index] = r.cands;
@@ -92,6 +93,7 @@ export async function dumpStreams(
   mkdirSync(dir, { recursive: true });
   const out: StreamDump[] = new Array(streams.length);
   let next = 0;
+  const engine = new EmbeddedEngine();
   const worker = async () => {
     while (next < streams.length) {
       const k = next++;
@@ -105,13 +107,17 @@ export async function dumpStreams(
           continue;
         }
       }
-      const d = await dumpStream(s);
+      const d = await dumpStream(engine, s);
       writeFileSync(file + '.tmp', JSON.stringify(d));
       renameSync(file + '.tmp', file);
       out[k] = d;
       opts.onStream?.(s.row.id, false);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? 1) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? 1) }, worker));
+  } finally {
+    await engine.close();
+  }
   return out;
 }

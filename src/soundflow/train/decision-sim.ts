@@ -7,8 +7,9 @@ import type { StreamRow } from '../data/layout.ts';
 import type { PolicyRun } from '../eval/policies.ts';
 import { scoreStream, summarize, type Summary } from '../eval/score.ts';
 import type { StreamDump } from './decision-data.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../../audio/chunk.ts';
 
-const chunkEnd = (i: number) => ((i + 1) * 6400) / 16000;
+const chunkEnd = (i: number) => ((i + 1) * CHUNK_SAMPLES) / SAMPLE_RATE;
 
 /** The policy run the gate would produce on one stream, given p(respond) per chunk. */
 export function replay(dump: StreamDump, probs: ArrayLike<number>, threshold: number, maxHold: number): PolicyRun {

@@ -13,13 +13,12 @@ import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
 import { FEATURE_VERSION, FeatureWindow, featureNames } from '../../decision/features.ts';
 import { DEFAULT_DECISION_MODEL, DecisionNet, type DecisionModelSpec } from '../../decision/learned.ts';
-import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { build } from '../data/build.ts';
-import { checkKnown, int, parseArgs, str } from '../data/args.ts';
-import { Progress } from '../data/progress.ts';
+import { Progress } from '../../util/progress.ts';
 import { renderScenes } from '../data/render.ts';
 import { generateScenes } from '../data/scenes.ts';
-import { soundSource } from '../data/scenes-cli.ts';
+import { soundSource } from '../data/eval-set.ts';
 import { loadStreams, type EvalStream } from '../eval/dataset.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { Summary } from '../eval/score.ts';
@@ -335,44 +334,4 @@ export async function trainDecision(partial: Partial<TrainDecisionOptions> = {})
   writeFileSync(join(o.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
   o.log(`wrote ${modelPath}, report.json, loss.svg in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return report;
-}
-
-const USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
-         [--window N] [--hidden 24] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
-         [--eval DIR | --no-eval] [--redump]
-  Builds train-split scenes into --data when absent, dumps perception + rule features (cached;
-  --redump after changing perception or the rules),
-  trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
-  on the eval set (default .cache/eval/v1, when built).`;
-
-/** CLI entry for `soundflow train decision ...`. */
-export async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, ['no-eval', 'redump', 'help']);
-  if (a.flags.has('help') || a.positional.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  checkKnown(a, ['data', 'scenes', 'scene-seed', 'cache', 'out', 'window', 'hidden', 'epochs', 'batch', 'seed', 'tolerance', 'jobs', 'eval', 'no-eval', 'redump', 'help']);
-  if (a.positional.length) throw new SoundFlowError('bad_args', `unexpected argument "${a.positional[0]}"\n${USAGE}`);
-  const D = DEFAULT_DECISION_OPTIONS;
-  const hiddenSpec = str(a, 'hidden');
-  const hidden = hiddenSpec ? hiddenSpec.split(',').map(Number) : D.hidden;
-  if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 256)) throw new SoundFlowError('bad_args', `--hidden must be comma-separated sizes 1..256, got "${hiddenSpec}"`);
-  await trainDecision({
-    data: str(a, 'data') ?? D.data,
-    scenes: int(a, 'scenes', 10) ?? D.scenes,
-    sceneSeed: int(a, 'scene-seed') ?? D.sceneSeed,
-    cache: str(a, 'cache') ?? D.cache,
-    redump: a.flags.has('redump'),
-    out: str(a, 'out') ?? D.out,
-    window: int(a, 'window', 1) ?? D.window,
-    hidden,
-    epochs: int(a, 'epochs', 1) ?? D.epochs,
-    batch: int(a, 'batch', 1) ?? D.batch,
-    seed: int(a, 'seed') ?? D.seed,
-    tolerance: int(a, 'tolerance') ?? D.tolerance,
-    jobs: int(a, 'jobs', 1) ?? D.jobs,
-    evalData: a.flags.has('no-eval') ? null : (str(a, 'eval') ?? D.evalData),
-  });
-  return 0;
 }

@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import { logMelOfSignal } from '../../perception/features.ts';
 import { CONTEXT_FRAMES, INPUT_FRAMES, N_MELS } from '../../perception/sounds/model.ts';
-import { IMPULSIVE_CLASSES } from '../corpus/classes.ts';
+import { IMPULSIVE_CLASSES } from '../../perception/sounds/classes.ts';
 import { readWav } from '../corpus/convert.ts';
 import type { CorpusEntry, Split } from '../corpus/manifest.ts';
 import { gauss, pick, randInt, uniform, type Random } from '../../util/rng.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export const HOP = 160;
 export const WINDOW_SAMPLES = INPUT_FRAMES * HOP; // 8320 = 0.52 s (0.12 s context + 0.4 s chunk)
@@ -53,7 +54,7 @@ export function loadClips(corpusDir: string, entries: CorpusEntry[], split: Spli
   for (const e of entries) {
     if (e.split !== split) continue;
     let x = readWav(join(corpusDir, e.file));
-    if (x.length > MAX_LOAD_SECONDS * 16000) x = x.slice(0, MAX_LOAD_SECONDS * 16000);
+    if (x.length > MAX_LOAD_SECONDS * SAMPLE_RATE) x = x.slice(0, MAX_LOAD_SECONDS * SAMPLE_RATE);
     const list = out.get(e.cls) ?? [];
     list.push({ entry: e, x, activeDb: activeLevel(x) });
     out.set(e.cls, list);
@@ -102,7 +103,7 @@ function foreground(clips: Clip[], rng: Random, impulsive: boolean): Float32Arra
   const src = speed === 1 ? clip.x : resample(clip.x, speed);
   const w = new Float32Array(WINDOW_SAMPLES);
   const chunkLen = WINDOW_SAMPLES - CHUNK_START;
-  if (src.length < chunkLen * 0.8 || (impulsive && src.length < 16000 && rng() < 0.7)) {
+  if (src.length < chunkLen * 0.8 || (impulsive && src.length < SAMPLE_RATE && rng() < 0.7)) {
     // Short sound: place it (and maybe more of its class) inside the chunk.
     const copies = impulsive ? randInt(rng, 1, 3) : 1;
     for (let c = 0; c < copies; c++) {
@@ -202,7 +203,7 @@ export function makeExample(opts: GenOptions, clsIndex: number): { audio: Float3
       const f = rng() < 0.5 ? 50 : 60;
       const a = Math.pow(10, uniform(rng, -50, -15) / 20);
       const ph = rng() * 6.28;
-      for (let i = 0; i < w.length; i++) w[i] += a * Math.sin(ph + (2 * Math.PI * f * i) / 16000);
+      for (let i = 0; i < w.length; i++) w[i] += a * Math.sin(ph + (2 * Math.PI * f * i) / SAMPLE_RATE);
     }
   }
   if (augment && rng() < 0.08) {

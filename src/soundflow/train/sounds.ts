@@ -1,13 +1,13 @@
 // `soundflow train sounds`: trains the sound-event model from the corpus on the tfjs wasm backend,
 // tunes per-class thresholds on the validation split, exports weights for the plain-TS forward pass,
 // checks that both agree, evaluates on the test split and writes the report (docs/sounds.md + SVG).
+import { Progress } from '../../util/progress.ts';
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../util/errors.ts';
 import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec } from '../../perception/sounds/model.ts';
-import { SOUND_CLASSES } from '../corpus/classes.ts';
+import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { DEFAULT_CORPUS_DIR } from '../corpus/build.ts';
 import { readManifest } from '../corpus/manifest.ts';
 import { makeRng } from '../../util/rng.ts';
@@ -41,14 +41,6 @@ export const DEFAULT_TRAIN_OPTIONS: TrainSoundsOptions = {
   docsDir: 'docs',
   log: (s) => process.stderr.write(s + '\n'),
 };
-
-function bar(done: number, total: number, extra: string): void {
-  if (!process.stderr.isTTY && done !== total && done % Math.max(1, Math.floor(total / 10)) !== 0) return;
-  const w = 30;
-  const f = Math.round((w * done) / total);
-  process.stderr.write(`\r  [${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${total} ${extra}   ${process.stderr.isTTY ? '' : '\n'}`);
-  if (done === total && process.stderr.isTTY) process.stderr.write('\n');
-}
 
 function snapshot(p: Params): Map<string, Float32Array> {
   return new Map(Object.entries(p).map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
@@ -90,7 +82,8 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
 
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     o.log(`epoch ${epoch}/${o.epochs}: rendering ${o.examplesPerEpoch} augmented examples`);
-    const set = makeExampleSet({ classes, clips: train, rng, augment: true }, o.examplesPerEpoch, (i) => bar(i, o.examplesPerEpoch, 'examples'));
+    const examples = new Progress(o.examplesPerEpoch, '  examples');
+    const set = makeExampleSet({ classes, clips: train, rng, augment: true }, o.examplesPerEpoch, (i) => examples.update(i, 'examples'));
     if (!mean) {
       // Per-bin standardisation from the first epoch's examples.
       const m = new Float64Array(N_MELS);
@@ -116,6 +109,7 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
     const bx = new Float32Array(o.batch * INPUT_FRAMES * N_MELS);
     const by = new Float32Array(o.batch * C);
     const tEpoch = Date.now();
+    const stepBar = new Progress(steps, '  steps');
     for (let s = 0; s < steps; s++) {
       for (let k = 0; k < o.batch; k++) {
         const idx = order[s * o.batch + k];
@@ -127,7 +121,7 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
       const loss = opt.minimize(() => tf.losses.sigmoidCrossEntropy(yt, forwardLogits(p, xt, mean!, std!, 0.2)) as tf.Scalar, true)!;
       lossSum += (loss.dataSync() as Float32Array)[0];
       tf.dispose([xt, yt, loss]);
-      if ((s + 1) % 10 === 0 || s + 1 === steps) bar(s + 1, steps, `loss ${(lossSum / (s + 1)).toFixed(4)} ${((Date.now() - tEpoch) / (s + 1)).toFixed(0)} ms/step`);
+      if ((s + 1) % 10 === 0 || s + 1 === steps) stepBar.update(s + 1, `loss ${(lossSum / (s + 1)).toFixed(4)} ${((Date.now() - tEpoch) / (s + 1)).toFixed(0)} ms/step`);
     }
     const vp = predict(p, valX, valSet.features.length, mean!, std!);
     const vprobs = valSet.features.map((_, i) => vp.subarray(i * C, (i + 1) * C));
@@ -223,43 +217,4 @@ ${metricsTable(test)}
 
 The confusion matrix (\`docs/sounds-confusion.svg\`) is row-normalised (% of each true class's chunks by top-1 prediction).
 `;
-}
-
-const USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N] [--no-docs]`;
-
-/** CLI entry for `soundflow train sounds ...`. */
-export async function runTrainSounds(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        corpus: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' },
-        batch: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new SoundFlowError('bad_args', `${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const int = (k: string, def: number, min: number): number => {
-    if (values[k] === undefined) return def;
-    const v = Number(values[k]);
-    if (!Number.isInteger(v) || v < min) throw new SoundFlowError('bad_args', `--${k} must be an integer >= ${min}`);
-    return v;
-  };
-  await trainSounds({
-    corpusDir: (values.corpus as string) ?? DEFAULT_TRAIN_OPTIONS.corpusDir,
-    outDir: (values.out as string) ?? DEFAULT_TRAIN_OPTIONS.outDir,
-    epochs: int('epochs', DEFAULT_TRAIN_OPTIONS.epochs, 1),
-    examplesPerEpoch: int('examples', DEFAULT_TRAIN_OPTIONS.examplesPerEpoch, 256),
-    batch: int('batch', DEFAULT_TRAIN_OPTIONS.batch, 1),
-    hidden: int('hidden', DEFAULT_TRAIN_OPTIONS.hidden, 4),
-    seed: int('seed', DEFAULT_TRAIN_OPTIONS.seed, 0),
-    docsDir: values['no-docs'] ? null : 'docs',
-  });
-  return 0;
 }

@@ -6,7 +6,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Engine } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
-import { SoundFlowError } from '../../util/errors.ts';
+import { SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import type { ServerConfig } from './config.ts';
 import { Outbound } from './outbound.ts';
 import { RateLimiter } from './rate.ts';
@@ -80,7 +80,7 @@ export abstract class Connection {
   protected abstract handleText(text: string): void;
   protected abstract handleBinary(buf: Buffer): void;
   protected abstract handleEvent(ev: SessionEvent): void;
-  abstract sendError(code: string, message: string, extra?: { recoverable?: boolean; param?: string | null; eventId?: string | null }): void;
+  abstract sendError(code: ErrorCode, message: string, extra?: { recoverable?: boolean; param?: string | null; eventId?: string | null }): void;
 
   get droppedAudio(): number {
     return this.out.stats.droppedAudioMessages;

@@ -4,7 +4,7 @@
 // See docs/protocol.md.
 import { z } from 'zod';
 import type { SessionEvent } from '../../events.ts';
-import { SoundFlowError } from '../../util/errors.ts';
+import { SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import { Connection } from './connection.ts';
 import { base64ToPcm16, bytesToPcm16 } from './pcm.ts';
 
@@ -81,7 +81,7 @@ export class NativeConnection extends Connection {
     this.out.json(ev);
   }
 
-  sendError(code: string, message: string, extra: { recoverable?: boolean } = {}): void {
+  sendError(code: ErrorCode, message: string, extra: { recoverable?: boolean } = {}): void {
     this.out.json({ type: 'error', code, message, recoverable: extra.recoverable ?? true });
   }
 }

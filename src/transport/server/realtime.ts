@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
-import { SoundFlowError } from '../../util/errors.ts';
+import { SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import { base64ToPcm16, floatToPcm16, pcm16ToBase64, pcm16ToFloat, Resampler } from './pcm.ts';
 import { ClientEvent, KNOWN_TYPES, UNSUPPORTED_TYPES, type SessionConfig, type TurnDetection } from './realtime-schema.ts';
@@ -97,7 +97,7 @@ export class RealtimeConnection extends Connection {
     else this.out.json(msg);
   }
 
-  sendError(code: string, message: string, extra: { recoverable?: boolean; param?: string | null; eventId?: string | null } = {}): void {
+  sendError(code: ErrorCode, message: string, extra: { recoverable?: boolean; param?: string | null; eventId?: string | null } = {}): void {
     const type = extra.recoverable === false && !CLIENT_CODES.has(code) ? 'server_error' : 'invalid_request_error';
     this.send({ type: 'error', error: { type, code, message, param: extra.param ?? null, event_id: extra.eventId ?? null } });
   }
@@ -399,7 +399,7 @@ export class RealtimeConnection extends Connection {
 /** Error codes that are the client's fault even when the session cannot go on. */
 const CLIENT_CODES = new Set(['idle_timeout', 'max_duration', 'rate_limited']);
 
-function paramError(code: string, message: string, param: string): SoundFlowError {
+function paramError(code: ErrorCode, message: string, param: string): SoundFlowError {
   return Object.assign(new SoundFlowError(code, message, { recoverable: true }), { param });
 }
 

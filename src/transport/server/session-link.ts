@@ -6,7 +6,8 @@ import type { WebSocket } from 'ws';
 import type { Engine, Session } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
-import { SoundFlowError, errorMessage } from '../../util/errors.ts';
+import { SoundFlowError, errorMessage, type ErrorCode } from '../../util/errors.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export interface LinkHooks {
   onEvent(ev: SessionEvent): void;
@@ -120,8 +121,8 @@ export class SessionLink {
     if (!this.session || this.isEnding || this.pendingBytes > 0) return;
     const idleMs = performance.now() - this.lastAudioAt - this.fillSilenceAfterMs;
     if (idleMs <= 0) return;
-    const due = this.samplesAtLastAudio + Math.floor((idleMs / 1000) * 16000) - this.queuedSamples;
-    if (due >= 1600) this.queue(new Int16Array(Math.min(due, 16000)), {});
+    const due = this.samplesAtLastAudio + Math.floor((idleMs / 1000) * SAMPLE_RATE) - this.queuedSamples;
+    if (due >= 1600) this.queue(new Int16Array(Math.min(due, SAMPLE_RATE)), {});
   }
 
   private queue(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
@@ -187,7 +188,7 @@ export class SessionLink {
   }
 }
 
-export function toSfError(err: unknown, code: string, recoverable: boolean): SoundFlowError {
+export function toSfError(err: unknown, code: ErrorCode, recoverable: boolean): SoundFlowError {
   if (err instanceof SoundFlowError) return err;
   return new SoundFlowError(code, errorMessage(err), { recoverable, cause: err });
 }

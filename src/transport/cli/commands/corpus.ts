@@ -36,14 +36,14 @@ export async function run(args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, classes: { type: 'string' }, 'no-synth': { type: 'boolean' }, 'manifest-out': { type: 'string' } } }));
   } catch (err) {
-    throw new SoundFlowError('bad_args', `${(err as Error).message}\n${USAGE}`);
+    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${USAGE}`);
   }
   const dir = values.dir ?? DEFAULT_CORPUS_DIR;
   if (sub === 'list') {
     process.stdout.write(table(readManifest(join(dir, 'manifest.json'))) + '\n');
     return 0;
   }
-  if (sub !== 'build') throw new SoundFlowError('bad_args', `unknown corpus subcommand "${sub}"\n${USAGE}`);
+  if (sub !== 'build') throw new SoundFlowError('invalid_argument', `unknown corpus subcommand "${sub}"\n${USAGE}`);
   const classes = values.classes?.split(',').map((c) => c.trim()).filter(Boolean);
   const t0 = Date.now();
   const m = await buildCorpus({ cacheDir: dir, classes, noSynth: values['no-synth'], log: (l) => process.stderr.write(l + '\n') });

@@ -1,23 +1,25 @@
 // `soundflow eval --data DIR --policy P[,P...]|all [--json] [--report DIR] [--tolerance N] [--limit N]`
-import { checkKnown, int, parseArgs, str } from '../../../soundflow/data/args.ts';
-import { Progress } from '../../../soundflow/data/progress.ts';
+import { intFlag, parseFlags, required } from '../args.ts';
+import { Progress } from '../../../util/progress.ts';
 import { evaluate, toJson } from '../../../soundflow/eval/evaluate.ts';
 import { parsePolicies } from '../../../soundflow/eval/policies.ts';
 import { textTable, writeReport } from '../../../soundflow/eval/report.ts';
 import { loadStreams } from '../../../soundflow/eval/dataset.ts';
 
 export async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, ['json', 'quiet']);
-  checkKnown(a, ['data', 'policy', 'json', 'report', 'tolerance', 'limit', 'quiet']);
-  const data = str(a, 'data', true)!;
-  const policies = parsePolicies(str(a, 'policy') ?? 'rules');
-  const limit = int(a, 'limit', 1);
+  const { values } = parseFlags(args, {
+    data: { type: 'string' }, policy: { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' },
+    tolerance: { type: 'string' }, limit: { type: 'string' }, quiet: { type: 'boolean' },
+  });
+  const data = required(values.data, 'data');
+  const policies = parsePolicies(values.policy ?? 'rules');
+  const limit = intFlag(values.limit, 'limit', 1);
   const n = loadStreams(data, limit).length;
-  const progress = new Progress(n * policies.length, 'eval', process.stderr, !a.flags.has('quiet'));
-  const result = await evaluate({ data, policies, tolerance: int(a, 'tolerance'), limit, onStream: (p) => progress.tick(p) });
+  const progress = new Progress(n * policies.length, 'eval', process.stderr, !values.quiet);
+  const result = await evaluate({ data, policies, tolerance: intFlag(values.tolerance, 'tolerance'), limit, onStream: (p) => progress.tick(p) });
   const json = toJson(result);
-  const report = str(a, 'report');
+  const report = values.report;
   if (report) writeReport(result, report, json);
-  process.stdout.write(a.flags.has('json') ? JSON.stringify(json) + '\n' : textTable(result));
+  process.stdout.write(values.json ? JSON.stringify(json) + '\n' : textTable(result));
   return 0;
 }

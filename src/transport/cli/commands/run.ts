@@ -2,15 +2,15 @@
 // through a session and print a live timeline, or the events as JSON lines.
 import { parseArgs } from 'node:util';
 import { createEngine } from '../../../engine/registry.ts';
-import { endpoint } from '../../../engine/options.ts';
+import { aimUrlFromEnv, endpoint, endpointsFromEnv } from '../../env.ts';
 import type { Session } from '../../../engine/types.ts';
 import type { SessionEvent } from '../../../events.ts';
 import { decodeStream } from '../../../audio/decode.ts';
 import { ReplyAudioFile } from '../reply-audio.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { TimelinePrinter } from '../timeline.ts';
+import { SAMPLE_RATE } from '../../../audio/chunk.ts';
 
-const SR = 16000;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,15 +35,16 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   const input = positionals[0];
-  if (!input) throw new SoundFlowError('usage', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
+  if (!input) throw new SoundFlowError('invalid_argument', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
   const tail = Number(values.tail);
-  if (!(tail >= 0 && tail <= 600)) throw new SoundFlowError('usage', '--tail takes seconds between 0 and 600');
-  if (values.mode !== 'concurrent' && values.mode !== 'sequential') throw new SoundFlowError('usage', '--mode is concurrent or sequential');
-  if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('usage', '--policy is rules or learned');
+  if (!(tail >= 0 && tail <= 600)) throw new SoundFlowError('invalid_argument', '--tail takes seconds between 0 and 600');
+  if (values.mode !== 'concurrent' && values.mode !== 'sequential') throw new SoundFlowError('invalid_argument', '--mode is concurrent or sequential');
+  if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('invalid_argument', '--policy is rules or learned');
   const td = values['turn-detection'];
-  if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('usage', '--turn-detection is soundflow or server_vad');
+  if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('invalid_argument', '--turn-detection is soundflow or server_vad');
 
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? process.env.SOUNDFLOW_AIM_URL });
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
+  const fromEnv = endpointsFromEnv();
   const session = await engine.createSession({
     mode: values.mode,
     policy: values.policy,
@@ -51,8 +52,9 @@ export async function run(args: string[]): Promise<number> {
     speak: Boolean(values.speak),
     instructions: values.instruction as string[],
     ...(values.voice ? { voice: values.voice } : {}),
-    llm: endpoint('LLM', values['llm-url'], values['llm-model']),
-    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']),
+    // Flags win over the environment.
+    llm: endpoint('LLM', values['llm-url'], values['llm-model']) ?? fromEnv.llm,
+    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']) ?? fromEnv.asrEndpoint,
   });
 
   const wav = values.speak ? new ReplyAudioFile(values.speak) : null;
@@ -87,7 +89,7 @@ async function feed(session: Session, input: string, tail: number, realtime: boo
   const pace = async (n: number) => {
     samples += n;
     if (!realtime) return;
-    const ahead = (samples / SR) * 1000 - (performance.now() - t0);
+    const ahead = (samples / SAMPLE_RATE) * 1000 - (performance.now() - t0);
     if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
   };
   for await (const pcm of decodeStream(input)) {
@@ -96,8 +98,8 @@ async function feed(session: Session, input: string, tail: number, realtime: boo
   }
   if (samples === 0) throw new SoundFlowError('empty_audio', `no audio in ${input === '-' ? 'stdin' : input}`);
   // Trailing silence so that a reply to the last words can still happen.
-  const step = SR / 10;
-  for (let left = Math.round(tail * SR); left > 0; left -= step) {
+  const step = SAMPLE_RATE / 10;
+  for (let left = Math.round(tail * SAMPLE_RATE); left > 0; left -= step) {
     const n = Math.min(step, left);
     await session.push(new Int16Array(n));
     await pace(n);

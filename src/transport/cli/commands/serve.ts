@@ -1,4 +1,5 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
+import { endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SoundFlowError } from '../../../util/errors.ts';
@@ -13,7 +14,7 @@ const HELP = `usage: soundflow serve [--port 8080] [--host 127.0.0.1] [--token T
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new SoundFlowError('bad_argument', `--${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new SoundFlowError('invalid_argument', `--${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -40,8 +41,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('bad_argument', `--port must be 0..65535, got ${values.port}`);
-  if (!!values.cert !== !!values.key) throw new SoundFlowError('bad_argument', '--cert and --key go together');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('invalid_argument', `--port must be 0..65535, got ${values.port}`);
+  if (!!values.cert !== !!values.key) throw new SoundFlowError('invalid_argument', '--cert and --key go together');
   const tls = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
@@ -53,7 +54,8 @@ export async function run(args: string[]): Promise<number> {
   const server = await startServer(engine, {
     host: values.host,
     port,
-    token: values.token ?? process.env.SOUNDFLOW_TOKEN,
+    token: values.token ?? serverTokenFromEnv(),
+    sessionDefaults: endpointsFromEnv(),
     tls,
     log,
     limits: {

@@ -1,27 +1,22 @@
-// `soundflow train sounds|decision`: each trainer lives in src/soundflow/train and is imported lazily.
+// `soundflow train sounds|decision`: flags parsed here; each trainer lives in src/soundflow/train and is
+// imported lazily (tfjs is heavy).
 import { SoundFlowError } from '../../../util/errors.ts';
+import { intFlag, parseFlags } from '../args.ts';
 
 const USAGE = `usage: soundflow train sounds [options]    the sound-event model (see --help)
        soundflow train decision [options]  the learned per-chunk decision policy`;
 
-type Trainer = (args: string[]) => Promise<number>;
+const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N] [--no-docs]`;
 
-const TRAINERS: Record<string, () => Promise<Trainer>> = {
-  sounds: async () => (await import('../../../soundflow/train/sounds.ts')).runTrainSounds,
-  // Added by the decision-policy work: src/soundflow/train/decision.ts exports `run(args)`.
-  decision: async () => {
-    let mod: { run?: Trainer; runTrainDecision?: Trainer };
-    try {
-      mod = await import('../../../soundflow/train/decision.ts' as string);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes('train/decision.ts')) throw err;
-      throw new SoundFlowError('not_implemented', 'the decision trainer is not in this build (src/soundflow/train/decision.ts)');
-    }
-    const fn = mod.run ?? mod.runTrainDecision;
-    if (!fn) throw new SoundFlowError('not_implemented', 'src/soundflow/train/decision.ts exports no run(args)');
-    return fn;
-  },
-};
+const DECISION_USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
+         [--window N] [--hidden 24] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
+         [--eval DIR | --no-eval] [--redump]
+  Builds train-split scenes into --data when absent, dumps perception + rule features (cached;
+  --redump after changing perception or the rules),
+  trains the MLP (tfjs wasm), writes OUT/model.json, report.json, loss.svg; compares rules vs learned
+  on the eval set (default .cache/eval/v1, when built).`;
+
+const TRAINERS: Record<string, (args: string[]) => Promise<number>> = { sounds, decision };
 
 export async function run(args: string[]): Promise<number> {
   const [what, ...rest] = args;
@@ -29,7 +24,65 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return what ? 0 : 2;
   }
-  const load = TRAINERS[what];
-  if (!load) throw new SoundFlowError('bad_args', `unknown trainer "${what}"\n${USAGE}`);
-  return (await load())(rest);
+  const trainer = TRAINERS[what];
+  if (!trainer) throw new SoundFlowError('invalid_argument', `unknown trainer "${what}"\n${USAGE}`);
+  return trainer(rest);
+}
+
+async function sounds(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    corpus: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' },
+    batch: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, SOUNDS_USAGE);
+  if (values.help) {
+    process.stdout.write(SOUNDS_USAGE + '\n');
+    return 0;
+  }
+  const { DEFAULT_TRAIN_OPTIONS: D, trainSounds } = await import('../../../soundflow/train/sounds.ts');
+  await trainSounds({
+    corpusDir: values.corpus ?? D.corpusDir,
+    outDir: values.out ?? D.outDir,
+    epochs: intFlag(values.epochs, 'epochs', 1) ?? D.epochs,
+    examplesPerEpoch: intFlag(values.examples, 'examples', 256) ?? D.examplesPerEpoch,
+    batch: intFlag(values.batch, 'batch', 1) ?? D.batch,
+    hidden: intFlag(values.hidden, 'hidden', 4) ?? D.hidden,
+    seed: intFlag(values.seed, 'seed', 0) ?? D.seed,
+    docsDir: values['no-docs'] ? null : 'docs',
+  });
+  return 0;
+}
+
+async function decision(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    data: { type: 'string' }, scenes: { type: 'string' }, 'scene-seed': { type: 'string' }, cache: { type: 'string' },
+    out: { type: 'string' }, window: { type: 'string' }, hidden: { type: 'string' }, epochs: { type: 'string' },
+    batch: { type: 'string' }, seed: { type: 'string' }, tolerance: { type: 'string' }, jobs: { type: 'string' },
+    eval: { type: 'string' }, 'no-eval': { type: 'boolean' }, redump: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, DECISION_USAGE);
+  if (values.help) {
+    process.stdout.write(DECISION_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length) throw new SoundFlowError('invalid_argument', `unexpected argument "${positionals[0]}"\n${DECISION_USAGE}`);
+  const { DEFAULT_DECISION_OPTIONS: D, trainDecision } = await import('../../../soundflow/train/decision.ts');
+  const hiddenSpec = values.hidden;
+  const hidden = hiddenSpec ? hiddenSpec.split(',').map(Number) : D.hidden;
+  if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 256)) throw new SoundFlowError('invalid_argument', `--hidden must be comma-separated sizes 1..256, got "${hiddenSpec}"`);
+  await trainDecision({
+    data: values.data ?? D.data,
+    scenes: intFlag(values.scenes, 'scenes', 10) ?? D.scenes,
+    sceneSeed: intFlag(values['scene-seed'], 'scene-seed') ?? D.sceneSeed,
+    cache: values.cache ?? D.cache,
+    redump: values.redump === true,
+    out: values.out ?? D.out,
+    window: intFlag(values.window, 'window', 1) ?? D.window,
+    hidden,
+    epochs: intFlag(values.epochs, 'epochs', 1) ?? D.epochs,
+    batch: intFlag(values.batch, 'batch', 1) ?? D.batch,
+    seed: intFlag(values.seed, 'seed') ?? D.seed,
+    tolerance: intFlag(values.tolerance, 'tolerance') ?? D.tolerance,
+    jobs: intFlag(values.jobs, 'jobs', 1) ?? D.jobs,
+    evalData: values['no-eval'] ? null : (values.eval ?? D.evalData),
+  });
+  return 0;
 }

@@ -1,8 +1,8 @@
 // What a recognised sentence asks for, as one comparable string: the parsed task, or the offline
 // skill that answers it. Used to score recognisers (bench, tests) and by callers that only need the
 // intent of constrained-recogniser text.
-import { answer } from '../response/skills/index.ts';
-import { parseInstruction } from './parser.ts';
+import { answer } from './skills/index.ts';
+import { parseInstruction } from '../instructions/parser.ts';
 
 /** "task:{...}", "refusal:<code>", "skill:<name>", or null when the text asks for nothing. */
 export function intentOf(text: string): string | null {

@@ -3,16 +3,16 @@
 // first; then phonetic rewrites of noisy ones (slots by nearest sound); then questions about sounds;
 // then, for a request clearly put to the assistant, an honest "I can't do that" (or the LLM). A
 // reading understood with in-between confidence is confirmed with one short question first.
-import type { ParsedInstruction } from '../instructions/types.ts';
-import { parseInstruction } from '../instructions/parser.ts';
-import { soundClass } from '../instructions/sounds.ts';
-import { answer, type SkillAnswer } from '../response/skills/index.ts';
-import { findLanguage } from '../response/translate/languages.ts';
+import type { ParsedInstruction } from '../../instructions/types.ts';
+import { parseInstruction } from '../../instructions/parser.ts';
+import { nameableSound } from '../../instructions/sounds.ts';
+import { answer, type SkillAnswer } from '../skills/index.ts';
+import { findLanguage } from '../../instructions/languages.ts';
 import { ADDRESSED_THRESHOLD, addressedScore } from './addressed.ts';
 import { honestLimit, translationRequest, type Limit } from './limits.ts';
 import { phoneSimilarity, phrasePhones, soundsAlike } from './phonetics.ts';
 import { rewrites, warmUp } from './repair.ts';
-import { TimingLog } from '../util/timing.ts';
+import { TimingLog } from '../../util/timing.ts';
 import { parseSoundQuestion, type SoundQuestion } from './sound-questions.ts';
 
 export type Intent =
@@ -104,9 +104,9 @@ export function confirmationPrompt(intent: Intent, heard: string): string {
     const s = intent.parsed.task;
     switch (s.kind) {
       case 'count':
-        return `Count the ${soundClass(s.label)?.plural ?? s.label.replace(/_/g, ' ')}?`;
+        return `Count the ${nameableSound(s.label)?.plural ?? s.label.replace(/_/g, ' ')}?`;
       case 'alert':
-        return s.mode === 'respond' ? `Tell you when I hear ${soundClass(s.label)?.heard ?? s.label.replace(/_/g, ' ')}?` : `Stop commenting on ${soundClass(s.label)?.plural ?? s.label}?`;
+        return s.mode === 'respond' ? `Tell you when I hear ${nameableSound(s.label)?.heard ?? s.label.replace(/_/g, ' ')}?` : `Stop commenting on ${nameableSound(s.label)?.plural ?? s.label}?`;
       case 'translate':
         return `Translate into ${findLanguage(s.targetLang)?.name ?? s.targetLang}?`;
       case 'transcribe':

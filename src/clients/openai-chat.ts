@@ -30,10 +30,10 @@ export class OpenAIChatClient {
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ChatClientOptions) {
-    if (!opts.model) throw new SoundFlowError('bad_option', 'chat client: model is required');
+    if (!opts.model) throw new SoundFlowError('invalid_argument', 'chat client: model is required');
     this.url = endpoint(opts.baseUrl, 'chat/completions');
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    if (!(this.timeoutMs > 0)) throw new SoundFlowError('bad_option', 'chat client: timeoutMs must be > 0');
+    if (!(this.timeoutMs > 0)) throw new SoundFlowError('invalid_argument', 'chat client: timeoutMs must be > 0');
   }
 
   private headers(): Record<string, string> {
@@ -90,10 +90,10 @@ export class OpenAIChatClient {
 }
 
 function validate(messages: ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) throw new SoundFlowError('bad_input', 'chat: messages must be a non-empty array', { recoverable: true });
+  if (!Array.isArray(messages) || messages.length === 0) throw new SoundFlowError('invalid_input', 'chat: messages must be a non-empty array', { recoverable: true });
   for (const m of messages) {
     if (!m || !['system', 'user', 'assistant'].includes(m.role) || typeof m.content !== 'string') {
-      throw new SoundFlowError('bad_input', 'chat: each message needs a role (system|user|assistant) and string content', { recoverable: true });
+      throw new SoundFlowError('invalid_input', 'chat: each message needs a role (system|user|assistant) and string content', { recoverable: true });
     }
   }
 }

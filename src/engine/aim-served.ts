@@ -6,17 +6,18 @@
 //                     started), <|end|> (reply done), <|cache_cleared|> (the server reset its context)
 // The reference server keeps one global model session, so this engine allows one session at a time.
 import { randomUUID } from 'node:crypto';
-import { floatToPcm16, levelDb, pcm16ToBytes } from '../audio/pcm.ts';
+import { floatToPcm16, levelDb, pcm16ToBytes, unitToPcm16 } from '../audio/pcm.ts';
+import { Chunker } from '../audio/chunker.ts';
 import { EMOTIONS, type Emotion, type SessionEvent, type SessionState } from '../events.ts';
-import type { Engine, Session } from '../engine/types.ts';
-import { resolveOptions, type SessionOptions } from '../engine/options.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../perception/types.ts';
+import type { Engine, Session } from './types.ts';
+import { resolveOptions, type SessionOptions } from './options.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../audio/chunk.ts';
 import { EspeakTts, synthesizeAll } from '../response/tts/index.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { SoundFlowError, errorMessage } from '../util/errors.ts';
-import { EngineError } from './errors.ts';
-import { endpoint, TimedFetch } from './http.ts';
-import { parseSse } from './sse.ts';
+import { EngineError } from '../clients/errors.ts';
+import { endpoint, TimedFetch } from '../clients/http.ts';
+import { parseSse } from '../clients/sse.ts';
 
 export const BUSY = '<|busy|>';
 export const END = '<|end|>';
@@ -92,7 +93,8 @@ class AimServedSession implements Session {
   finished = false;
   private readonly events = new AsyncQueue<SessionEvent>();
   private readonly frames: AsyncQueue<{ pcm: Int16Array; padded: boolean }>;
-  private remainder = new Int16Array(0);
+  /** The one chunker (src/audio/chunker.ts) cuts frames; PCM16 goes through it and back exactly. */
+  private readonly chunker = new Chunker();
   private chunkIndex = 0;
   private state: SessionState = 'listening';
   private reply: Reply | null = null;
@@ -134,19 +136,14 @@ class AimServedSession implements Session {
 
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     if (this.closed || this.ending) throw new SoundFlowError('session_closed', 'push after end() or close()', { recoverable: false });
-    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('bad_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
+    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'push: audio must be Float32Array or Int16Array', { recoverable: true });
     const samples = pcm instanceof Float32Array ? floatToPcm16(pcm) : pcm;
-    const all = new Int16Array(this.remainder.length + samples.length);
-    all.set(this.remainder);
-    all.set(samples, this.remainder.length);
-    let o = 0;
     try {
-      for (; o + CHUNK_SAMPLES <= all.length; o += CHUNK_SAMPLES) await this.frames.put({ pcm: all.slice(o, o + CHUNK_SAMPLES), padded: false });
+      for (const c of this.chunker.push(samples)) await this.frames.put({ pcm: unitToPcm16(c.pcm), padded: false });
     } catch (err) {
       if (err instanceof QueueClosedError) throw new SoundFlowError('session_closed', 'session closed while pushing', { recoverable: false });
       throw err;
     }
-    this.remainder = all.slice(o);
   }
 
   instruct(text: string): void {
@@ -332,12 +329,8 @@ class AimServedSession implements Session {
     if (this.ending || this.closed) return;
     await this.instructing;
     this.ending = true;
-    if (this.remainder.length) {
-      const last = new Int16Array(CHUNK_SAMPLES);
-      last.set(this.remainder);
-      this.remainder = new Int16Array(0);
-      await this.frames.put({ pcm: last, padded: true }).catch(() => {});
-    }
+    const last = this.chunker.flush();
+    if (last) await this.frames.put({ pcm: unitToPcm16(last.pcm), padded: true }).catch(() => {});
     this.frames.close();
     await this.worker;
     if (this.closed) return;

@@ -4,11 +4,11 @@
 // the vocabulary word it sounds most like (slots included: sound names, languages, numbers, units), and
 // a garbled word or two at either end may be dropped. Whole fixed questions ("what is your new you")
 // are matched on their phones. The caller parses every rewrite and keeps the most confident reading.
-import { buildGrammar } from '../instructions/grammar.ts';
-import { normalizeInstruction } from '../instructions/parser.ts';
-import { SOUND_CLASSES } from '../instructions/sounds.ts';
+import { buildGrammar } from '../../instructions/grammar.ts';
+import { normalizeInstruction } from '../../instructions/parser.ts';
+import { NAMEABLE_SOUNDS } from '../../instructions/sounds.ts';
 import { phoneSimilarity, phrasePhones, wordPhones, type Phones } from './phonetics.ts';
-import { allLanguageNames } from './world-languages.ts';
+import { allLanguageNames } from '../../instructions/world-languages.ts';
 
 export interface Rewrite {
   text: string;
@@ -31,7 +31,7 @@ let vocab: { word: string; phones: Phones }[] | null = null;
 function vocabulary(): { word: string; phones: Phones }[] {
   if (vocab) return vocab;
   const words = new Set(buildGrammar().words.filter((w) => /^[a-z]+$/.test(w)));
-  for (const c of SOUND_CLASSES) for (const k of c.keywords) for (const w of k.split(' ')) words.add(w);
+  for (const c of NAMEABLE_SOUNDS) for (const k of c.keywords) for (const w of k.split(' ')) words.add(w);
   for (const l of allLanguageNames()) if (/^[a-z]+$/.test(l)) words.add(l);
   for (const w of ['total', 'times', 'barks', 'bark', 'knocks', 'translate', 'transcribe', 'count', 'how', 'many', 'does', 'timer', 'minutes', 'convert']) words.add(w);
   vocab = [...words].map((word) => ({ word, phones: wordPhones(word) }));

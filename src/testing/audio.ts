@@ -1,15 +1,16 @@
 // Real audio for tests, made on the spot: espeak-ng speech, sox-synthesised noise and tones.
 // Everything is 16 kHz mono Float32 in [-1, 1].
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToPcm16, concatSamples, floatToPcm16, pcm16ToFloat } from '../../src/audio/pcm.ts';
-import { encodeWav } from '../../src/audio/wav.ts';
+import { bytesToPcm16, concatSamples, floatToPcm16, pcm16ToFloat } from '../audio/pcm.ts';
+import { writeWavFile } from '../audio/wav.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export { floatToPcm16 };
 
-export const SR = 16000;
+export const SR = SAMPLE_RATE;
 
 /** Runs sox with the given input and effects; the output is raw 16 kHz mono s16le on stdout. */
 function soxRaw(inputArgs: string[], effects: string[] = [], input?: Buffer): Float32Array {
@@ -77,6 +78,6 @@ export function mix(a: Float32Array, b: Float32Array, snrDb: number, offset = 0)
 export function writeWav(x: Float32Array, path?: string): string {
   const file = path ?? join(mkdtempSync(join(tmpdir(), 'sf-test-')), 'audio.wav');
   // Through PCM16 first: samples beyond [-1, 1] saturate at -32768/32767 (encodeWav's float path clips to ±32767).
-  writeFileSync(file, encodeWav(floatToPcm16(x), SR));
+  writeWavFile(file, floatToPcm16(x), SR);
   return file;
 }

@@ -3,24 +3,25 @@
 // offline skills (or an LLM endpoint, when configured) answer questions put to it. Everything else —
 // chatter between other people, a TV, garbled audio — gets silence.
 import type { Emotion, SessionEvent } from '../events.ts';
-import type { SessionOptions } from '../engine/options.ts';
 import { parseInstruction } from '../instructions/parser.ts';
-import { TaskManager } from '../instructions/task-manager.ts';
-import { translate } from '../response/translate/apertium.ts';
-import { findLanguage } from '../response/translate/languages.ts';
-import { OpenAIChatClient } from '../engines/openai-chat.ts';
-import type { HandlerResult, UtteranceHandler } from './rules.ts';
-import type { ResponsePlan } from './types.ts';
+import { TaskManager } from '../decision/task-manager.ts';
+import { translate } from './translate/apertium.ts';
+import { findLanguage } from '../instructions/languages.ts';
+import type { ChatModel } from './chat-model.ts';
+import type { HandlerResult, UtteranceHandler } from '../decision/rules.ts';
+import type { ResponsePlan } from '../decision/types.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { ParsedInstruction } from '../instructions/types.ts';
-import { Understander, type Understanding } from '../understanding/understand.ts';
-import { cannotAnswerSoundQuestion, SoundQuestionRegistry } from '../understanding/sound-questions.ts';
-import { cannotTranslateInto } from '../understanding/limits.ts';
-import { findWorldLanguage } from '../understanding/world-languages.ts';
+import { Understander, type Understanding } from './understanding/understand.ts';
+import { cannotAnswerSoundQuestion, SoundQuestionRegistry } from './understanding/sound-questions.ts';
+import { cannotTranslateInto } from './understanding/limits.ts';
+import { findWorldLanguage } from '../instructions/world-languages.ts';
 
 const SILENT = (reason: string, events: SessionEvent[] = []): HandlerResult => ({ responses: [], events, reason });
 
 export interface AssistantDeps {
+  /** Answers questions the offline skills cannot (an LLM endpoint); none: the skills' fallback line. */
+  chat?: ChatModel | null;
   /** Wall clock for time/date answers (tests pin it). */
   now?: () => Date;
   /** Where questions about sounds go (handlers registered by the sound side); a fresh, empty one by default. */
@@ -34,18 +35,15 @@ export class Assistant implements UtteranceHandler {
   private readonly understander = new Understander();
   private timers: { due: number; text: string }[] = [];
   private readonly now: () => Date;
-  private readonly llm: OpenAIChatClient | null;
+  private readonly llm: ChatModel | null;
   /** Errors from asynchronous producers (LLM/translation), surfaced at the next chunk. */
   private readonly pendingEvents: SessionEvent[] = [];
 
-  constructor(
-    private readonly opts: SessionOptions,
-    deps: AssistantDeps = {},
-  ) {
+  constructor(deps: AssistantDeps = {}) {
     this.tasks = new TaskManager();
     this.now = deps.now ?? (() => new Date());
     this.soundQuestions = deps.soundQuestions ?? new SoundQuestionRegistry();
-    this.llm = opts.llm ? new OpenAIChatClient(opts.llm) : null;
+    this.llm = deps.chat ?? null;
   }
 
   onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean }): HandlerResult {
@@ -169,12 +167,9 @@ export class Assistant implements UtteranceHandler {
   }
 
   private async *llmTranslated(text: string, language: string, signal: AbortSignal): AsyncIterable<string> {
-    const messages = [
-      { role: 'system' as const, content: `Translate the user's words from English into ${language}. Reply with the translation only.` },
-      { role: 'user' as const, content: text },
-    ];
     try {
-      for await (const delta of this.llm!.stream(messages, { signal })) yield delta;
+      const stream = this.llm!.translate ? this.llm!.translate(text, language, signal) : this.llm!.reply(`Translate into ${language}, reply with the translation only: ${text}`, signal);
+      for await (const delta of stream) yield delta;
     } catch (err) {
       if (signal.aborted) return;
       this.pendingEvents.push({ type: 'error', code: 'llm_failed', message: `LLM endpoint failed, no translation into ${language}: ${errorMessage(err)}`, recoverable: true });
@@ -184,11 +179,7 @@ export class Assistant implements UtteranceHandler {
   private async *fromLlm(text: string, fallback: string, signal: AbortSignal): AsyncIterable<string> {
     let any = false;
     try {
-      const messages = [
-        { role: 'system' as const, content: 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.' },
-        { role: 'user' as const, content: text },
-      ];
-      for await (const delta of this.llm!.stream(messages, { signal })) {
+      for await (const delta of this.llm!.reply(text, signal)) {
         any = true;
         yield delta;
       }

@@ -1,6 +1,7 @@
 // fetch with the two limits a streaming client needs: time to the response headers and idle time
 // between body chunks. Either one aborts the request with a retryable `<what>_timeout` EngineError;
 // the caller's AbortSignal aborts with a non-retryable `aborted` error.
+import type { RemoteKind } from '../error-codes.ts';
 import { SoundFlowError } from '../util/errors.ts';
 import { EngineError, httpError } from './errors.ts';
 
@@ -11,7 +12,7 @@ export interface TimedRequest {
   idleMs?: number;
   signal?: AbortSignal;
   /** Engine name for error codes/messages. */
-  what: string;
+  what: RemoteKind;
 }
 
 /** Joins a base URL ("http://h:1/v1" or ".../v1/") and a relative path ("chat/completions"). */
@@ -20,9 +21,9 @@ export function endpoint(baseUrl: string, path: string): string {
   try {
     url = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   } catch {
-    throw new SoundFlowError('bad_option', `invalid base URL ${JSON.stringify(baseUrl)}`);
+    throw new SoundFlowError('invalid_argument', `invalid base URL ${JSON.stringify(baseUrl)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SoundFlowError('bad_option', `base URL must be http(s), got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SoundFlowError('invalid_argument', `base URL must be http(s), got ${url.protocol}`);
   return new URL(path.replace(/^\//, ''), url).toString();
 }
 

@@ -1,6 +1,6 @@
 // Languages people may ask to translate into beyond the Apertium pairs: with an LLM endpoint the
 // assistant translates into them; offline it names them in an honest refusal. Voices are espeak-ng's.
-import { findLanguage, KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from '../response/translate/languages.ts';
+import { findLanguage, KNOWN_UNSUPPORTED_LANGUAGES, TARGET_LANGUAGES } from './languages.ts';
 
 export interface WorldLanguage {
   code: string;

@@ -1,11 +1,11 @@
 // The active tasks of one session. Pure bookkeeping on stream time: the session feeds it parsed
 // instructions and the current time, and emits the task.started/task.ended payloads it returns.
 import type { TaskEndedEvent, TaskStartedEvent } from '../events.ts';
-import { findLanguage } from '../response/translate/languages.ts';
-import { numberToWords } from './numbers.ts';
-import { findWorldLanguage } from '../understanding/world-languages.ts';
-import { soundClass } from './sounds.ts';
-import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from './types.ts';
+import { findLanguage } from '../instructions/languages.ts';
+import { numberToWords } from '../instructions/numbers.ts';
+import { findWorldLanguage } from '../instructions/world-languages.ts';
+import { nameableSound } from '../instructions/sounds.ts';
+import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from '../instructions/types.ts';
 
 export interface TaskUpdate {
   started: TaskStartedEvent[];
@@ -25,8 +25,8 @@ function describeDuration(seconds: number): string {
   return unit(seconds, 'second');
 }
 
-const soundName = (label: string) => soundClass(label)?.plural ?? label.replace(/_/g, ' ');
-const soundHeard = (label: string) => soundClass(label)?.heard ?? label.replace(/_/g, ' ');
+const soundName = (label: string) => nameableSound(label)?.plural ?? label.replace(/_/g, ' ');
+const soundHeard = (label: string) => nameableSound(label)?.heard ?? label.replace(/_/g, ' ');
 
 function startAck(spec: StartSpec): string {
   switch (spec.kind) {

@@ -1,8 +1,8 @@
 // Runs real audio through a session and collects every event it emits.
-import { createEngine } from '../../src/engine/registry.ts';
-import type { SessionOptions } from '../../src/engine/options.ts';
-import type { Session } from '../../src/engine/types.ts';
-import type { EventOf, SessionEvent } from '../../src/events.ts';
+import { createEngine } from '../engine/registry.ts';
+import type { SessionOptions } from '../engine/options.ts';
+import type { Session } from '../engine/types.ts';
+import type { EventOf, SessionEvent } from '../events.ts';
 
 /** Pushes `audio` in pieces of `piece` samples into `session`, ends it, and returns its events. */
 export async function collect(session: Session, audio: Float32Array, piece = 4000): Promise<SessionEvent[]> {

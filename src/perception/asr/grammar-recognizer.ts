@@ -10,10 +10,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DICT } from '../perception/asr/native.ts';
-import { PocketSphinxDecoder } from '../perception/asr/pocketsphinx.ts';
-import { SoundFlowError } from '../util/errors.ts';
-import { buildGrammar, buildWordLoop, dictionaryWords } from './grammar.ts';
+import { DEFAULT_DICT } from './native.ts';
+import { PocketSphinxDecoder } from './pocketsphinx.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+import { buildGrammar, buildWordLoop, dictionaryWords } from '../../instructions/grammar.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 export interface Recognition {
   /** The grammar's best sentence (lower case, in-grammar words). */
@@ -49,7 +50,6 @@ export interface GrammarDecoder {
   close(): void;
 }
 
-const SAMPLE_RATE = 16000;
 /** Commands are short; longer audio is chatter and not worth two decodes. */
 export const MAX_COMMAND_SECONDS = 12;
 const MIN_SECONDS = 0.25;
@@ -97,7 +97,7 @@ export class ConstrainedRecognizer {
 
   /** Like recognize() but also returns rejected hypotheses and the evidence (bench, logs). */
   async recognizeDetailed(pcm: Float32Array | Int16Array): Promise<RecognitionDetail | null> {
-    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('bad_input', 'recognize: audio must be 16 kHz mono Float32Array or Int16Array', { recoverable: true });
+    if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'recognize: audio must be 16 kHz mono Float32Array or Int16Array', { recoverable: true });
     const seconds = pcm.length / SAMPLE_RATE;
     if (seconds < MIN_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
     const t0 = performance.now();
@@ -115,7 +115,7 @@ export class ConstrainedRecognizer {
 
   /** The open n-gram decoder's text for the same audio (only when opened withOpenDecoder). */
   async openDecode(pcm: Float32Array | Int16Array): Promise<string> {
-    if (!this.hasOpenDecoder) throw new SoundFlowError('bad_option', 'open decoder not loaded (open with withOpenDecoder: true)');
+    if (!this.hasOpenDecoder) throw new SoundFlowError('invalid_argument', 'open decoder not loaded (open with withOpenDecoder: true)');
     return (await this.decoder.decode(pcm, { search: 'open' })).text;
   }
 

@@ -3,7 +3,7 @@
 // (narrative, third parties, past events, plans). A logistic model over a few form features, fitted on
 // the tuning phrasings in bench/understanding/phrasings.ts (bench/understanding/tune-addressed.ts), so
 // its output reads as a probability and one threshold serves every caller.
-import { normalizeInstruction } from '../instructions/parser.ts';
+import { normalizeInstruction } from '../../instructions/parser.ts';
 import { readFileSync } from 'node:fs';
 
 const WAKE = /^(?:(?:hey|hi|hello|ok|okay|oh|a)\s+)?(?:soundflow|sound flow|sound flows|sound flower|sounds flow)\b\s*/;

@@ -1,9 +1,9 @@
 // Honest limits: a request put to the assistant that no offline skill serves gets one short reply
 // saying so, and what it can do instead. Translation requests are recognised in any phrasing
 // ("convert spoken language audio into chinese") so the reply can name the language.
-import { normalizeInstruction } from '../instructions/parser.ts';
-import { findLanguage } from '../response/translate/languages.ts';
-import { findWorldLanguage, offlineLanguageChoice, type WorldLanguage } from './world-languages.ts';
+import { normalizeInstruction } from '../../instructions/parser.ts';
+import { findLanguage } from '../../instructions/languages.ts';
+import { findWorldLanguage, offlineLanguageChoice, type WorldLanguage } from '../../instructions/world-languages.ts';
 
 export type LimitTopic = 'translate_language' | 'translate_from' | 'count_numbers' | 'music' | 'knowledge' | 'action' | 'other';
 

@@ -1,4 +1,4 @@
-// A one-line progress bar on stderr. On a terminal it redraws in place; otherwise (CI logs, pipes) it
+// The one progress bar (data builder, eval, trainers): one line on stderr. On a terminal it redraws in place; otherwise (CI logs, pipes) it
 // prints a line at every 10% so logs stay short.
 
 export class Progress {
@@ -12,7 +12,12 @@ export class Progress {
   }
 
   tick(note = ''): void {
-    this.done++;
+    this.update(this.done + 1, note);
+  }
+
+  /** Sets the count done so far (for work that reports its own position). */
+  update(done: number, note = ''): void {
+    this.done = done;
     if (!this.enabled || this.total === 0) return;
     const frac = this.done / this.total;
     const secs = (Date.now() - this.started) / 1000;

@@ -2,11 +2,12 @@
 // server-only checks where the engine's judgement is not what is under test. It is energy-based: a
 // chunk above -35 dBFS is speech; after speech followed by 2 quiet chunks it "answers" with a 1 s tone.
 // Final tests of the real pipeline use the embedded engine, not this.
-import type { Engine, Session } from '../../src/engine/types.ts';
-import { resolveOptions, type SessionOptions } from '../../src/engine/options.ts';
-import type { SessionEvent } from '../../src/events.ts';
-import { AsyncQueue } from '../../src/util/queue.ts';
-import { floatToPcm16, pcm16ToBase64, pcm16ToFloat } from '../../src/audio/pcm.ts';
+import type { Engine, Session } from '../engine/types.ts';
+import { resolveOptions, type SessionOptions } from '../engine/options.ts';
+import type { SessionEvent } from '../events.ts';
+import { AsyncQueue } from '../util/queue.ts';
+import { floatToPcm16, pcm16ToBase64, pcm16ToFloat } from '../audio/pcm.ts';
+import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE } from '../audio/chunk.ts';
 
 let n = 0;
 
@@ -23,13 +24,13 @@ class ScriptedSession implements Session {
   private replying: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: SessionOptions) {
-    void this.events.put({ type: 'session.started', sessionId: this.id, engine: 'scripted', sampleRate: 16000, chunkMs: 400, mode: opts.mode });
+    void this.events.put({ type: 'session.started', sessionId: this.id, engine: 'scripted', sampleRate: SAMPLE_RATE, chunkMs: CHUNK_MS, mode: opts.mode });
   }
 
   async push(pcm: Float32Array | Int16Array): Promise<void> {
     const f = pcm instanceof Int16Array ? pcm16ToFloat(pcm) : pcm;
     for (const v of f) this.buf.push(v);
-    while (this.buf.length >= 6400) this.chunk(Float32Array.from(this.buf.splice(0, 6400)));
+    while (this.buf.length >= CHUNK_SAMPLES) this.chunk(Float32Array.from(this.buf.splice(0, CHUNK_SAMPLES)));
   }
 
   private chunk(x: Float32Array): void {
@@ -37,7 +38,7 @@ class ScriptedSession implements Session {
     for (const v of x) e += v * v;
     const levelDb = 10 * Math.log10(e / x.length + 1e-10);
     const speech = levelDb > -35;
-    const t = ((this.index + 1) * 6400) / 16000;
+    const t = ((this.index + 1) * CHUNK_SAMPLES) / SAMPLE_RATE;
     let decision: 'silent' | 'respond' = 'silent';
     let reason = speech ? 'speech' : 'quiet';
     if (speech && !this.inSpeech) {
@@ -75,7 +76,7 @@ class ScriptedSession implements Session {
 
   private finish(r: { id: string; cancelled: boolean }, interrupted: boolean): void {
     if (this.active === r) this.active = undefined;
-    this.emit({ type: 'response.end', id: r.id, t: (this.index * 6400) / 16000, text: 'I heard you.', interrupted });
+    this.emit({ type: 'response.end', id: r.id, t: (this.index * CHUNK_SAMPLES) / SAMPLE_RATE, text: 'I heard you.', interrupted });
   }
 
   private emit(ev: SessionEvent): void {
@@ -83,7 +84,7 @@ class ScriptedSession implements Session {
   }
 
   instruct(text: string): void {
-    this.reply((this.index * 6400) / 16000, `You said: ${text}`);
+    this.reply((this.index * CHUNK_SAMPLES) / SAMPLE_RATE, `You said: ${text}`);
   }
 
   cancelResponse(): void {
@@ -95,7 +96,7 @@ class ScriptedSession implements Session {
 
   async end(): Promise<void> {
     await this.replying;
-    this.emit({ type: 'session.ended', t: (this.index * 6400) / 16000, chunks: this.index });
+    this.emit({ type: 'session.ended', t: (this.index * CHUNK_SAMPLES) / SAMPLE_RATE, chunks: this.index });
     this.events.close();
   }
 
@@ -122,6 +123,6 @@ export class ScriptedEngine implements Engine {
  */
 export async function testEngine(): Promise<Engine> {
   if (process.env.SF_TEST_ENGINE === 'scripted') return new ScriptedEngine();
-  const { createEngine } = await import('../../src/engine/registry.ts');
+  const { createEngine } = await import('../engine/registry.ts');
   return createEngine('embedded');
 }

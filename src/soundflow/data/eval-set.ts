@@ -1,13 +1,12 @@
-// `soundflow data scenes` (generate + render synthetic scenes) and `soundflow data eval-set` (render a
-// committed recipe under data/eval/NAME and build it into .cache/eval/NAME).
+// Scene recipes and sound sources for the scene renderer, and the fixed eval sets: a committed recipe
+// under data/eval/NAME rendered and built into .cache/eval/NAME (`soundflow data eval-set`).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { checkKnown, int, parseArgs, str } from './args.ts';
 import { build } from './build.ts';
-import { Progress } from './progress.ts';
+import { Progress } from '../../util/progress.ts';
 import { loadCorpusManifest, renderScenes, type SoundSource } from './render.ts';
-import { generateScenes, type SceneSpec } from './scenes.ts';
+import type { SceneSpec } from './scenes.ts';
 
 export const DEFAULT_CORPUS_MANIFEST = '.cache/corpus/manifest.json';
 
@@ -19,7 +18,7 @@ export function soundSource(spec: string, split: string): SoundSource {
     const path = spec === 'corpus' ? DEFAULT_CORPUS_MANIFEST : spec.slice('corpus:'.length);
     return { kind: 'corpus', clips: loadCorpusManifest(path), split };
   }
-  throw new SoundFlowError('bad_args', `--sounds must be synth, auto, corpus or corpus:MANIFEST, got "${spec}"`);
+  throw new SoundFlowError('invalid_argument', `--sounds must be synth, auto, corpus or corpus:MANIFEST, got "${spec}"`);
 }
 
 export function readSpecs(path: string): SceneSpec[] {
@@ -58,26 +57,4 @@ export async function buildEvalSet(name: string, outDir?: string, log: NodeJS.Wr
   const r = await renderScenes(specs, inputDir, soundSource(recipe.scenes.sounds === 'synth' ? 'synth' : 'auto', recipe.scenes.split), () => progress.tick());
   await build({ input: r.input, noise: r.noiseDir, out, seed: recipe.buildSeed, log });
   return out;
-}
-
-export async function runScenesCommand(sub: 'scenes' | 'eval-set', args: string[]): Promise<number> {
-  const a = parseArgs(args, ['quiet']);
-  const log = a.flags.has('quiet') ? null : process.stderr;
-  if (sub === 'eval-set') {
-    checkKnown(a, ['name', 'out', 'quiet']);
-    const dir = await buildEvalSet(str(a, 'name') ?? 'v1', str(a, 'out'), log);
-    process.stdout.write(dir + '\n');
-    return 0;
-  }
-  checkKnown(a, ['out', 'n', 'seed', 'split', 'sounds', 'recipe', 'quiet']);
-  const out = str(a, 'out', true)!;
-  const split = (str(a, 'split') ?? 'train') as 'train' | 'test';
-  if (split !== 'train' && split !== 'test') throw new SoundFlowError('bad_args', `--split must be train or test`);
-  const recipe = str(a, 'recipe');
-  const specs = recipe ? readSpecs(recipe) : generateScenes({ n: int(a, 'n', 1) ?? 10, seed: int(a, 'seed') ?? 0, split });
-  const progress = new Progress(specs.length, 'render', log ?? process.stderr, Boolean(log));
-  const r = await renderScenes(specs, resolve(out), soundSource(str(a, 'sounds') ?? 'auto', split), () => progress.tick());
-  process.stdout.write(`${r.input}\n`);
-  log?.write(`scenes: ${r.streams} streams -> ${r.input}; noise library ${r.noiseDir}\n`);
-  return 0;
 }

@@ -4,6 +4,7 @@ import { encodeWav } from '../audio/wav.ts';
 import { SoundFlowError } from '../util/errors.ts';
 import { EngineError } from './errors.ts';
 import { endpoint, TimedFetch } from './http.ts';
+import { SAMPLE_RATE } from '../audio/chunk.ts';
 
 export interface TranscriptionClientOptions {
   /** Base URL including the version prefix, e.g. "http://127.0.0.1:8000/v1". */
@@ -30,19 +31,19 @@ export class OpenAITranscriptionClient {
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: TranscriptionClientOptions) {
-    if (!opts.model) throw new SoundFlowError('bad_option', 'transcription client: model is required');
+    if (!opts.model) throw new SoundFlowError('invalid_argument', 'transcription client: model is required');
     this.url = endpoint(opts.baseUrl, 'audio/transcriptions');
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    if (!(this.timeoutMs > 0)) throw new SoundFlowError('bad_option', 'transcription client: timeoutMs must be > 0');
+    if (!(this.timeoutMs > 0)) throw new SoundFlowError('invalid_argument', 'transcription client: timeoutMs must be > 0');
   }
 
   /** Transcribes 16 kHz mono audio (Float32 in [-1, 1] or PCM16). */
   async transcribe(audio: Float32Array | Int16Array, opts: { signal?: AbortSignal; prompt?: string; sampleRate?: number } = {}): Promise<TranscriptionResult> {
-    if (!(audio instanceof Float32Array || audio instanceof Int16Array)) throw new SoundFlowError('bad_input', 'transcribe: audio must be Float32Array or Int16Array', { recoverable: true });
-    const rate = opts.sampleRate ?? 16000;
+    if (!(audio instanceof Float32Array || audio instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'transcribe: audio must be Float32Array or Int16Array', { recoverable: true });
+    const rate = opts.sampleRate ?? SAMPLE_RATE;
     const duration = audio.length / rate;
     if (audio.length === 0) return { text: '', duration: 0 };
-    if (duration > MAX_SECONDS) throw new SoundFlowError('bad_input', `transcribe: ${duration.toFixed(1)} s is longer than ${MAX_SECONDS} s`, { recoverable: true });
+    if (duration > MAX_SECONDS) throw new SoundFlowError('invalid_input', `transcribe: ${duration.toFixed(1)} s is longer than ${MAX_SECONDS} s`, { recoverable: true });
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(encodeWav(audio, rate))], { type: 'audio/wav' }), 'utterance.wav');
     form.append('model', this.opts.model);

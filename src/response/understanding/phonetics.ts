@@ -2,8 +2,8 @@
 // dictionary pocketsphinx-en-us ships, so "dog parks" and "dog barks" differ by one voicing (P/B), which
 // is exactly the kind of slip the recogniser makes. Loaded once per process, lazily (~0.2 s, ~15 MB).
 import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_DICT } from '../perception/asr/native.ts';
-import { EXTRA_PRONUNCIATIONS } from '../instructions/grammar.ts';
+import { DEFAULT_DICT } from '../../perception/asr/native.ts';
+import { EXTRA_PRONUNCIATIONS } from '../../instructions/grammar.ts';
 
 export type Phones = readonly string[];
 

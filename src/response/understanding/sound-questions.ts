@@ -2,10 +2,10 @@
 // "tell me when the music stops", "how many times did it knock"). The intent layer only recognises them
 // and hands them to whatever handlers are registered; answering needs the sound evidence, which lives
 // with the sound models. With no handler, the assistant says honestly that it can't answer yet.
-import type { SessionEvent } from '../events.ts';
-import type { ResponsePlan } from '../decision/types.ts';
-import { normalizeInstruction } from '../instructions/parser.ts';
-import { soundLabelFor } from '../instructions/sounds.ts';
+import type { SessionEvent } from '../../events.ts';
+import type { ResponsePlan } from '../../decision/types.ts';
+import { normalizeInstruction } from '../../instructions/parser.ts';
+import { soundLabelFor } from '../../instructions/sounds.ts';
 
 export type SoundQuestionKind = 'identify' | 'music_style' | 'until_stops' | 'how_many' | 'describe';
 

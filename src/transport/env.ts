@@ -1,0 +1,38 @@
+// The environment, read in one place and only by the CLI and the server: library code takes options.
+import type { SessionOptions } from '../engine/options.ts';
+
+type Endpoint = NonNullable<SessionOptions['llm']>;
+
+/**
+ * Endpoints configured by environment: SOUNDFLOW_LLM_BASE_URL + SOUNDFLOW_LLM_MODEL (+ SOUNDFLOW_LLM_API_KEY
+ * or OPENAI_API_KEY) and SOUNDFLOW_ASR_BASE_URL + SOUNDFLOW_ASR_MODEL (+ SOUNDFLOW_ASR_API_KEY).
+ */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<SessionOptions, 'llm' | 'asrEndpoint'> {
+  const out: Pick<SessionOptions, 'llm' | 'asrEndpoint'> = {};
+  const llm = endpoint('LLM', env.SOUNDFLOW_LLM_BASE_URL, env.SOUNDFLOW_LLM_MODEL, env);
+  const asr = endpoint('ASR', env.SOUNDFLOW_ASR_BASE_URL, env.SOUNDFLOW_ASR_MODEL, env);
+  if (llm) out.llm = llm;
+  if (asr) out.asrEndpoint = asr;
+  return out;
+}
+
+/** An endpoint from a base URL and model (CLI flags or environment); its key from SOUNDFLOW_<KIND>_API_KEY or OPENAI_API_KEY. */
+export function endpoint(
+  kind: 'LLM' | 'ASR',
+  baseUrl: string | undefined,
+  model: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Endpoint | undefined {
+  if (!baseUrl || !model) return undefined;
+  return { baseUrl, model, apiKey: env[`SOUNDFLOW_${kind}_API_KEY`] ?? env.OPENAI_API_KEY };
+}
+
+/** Base URL of a served Audio-Interaction model (engine "aim-served"), when set in the environment. */
+export function aimUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SOUNDFLOW_AIM_URL;
+}
+
+/** Bearer token clients must present to `soundflow serve`, when set in the environment. */
+export function serverTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SOUNDFLOW_TOKEN;
+}
