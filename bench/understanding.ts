@@ -99,11 +99,12 @@ async function utteranceEnd(assistant: Assistant, dec: PocketSphinxDecoder, pcm:
   const candidate = cmd && !cmd.accepted && cmd.text ? cmd.text : undefined;
   const events: SessionEvent[] = [];
   if (!text && !command) return { events, transcript: '' };
-  const unfinished = command !== undefined ? soundsUnfinished(command) : soundsUnfinished(text);
-  // Held as unfinished: after the pause it is handled on its own (no grammar reading).
-  inputs.push(unfinished ? { text: text || command!, typed: false, now: new Date(), t } : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, typed: false, now: new Date(), t });
+  const unfinished = soundsUnfinished(text) || (command !== undefined && soundsUnfinished(command));
+  // Held as unfinished: after the pause it is handled with the grammar's reading when that one is complete.
+  const heldCommand = command !== undefined && !soundsUnfinished(command) ? command : undefined;
+  inputs.push(unfinished ? { text: text || command!, command: heldCommand, typed: false, now: new Date(), t } : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, typed: false, now: new Date(), t });
   const r = assistant.onUtterance(unfinished
-    ? { text: text || command!, t, typed: false }
+    ? { text: text || command!, command: heldCommand, t, typed: false }
     : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, t, typed: false });
   events.push({ type: 'chunk', t, index: 0, decision: r.responses.length ? 'respond' : 'silent', reason: r.reason } as SessionEvent, ...r.events);
   for (const x of r.responses) {

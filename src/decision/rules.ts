@@ -93,7 +93,7 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number } | null = null;
+  private held: { text: string; since: number; command?: string } | null = null;
   private lastPartial = '';
   /** Stream time of our last reply (from the decision context), for "thank you" right after it. */
   private lastReplyT = -Infinity;
@@ -152,13 +152,15 @@ export class RulePolicy implements Policy {
         if (echo) {
           reason = 'echo';
         } else {
+          const joined = this.held !== null;
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
-          // An accepted grammar reading that is complete wins over an open transcript that trails off
-          // ("what is seven times a" heard, "what is seven times eight" read by the grammar).
-          const unfinished = fin.command !== undefined ? soundsUnfinished(fin.command.text) : soundsUnfinished(text);
-          if (unfinished && !p.chunk.padded) {
-            this.held = { text, since: t };
+          if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
+            // The grammar may complete a paused sentence on its own ("what is eleven times" → "… times
+            // two"), so it never cuts the hold short; but when the speaker really stopped, its reading is
+            // kept for the release ("what is seven times a" heard, "… times eight" read by the grammar).
+            const command = joined || !fin.command || soundsUnfinished(fin.command.text) ? undefined : fin.command.text;
+            this.held = { text, since: t, command };
             reason = 'hold:unfinished';
           } else {
             const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), fin.commandCandidate, fin.alternatives);
@@ -175,7 +177,7 @@ export class RulePolicy implements Policy {
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       const held = this.held;
       this.held = null;
-      const r = await this.handle(held.text, t);
+      const r = await this.handle(held.text, t, held.command);
       responses.push(...r.responses);
       events.push(...r.events);
       reason = r.reason;
