@@ -210,7 +210,9 @@ export class Understander {
           if (intent && (!refusal || addressed >= this.opts.addressed)) best = { intent, heard: rw.text, confidence, source: r.source, addressed, changes: rw.changes };
         }
       }
-      if (best) return this.decide(best, input.t);
+      // Acting needs a confident rewrite; asking ("Tell you when I hear a knock?") also needs the words to
+      // have been said to us, or garbled talk between people would get questions.
+      if (best && (best.confidence >= this.opts.act || addressed >= this.opts.addressed)) return this.decide(best, input.t);
     }
     // 4. A request put to us that nothing serves: an honest limit.
     if (addressed >= this.opts.addressed && this.requestForm(text)) {
