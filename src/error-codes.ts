@@ -77,13 +77,26 @@ export const ERROR_CODES = [
   'invalid_value',
   'invalid_event',
   'unsupported_audio_format',
-  'unsupported_turn_detection',
+  'unsupported_turn_detection', // retired: manual turns are supported
   'unsupported_item',
   'unsupported_session_type',
   'invalid_voice',
   'session_locked',
   'response_cancel_not_active',
   'item_truncate_invalid_item_id',
+  'item_retrieve_invalid_item_id',
+  'item_delete_invalid_item_id',
+  'item_already_exists',
+  'previous_item_not_found',
+  'unknown_parameter', // a field OpenAI does not define (param names it)
+  'unsupported_parameter', // an OpenAI feature SoundFlow does not implement (param names it)
+  'unsupported_content',
+  'input_audio_buffer_commit_empty',
+  'input_audio_buffer_full',
+  'conversation_already_has_active_response',
+  'transcription_failed',
+  'unsupported_engine', // the engine cannot produce requested replies (no Session.respond)
+  'tls_setup_failed',
   // Framework: corpus, data builder, training, evaluation.
   'corpus_missing',
   'corpus_invalid',

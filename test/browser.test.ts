@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type SoundFlowServer } from '../src/transport/server/server.ts';
 import type { Engine } from '../src/engine/types.ts';
 import { concat, silence, speech, writeWav } from '../src/testing/audio.ts';
@@ -32,8 +32,10 @@ after(async () => {
   await engine.close?.();
 });
 
-test('the page hears a spoken question from the microphone, shows transcript and reply, plays it', { skip: !existsSync(CHROMIUM) && 'needs Debian chromium' }, async () => {
-  browser = await chromium.launch({
+const NO_CHROMIUM = !existsSync(CHROMIUM) && 'needs Debian chromium';
+
+async function launch(): Promise<Browser> {
+  browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless', '--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
@@ -41,7 +43,11 @@ test('the page hears a spoken question from the microphone, shows transcript and
       '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
-  const page = await browser.newPage();
+  return browser;
+}
+
+test('the page hears a spoken question from the microphone, shows transcript and reply, plays it', { skip: NO_CHROMIUM }, async () => {
+  const page = await (await launch()).newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const requests: string[] = [];
@@ -86,8 +92,78 @@ test('the page hears a spoken question from the microphone, shows transcript and
   assert.equal(await box.count(), 1);
   assert.match((await box.getAttribute('title')) ?? '', /respond: /);
   assert.ok(((await page.textContent('#transcript')) ?? '').trim().length > 0);
-  const reply = page.locator('#replies li').first();
+  const reply = page.locator('#replies li.reply').first();
   assert.ok(((await reply.locator('.text').textContent()) ?? '').trim().length > 0);
   assert.match((await reply.locator('.emotion').textContent()) ?? '', /^(happy|sad|angry|surprise|normal|urgent)$/);
   assert.equal(await page.getAttribute('#conn', 'data-state'), 'open');
+  await page.close(); // its microphone session would otherwise keep streaming beside the next test
+});
+
+const sf = (page: Page) => page.evaluate(() => {
+  const s = (window as any).sf;
+  return { sessions: s.sessions, ended: s.ended, sentFrames: s.sentFrames, replies: s.replies, sounds: s.sounds, connection: s.connection, closeDetail: s.closeDetail, lastError: s.lastError };
+});
+
+test('text without a microphone, Stop clears tasks, a streamed file ends its own session; sessions, legend, axis, zoom, reply links', { skip: NO_CHROMIUM }, async () => {
+  const page = await (await launch()).newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${srv.url}/?token=${TOKEN}`);
+  assert.equal(await page.locator('#legend li').count(), 4, 'legend: silent, speech, respond, speaking');
+
+  // Typing starts a text-only session: no microphone, no audio sent.
+  await page.fill('#instruction', 'what is your name');
+  await page.press('#instruction', 'Enter');
+  await page.waitForFunction(() => (window as any).sf.replies.some((r: any) => /soundflow/i.test(r.text)), null, { timeout: 30_000 });
+  await page.fill('#instruction', 'transcribe this');
+  await page.press('#instruction', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#tasks li').length === 1, null, { timeout: 20_000 });
+  let st = await sf(page);
+  assert.equal(st.sentFrames, 0, 'nothing was captured');
+  assert.equal(st.sessions, 1);
+
+  // Stop ends the session and its tasks.
+  await page.click('#stop');
+  assert.equal(await page.locator('#tasks li').count(), 0, 'Stop clears the task list at once');
+  await page.waitForFunction(() => (window as any).sf.ended === 1, null, { timeout: 20_000 });
+
+  // A file is a session of its own that ends when the file does.
+  const talk = writeWav(concat(silence(0.5), speech('how are you'), silence(1.5)));
+  await page.setInputFiles('#file', talk);
+  await page.waitForFunction(() => (window as any).sf.sessions === 2 && (window as any).sf.ended === 2 && (window as any).sf.connection === 'closed', null, { timeout: 90_000 });
+  st = await sf(page);
+  assert.match(st.closeDetail ?? '', /^1000/, `closed normally: ${st.closeDetail}`);
+  assert.ok(st.sentFrames > 20, 'the file was streamed');
+  assert.equal(await page.isDisabled('#stop'), true);
+
+  // One section per session in the timeline and in the lists.
+  assert.equal(await page.locator('#timeline .session-row').count(), 2);
+  for (const list of ['#transcript', '#replies', '#sounds']) assert.equal(await page.locator(`${list} li.session-sep`).count(), 2, list);
+  // The sounds panel lists exactly the `sound` events.
+  assert.equal(await page.locator('#sounds li.sound').count(), st.sounds.length);
+
+  // The file's timeline keeps every chunk, has a time axis, and its respond box links to the reply.
+  const row = page.locator('#timeline .session-row').nth(1);
+  const chunks = await row.locator('.chunk').count();
+  assert.ok(chunks >= 10, `${chunks} chunks kept`);
+  assert.ok((await row.locator('.tick').count()) >= 2);
+  assert.equal(await row.locator('.tick .lbl').first().textContent(), '0s');
+  const linked = row.locator('.chunk.respond.linked').first();
+  assert.equal(await linked.count(), 1, 'a respond box linked to its reply');
+  const replyId = await linked.getAttribute('data-reply');
+  await linked.click();
+  assert.match((await page.locator(`#reply-${replyId}`).getAttribute('class')) ?? '', /focus/);
+
+  // Zoom changes the box width, and the whole session stays (scrollable).
+  const w0 = (await row.locator('.chunk').first().boundingBox())!.width;
+  await page.click('#zoomIn');
+  await page.click('#zoomIn');
+  const w1 = (await row.locator('.chunk').first().boundingBox())!.width;
+  assert.ok(w1 > w0, `zoom in: ${w0} → ${w1} px`);
+  assert.equal(await row.locator('.chunk').count(), chunks);
+
+  mkdirSync('artifacts', { recursive: true });
+  await page.screenshot({ path: 'artifacts/browser-sessions.png', fullPage: true });
+  assert.deepEqual(pageErrors, []);
+  assert.equal(st.lastError, null);
 });

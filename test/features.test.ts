@@ -94,15 +94,3 @@ test('bad input gets a clear error', () => {
   assert.throws(() => lm.process([0, 1] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_audio');
   assert.throws(() => new LogMel({ nMels: 0 }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
 });
-
-test('costs well under 1 ms per chunk', () => {
-  const lm = new LogMel();
-  const x = audio.subarray(0, 10 * CHUNK);
-  for (let c = 0; c < 10; c++) lm.process(x.subarray(c * CHUNK, (c + 1) * CHUNK)); // warm-up (JIT)
-  const reps = 50;
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) lm.process(x.subarray((r % 10) * CHUNK, ((r % 10) + 1) * CHUNK));
-  const ms = (performance.now() - t0) / reps;
-  // Target < 1 ms; the bound leaves room for a busy shared CI core.
-  assert.ok(ms < 3, `${ms.toFixed(3)} ms per chunk`);
-});

@@ -20,7 +20,7 @@ const LAYERS: string[][] = [
   ['response'],
   ['engine'], // the wiring layer: engines, session factory, registry, options
   ['soundflow'], // the framework: data builder, training, evaluation (drives engines)
-  ['transport'], // CLI, servers, browser page
+  ['transport', 'index.ts'], // CLI, servers, browser page; the package's entry point re-exports from every layer
   ['testing'], // shared helpers for tests, benches and scripts
 ];
 

@@ -107,7 +107,7 @@ test('protocol errors are error events and the session stays usable', async () =
   c.ws.send(Buffer.from([0, 0]));
   const errs: any[] = [];
   for (let i = 0; i < 8; i++) errs.push(await c.waitFor((j) => j.type === 'error' && !errs.includes(j), 5000, `error ${i + 1}`));
-  assert.deepEqual(errs.map((e) => e.error.code), ['invalid_json', 'invalid_event_type', 'invalid_value', 'invalid_audio', 'response_cancel_not_active', 'unsupported_audio_format', 'unsupported_event', 'invalid_event']);
+  assert.deepEqual(errs.map((e) => e.error.code), ['invalid_json', 'invalid_event_type', 'invalid_value', 'invalid_audio', 'response_cancel_not_active', 'unsupported_audio_format', 'item_delete_invalid_item_id', 'invalid_event']);
   assert.deepEqual(errs.map((e) => e.error.event_id), [null, 'evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6', null]);
   assert.equal(errs[2].error.param, 'audio');
   assert.ok(errs.every((e) => e.error.type === 'invalid_request_error' && typeof e.error.message === 'string' && e.event_id));
@@ -171,5 +171,31 @@ test('full duplex: speaking over a reply cancels it (turn_detected) and the clie
   assert.ok(truncated.audio_end_ms <= 300);
   c.send({ type: 'conversation.item.truncate', item_id: 'item_nope', content_index: 0, audio_end_ms: 300 });
   assert.equal((await c.waitType('error')).error.code, 'item_truncate_invalid_item_id');
+  c.ws.close();
+});
+
+test('two typed items back to back get one response each, in turn; output_audio_buffer.clear cuts the one speaking', async () => {
+  const c = rawClient();
+  await c.opened;
+  await c.waitType('session.created');
+  const say = (text: string) => c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+  say('what is your name');
+  say('how are you');
+  const first = await c.waitType('response.done', 30_000);
+  const second = await c.waitFor((j) => j.type === 'response.done' && j.response.id !== first.response.id, 30_000, 'second response.done');
+  const types = c.events().map((e) => `${e.type}:${e.response?.id ?? e.response_id ?? ''}`);
+  // Not interleaved: the second response is created only after the first is done.
+  assert.ok(types.indexOf(`response.created:${second.response.id}`) > types.indexOf(`response.done:${first.response.id}`), types.join(','));
+  assert.match(first.response.output[0].content[0].transcript, /SoundFlow/);
+  assert.match(second.response.output[0].content[0].transcript, /fine/i);
+
+  c.send({ type: 'response.create', response: { instructions: 'Say "this is a long sentence that takes a few seconds to say out loud, so there is time to stop it"' } });
+  const created = await c.waitFor((j) => j.type === 'response.output_audio.delta' && j.response_id !== first.response.id && j.response_id !== second.response.id, 30_000, 'audio of the third response');
+  c.send({ type: 'output_audio_buffer.clear' });
+  const cleared = await c.waitType('output_audio_buffer.cleared');
+  assert.equal(cleared.response_id, created.response_id);
+  const done = await c.waitFor((j) => j.type === 'response.done' && j.response.id === created.response_id, 30_000, 'cut response');
+  assert.equal(done.response.status, 'cancelled');
+  assert.equal(done.response.status_details.reason, 'client_cancelled');
   c.ws.close();
 });

@@ -9,6 +9,8 @@
 import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
+import type { VoiceInfo } from '../perception/voice/types.ts';
+import { ENROLLED_TEXT, isEnrolment, isRoomNoise, VoiceStyler } from './voice-style.ts';
 
 export interface HandlerResult {
   responses: ResponsePlan[];
@@ -25,7 +27,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -93,7 +95,9 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number; command?: string } | null = null;
+  private held: { text: string; since: number; command?: string; voice?: VoiceInfo } | null = null;
+  /** Replies in kind to how the user spoke (whisper, stress), enrolment, overheard voices. */
+  private readonly voiceStyle = new VoiceStyler();
   private lastPartial = '';
   /** Stream time of our last reply (from the decision context), for "thank you" right after it. */
   private lastReplyT = -Infinity;
@@ -146,11 +150,20 @@ export class RulePolicy implements Policy {
         events.push({ type: 'error', code: fin.fallback.code, message: `ASR endpoint failed, using the local transcript: ${fin.fallback.message}`, recoverable: true });
       }
       if (fin && fin.text) {
-        const transcript: SessionEvent = { type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance };
+        const transcript: SessionEvent = {
+          type: 'transcript', t, text: fin.text, final: true, utterance: fin.utterance,
+          ...(fin.voice ? { speaker: fin.voice.speaker, voice: fin.voice } : {}),
+        };
         events.push(transcript);
         const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
         if (echo) {
           reason = 'echo';
+        } else if (isRoomNoise(fin.voice)) {
+          reason = 'room-noise';
+        } else if (fin.voice && p.enrollSpeaker && isEnrolment(fin.text)) {
+          p.enrollSpeaker(fin.voice.speaker);
+          responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));
+          reason = 'voice:enrolled';
         } else {
           const joined = this.held !== null;
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
@@ -160,13 +173,14 @@ export class RulePolicy implements Policy {
             // two"), so it never cuts the hold short; but when the speaker really stopped, its reading is
             // kept for the release ("what is seven times a" heard, "… times eight" read by the grammar).
             const command = joined || !fin.command || soundsUnfinished(fin.command.text) ? undefined : fin.command.text;
-            this.held = { text, since: t, command };
+            this.held = { text, since: t, command, voice: fin.voice };
             reason = 'hold:unfinished';
           } else {
-            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), fin.commandCandidate, fin.alternatives);
+            const overheard = this.voiceStyle.overheard(fin.voice, text);
+            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard, fin.commandCandidate, fin.alternatives);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
-            responses.push(...r.responses);
+            responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
             events.push(...r.events);
             reason = r.reason;
           }
@@ -177,8 +191,8 @@ export class RulePolicy implements Policy {
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       const held = this.held;
       this.held = null;
-      const r = await this.handle(held.text, t, held.command);
-      responses.push(...r.responses);
+      const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
+      responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
       events.push(...r.events);
       reason = r.reason;
     }
@@ -201,12 +215,13 @@ export class RulePolicy implements Policy {
       }
     }
 
+    this.voiceStyle.noteEvents(events, t, p.inSpeech ? 1 : p.speech);
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 
-  private async handle(text: string, t: number, command?: string, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
+  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
     const afterReply = t - this.lastReplyT <= AFTER_REPLY_S;
-    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply });
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}) });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

@@ -55,10 +55,11 @@ export class EmbeddedEngine implements Engine {
         : DEFAULT_PERCEIVER.segmenter,
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
+      voice: { enrollFirst: opts.userVoice === 'first' },
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
     }, this.recognizers, this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
-    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm) : null, now: wiring.now });
+    const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const rules = new RulePolicy(assistant, watcher, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).

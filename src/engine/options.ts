@@ -22,10 +22,15 @@ export interface SessionOptions {
   silenceDurationMs: number;
   /** Comment on sounds without being asked (alarms, coughs, ...). */
   proactive: boolean;
+  /** Whose requests are answered: 'any' voice, or only the 'first' speaker heard (other voices are overheard
+   * unless they say the assistant's name). Saying "this is my voice" enrols the speaker either way. */
+  userVoice: 'any' | 'first';
   /** Bound of each inter-stage queue, in items. */
   queueCapacity: number;
   /** Seconds of reply audio to keep for the echo guard. */
   echoGuardSeconds: number;
+  /** System prompt for the LLM endpoint (Realtime session `instructions`); never parsed as commands. */
+  systemPrompt?: string;
   /** Optional OpenAI-compatible endpoints; when absent, offline skills answer. */
   llm?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
   asrEndpoint?: { baseUrl: string; model: string; apiKey?: string; timeoutMs?: number };
@@ -43,6 +48,7 @@ export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   prefixPaddingMs: 300,
   silenceDurationMs: 500,
   proactive: true,
+  userVoice: 'any',
   queueCapacity: 8,
   echoGuardSeconds: 10,
 });
@@ -52,6 +58,7 @@ export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOp
   const o: SessionOptions = { ...DEFAULT_OPTIONS, instructions: [], ...defined };
   if (o.mode !== 'concurrent' && o.mode !== 'sequential') throw new RangeError(`mode must be concurrent|sequential, got ${o.mode}`);
   if (!(o.outputSampleRate >= 8000 && o.outputSampleRate <= 48000)) throw new RangeError('outputSampleRate must be 8000..48000');
+  if (o.userVoice !== 'any' && o.userVoice !== 'first') throw new RangeError(`userVoice must be any|first, got ${o.userVoice}`);
   if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');
   return o;
 }

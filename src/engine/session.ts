@@ -18,7 +18,7 @@ import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, Policy, ResponsePlan } from '../decision/types.ts';
 import type { Tts } from '../response/tts/types.ts';
 import { SentenceSplitter } from '../response/tts/sentences.ts';
-import type { Session } from './types.ts';
+import type { ReplyRequest, Session } from './types.ts';
 import type { SessionOptions } from './options.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { errorMessage, SoundFlowError } from '../util/errors.ts';
@@ -45,8 +45,8 @@ interface ActiveResponse {
   abort: AbortController;
 }
 
-type Input = { kind: 'chunk'; chunk: Chunk } | { kind: 'instruction'; text: string };
-type Decidable = { kind: 'percept'; percept: Percept } | { kind: 'instruction'; text: string };
+type Input = { kind: 'chunk'; chunk: Chunk } | { kind: 'instruction'; text: string } | { kind: 'reply'; request: ReplyRequest };
+type Decidable = { kind: 'percept'; percept: Percept } | { kind: 'instruction'; text: string } | { kind: 'reply'; request: ReplyRequest };
 type TtsJob = { response: ActiveResponse; text: string; last: boolean };
 
 export interface SessionTimings {
@@ -120,6 +120,11 @@ export class EmbeddedSession implements Session {
     }
   }
 
+  respond(request: ReplyRequest): void {
+    if (this.ending || this.closed) throw new SoundFlowError('session_ended', 'respond() after end() or close()');
+    if (!this.inputs.tryPut({ kind: 'reply', request })) void this.inputs.put({ kind: 'reply', request }).catch(() => undefined);
+  }
+
   cancelResponse(_reason?: string): void {
     this.interruptActive(this.lastT);
   }
@@ -171,7 +176,7 @@ export class EmbeddedSession implements Session {
     const perception = (async () => {
       try {
         for await (const input of this.inputs) {
-          if (input.kind === 'instruction') await this.decidables.put(input);
+          if (input.kind !== 'chunk') await this.decidables.put(input);
           else await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
         }
       } finally {
@@ -202,7 +207,7 @@ export class EmbeddedSession implements Session {
 
   private async runSequential(): Promise<void> {
     for await (const input of this.inputs) {
-      const item: Decidable = input.kind === 'instruction' ? input : { kind: 'percept', percept: await this.perceive(input.chunk) };
+      const item: Decidable = input.kind !== 'chunk' ? input : { kind: 'percept', percept: await this.perceive(input.chunk) };
       if (item.kind === 'percept') {
         await item.percept.partial;
         await item.percept.final;
@@ -231,6 +236,7 @@ export class EmbeddedSession implements Session {
       await this.apply(d, this.lastT);
       return;
     }
+    if (item.kind === 'reply') return this.reply(item.request);
     const p = item.percept;
     const t = p.chunk.t;
     this.lastT = t;
@@ -280,14 +286,24 @@ export class EmbeddedSession implements Session {
     this.endDueResponses(t);
   }
 
-  /** Queues the replies a decision asked for. */
-  private async apply(d: ChunkDecision, t: number): Promise<void> {
+  /** An explicitly requested reply: exactly one response with the request's id (plus any the input's instruction adds). */
+  private async reply(req: ReplyRequest): Promise<void> {
+    const d = req.input !== undefined ? this.policy.instruct(req.input, this.lastT) : null;
+    const [first, ...more] = d?.responses ?? [];
+    const plan: ResponsePlan = first ?? { task: req.task ?? 'chat', emotion: req.emotion ?? 'normal', text: req.text ?? (req.produce ? undefined : ''), produce: req.produce };
+    if (req.spoken !== undefined) plan.spoken = req.spoken;
+    if (req.voice) plan.voice ??= req.voice;
+    await this.apply({ decision: 'respond', reason: 'requested', responses: [plan, ...more], events: d?.events ?? [] }, this.lastT, req.id);
+  }
+
+  /** Queues the replies a decision asked for (the first under `firstId` when given). */
+  private async apply(d: ChunkDecision, t: number, firstId?: string): Promise<void> {
     if (d.events.length) for (const ev of d.events) this.emit(ev);
-    for (const plan of d.responses) {
+    for (const [i, plan] of d.responses.entries()) {
       let markAudioComplete = () => {};
       const audioComplete = new Promise<void>((resolve) => (markAudioComplete = resolve));
       const r: ActiveResponse = {
-        id: 'resp_' + randomUUID().slice(0, 8),
+        id: i === 0 && firstId ? firstId : 'resp_' + randomUUID().slice(0, 8),
         audioComplete,
         markAudioComplete,
         plan,
@@ -328,7 +344,7 @@ export class EmbeddedSession implements Session {
       for (const s of splitter.push(delta)) await this.ttsJobs.put({ response: r, text: s, last: false });
     };
     try {
-      if (r.plan.text !== undefined) await onText(r.plan.text);
+      if (r.plan.text) await onText(r.plan.text);
       else if (r.plan.produce) for await (const delta of r.plan.produce(r.abort.signal)) {
         if (r.ended) break;
         await onText(delta);

@@ -1,5 +1,5 @@
 // The seam every engine implements: the embedded (offline) engine, a served Audio-Interaction model, ...
-import type { SessionEvent } from '../events.ts';
+import type { Emotion, SessionEvent, TaskKind } from '../events.ts';
 import type { SessionOptions } from './options.ts';
 
 export interface Session extends AsyncIterable<SessionEvent> {
@@ -11,6 +11,11 @@ export interface Session extends AsyncIterable<SessionEvent> {
   push(pcm: Float32Array | Int16Array): Promise<void>;
   /** A text instruction or question, handled like a spoken one. */
   instruct(text: string): void;
+  /**
+   * Starts one reply now, outside the per-chunk policy (a client asked for it, e.g. Realtime
+   * `response.create`). Exactly one `response.start` … `response.end` with `request.id` follows.
+   */
+  respond?(request: ReplyRequest): void;
   /** Cuts the reply in progress, if any (it ends with interrupted: true). */
   cancelResponse(reason?: string): void;
   /**
@@ -31,4 +36,22 @@ export interface Engine {
   warmUp?(): Promise<void>;
   /** Releases shared resources (model sessions, child processes). */
   close?(): Promise<void>;
+}
+
+/** A reply asked for explicitly. Give `input` (answered like a typed instruction), `text`, or `produce`. */
+export interface ReplyRequest {
+  /** Id of the reply's response.* events (unique within the session). */
+  id: string;
+  /** Typed text handled like an instruction or question: commands start tasks, skills or the LLM answer. */
+  input?: string;
+  /** The reply's ready text. */
+  text?: string;
+  /** Or its text as streamed deltas (e.g. from the caller's own LLM call). */
+  produce?: (signal: AbortSignal) => AsyncIterable<string>;
+  /** Speak it (default: the session's `speak` option). */
+  spoken?: boolean;
+  /** espeak-ng voice for this reply (default: the session's). */
+  voice?: string;
+  emotion?: Emotion;
+  task?: TaskKind;
 }

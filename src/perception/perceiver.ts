@@ -12,6 +12,7 @@ import { SoundClassifier } from './sounds/classifier.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
+import { VoiceAnalyzer, type VoiceAnalyzerOptions } from './voice/analyzer.ts';
 import type { FinalTranscript, Percept } from './types.ts';
 
 export interface PerceiverOptions {
@@ -27,6 +28,8 @@ export interface PerceiverOptions {
   maxUtteranceSeconds: number;
   /** Longest utterance the command grammar is tried on, s. */
   maxCommandSeconds: number;
+  /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
+  voice: Partial<VoiceAnalyzerOptions> | false;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -37,12 +40,15 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   sounds: true,
   maxUtteranceSeconds: 20,
   maxCommandSeconds: 5,
+  voice: {},
 };
 
 export interface StageTimings {
   featuresMs: TimingLog;
   vadMs: TimingLog;
   soundsMs: TimingLog;
+  /** Voice analysis per chunk (pitch on speech frames, utterance summary at its end). */
+  voiceMs: TimingLog;
   /** Wall time of each ASR operation (feed or final decode) on the worker. */
   asrMs: TimingLog;
 }
@@ -62,7 +68,8 @@ export class Perceiver {
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
   private spec: { chunk: number; silenceMs: number; command: Promise<RecognitionDetail | null> | null } | null = null;
-  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), asrMs: new TimingLog() };
+  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog() };
+  private readonly voice: VoiceAnalyzer | null;
 
   private constructor(
     private readonly opts: PerceiverOptions,
@@ -71,6 +78,7 @@ export class Perceiver {
     private readonly sounds: SoundClassifier | null,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
+    this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
   }
 
   /** `pool`: where the recogniser comes from and goes back to (else one is opened and freed). */
@@ -136,7 +144,14 @@ export class Perceiver {
       silenceMs: this.segmenter.silenceMs,
       sounds,
     };
-    this.feedAsr(chunk, percept, speechStarted, updates);
+    if (this.voice) {
+      const voice = this.voice;
+      t1 = performance.now();
+      voice.push(mel, probs, chunk.pcm, Math.round(chunk.start * 16000));
+      percept.enrollSpeaker = (speaker) => voice.enroll(speaker);
+    }
+    this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
+    if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
@@ -147,7 +162,7 @@ export class Perceiver {
    * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
    * up perception or the final decode.
    */
-  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[]): void {
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
     const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
@@ -158,6 +173,7 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.asr.startUtterance(pre);
+      this.voice?.begin();
     }
     if (!this.inUtterance) return;
     const utterance = this.utterance;
@@ -191,6 +207,7 @@ export class Perceiver {
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
+    const voice = this.voice?.end(noiseFloorDb) ?? null;
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
@@ -226,6 +243,7 @@ export class Perceiver {
           // n-best readings belong to the local decode: only when its text is the transcript.
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
+          ...(voice ? { voice } : {}),
         };
       });
   }

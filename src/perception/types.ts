@@ -1,6 +1,7 @@
 // What perception hands to the decision step, one Percept per 0.4 s chunk.
 import type { Chunk } from '../audio/chunk.ts';
 import type { ErrorCode } from '../error-codes.ts';
+import type { VoiceInfo } from './voice/types.ts';
 
 export interface FinalTranscript {
   text: string;
@@ -16,6 +17,8 @@ export interface FinalTranscript {
   alternatives?: string[];
   /** A remote recogniser failed and the local transcript was used instead. */
   fallback?: { code: ErrorCode; message: string };
+  /** How the utterance was said and who said it (perception/voice). */
+  voice?: VoiceInfo;
 }
 
 /** Everything perception knows about one chunk. Heavy work (ASR) arrives as promises. */
@@ -43,4 +46,6 @@ export interface Percept {
   partialNow?: () => { text: string; utterance: number } | null;
   /** Present on the chunk where an utterance ended: its final transcript. */
   final?: Promise<FinalTranscript | null>;
+  /** Makes a speaker label the session's user (voice enrolment); absent when voice analysis is off. */
+  enrollSpeaker?: (speaker: string) => void;
 }

@@ -46,15 +46,17 @@ export class Assistant implements UtteranceHandler {
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean }): HandlerResult {
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): HandlerResult {
     const { text, t } = u;
     const safeText = typeof text === 'string' ? text : '';
     // The answer to a confirmation question we just asked ("Count the dog barks?" — "yes").
-    const follow = this.understander.followUp(safeText, t);
+    const follow = u.overheard ? null : this.understander.followUp(safeText, t);
     if (follow) return this.act(follow, t, u.typed);
     // Instructions and questions: the grammar's reading first (it is right far more often on them).
-    const fromCommand = u.command ? parseInstruction(u.command) : null;
-    const parsed = fromCommand ?? parseInstruction(safeText);
+    // A voice other than the enrolled user's (not naming us) gives no instructions and gets no answers;
+    // active tasks (transcription, translation) still take its words.
+    const fromCommand = u.command && !u.overheard ? parseInstruction(u.command) : null;
+    const parsed = u.overheard ? null : fromCommand ?? parseInstruction(safeText);
     const heard = fromCommand ? u.command : undefined;
     if (parsed) return this.instruction(parsed, t, u.typed, heard);
 
@@ -74,6 +76,7 @@ export class Assistant implements UtteranceHandler {
       });
     }
     if (responses.length) return { responses, events: [], reason: responses.map((r) => r.task).join('+') };
+    if (u.overheard) return SILENT('overheard');
 
     const understood = this.understander.understand({
       text: safeText, command: u.command, candidate: u.candidate, alternatives: u.alternatives, typed: u.typed,

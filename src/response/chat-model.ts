@@ -10,14 +10,17 @@ export interface ChatModel {
   translate?(text: string, language: string, signal: AbortSignal): AsyncIterable<string>;
 }
 
-const SYSTEM_PROMPT = 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.';
+export const DEFAULT_SYSTEM_PROMPT = 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.';
 
-/** An OpenAI-compatible chat endpoint (OpenAI, llama.cpp server, vLLM, Ollama's /v1, ...). */
-export function endpointChatModel(options: ChatClientOptions): ChatModel {
+/**
+ * An OpenAI-compatible chat endpoint (OpenAI, llama.cpp server, vLLM, Ollama's /v1, ...). `systemPrompt`
+ * (e.g. a Realtime session's instructions) replaces the default one.
+ */
+export function endpointChatModel(options: ChatClientOptions, systemPrompt?: string): ChatModel {
   const client = new OpenAIChatClient(options);
+  const system = systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
   return {
-    reply: (question, signal) =>
-      client.stream([{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: question }], { signal }),
+    reply: (question, signal) => client.stream([{ role: 'system', content: system }, { role: 'user', content: question }], { signal }),
     translate: (text, language, signal) =>
       client.stream([{ role: 'system', content: `Translate the user's words from English into ${language}. Reply with the translation only.` }, { role: 'user', content: text }], { signal }),
   };

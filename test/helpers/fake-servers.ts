@@ -82,6 +82,8 @@ export interface FakeOpenAIOptions {
   reply?: (messages: { role: string; content: string }[]) => string;
   /** Delay between streamed deltas (ms). */
   deltaDelayMs?: number;
+  /** Function calls to make instead of replying (null: reply with text). Gets the whole request body. */
+  toolCalls?: (payload: { messages: unknown[]; tools?: unknown[] }) => { name: string; arguments: string }[] | null;
 }
 
 export interface FakeOpenAI extends FakeServer {
@@ -149,8 +151,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
     const messages = payload.messages as { role: string; content: string }[];
     if (typeof payload.model !== 'string' || !Array.isArray(messages) || !messages.length) return json(res, 400, { error: { message: 'model and messages are required' } });
-    const text = (opts.reply ?? defaultReply)(messages);
     const id = `chatcmpl-${Date.now()}`;
+    const calls = opts.toolCalls?.(payload as { messages: unknown[]; tools?: unknown[] }) ?? null;
+    if (calls?.length) return toolCallStream(res, id, String(payload.model), calls);
+    const text = (opts.reply ?? defaultReply)(messages);
     if (payload.stream !== true) {
       return json(res, 200, { id, object: 'chat.completion', model: payload.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] });
     }
@@ -171,6 +175,22 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       if (opts.deltaDelayMs) await sleep(opts.deltaDelayMs);
     }
     send({}, 'stop');
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
+
+  /** Streams function calls the way OpenAI does: id and name first, the arguments in fragments. */
+  function toolCallStream(res: ServerResponse, id: string, model: string, calls: { name: string; arguments: string }[]): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (delta: object, finish: string | null = null) =>
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    send({ role: 'assistant', content: null });
+    calls.forEach((c, index) => {
+      const half = Math.floor(c.arguments.length / 2);
+      send({ tool_calls: [{ index, id: `call_${index}_${Date.now()}`, type: 'function', function: { name: c.name, arguments: c.arguments.slice(0, half) } }] });
+      send({ tool_calls: [{ index, function: { arguments: c.arguments.slice(half) } }] });
+    });
+    send({}, 'tool_calls');
     res.write('data: [DONE]\n\n');
     res.end();
   }

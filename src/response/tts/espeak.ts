@@ -55,7 +55,7 @@ export class EspeakTts implements Tts {
     const { signal } = opts;
     const rate = opts.sampleRate ?? 16000;
     if (!Number.isInteger(rate) || rate < 8000 || rate > 48000) throw new SoundFlowError('invalid_argument', `TTS sample rate must be an integer 8000..48000, got ${rate}`);
-    const voice = opts.voice ?? this.voice;
+    const voice = whisperVariant(opts.voice ?? this.voice, opts.emotion);
     if (!VOICE_RE.test(voice)) throw new SoundFlowError('invalid_argument', `invalid voice name ${JSON.stringify(voice)}`);
     const p = prosodyFor(opts.emotion ?? 'normal');
     if (typeof text !== 'string') throw new SoundFlowError('invalid_argument', 'TTS text must be a string');
@@ -149,6 +149,12 @@ export class EspeakTts implements Tts {
       child.stdout.destroy();
     }
   }
+}
+
+/** A whispered reply uses espeak-ng's whisper variant of the voice ("en-us" → "en-us+whisper"). */
+export function whisperVariant(voice: string, emotion: string | undefined): string {
+  if (emotion !== 'whisper') return voice;
+  return `${voice.split('+')[0]}+whisper`;
 }
 
 function* split(pcm: Int16Array, max: number): Generator<Int16Array> {

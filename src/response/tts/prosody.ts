@@ -23,6 +23,10 @@ export const PROSODY: Readonly<Record<Emotion, Readonly<Prosody>>> = Object.free
   angry: { speed: 185, pitch: 40, amplitude: 122, wordGap: 0 },
   surprise: { speed: 172, pitch: 76, amplitude: 115, wordGap: 0 },
   urgent: { speed: 215, pitch: 60, amplitude: 122, wordGap: 0 },
+  // Answering in kind: a whisper back (espeak's whisper variant, see espeak.ts) at low volume; a slow,
+  // low, steady voice for a stressed user.
+  whisper: { speed: 150, pitch: 45, amplitude: 55, wordGap: 1 },
+  calm: { speed: 140, pitch: 42, amplitude: 95, wordGap: 2 },
 });
 
 export function prosodyFor(emotion: Emotion = 'normal'): Prosody {

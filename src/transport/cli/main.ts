@@ -1,25 +1,47 @@
 // CLI entry: `soundflow <command> ...`. Each command lives in its own module, imported lazily so that
 // `soundflow run` never pays for the server or the trainer.
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
+import { HelpRequested } from './args.ts';
 
 type CommandModule = { run(args: string[]): Promise<number> };
 
-const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: string }> = {
-  run: { load: () => import('./commands/run.ts'), help: 'run <file|-> [--json] [--instruction T] [--speak out.wav] [--realtime] [--tail S]' },
-  demo: { load: () => import('./commands/demo.ts'), help: 'demo: transcribe and answer a bundled spoken question' },
-  serve: { load: () => import('./commands/serve.ts'), help: 'serve [--port P] [--host H]: WebSocket server + browser page' },
-  corpus: { load: () => import('./commands/corpus.ts'), help: 'corpus build|list: the real sound corpus from Debian packages' },
-  train: { load: () => import('./commands/train.ts'), help: 'train sounds|decision' },
-  data: { load: () => import('./commands/data.ts'), help: 'data build --input IN.jsonl --noise DIR --out DIR [--seed N]' },
-  eval: { load: () => import('./commands/eval.ts'), help: 'eval --data DIR --policy rules|learned|server_vad|never|always [--json]' },
+const COMMANDS: Record<string, { load: () => Promise<CommandModule>; help: string[] }> = {
+  run: { load: () => import('./commands/run.ts'), help: ['run <file|-> [options]        stream audio through a session: live timeline or --json events'] },
+  demo: { load: () => import('./commands/demo.ts'), help: ['demo [run options]            the bundled recording through a session, replies to demo-replies.wav'] },
+  serve: { load: () => import('./commands/serve.ts'), help: ['serve [options]               WebSocket server (native + OpenAI Realtime) and the browser page'] },
+  corpus: {
+    load: () => import('./commands/corpus.ts'),
+    help: ['corpus build [options]        the real sound corpus from Debian packages', 'corpus list [--dir DIR]       what the corpus holds'],
+  },
+  train: { load: () => import('./commands/train.ts'), help: ['train sounds [options]        the sound-event model', 'train decision [options]      the learned chunk-level decision model'] },
+  data: {
+    load: () => import('./commands/data.ts'),
+    help: ['data scenes [options]         StreamAudio-format scenes', 'data build [options]          the 4-step stream builder', 'data eval-set [options]       the fixed evaluation sets'],
+  },
+  eval: { load: () => import('./commands/eval.ts'), help: ['eval --data DIR [options]     scores decision policies side by side'] },
 };
 
 function usage(): string {
-  return ['usage: soundflow <command> [options]', '', ...Object.values(COMMANDS).map((c) => '  ' + c.help)].join('\n');
+  return [
+    'usage: soundflow <command> [options]',
+    '',
+    ...Object.values(COMMANDS).flatMap((c) => c.help.map((h) => '  ' + h)),
+    '',
+    '  soundflow <command> [<subcommand>] --help   every option of a command',
+    '  soundflow --version                         the installed version',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...more] = argv;
+  // `soundflow help run` is `soundflow run --help`.
+  const [name, ...rest] = first === 'help' && more.length ? [more[0], ...more.slice(1), '--help'] : argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    const { readFileSync } = await import('node:fs');
+    // package.json sits three levels up from both src/transport/cli and dist/transport/cli.
+    process.stdout.write(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version + '\n');
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
@@ -32,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load()).run(rest);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(err.text + '\n');
+      return 0;
+    }
     const code = err instanceof SoundFlowError ? ` [${err.code}]` : '';
     process.stderr.write(`soundflow ${name}: ${errorMessage(err)}${code}\n`);
     return 1;

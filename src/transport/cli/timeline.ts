@@ -33,7 +33,11 @@ export class TimelinePrinter {
         break;
       }
       case 'transcript':
-        if (ev.final) this.note(`heard: "${ev.text}"`);
+        if (ev.final) {
+          // Who and how, when voice analysis ran: "heard (S2, whisper): ..." — nothing extra for a calm voice.
+          const how = ev.voice ? [ev.voice.speaker, ev.voice.whisper ? 'whisper' : ev.voice.arousal !== 'calm' ? ev.voice.arousal : ''].filter(Boolean).join(', ') : '';
+          this.note(`heard${how ? ` (${how})` : ''}: "${ev.text}"`);
+        }
         break;
       case 'task.started':
         this.note(`task started: ${ev.task} ${JSON.stringify(ev.params)}`);

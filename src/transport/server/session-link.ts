@@ -3,7 +3,7 @@
 // keep their order, and inbound audio waiting for the engine is bounded: past the limit the socket is
 // paused, so a client streaming faster than real time is slowed by TCP rather than growing our memory.
 import type { WebSocket } from 'ws';
-import type { Engine, Session } from '../../engine/types.ts';
+import type { Engine, ReplyRequest, Session } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
 import { SoundFlowError, errorMessage, type ErrorCode } from '../../util/errors.ts';
@@ -140,6 +140,18 @@ export class SessionLink {
   instruct(text: string, defaults: Partial<SessionOptions>): void {
     if (this.isEnding) return;
     void this.enqueue(defaults, (s) => s.instruct(text));
+  }
+
+  /** Asks for one reply now (in order with audio and instructions); resolves false when the engine cannot. */
+  async respond(request: ReplyRequest, defaults: Partial<SessionOptions>): Promise<boolean> {
+    if (this.isEnding) return false;
+    let ok = false;
+    await this.enqueue(defaults, (s) => {
+      if (!s.respond) return;
+      s.respond(request);
+      ok = true;
+    });
+    return ok;
   }
 
   /** Cancels at once when the session exists (a barge-in must not wait behind queued audio). */

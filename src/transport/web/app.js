@@ -7,7 +7,7 @@ import { View } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const view = new View();
-const state = { events: 0, chunks: [], speech: [], transcripts: [], replies: [], audioPieces: 0, sentFrames: 0, interrupted: 0, lastError: null };
+const state = { events: 0, sessions: 0, ended: 0, chunks: [], speech: [], transcripts: [], replies: [], sounds: [], audioPieces: 0, sentFrames: 0, interrupted: 0, lastError: null, closeDetail: null };
 window.sf = state;
 // Seconds of reply audio scheduled, and played out to the end (not cut by a barge-in).
 Object.defineProperty(state, 'scheduledSeconds', { get: () => player?.totalSeconds ?? 0 });
@@ -58,7 +58,12 @@ function onEvent(ev) {
       break;
     }
     case 'sound':
+      state.sounds.push({ label: ev.label, t: ev.t });
       view.sound(ev);
+      break;
+    case 'session.ended':
+      state.ended++;
+      view.sessionEnded(ev);
       break;
     case 'task.started':
       view.taskStarted(ev);
@@ -74,31 +79,43 @@ function onEvent(ev) {
   view.stats(`${state.chunks.length} chunks · ${state.replies.length} replies · ${player ? player.totalSeconds.toFixed(1) : 0} s of reply audio`);
 }
 
+/** Seconds a streamed file's session keeps listening after the file ends (room for the last reply). */
+const FILE_TAIL_S = 1.5;
+
+/** Starts a session: from the microphone, from a file, or text only (no audio input at all). */
 async function start(kind, file) {
   view.error('');
   ctx ??= new AudioContext({ latencyHint: 'interactive' });
   await ctx.resume();
   player ??= new Player(ctx);
-  conn = new Connection({
+  player.stop();
+  const c = new Connection({
     onEvent,
     onState: (s, detail) => {
+      if (conn !== c) return; // a previous session closing late
       view.connection(s, detail);
       state.connection = s;
+      if (s === 'closed') state.closeDetail = detail;
       if (s === 'closed' || s === 'error') stopInput();
     },
   });
-  await conn.connect({ turnDetection: $('turn').value });
-  input = new AudioInput(ctx, (pcm, rms) => {
-    state.sentFrames++;
-    conn.sendAudio(pcm);
-    view.level(rms);
-  });
-  if (kind === 'mic') await input.startMic();
-  else await input.startFile(file);
+  conn = c;
+  state.sessions++;
+  view.newSession(kind === 'file' ? `file ${file.name}` : kind === 'mic' ? 'microphone' : 'text only');
   $('mic').disabled = true;
   $('file').disabled = true;
   $('stop').disabled = false;
   $('turn').disabled = true;
+  await c.connect({ turnDetection: $('turn').value });
+  if (kind === 'text') return; // the server keeps the session's clock running without audio
+  input = new AudioInput(ctx, (pcm, rms) => {
+    state.sentFrames++;
+    c.sendAudio(pcm);
+    view.level(rms);
+  });
+  if (kind === 'mic') await input.startMic();
+  // A file is one session: when it has played (plus a short tail), the session ends on its own.
+  else await input.startFile(file, () => setTimeout(() => conn === c && c.end(), FILE_TAIL_S * 1000));
 }
 
 function stopInput() {
@@ -108,6 +125,7 @@ function stopInput() {
   $('file').disabled = false;
   $('stop').disabled = true;
   $('turn').disabled = false;
+  $('file').value = '';
 }
 
 function fail(err) {
@@ -124,16 +142,19 @@ $('file').addEventListener('change', (e) => {
 $('stop').addEventListener('click', () => {
   stopInput();
   conn?.end();
+  view.clearTasks();
 });
-$('instruct').addEventListener('submit', (e) => {
+$('instruct').addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = $('instruction').value.trim();
   if (!text) return;
-  if (!conn?.open) {
-    view.error('start the microphone or a file first');
-    return;
-  }
-  conn.send({ type: 'instruction', text });
-  view.instruction(text);
   $('instruction').value = '';
+  try {
+    // No session yet: typing starts a text-only one (no microphone needed).
+    if (!conn?.open) await start('text');
+    conn.send({ type: 'instruction', text });
+    view.instruction(text);
+  } catch (err) {
+    fail(err);
+  }
 });

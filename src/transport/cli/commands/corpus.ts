@@ -1,7 +1,7 @@
 // `soundflow corpus build|list`: the real sound corpus from Debian packages (see src/soundflow/corpus).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { buildCorpus, DEFAULT_CORPUS_DIR, readManifest, summarise, writeManifest, type CorpusManifest } from '../../../soundflow/corpus/index.ts';
 
@@ -32,12 +32,17 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return sub ? 0 : 2;
   }
-  let values: { dir?: string; classes?: string; 'no-synth'?: boolean; 'manifest-out'?: string };
-  try {
-    ({ values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, classes: { type: 'string' }, 'no-synth': { type: 'boolean' }, 'manifest-out': { type: 'string' } } }));
-  } catch (err) {
-    throw new SoundFlowError('invalid_argument', `${(err as Error).message}\n${USAGE}`);
-  }
+  const { values } = parseFlags(
+    rest,
+    sub === 'list' ? { dir: { type: 'string' } } : { dir: { type: 'string' }, classes: { type: 'string' }, 'no-synth': { type: 'boolean' }, 'manifest-out': { type: 'string' } },
+    USAGE,
+    {
+      dir: `corpus directory (default ${DEFAULT_CORPUS_DIR})`,
+      classes: 'only these classes, comma-separated (writes manifest-subset.json)',
+      'no-synth': 'skip the synthesised classes Debian lacks',
+      'manifest-out': 'also write the manifest here (a full build: models/sounds/manifest.json)',
+    },
+  ) as { values: { dir?: string; classes?: string; 'no-synth'?: boolean; 'manifest-out'?: string } };
   const dir = values.dir ?? DEFAULT_CORPUS_DIR;
   if (sub === 'list') {
     process.stdout.write(table(readManifest(join(dir, 'manifest.json'))) + '\n');

@@ -10,6 +10,14 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     data: { type: 'string' }, policy: { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' },
     tolerance: { type: 'string' }, limit: { type: 'string' }, quiet: { type: 'boolean' },
+  }, 'usage: soundflow eval --data DIR [--policy P[,P...]|all] [--json] [--report DIR] [--tolerance N] [--limit N] [--quiet]', {
+    data: 'evaluation set directory (e.g. .cache/eval/v1, made by `soundflow data eval-set`)',
+    policy: 'rules, learned, server_vad, never, always, comma-separated, or all (default rules)',
+    json: 'print the results as JSON',
+    report: 'also write a report (tables, JSON) to this directory',
+    tolerance: 'chunks after the labelled one a reply still counts as a hit (default 2)',
+    limit: 'evaluate only the first N streams',
+    quiet: 'no progress bar',
   });
   const data = required(values.data, 'data');
   const policies = parsePolicies(values.policy ?? 'rules');

@@ -1,6 +1,6 @@
 // `soundflow run <file|->`: stream a file (any format ffmpeg reads, or raw PCM16 16 kHz on stdin)
 // through a session and print a live timeline, or the events as JSON lines.
-import { parseArgs } from 'node:util';
+import { parseFlags, type FlagDocs } from '../args.ts';
 import { createEngine } from '../../../engine/registry.ts';
 import { aimUrlFromEnv, endpoint, endpointsFromEnv } from '../../env.ts';
 import type { Session } from '../../../engine/types.ts';
@@ -12,28 +12,48 @@ import { TimelinePrinter } from '../timeline.ts';
 import { SAMPLE_RATE } from '../../../audio/chunk.ts';
 
 
+export const RUN_USAGE = 'usage: soundflow run <file|-> [options]\n  <file> is any audio ffmpeg reads; - is raw PCM16 LE mono 16 kHz on stdin.';
+
+export const RUN_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  instruction: { type: 'string', multiple: true, default: [] as string[] },
+  speak: { type: 'string' },
+  realtime: { type: 'boolean', default: false },
+  tail: { type: 'string', default: '0' },
+  mode: { type: 'string', default: 'concurrent' },
+  policy: { type: 'string', default: 'rules' },
+  'turn-detection': { type: 'string', default: 'soundflow' },
+  engine: { type: 'string', default: 'embedded' },
+  'engine-url': { type: 'string' },
+  voice: { type: 'string' },
+  'user-voice': { type: 'string', default: 'any' },
+  'llm-url': { type: 'string' },
+  'llm-model': { type: 'string' },
+  'asr-url': { type: 'string' },
+  'asr-model': { type: 'string' },
+} as const;
+
+export const RUN_DOCS: FlagDocs = {
+  json: 'one JSON event per line instead of the timeline',
+  instruction: 'a typed instruction or question at the start',
+  speak: 'also synthesise the replies into this WAV, at their stream times',
+  realtime: 'pace the input to the wall clock',
+  tail: 'seconds of silence appended so a final reply can happen',
+  mode: 'concurrent (FIFO pipeline) or sequential (the synchronous baseline)',
+  policy: 'rules or learned',
+  'turn-detection': 'soundflow (always-on) or server_vad (the classic baseline)',
+  engine: 'embedded or aim-served',
+  'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
+  voice: 'espeak-ng voice for English replies',
+  'user-voice': 'any, or first: only the first voice heard is answered (others when they say "SoundFlow")',
+  'llm-url': 'OpenAI-compatible chat endpoint for what the offline skills cannot answer',
+  'llm-model': 'its model',
+  'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint for final transcripts',
+  'asr-model': 'its model',
+};
+
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      instruction: { type: 'string', multiple: true, default: [] },
-      speak: { type: 'string' },
-      realtime: { type: 'boolean', default: false },
-      tail: { type: 'string', default: '0' },
-      mode: { type: 'string', default: 'concurrent' },
-      policy: { type: 'string', default: 'rules' },
-      'turn-detection': { type: 'string', default: 'soundflow' },
-      engine: { type: 'string', default: 'embedded' },
-      'engine-url': { type: 'string' },
-      voice: { type: 'string' },
-      'llm-url': { type: 'string' },
-      'llm-model': { type: 'string' },
-      'asr-url': { type: 'string' },
-      'asr-model': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseFlags(args, RUN_OPTIONS, RUN_USAGE, RUN_DOCS);
   const input = positionals[0];
   if (!input) throw new SoundFlowError('invalid_argument', 'usage: soundflow run <file|-> [--json] [--instruction TEXT] [--speak out.wav] [--realtime] [--tail S]');
   const tail = Number(values.tail);
@@ -42,6 +62,8 @@ export async function run(args: string[]): Promise<number> {
   if (values.policy !== 'rules' && values.policy !== 'learned') throw new SoundFlowError('invalid_argument', '--policy is rules or learned');
   const td = values['turn-detection'];
   if (td !== 'soundflow' && td !== 'server_vad') throw new SoundFlowError('invalid_argument', '--turn-detection is soundflow or server_vad');
+  const userVoice = values['user-voice'];
+  if (userVoice !== 'any' && userVoice !== 'first') throw new SoundFlowError('invalid_argument', '--user-voice is any or first');
 
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
   const fromEnv = endpointsFromEnv();
@@ -49,8 +71,9 @@ export async function run(args: string[]): Promise<number> {
     mode: values.mode,
     policy: values.policy,
     turnDetection: td,
+    userVoice,
     speak: Boolean(values.speak),
-    instructions: values.instruction as string[],
+    instructions: [...(values.instruction ?? [])],
     ...(values.voice ? { voice: values.voice } : {}),
     // Flags win over the environment.
     llm: endpoint('LLM', values['llm-url'], values['llm-model']) ?? fromEnv.llm,

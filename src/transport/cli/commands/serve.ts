@@ -1,15 +1,55 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
-import { endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
+import { aimUrlFromEnv, endpoint, endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseFlags, type FlagDocs } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
 
-const HELP = `usage: soundflow serve [--port 8080] [--host 127.0.0.1] [--token T] [--cert cert.pem --key key.pem]
-                       [--engine embedded] [--max-sessions N] [--idle-timeout S] [--max-duration MIN] [--quiet]
-  /            browser page        /healthz      status JSON
-  /ws          native protocol     /v1/realtime  OpenAI Realtime-compatible (PCM16 24 kHz)
-  The token may also come from SOUNDFLOW_TOKEN.`;
+const USAGE = `usage: soundflow serve [options]
+  Routes: /  browser page   /healthz  status JSON   /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
+  The official openai client (always wss://): serve --tls, then run it with NODE_EXTRA_CA_CERTS=<the printed path>.`;
+
+const OPTIONS = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  token: { type: 'string' },
+  tls: { type: 'boolean', default: false },
+  'dev-tls': { type: 'boolean', default: false },
+  'tls-dir': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  engine: { type: 'string', default: 'embedded' },
+  'engine-url': { type: 'string' },
+  'llm-url': { type: 'string' },
+  'llm-model': { type: 'string' },
+  'asr-url': { type: 'string' },
+  'asr-model': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-duration': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
+const DOCS: FlagDocs = {
+  port: 'listen port (0 picks a free one)',
+  host: 'listen address',
+  token: 'clients must present it (also SOUNDFLOW_TOKEN)',
+  tls: 'https/wss with a local development certificate, made on first use',
+  'dev-tls': 'same as --tls',
+  'tls-dir': 'where that certificate lives (default ~/.config/soundflow/tls)',
+  cert: 'https/wss with your own PEM certificate (with --key)',
+  key: 'its PEM private key',
+  engine: 'embedded or aim-served',
+  'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
+  'llm-url': 'OpenAI-compatible chat endpoint (answers, Realtime instructions and tools; also SOUNDFLOW_LLM_BASE_URL)',
+  'llm-model': 'its model',
+  'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint (also SOUNDFLOW_ASR_BASE_URL)',
+  'asr-model': 'its model (a Realtime session may pick another one)',
+  'max-sessions': 'concurrent sessions (default 64)',
+  'idle-timeout': 'seconds without a client message before a session ends (default 300)',
+  'max-duration': 'longest session in minutes (default 180)',
+  quiet: 'no log lines on stderr',
+};
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -19,45 +59,42 @@ function num(v: string | undefined, name: string): number | undefined {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string', default: '127.0.0.1' },
-      token: { type: 'string' },
-      cert: { type: 'string' },
-      key: { type: 'string' },
-      engine: { type: 'string', default: 'embedded' },
-      'max-sessions': { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'max-duration': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  const { values } = parseFlags(args, OPTIONS, USAGE, DOCS);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SoundFlowError('invalid_argument', `--port must be 0..65535, got ${values.port}`);
   if (!!values.cert !== !!values.key) throw new SoundFlowError('invalid_argument', '--cert and --key go together');
-  const tls = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
+  const devTls = values.tls || values['dev-tls'];
+  if (devTls && values.cert) throw new SoundFlowError('invalid_argument', '--tls makes its own certificate: give either --tls or --cert/--key');
+  let tls: { cert: Buffer; key: Buffer } | undefined = values.cert && values.key ? { cert: readFileSync(values.cert), key: readFileSync(values.key) } : undefined;
+  if (devTls) {
+    const { ensureDevCert, defaultCertDir } = await import('../../server/dev-cert.ts');
+    const dev = ensureDevCert(values['tls-dir'] ?? defaultCertDir(), values.host === '127.0.0.1' || values.host === 'localhost' ? [] : [values.host]);
+    tls = { cert: dev.cert, key: dev.key };
+    process.stderr.write(
+      `soundflow serve: ${dev.created ? 'created' : 'using'} the development certificate in ${dev.dir}\n` +
+        `  node clients (the openai package) trust it with:\n  export NODE_EXTRA_CA_CERTS=${dev.caPath}\n`,
+    );
+  }
+  const fromEnv = endpointsFromEnv();
+  const llm = endpoint('LLM', values['llm-url'], values['llm-model']);
+  const asrEndpoint = endpoint('ASR', values['asr-url'], values['asr-model']);
+  if (!!values['llm-url'] !== !!values['llm-model']) throw new SoundFlowError('invalid_argument', '--llm-url and --llm-model go together');
+  if (!!values['asr-url'] !== !!values['asr-model']) throw new SoundFlowError('invalid_argument', '--asr-url and --asr-model go together');
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
   const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`soundflow serve: ${line}\n`);
 
   const { createEngine } = await import('../../../engine/registry.ts');
-  const engine = await createEngine(values.engine);
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
     port,
     token: values.token ?? serverTokenFromEnv(),
-    sessionDefaults: endpointsFromEnv(),
     tls,
     log,
+    // Flags win over the environment.
+    sessionDefaults: { ...fromEnv, ...(llm ? { llm } : {}), ...(asrEndpoint ? { asrEndpoint } : {}) },
     limits: {
       maxSessions: num(values['max-sessions'], 'max-sessions'),
       idleTimeoutMs: idle === undefined ? undefined : idle * 1000,

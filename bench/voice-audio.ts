@@ -1,0 +1,123 @@
+// Speech for the voice bench: flite and espeak-ng voices (incl. whisper variants), Debian's recorded
+// prompts (asterisk-core-sounds-en-wav, one human voice), sox manipulations (gain, tempo, pitch).
+// Everything is 16 kHz mono Float32. Tuning and report voices/phrasings are disjoint.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToPcm16, floatToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
+
+export const SR = 16000;
+const TMP = join('.cache', 'voice-bench');
+
+function soxRaw(inputArgs: string[], effects: string[] = [], input?: Buffer): Float32Array {
+  const out = execFileSync('sox', ['-q', '-D', ...inputArgs, '-t', 'raw', '-r', String(SR), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', ...effects], {
+    input,
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return pcm16ToFloat(bytesToPcm16(out));
+}
+
+/** Trims leading/trailing samples below 0.01 (synthesisers pad with silence). */
+export function trim(x: Float32Array): Float32Array {
+  let a = 0, b = x.length;
+  while (a < b && Math.abs(x[a]) < 0.01) a++;
+  while (b > a && Math.abs(x[b - 1]) < 0.01) b--;
+  return x.slice(a, b);
+}
+
+/** Scales to a peak of `peak` (leaves headroom for +6 dB manipulations). */
+export function normalise(x: Float32Array, peak = 0.25): Float32Array {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  const k = m > 0 ? peak / m : 1;
+  return x.map((v) => v * k);
+}
+
+/** sox effects on a 16 kHz signal, e.g. ['tempo', '1.2'], ['pitch', '300'], ['gain', '6']. */
+export function soxEffect(x: Float32Array, effects: string[]): Float32Array {
+  const pcm = Buffer.from(floatToPcm16(x).buffer);
+  return soxRaw(['-t', 'raw', '-r', String(SR), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], effects, pcm);
+}
+
+export interface Voice {
+  name: string;
+  say(text: string): Float32Array;
+}
+
+function espeak(voice: string): Voice {
+  return {
+    name: `espeak ${voice}`,
+    say: (text) => normalise(trim(soxRaw(['-t', 'wav', '-'], [], execFileSync('espeak-ng', ['--stdout', '-v', voice, '-s', '160', text], { maxBuffer: 1 << 28 })))),
+  };
+}
+
+function flite(voice: string): Voice {
+  return {
+    name: `flite ${voice}`,
+    say: (text) => {
+      mkdirSync(TMP, { recursive: true });
+      const f = join(TMP, `flite-${process.pid}.wav`);
+      execFileSync('flite', ['-voice', voice, '-t', text, '-o', f]);
+      return normalise(trim(soxRaw([f])));
+    },
+  };
+}
+
+export const TUNING_VOICES: Voice[] = [espeak('en-us'), espeak('en+f3'), flite('slt'), flite('rms')];
+export const REPORT_VOICES: Voice[] = [flite('awb'), flite('kal16'), espeak('en-gb-scotland+m3'), espeak('en-us+f5'), espeak('en-us+klatt')];
+export const WHISPER_VOICES: Voice[] = [espeak('en-029+whisper'), espeak('en-us+whisper'), espeak('en+whisper'), espeak('en-gb-x-rp+whisperf'), espeak('en-us+whisperf')];
+
+export const TUNING_PHRASES = [
+  'what time is it', 'set a timer for five minutes', 'tell me about the weather in the morning',
+  'how are you doing today', 'I think we should leave at noon', 'can you translate this into spanish',
+  'the train was late again this morning', 'please turn off the kitchen lights',
+];
+export const REPORT_PHRASES = [
+  'what is the date today', 'remind me to call my sister', 'we bought some apples at the market',
+  'how many minutes until the bus comes', 'my keys are on the table by the door', 'could you count the knocks',
+  'it has been raining since yesterday', 'what can you do for me', 'the meeting starts after lunch',
+  'open the window a little please', 'where did I put my glasses', 'tell me a short story about a cat',
+];
+
+/**
+ * Real human speech Debian ships: asterisk-core-sounds-en-wav prompts (one female voice, 8 kHz), fetched
+ * with apt-get download + dpkg -x into .cache on first use. Empty when apt cannot fetch it.
+ */
+export function asteriskPrompts(max = 40): { name: string; pcm: Float32Array }[] {
+  const dir = join('.cache', 'debian', 'asterisk-core-sounds-en-wav');
+  const root = join(dir, 'usr', 'share', 'asterisk', 'sounds', 'en_US_f_Allison');
+  if (!existsSync(root)) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      execFileSync('sh', ['-c', `cd ${JSON.stringify(dir)} && apt-get download asterisk-core-sounds-en-wav >/dev/null 2>&1 && dpkg -x asterisk-core-sounds-en-wav_*.deb . && rm -f *.deb`]);
+    } catch {
+      return [];
+    }
+  }
+  if (!existsSync(root)) return [];
+  const files = readdirSync(root).filter((f) => f.endsWith('.wav')).sort();
+  const out: { name: string; pcm: Float32Array }[] = [];
+  for (const f of files) {
+    const pcm = trim(soxRaw([join(root, f)]));
+    if (pcm.length < 1.2 * SR || pcm.length > 4 * SR) continue; // sentence-length prompts only
+    out.push({ name: f, pcm: normalise(pcm) });
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+export function silence(seconds: number): Float32Array {
+  return new Float32Array(Math.round(seconds * SR));
+}
+
+export function concat(parts: Float32Array[]): Float32Array {
+  const n = parts.reduce((k, p) => k + p.length, 0);
+  const out = new Float32Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

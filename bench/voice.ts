@@ -1,0 +1,254 @@
+// Voice bench: whisper detection, arousal against the speaker's baseline, speaker diarization (DER) and
+// the per-chunk cost of the voice analysis. Report voices and phrasings only (tuning ones are kept apart:
+// `--tuning` runs the same on the tuning set). Session-level behaviour (whispered replies, enrolment,
+// noise steps) is in bench/voice-session.ts.
+// Run: npm run bench -- voice
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
+import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
+import type { VoiceInfo } from '../src/perception/voice/types.ts';
+import { LogMel } from '../src/perception/features.ts';
+import { SileroVad } from '../src/perception/vad.ts';
+import { makeRng } from '../src/util/rng.ts';
+import {
+  REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, SR,
+  type Voice,
+} from './voice-audio.ts';
+
+const tuning = process.argv.includes('--tuning');
+const VOICES = tuning ? TUNING_VOICES : REPORT_VOICES;
+const PHRASES = tuning ? TUNING_PHRASES : REPORT_PHRASES;
+const human = tuning ? [] : asteriskPrompts(24);
+const rng = makeRng(tuning ? 7 : 15);
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const skip = (part: string) => only !== undefined && only !== part;
+const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
+
+/** Utterances separated by pauses long enough to close each one (1.0–1.6 s). */
+function stream(parts: Float32Array[]): { pcm: Float32Array; spans: [number, number][] } {
+  const out: Float32Array[] = [silence(0.6)];
+  const spans: [number, number][] = [];
+  let t = 0.6;
+  for (const p of parts) {
+    spans.push([t, t + p.length / SR]);
+    out.push(p);
+    const gap = 1.0 + 0.6 * rng();
+    out.push(silence(gap));
+    t += p.length / SR + gap;
+  }
+  return { pcm: concat(out), spans };
+}
+
+/** The analysed utterance overlapping a reference span most, if any. */
+function match(us: VoiceInfo[], span: [number, number]): VoiceInfo | undefined {
+  let best: VoiceInfo | undefined;
+  let bo = 0;
+  for (const u of us) {
+    const o = Math.min(u.endS, span[1]) - Math.max(u.startS, span[0]);
+    if (o > bo) {
+      bo = o;
+      best = u;
+    }
+  }
+  return best;
+}
+
+// ---- 1. Whisper -----------------------------------------------------------------------------------
+const whisper = { whispered: 0, whisperedHit: 0, normal: 0, normalFalse: 0, perVoice: {} as Record<string, string> };
+for (const v of skip('whisper') ? [] : WHISPER_VOICES) {
+  const s = stream(PHRASES.map((p) => v.say(p)));
+  const r = await analyzeSignal(s.pcm);
+  let hit = 0;
+  for (const span of s.spans) if (match(r.utterances, span)?.whisper) hit++;
+  whisper.whispered += s.spans.length;
+  whisper.whisperedHit += hit;
+  whisper.perVoice[v.name] = `${hit}/${s.spans.length}`;
+}
+const normalSets: { name: string; parts: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, parts: PHRASES.map((p) => v.say(p)) }));
+if (human.length) normalSets.push({ name: 'asterisk (human)', parts: human.map((h) => h.pcm) });
+for (const set of skip('whisper') ? [] : normalSets) {
+  const s = stream(set.parts);
+  const r = await analyzeSignal(s.pcm);
+  let fa = 0;
+  for (const span of s.spans) if (match(r.utterances, span)?.whisper) fa++;
+  whisper.normal += s.spans.length;
+  whisper.normalFalse += fa;
+  whisper.perVoice[set.name] = `${fa}/${s.spans.length} false`;
+}
+console.log(`whisper: detected ${whisper.whisperedHit}/${whisper.whispered} (${pct(whisper.whisperedHit, whisper.whispered)}%), false on normal ${whisper.normalFalse}/${whisper.normal} (${pct(whisper.normalFalse, whisper.normal)}%)`);
+console.log('  ', JSON.stringify(whisper.perVoice));
+
+// ---- 2. Arousal -----------------------------------------------------------------------------------
+const MANIPULATIONS: Record<string, string[]> = {
+  louder6dB: ['gain', '6'],
+  faster20: ['tempo', '-s', '1.2'],
+  higher3st: ['pitch', '300'],
+  all: ['gain', '6', 'tempo', '-s', '1.2', 'pitch', '300'],
+};
+const arousal: Record<string, { n: number; raised: number; labels: Record<string, number> }> = {};
+const tally = (k: string, v: VoiceInfo | undefined) => {
+  const a = (arousal[k] ??= { n: 0, raised: 0, labels: {} });
+  a.n++;
+  const label = v?.arousal ?? 'missed';
+  a.labels[label] = (a.labels[label] ?? 0) + 1;
+  if (label === 'excited' || label === 'stressed') a.raised++;
+};
+const arousalSpeakers: { name: string; clips: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, clips: PHRASES.map((p) => v.say(p)) }));
+if (human.length >= 12) arousalSpeakers.push({ name: 'asterisk (human)', clips: human.slice(0, 12).map((h) => h.pcm) });
+for (const sp of skip('arousal') ? [] : arousalSpeakers) {
+  // Natural level variation of ±1.5 dB on every clip; 4 calm utterances first (the baseline), then a mix.
+  const jitter = (x: Float32Array) => soxEffect(x, ['gain', (3 * rng() - 1.5).toFixed(2)]);
+  const base = sp.clips.slice(0, 4).map(jitter);
+  const rest = sp.clips.slice(4);
+  const items: { kind: string; pcm: Float32Array }[] = [];
+  rest.forEach((clip, i) => {
+    items.push({ kind: 'calm', pcm: jitter(clip) });
+    const kinds = Object.keys(MANIPULATIONS);
+    const k = kinds[i % kinds.length];
+    items.push({ kind: k, pcm: soxEffect(jitter(clip), MANIPULATIONS[k]) });
+  });
+  // A manipulated clip follows its calm twin in half the cases and precedes it in the other half.
+  for (let i = 0; i + 1 < items.length; i += 4) [items[i], items[i + 1]] = [items[i + 1], items[i]];
+  const s = stream([...base, ...items.map((x) => x.pcm)]);
+  const r = await analyzeSignal(s.pcm);
+  items.forEach((it, i) => {
+    const v = match(r.utterances, s.spans[base.length + i]);
+    if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec}`);
+    tally(it.kind, v);
+  });
+}
+const raisedKinds = Object.keys(MANIPULATIONS);
+const raised = raisedKinds.reduce((k, x) => k + (arousal[x]?.raised ?? 0), 0);
+const raisedN = raisedKinds.reduce((k, x) => k + (arousal[x]?.n ?? 0), 0);
+console.log(`arousal: raised marked excited/stressed ${raised}/${raisedN} (${pct(raised, raisedN)}%), calm marked ${arousal.calm?.raised ?? 0}/${arousal.calm?.n ?? 0} (${pct(arousal.calm?.raised ?? 0, arousal.calm?.n ?? 0)}%)`);
+for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${pct(a.raised, a.n)}% raised  ${JSON.stringify(a.labels)}`);
+
+// ---- 3. Speakers ----------------------------------------------------------------------------------
+interface Conv { pcm: Float32Array; turns: { spk: number; span: [number, number] }[] }
+function conversation(speakers: { say: (i: number) => Float32Array }[], turns: number): Conv {
+  const parts: Float32Array[] = [];
+  const who: number[] = [];
+  let prev = -1;
+  for (let i = 0; i < turns; i++) {
+    let s = Math.floor(rng() * speakers.length);
+    if (s === prev) s = (s + 1) % speakers.length;
+    if (i < speakers.length) s = i; // everyone speaks early
+    prev = s;
+    who.push(s);
+    parts.push(speakers[s].say(i));
+  }
+  const st = stream(parts);
+  return { pcm: st.pcm, turns: who.map((spk, i) => ({ spk, span: st.spans[i] })) };
+}
+
+/** Frame-level DER (10 ms) with a 0.25 s no-score collar around reference boundaries; best label mapping. */
+function der(ref: Conv['turns'], hyp: VoiceInfo[], total: number): number {
+  const n = Math.ceil(total * 100);
+  const r = new Int8Array(n).fill(-1), h = new Int8Array(n).fill(-1), skip = new Uint8Array(n);
+  for (const t of ref) {
+    for (let i = Math.floor(t.span[0] * 100); i < Math.ceil(t.span[1] * 100) && i < n; i++) r[i] = t.spk;
+    for (const b of t.span) for (let i = Math.max(0, Math.floor((b - 0.25) * 100)); i < Math.min(n, Math.ceil((b + 0.25) * 100)); i++) skip[i] = 1;
+  }
+  const labels = [...new Set(hyp.map((u) => u.speaker))];
+  for (const u of hyp) for (let i = Math.floor(u.startS * 100); i < Math.ceil(u.endS * 100) && i < n; i++) h[i] = labels.indexOf(u.speaker);
+  const nRef = Math.max(...ref.map((t) => t.spk)) + 1;
+  // Best one-to-one mapping hyp label → ref speaker (brute force over permutations; ≤ 8 labels).
+  let best = Infinity, scored = 0;
+  for (let i = 0; i < n; i++) if (!skip[i] && r[i] >= 0) scored++;
+  const assign = (k: number, map: number[], used: Set<number>) => {
+    if (k === labels.length) {
+      let err = 0;
+      for (let i = 0; i < n; i++) {
+        if (skip[i]) continue;
+        if (r[i] < 0 && h[i] < 0) continue;
+        if (r[i] < 0 || h[i] < 0 || map[h[i]] !== r[i]) err++;
+      }
+      best = Math.min(best, err);
+      return;
+    }
+    for (let s = -1; s < nRef; s++) {
+      if (s >= 0 && used.has(s)) continue;
+      map[k] = s;
+      if (s >= 0) used.add(s);
+      assign(k + 1, map, used);
+      if (s >= 0) used.delete(s);
+    }
+  };
+  assign(0, [], new Set());
+  return scored ? best / scored : 0;
+}
+
+const speakerResults: Record<string, { convs: number; der: number[]; found: number[] }> = {};
+const pool: { name: string; say: (i: number) => Float32Array }[] = VOICES.map((v: Voice) => ({ name: v.name, say: (i: number) => v.say(PHRASES[i % PHRASES.length]) }));
+if (human.length) pool.push({ name: 'asterisk (human)', say: (i: number) => human[i % human.length].pcm });
+for (const k of skip('speakers') ? [] : [2, 3]) {
+  const res = (speakerResults[`${k} speakers`] = { convs: 0, der: [] as number[], found: [] as number[] });
+  for (let c = 0; c < 8; c++) {
+    const picked = [...pool].sort(() => rng() - 0.5).slice(0, k);
+    const conv = conversation(picked, 10);
+    const r = await analyzeSignal(conv.pcm);
+    res.convs++;
+    res.der.push(der(conv.turns, r.utterances, conv.pcm.length / SR));
+    res.found.push(new Set(r.utterances.map((u) => u.speaker)).size);
+  }
+}
+for (const [k, r] of Object.entries(speakerResults)) {
+  const mean = r.der.reduce((a, b) => a + b, 0) / r.der.length;
+  console.log(`speakers ${k}: DER mean ${pct(mean, 1)}% (per conversation ${r.der.map((d) => pct(d, 1)).join(', ')}), speakers found ${r.found.join(',')}`);
+}
+
+// ---- 4. Cost per chunk ----------------------------------------------------------------------------
+// The voice analysis alone (pitch on speech frames, frame features, the utterance summary at its end) vs
+// log-mel on the same chunks, in the same passes. The machine is shared: each chunk's time is the minimum
+// over PASSES passes (preemption only ever adds time), and the ratio to log-mel is the portable figure.
+const PASSES = 5;
+const costSignal = concat(REPORT_VOICES.slice(0, 3).flatMap((v) => [v.say(PHRASES[0]), silence(0.8), v.say(PHRASES[1]), silence(0.8)]));
+const chunks: Float32Array[] = [];
+for (let i = 0; i + 6400 <= costSignal.length; i += 6400) chunks.push(costSignal.slice(i, i + 6400));
+const vad = await SileroVad.create();
+const probs: number[][] = [];
+for (const c of chunks) probs.push((await vad.process(c)).probs);
+const voiceMin = new Array(chunks.length).fill(Infinity);
+const melMin = new Array(chunks.length).fill(Infinity);
+let speechChunks = 0;
+for (let pass = 0; pass < PASSES; pass++) {
+  const mel = new LogMel();
+  const analyzer = new VoiceAnalyzer();
+  let inUtt = false;
+  chunks.forEach((c, i) => {
+    const t0 = performance.now();
+    const m = mel.process(c);
+    const t1 = performance.now();
+    analyzer.push(m, probs[i], c, i * 6400);
+    const speechy = probs[i].some((p) => p >= 0.5);
+    if (speechy && !inUtt) {
+      inUtt = true;
+      analyzer.begin();
+    } else if (!speechy && inUtt) {
+      inUtt = false;
+      analyzer.end();
+    }
+    const t2 = performance.now();
+    melMin[i] = Math.min(melMin[i], t1 - t0);
+    voiceMin[i] = Math.min(voiceMin[i], t2 - t1);
+    if (pass === 0 && speechy) speechChunks++;
+  });
+}
+const q = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+const meanOf = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const cost = {
+  chunks: chunks.length,
+  speechChunks,
+  voiceMean: meanOf(voiceMin),
+  voiceP50: q(voiceMin, 0.5),
+  voiceMax: Math.max(...voiceMin),
+  melMean: meanOf(melMin),
+  ratioToLogMel: meanOf(voiceMin) / meanOf(melMin),
+  loadAverage: (await import('node:os')).loadavg()[0],
+};
+console.log(`cost (min of ${PASSES} passes per chunk, ${cost.chunks} chunks, ${cost.speechChunks} with speech): voice analysis mean ${cost.voiceMean.toFixed(3)} ms, p50 ${cost.voiceP50.toFixed(3)}, max ${cost.voiceMax.toFixed(3)}; log-mel mean ${cost.melMean.toFixed(3)} ms; ratio ${cost.ratioToLogMel.toFixed(2)}× log-mel (load average ${cost.loadAverage.toFixed(1)})`);
+
+mkdirSync('bench/results', { recursive: true });
+const name = (tuning ? 'voice-tuning' : 'voice') + (only ? `-${only}` : '');
+writeFileSync(`bench/results/${name}.json`, JSON.stringify({ date: new Date().toISOString(), tuning, whisper, arousal, speakers: speakerResults, cost }, null, 2) + '\n');
+console.log(`wrote bench/results/${name}.json`);

@@ -1,0 +1,100 @@
+// Utterance-level prosody from its speech frames: level, F0 median and spread, voicing ratio,
+// speaking rate (syllable nuclei: peaks of the smoothed 300–3000 Hz level, voiced unless the whole
+// utterance is unvoiced, each standing ≥ 2 dB over the dip before it) and spectral tilt.
+import { semitones } from './pitch.ts';
+import type { VoiceFrame } from './frames.ts';
+
+export interface Prosody {
+  levelDb: number;
+  /** Median F0 (Hz) of voiced frames, 0 when none. */
+  f0Hz: number;
+  /** Interquartile range of voiced F0, semitones. */
+  f0RangeSt: number;
+  voicedRatio: number;
+  rateSyllPerSec: number;
+  tiltDb: number;
+  /** Speech frames analysed. */
+  frames: number;
+}
+
+/** Syllable peak must stand this much over the dip since the previous accepted peak, dB. */
+const NUCLEUS_DIP_DB = 2;
+/** Peaks more than this below the utterance's loudest mid-band frame are ignored, dB. */
+const NUCLEUS_RANGE_DB = 25;
+/** Frames this far below the loudest count as pauses for the speaking rate, dB. */
+const ACTIVE_RANGE_DB = 30;
+/** Below this voiced share, the utterance counts as unvoiced for syllable counting (whispers). */
+const UNVOICED_UTTERANCE = 0.2;
+
+export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
+  const n = frames.length;
+  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tiltDb: 0, frames: 0 };
+  let pow = 0, low = 0, high = 0;
+  const f0s: number[] = [];
+  for (const fr of frames) {
+    pow += 10 ** (fr.levelDb / 10);
+    low += fr.lowPow;
+    high += fr.highPow;
+    if (fr.f0 > 0) f0s.push(semitones(fr.f0));
+  }
+  f0s.sort((a, b) => a - b);
+  const q = (p: number) => f0s[Math.min(f0s.length - 1, Math.floor(p * f0s.length))];
+  const voicedRatio = f0s.length / n;
+  return {
+    levelDb: 10 * Math.log10(pow / n),
+    f0Hz: f0s.length ? 100 * 2 ** (q(0.5) / 12) : 0,
+    f0RangeSt: f0s.length >= 4 ? q(0.75) - q(0.25) : 0,
+    voicedRatio,
+    rateSyllPerSec: syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / activeSeconds(frames),
+    tiltDb: 10 * Math.log10((high + 1e-12) / (low + 1e-12)),
+    frames: n,
+  };
+}
+
+/** Seconds of frames within ACTIVE_RANGE_DB of the loudest (the VAD's trailing frames are not speech time). */
+function activeSeconds(frames: readonly VoiceFrame[]): number {
+  let top = -Infinity;
+  for (const f of frames) top = Math.max(top, f.midDb);
+  let n = 0;
+  for (const f of frames) if (f.midDb >= top - ACTIVE_RANGE_DB) n++;
+  return Math.max(1, n) * 0.01;
+}
+
+/** Counts syllable nuclei in time-ordered speech frames (gaps between them are pauses). */
+export function syllableNuclei(frames: readonly VoiceFrame[], needVoicing: boolean): number {
+  const n = frames.length;
+  if (n < 3) return 0;
+  // 5-frame moving average of the mid-band level, restarted across pauses (> 30 ms gaps).
+  const sm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0, c = 0;
+    for (let j = i - 2; j <= i + 2; j++) {
+      if (j < 0 || j >= n || Math.abs(frames[j].t - frames[i].t) > 0.025 + 1e-9) continue;
+      s += frames[j].midDb;
+      c++;
+    }
+    sm[i] = s / c;
+  }
+  let top = -Infinity;
+  for (const v of sm) top = Math.max(top, v);
+  let count = 0;
+  let dip = -Infinity; // lowest level since the last accepted nucleus (none yet: the first peak counts)
+  let lastPeak = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const gap = i > 0 && frames[i].t - frames[i - 1].t > 0.015;
+    if (gap) dip = -Infinity; // a pause separates syllables
+    dip = Math.min(dip, sm[i]);
+    const isPeak = (i === 0 || sm[i] >= sm[i - 1]) && (i === n - 1 || sm[i] > sm[i + 1]);
+    if (!isPeak || sm[i] < top - NUCLEUS_RANGE_DB) continue;
+    if (needVoicing && frames[i].f0 <= 0 && !(i > 0 && frames[i - 1].f0 > 0) && !(i + 1 < n && frames[i + 1].f0 > 0)) continue;
+    if (sm[i] - dip >= NUCLEUS_DIP_DB) {
+      count++;
+      lastPeak = sm[i];
+      dip = sm[i];
+    } else if (sm[i] > lastPeak) {
+      lastPeak = sm[i]; // the same syllable rising further: the next nucleus needs a dip after this
+      dip = sm[i];
+    }
+  }
+  return count;
+}
