@@ -57,7 +57,9 @@ export class EmbeddedEngine implements Engine {
       prefixPaddingMs: opts.prefixPaddingMs,
       sounds: !serverVad,
       voice: { enrollFirst: opts.userVoice === 'first' },
-    }, this.recognizers, serverVad ? null : this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+      // server_vad changes turn-taking only: questions are still read with the command grammar (without
+      // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
+    }, this.recognizers, this.commandGrammar(), opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
