@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['loop', 'sounds', 'alarms', 'counting', 'sound-path', 'music', 'instructions', 'server', 'eval'];
+const ALL = ['loop', 'sounds', 'alarms', 'counting', 'sound-path', 'music', 'instructions', 'server', 'server-hostile', 'server-churn', 'eval'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of wanted) {

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'invalid_audio', // samples or encoded audio are unusable (bad PCM, NaN, wrong size, undecodable by ffmpeg)
   'invalid_wav', // a WAV file or stream is broken or truncated
   'empty_audio', // the input decodes to no samples
+  'odd_byte_count', // raw PCM16 ended in half a sample (reported, the byte dropped; the run goes on)
   'not_found', // a named file does not exist
   'input_unreadable',
   'undecodable',
@@ -71,6 +72,14 @@ export const ERROR_CODES = [
   'max_duration',
   'listen_failed',
   'server_error',
+  'no_active_response', // cancel with no reply in progress
+  'unknown_response', // cancel/truncate naming a reply this session does not have (in progress)
+  // Limits and server state, both protocols.
+  'message_too_large', // over the frame limit (close 1009) or the JSON text limit (dropped)
+  'message_too_deep', // JSON nested past the depth limit (dropped before parsing)
+  'message_too_complex', // JSON with more values than the limit (dropped before parsing)
+  'server_full', // session limit reached (close 1013)
+  'server_draining', // the server is restarting (close 1013)
   // OpenAI Realtime subset (docs/protocol.md).
   'invalid_event_type',
   'unsupported_event',

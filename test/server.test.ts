@@ -130,6 +130,7 @@ test('robustness: bad messages get error events and the session stays usable; ov
 
   big.ws.send(Buffer.alloc(256 * 1024 + 2));
   assert.equal((await big.closed).code, 1009);
+  assert.equal(big.events('error')[0]?.code, 'message_too_large', 'told why before the close');
 
   for (let i = 0; i < 400; i++) flood.send({ type: 'cancel' });
   const limited = await flood.waitFor((j) => j.type === 'error' && j.code === 'rate_limited', 5000);
@@ -189,7 +190,7 @@ test('a slow client has reply audio dropped and counted; a fast one in parallel 
 });
 
 test('soundflow serve: SIGTERM ends live sessions cleanly and exits 0', async () => {
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', '--drain-grace', '0.5'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {

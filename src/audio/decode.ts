@@ -16,6 +16,8 @@ export interface DecodeOptions {
   sampleRate?: number;
   /** ffmpeg binary (default "ffmpeg" on PATH). */
   ffmpegPath?: string;
+  /** Told about recoverable input problems that do not stop decoding (e.g. `odd_byte_count` on stdin). */
+  onWarning?: (err: SoundFlowError) => void;
 }
 
 const STDERR_KEEP = 16 * 1024;
@@ -28,6 +30,11 @@ function aborted(signal: AbortSignal): SoundFlowError {
 class Pcm16Assembler {
   private carry: number | null = null;
   total = 0;
+
+  /** True when the bytes so far end in half a sample. */
+  get oddByte(): boolean {
+    return this.carry !== null;
+  }
 
   push(chunk: Uint8Array): Int16Array {
     const extra = this.carry === null ? 0 : 1;
@@ -60,7 +67,7 @@ function summarize(stderr: string): string {
   return text.length > 400 ? text.slice(0, 400) + '…' : text || 'no diagnostic output';
 }
 
-async function* readRawStdin(stream: Readable, signal?: AbortSignal): AsyncGenerator<Int16Array> {
+async function* readRawStdin(stream: Readable, signal?: AbortSignal, onWarning?: (err: SoundFlowError) => void): AsyncGenerator<Int16Array> {
   const asm = new Pcm16Assembler();
   const onAbort = () => stream.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -71,6 +78,9 @@ async function* readRawStdin(stream: Readable, signal?: AbortSignal): AsyncGener
       if (pcm.length) yield pcm;
     }
     if (signal?.aborted) throw aborted(signal);
+    if (asm.oddByte) {
+      onWarning?.(new SoundFlowError('odd_byte_count', `stdin ended with an odd number of bytes (${asm.total * 2 + 1}): the last byte, half a PCM16 sample, was dropped`, { recoverable: true }));
+    }
     if (asm.total === 0) throw new SoundFlowError('empty_audio', 'no audio on stdin');
   } catch (err) {
     if (signal?.aborted) throw aborted(signal);
@@ -161,7 +171,7 @@ async function* readFfmpeg(path: string, opts: DecodeOptions): AsyncGenerator<In
  */
 export async function* decodeStream(source: string, opts: DecodeOptions = {}): AsyncGenerator<Int16Array> {
   if (typeof source !== 'string' || source === '') throw new SoundFlowError('invalid_argument', 'audio source must be a file path or "-"');
-  if (source === '-') yield* readRawStdin(opts.stdin ?? process.stdin, opts.signal);
+  if (source === '-') yield* readRawStdin(opts.stdin ?? process.stdin, opts.signal, opts.onWarning);
   else yield* readFfmpeg(source, opts);
 }
 

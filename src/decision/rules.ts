@@ -28,7 +28,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; t: number; typed: boolean; overheard?: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -46,6 +46,9 @@ export interface RulePolicyOptions {
   /** server_vad baseline: reply to every utterance end, no sounds. */
   respondToAllSpeech: boolean;
 }
+
+/** An utterance this soon after our reply is likely an answer to it ("thank you"). */
+const AFTER_REPLY_S = 10;
 
 const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
 
@@ -82,10 +85,12 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number; voice?: VoiceInfo } | null = null;
+  private held: { text: string; since: number; command?: string; voice?: VoiceInfo } | null = null;
   /** Replies in kind to how the user spoke (whisper, stress), enrolment, overheard voices. */
   private readonly voiceStyle = new VoiceStyler();
   private lastPartial = '';
+  /** Stream time of our last reply (from the decision context), for "thank you" right after it. */
+  private lastReplyT = -Infinity;
   /** Echo of the current reply has been heard (the VAD may stay "in speech" because of it). */
   private echoSeen = false;
 
@@ -105,6 +110,7 @@ export class RulePolicy implements Policy {
 
   async decide(p: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
     const t = p.chunk.t;
+    this.lastReplyT = ctx.lastReplyT;
     const events: SessionEvent[] = [];
     const responses: ResponsePlan[] = [];
     let reason = p.inSpeech ? 'speech' : p.speech > 0 ? 'speech-tail' : 'quiet';
@@ -149,14 +155,19 @@ export class RulePolicy implements Policy {
           responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));
           reason = 'voice:enrolled';
         } else {
+          const joined = this.held !== null;
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
           if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
-            this.held = { text, since: t, voice: fin.voice };
+            // The grammar may complete a paused sentence on its own ("what is eleven times" → "… times
+            // two"), so it never cuts the hold short; but when the speaker really stopped, its reading is
+            // kept for the release ("what is seven times a" heard, "… times eight" read by the grammar).
+            const command = joined || !fin.command || soundsUnfinished(fin.command.text) ? undefined : fin.command.text;
+            this.held = { text, since: t, command, voice: fin.voice };
             reason = 'hold:unfinished';
           } else {
             const overheard = this.voiceStyle.overheard(fin.voice, text);
-            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard);
+            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard, fin.commandCandidate, fin.alternatives);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
             responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
@@ -170,7 +181,7 @@ export class RulePolicy implements Policy {
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       const held = this.held;
       this.held = null;
-      const r = await this.handle(held.text, t, undefined, this.voiceStyle.overheard(held.voice, held.text));
+      const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
       responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
       events.push(...r.events);
       reason = r.reason;
@@ -198,8 +209,9 @@ export class RulePolicy implements Policy {
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
   }
 
-  private async handle(text: string, t: number, command?: string, overheard = false): Promise<HandlerResult> {
-    const r = await this.utterances.onUtterance({ text, command, t, typed: false, ...(overheard ? { overheard } : {}) });
+  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
+    const afterReply = t - this.lastReplyT <= AFTER_REPLY_S;
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}) });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

@@ -3,6 +3,7 @@
 import type { TaskEndedEvent, TaskStartedEvent } from '../events.ts';
 import { findLanguage } from '../instructions/languages.ts';
 import { numberToWords } from '../instructions/numbers.ts';
+import { findWorldLanguage } from '../instructions/world-languages.ts';
 import { nameableSound } from '../instructions/sounds.ts';
 import { eventTaskKind, type ParsedInstruction, type StopTarget, type Task, type TaskSpec } from '../instructions/types.ts';
 
@@ -32,7 +33,7 @@ function startAck(spec: StartSpec): string {
     case 'transcribe':
       return 'Okay, transcribing.';
     case 'translate':
-      return `Okay, translating into ${findLanguage(spec.targetLang)?.name ?? spec.targetLang}.`;
+      return `Okay, translating into ${findLanguage(spec.targetLang)?.name ?? findWorldLanguage(spec.targetLang)?.name ?? spec.targetLang}.`;
     case 'count':
       return `Okay, counting ${soundName(spec.label)}.`;
     case 'alert':

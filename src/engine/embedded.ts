@@ -65,7 +65,9 @@ export class EmbeddedEngine implements Engine {
       // server_vad keeps OpenAI's semantics: the turn ends after silence_duration_ms, whatever was said.
       earlyEnd: !serverVad,
       voice: { enrollFirst: opts.userVoice === 'first' },
-    }, this.recognizers, serverVad ? null : this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+      // server_vad changes turn-taking only: questions are still read with the command grammar (without
+      // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
+    }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;

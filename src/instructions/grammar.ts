@@ -87,7 +87,7 @@ export function buildGrammar(opts: { dictionary?: Set<string>; garbage?: boolean
   const languages = [...TARGET_LANGUAGES.flatMap((l) => [l.name.toLowerCase()]), ...KNOWN_UNSUPPORTED_LANGUAGES].filter(known);
 
   const body = [
-    '<inner> = [<wake>] (<command> | <question>) [please];',
+    '<inner> = [<wake>] [please] (<command> | <question>) [please];',
     '<wake> = [hey | okay] sound flow;',
     '<command> = <translate> | <transcribe> | <count> | <alert> | <ignore> | <quiet> | <stop> | <resume>;',
     '<question> = <name> | <capabilities> | <time> | <date> | <arithmetic> | <timer> | <greeting> | <thanks> | <soundquestion>;',

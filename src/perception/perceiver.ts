@@ -284,8 +284,9 @@ export class Perceiver {
     const local: Transcriber = { transcribe: () => fin.then((r) => ({ text: r?.text ?? '' }), () => ({ text: '' })) };
     const transcript = (this.transcriber ? new FallbackTranscriber(this.transcriber, local) : local).transcribe(audio);
     this.finals = Promise.all([fin, command, transcript]).catch(() => undefined);
-    percept.final = Promise.all([transcript, command])
-      .then(([tr, detail]): FinalTranscript | null => {
+    const remoteConfigured = !!this.transcriber;
+    percept.final = Promise.all([transcript, command, fin.catch(() => null)])
+      .then(([tr, detail, r]): FinalTranscript | null => {
         const fallback = tr.fallback;
         const text = tr.text;
         const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
@@ -297,6 +298,8 @@ export class Perceiver {
           audio,
           ...(cmd ? { command: cmd } : {}),
           ...(candidate ? { commandCandidate: candidate } : {}),
+          // n-best readings belong to the local decode: only when its text is the transcript.
+          ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
           ...(voice ? { voice } : {}),
         };

@@ -13,6 +13,8 @@ export interface FinalTranscript {
   command?: { text: string; confidence: number };
   /** The grammar's best reading when its own thresholds rejected it (evidence to weigh, not a result). */
   commandCandidate?: string;
+  /** The open decoder's n-best hypotheses, best first (when the recogniser produced them). */
+  alternatives?: string[];
   /** A remote recogniser failed and the local transcript was used instead. */
   fallback?: { code: ErrorCode; message: string };
   /** How the utterance was said and who said it (perception/voice). */

@@ -6,6 +6,8 @@ import { answer } from './skills/index.ts';
 export interface ChatModel {
   /** Streams the reply to one question, as text deltas. */
   reply(question: string, signal: AbortSignal): AsyncIterable<string>;
+  /** Streams a translation from English into a language Apertium lacks (LLM endpoints only). */
+  translate?(text: string, language: string, signal: AbortSignal): AsyncIterable<string>;
 }
 
 export const DEFAULT_SYSTEM_PROMPT = 'You are SoundFlow, a voice assistant that is always listening. Answer in one or two short spoken sentences.';
@@ -19,6 +21,8 @@ export function endpointChatModel(options: ChatClientOptions, systemPrompt?: str
   const system = systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
   return {
     reply: (question, signal) => client.stream([{ role: 'system', content: system }, { role: 'user', content: question }], { signal }),
+    translate: (text, language, signal) =>
+      client.stream([{ role: 'system', content: `Translate the user's words from English into ${language}. Reply with the translation only.` }, { role: 'user', content: text }], { signal }),
   };
 }
 

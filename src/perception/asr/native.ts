@@ -46,6 +46,10 @@ export interface SphinxApi {
   ps_seg_frames: Fn;
   ps_seg_prob: Fn;
   logmath_log_to_ln: Fn;
+  ps_nbest: Fn;
+  ps_nbest_next: Fn;
+  ps_nbest_hyp: Fn;
+  ps_nbest_free: Fn;
 }
 
 let api: SphinxApi | null = null;
@@ -99,6 +103,12 @@ export function sphinx(): SphinxApi {
     ps_seg_frames: f(ps, 'void ps_seg_frames(void *seg, _Out_ int *sf, _Out_ int *ef)'),
     ps_seg_prob: f(ps, 'int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)'),
     logmath_log_to_ln: f(sb, 'double logmath_log_to_ln(void *lmath, int logb)'),
+    // 5prealpha: ps_nbest(ps) takes only the decoder (checked by disassembly: it reads rdi only) and
+    // returns the first hypothesis already; ps_nbest_next frees the iterator when it returns NULL.
+    ps_nbest: f(ps, 'void *ps_nbest(void *ps)'),
+    ps_nbest_next: f(ps, 'void *ps_nbest_next(void *nbest)'),
+    ps_nbest_hyp: f(ps, 'const char *ps_nbest_hyp(void *nbest, _Out_ int32_t *score)'),
+    ps_nbest_free: f(ps, 'void ps_nbest_free(void *nbest)'),
   };
   // Silence sphinx logging process-wide once. Not -logfn: err_set_logfile() fclose()s the previous
   // log stream, which races with another decoder logging on a koffi worker thread.

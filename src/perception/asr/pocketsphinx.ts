@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { MissingDependencyError, SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import { floatToPcm16 } from '../../audio/pcm.ts';
+import { TimingLog } from '../../util/timing.ts';
 import { beamArgs, type BeamOptions } from './config.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
@@ -80,7 +81,12 @@ export interface DecodeResult {
    * audio well: use it to reject out-of-grammar speech forced onto a grammar (see docs/notes/asr.md).
    */
   wordScore: number;
+  /** Distinct n-best hypotheses from the lattice, best first (only when decode() asked for them). */
+  nbest?: string[];
 }
+
+/** Wall time of each n-best search in this process (bench/understanding.ts reads it). */
+export const NBEST_MS = new TimingLog(5000);
 
 type Mode = 'lm' | 'jsgf' | 'keyphrase';
 
@@ -133,6 +139,9 @@ export class PocketSphinxDecoder {
   /** The search set in the native decoder (differs from current only inside decode()). */
   private active: string;
 
+  /** Native decoders open in this process (leak checks: bench/server-churn.ts). */
+  static live = 0;
+
   private constructor(
     private readonly a: SphinxApi,
     private ps: unknown,
@@ -143,6 +152,7 @@ export class PocketSphinxDecoder {
   ) {
     this.current = main;
     this.active = main;
+    PocketSphinxDecoder.live++;
   }
 
   static async open(opts: DecoderOptions = {}): Promise<PocketSphinxDecoder> {
@@ -305,7 +315,7 @@ export class PocketSphinxDecoder {
    * Decodes one whole utterance in a single pass (-cmn batch normalisation over all of it, which
    * beats streaming on the same decoder: 24% vs 33% WER measured). Optionally with another search.
    */
-  decode(pcm: Int16Array | Float32Array, opts: { search?: string } = {}): Promise<DecodeResult> {
+  decode(pcm: Int16Array | Float32Array, opts: { search?: string; nbest?: number } = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decode() during a streamed utterance', { recoverable: true }));
     const search = opts.search ?? this.current;
@@ -324,7 +334,13 @@ export class PocketSphinxDecoder {
         const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
         const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
         if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
-        return await this.result();
+        const r = await this.result();
+        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) {
+          const t0 = performance.now();
+          r.nbest = this.nbest(opts.nbest);
+          NBEST_MS.add(performance.now() - t0);
+        }
+        return r;
       } finally {
         if (this.active !== this.current) this.activate(this.current);
       }
@@ -342,6 +358,7 @@ export class PocketSphinxDecoder {
     if (this.closed) return;
     this.closed = true;
     void this.queue.then(() => {
+      PocketSphinxDecoder.live--;
       this.a.ps_free(this.ps);
       this.a.cmd_ln_free_r(this.config);
       this.ps = null;
@@ -365,6 +382,23 @@ export class PocketSphinxDecoder {
 
   private startNow(): void {
     if (this.a.ps_start_utt(this.ps) < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx could not start an utterance', { recoverable: true });
+  }
+
+  /**
+   * Up to n distinct hypotheses from the lattice (A* search; entries differing only in fillers or
+   * pronunciation variants collapse). Bounded: at most 6n lattice paths are visited.
+   */
+  private nbest(n: number): string[] {
+    const a = this.a;
+    const out: string[] = [];
+    let it = a.ps_nbest(this.ps);
+    for (let visited = 0; it && out.length < n && visited < 6 * n; visited++) {
+      const hyp = ((a.ps_nbest_hyp(it, [0]) as string | null) ?? '').replace(/\(\d+\)/g, '').replace(/<[^>]*>|\[[^\]]*\]/g, ' ').replace(/\s+/g, ' ').trim();
+      if (hyp && !out.includes(hyp)) out.push(hyp);
+      it = a.ps_nbest_next(it);
+    }
+    if (it) a.ps_nbest_free(it);
+    return out;
   }
 
   private async result(): Promise<DecodeResult> {

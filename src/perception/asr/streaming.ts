@@ -47,7 +47,13 @@ export interface FinalDecode {
   /** True when the utterance hit maxUtteranceSeconds and was cut. */
   truncated: boolean;
   words: WordSegment[];
+  /** Distinct n-best readings of the whole utterance, best first (short utterances only; else absent). */
+  alternatives?: string[];
 }
+
+/** Utterances up to this long get n-best alternatives (commands and questions are short). */
+export const NBEST_MAX_SECONDS = 6;
+const NBEST = 5;
 
 function toInt16(pcm: Int16Array | Float32Array): Int16Array {
   if (pcm instanceof Int16Array) return pcm;
@@ -208,10 +214,16 @@ export class StreamingRecognizer {
     const t0 = performance.now();
     // The tail after the last pause is decoded unless the caller knows it holds no speech.
     const decodeTail = segments.length === 0 || (opts.tailHasSpeech !== false && tail.length >= MIN_SEGMENT_SAMPLES);
-    const parts = await Promise.all(decodeTail ? [...segments, this.finalDecoder.decode(tail)] : segments);
+    const nbest = seconds <= NBEST_MAX_SECONDS ? NBEST : 0;
+    const parts = await Promise.all(decodeTail ? [...segments, this.finalDecoder.decode(tail, { nbest })] : segments);
     const ms = performance.now() - t0;
     const final = joinResults(parts);
-    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
+    const text = normalizeTranscript(final.text);
+    // Alternatives vary the last decoded part; the earlier segments keep their best reading.
+    const last = decodeTail ? parts[parts.length - 1].nbest : undefined;
+    const prefix = decodeTail ? joinResults(parts.slice(0, -1)).text : '';
+    const alternatives = last?.length ? [...new Set(last.map((h) => normalizeTranscript(`${prefix} ${h}`)).filter(Boolean))] : undefined;
+    return { text, partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}) };
   }
 
   /** Drops the utterance in progress without decoding it. */

@@ -7,6 +7,7 @@ import { findLanguage, TARGET_LANGUAGES, type TargetLanguage } from '../../instr
 import { MODES_DIR, modeStages } from './mode.ts';
 import { ApertiumPipeline } from './pipeline.ts';
 import { truecase } from './truecase.ts';
+import { punctuateOpeners } from './punctuate.ts';
 
 export interface TranslateOptions {
   from?: string;
@@ -50,7 +51,8 @@ export class Translator {
     // One line per request: control characters (and the "\0" delimiter) would break the framing.
     const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
     if (!clean) return '';
-    const cased = opts.truecase === false ? clean : truecase(clean, { properNouns: opts.properNouns });
+    // Recogniser text (lower case, no punctuation) gets its casing and the clause break after a greeting back.
+    const cased = opts.truecase === false ? clean : truecase(punctuateOpeners(clean), { properNouns: opts.properNouns });
     const out = await pipeline.translate(cased, opts.timeoutMs);
     // Some pairs lower-case a sentence-initial pronoun ("I have" → "mi havas"); keep the input's capital.
     return /^[A-Z]/.test(cased) ? out.replace(/^(\p{Ll})/u, (c) => c.toUpperCase()) : out;

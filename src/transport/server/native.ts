@@ -7,6 +7,7 @@ import type { SessionEvent } from '../../events.ts';
 import { SoundFlowError, type ErrorCode } from '../../util/errors.ts';
 import { Connection } from './connection.ts';
 import { base64ToPcm16, bytesToPcm16 } from './pcm.ts';
+import { isKnownVoice } from './voice-check.ts';
 
 /** Session options a client may choose. Endpoints (llm, asr) and queue sizes stay server-side. */
 export const ClientOptions = z.strictObject({
@@ -28,7 +29,7 @@ const NativeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.update'), options: ClientOptions.optional(), audio: z.enum(['base64', 'binary']).optional() }),
   z.object({ type: z.literal('instruction'), text: z.string().min(1).max(2000) }),
   z.object({ type: z.literal('audio'), pcm: z.string() }),
-  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('cancel'), id: z.string().max(128).optional() }),
   z.object({ type: z.literal('truncate'), id: z.string(), playedMs: z.number().min(0) }),
   z.object({ type: z.literal('end') }),
 ]);
@@ -36,6 +37,9 @@ type NativeMessage = z.infer<typeof NativeMessage>;
 
 export class NativeConnection extends Connection {
   private binaryAudio = this.url.searchParams.get('audio') === 'binary';
+  /** The reply in progress, and recent reply ids (what cancel/truncate may name). */
+  private activeResponse?: string;
+  private readonly recentResponses = new Set<string>();
 
   protected handleBinary(buf: Buffer): void {
     this.link.pushAudio(bytesToPcm16(buf), this.options);
@@ -50,6 +54,9 @@ export class NativeConnection extends Connection {
           if (this.link.started) {
             throw new SoundFlowError('session_already_started', 'session options can only be set before the first audio or instruction', { recoverable: true });
           }
+          if (msg.options.voice !== undefined && !isKnownVoice(msg.options.voice)) {
+            throw new SoundFlowError('invalid_voice', `espeak-ng has no voice ${JSON.stringify(msg.options.voice)} (e.g. en-us, en-gb, es, en-us+f3)`, { recoverable: true });
+          }
           Object.assign(this.options, msg.options);
         }
         // Starting now lets the client see session.started (and its id) before any audio.
@@ -62,18 +69,30 @@ export class NativeConnection extends Connection {
         this.link.instruct(msg.text, this.options);
         return;
       case 'cancel':
+        if (msg.id !== undefined && msg.id !== this.activeResponse) {
+          throw new SoundFlowError('unknown_response', `no reply ${JSON.stringify(msg.id)} in progress${this.activeResponse ? ` (the current one is ${this.activeResponse})` : ''}`, { recoverable: true });
+        }
+        if (!this.activeResponse) throw new SoundFlowError('no_active_response', 'there is no reply in progress to cancel', { recoverable: true });
         this.link.cancel('client');
         return;
       case 'truncate':
+        if (!this.recentResponses.has(msg.id)) throw new SoundFlowError('unknown_response', `no reply ${JSON.stringify(msg.id)} in this session`, { recoverable: true });
         this.link.truncate(msg.id, msg.playedMs);
         return;
       case 'end':
-        void this.shutdown(1000, 'session ended');
+        // The client asked for the rest: its queued audio is processed (on a busy machine that can
+        // take longer than a server shutdown's grace).
+        void this.shutdown(1000, 'session ended', this.ctx.config.limits.endGraceMs);
         return;
     }
   }
 
   protected handleEvent(ev: SessionEvent): void {
+    if (ev.type === 'response.start') {
+      this.activeResponse = ev.id;
+      this.recentResponses.add(ev.id);
+      if (this.recentResponses.size > 64) this.recentResponses.delete(this.recentResponses.values().next().value as string);
+    } else if (ev.type === 'response.end' && this.activeResponse === ev.id) this.activeResponse = undefined;
     if (ev.type === 'response.audio') {
       this.out.audio(this.binaryAudio ? Buffer.from(ev.pcm, 'base64') : ev);
       return;

@@ -20,6 +20,8 @@ export class Outbound {
     private readonly softLimit: number,
     private readonly hardLimit: number,
     private readonly onDrop: (stats: OutboundStats) => void = () => {},
+    /** Sees every control event sent (the server counts `error` events by code). */
+    private readonly onControl: (event: object) => void = () => {},
   ) {}
 
   get open(): boolean {
@@ -28,6 +30,7 @@ export class Outbound {
 
   /** Sends a control/text event; closes the client when even these cannot be buffered any more. */
   json(event: object): boolean {
+    this.onControl(event);
     return this.send(JSON.stringify(event), false);
   }
 

@@ -13,6 +13,7 @@ import { DEFAULT_SYSTEM_PROMPT } from '../../response/chat-model.ts';
 import { SoundFlowError, errorMessage, type ErrorCode } from '../../util/errors.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import { base64ToPcm16, floatToPcm16, pcm16ToBase64, pcm16ToFloat, Resampler } from './pcm.ts';
+import { isKnownVoice } from './voice-check.ts';
 import { ClientEvent, KNOWN_TYPES, UNSUPPORTED_TYPES, type ClientItem, type FunctionTool, type ResponseParams, type SessionConfig, type TurnDetection } from './realtime-schema.ts';
 import { BETA_NAMES, type ExtensionEvent, type Item, type Response as RtResponse, type ServerEvent } from './realtime-events.ts';
 import { Conversation, textOf } from './realtime-conversation.ts';
@@ -285,8 +286,15 @@ export class RealtimeConnection extends Connection {
       case 'response.create':
         return this.requestResponse(ev.response ?? {});
       case 'response.cancel': {
-        const active = [...this.replies.values()].filter((r) => !r.done && (!ev.response_id || r.id === ev.response_id));
-        if (active.length === 0) throw paramError('response_cancel_not_active', 'there is no active response to cancel', 'response_id');
+        const live = [...this.replies.values()].filter((r) => !r.done);
+        const active = live.filter((r) => !ev.response_id || r.id === ev.response_id);
+        if (active.length === 0) {
+          // A stale or wrong id while another response plays must not read as "nothing is playing".
+          const msg = live.length && ev.response_id
+            ? `response ${JSON.stringify(ev.response_id)} is not active; the active response is ${live.map((r) => r.id).join(', ')}`
+            : 'there is no active response to cancel';
+          throw paramError('response_cancel_not_active', msg, 'response_id');
+        }
         for (const r of active) this.cancelReply(r);
         return;
       }
@@ -767,7 +775,7 @@ function commitEmpty(samples16k: number): SoundFlowError {
 }
 
 function mapVoice(v: string, param: string): string {
-  if (v.startsWith('espeak:') && /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i.test(v.slice(7))) return v.slice(7);
+  if (v.startsWith('espeak:') && /^[a-z]{2,3}(-[a-z0-9]+)*(\+[a-z0-9]+)?$/i.test(v.slice(7)) && isKnownVoice(v.slice(7))) return v.slice(7);
   const mapped = VOICES[v.toLowerCase()];
   if (!mapped) throw paramError('invalid_voice', `unknown voice ${JSON.stringify(v)}; use an OpenAI voice name (${Object.keys(VOICES).join(', ')}) or espeak:<voice>`, param);
   return mapped;

@@ -2,7 +2,6 @@
 // its options), every client action goes through one promise chain so audio, instructions and cancels
 // keep their order, and inbound audio waiting for the engine is bounded: past the limit the socket is
 // paused, so a client streaming faster than real time is slowed by TCP rather than growing our memory.
-import type { WebSocket } from 'ws';
 import type { Engine, ReplyRequest, Session } from '../../engine/types.ts';
 import type { SessionOptions } from '../../engine/options.ts';
 import type { SessionEvent } from '../../events.ts';
@@ -15,6 +14,15 @@ export interface LinkHooks {
   onStreamEnd(): void;
   /** Something went wrong that the client should hear about. */
   onError(err: SoundFlowError): void;
+  /** `total` samples have been queued for the engine so far (client audio and filler). */
+  onQueued?(total: number): void;
+}
+
+/** The part of a socket the link needs: pausing reading while the engine catches up. */
+export interface PausableInput {
+  pause(): void;
+  resume(): void;
+  readonly isPaused: boolean;
 }
 
 export class SessionLink {
@@ -32,10 +40,12 @@ export class SessionLink {
   private samplesAtLastAudio = 0;
   private lastAudioAt = 0;
   private fillTimer?: NodeJS.Timeout;
+  private lastFillTick = 0;
+  private inputHeld = false;
 
   constructor(
     private readonly engine: Engine,
-    private readonly ws: WebSocket,
+    private readonly ws: PausableInput,
     private readonly maxPendingBytes: number,
     private readonly hooks: LinkHooks,
     /** After this long without client audio, silence is fed in real time (Infinity: never). */
@@ -66,6 +76,7 @@ export class SessionLink {
         this.pumpDone = this.pump(s);
         this.lastAudioAt = performance.now();
         if (Number.isFinite(this.fillSilenceAfterMs)) {
+          this.lastFillTick = performance.now();
           this.fillTimer = setInterval(() => this.fillSilence(), 100);
           this.fillTimer.unref();
         }
@@ -118,6 +129,12 @@ export class SessionLink {
    * short grace the session hears silence, in real time, until client audio resumes.
    */
   private fillSilence(): void {
+    // A late tick means the event loop was blocked: client audio that arrived meanwhile is still
+    // waiting behind this timer, so filling now would splice silence into the middle of it.
+    const now = performance.now();
+    const late = now - this.lastFillTick > 300;
+    this.lastFillTick = now;
+    if (late || this.inputHeld) return;
     if (!this.session || this.isEnding || this.pendingBytes > 0) return;
     const idleMs = performance.now() - this.lastAudioAt - this.fillSilenceAfterMs;
     if (idleMs <= 0) return;
@@ -127,6 +144,7 @@ export class SessionLink {
 
   private queue(pcm: Int16Array | Float32Array, defaults: Partial<SessionOptions>): void {
     this.queuedSamples += pcm.length;
+    this.hooks.onQueued?.(this.queuedSamples);
     const bytes = pcm.length * 2;
     this.pendingBytes += bytes;
     if (this.pendingBytes > this.maxPendingBytes && !this.ws.isPaused) this.ws.pause();
@@ -135,6 +153,18 @@ export class SessionLink {
       this.samplesIn += pcm.length;
       if (this.pendingBytes <= this.maxPendingBytes / 2 && this.ws.isPaused) this.ws.resume();
     });
+  }
+
+  /**
+   * The server stopped reading this client (over its budget): it is not idle, so no filler while held,
+   * and the idle clock restarts when reading resumes.
+   */
+  holdInput(held: boolean): void {
+    this.inputHeld = held;
+    if (!held) {
+      this.lastAudioAt = performance.now();
+      this.samplesAtLastAudio = this.queuedSamples;
+    }
   }
 
   instruct(text: string, defaults: Partial<SessionOptions>): void {

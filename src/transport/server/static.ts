@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PAGE_CSP } from './http-headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,7 +54,7 @@ export class StaticFiles {
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
       // The page only talks to its own origin; everything it loads is local.
-      'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob:; img-src 'self' data:",
+      'content-security-policy': PAGE_CSP,
     });
     res.end(req.method === 'HEAD' ? undefined : f.body);
     return true;

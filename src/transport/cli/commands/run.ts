@@ -7,7 +7,7 @@ import type { Session } from '../../../engine/types.ts';
 import type { SessionEvent } from '../../../events.ts';
 import { decodeStream } from '../../../audio/decode.ts';
 import { ReplyAudioFile } from '../reply-audio.ts';
-import { SoundFlowError } from '../../../util/errors.ts';
+import { SoundFlowError, errorMessage } from '../../../util/errors.ts';
 import { TimelinePrinter } from '../timeline.ts';
 import { SAMPLE_RATE } from '../../../audio/chunk.ts';
 
@@ -65,33 +65,61 @@ export async function run(args: string[]): Promise<number> {
   const userVoice = values['user-voice'];
   if (userVoice !== 'any' && userVoice !== 'first') throw new SoundFlowError('invalid_argument', '--user-voice is any or first');
 
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
-  const fromEnv = endpointsFromEnv();
-  const session = await engine.createSession({
-    mode: values.mode,
-    policy: values.policy,
-    turnDetection: td,
-    userVoice,
-    speak: Boolean(values.speak),
-    instructions: [...(values.instruction ?? [])],
-    ...(values.voice ? { voice: values.voice } : {}),
-    // Flags win over the environment.
-    llm: endpoint('LLM', values['llm-url'], values['llm-model']) ?? fromEnv.llm,
-    asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']) ?? fromEnv.asrEndpoint,
-  });
+  // With --json, stdout is the event stream: a run that fails still ends it with `error` and
+  // `session.ended`, so a consumer reading JSON lines always sees how the session finished.
+  const out = { chunks: 0, t: 0, ended: false };
+  const emitJson = (ev: SessionEvent) => {
+    if (ev.type === 'chunk') {
+      out.chunks = ev.index + 1;
+      out.t = ev.t;
+    } else if (ev.type === 'session.ended') out.ended = true;
+    process.stdout.write(JSON.stringify(ev) + '\n');
+  };
+  const failJson = (err: unknown) => {
+    if (!values.json) return;
+    const sf = err instanceof SoundFlowError ? err : new SoundFlowError('session_failed', errorMessage(err));
+    emitJson({ type: 'error', code: sf.code, message: sf.message, recoverable: false });
+    if (!out.ended) emitJson({ type: 'session.ended', t: out.t, chunks: out.chunks });
+  };
+
+  let engine: Awaited<ReturnType<typeof createEngine>>;
+  let session: Session;
+  try {
+    engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
+    const fromEnv = endpointsFromEnv();
+    session = await engine.createSession({
+      mode: values.mode,
+      policy: values.policy,
+      turnDetection: td,
+      userVoice,
+      speak: Boolean(values.speak),
+      instructions: [...(values.instruction ?? [])],
+      ...(values.voice ? { voice: values.voice } : {}),
+      // Flags win over the environment.
+      llm: endpoint('LLM', values['llm-url'], values['llm-model']) ?? fromEnv.llm,
+      asrEndpoint: endpoint('ASR', values['asr-url'], values['asr-model']) ?? fromEnv.asrEndpoint,
+    });
+  } catch (err) {
+    failJson(err);
+    throw err;
+  }
 
   const wav = values.speak ? new ReplyAudioFile(values.speak) : null;
   const printer = values.json ? null : new TimelinePrinter(process.stdout);
   const consumer = consume(session, (ev) => {
     if (values.json) {
-      if (ev.type !== 'response.audio' || values.speak) process.stdout.write(JSON.stringify(ev) + '\n');
+      if (ev.type !== 'response.audio' || values.speak) emitJson(ev);
     } else printer!.event(ev);
     if (wav) wav.event(ev);
   });
 
   let failed: unknown = null;
+  const onWarning = (w: SoundFlowError) => {
+    process.stderr.write(`soundflow: warning [${w.code}] ${w.message}\n`);
+    if (values.json) emitJson({ type: 'error', code: w.code, message: w.message, recoverable: true });
+  };
   try {
-    await feed(session, input, tail, values.realtime);
+    await feed(session, input, tail, values.realtime, onWarning);
     await session.end();
   } catch (err) {
     failed = err;
@@ -101,12 +129,15 @@ export async function run(args: string[]): Promise<number> {
   printer?.finish();
   if (wav) await wav.close();
   await engine.close?.();
-  if (failed) throw failed;
+  if (failed) {
+    failJson(failed);
+    throw failed;
+  }
   return sawFatal ? 1 : 0;
 }
 
 /** Decodes the input and pushes it into the session, paced to real time when asked. */
-async function feed(session: Session, input: string, tail: number, realtime: boolean): Promise<void> {
+async function feed(session: Session, input: string, tail: number, realtime: boolean, onWarning: (w: SoundFlowError) => void): Promise<void> {
   const t0 = performance.now();
   let samples = 0;
   const pace = async (n: number) => {
@@ -115,7 +146,7 @@ async function feed(session: Session, input: string, tail: number, realtime: boo
     const ahead = (samples / SAMPLE_RATE) * 1000 - (performance.now() - t0);
     if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
   };
-  for await (const pcm of decodeStream(input)) {
+  for await (const pcm of decodeStream(input, { onWarning })) {
     await session.push(pcm);
     await pace(pcm.length);
   }

@@ -4,9 +4,14 @@ import { readFileSync } from 'node:fs';
 import { parseFlags, type FlagDocs } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { startServer } from '../../server/server.ts';
+import { stderrLogger } from '../../server/ops/logger.ts';
+import { installLastResort } from '../../server/ops/last-resort.ts';
 
 const USAGE = `usage: soundflow serve [options]
-  Routes: /  browser page   /healthz  status JSON   /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
+  Routes: /  browser page   /healthz  alive (status JSON)   /readyz  ready for sessions   /metrics  Prometheus
+          /ws  native protocol   /v1/realtime  OpenAI Realtime (PCM16 24 kHz)
+  Logs are JSON lines on stderr. SIGTERM drains: /readyz 503, new sessions taken for --drain-delay,
+  then refused (1013); live ones get --drain-grace to finish. SIGINT ends sessions at once; a second signal exits.
   The official openai client (always wss://): serve --tls, then run it with NODE_EXTRA_CA_CERTS=<the printed path>.`;
 
 const OPTIONS = {
@@ -28,6 +33,9 @@ const OPTIONS = {
   'idle-timeout': { type: 'string' },
   'max-duration': { type: 'string' },
   quiet: { type: 'boolean', default: false },
+  'allow-origin': { type: 'string', multiple: true },
+  'drain-delay': { type: 'string' },
+  'drain-grace': { type: 'string' },
 } as const;
 
 const DOCS: FlagDocs = {
@@ -48,7 +56,10 @@ const DOCS: FlagDocs = {
   'max-sessions': 'concurrent sessions (default 64)',
   'idle-timeout': 'seconds without a client message before a session ends (default 300)',
   'max-duration': 'longest session in minutes (default 180)',
-  quiet: 'no log lines on stderr',
+  quiet: 'only warnings and errors on stderr',
+  'allow-origin': 'a web origin allowed to open sessions besides the page itself (repeatable; * = any)',
+  'drain-delay': 'seconds new sessions are still taken after SIGTERM, for a load balancer to notice (default 0)',
+  'drain-grace': 'seconds live sessions may go on after SIGTERM (default 30)',
 };
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -82,7 +93,14 @@ export async function run(args: string[]): Promise<number> {
   if (!!values['asr-url'] !== !!values['asr-model']) throw new SoundFlowError('invalid_argument', '--asr-url and --asr-model go together');
   const idle = num(values['idle-timeout'], 'idle-timeout');
   const maxMin = num(values['max-duration'], 'max-duration');
-  const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`soundflow serve: ${line}\n`);
+  const logger = stderrLogger(values.quiet);
+  const seconds = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new SoundFlowError('invalid_argument', `--${name} must be seconds >= 0, got ${JSON.stringify(v)}`);
+    return n * 1000;
+  };
+  const drain = { delayMs: seconds(values['drain-delay'], 'drain-delay'), graceMs: seconds(values['drain-grace'], 'drain-grace') };
 
   const { createEngine } = await import('../../../engine/registry.ts');
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
@@ -92,7 +110,9 @@ export async function run(args: string[]): Promise<number> {
     port,
     token: values.token ?? serverTokenFromEnv(),
     tls,
-    log,
+    logger,
+    allowOrigins: [...(values['allow-origin'] ?? [])],
+    drain,
     // Flags win over the environment.
     sessionDefaults: { ...fromEnv, ...(llm ? { llm } : {}), ...(asrEndpoint ? { asrEndpoint } : {}) },
     limits: {
@@ -104,14 +124,15 @@ export async function run(args: string[]): Promise<number> {
   // Tests and scripts wait for this exact line (it carries the real port when --port 0).
   process.stdout.write(`listening ${server.url}\n`);
 
+  // From here on, nothing a client sends may end the process: escaped errors are logged, serving goes on.
+  installLastResort(logger, () => server.metrics?.uncaught.inc());
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) process.exit(130); // a second signal means "now"
       stopping = true;
-      log(`${sig}: ending ${server.stats.sessionsActive} session(s)`);
-      void server
-        .close()
+      logger.info({ signal: sig, sessionsActive: server.stats.sessionsActive }, sig === 'SIGTERM' ? 'draining' : 'ending sessions');
+      void (sig === 'SIGTERM' ? server.drain() : server.close())
         .then(() => engine.close?.())
         .finally(resolve);
     };

@@ -1,0 +1,130 @@
+// Labelled phrasings for the understanding evaluation and for tuning the addressed score. Every
+// template belongs to exactly one split: "tune" phrasings fit the addressed model and the repair
+// thresholds; "test" phrasings are only ever reported. A test phrasing never appears in tuning (checked
+// by test/understanding.test.ts).
+
+export type Split = 'tune' | 'test';
+export type Category = 'in_scope' | 'out_of_scope' | 'chatter';
+
+/** What a correct reply does. */
+export type Expect =
+  | { kind: 'task'; task: 'count' | 'alert' | 'translate' | 'transcribe' | 'quiet'; label?: string; lang?: string }
+  | { kind: 'skill'; skill: string; answerIncludes?: string }
+  | { kind: 'sound_question' }
+  /** An honest "I can't … offline" (or, with an LLM configured, the LLM). */
+  | { kind: 'limits' }
+  | { kind: 'silence' };
+
+export interface Phrasing {
+  split: Split;
+  category: Category;
+  text: string;
+  expect: Expect;
+  template: string;
+}
+
+const SOUNDS: [string, string, string][] = [
+  // [phrase after "count", phrase after "tell me when", label]
+  ['the dog barks', 'the dog barks', 'dog_bark'],
+  ['the knocks', 'someone knocks on the door', 'door_knock'],
+  ['the doorbell rings', 'the doorbell rings', 'doorbell'],
+  ['the baby cries', 'the baby cries', 'baby_cry'],
+  ['the phone rings', 'the phone rings', 'phone_ring'],
+  ['the cat meows', 'the smoke alarm goes off', 'cat_meow'],
+];
+const ALERT_LABEL: Record<string, string> = { 'the dog barks': 'dog_bark', 'someone knocks on the door': 'door_knock', 'the doorbell rings': 'doorbell', 'the baby cries': 'baby_cry', 'the phone rings': 'phone_ring', 'the smoke alarm goes off': 'smoke_alarm' };
+const LANGS: [string, string][] = [['spanish', 'es'], ['catalan', 'ca'], ['esperanto', 'eo'], ['galician', 'gl']];
+const BAD_LANGS = ['chinese', 'french', 'german', 'japanese', 'russian', 'italian'];
+const NUMS: [string, string, string, number][] = [
+  ['seven', 'eight', 'times', 56], ['three', 'four', 'plus', 7], ['nine', 'two', 'minus', 7], ['six', 'five', 'times', 30], ['twelve', 'three', 'plus', 15], ['eight', 'four', 'times', 32],
+];
+const MINUTES = ['two', 'five', 'ten', 'three'];
+
+interface Template {
+  split: Split;
+  category: Category;
+  /** Fills: each returns [text, expect]. */
+  fills: [string, Expect][];
+  name: string;
+}
+
+const t = (split: Split, category: Category, name: string, fills: [string, Expect][]): Template => ({ split, category, name, fills });
+const silence: Expect = { kind: 'silence' };
+const limits: Expect = { kind: 'limits' };
+const same = (e: Expect, ...texts: string[]): [string, Expect][] => texts.map((x) => [x, e]);
+
+const TEMPLATES: Template[] = [
+  // ---------------- in scope: tune
+  t('tune', 'in_scope', 'count-how-many', SOUNDS.map(([c, , l]) => [`count how many times ${c}`, { kind: 'task', task: 'count', label: l }])),
+  t('tune', 'in_scope', 'tell-me-when', SOUNDS.map(([, a]) => [`tell me when ${a}`, { kind: 'task', task: 'alert', label: ALERT_LABEL[a] }])),
+  t('tune', 'in_scope', 'translate-into', LANGS.map(([n, c]) => [`translate what i say into ${n}`, { kind: 'task', task: 'translate', lang: c }])),
+  t('tune', 'in_scope', 'transcribe', same({ kind: 'task', task: 'transcribe' }, 'transcribe what i say', 'please transcribe this')),
+  t('tune', 'in_scope', 'name', same({ kind: 'skill', skill: 'name' }, 'what is your name', 'who are you')),
+  t('tune', 'in_scope', 'time', same({ kind: 'skill', skill: 'time' }, 'what time is it', 'tell me the time')),
+  t('tune', 'in_scope', 'arith', NUMS.map(([a, b, op, v]) => [`what is ${a} ${op} ${b}`, { kind: 'skill', skill: 'arithmetic', answerIncludes: String(v) }])),
+  t('tune', 'in_scope', 'timer', MINUTES.map((m) => [`set a timer for ${m} minutes`, { kind: 'skill', skill: 'timer' }])),
+  t('tune', 'in_scope', 'capabilities', same({ kind: 'skill', skill: 'capabilities' }, 'what can you do')),
+  t('tune', 'in_scope', 'quiet', same({ kind: 'task', task: 'quiet' }, 'be quiet for five minutes')),
+  t('tune', 'in_scope', 'sound-q', same({ kind: 'sound_question' }, 'what is that noise', 'what style of music is this', 'tell me when the music stops')),
+  // ---------------- in scope: test (other phrasings of the same intents)
+  t('test', 'in_scope', 'keep-count', SOUNDS.map(([c, , l]) => [`please count ${c}`, { kind: 'task', task: 'count', label: l }])),
+  t('test', 'in_scope', 'how-many-times-does', [
+    ['how many times does the dog bark', { kind: 'task', task: 'count', label: 'dog_bark' }],
+    ['count the barks of the dog', { kind: 'task', task: 'count', label: 'dog_bark' }],
+    ['please count how many times the dog barks in total', { kind: 'task', task: 'count', label: 'dog_bark' }],
+    ['keep count of the knocks', { kind: 'task', task: 'count', label: 'door_knock' }],
+  ]),
+  t('test', 'in_scope', 'let-me-know', SOUNDS.map(([, a]) => [`let me know if ${a}`, { kind: 'task', task: 'alert', label: ALERT_LABEL[a] }])),
+  t('test', 'in_scope', 'translate-everything', LANGS.map(([n, c]) => [`please translate everything into ${n}`, { kind: 'task', task: 'translate', lang: c }])),
+  t('test', 'in_scope', 'start-transcribing', same({ kind: 'task', task: 'transcribe' }, 'start transcribing', 'write down what i say')),
+  t('test', 'in_scope', 'whats-your-name', same({ kind: 'skill', skill: 'name' }, "what's your name", 'what are you called', 'soundflow what is your name')),
+  t('test', 'in_scope', 'whats-the-time', same({ kind: 'skill', skill: 'time' }, "what's the time", 'what is the time')),
+  t('test', 'in_scope', 'date', same({ kind: 'skill', skill: 'date' }, 'what is the date today', 'what day is it today')),
+  t('test', 'in_scope', 'arith-how-much', NUMS.map(([a, b, op, v]) => [`how much is ${a} ${op} ${b}`, { kind: 'skill', skill: 'arithmetic', answerIncludes: String(v) }])),
+  t('test', 'in_scope', 'remind', MINUTES.map((m) => [`remind me in ${m} minutes`, { kind: 'skill', skill: 'timer' }])),
+  t('test', 'in_scope', 'help', same({ kind: 'skill', skill: 'capabilities' }, 'how can you help me')),
+  t('test', 'in_scope', 'shh', same({ kind: 'task', task: 'quiet' }, 'stop talking for ten minutes')),
+  t('test', 'in_scope', 'sound-q', same({ kind: 'sound_question' }, "what's the style of the music", 'how many times did it knock', 'what was that sound')),
+  // ---------------- addressed, out of scope: tune
+  t('tune', 'out_of_scope', 'translate-bad', BAD_LANGS.slice(0, 3).map((l) => [`translate this into ${l}`, limits])),
+  t('tune', 'out_of_scope', 'convert-bad', BAD_LANGS.slice(3).map((l) => [`convert my speech into ${l}`, limits])),
+  t('tune', 'out_of_scope', 'knowledge', same(limits, 'what is the capital of france', 'who wrote romeo and juliet', 'how far away is the moon', 'what is the weather like tomorrow')),
+  t('tune', 'out_of_scope', 'actions', same(limits, 'play some jazz music', 'call my mother', 'book a table for two', 'send a message to peter', 'turn on the kitchen lights', 'can you order a pizza')),
+  t('tune', 'out_of_scope', 'open', same(limits, 'tell me a story', 'what should i cook tonight', 'explain how a rainbow works', 'hey soundflow who invented the telephone', 'soundflow turn on the radio')),
+  // ---------------- addressed, out of scope: test
+  t('test', 'out_of_scope', 'convert-spoken', BAD_LANGS.map((l) => [`convert spoken language audio into ${l}`, limits])),
+  t('test', 'out_of_scope', 'can-you-translate-bad', BAD_LANGS.slice(0, 4).map((l) => [`can you translate into ${l}`, limits])),
+  t('test', 'out_of_scope', 'knowledge2', same(limits, 'how tall is mount everest', 'what is the population of spain', 'who is the president of france', 'what is the weather going to be today', 'how do you make pancakes', 'what does photosynthesis mean')),
+  t('test', 'out_of_scope', 'actions2', same(limits, 'could you read me the news', 'please add milk to my shopping list', 'open the garage door', 'play my favourite song', 'send an email to my boss', 'order a taxi to the airport')),
+  t('test', 'out_of_scope', 'open2', same(limits, 'tell me a joke', 'find a recipe for lasagne', 'soundflow what is the score of the game', 'recommend a good book')),
+  // ---------------- overheard chatter: tune
+  t('tune', 'chatter', 'narrative', same(silence,
+    'i went to the market yesterday and bought some apples', 'my brother is coming home late tonight', 'we should order pizza for dinner',
+    'she said the meeting was moved to thursday', 'they are painting the house next week', 'he told me the train was late again',
+    'the kids are playing in the garden', 'i think it is going to rain later', 'did you see the game last night', 'that movie was absolutely fantastic',
+    'my sister translated the letter for her boss', 'the neighbours dog barked all night', 'we counted the boxes twice', 'her phone rang during the concert',
+    'i have to finish the report by friday', 'our flight leaves at six in the morning', 'he forgot his keys at the office again', 'the soup needs more salt',
+    'they were talking about the new project', 'i really like this song', 'i guess so how long does it take', 'maybe later what do you think',
+    'i told him what time the bus leaves', 'we asked her what the date was')),
+  // ---------------- overheard chatter: test
+  t('test', 'chatter', 'narrative2', same(silence,
+    'are you coming to the party on saturday', 'i left my umbrella at the office', 'where did you put the remote', 'the printer is broken again',
+    'we watched a movie about dogs last weekend', 'my friend is learning chinese at night school', 'he counted the money twice before leaving',
+    'the baby slept well last night', 'i need to call the plumber tomorrow', 'she translated the whole book by herself', 'they bought a new car last month',
+    'the music at the wedding was lovely', 'i was late because of the traffic', 'our teacher gave us a lot of homework', 'his dog always barks at the postman',
+    'the coffee here is much better than at home', 'we are going to the beach on sunday', 'my mother called me this morning', 'the meeting took almost three hours',
+    'i think the shop closes at nine', 'did you remember to feed the cat', 'the bus was really crowded today', 'he said he would come back later',
+    'they played chess all afternoon', 'the garden looks beautiful in spring')),
+];
+
+export function phrasings(split?: Split): Phrasing[] {
+  const out: Phrasing[] = [];
+  for (const tp of TEMPLATES) {
+    if (split && tp.split !== split) continue;
+    for (const [text, expect] of tp.fills) out.push({ split: tp.split, category: tp.category, text, expect, template: tp.name });
+  }
+  return out;
+}
+
+/** Voices the bench renders with: flite's four and several espeak variants. */
+export const VOICES = ['flite:slt', 'flite:rms', 'flite:awb', 'flite:kal16', 'en-us+klatt', 'en-gb+klatt', 'en-us+f2', 'en-us+klatt4'];

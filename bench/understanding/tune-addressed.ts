@@ -1,0 +1,77 @@
+// Fits the addressed-or-overheard model (src/response/understanding/addressed.ts) on the TUNING phrasings only:
+// requests (in scope and out of scope) = 1, overheard chatter = 0, each also with recogniser-like damage
+// (a word dropped, a word swapped), so the score holds up on noisy transcripts. Logistic regression
+// (log loss, L2), so the output reads as a probability; the threshold is the lowest one that keeps
+// tuning chatter at or under 2% while requests stay above it.
+// Usage: node --import tsx bench/understanding/tune-addressed.ts  (writes src/response/understanding/addressed-model.json)
+import { writeFileSync } from 'node:fs';
+import { ADDRESSED_FEATURES, addressedFeatures, addressedScore, type AddressedModel } from '../../src/response/understanding/addressed.ts';
+import { phrasings } from './phrasings.ts';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FILLER = ['the', 'a', 'and', 'it', 'in', 'is', 'to', 'that', 'so', 'uh'];
+export function damaged(text: string, r: () => number): string[] {
+  const w = text.split(' ');
+  const out: string[] = [];
+  if (w.length > 3) out.push(w.filter((_, i) => i !== Math.floor(r() * w.length)).join(' '));
+  const swap = [...w];
+  swap[Math.floor(r() * w.length)] = FILLER[Math.floor(r() * FILLER.length)];
+  out.push(swap.join(' '));
+  if (w.length > 4) out.push(w.slice(1).join(' '));
+  return out;
+}
+
+export function tuningRows(): { text: string; y: number }[] {
+  const r = rng(11);
+  const rows: { text: string; y: number }[] = [];
+  for (const p of phrasings('tune')) {
+    const y = p.category === 'chatter' ? 0 : 1;
+    rows.push({ text: p.text, y });
+    for (const d of damaged(p.text, r)) rows.push({ text: d, y });
+  }
+  return rows;
+}
+
+function fit(rows: { x: number[]; y: number }[], l2 = 0.01, epochs = 3000, lr = 0.5): number[] {
+  const d = rows[0].x.length;
+  const w = new Array(d).fill(0);
+  // Class balance: chatter and requests weigh the same in total.
+  const pos = rows.filter((r) => r.y === 1).length;
+  const neg = rows.length - pos;
+  const cw = (y: number) => (y === 1 ? rows.length / (2 * pos) : rows.length / (2 * neg));
+  for (let e = 0; e < epochs; e++) {
+    const g = new Array(d).fill(0);
+    for (const { x, y } of rows) {
+      let z = 0;
+      for (let i = 0; i < d; i++) z += w[i] * x[i];
+      const err = (1 / (1 + Math.exp(-z)) - y) * cw(y);
+      for (let i = 0; i < d; i++) g[i] += err * x[i];
+    }
+    for (let i = 0; i < d; i++) w[i] -= lr * (g[i] / rows.length + (i === 0 ? 0 : l2 * w[i]));
+  }
+  return w;
+}
+
+const rows = tuningRows();
+const weights = fit(rows.map((r) => ({ x: addressedFeatures(r.text), y: r.y })));
+const model: AddressedModel = { features: [...ADDRESSED_FEATURES], weights: weights.map((w) => Math.round(w * 1e4) / 1e4), threshold: 0.5 };
+const clean = phrasings('tune');
+const chatter = clean.filter((p) => p.category === 'chatter').map((p) => addressedScore(p.text, model)).sort((a, b) => b - a);
+const requests = clean.filter((p) => p.category !== 'chatter').map((p) => addressedScore(p.text, model));
+// Lowest threshold with ≤ 2% of tuning chatter at or above it (never below 0.5: a probability).
+const allowed = Math.floor(chatter.length * 0.02);
+model.threshold = Math.max(0.5, Math.round(((chatter[allowed] ?? 0) + 1e-3) * 1000) / 1000);
+const recall = requests.filter((s) => s >= model.threshold).length / requests.length;
+const fp = chatter.filter((s) => s >= model.threshold).length / chatter.length;
+writeFileSync(new URL('../../src/response/understanding/addressed-model.json', import.meta.url), `${JSON.stringify(model, null, 1)}\n`);
+console.log(`tuning rows ${rows.length}; threshold ${model.threshold}; requests addressed ${(recall * 100).toFixed(1)}%; chatter addressed ${(fp * 100).toFixed(1)}%`);
+console.log(ADDRESSED_FEATURES.map((f, i) => `${f}=${model.weights[i]}`).join(' '));

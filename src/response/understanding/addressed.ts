@@ -1,0 +1,94 @@
+// "Is this said to the assistant?" as a calibrated probability. An always-on listener hears requests
+// (imperatives, questions, second person, its name) mixed with people talking among themselves
+// (narrative, third parties, past events, plans). A logistic model over a few form features, fitted on
+// the tuning phrasings in bench/understanding/phrasings.ts (bench/understanding/tune-addressed.ts), so
+// its output reads as a probability and one threshold serves every caller.
+import { normalizeInstruction } from '../../instructions/parser.ts';
+import { readFileSync } from 'node:fs';
+
+const WAKE = /^(?:(?:hey|hi|hello|ok|okay|oh|a)\s+)?(?:soundflow|sound flow|sound flows|sound flower|sounds flow)\b\s*/;
+const LEAD = /^(?:please|so|and|um|uh|er|now|okay|ok|hey|just)\s+/;
+
+const REQUEST_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
+listen watch remind let say repeat open close turn book order write make check look search switch record cancel add
+define spell calculate compute interpret keep alert warn notify wake ignore be name list sing text email buy schedule`.split(/\s+/));
+const WH = /^(?:what|whats|who|whos|when|where|why|how|which|whose)\b/;
+const AUX = /^(?:is|are|am|do|does|can|could|would|will|should|shall|have|has|may)\b/;
+const MODAL_YOU = /\b(?:can|could|would|will) you\b|\bdo you know\b|\bare you able\b/;
+const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|i want you to|i need you to|i would like you to)\b/;
+const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
+const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|song|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
+const THIRD = /\b(?:he|she|they|his|her|their|him|them|hers|theirs)\b/;
+const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
+const WE = /\b(?:we|us|our|ours)\b/;
+const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
+const ANSWER = /^(?:yes|no|yeah|yep|nope|sure|maybe|okay|ok|right|well|oh|ah|wow)\b/;
+// Second person about someone's own life ("are you coming", "did you see"): people asking people.
+const SOCIAL = /\b(?:are you (?:coming|going|staying|leaving|free|busy|okay|ok|sure|ready|home|back)|did you|have you (?:seen|heard|been|got|finished)|were you|where did you|when did you|you know what|do you want to|do you remember)\b/;
+
+export const ADDRESSED_FEATURES = [
+  'bias', 'wake', 'imperative', 'wh', 'aux', 'modal_you', 'you', 'please', 'ask_me', 'i_want', 'task_words',
+  'third', 'past', 'we', 'i_statement', 'answer', 'social', 'long', 'short',
+] as const;
+
+/** The form features of an utterance (0/1, length ones in 0..1). */
+export function addressedFeatures(text: string): number[] {
+  let t = normalizeInstruction(typeof text === 'string' ? text : '');
+  const wake = WAKE.test(t) || /\bsound ?flow\b/.test(t);
+  t = t.replace(WAKE, '');
+  let prev: string;
+  do {
+    prev = t;
+    t = t.replace(LEAD, '');
+  } while (t !== prev);
+  const words = t.split(' ').filter(Boolean);
+  const first = words[0] ?? '';
+  const n = words.length;
+  const f: Record<(typeof ADDRESSED_FEATURES)[number], number> = {
+    bias: 1,
+    wake: wake ? 1 : 0,
+    imperative: REQUEST_VERBS.has(first) || /^(?:do not|don t|never)\b/.test(t) ? 1 : 0,
+    wh: WH.test(t) ? 1 : 0,
+    aux: AUX.test(t) ? 1 : 0,
+    modal_you: MODAL_YOU.test(t) ? 1 : 0,
+    you: /\b(?:you|your|yourself)\b/.test(t) ? 1 : 0,
+    please: /\bplease\b/.test(normalizeInstruction(String(text))) ? 1 : 0,
+    ask_me: ASK_ME.test(t) ? 1 : 0,
+    i_want: I_WANT.test(t) ? 1 : 0,
+    task_words: TASK_WORDS.test(t) ? 1 : 0,
+    third: THIRD.test(t) ? 1 : 0,
+    past: PAST.test(t) ? 1 : 0,
+    we: WE.test(t) ? 1 : 0,
+    i_statement: I_STATEMENT.test(t) && !I_WANT.test(t) ? 1 : 0,
+    answer: ANSWER.test(t) ? 1 : 0,
+    social: SOCIAL.test(t) ? 1 : 0,
+    long: Math.min(1, Math.max(0, (n - 8) / 12)),
+    short: n > 0 && n <= 2 ? 1 : 0,
+  };
+  return ADDRESSED_FEATURES.map((k) => f[k]);
+}
+
+export interface AddressedModel {
+  features: readonly string[];
+  weights: number[];
+  /** Probability at or above which an utterance is taken as addressed (chosen on the tuning set). */
+  threshold: number;
+}
+
+const MODEL = JSON.parse(readFileSync(new URL('./addressed-model.json', import.meta.url), 'utf8')) as AddressedModel;
+if (MODEL.features.join(',') !== ADDRESSED_FEATURES.join(',')) throw new Error('addressed-model.json does not match the feature list: rerun bench/understanding/tune-addressed.ts');
+
+/** Probability that the utterance is a request or question put to the assistant. */
+export function addressedScore(text: string, m: AddressedModel = MODEL): number {
+  if (typeof text !== 'string' || !text.trim()) return 0;
+  const x = addressedFeatures(text);
+  let z = 0;
+  for (let i = 0; i < x.length; i++) z += x[i] * m.weights[i];
+  return 1 / (1 + Math.exp(-z));
+}
+
+export const ADDRESSED_THRESHOLD = MODEL.threshold;
+
+export function isAddressed(text: string): boolean {
+  return addressedScore(text) >= ADDRESSED_THRESHOLD;
+}

@@ -1,0 +1,205 @@
+// Understanding noisy transcripts: phonetic repair and slots, confirmation questions, addressed vs
+// overheard, honest limits (and the LLM when configured), the sound-question hook, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Assistant } from '../src/response/assistant.ts';
+import type { HandlerResult } from '../src/decision/rules.ts';
+import { endpointChatModel } from '../src/response/chat-model.ts';
+import { ADDRESSED_THRESHOLD, addressedScore } from '../src/response/understanding/addressed.ts';
+import { soundsAlike } from '../src/response/understanding/phonetics.ts';
+import { rewrites } from '../src/response/understanding/repair.ts';
+import { parseSoundQuestion } from '../src/response/understanding/sound-questions.ts';
+import { Understander } from '../src/response/understanding/understand.ts';
+import { punctuateOpeners } from '../src/response/translate/punctuate.ts';
+import { phrasings } from '../bench/understanding/phrasings.ts';
+import { startFakeOpenAI } from './helpers/fake-servers.ts';
+
+const now = new Date('2026-11-29T10:00:00Z');
+const spoken = (a: Assistant, text: string, t = 1, more: Partial<{ command: string; candidate: string; alternatives: string[] }> = {}) =>
+  a.onUtterance({ text, t, typed: false, ...more }) as HandlerResult;
+const offline = () => new Assistant({ now: () => now });
+const said = (r: HandlerResult) => r.responses.map((x) => x.text ?? '').join(' ');
+
+async function drain(r: HandlerResult): Promise<string> {
+  let out = '';
+  for (const x of r.responses) {
+    if (x.text) out += x.text;
+    if (x.produce) for await (const d of x.produce(new AbortController().signal)) out += d;
+  }
+  return out;
+}
+
+test('phones: recogniser slips sound alike, different words do not', () => {
+  assert.ok(soundsAlike('dog parks', 'dog barks') > 0.9);
+  assert.ok(soundsAlike('what is your new', 'what is your name') > 0.8);
+  assert.ok(soundsAlike('did you see the game last night', 'what is the date today') < 0.5);
+  assert.ok(soundsAlike('chinese', 'spanish') < 0.5);
+});
+
+test('rewrites put slots back by their sound and drop a garbled lead-in', () => {
+  const r = rewrites('to ease count how many times the dog parks in title');
+  assert.ok(r.some((x) => x.text.startsWith('count how many times the dog barks')), JSON.stringify(r.slice(0, 5)));
+  assert.ok(rewrites('what is seven times a').some((x) => x.text === 'what is seven times eight'));
+  assert.deepEqual(rewrites(Array(200).fill('word').join(' ')), [], 'run-ons are not rewritten (bounded cost)');
+});
+
+test('a garbled count request starts the count; "dog parks" fills the sound slot', () => {
+  const a = offline();
+  const r = spoken(a, 'to ease count how many times the dog parks in title');
+  const started = r.events.find((e) => e.type === 'task.started');
+  assert.ok(started && started.type === 'task.started' && started.params.label === 'dog_bark', JSON.stringify(r));
+});
+
+test('in-between confidence asks one short question; yes acts, no drops it', () => {
+  const a = offline();
+  const q = spoken(a, 'what is your new you', 1);
+  assert.equal(q.reason, 'confirm');
+  assert.equal(said(q), 'Did you ask my name?');
+  const yes = spoken(a, 'yes', 3);
+  assert.match(said(yes), /SoundFlow/);
+
+  const b = offline();
+  assert.equal(spoken(b, 'what is seven times a', 1).reason, 'confirm');
+  const no = spoken(b, 'no', 2);
+  assert.equal(no.reason, 'confirm:declined');
+  assert.equal(said(no), 'Okay.');
+  // The question expires: a late "yes" is just an overheard yes.
+  const c = offline();
+  spoken(c, 'what is your new you', 1);
+  assert.equal(spoken(c, 'yes', 30).responses.length, 0);
+});
+
+test('n-best and the grammar candidate are weighed with the open transcript', () => {
+  const a = offline();
+  const r = spoken(a, 'please out how many times the body parts in total', 1, { alternatives: ['please out how many times the body parts in total', 'please count how many times a dog barks it total'] });
+  assert.ok(r.events.some((e) => e.type === 'task.started' && e.params.label === 'dog_bark'), JSON.stringify(r));
+  // A rejected grammar reading the open transcript does not sound like is ignored.
+  const b = offline();
+  assert.equal(spoken(b, 'did you see the game last night', 1, { candidate: 'count the dog barks' }).responses.length, 0);
+});
+
+test('addressed score: requests above the threshold, talk between people below (test phrasings, text)', () => {
+  const ps = phrasings('test');
+  const req = ps.filter((p) => p.category !== 'chatter');
+  const chat = ps.filter((p) => p.category === 'chatter');
+  const reqRate = req.filter((p) => addressedScore(p.text) >= ADDRESSED_THRESHOLD).length / req.length;
+  const chatRate = chat.filter((p) => addressedScore(p.text) >= ADDRESSED_THRESHOLD).length / chat.length;
+  assert.ok(reqRate >= 0.9, `requests addressed ${reqRate}`);
+  assert.ok(chatRate <= 0.04, `chatter addressed ${chatRate}`);
+  assert.ok(addressedScore('soundflow what is the capital of italy') > addressedScore('she said the capital of italy is rome'));
+});
+
+test('tuning and test phrasings never share a sentence', () => {
+  const tune = new Set(phrasings('tune').map((p) => p.text));
+  const shared = phrasings('test').filter((p) => tune.has(p.text)).map((p) => p.text);
+  assert.deepEqual(shared, []);
+});
+
+test('honest limits: an unserved request gets one short reply saying so and what it can do instead', () => {
+  const a = offline();
+  const r = spoken(a, 'convert spoken language audio into chinese');
+  assert.equal(said(r), "I can't translate into Chinese offline. I can translate into Spanish, Catalan, Galician or Esperanto.");
+  assert.equal(r.responses.length, 1);
+  assert.match(said(spoken(a, 'translate everything into japanese', 2)), /^I can't translate into Japanese offline\. I can translate into Spanish, Catalan, Galician or Esperanto\.$/);
+  assert.match(said(spoken(a, 'what is the capital of france', 3)), /can't answer that offline\. I can tell the time/);
+  assert.match(said(spoken(a, 'play some jazz music', 4)), /can't play music/);
+  // The same words overheard get nothing.
+  for (const s of ['she translated the book into french', 'my friend is learning chinese at night school', 'they were talking about the capital of france']) {
+    assert.equal(spoken(a, s, 5).responses.length, 0, s);
+  }
+  // "convert … into spanish" is a translation task in another phrasing.
+  const b = offline();
+  assert.ok(spoken(b, 'convert what i say into spanish').events.some((e) => e.type === 'task.started' && e.params.targetLang === 'es'));
+});
+
+test('with an LLM endpoint, open questions and translation into any language go to the LLM', async () => {
+  const fake = await startFakeOpenAI({ reply: (m) => (/Chinese/.test(m[0].content) ? '你好' : 'Paris is the capital of France.') });
+  try {
+    const a = new Assistant({ chat: endpointChatModel({ baseUrl: `${fake.url}/v1`, model: 'tiny', timeoutMs: 3000 }), now: () => now });
+    const q = spoken(a, 'what is the capital of france', 1);
+    assert.equal(q.reason, 'answer:llm');
+    assert.equal(await drain(q), 'Paris is the capital of France.');
+    const start = spoken(a, 'convert spoken language audio into chinese', 2);
+    assert.ok(start.events.some((e) => e.type === 'task.started' && e.task === 'translate' && e.params.targetLang === 'zh'), JSON.stringify(start));
+    assert.equal(said(start), 'Okay, translating into Chinese.');
+    const tr = spoken(a, 'hello how are you', 3);
+    assert.equal(tr.responses[0].task, 'translate');
+    assert.equal(tr.responses[0].voice, 'cmn');
+    assert.equal(await drain(tr), '你好');
+    const sent = JSON.parse(fake.requests.at(-1)!.body.toString());
+    assert.match(sent.messages[0].content, /into Chinese/);
+    assert.equal(sent.messages.at(-1).content, 'hello how are you');
+    // Apertium stays the offline default for its own languages: no LLM request for Spanish.
+    const before = fake.requests.length;
+    const b = new Assistant({ chat: endpointChatModel({ baseUrl: `${fake.url}/v1`, model: 'tiny' }), now: () => now });
+    spoken(b, 'translate what i say into spanish', 1);
+    assert.match(await drain(spoken(b, 'good morning i would like a cup of coffee', 2)), /me gustaría una taza de café/);
+    assert.equal(fake.requests.length, before);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('sound questions are recognised and routed; with no handler the reply is honest', () => {
+  for (const s of ['what is that noise', "what's the style of the music", 'based on the audio below what is the style of the music', 'tell me when the music stops', 'how many times did it knock']) {
+    assert.ok(parseSoundQuestion(s), s);
+  }
+  assert.equal(parseSoundQuestion('the music at the wedding was lovely'), null);
+  assert.equal(parseSoundQuestion('how many times did it knock')?.label, 'door_knock');
+  const a = offline();
+  // Questions the pending-question tasks parse start one (answered later from the sound evidence).
+  const r = spoken(a, "what's the style of the music");
+  assert.match(r.reason, /^question:music_style/);
+  // One they do not take goes to the registered handlers; with none, the reply is honest.
+  const d = spoken(a, 'describe the sound', 2);
+  assert.equal(d.reason, 'sound-question:unanswered');
+  assert.match(said(d), /can't|cannot/i);
+  const seen: string[] = [];
+  a.soundQuestions.register((q) => {
+    seen.push(q.kind);
+    return { responses: [{ task: 'chat', emotion: 'normal', text: 'Listening.' }], events: [], reason: 'sound-question:pending' };
+  });
+  assert.equal(said(spoken(a, 'describe the sound', 4)), 'Listening.');
+  assert.deepEqual(seen, ['describe']);
+});
+
+test('bad input: a short clear reply or silence, never a crash or a stuck task', () => {
+  const a = offline();
+  const runOn = Array.from({ length: 200 }, (_, i) => ['and', 'then', 'we', 'went', 'to', 'the', 'shop'][i % 7]).join(' ');
+  const cases: [string, RegExp | null][] = [
+    ['', null],
+    ['   ', null],
+    [runOn, null],
+    ['hola como estas me llamo juan', null],
+    ['bonjour je voudrais un cafe', null],
+    ['set a timer for minus five minutes', /timer/i],
+    ['count to a billion', /count sounds, not numbers/],
+    ['translate into zulu', /can't translate into Zulu offline/],
+    ['count the xylophone', /don't know that sound/],
+    ['what is one billion times one billion', /./],
+  ];
+  for (const [text, reply] of cases) {
+    const t0 = performance.now();
+    const r = spoken(a, text, 1);
+    assert.ok(performance.now() - t0 < 500, `${text.slice(0, 30)}: took too long`);
+    if (reply) assert.match(said(r), reply, text);
+    else assert.equal(r.responses.length, 0, text.slice(0, 40));
+    assert.ok(said(r).length < 200, 'short');
+  }
+  assert.equal(a.tasks.active().length, 0, 'no task was started by bad input');
+  assert.equal(offline().onUtterance({ text: undefined as unknown as string, t: 0, typed: false }).responses.length, 0);
+});
+
+test('spoken transcripts get their clause break back before translation', () => {
+  assert.equal(punctuateOpeners('good morning i would like a cup of coffee'), 'good morning, i would like a cup of coffee');
+  assert.equal(punctuateOpeners('Good morning, I would like a cup of coffee.'), 'Good morning, I would like a cup of coffee.');
+  assert.equal(punctuateOpeners('hello good morning i am here'), 'hello, good morning, i am here');
+  assert.equal(punctuateOpeners('nothing to change here'), 'nothing to change here');
+});
+
+test('a short "thank you" right after our reply is for us; overheard otherwise', () => {
+  const a = offline();
+  assert.equal(a.onUtterance({ text: 'thank you very much', command: 'thank you very much', t: 5, typed: false }).responses.length, 0);
+  const r = a.onUtterance({ text: 'thank you very much', command: 'thank you very much', t: 6, typed: false, afterReply: true });
+  assert.equal(said(r), "You're welcome.");
+});
