@@ -3,7 +3,7 @@
 // (a word dropped, a word swapped), so the score holds up on noisy transcripts. Logistic regression
 // (log loss, L2), so the output reads as a probability; the threshold is the lowest one that keeps
 // tuning chatter at or under 2% while requests stay above it.
-// Usage: node --import tsx bench/understanding/tune-addressed.ts  (writes src/response/understanding/addressed-model.json)
+// Usage: node --import tsx bench/understanding/tune-addressed.ts  (writes models/understanding/addressed.json)
 import { writeFileSync } from 'node:fs';
 import { ADDRESSED_FEATURES, addressedFeatures, addressedScore, type AddressedModel } from '../../src/response/understanding/addressed.ts';
 import { phrasings } from './phrasings.ts';
@@ -72,6 +72,6 @@ const allowed = Math.floor(chatter.length * 0.02);
 model.threshold = Math.max(0.5, Math.round(((chatter[allowed] ?? 0) + 1e-3) * 1000) / 1000);
 const recall = requests.filter((s) => s >= model.threshold).length / requests.length;
 const fp = chatter.filter((s) => s >= model.threshold).length / chatter.length;
-writeFileSync(new URL('../../src/response/understanding/addressed-model.json', import.meta.url), `${JSON.stringify(model, null, 1)}\n`);
+writeFileSync(new URL('../../models/understanding/addressed.json', import.meta.url), `${JSON.stringify(model, null, 1)}\n`);
 console.log(`tuning rows ${rows.length}; threshold ${model.threshold}; requests addressed ${(recall * 100).toFixed(1)}%; chatter addressed ${(fp * 100).toFixed(1)}%`);
 console.log(ADDRESSED_FEATURES.map((f, i) => `${f}=${model.weights[i]}`).join(' '));

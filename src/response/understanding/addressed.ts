@@ -75,8 +75,8 @@ export interface AddressedModel {
   threshold: number;
 }
 
-const MODEL = JSON.parse(readFileSync(new URL('./addressed-model.json', import.meta.url), 'utf8')) as AddressedModel;
-if (MODEL.features.join(',') !== ADDRESSED_FEATURES.join(',')) throw new Error('addressed-model.json does not match the feature list: rerun bench/understanding/tune-addressed.ts');
+const MODEL = JSON.parse(readFileSync(new URL('../../../models/understanding/addressed.json', import.meta.url), 'utf8')) as AddressedModel;
+if (MODEL.features.join(',') !== ADDRESSED_FEATURES.join(',')) throw new Error('models/understanding/addressed.json does not match the feature list: rerun bench/understanding/tune-addressed.ts');
 
 /** Probability that the utterance is a request or question put to the assistant. */
 export function addressedScore(text: string, m: AddressedModel = MODEL): number {
