@@ -50,6 +50,9 @@ export interface RulePolicyOptions {
 /** An utterance this soon after our reply is likely an answer to it ("thank you"). */
 const AFTER_REPLY_S = 10;
 
+/** Handler outcomes that only state a limit: worth a pause's wait rather than a cut-in. */
+const HOLD_BEFORE = new Set(['answer:fallback', 'sound-question:unanswered']);
+
 const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
 
 // The unfinished-ending list is part of the instruction language (perception reads it too).
@@ -167,12 +170,20 @@ export class RulePolicy implements Policy {
             reason = 'hold:unfinished';
           } else {
             const overheard = this.voiceStyle.overheard(fin.voice, text);
-            const r = await this.handle(text, t, fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text), overheard, fin.commandCandidate, fin.alternatives);
+            const command = fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text);
+            const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
-            responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
-            events.push(...r.events);
-            reason = r.reason;
+            if (!joined && !p.chunk.padded && HOLD_BEFORE.has(r.reason) && r.events.length === 0) {
+              // "I can't answer that" to the first half of a paused question is a cut-in: such a reply
+              // waits out the hold, so a continuation joins it and is answered whole.
+              this.held = { text, since: t, command, voice: fin.voice };
+              reason = 'hold:limit';
+            } else {
+              responses.push(...(overheard ? r.responses : this.voiceStyle.style(r.responses, fin.voice, t)));
+              events.push(...r.events);
+              reason = r.reason;
+            }
           }
         }
       } else {
