@@ -174,7 +174,7 @@ export class RulePolicy implements Policy {
             const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
-            if (!joined && !p.chunk.padded && HOLD_BEFORE.has(r.reason) && r.events.length === 0) {
+            if (!joined && !p.chunk.padded && !this.opts.respondToAllSpeech && HOLD_BEFORE.has(r.reason) && r.events.length === 0) {
               // "I can't answer that" to the first half of a paused question is a cut-in: such a reply
               // waits out the hold, so a continuation joins it and is answered whole.
               this.held = { text, since: t, command, voice: fin.voice };
