@@ -8,12 +8,12 @@
 // A chunk misses its deadline when its `chunk` event arrives more than 400 ms after its last sample left
 // the client. Turn-taking = the question's last sample sent → first reply audio received.
 // The server runs at the default nice level (0); the machine's load average is recorded with each level.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { startServe } from '../src/testing/serve.ts';
 import { concat, floatToPcm16, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
@@ -200,17 +200,8 @@ function svgPlot(rows: Record<string, number>[], title: string): string {
 
 async function main(): Promise<void> {
   const { audio, questionEnds, speechShare } = buildProfile();
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', '--max-sessions', '128'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`serve exited with ${c}`)));
-  });
-  const url = `${base.replace(/^http/, 'ws')}/ws`;
+  const { child, ws } = await startServe(['--max-sessions', '128']);
+  const url = `${ws}/ws`;
   const rows: Record<string, number>[] = [];
   try {
     await runSession(url, audio.subarray(0, 4 * SR), [], 0); // warm-up: model loads, JIT

@@ -6,11 +6,11 @@
 //     sending at its limits (4 MB nested-JSON messages as fast as the server reads them plus junk
 //     messages just under the message-rate limit). Unloaded/loaded runs alternate, `--rounds` each.
 //   npm run bench -- server-hostile        (writes bench/results/server-hostile.json)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { startServe } from '../src/testing/serve.ts';
 import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, out: { type: 'string', default: 'bench/results/server-hostile.json' } } });
@@ -24,19 +24,6 @@ function mainThreadMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10; // utime + stime in 10 ms ticks
 }
 
-async function startServe(): Promise<{ child: ChildProcess; ws: string }> {
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
-  });
-  return { child, ws: base.replace(/^http/, 'ws') };
-}
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

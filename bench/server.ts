@@ -8,11 +8,11 @@
 // at the end of an utterance) already misses that, the ramp goes on while the server still *keeps up*
 // (median chunk latency < 200 ms, no backlog at the end of the stream) and reports both knees.
 // Bounded: at most ~20 s of audio per level.
-import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { startServe } from '../src/testing/serve.ts';
 import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
 
@@ -143,19 +143,8 @@ async function runSession(url: string, delayMs: number, limitSamples = Infinity)
 const LOAD_AT_START = (await import('node:os')).loadavg()[0];
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', '--engine', values.engine, '--max-sessions', '64'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`serve exited with ${c}`)));
-  });
-  const url = `${base.replace(/^http/, 'ws')}/ws`;
+  const { child, ws } = await startServe(['--engine', values.engine, '--max-sessions', '64']);
+  const url = `${ws}/ws`;
   const hz = 100; // Linux USER_HZ
   const rows: Record<string, unknown>[] = [];
   try {
