@@ -8,7 +8,7 @@ import { endpointChatModel } from '../src/response/chat-model.ts';
 import { ADDRESSED_THRESHOLD, addressedScore } from '../src/response/understanding/addressed.ts';
 import { soundsAlike } from '../src/response/understanding/phonetics.ts';
 import { rewrites } from '../src/response/understanding/repair.ts';
-import { parseSoundQuestion } from '../src/response/understanding/sound-questions.ts';
+import { detectSoundQuestion } from '../src/response/understanding/sound-questions.ts';
 import { Understander } from '../src/response/understanding/understand.ts';
 import { punctuateOpeners } from '../src/response/translate/punctuate.ts';
 import { phrasings } from '../bench/understanding/phrasings.ts';
@@ -142,10 +142,10 @@ test('with an LLM endpoint, open questions and translation into any language go 
 
 test('sound questions are recognised and routed; with no handler the reply is honest', () => {
   for (const s of ['what is that noise', "what's the style of the music", 'based on the audio below what is the style of the music', 'tell me when the music stops', 'how many times did it knock']) {
-    assert.ok(parseSoundQuestion(s), s);
+    assert.ok(detectSoundQuestion(s), s);
   }
-  assert.equal(parseSoundQuestion('the music at the wedding was lovely'), null);
-  assert.equal(parseSoundQuestion('how many times did it knock')?.label, 'door_knock');
+  assert.equal(detectSoundQuestion('the music at the wedding was lovely'), null);
+  assert.equal(detectSoundQuestion('how many times did it knock')?.label, 'door_knock');
   const a = offline();
   // Questions the pending-question tasks parse start one (answered later from the sound evidence).
   const r = spoken(a, "what's the style of the music");

@@ -6,36 +6,38 @@ import type { SessionEvent } from '../../events.ts';
 import type { ResponsePlan } from '../../decision/types.ts';
 import { normalizeInstruction } from '../../instructions/parser.ts';
 import { soundLabelFor } from '../../instructions/sounds.ts';
+import { parseSoundQuestion as parsePendingQuestion } from '../../instructions/sound-questions.ts';
 
 export type SoundQuestionKind = 'identify' | 'music_style' | 'until_stops' | 'how_many' | 'describe';
 
-export interface SoundQuestion {
+export interface SoundQuestionIntent {
   kind: SoundQuestionKind;
   /** The sound class it is about, when named ("the music" → music, "it knock" → door_knock). */
   label?: string;
   text: string;
 }
 
-const IDENTIFY = /\b(?:what|which) (?:is|was|s) (?:that|this|the) (?:noise|sound)\b|\bwhat (?:noise|sound) (?:is|was) (?:that|this)\b|\bwhat (?:am i|are we) hearing\b|\bwhat can you hear\b|\bwhat do you hear\b|\bwhat was that\b|\bdid you hear that\b/;
-const STYLE = /\b(?:style|genre|kind|type) of (?:the )?(?:music|song)\b|\bwhat (?:music|song) is (?:this|that|playing)\b|\b(?:music|song) (?:style|genre)\b|\bwhat (?:style|genre) is (?:this|that|the|it)\b/;
+// The instruction language owns the phrasings of sound questions (src/instructions/sound-questions.ts,
+// which also feeds the command grammar); this layer maps them onto intents and adds only the forms that
+// start no pending task on purpose but, addressed, still deserve an answer (or an honest "not yet").
+const PENDING_KIND = { music_style: 'music_style', sound_name: 'identify', music_stop: 'until_stops', count_heard: 'how_many' } as const;
+const IDENTIFY_EXTRA = /\bwhat (?:am i|are we) hearing\b|\bwhat was that\b|\bdid you hear that\b/;
 const UNTIL_STOPS = /\b(?:tell me|let me know|alert me|warn me|notify me) (?:when|if|once) (?:the |that |this )?(\w+(?: \w+)?) (?:stops|ends|finishes|is over|goes quiet)\b/;
-const HOW_MANY = /\bhow many (?:times )?(?:did|has|have|was) (?:it|the \w+|that|someone|somebody) (\w+)/;
 const DESCRIBE = /\b(?:describe|tell me about) (?:the |this |that )?(?:sound|sounds|noise|music)\b|\bis (?:the |that )?music (?:still )?playing\b/;
 
-/** The sound question an utterance asks, or null. Never throws. */
-export function parseSoundQuestion(raw: string): SoundQuestion | null {
+/** The sound question an utterance asks, as an intent, or null. Never throws. */
+export function detectSoundQuestion(raw: string): SoundQuestionIntent | null {
   if (typeof raw !== 'string') return null;
+  const pending = parsePendingQuestion(raw);
+  if (pending) {
+    const label = pending.kind === 'count_heard' ? pending.label : pending.kind === 'sound_name' ? undefined : 'music';
+    return { kind: PENDING_KIND[pending.kind], ...(label ? { label } : {}), text: raw };
+  }
   const t = normalizeInstruction(raw);
   if (!t) return null;
-  if (STYLE.test(t)) return { kind: 'music_style', label: 'music', text: raw };
   const until = t.match(UNTIL_STOPS);
   if (until) return { kind: 'until_stops', label: soundLabelFor(until[1]) ?? 'music', text: raw };
-  const many = t.match(HOW_MANY);
-  if (many) {
-    const label = soundLabelFor(t.slice(many.index!));
-    return { kind: 'how_many', ...(label ? { label } : {}), text: raw };
-  }
-  if (IDENTIFY.test(t)) return { kind: 'identify', text: raw };
+  if (IDENTIFY_EXTRA.test(t)) return { kind: 'identify', text: raw };
   if (DESCRIBE.test(t)) return { kind: 'describe', ...(soundLabelFor(t) ? { label: soundLabelFor(t)! } : {}), text: raw };
   return null;
 }
@@ -48,7 +50,7 @@ export interface SoundQuestionResult {
 }
 
 /** Answers (or starts waiting to answer) a sound question; null = not mine. */
-export type SoundQuestionHandler = (q: SoundQuestion, t: number) => SoundQuestionResult | null;
+export type SoundQuestionHandler = (q: SoundQuestionIntent, t: number) => SoundQuestionResult | null;
 
 /** Handlers per session, tried in registration order. */
 export class SoundQuestionRegistry {
@@ -66,7 +68,7 @@ export class SoundQuestionRegistry {
     return this.handlers.length;
   }
 
-  handle(q: SoundQuestion, t: number): SoundQuestionResult | null {
+  handle(q: SoundQuestionIntent, t: number): SoundQuestionResult | null {
     for (const h of this.handlers) {
       const r = h(q, t);
       if (r) return r;
@@ -76,7 +78,7 @@ export class SoundQuestionRegistry {
 }
 
 /** The honest answer when nothing can answer a sound question. */
-export function cannotAnswerSoundQuestion(q: SoundQuestion): string {
+export function cannotAnswerSoundQuestion(q: SoundQuestionIntent): string {
   const instead = 'I can tell you when I hear a sound like a dog barking or the doorbell, or count them.';
   switch (q.kind) {
     case 'music_style':

@@ -13,12 +13,12 @@ import { honestLimit, translationRequest, type Limit } from './limits.ts';
 import { phoneSimilarity, phrasePhones, soundsAlike } from './phonetics.ts';
 import { rewrites, warmUp } from './repair.ts';
 import { TimingLog } from '../../util/timing.ts';
-import { parseSoundQuestion, type SoundQuestion } from './sound-questions.ts';
+import { detectSoundQuestion, type SoundQuestionIntent } from './sound-questions.ts';
 
 export type Intent =
   | { kind: 'instruction'; parsed: ParsedInstruction }
   | { kind: 'skill'; answer: SkillAnswer }
-  | { kind: 'sound_question'; question: SoundQuestion }
+  | { kind: 'sound_question'; question: SoundQuestionIntent }
   /** An addressed request no offline skill serves. */
   | { kind: 'out_of_scope'; limit: Limit; text: string }
   /** The user said no to a confirmation question. */
@@ -193,7 +193,7 @@ export class Understander {
     }
     // 2. Questions about sounds.
     for (const r of readings) {
-      const q = parseSoundQuestion(r.text);
+      const q = detectSoundQuestion(r.text);
       if (q && weight(r) >= this.opts.act) return { intent: { kind: 'sound_question', question: q }, heard: r.text, confidence: weight(r), source: r.source, addressed };
     }
     // 3. Phonetic rewrites of the noisy readings (typed text is taken as written).
