@@ -14,10 +14,6 @@ export async function runCorpusMusic(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     dir: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   }, MUSIC_USAGE);
-  if (values.help) {
-    process.stdout.write(MUSIC_USAGE + '\n');
-    return 0;
-  }
   const seconds = values.seconds === undefined ? DEFAULT_PLAN.seconds : Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds < 4) throw new SoundFlowError('invalid_argument', `--seconds must be a number >= 4, got "${values.seconds}"`);
   const full = values.train === undefined && values.test === undefined && values.seconds === undefined && values.seed === undefined;

@@ -37,10 +37,6 @@ async function sounds(args: string[]): Promise<number> {
     corpus: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' },
     batch: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, SOUNDS_USAGE);
-  if (values.help) {
-    process.stdout.write(SOUNDS_USAGE + '\n');
-    return 0;
-  }
   const { DEFAULT_TRAIN_OPTIONS: D, trainSounds } = await import('../../../soundflow/train/sounds.ts');
   await trainSounds({
     corpusDir: values.corpus ?? D.corpusDir,
@@ -62,10 +58,6 @@ async function decision(args: string[]): Promise<number> {
     batch: { type: 'string' }, seed: { type: 'string' }, tolerance: { type: 'string' }, jobs: { type: 'string' },
     eval: { type: 'string' }, 'no-eval': { type: 'boolean' }, redump: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, DECISION_USAGE);
-  if (values.help) {
-    process.stdout.write(DECISION_USAGE + '\n');
-    return 0;
-  }
   if (positionals.length) throw new SoundFlowError('invalid_argument', `unexpected argument "${positionals[0]}"\n${DECISION_USAGE}`);
   const { DEFAULT_DECISION_OPTIONS: D, trainDecision } = await import('../../../soundflow/train/decision.ts');
   const hiddenSpec = values.hidden;
@@ -95,10 +87,6 @@ async function music(args: string[]): Promise<number> {
     dir: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' },
     'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, MUSIC_USAGE);
-  if (values.help) {
-    process.stdout.write(MUSIC_USAGE + '\n');
-    return 0;
-  }
   const { DEFAULT_TRAIN_MUSIC: D, trainMusic } = await import('../../../soundflow/train/music.ts');
   await trainMusic({
     dir: values.dir ?? D.dir,
