@@ -43,6 +43,8 @@ export interface RulePolicyOptions {
   holdMs: number;
   /** Word-overlap ratio above which an utterance counts as our own echo. */
   echoOverlap: number;
+  /** Share of an utterance's speech chunks the acoustic guard called echo above which it is our own. */
+  echoShare: number;
   /** server_vad baseline: reply to every utterance end, no sounds. */
   respondToAllSpeech: boolean;
 }
@@ -53,7 +55,7 @@ const AFTER_REPLY_S = 10;
 /** Handler outcomes that only state a limit: worth a pause's wait rather than a cut-in. */
 const HOLD_BEFORE = new Set(['answer:fallback', 'sound-question:unanswered']);
 
-const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, respondToAllSpeech: false };
+const DEFAULTS: RulePolicyOptions = { holdMs: 1200, echoOverlap: 0.6, echoShare: 0.5, respondToAllSpeech: false };
 
 // The unfinished-ending list is part of the instruction language (perception reads it too).
 export { soundsUnfinished };
@@ -96,6 +98,11 @@ export class RulePolicy implements Policy {
   private lastReplyT = -Infinity;
   /** Echo of the current reply has been heard (the VAD may stay "in speech" because of it). */
   private echoSeen = false;
+  /** Speech chunks of the current utterance (since it started or last cut a reply), and how many the
+   *  acoustic guard called our own echo: a noisy transcript of the echo may share few words with the
+   *  reply text, but an utterance that was mostly echo while it was heard is ours. */
+  private utteranceChunks = 0;
+  private utteranceEchoChunks = 0;
 
   constructor(
     private readonly utterances: UtteranceHandler,
@@ -128,6 +135,11 @@ export class RulePolicy implements Policy {
       reason = 'barge-in';
     }
     this.echoSeen = ctx.speaking && (ctx.echo || (this.echoSeen && !interrupt));
+    if (p.speechStarted || interrupt) this.utteranceChunks = this.utteranceEchoChunks = 0;
+    if (p.inSpeech) {
+      this.utteranceChunks++;
+      if (ctx.speaking && ctx.echo) this.utteranceEchoChunks++;
+    }
 
     const partial = p.partialNow?.() ?? null;
     if (partial && partial.text !== this.lastPartial && !p.final) {
@@ -148,7 +160,9 @@ export class RulePolicy implements Policy {
           ...(fin.voice ? { speaker: fin.voice.speaker, voice: fin.voice } : {}),
         };
         events.push(transcript);
-        const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap);
+        const echo = ctx.recentOutput.some((o) => wordOverlap(fin.text, o) >= this.opts.echoOverlap)
+          || (this.utteranceChunks > 0 && this.utteranceEchoChunks / this.utteranceChunks >= this.opts.echoShare);
+        this.utteranceChunks = this.utteranceEchoChunks = 0;
         if (echo) {
           reason = 'echo';
         } else if (isRoomNoise(fin.voice)) {
