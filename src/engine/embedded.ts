@@ -45,7 +45,7 @@ export class EmbeddedEngine implements Engine {
   private readonly recognizers: RecognizerPool | DecoderPool;
 
   constructor(opts: { asr?: 'one-pass' | 'two-pass' } = {}) {
-    this.recognizers = opts.asr === 'one-pass' ? openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 }) : new RecognizerPool();
+    this.recognizers = opts.asr === 'two-pass' ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
   }
   /** Grammar readings of commands and questions, shared by every session, one reader per core. */
   private readonly grammar = new GrammarPool(Math.max(1, Math.min(4, availableParallelism())));

@@ -9,7 +9,7 @@ export interface GrammarReader {
 }
 
 export class GrammarPool implements GrammarReader {
-  private readonly slots: { rec: Promise<ConstrainedRecognizer>; queued: number }[] = [];
+  private readonly slots: { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean }[] = [];
 
   constructor(
     private readonly size = 2,
@@ -22,29 +22,40 @@ export class GrammarPool implements GrammarReader {
     return slot.rec.then((r) => r.recognizeDetailed(pcm)).finally(() => slot.queued--);
   }
 
-  /** Opens the first recogniser ahead of use (the rest open on demand). */
+  /** Opens the recognisers ahead of use; resolves when the first is ready (the rest load meanwhile). */
   warm(): Promise<unknown> {
-    return this.slots.length ? this.slots[0].rec : this.open().rec;
+    while (this.slots.length < this.size) this.open();
+    return Promise.any(this.slots.map((s) => s.rec));
   }
 
   close(): void {
     for (const s of this.slots.splice(0)) void s.rec.then((r) => r.close(), () => undefined);
   }
 
-  private pick(): { rec: Promise<ConstrainedRecognizer>; queued: number } {
-    const idle = this.slots.find((s) => s.queued === 0);
+  private pick(): { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean } {
+    const ready = this.slots.filter((s) => s.ready);
+    const idle = ready.find((s) => s.queued === 0);
     if (idle) return idle;
-    if (this.slots.length < this.size) return this.open();
-    return this.slots.reduce((a, b) => (b.queued < a.queued ? b : a));
+    // A reader that is still loading (~1 s, more under load) is slower than queuing behind a loaded one's
+    // reading (tens of ms): it opens in the background and serves once ready.
+    if (this.slots.length < this.size) {
+      const slot = this.open();
+      if (!ready.length) return slot;
+    }
+    const pool = ready.length ? ready : this.slots;
+    return pool.reduce((a, b) => (b.queued < a.queued ? b : a));
   }
 
-  private open(): { rec: Promise<ConstrainedRecognizer>; queued: number } {
-    const slot = { rec: ConstrainedRecognizer.open(this.opts), queued: 0 };
-    // A failed open is retried by the next call rather than poisoning the slot for good.
-    slot.rec.catch(() => {
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-    });
+  private open(): { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean } {
+    const slot = { rec: ConstrainedRecognizer.open(this.opts), queued: 0, ready: false };
+    slot.rec.then(
+      () => (slot.ready = true),
+      () => {
+        // A failed open is retried by the next call rather than poisoning the slot for good.
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+      },
+    );
     this.slots.push(slot);
     return slot;
   }
