@@ -36,11 +36,10 @@ export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
   /**
-   * Open-vocabulary recognition. 'one-pass': decoders lent per utterance (one accurate streaming pass
-   * each, early end of turn; silent sessions hold none; bounded, idle ones freed after 30 s).
-   * 'two-pass' (default for now): each session holds a partial + final decoder pair. One pass has the
-   * lower WER and end-of-utterance cost (docs/notes/asr.md) but hears a few test phrases worse
-   * ("what is that noise" → "what does that annoy is"), which the sound-question tests rely on.
+   * Open-vocabulary recognition. 'one-pass' (default): decoders lent per utterance (one accurate
+   * streaming pass each, early end of turn; silent sessions hold none; bounded, idle ones freed after
+   * 30 s). 'two-pass': each session holds a partial + final decoder pair and re-decodes every segment
+   * at its end (the previous default; ~10× the CPU left at the end of an utterance, docs/notes/asr.md).
    */
   private readonly recognizers: RecognizerPool | DecoderPool;
 

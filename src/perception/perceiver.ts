@@ -66,7 +66,7 @@ export interface StageTimings {
   voiceMs: TimingLog;
   /** Wall time of each ASR operation (feed or final decode) on the worker. */
   asrMs: TimingLog;
-  /** Chunks with a pause: perceive() waiting for the early end-of-turn check (transcript + grammar so far). */
+  /** Per chunk: perceive() waiting for the early end-of-turn check at a pause (ASR: grammar + transcript so far); 0 without one. */
   turnCheckMs: TimingLog;
 }
 
@@ -189,13 +189,14 @@ export class Perceiver {
     }
     this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
+    let waited = 0;
     if (this.earlyCheck) {
       // A pause in this chunk: the transcript before it and the grammar reading are being finished
       // (one closing search each); a complete command or question ends the turn now rather than after
       // the closing silence. Awaited here, so decisions do not depend on timing.
       const tw = performance.now();
       const complete = await this.earlyCheck.catch(() => false);
-      this.timings.turnCheckMs.add(performance.now() - tw);
+      waited = performance.now() - tw;
       this.earlyCheck = null;
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
         percept.speechEnded = true;
@@ -203,6 +204,7 @@ export class Perceiver {
         this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
       }
     }
+    this.timings.turnCheckMs.add(waited);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;

@@ -19,7 +19,16 @@ export class GrammarPool implements GrammarReader {
   recognizeDetailed(pcm: Float32Array | Int16Array): Promise<RecognitionDetail | null> {
     const slot = this.pick();
     slot.queued++;
-    return slot.rec.then((r) => r.recognizeDetailed(pcm)).finally(() => slot.queued--);
+    // A second idle reader takes the free-loop decode of the same audio, in parallel (only when idle:
+    // a busy engine keeps one reading per reader, so sessions do not queue behind each other).
+    const helper = this.slots.find((s) => s !== slot && s.ready && s.queued === 0);
+    if (helper) helper.queued++;
+    return Promise.all([slot.rec, helper?.rec])
+      .then(([r, h]) => r.recognizeDetailed(pcm, h))
+      .finally(() => {
+        slot.queued--;
+        if (helper) helper.queued--;
+      });
   }
 
   /** Opens the recognisers ahead of use; resolves when the first is ready (the rest load meanwhile). */
