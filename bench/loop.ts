@@ -3,7 +3,7 @@
 // Run: npm run bench -- loop   (or: node --import tsx bench/loop.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEngine } from '../src/engine/registry.ts';
-import { EmbeddedEngine } from '../src/engine/embedded.ts';
+import { DEFAULT_ASR, EmbeddedEngine } from '../src/engine/embedded.ts';
 import type { EmbeddedSession } from '../src/engine/session.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
 import type { Engine } from '../src/engine/types.ts';
@@ -101,19 +101,20 @@ async function main(): Promise<void> {
   const a = await stream(engine, talk, {}, false);
   console.error('sound-heavy, as fast as possible ...');
   const b = await stream(engine, sounds, {}, false);
-  // The previous default recogniser (two passes) on the same paced streams, in the same run, so the
-  // recogniser's share of the decision latency is a same-load comparison.
-  const before = new EmbeddedEngine({ asr: 'two-pass' });
-  await stream(before, silence(2), {}, false);
-  console.error('sound-heavy, as fast as possible, two-pass recogniser ...');
-  const b0 = await stream(before, sounds, {}, false);
-  console.error('speech-heavy, real-time paced (decision latency), two-pass recogniser ...');
-  const c0 = await stream(before, talk.subarray(0, 30 * SR), {}, true);
+  // The other recogniser (one streaming pass or two passes, whichever is not the default) on the same
+  // streams in the same run, so the recogniser's share of the decision latency is a same-load comparison.
+  const otherAsr = DEFAULT_ASR === 'two-pass' ? 'one-pass' : 'two-pass';
+  const other = new EmbeddedEngine({ asr: otherAsr });
+  await stream(other, silence(2), {}, false);
+  console.error(`sound-heavy, as fast as possible, ${otherAsr} recogniser ...`);
+  const b0 = await stream(other, sounds, {}, false);
+  console.error(`speech-heavy, real-time paced (decision latency), ${otherAsr} recogniser ...`);
+  const c0 = await stream(other, talk.subarray(0, 30 * SR), {}, true);
   console.error('speech-heavy, real-time paced (decision latency) ...');
   const c = await stream(engine, talk.subarray(0, 30 * SR), {}, true);
-  console.error('paced question, two-pass recogniser ...');
-  const q0 = await stream(before, question, { speak: true, mode: 'concurrent' }, true);
-  await before.close();
+  console.error(`paced question, ${otherAsr} recogniser ...`);
+  const q0 = await stream(other, question, { speak: true, mode: 'concurrent' }, true);
+  await other.close();
   // Idle cost: quiet room noise (no speech, no events) as fast as possible; CPU of all threads per chunk.
   console.error('quiet room, as fast as possible (idle cost) ...');
   const quiet = noise(20, { amplitude: 0.003 });
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
 
   const load = (await import('node:os')).loadavg()[0];
   console.log(`\nSoundFlow loop benchmark (embedded engine, this machine, load average ${load.toFixed(1)} at the end)\n`);
-  console.log('| stage | p50 | p99 | two-pass recogniser, same run: p50 | p99 |\n|---|---|---|---|---|');
+  console.log(`| stage | ${DEFAULT_ASR} (default) p50 | p99 | ${otherAsr} recogniser, same run: p50 | p99 |\n|---|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n| whole-stream | value |\n|---|---|');
   console.log(`| real-time factor, speech-heavy (${seconds} s) | ${f(rtfSpeech)}× |`);
@@ -176,8 +177,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     loadAverage: (await import('node:os')).loadavg(),
     seconds,
-    stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]), ...(r[3] ? { twoPass: { p50: Number(r[3]), p99: Number(r[4]) } } : {}) }])),
-    utteranceEnds: { onePass: c.session.timings.utteranceEndMs.values(), twoPass: c0.session.timings.utteranceEndMs.values() },
+    stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]), ...(r[3] ? { [otherAsr]: { p50: Number(r[3]), p99: Number(r[4]) } } : {}) }])),
+    recognizer: DEFAULT_ASR,
+    utteranceEndsMs: { [DEFAULT_ASR]: c.session.timings.utteranceEndMs.values(), [otherAsr]: c0.session.timings.utteranceEndMs.values() },
     rtfSpeech,
     rtfSound,
     firstReplyMs: { concurrent: conc.firstReplyAudioMs, sequential: seq.firstReplyAudioMs, ratio },

@@ -31,9 +31,12 @@ export class GrammarPool implements GrammarReader {
       });
   }
 
-  /** Opens the recognisers ahead of use; resolves when the first is ready (the rest load meanwhile). */
+  /**
+   * Opens two readers ahead of use (one reads, the other takes its free-loop decode; more open on
+   * demand); resolves when the first is ready, the second loads meanwhile.
+   */
   warm(): Promise<unknown> {
-    while (this.slots.length < this.size) this.open();
+    while (this.slots.length < Math.min(2, this.size)) this.open();
     return Promise.any(this.slots.map((s) => s.rec));
   }
 
