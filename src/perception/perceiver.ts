@@ -220,7 +220,6 @@ export class Perceiver {
    * up perception or the final decode.
    */
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
-    const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
       this.utterance++;
@@ -232,7 +231,8 @@ export class Perceiver {
       this.asr.startUtterance(pre);
       this.voice?.begin();
     }
-    if (!this.inUtterance) return;
+    if (!this.inUtterance) return; // nobody speaking: nothing to convert or decode
+    const pcm = floatToPcm16(chunk.pcm);
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
