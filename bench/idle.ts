@@ -20,6 +20,10 @@ const { values } = parseArgs({
 const sessions = Math.max(1, Number(values.sessions));
 const seconds = Math.max(5, Number(values.seconds));
 
+function rssMiB(pid: number): number {
+  return (Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[21]) * 4096) / 2 ** 20;
+}
+
 /** utime + stime in ms of the whole process, or of its main thread. */
 function cpuMs(pid: number, mainOnly: boolean): number {
   const f = readFileSync(mainOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -43,6 +47,9 @@ try {
   await streamWsSession(url, quiet.subarray(0, 3 * 16000)); // warm-up: models, JIT
   await new Promise((r) => setTimeout(r, 2000));
   const none = await measure(child.pid!, () => new Promise((r) => setTimeout(r, 5000)));
+  const rss0 = rssMiB(child.pid!);
+  let rssPeak = rss0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(child.pid!))), 250);
   // Every session is set up before the CPU is counted (set-up loads recognisers: not idle cost).
   let started = 0;
   let go: () => void = () => undefined;
@@ -57,10 +64,11 @@ try {
     begin();
     lat = (await runs).flatMap((r) => r.chunkLatencyMs);
   });
-  const row = { sessions, seconds, serveArgs: values['serve-args'], serverCpuPct: busy.cpuPct, mainThreadPct: busy.mainPct, noSessionCpuPct: none.cpuPct, perSessionCpuPct: Math.round(((busy.cpuPct - none.cpuPct) / sessions) * 100) / 100, chunkP50Ms: Math.round(percentile(lat, 50)), chunkP99Ms: Math.round(percentile(lat, 99)), loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10 };
+  clearInterval(sampler);
+  const row = { sessions, seconds, serveArgs: values['serve-args'], serverCpuPct: busy.cpuPct, mainThreadPct: busy.mainPct, noSessionCpuPct: none.cpuPct, perSessionCpuPct: Math.round(((busy.cpuPct - none.cpuPct) / sessions) * 100) / 100, chunkP50Ms: Math.round(percentile(lat, 50)), chunkP99Ms: Math.round(percentile(lat, 99)), rssBeforeMiB: Math.round(rss0), rssPeakMiB: Math.round(rssPeak), rssPerSessionMiB: Math.round((rssPeak - rss0) / sessions), loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10 };
   console.log(`\n${sessions} idle sessions (quiet room), ${seconds} s, loaded machine (load avg ${row.loadAvg})\n`);
-  console.log('| server CPU, all threads | main thread | no session | per idle session | chunk p50 / p99 |\n|---|---|---|---|---|');
-  console.log(`| ${row.serverCpuPct}% | ${row.mainThreadPct}% | ${row.noSessionCpuPct}% | ${row.perSessionCpuPct}% | ${row.chunkP50Ms} / ${row.chunkP99Ms} ms |`);
+  console.log('| server CPU, all threads | main thread | no session | per idle session | chunk p50 / p99 | RSS before → peak | per session |\n|---|---|---|---|---|---|---|');
+  console.log(`| ${row.serverCpuPct}% | ${row.mainThreadPct}% | ${row.noSessionCpuPct}% | ${row.perSessionCpuPct}% | ${row.chunkP50Ms} / ${row.chunkP99Ms} ms | ${row.rssBeforeMiB} → ${row.rssPeakMiB} MiB | ${row.rssPerSessionMiB} MiB |`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), ...row }, null, 1) + '\n');
 } finally {
