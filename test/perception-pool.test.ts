@@ -67,6 +67,7 @@ test('pooled VAD equals in-thread VAD, streams batched together; a crashed worke
     assertClose(again, ref);
     assert.equal(pool.stats.restarts, 1);
     assert.equal(pool.stats.failed, 0);
+    assert.ok(pool.stats.retried >= 1, 'the dead worker had a batch in flight, re-run elsewhere');
     const after = pool.threadIds;
     assert.notEqual(after[0], before[0], 'worker 0 was replaced');
     assert.equal(after[1], before[1], 'worker 1 kept running');

@@ -32,6 +32,8 @@ interface Slot {
   batch: { id: number; jobs: Job[] } | null;
   /** Set when we terminate it on purpose (close, replacement). */
   retiring: boolean;
+  /** Test hook: crash right after the next batch is handed over. */
+  crashNext?: boolean;
 }
 
 /** Counters for metrics and tests. */
@@ -46,6 +48,8 @@ export interface PerceptionPoolStats {
   restarts: number;
   /** Jobs refused because the queue was full. */
   refused: number;
+  /** Jobs re-run on another worker after theirs died. */
+  retried: number;
   /** Jobs that failed after their workers died `attempts` times. */
   failed: number;
 }
@@ -69,7 +73,7 @@ export class PerceptionPool implements ChunkModels {
   private nextId = 1;
   private scheduled = false;
   private closed = false;
-  readonly stats: PerceptionPoolStats = { workers: 0, queued: 0, batches: 0, jobs: 0, maxBatchSeen: 0, restarts: 0, refused: 0, failed: 0 };
+  readonly stats: PerceptionPoolStats = { workers: 0, queued: 0, batches: 0, jobs: 0, maxBatchSeen: 0, restarts: 0, refused: 0, retried: 0, failed: 0 };
 
   constructor(options: Partial<PerceptionPoolOptions> = {}) {
     this.options = { workers: availableParallelism(), maxQueued: 1024, maxBatch: 64, attempts: 2, soundModelDir: DEFAULT_SOUND_MODEL_DIR, ...options };
@@ -91,9 +95,12 @@ export class PerceptionPool implements ChunkModels {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  /** Kills worker `i` as a crash would (tests). */
+  /** Kills worker `i` as a crash would, in the middle of its current or next batch (tests). */
   crashWorker(i: number): void {
-    this.slots[i]?.worker.postMessage({ type: 'crash' });
+    const slot = this.slots[i];
+    if (!slot) return;
+    if (slot.batch) slot.worker.postMessage({ type: 'crash' });
+    else slot.crashNext = true;
   }
 
   /** Thread ids of the current workers (a replaced worker gets a new one). */
@@ -158,6 +165,7 @@ export class PerceptionPool implements ChunkModels {
     };
     slot.worker.ref(); // work in flight keeps the process alive; an idle pool does not
     slot.worker.postMessage(msg);
+    if (slot.crashNext) slot.worker.postMessage({ type: 'crash' });
   }
 
   private start(): Slot {
@@ -211,7 +219,10 @@ export class PerceptionPool implements ChunkModels {
       if (++j.tries >= this.options.attempts) {
         this.stats.failed++;
         j.reject(new SoundFlowError('engine_error', `perception worker died (exit code ${code}) running this chunk ${j.tries} times`));
-      } else retry.push(j);
+      } else {
+        this.stats.retried++;
+        retry.push(j);
+      }
     }
     this.queue.unshift(...retry);
     this.pump();
