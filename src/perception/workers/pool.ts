@@ -32,6 +32,7 @@ interface Slot {
   batch: { id: number; jobs: Job[] } | null;
   /** Set when we terminate it on purpose (close, replacement). */
   retiring: boolean;
+  loaded: boolean;
   /** Test hook: crash right after the next batch is handed over. */
   crashNext?: boolean;
 }
@@ -73,6 +74,9 @@ export class PerceptionPool implements ChunkModels {
   private nextId = 1;
   private scheduled = false;
   private closed = false;
+  /** Workers in a row that died before loading; past 3 the pool gives up (a broken install, not a crash). */
+  private loadDeaths = 0;
+  private broken: SoundFlowError | null = null;
   readonly stats: PerceptionPoolStats = { workers: 0, queued: 0, batches: 0, jobs: 0, maxBatchSeen: 0, restarts: 0, refused: 0, retried: 0, failed: 0 };
 
   constructor(options: Partial<PerceptionPoolOptions> = {}) {
@@ -125,6 +129,7 @@ export class PerceptionPool implements ChunkModels {
 
   private enqueue(job: Job): void {
     if (this.closed) return job.reject(new SoundFlowError('engine_error', 'perception pool closed'));
+    if (this.broken) return job.reject(this.broken);
     if (this.queue.length >= this.options.maxQueued) {
       this.stats.refused++;
       return job.reject(new SoundFlowError('engine_busy', `perception queue full (${this.options.maxQueued} jobs waiting): the server is overloaded`, { recoverable: true }));
@@ -170,14 +175,21 @@ export class PerceptionPool implements ChunkModels {
 
   private start(): Slot {
     const worker = spawnWorker(this.options.soundModelDir);
-    worker.unref();
     let readyResolve: () => void = () => undefined;
     let readyReject: (e: Error) => void = () => undefined;
     const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
-    ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, batch: null, retiring: false };
+    const slot: Slot = { worker, ready, batch: null, retiring: false, loaded: false };
+    // Loading keeps the process alive (someone may be awaiting warm()); an idle loaded worker does not.
+    ready.then(
+      () => !slot.batch && worker.unref(),
+      () => !slot.batch && worker.unref(),
+    );
     worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'ready') return m.error ? readyReject(new SoundFlowError('model_load_failed', `cannot load Silero VAD model: ${m.error}`)) : readyResolve();
+      if (m.type === 'ready') {
+        slot.loaded = true;
+        if (!m.error) this.loadDeaths = 0;
+        return m.error ? readyReject(new SoundFlowError('model_load_failed', `cannot load Silero VAD model: ${m.error}`)) : readyResolve();
+      }
       const b = slot.batch;
       if (!b || b.id !== m.id) return;
       slot.batch = null;
@@ -209,8 +221,15 @@ export class PerceptionPool implements ChunkModels {
   private replace(dead: Slot, code: number): void {
     const i = this.slots.indexOf(dead);
     if (i < 0) return;
-    this.stats.restarts++;
     dead.retiring = true;
+    if (!dead.loaded && ++this.loadDeaths >= 3) {
+      // Workers die while starting: nothing a retry fixes. Every job fails from now on, clearly.
+      this.broken = new SoundFlowError('model_load_failed', `perception workers cannot start (exit code ${code}, ${this.loadDeaths} times in a row)`);
+      for (const j of [...this.queue.splice(0), ...(dead.batch?.jobs ?? [])]) j.reject(this.broken);
+      dead.batch = null;
+      return;
+    }
+    this.stats.restarts++;
     this.slots[i] = this.start();
     const lost = dead.batch?.jobs ?? [];
     dead.batch = null;
