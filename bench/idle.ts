@@ -1,7 +1,7 @@
 // What idle sessions cost: N concurrent real-time /ws sessions streaming a quiet room (low pink noise,
-// nobody speaking) for --seconds; the server's CPU (all threads, and its main thread alone) over that
-// time, beside the same server with no session at all.
-//   node --import tsx bench/idle.ts [--sessions 16] [--seconds 30] [--serve-args "--perception-workers 0"]
+// nobody speaking); the server's CPU (all threads, and its main thread alone) over --seconds once every
+// session has started (set-up is not idle cost), beside the same server with no session; RSS per session.
+//   node --import tsx bench/idle.ts [--sessions 16] [--seconds 30] [--serve-args="--perception-workers 0"]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,34 +39,38 @@ async function measure(pid: number, run: () => Promise<unknown>): Promise<{ cpuP
   return { cpuPct: Math.round(((cpuMs(pid, false) - c0) / wall) * 1000) / 10, mainPct: Math.round(((cpuMs(pid, true) - m0) / wall) * 1000) / 10, wallS: Math.round(wall / 100) / 10 };
 }
 
-const quiet = floatToPcm16(noise(seconds, { amplitude: 0.003 }));
+const quiet = floatToPcm16(noise(3, { amplitude: 0.003 }));
 const load0 = loadavg()[0];
 const { child, ws } = await startServe(['--max-sessions', '128', ...values['serve-args'].split(' ').filter(Boolean)]);
 const url = `${ws}/ws`;
 try {
-  await streamWsSession(url, quiet.subarray(0, 3 * 16000)); // warm-up: models, JIT
+  await streamWsSession(url, quiet); // warm-up: models, JIT
   await new Promise((r) => setTimeout(r, 2000));
   const none = await measure(child.pid!, () => new Promise((r) => setTimeout(r, 5000)));
   const rss0 = rssMiB(child.pid!);
   let rssPeak = rss0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(child.pid!))), 250);
-  // Every session is set up before the CPU is counted (set-up loads recognisers: not idle cost).
+  // Sessions stream from the moment each has started (a gap would be filled by the server's own clock);
+  // CPU is counted over --seconds once all have started (set-up loads recognisers: not idle cost).
   let started = 0;
   let go: () => void = () => undefined;
   const allStarted = new Promise<void>((r) => (go = r));
-  let begin: () => void = () => undefined;
-  const measuring = new Promise<void>((r) => (begin = r));
-  const runs = Promise.all(Array.from({ length: sessions }, (_, i) => streamWsSession(url, quiet, { tailMs: 500, onStarted: () => ++started === sessions && go(), startAfter: allStarted.then(() => measuring).then(() => new Promise((r) => setTimeout(r, (i * 400) / sessions))) })));
+  const long = floatToPcm16(noise(seconds + 60, { amplitude: 0.003 }));
+  const stop = { done: false };
+  const runs = Promise.all(
+    Array.from({ length: sessions }, (_, i) => streamWsSession(url, long, { tailMs: 500, delayMs: (i * 400) / sessions, onStarted: () => ++started === sessions && go(), until: stop })),
+  );
   await allStarted;
-  await new Promise((r) => setTimeout(r, 1000));
-  let lat: number[] = [];
-  const busy = await measure(child.pid!, async () => {
-    begin();
-    lat = (await runs).flatMap((r) => r.chunkLatencyMs);
-  });
+  await new Promise((r) => setTimeout(r, 2000));
+  const busy = await measure(child.pid!, () => new Promise((r) => setTimeout(r, seconds * 1000)));
+  stop.done = true;
+  const rs = await runs;
+  const lat = rs.flatMap((r) => r.chunkLatencyMs);
+  const chunks = rs.reduce((n, r) => n + r.chunks, 0);
+  const errors = rs.flatMap((r) => r.errors);
   clearInterval(sampler);
-  const row = { sessions, seconds, serveArgs: values['serve-args'], serverCpuPct: busy.cpuPct, mainThreadPct: busy.mainPct, noSessionCpuPct: none.cpuPct, perSessionCpuPct: Math.round(((busy.cpuPct - none.cpuPct) / sessions) * 100) / 100, chunkP50Ms: Math.round(percentile(lat, 50)), chunkP99Ms: Math.round(percentile(lat, 99)), rssBeforeMiB: Math.round(rss0), rssPeakMiB: Math.round(rssPeak), rssPerSessionMiB: Math.round((rssPeak - rss0) / sessions), loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10 };
-  console.log(`\n${sessions} idle sessions (quiet room), ${seconds} s, loaded machine (load avg ${row.loadAvg})\n`);
+  const row = { sessions, seconds, serveArgs: values['serve-args'], serverCpuPct: busy.cpuPct, mainThreadPct: busy.mainPct, noSessionCpuPct: none.cpuPct, perSessionCpuPct: Math.round(((busy.cpuPct - none.cpuPct) / sessions) * 100) / 100, chunkP50Ms: Math.round(percentile(lat, 50)), chunkP99Ms: Math.round(percentile(lat, 99)), rssBeforeMiB: Math.round(rss0), rssPeakMiB: Math.round(rssPeak), rssPerSessionMiB: Math.round((rssPeak - rss0) / sessions), chunks, errors: [...new Set(errors)], loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10 };
+  console.log(`\n${sessions} idle sessions (quiet room), ${seconds} s, loaded machine (load avg ${row.loadAvg}); ${chunks} chunk events, errors: ${row.errors.join(', ') || 'none'}\n`);
   console.log('| server CPU, all threads | main thread | no session | per idle session | chunk p50 / p99 | RSS before → peak | per session |\n|---|---|---|---|---|---|---|');
   console.log(`| ${row.serverCpuPct}% | ${row.mainThreadPct}% | ${row.noSessionCpuPct}% | ${row.perSessionCpuPct}% | ${row.chunkP50Ms} / ${row.chunkP99Ms} ms | ${row.rssBeforeMiB} → ${row.rssPeakMiB} MiB | ${row.rssPerSessionMiB} MiB |`);
   mkdirSync('bench/results', { recursive: true });

@@ -1,7 +1,7 @@
 // Server knee sweep: N concurrent real-time sessions over /ws for each N in --levels, each streaming a
 // profile for --seconds, then an SVG plot (sessions vs missed deadlines and chunk latency).
 //   node --import tsx bench/knee.ts [--profile conversation|continuous] [--levels 1,4,8,12,16] [--seconds 40]
-//     [--serve-args "--asr one-pass --perception-workers 0"]
+//     [--serve-args="--asr one-pass --perception-workers 0"]
 // Profiles (espeak-ng + flite speech over low pink-noise ambience, 100 ms frames at real-time pace):
 //   conversation: ≈ 25% speech; every session asks a question ("how are you", answered by the skills)
 //                 every ~20 s and says a statement in between; sessions are phase-shifted;

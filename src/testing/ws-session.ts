@@ -24,6 +24,8 @@ export interface WsSessionOptions {
   /** Called once the session has started; streaming waits for `startAfter` (e.g. all sessions started). */
   onStarted?: () => void;
   startAfter?: Promise<unknown>;
+  /** Stop streaming early once `done` turns true (checked before each frame). */
+  until?: { done: boolean };
 }
 
 export interface WsSessionResult {
@@ -107,7 +109,7 @@ export async function streamWsSession(url: string, audio: Int16Array, o: WsSessi
   if (o.startAfter) await o.startAfter;
   const t0 = performance.now();
   let q = 0;
-  for (let i = 0; i < audio.length && ws.readyState === WebSocket.OPEN; i += frame) {
+  for (let i = 0; i < audio.length && ws.readyState === WebSocket.OPEN && !o.until?.done; i += frame) {
     const part = audio.subarray(i, i + frame);
     ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     const sentEnd = i + part.length;
