@@ -42,6 +42,10 @@ const MAX_FRAMES = 3000;
 const NEIGHBOUR_MARGIN = 8;
 /** Against a borrowed baseline, a median F0 this far away (semitones) is another person, not arousal. */
 const OTHER_PERSON_ST = 6;
+/** Extra change score a split needs when one side looks like a voice not heard before. */
+const NEW_SIDE_MARGIN = 1;
+/** Raised utterances in a row after which a speaker's baseline learns them too (it was not their usual). */
+const STALE_AFTER = 3;
 /** A transcript whose syllable count is within this factor of the energy peaks' count is believed. */
 const TEXT_AGREEMENT = 1.5;
 /** Voiced frames a side of a speaker change needs (and the utterance twice that). */
@@ -58,6 +62,8 @@ export class VoiceAnalyzer {
   private readonly extractor = new VoiceFrameExtractor();
   private readonly speakers: SpeakerTracker;
   private readonly baselines = new Map<string, ProsodyBaseline>();
+  /** Raised utterances in a row, per speaker. */
+  private readonly raisedStreak = new Map<string, number>();
   /** Levels of recent (non-whispered) utterances: the session's running speech level. */
   private readonly sessionLevels: number[] = [];
   private prev: VoiceFrame[] = [];
@@ -126,13 +132,17 @@ export class VoiceAnalyzer {
 
   private describe(frames: VoiceFrame[], text?: string): VoiceInfo {
     // Who: one speaker, or two when a second voice takes over inside the utterance.
-    let turns = this.splitTurns(frames).map((part) => ({ part, p: prosodyOf(part), who: null as SpeakerAssignment | null }));
+    const split = this.splitTurns(frames);
+    let turns = split.parts.map((part) => ({ part, p: prosodyOf(part), who: null as SpeakerAssignment | null }));
     // A split stands only when its sides would go to different speakers (both sides of one voice go to
-    // its model, or both look new: then the whole is judged as one).
+    // its model, or both look new: then the whole is judged as one). A side that looks like a new voice
+    // needs a clearer change: half an utterance of a known voice can look new.
     if (turns.length > 1) {
       const [a, b] = turns.map((t) => this.speakerInput(t.part, t.p));
       const la = this.speakers.peek(a.mfcc, a.f0St);
-      if (la === this.speakers.peek(b.mfcc, b.f0St)) turns = [{ part: frames, p: prosodyOf(frames), who: null }];
+      const lb = this.speakers.peek(b.mfcc, b.f0St);
+      const needed = this.opts.changeThreshold + (la === null || lb === null ? NEW_SIDE_MARGIN : 0);
+      if (la === lb || split.score < needed) turns = [{ part: frames, p: prosodyOf(frames), who: null }];
     }
     for (const t of turns) t.who = this.assignSpeaker(t.part, t.p);
     // How: from the voice that spoke most of it.
@@ -181,8 +191,12 @@ export class VoiceAnalyzer {
     if (!whisper) {
       this.sessionLevels.push(p.levelDb);
       if (this.sessionLevels.length > SESSION_LEVELS) this.sessionLevels.shift();
-      // The baseline learns from how this speaker usually talks: raised utterances stay out of it.
-      if (a.score < 1) {
+      // The baseline learns from how this speaker usually talks: raised utterances stay out of it,
+      // unless they keep coming (STALE_AFTER in a row): then the first utterances heard were not this
+      // speaker's usual, and the baseline follows rather than calling everything raised.
+      const streak = a.score >= 1 ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
+      this.raisedStreak.set(who.label, streak);
+      if (a.score < 1 || streak >= STALE_AFTER) {
         const own = this.baselines.get(who.label) ?? new ProsodyBaseline(this.arousalOpts.window);
         own.learn(cues);
         this.baselines.set(who.label, own);
@@ -227,17 +241,18 @@ export class VoiceAnalyzer {
   }
 
   /** One part, or two where a second voice takes over (the split falls between voiced frames). */
-  private splitTurns(frames: VoiceFrame[]): VoiceFrame[][] {
-    if (!Number.isFinite(this.opts.changeThreshold)) return [frames];
+  private splitTurns(frames: VoiceFrame[]): { parts: VoiceFrame[][]; score: number } {
+    const one = { parts: [frames], score: 0 };
+    if (!Number.isFinite(this.opts.changeThreshold)) return one;
     const voiced = frames.filter((f) => f.f0 > 0);
     const c = bestChange(voiced.map((f) => f.mfcc), { minSide: CHANGE_MIN_SIDE });
-    if (!c) return [frames];
+    if (!c) return one;
     const f0Of = (fs: VoiceFrame[]) => median(fs.map((f) => semitones(f.f0)));
     const dF0 = Math.abs(f0Of(voiced.slice(0, c.index)) - f0Of(voiced.slice(c.index)));
     const score = c.score - bicPenaltyPerFrame(voiced.length) + this.opts.changeF0Weight * Math.max(0, dF0 - 3);
-    if (score < this.opts.changeThreshold) return [frames];
+    if (score < this.opts.changeThreshold) return one;
     const at = voiced[c.index].t;
-    return [frames.filter((f) => f.t < at), frames.filter((f) => f.t >= at)];
+    return { parts: [frames.filter((f) => f.t < at), frames.filter((f) => f.t >= at)], score };
   }
 }
 
