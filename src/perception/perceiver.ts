@@ -287,7 +287,8 @@ export class Perceiver {
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
-    const voice = this.voice?.end(noiseFloorDb) ?? null;
+    // Described once the transcript is known: its syllables give the speaking rate.
+    const describeVoice = this.voice?.close(noiseFloorDb) ?? null;
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
@@ -314,6 +315,7 @@ export class Perceiver {
         const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
         const candidate = detail && !detail.accepted && detail.text ? detail.text : undefined;
         if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
+        const voice = describeVoice?.(text || cmd!.text) ?? null;
         return {
           text: text || cmd!.text,
           utterance,
