@@ -98,7 +98,8 @@ describe('EspeakTts', () => {
     })();
     await expectCodeAsync(run, 'aborted');
     const took = performance.now() - abortedAt;
-    assert.ok(took < 100, `stopped ${took.toFixed(1)} ms after abort`);
+    // The whole text would take minutes to synthesise; the bound is loose so a loaded machine passes.
+    assert.ok(took < 2000, `stopped ${took.toFixed(1)} ms after abort`);
     for (let i = 0; i < 50 && tts.activeProcesses > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(tts.activeProcesses, 0, 'espeak process gone');
     // A signal aborted before the call never starts a process.
