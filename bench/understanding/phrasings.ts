@@ -114,7 +114,9 @@ const TEMPLATES: Template[] = [
     'have you finished your homework', 'what did you think of the film', 'your mother phoned while you were out', 'i bought you a present for your birthday',
     // Two people in one stretch of speech (a question and its answer run together by the segmenter).
     'where is the cat she is asleep on the sofa', 'when does the film start i think it starts at eight', 'what are we having for dinner pasta again i am afraid',
-    'who called this morning it was your brother about the car', 'how was work today it was fine thanks just busy', 'which bus do we take the number twelve goes there')),
+    'who called this morning it was your brother about the car', 'how was work today it was fine thanks just busy', 'which bus do we take the number twelve goes there',
+    // Languages in talk, not in requests.
+    'my cousin speaks german and french at home', 'the menu was all in japanese')),
   // ---------------- overheard chatter: test
   t('test', 'chatter', 'narrative2', same(silence,
     'are you coming to the party on saturday', 'i left my umbrella at the office', 'where did you put the remote', 'the printer is broken again',
