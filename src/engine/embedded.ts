@@ -3,7 +3,7 @@
 // live here; each session gets its own incremental state.
 import type { Engine, Session } from './types.ts';
 import type { Policy } from '../decision/types.ts';
-import { resolveOptions, type SessionOptions } from './options.ts';
+import { resolveEngineOptions, resolveOptions, type EngineOptions, type SessionOptions } from './options.ts';
 import { EmbeddedSession } from './session.ts';
 import { DEFAULT_PERCEIVER, Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
@@ -23,6 +23,8 @@ import { OpenAITranscriptionClient } from '../clients/openai-transcribe.ts';
 import { remoteTranscriber } from '../perception/asr/transcriber.ts';
 import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
+import { inThreadModels, type ChunkModels } from '../perception/chunk-models.ts';
+import { PerceptionPool } from '../perception/workers/pool.ts';
 
 /** What a caller other than a client may change in how a session is wired (training dumps, tests). */
 export interface SessionWiring {
@@ -32,20 +34,28 @@ export interface SessionWiring {
   wrapPolicy?: (policy: Policy) => Policy;
 }
 
+/** The recogniser an EmbeddedEngine uses unless told otherwise. */
+export const DEFAULT_ASR: 'one-pass' | 'two-pass' = 'two-pass';
+
 export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
   /**
    * Open-vocabulary recognition. 'one-pass': decoders lent per utterance (one accurate streaming pass
-   * each, early end of turn; silent sessions hold none; bounded, idle ones freed after 30 s).
-   * 'two-pass' (default for now): each session holds a partial + final decoder pair. One pass has the
-   * lower WER and end-of-utterance cost (docs/notes/asr.md) but hears a few test phrases worse
-   * ("what is that noise" → "what does that annoy is"), which the sound-question tests rely on.
+   * each, early end of turn; silent sessions hold none; bounded, idle ones freed after 30 s; ~1/10 of
+   * the CPU left at the end of an utterance). 'two-pass' (DEFAULT_ASR): each session holds a partial +
+   * final decoder pair and re-decodes every segment at its end. One pass is not the default yet: it
+   * mishears a few phrases the suite checks that the batch re-decode gets right (docs/notes/asr.md).
    */
   private readonly recognizers: RecognizerPool | DecoderPool;
 
-  constructor(opts: { asr?: 'one-pass' | 'two-pass' } = {}) {
-    this.recognizers = opts.asr === 'one-pass' ? openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 }) : new RecognizerPool();
+  /** Where VAD and the sound model run: this thread, or a worker pool batching them across sessions. */
+  readonly models: ChunkModels;
+
+  constructor(opts: { asr?: 'one-pass' | 'two-pass' } & Partial<EngineOptions> = {}) {
+    this.recognizers = (opts.asr ?? DEFAULT_ASR) === 'two-pass' ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
+    const { perceptionWorkers: workers } = resolveEngineOptions(opts);
+    this.models = workers === 0 ? inThreadModels() : new PerceptionPool(workers === 'cores' ? {} : { workers });
   }
   /** Grammar readings of commands and questions, shared by every session, one reader per core. */
   private readonly grammar = new GrammarPool(Math.max(1, Math.min(4, availableParallelism())));
@@ -67,7 +77,7 @@ export class EmbeddedEngine implements Engine {
       voice: { enrollFirst: opts.userVoice === 'first' },
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
-    }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+    }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null, this.models);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
@@ -83,11 +93,12 @@ export class EmbeddedEngine implements Engine {
     else this.recognizers.options.spare = 1;
     this.recognizers.topUp();
     void this.grammar.warm().catch(() => undefined);
-    await Promise.all([SileroVad.create(), SoundClassifier.load().catch(() => null)]);
+    await Promise.all([SileroVad.create(this.models), SoundClassifier.load().catch(() => null)]);
   }
 
   async close(): Promise<void> {
     this.recognizers.close();
     this.grammar.close();
+    if (this.models instanceof PerceptionPool) await this.models.close();
   }
 }

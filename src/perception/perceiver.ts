@@ -14,6 +14,7 @@ import type { GrammarReader } from './asr/grammar-pool.ts';
 import { QuietGate } from './quiet-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
+import { inThreadModels, type ChunkModels } from './chunk-models.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
@@ -66,6 +67,8 @@ export interface StageTimings {
   voiceMs: TimingLog;
   /** Wall time of each ASR operation (feed or final decode) on the worker. */
   asrMs: TimingLog;
+  /** Per chunk: perceive() waiting for the early end-of-turn check at a pause (ASR: grammar + transcript so far); 0 without one. */
+  turnCheckMs: TimingLog;
 }
 
 export class Perceiver {
@@ -87,7 +90,7 @@ export class Perceiver {
   private earlyCheck: Promise<boolean> | null = null;
   private readonly gate = new QuietGate();
   private lastVadMax = 1;
-  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog() };
+  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog(), turnCheckMs: new TimingLog() };
   private readonly voice: VoiceAnalyzer | null;
 
   private constructor(
@@ -95,6 +98,7 @@ export class Perceiver {
     private readonly vad: SileroVad,
     private readonly asr: StreamingRecognizer | OnePassRecognizer,
     private readonly sounds: SoundClassifier | null,
+    private readonly models: ChunkModels,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
     this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
@@ -102,17 +106,19 @@ export class Perceiver {
 
   /**
    * `pool`: a DecoderPool lends a one-pass decoder per utterance; a RecognizerPool gives a two-pass
-   * recogniser for the session's lifetime (without a pool one is opened and freed).
+   * recogniser for the session's lifetime (without a pool one is opened and freed). `models`: where VAD
+   * and the sound model run (default: this thread; the server passes a worker pool).
    */
   static async create(
     options: Partial<PerceiverOptions> = {},
     pool?: RecognizerPool | DecoderPool,
     grammar?: Promise<GrammarReader> | GrammarReader | null,
     transcriber?: Transcriber | null,
+    models: ChunkModels = inThreadModels(),
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
-      SileroVad.create(),
+      SileroVad.create(models),
       // A session starts once a decoder and the grammar are loaded, as it did when it owned its decoders.
       pool instanceof DecoderPool
         ? Promise.all([pool.ready(), grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined]).then(
@@ -123,7 +129,7 @@ export class Perceiver {
           : StreamingRecognizer.create(),
       opts.sounds ? SoundClassifier.load().catch(() => null) : Promise.resolve(null),
     ]);
-    const p = new Perceiver(opts, vad, asr, sounds);
+    const p = new Perceiver(opts, vad, asr, sounds, models);
     p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
     p.grammar = grammar ? Promise.resolve(grammar) : null;
     p.transcriber = transcriber ?? null;
@@ -147,21 +153,27 @@ export class Perceiver {
 
     // Nothing above the noise floor and no utterance going on: the models have nothing to find.
     const skip = this.opts.quietGate && this.gate.shouldSkip(mel, this.inUtterance || !this.segmenter.idle, this.lastVadMax);
-    const { probs, frameEnds } = await (skip ? this.vad.skip(chunk.pcm) : this.vad.process(chunk.pcm));
+    // VAD and the sound model both go out now (with a worker pool: in one batch with other sessions').
+    const vadRun = skip ? this.vad.skip(chunk.pcm) : this.vad.process(chunk.pcm);
+    const s0 = performance.now();
+    const soundRun = this.sounds && !skip ? this.models.sounds(this.sounds.window(mel)) : null;
+    soundRun?.catch(() => undefined); // awaited below; a VAD failure must not leave it unhandled
+    const soundCall = performance.now() - s0; // in this thread the network runs inside the call
+    const { probs, frameEnds } = await vadRun;
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
-    this.timings.vadMs.add(t0 - t1);
+    this.timings.vadMs.add(t0 - t1 - soundCall);
     const updates = this.segmenter.update(probs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
     this.gate.setFloor(acoustic.bandNoiseFloor);
 
     let sounds: Percept['sounds'];
-    if (this.sounds && skip) {
+    if (this.sounds && !soundRun) {
       sounds = { classes: this.sounds.classes, probs: new Float32Array(this.sounds.classes.length), thresholds: this.sounds.thresholds };
     } else if (this.sounds) {
       t1 = performance.now();
-      sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel), thresholds: this.sounds.thresholds };
-      this.timings.soundsMs.add(performance.now() - t1);
+      sounds = { classes: this.sounds.classes, probs: await soundRun!, thresholds: this.sounds.thresholds };
+      this.timings.soundsMs.add(soundCall + performance.now() - t1);
     }
 
     const speechStarted = updates.some((u) => u.kind === 'start');
@@ -187,11 +199,14 @@ export class Perceiver {
     }
     this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
+    let waited = 0;
     if (this.earlyCheck) {
       // A pause in this chunk: the transcript before it and the grammar reading are being finished
       // (one closing search each); a complete command or question ends the turn now rather than after
       // the closing silence. Awaited here, so decisions do not depend on timing.
+      const tw = performance.now();
       const complete = await this.earlyCheck.catch(() => false);
+      waited = performance.now() - tw;
       this.earlyCheck = null;
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
         percept.speechEnded = true;
@@ -199,6 +214,7 @@ export class Perceiver {
         this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
       }
     }
+    this.timings.turnCheckMs.add(waited);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
@@ -210,7 +226,6 @@ export class Perceiver {
    * up perception or the final decode.
    */
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
-    const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
       this.utterance++;
@@ -222,7 +237,8 @@ export class Perceiver {
       this.asr.startUtterance(pre);
       this.voice?.begin();
     }
-    if (!this.inUtterance) return;
+    if (!this.inUtterance) return; // nobody speaking: nothing to convert or decode
+    const pcm = floatToPcm16(chunk.pcm);
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
@@ -248,7 +264,13 @@ export class Perceiver {
       this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
       const asr = this.asr;
       if (this.opts.earlyEnd && command && asr instanceof OnePassRecognizer) {
-        this.earlyCheck = Promise.all([asr.committed(), command]).then(([text, cmd]) => clearlyComplete({ text, command: cmd }));
+        // The grammar reading first: when it does not accept a whole request (noise, chatter), the turn
+        // cannot end early whatever the open transcript says, so perception does not wait for it.
+        const committed = asr.committed();
+        committed.catch(() => undefined);
+        this.earlyCheck = command.then((cmd) =>
+          clearlyComplete({ text: '', command: cmd }) ? committed.then((text) => clearlyComplete({ text, command: cmd })) : false,
+        );
       }
     }
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
