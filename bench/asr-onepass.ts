@@ -21,6 +21,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/asr-onepass.json' },
     /** One-pass variant: 'yes' adds the flat-lexicon second pass (more work at the end, fewer errors). */
     fwdflat: { type: 'string', default: 'no' },
+    /** 'no' keeps a session's first utterance as the live pass decoded it (no re-decode with its own CMN); a number sets the history threshold in frames. */
+    redecode: { type: 'string', default: 'yes' },
   },
 });
 
@@ -80,10 +82,13 @@ const endMs = { two: [] as number[], one: [] as number[] };
 const endCpuMs = { two: [] as number[], one: [] as number[] };
 const cpuPerChunk = { two: [] as number[], one: [] as number[] };
 const cmdHits = { two: 0, one: 0, n: 0 };
+// End-of-utterance CPU of each voice's first utterance (re-decoded with its own CMN) and of the rest.
+const endCpuFirst: number[] = [];
+const endCpuLater: number[] = [];
 for (const voice of voices) {
   const clips = UTTERANCES.map((u) => ({ ref: normalizeTranscript(u), audio: concat(say(u, voice), silence(0.6)) }));
   const two = await StreamingRecognizer.create();
-  const one = new OnePassRecognizer(pool);
+  const one = new OnePassRecognizer(pool, values.redecode === 'no' ? { redecodeBelowFrames: 0 } : values.redecode === 'yes' ? {} : { redecodeBelowFrames: Number(values.redecode) });
   const pairs = { two: [] as { ref: string; hyp: string }[], one: [] as { ref: string; hyp: string }[] };
   for (const [k, clip] of clips.entries()) {
     for (const [name, rec] of [['two', two], ['one', one]] as const) {
@@ -96,6 +101,7 @@ for (const voice of voices) {
       pairs[name].push({ ref: clip.ref, hyp: r.text });
       all[name].push({ ref: clip.ref, hyp: r.text });
       if (name === 'one' && k === 0) all.oneFirst.push({ ref: clip.ref, hyp: r.text });
+      if (name === 'one') (k === 0 ? endCpuFirst : endCpuLater).push(r.endCpuMs);
       if (COMMANDS.includes(clip.ref)) {
         if (name === 'two') cmdHits.n++;
         if (r.text === clip.ref) cmdHits[name]++;
@@ -123,9 +129,10 @@ console.log(`| end-of-utterance wait p50 / p99 (ms) | ${f(pct(endMs.two, 50))} /
 console.log(`| end-of-utterance CPU p50 / p99 (ms) | ${f(pct(endCpuMs.two, 50))} / ${f(pct(endCpuMs.two, 99))} | ${f(pct(endCpuMs.one, 50))} / ${f(pct(endCpuMs.one, 99))} |`);
 console.log(`| CPU per 0.4 s chunk, mean (ms, all threads) | ${f(cpuPerChunk.two.reduce((a, b) => a + b, 0) / cpuPerChunk.two.length)} | ${f(cpuPerChunk.one.reduce((a, b) => a + b, 0) / cpuPerChunk.one.length)} |`);
 console.log(`| first utterance of each voice (model CMN prior), WER | – | ${f(corpusWer(all.oneFirst) * 100)}% |`);
+console.log(`| one pass, end CPU p50 / max (ms): first utterances (re-decode ${values.redecode}) vs later ones | – | ${f(pct(endCpuFirst, 50))} / ${f(Math.max(...endCpuFirst))} vs ${f(pct(endCpuLater, 50))} / ${f(Math.max(...endCpuLater))} |`);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   values.out,
-  JSON.stringify({ date: new Date().toISOString(), loadAverage: load, voices, utterances: UTTERANCES, wer: { twoPass: corpusWer(all.two), onePass: corpusWer(all.one), onePassFirst: corpusWer(all.oneFirst) }, commandExact: cmdHits, fwdflat: values.fwdflat, endMs: { twoPass: { p50: pct(endMs.two, 50), p99: pct(endMs.two, 99) }, onePass: { p50: pct(endMs.one, 50), p99: pct(endMs.one, 99) } }, endCpuMs: { twoPass: { p50: pct(endCpuMs.two, 50), p99: pct(endCpuMs.two, 99) }, onePass: { p50: pct(endCpuMs.one, 50), p99: pct(endCpuMs.one, 99) } }, rows }, null, 1) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), loadAverage: load, voices, utterances: UTTERANCES, wer: { twoPass: corpusWer(all.two), onePass: corpusWer(all.one), onePassFirst: corpusWer(all.oneFirst) }, commandExact: cmdHits, fwdflat: values.fwdflat, redecode: values.redecode, endCpuFirstMs: { p50: pct(endCpuFirst, 50), max: Math.max(...endCpuFirst) }, endCpuLaterMs: { p50: pct(endCpuLater, 50), max: Math.max(...endCpuLater) }, endMs: { twoPass: { p50: pct(endMs.two, 50), p99: pct(endMs.two, 99) }, onePass: { p50: pct(endMs.one, 50), p99: pct(endMs.one, 99) } }, endCpuMs: { twoPass: { p50: pct(endCpuMs.two, 50), p99: pct(endCpuMs.two, 99) }, onePass: { p50: pct(endCpuMs.one, 50), p99: pct(endCpuMs.one, 99) } }, rows }, null, 1) + '\n',
 );
 console.log(`\nwrote ${values.out}`);

@@ -18,6 +18,10 @@ interface CmnApi {
   ps_get_feat: (ps: unknown) => unknown;
   cmn_live_get: (cmn: unknown, out: Float32Array) => void;
   cmn_live_set: (cmn: unknown, vec: Float32Array) => void;
+  ps_get_fe: (ps: unknown) => unknown;
+  fe_start_utt: (fe: unknown) => number;
+  fe_process_utt: (fe: unknown, spch: Int16Array, n: number, block: unknown[], nframes: number[]) => number;
+  ckd_free_2d: (p: unknown) => void;
 }
 
 let api: CmnApi | null = null;
@@ -31,6 +35,10 @@ function cmnApi(): CmnApi {
     ps_get_feat: ps.func('void *ps_get_feat(void *ps)') as CmnApi['ps_get_feat'],
     cmn_live_get: sb.func('void cmn_live_get(void *cmn, _Out_ float *vec)') as CmnApi['cmn_live_get'],
     cmn_live_set: sb.func('void cmn_live_set(void *cmn, const float *vec)') as CmnApi['cmn_live_set'],
+    ps_get_fe: ps.func('void *ps_get_fe(void *ps)') as CmnApi['ps_get_fe'],
+    fe_start_utt: sb.func('int fe_start_utt(void *fe)') as CmnApi['fe_start_utt'],
+    fe_process_utt: sb.func('int fe_process_utt(void *fe, const int16_t *spch, size_t nsamps, _Out_ void **cep_block, _Out_ int *nframes)') as CmnApi['fe_process_utt'],
+    ckd_free_2d: sb.func('void ckd_free_2d(void *p)') as CmnApi['ckd_free_2d'],
   };
   return api;
 }
@@ -80,4 +88,37 @@ export function setCmn(ps: unknown, mean: Float32Array, frames = 500): void {
   const sum = koffi.decode(cmn, CMN_SUM_OFFSET, 'void *');
   koffi.encode(sum, 0, koffi.array('float', CEP_SIZE), Array.from(mean, (m) => m * frames));
   koffi.encode(cmn, CMN_NFRAME_OFFSET, 'int32_t', frames);
+}
+
+/**
+ * The cepstral mean of `pcm` as a batch CMN would take it (the decoder's front end only, no search:
+ * a few ms per second of audio), counting only frames with c0 >= 0 like sphinxbase's live CMN.
+ * Call between utterances (it uses the decoder's front end); null when no frame counts.
+ */
+export function cepstralMean(ps: unknown, pcm: Int16Array): { mean: Float32Array; frames: number } | null {
+  cmnOf(ps); // layout check
+  const a = cmnApi();
+  const fe = a.ps_get_fe(ps);
+  if (!fe) throw new SoundFlowError('asr_failed', 'decoder has no front end');
+  if (a.fe_start_utt(fe) < 0) throw new SoundFlowError('asr_failed', 'front end refused to start');
+  const block: unknown[] = [null];
+  const nframes = [0];
+  const rc = a.fe_process_utt(fe, pcm, pcm.length, block, nframes);
+  try {
+    if (rc < 0) throw new SoundFlowError('asr_failed', 'front end failed on the audio');
+    const n = nframes[0];
+    if (!block[0] || n <= 0) return null;
+    const rows = koffi.decode(block[0], 0, 'void *');
+    const cep = koffi.decode(rows, 0, koffi.array('float', n * CEP_SIZE, 'Typed')) as Float32Array;
+    const sum = new Float64Array(CEP_SIZE);
+    let frames = 0;
+    for (let f = 0; f < n; f++) {
+      if (cep[f * CEP_SIZE] < 0) continue;
+      for (let j = 0; j < CEP_SIZE; j++) sum[j] += cep[f * CEP_SIZE + j];
+      frames++;
+    }
+    return frames ? { mean: Float32Array.from(sum, (v) => v / frames), frames } : null;
+  } finally {
+    if (block[0]) a.ckd_free_2d(block[0]);
+  }
 }

@@ -22,6 +22,13 @@ const SAMPLE_RATE = 16000;
 const MIN_SEGMENT_SAMPLES = 4000;
 /** n-best readings per segment of a short utterance, as the two-pass final decode gives them. */
 const NBEST = 5;
+/**
+ * An utterance that starts with less CMN history than this (10 ms frames) is decoded again at its end
+ * with its own cepstral mean: a session's first utterance (no history) is otherwise decoded with the
+ * model's prior mean, not this speaker's and channel's (docs/notes/asr.md). Only the first: with a little
+ * history (146 frames, klatt) the live pass was better than the re-decode.
+ */
+export const REDECODE_BELOW_FRAMES = 1;
 
 /**
  * Beams of the one streaming pass: the final decoder's (4 Gaussians, ≤ 3000 HMMs per frame, lattice
@@ -38,6 +45,11 @@ export interface OnePassOptions {
   beams?: BeamOptions;
   /** Longest utterance decoded, in seconds (default 30); past it audio is ignored and `full` is true. */
   maxUtteranceSeconds?: number;
+  /**
+   * Decode an utterance again at its end when the session had less CMN history than this before it,
+   * in 10 ms frames (default REDECODE_BELOW_FRAMES; 0 never does).
+   */
+  redecodeBelowFrames?: number;
 }
 
 /** A session's running cepstral mean: carried from one utterance to the next, whichever decoder runs it. */
@@ -81,6 +93,7 @@ function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score'
 export class OnePassRecognizer {
   private readonly maxSamples: number;
   private readonly prior: Float32Array | null;
+  private readonly redecodeBelow: number;
   private cmn: CmnState | null = null;
   /** The decoder of the open utterance, once borrowed and started. */
   private decoder: Promise<PocketSphinxDecoder> | null = null;
@@ -94,6 +107,10 @@ export class OnePassRecognizer {
   /** The open utterance: feeds made before its decoder arrived still belong to it, unless cancelled. */
   private utt: { cancelled: boolean } = { cancelled: true };
   private segments: Promise<DecodeResult>[] = [];
+  /** The open utterance's audio, kept only while it has too little CMN history (see REDECODE_BELOW_FRAMES). */
+  private audio: Int16Array[] | null = null;
+  /** Where the open utterance's committed segments end, in samples. */
+  private bounds: number[] = [];
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
 
@@ -105,6 +122,8 @@ export class OnePassRecognizer {
     if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
     this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
     this.prior = modelCmnInit(opts.hmm);
+    this.redecodeBelow = opts.redecodeBelowFrames ?? REDECODE_BELOW_FRAMES;
+    if (!(this.redecodeBelow >= 0)) throw new SoundFlowError('invalid_argument', 'redecodeBelowFrames must be >= 0');
   }
 
   get inUtterance(): boolean {
@@ -140,6 +159,8 @@ export class OnePassRecognizer {
     this.truncated = false;
     this.partialText = '';
     this.segments = [];
+    this.audio = (this.cmn?.frames ?? 0) < this.redecodeBelow ? [] : null;
+    this.bounds = [];
     ++this.generation;
     const previous = this.returned;
     this.decoder = this.pool.acquire().then(async (d) => {
@@ -165,6 +186,7 @@ export class OnePassRecognizer {
     if (take.length < data.length) this.truncated = true;
     if (take.length === 0) return this.partialText;
     this.length += take.length;
+    this.audio?.push(take);
     // Audio fed before the decoder arrived is decoded once it does, ahead of the closing search, even if
     // finish() was called meanwhile (a file decoded faster than real time); only cancel() drops it.
     const gen = this.generation;
@@ -181,10 +203,12 @@ export class OnePassRecognizer {
   }
 
   /** Closes a segment at a pause: the closing search over the audio so far runs now, decoding goes on. */
-  commitSegment(_keepTail = 0): void {
+  commitSegment(keepTail = 0): void {
     if (this.closed || !this.active || !this.decoder) return;
     if (this.length - this.segStart < MIN_SEGMENT_SAMPLES) return;
     this.segStart = this.length;
+    // A re-decode cuts here, less the pause audio the caller keeps for the next segment (as the two-pass final does).
+    this.bounds.push(Math.max(this.bounds.at(-1) ?? 0, this.length - Math.max(0, Math.round(keepTail))));
     // Registered before any finish()/cancel() of this utterance, so the restarted utterance is theirs to end.
     // A short utterance's segments carry n-best readings (the understanding layer weighs them); the A*
     // search over the lattice runs on the decoder's worker while the pause lasts.
@@ -213,6 +237,9 @@ export class OnePassRecognizer {
     const tailLen = this.length - this.segStart;
     const decoder = this.decoder;
     const wasActive = this.active;
+    const audio = this.audio;
+    const bounds = this.bounds;
+    this.audio = null;
     this.active = false;
     this.decoder = null;
     this.segments = [];
@@ -226,15 +253,22 @@ export class OnePassRecognizer {
     const tail = d.end({ nbest: seconds <= NBEST_MAX_SECONDS ? NBEST : 0 });
     // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
     const state = d.withHandle((ps) => getCmn(ps));
-    this.returned = state.then(
-      (s) => {
+    const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
+    // Too little history before this utterance: decode its audio again with the mean learnt from it
+    // (as a batch CMN would), on the same decoder before it goes back to the pool.
+    const redo = audio && audio.length ? state.then((s) => this.redecode(d, s, audio, bounds, keepTail ? 0 : tailLen, seconds)) : Promise.resolve(null);
+    redo.catch(() => undefined);
+    this.returned = Promise.all([state, redo.catch(() => null)]).then(
+      ([s]) => {
         this.cmn = s;
         return this.giveBack(d, gen);
       },
       () => this.giveBack(d, gen),
     );
-    const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
-    const parts: (DecodeResult | null)[] = await Promise.all([...segments, keepTail ? tail : tail.then(() => null)]);
+    const firstPass = Promise.all([...segments, keepTail ? tail : tail.then(() => null)]);
+    firstPass.catch(() => undefined);
+    const again = await redo.catch(() => null);
+    const parts: (DecodeResult | null)[] = again ?? (await firstPass);
     const ms = performance.now() - t0;
     const kept = parts.filter((p): p is DecodeResult => p !== null && !!p.text);
     const final = joinResults(kept);
@@ -257,6 +291,7 @@ export class OnePassRecognizer {
     this.length = this.segStart = 0;
     this.partialText = '';
     this.segments = [];
+    this.audio = null;
     if (decoder) this.returned = decoder.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
   }
 
@@ -269,6 +304,33 @@ export class OnePassRecognizer {
     if (this.closed) return;
     this.cancel();
     this.closed = true;
+  }
+
+  /** Decodes the kept audio (less `dropTail` samples at its end) again with the session's new mean. */
+  private async redecode(d: PocketSphinxDecoder, s: CmnState, audio: Int16Array[], bounds: number[], dropTail: number, seconds: number): Promise<DecodeResult[] | null> {
+    const total = dropTail > 0 && bounds.length ? bounds.at(-1)! : audio.reduce((n, a) => n + a.length, 0) - dropTail;
+    if (total < MIN_SEGMENT_SAMPLES) return null;
+    const pcm = new Int16Array(total);
+    let at = 0;
+    for (const a of audio) {
+      const n = Math.min(a.length, total - at);
+      if (n <= 0) break;
+      pcm.set(a.subarray(0, n), at);
+      at += n;
+    }
+    // Segment by segment, as the first pass closed them (and as the two-pass final decodes them).
+    const cuts = [0, ...bounds.filter((b) => b > 0 && b < total), total].filter((c, k, all) => k === 0 || c > all[k - 1]);
+    const out: DecodeResult[] = [];
+    for (let i = 1; i < cuts.length; i++) {
+      // The segment's own mean, as the two-pass final's batch CMN takes it (front end only, a few ms);
+      // history 0 keeps it fixed over the segment (sphinxbase moves it once history passes 800 frames).
+      const seg = pcm.subarray(cuts[i - 1], cuts[i]);
+      const own = await d.cepstralMean(seg);
+      await d.withHandle((ps) => setCmn(ps, own?.mean ?? s.mean, 0));
+      const last = i === cuts.length - 1;
+      out.push(await d.decode(seg, { nbest: last && seconds <= NBEST_MAX_SECONDS ? NBEST : 0 }));
+    }
+    return out;
   }
 
   /** Ends the decoder's utterance if still open and returns it to the pool once its queue drains. */

@@ -6,6 +6,7 @@ import { MissingDependencyError, SoundFlowError, type ErrorCode } from '../../ut
 import { floatToPcm16 } from '../../audio/pcm.ts';
 import { TimingLog } from '../../util/timing.ts';
 import { beamArgs, type BeamOptions } from './config.ts';
+import { cepstralMean } from './cmn.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
 
@@ -343,6 +344,17 @@ export class PocketSphinxDecoder {
         if (this.active !== this.current) this.activate(this.current);
       }
     });
+  }
+
+  /**
+   * The cepstral mean a batch CMN would take over `pcm` (front end only, no search), on the same dithered
+   * input decode() would feed it; null when no frame counts. Between utterances only.
+   */
+  cepstralMean(pcm: Int16Array): Promise<{ mean: Float32Array; frames: number } | null> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'cepstralMean() during a streamed utterance', { recoverable: true }));
+    const data = dither(pcm, { s: DITHER_SEED });
+    return this.enqueue(async () => cepstralMean(this.ps, data));
   }
 
   /** Runs `op` with the native decoder handle on this decoder's queue (extensions such as live CMN). */
