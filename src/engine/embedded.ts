@@ -35,17 +35,16 @@ export interface SessionWiring {
 }
 
 /** The recogniser an EmbeddedEngine uses unless told otherwise. */
-export const DEFAULT_ASR: 'one-pass' | 'two-pass' = 'two-pass';
+export const DEFAULT_ASR: 'one-pass' | 'two-pass' = 'one-pass';
 
 export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
   /**
-   * Open-vocabulary recognition. 'one-pass': decoders lent per utterance (one accurate streaming pass
+   * Open-vocabulary recognition. 'one-pass' (DEFAULT_ASR): decoders lent per utterance (one accurate streaming pass
    * each, early end of turn; silent sessions hold none; bounded, idle ones freed after 30 s; ~1/10 of
-   * the CPU left at the end of an utterance). 'two-pass' (DEFAULT_ASR): each session holds a partial +
-   * final decoder pair and re-decodes every segment at its end. One pass is not the default yet: it
-   * mishears a few phrases the suite checks that the batch re-decode gets right (docs/notes/asr.md).
+   * the CPU left at the end of an utterance). 'two-pass': each session holds a partial +
+   * final decoder pair and re-decodes every segment at its end.
    */
   private readonly recognizers: RecognizerPool | DecoderPool;
 
