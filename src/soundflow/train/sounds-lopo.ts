@@ -24,6 +24,8 @@ export interface LopoOptions {
   lr: number;
   seed: number;
   augment: AugmentRecipe;
+  /** Run only this fold (1-based; a quick look at one fold's held-out packages). */
+  onlyFold?: number;
   log: (s: string) => void;
   /** Called after each fold with the pooled report so far (long runs can be read while they go). */
   onFold?: (partial: LopoReport) => void;
@@ -126,6 +128,7 @@ export async function runLopo(partial: Partial<LopoOptions> = {}): Promise<LopoR
   const labels: number[] = [];
   const foldInfo: LopoReport['folds'] = [];
   for (const [fi, held] of folds.entries()) {
+    if (o.onlyFold !== undefined && fi + 1 !== o.onlyFold) continue;
     const t0 = Date.now();
     o.log(`fold ${fi + 1}/${folds.length}: holding out ${held.join(', ')}`);
     // A class whose every package is held out (single-source classes) keeps its files in training:
@@ -167,6 +170,7 @@ function pooled(o: LopoOptions, classes: string[], scored: string[], folds: Lopo
   const macroF1 = scoredMetrics.reduce((s, m) => s + m.f1, 0) / Math.max(1, scoredMetrics.length);
   const operating = scored.map((label) => operatingPoint(label, classes.indexOf(label), probs, labels, 0.8));
   const { log: _log, onFold: _onFold, ...options } = o;
+  void _log; void _onFold;
   return { options, folds: [...folds], scoredClasses: scored, report, macroF1, operating };
 }
 

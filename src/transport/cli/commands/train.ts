@@ -12,7 +12,7 @@ const MUSIC_USAGE = `usage: soundflow train music [--dir DIR] [--out DIR] [--epo
 
 const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N]
          [--augment base|strong] [--no-docs]
-       soundflow train sounds --lopo [--folds K] [--augment base|strong] [--epochs N] [--examples N] [--json FILE]
+       soundflow train sounds --lopo [--folds K] [--fold I] [--augment base|strong] [--epochs N] [--examples N] [--json FILE]
   --lopo: leave-one-package-out evaluation of the recipe (K models, each trained without one fold of
   source packages and scored on them); writes no weights. Defaults for --lopo: 4 folds, 4 epochs × 8000.`;
 
@@ -41,7 +41,7 @@ async function sounds(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     corpus: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' },
     batch: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    augment: { type: 'string' }, lopo: { type: 'boolean' }, folds: { type: 'string' }, json: { type: 'string' },
+    augment: { type: 'string' }, lopo: { type: 'boolean' }, folds: { type: 'string' }, fold: { type: 'string' }, json: { type: 'string' },
   }, SOUNDS_USAGE);
   const augment = values.augment ?? 'base';
   if (augment !== 'base' && augment !== 'strong') throw new SoundFlowError('invalid_argument', `--augment must be base or strong, got "${augment}"`);
@@ -56,6 +56,7 @@ async function sounds(args: string[]): Promise<number> {
       hidden: intFlag(values.hidden, 'hidden', 4) ?? L.hidden,
       seed: intFlag(values.seed, 'seed', 0) ?? L.seed,
       augment,
+      onlyFold: intFlag(values.fold, 'fold', 1),
       // Partial results after each fold, so a long run can be read while it goes.
       onFold: (partial) => { if (values.json) writeFileSync(values.json, JSON.stringify(partial, null, 1) + '\n'); },
     });
