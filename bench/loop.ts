@@ -3,6 +3,7 @@
 // Run: npm run bench -- loop   (or: node --import tsx bench/loop.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEngine } from '../src/engine/registry.ts';
+import { DEFAULT_ASR, EmbeddedEngine } from '../src/engine/embedded.ts';
 import type { EmbeddedSession } from '../src/engine/session.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
 import type { Engine } from '../src/engine/types.ts';
@@ -100,8 +101,20 @@ async function main(): Promise<void> {
   const a = await stream(engine, talk, {}, false);
   console.error('sound-heavy, as fast as possible ...');
   const b = await stream(engine, sounds, {}, false);
+  // The other recogniser (one streaming pass or two passes, whichever is not the default) on the same
+  // streams in the same run, so the recogniser's share of the decision latency is a same-load comparison.
+  const otherAsr = DEFAULT_ASR === 'two-pass' ? 'one-pass' : 'two-pass';
+  const other = new EmbeddedEngine({ asr: otherAsr });
+  await stream(other, silence(2), {}, false);
+  console.error(`sound-heavy, as fast as possible, ${otherAsr} recogniser ...`);
+  const b0 = await stream(other, sounds, {}, false);
+  console.error(`speech-heavy, real-time paced (decision latency), ${otherAsr} recogniser ...`);
+  const c0 = await stream(other, talk.subarray(0, 30 * SR), {}, true);
   console.error('speech-heavy, real-time paced (decision latency) ...');
   const c = await stream(engine, talk.subarray(0, 30 * SR), {}, true);
+  console.error(`paced question, ${otherAsr} recogniser ...`);
+  const q0 = await stream(other, question, { speak: true, mode: 'concurrent' }, true);
+  await other.close();
   // Idle cost: quiet room noise (no speech, no events) as fast as possible; CPU of all threads per chunk.
   console.error('quiet room, as fast as possible (idle cost) ...');
   const quiet = noise(20, { amplitude: 0.003 });
@@ -114,18 +127,32 @@ async function main(): Promise<void> {
   const seq = await stream(engine, question, { speak: true, mode: 'sequential' }, true);
 
   const pt = b.session.perceiver.timings;
-  const perceptionNoAsr = new TimingLog();
-  const pol = b.session.timings.policyMs.values();
-  b.session.timings.perceptionMs.values().forEach((v, i) => perceptionNoAsr.add(v + (pol[i] ?? 0)));
-  const rows: [string, string, string][] = [
-    ['log-mel per chunk (ms)', f(pt.featuresMs.percentile(50), 2), f(pt.featuresMs.percentile(99), 2)],
-    ['Silero VAD per chunk (ms)', f(pt.vadMs.percentile(50), 2), f(pt.vadMs.percentile(99), 2)],
-    ['sound model per chunk (ms)', f(pt.soundsMs.percentile(50), 2), f(pt.soundsMs.percentile(99), 2)],
-    ['ASR op on speech (ms, worker)', f(a.session.perceiver.timings.asrMs.percentile(50)), f(a.session.perceiver.timings.asrMs.percentile(99))],
-    ['perception+decision, sound-heavy (ms)', f(perceptionNoAsr.percentile(50), 2), f(perceptionNoAsr.percentile(99), 2)],
-    ['decision latency, paced speech, all chunks (ms)', f(c.session.timings.decisionMs.percentile(50)), f(c.session.timings.decisionMs.percentile(99))],
-    ['decision latency, paced speech, utterance ends (ms)', f(c.session.timings.utteranceEndMs.percentile(50)), f(c.session.timings.utteranceEndMs.percentile(99))],
-    ['decision latency, paced question, utterance end (ms)', f(conc.session.timings.utteranceEndMs.percentile(50)), f(conc.session.timings.utteranceEndMs.percentile(99))],
+  // Perception + decision per chunk, without ASR: the early end-of-turn check at a pause waits for the
+  // recogniser (grammar reading, transcript so far) inside perceive(); that wait is ASR and shown apart.
+  const noAsr = (r: RunResult) => {
+    const out = new TimingLog();
+    const pol = r.session.timings.policyMs.values();
+    const wait = r.session.perceiver.timings.turnCheckMs.values();
+    r.session.timings.perceptionMs.values().forEach((v, i) => out.add(v - (wait[i] ?? 0) + (pol[i] ?? 0)));
+    return out;
+  };
+  const withWait = (r: RunResult) => {
+    const out = new TimingLog();
+    const pol = r.session.timings.policyMs.values();
+    r.session.timings.perceptionMs.values().forEach((v, i) => out.add(v + (pol[i] ?? 0)));
+    return out;
+  };
+  const p2 = (t: TimingLog, d = 1): [string, string] => [f(t.percentile(50), d), f(t.percentile(99), d)];
+  const rows: [string, string, string, string, string][] = [
+    ['log-mel per chunk (ms)', ...p2(pt.featuresMs, 2), ...p2(b0.session.perceiver.timings.featuresMs, 2)],
+    ['Silero VAD per chunk (ms)', ...p2(pt.vadMs, 2), ...p2(b0.session.perceiver.timings.vadMs, 2)],
+    ['sound model per chunk (ms)', ...p2(pt.soundsMs, 2), ...p2(b0.session.perceiver.timings.soundsMs, 2)],
+    ['ASR op on speech (ms, worker)', ...p2(a.session.perceiver.timings.asrMs), '', ''],
+    ['perception+decision without ASR, sound-heavy (ms)', ...p2(noAsr(b), 2), ...p2(noAsr(b0), 2)],
+    ['… with the early end-of-turn wait (ms)', ...p2(withWait(b), 2), ...p2(withWait(b0), 2)],
+    ['decision latency, paced speech, all chunks (ms)', ...p2(c.session.timings.decisionMs), ...p2(c0.session.timings.decisionMs)],
+    ['decision latency, paced speech, utterance ends (ms)', ...p2(c.session.timings.utteranceEndMs), ...p2(c0.session.timings.utteranceEndMs)],
+    ['decision latency, paced question, utterance end (ms)', ...p2(conc.session.timings.utteranceEndMs), ...p2(q0.session.timings.utteranceEndMs)],
   ];
   const rtfSpeech = a.audioS / (a.wallMs / 1000);
   const rtfSound = b.audioS / (b.wallMs / 1000);
@@ -134,7 +161,7 @@ async function main(): Promise<void> {
 
   const load = (await import('node:os')).loadavg()[0];
   console.log(`\nSoundFlow loop benchmark (embedded engine, this machine, load average ${load.toFixed(1)} at the end)\n`);
-  console.log('| stage | p50 | p99 |\n|---|---|---|');
+  console.log(`| stage | ${DEFAULT_ASR} (default) p50 | p99 | ${otherAsr} recogniser, same run: p50 | p99 |\n|---|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('\n| whole-stream | value |\n|---|---|');
   console.log(`| real-time factor, speech-heavy (${seconds} s) | ${f(rtfSpeech)}× |`);
@@ -150,7 +177,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     loadAverage: (await import('node:os')).loadavg(),
     seconds,
-    stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]) }])),
+    stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]), ...(r[3] ? { [otherAsr]: { p50: Number(r[3]), p99: Number(r[4]) } } : {}) }])),
+    recognizer: DEFAULT_ASR,
+    utteranceEndsMs: { [DEFAULT_ASR]: c.session.timings.utteranceEndMs.values(), [otherAsr]: c0.session.timings.utteranceEndMs.values() },
     rtfSpeech,
     rtfSound,
     firstReplyMs: { concurrent: conc.firstReplyAudioMs, sequential: seq.firstReplyAudioMs, ratio },

@@ -55,10 +55,17 @@ describe('one-pass recogniser', () => {
     const b = utterance('for ten seconds');
     for (let i = 0; i < a.length; i += CHUNK) await rec.feed(a.subarray(i, i + CHUNK));
     rec.commitSegment();
-    assert.ok((await rec.committed()).length > 0, 'the committed segment already has its transcript');
+    const seg1 = await rec.committed();
+    assert.ok(seg1.length > 0, 'the committed segment already has its transcript');
     for (let i = 0; i < b.length; i += CHUNK) await rec.feed(b.subarray(i, i + CHUNK));
     const fin = await rec.finish();
     assert.ok(wer('set a timer for ten seconds', fin.text) <= 0.5, fin.text);
+    // A short utterance carries n-best readings from the lattice: distinct, each keeping the first
+    // segment's best reading and varying the last one.
+    assert.ok(fin.alternatives && fin.alternatives.length >= 2, JSON.stringify(fin.alternatives));
+    assert.equal(new Set(fin.alternatives).size, fin.alternatives.length);
+    for (const alt of fin.alternatives) assert.ok(alt.startsWith(seg1), `${alt} / ${seg1}`);
+    assert.ok(fin.prob === undefined || (fin.prob >= 0 && fin.prob <= 1), String(fin.prob));
     await stream(rec, utterance('stop'));
     rec.cancel();
     await rec.settled();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Perceiver } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
+import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
 import { clearlyComplete } from '../src/perception/turn-complete.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
@@ -66,6 +67,29 @@ describe('early end of turn', () => {
     assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', false) }), false);
     assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', true, 0.55) }), false);
     assert.equal(clearlyComplete({ text: 'tell me when the', command: cmd('tell me when the doorbell rings') }), false);
+  });
+});
+
+describe('grammar pool', () => {
+  it('reads with the free loop on a second idle reader and gets what one reader gets', async () => {
+    const audio = concat(silence(0.3), speech('what time is it', { voice: 'en-us+klatt' }), silence(0.3));
+    const chatter = concat(silence(0.3), speech('we cooked pasta with tomatoes', { voice: 'en-us+klatt' }), silence(0.3));
+    const one = await ConstrainedRecognizer.open();
+    const pool = new GrammarPool(2);
+    try {
+      await pool.warm();
+      // Both readers loaded: the next reading splits across them.
+      while ((pool as unknown as { slots: { ready: boolean }[] }).slots.some((s) => !s.ready)) await new Promise((r) => setTimeout(r, 50));
+      for (const x of [audio, chatter]) {
+        const [a, b] = [await one.recognizeDetailed(x), await pool.recognizeDetailed(x)];
+        assert.equal(b?.text, a?.text);
+        assert.equal(b?.accepted, a?.accepted);
+        assert.ok(Math.abs((b?.confidence ?? 0) - (a?.confidence ?? 0)) < 1e-9, `${b?.confidence} vs ${a?.confidence}`);
+      }
+    } finally {
+      one.close();
+      pool.close();
+    }
   });
 });
 

@@ -66,6 +66,8 @@ export interface StageTimings {
   voiceMs: TimingLog;
   /** Wall time of each ASR operation (feed or final decode) on the worker. */
   asrMs: TimingLog;
+  /** Per chunk: perceive() waiting for the early end-of-turn check at a pause (ASR: grammar + transcript so far); 0 without one. */
+  turnCheckMs: TimingLog;
 }
 
 export class Perceiver {
@@ -87,7 +89,7 @@ export class Perceiver {
   private earlyCheck: Promise<boolean> | null = null;
   private readonly gate = new QuietGate();
   private lastVadMax = 1;
-  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog() };
+  readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog(), turnCheckMs: new TimingLog() };
   private readonly voice: VoiceAnalyzer | null;
 
   private constructor(
@@ -187,11 +189,14 @@ export class Perceiver {
     }
     this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
+    let waited = 0;
     if (this.earlyCheck) {
       // A pause in this chunk: the transcript before it and the grammar reading are being finished
       // (one closing search each); a complete command or question ends the turn now rather than after
       // the closing silence. Awaited here, so decisions do not depend on timing.
+      const tw = performance.now();
       const complete = await this.earlyCheck.catch(() => false);
+      waited = performance.now() - tw;
       this.earlyCheck = null;
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
         percept.speechEnded = true;
@@ -199,6 +204,7 @@ export class Perceiver {
         this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
       }
     }
+    this.timings.turnCheckMs.add(waited);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     return percept;
@@ -248,7 +254,13 @@ export class Perceiver {
       this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
       const asr = this.asr;
       if (this.opts.earlyEnd && command && asr instanceof OnePassRecognizer) {
-        this.earlyCheck = Promise.all([asr.committed(), command]).then(([text, cmd]) => clearlyComplete({ text, command: cmd }));
+        // The grammar reading first: when it does not accept a whole request (noise, chatter), the turn
+        // cannot end early whatever the open transcript says, so perception does not wait for it.
+        const committed = asr.committed();
+        committed.catch(() => undefined);
+        this.earlyCheck = command.then((cmd) =>
+          clearlyComplete({ text: '', command: cmd }) ? committed.then((text) => clearlyComplete({ text, command: cmd })) : false,
+        );
       }
     }
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;

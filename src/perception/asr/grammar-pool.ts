@@ -9,7 +9,7 @@ export interface GrammarReader {
 }
 
 export class GrammarPool implements GrammarReader {
-  private readonly slots: { rec: Promise<ConstrainedRecognizer>; queued: number }[] = [];
+  private readonly slots: { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean }[] = [];
 
   constructor(
     private readonly size = 2,
@@ -19,32 +19,55 @@ export class GrammarPool implements GrammarReader {
   recognizeDetailed(pcm: Float32Array | Int16Array): Promise<RecognitionDetail | null> {
     const slot = this.pick();
     slot.queued++;
-    return slot.rec.then((r) => r.recognizeDetailed(pcm)).finally(() => slot.queued--);
+    // A second idle reader takes the free-loop decode of the same audio, in parallel (only when idle:
+    // a busy engine keeps one reading per reader, so sessions do not queue behind each other).
+    const helper = this.slots.find((s) => s !== slot && s.ready && s.queued === 0);
+    if (helper) helper.queued++;
+    return Promise.all([slot.rec, helper?.rec])
+      .then(([r, h]) => r.recognizeDetailed(pcm, h))
+      .finally(() => {
+        slot.queued--;
+        if (helper) helper.queued--;
+      });
   }
 
-  /** Opens the first recogniser ahead of use (the rest open on demand). */
+  /**
+   * Opens two readers ahead of use (one reads, the other takes its free-loop decode; more open on
+   * demand); resolves when the first is ready, the second loads meanwhile.
+   */
   warm(): Promise<unknown> {
-    return this.slots.length ? this.slots[0].rec : this.open().rec;
+    while (this.slots.length < Math.min(2, this.size)) this.open();
+    return Promise.any(this.slots.map((s) => s.rec));
   }
 
   close(): void {
     for (const s of this.slots.splice(0)) void s.rec.then((r) => r.close(), () => undefined);
   }
 
-  private pick(): { rec: Promise<ConstrainedRecognizer>; queued: number } {
-    const idle = this.slots.find((s) => s.queued === 0);
+  private pick(): { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean } {
+    const ready = this.slots.filter((s) => s.ready);
+    const idle = ready.find((s) => s.queued === 0);
     if (idle) return idle;
-    if (this.slots.length < this.size) return this.open();
-    return this.slots.reduce((a, b) => (b.queued < a.queued ? b : a));
+    // A reader that is still loading (~1 s, more under load) is slower than queuing behind a loaded one's
+    // reading (tens of ms): it opens in the background and serves once ready.
+    if (this.slots.length < this.size) {
+      const slot = this.open();
+      if (!ready.length) return slot;
+    }
+    const pool = ready.length ? ready : this.slots;
+    return pool.reduce((a, b) => (b.queued < a.queued ? b : a));
   }
 
-  private open(): { rec: Promise<ConstrainedRecognizer>; queued: number } {
-    const slot = { rec: ConstrainedRecognizer.open(this.opts), queued: 0 };
-    // A failed open is retried by the next call rather than poisoning the slot for good.
-    slot.rec.catch(() => {
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-    });
+  private open(): { rec: Promise<ConstrainedRecognizer>; queued: number; ready: boolean } {
+    const slot = { rec: ConstrainedRecognizer.open(this.opts), queued: 0, ready: false };
+    slot.rec.then(
+      () => (slot.ready = true),
+      () => {
+        // A failed open is retried by the next call rather than poisoning the slot for good.
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+      },
+    );
     this.slots.push(slot);
     return slot;
   }

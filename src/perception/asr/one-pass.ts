@@ -14,12 +14,14 @@ import { CEP_SIZE, getCmn, setCmn } from './cmn.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
 import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
-import type { FinalDecode } from './streaming.ts';
+import { NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
 import { normalizeTranscript } from './wer.ts';
 
 const SAMPLE_RATE = 16000;
 /** A segment tail shorter than this (0.25 s) after a pause holds no word worth reporting. */
 const MIN_SEGMENT_SAMPLES = 4000;
+/** n-best readings per segment of a short utterance, as the two-pass final decode gives them. */
+const NBEST = 5;
 
 /**
  * Beams of the one streaming pass: the final decoder's (4 Gaussians, ≤ 3000 HMMs per frame, lattice
@@ -184,8 +186,11 @@ export class OnePassRecognizer {
     if (this.length - this.segStart < MIN_SEGMENT_SAMPLES) return;
     this.segStart = this.length;
     // Registered before any finish()/cancel() of this utterance, so the restarted utterance is theirs to end.
+    // A short utterance's segments carry n-best readings (the understanding layer weighs them); the A*
+    // search over the lattice runs on the decoder's worker while the pause lasts.
+    const nbest = this.length <= NBEST_MAX_SECONDS * SAMPLE_RATE ? NBEST : 0;
     const result = this.decoder.then((d) => {
-      const r = d.end();
+      const r = d.end({ nbest });
       d.start();
       return r;
     });
@@ -218,7 +223,7 @@ export class OnePassRecognizer {
     if (!wasActive || !decoder) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
     const t0 = performance.now();
     const d = await decoder;
-    const tail = d.end();
+    const tail = d.end({ nbest: seconds <= NBEST_MAX_SECONDS ? NBEST : 0 });
     // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
     const state = d.withHandle((ps) => getCmn(ps));
     this.returned = state.then(
@@ -231,8 +236,14 @@ export class OnePassRecognizer {
     const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
     const parts: (DecodeResult | null)[] = await Promise.all([...segments, keepTail ? tail : tail.then(() => null)]);
     const ms = performance.now() - t0;
-    const final = joinResults(parts.filter((p): p is DecodeResult => p !== null));
-    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words };
+    const kept = parts.filter((p): p is DecodeResult => p !== null && !!p.text);
+    const final = joinResults(kept);
+    // Alternatives vary the last part with words; the earlier ones keep their best reading.
+    const last = kept.at(-1);
+    const prefix = joinResults(kept.slice(0, -1)).text;
+    const alternatives = last?.nbest?.length ? [...new Set(last.nbest.map((h) => normalizeTranscript(`${prefix} ${h}`)).filter(Boolean))] : undefined;
+    const prob = kept.length && kept.every((p) => p.prob !== undefined) ? kept.reduce((x, p) => x * p.prob!, 1) : undefined;
+    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(prob !== undefined ? { prob } : {}) };
   }
 
   /** Drops the utterance in progress without a transcript. */

@@ -300,14 +300,16 @@ export class PocketSphinxDecoder {
   }
 
   /** Ends the utterance and returns the final hypothesis (second passes run on a worker thread). */
-  end(): Promise<DecodeResult> {
+  end(opts: { nbest?: number } = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(this.closedError());
     if (!this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'end() without start()', { recoverable: true }));
     this.inUtt = false;
     return this.enqueue(async () => {
       const rc = await callAsync<number>(this.a.ps_end_utt, this.ps);
       if (rc < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to end the utterance', { recoverable: true });
-      return this.result();
+      const r = await this.result();
+      if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
+      return r;
     });
   }
 
@@ -335,11 +337,7 @@ export class PocketSphinxDecoder {
         const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
         if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
         const r = await this.result();
-        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) {
-          const t0 = performance.now();
-          r.nbest = this.nbest(opts.nbest);
-          NBEST_MS.add(performance.now() - t0);
-        }
+        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
         return r;
       } finally {
         if (this.active !== this.current) this.activate(this.current);
@@ -388,17 +386,28 @@ export class PocketSphinxDecoder {
    * Up to n distinct hypotheses from the lattice (A* search; entries differing only in fillers or
    * pronunciation variants collapse). Bounded: at most 6n lattice paths are visited.
    */
-  private nbest(n: number): string[] {
+  private async nbest(n: number): Promise<string[]> {
+    // The A* search over the lattice can take tens of ms (p99 50 ms, max 280 ms measured in
+    // bench/understanding.ts): it runs on koffi's worker pool, never on the event loop.
     const a = this.a;
     const out: string[] = [];
-    let it = a.ps_nbest(this.ps);
+    let it = await callAsync<unknown>(a.ps_nbest, this.ps);
     for (let visited = 0; it && out.length < n && visited < 6 * n; visited++) {
       const hyp = ((a.ps_nbest_hyp(it, [0]) as string | null) ?? '').replace(/\(\d+\)/g, '').replace(/<[^>]*>|\[[^\]]*\]/g, ' ').replace(/\s+/g, ' ').trim();
       if (hyp && !out.includes(hyp)) out.push(hyp);
-      it = a.ps_nbest_next(it);
+      it = await callAsync<unknown>(a.ps_nbest_next, it);
     }
     if (it) a.ps_nbest_free(it);
     return out;
+  }
+
+  private async timedNbest(n: number): Promise<string[]> {
+    const t0 = performance.now();
+    try {
+      return await this.nbest(n);
+    } finally {
+      NBEST_MS.add(performance.now() - t0);
+    }
   }
 
   private async result(): Promise<DecodeResult> {

@@ -49,6 +49,8 @@ export interface FinalDecode {
   words: WordSegment[];
   /** Distinct n-best readings of the whole utterance, best first (short utterances only; else absent). */
   alternatives?: string[];
+  /** Lattice posterior of the transcript (product over its segments), when the recogniser gives one. */
+  prob?: number;
 }
 
 /** Utterances up to this long get n-best alternatives (commands and questions are short). */

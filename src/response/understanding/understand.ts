@@ -77,6 +77,11 @@ export interface UnderstandOptions {
 export const DEFAULT_UNDERSTAND: UnderstandOptions = { act: 0.8, confirm: 0.62, confirmWindow: 8, addressed: ADDRESSED_THRESHOLD, skillFloor: 0.5 };
 
 // Weight of each source: how far its exact text is trusted.
+/** Words that carry no request on their own (an honest limit needs at least one other word). */
+const FUNCTION_WORDS = new Set(`a an the and or but if so then is it its it's this that these those be am are was were do does did
+to of in on at for with as by from there here he she we they you i me my your his her our their them us not no yes oh ah
+uh um hm what who how why when where which a's`.split(/\s+/));
+
 const WEIGHT: Record<ReadingSource, number> = { typed: 1, confirmed: 1, command: 0.95, open: 0.92, nbest: 0.85, candidate: 0.95 };
 
 /** How much the open transcript sounds like a reading (0..1), up to two extra words at either end. */
@@ -222,7 +227,10 @@ export class Understander {
   }
 
   private requestForm(text: string): boolean {
-    return norm(text).split(' ').filter(Boolean).length >= 2 || /sound ?flow/.test(norm(text));
+    const words = norm(text).split(' ').filter(Boolean);
+    // A request names something: "is it", "and a", "if if if" (what music and noise are often heard as)
+    // ask for nothing, and an "I can't answer that" to them is a false reply.
+    return (words.length >= 2 && words.some((w) => !FUNCTION_WORDS.has(w))) || /sound ?flow/.test(norm(text));
   }
 
   /** An intent read exactly from one text (`said`: the reading it was rewritten from), or null. */
