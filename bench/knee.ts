@@ -1,6 +1,7 @@
 // Server knee sweep: N concurrent real-time sessions over /ws for each N in --levels, each streaming a
 // profile for --seconds, then an SVG plot (sessions vs missed deadlines and chunk latency).
 //   node --import tsx bench/knee.ts [--profile conversation|continuous] [--levels 1,4,8,12,16] [--seconds 40]
+//     [--serve-args="--asr one-pass --perception-workers 0"]
 // Profiles (espeak-ng + flite speech over low pink-noise ambience, 100 ms frames at real-time pace):
 //   conversation: ≈ 25% speech; every session asks a question ("how are you", answered by the skills)
 //                 every ~20 s and says a statement in between; sessions are phase-shifted;
@@ -12,8 +13,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { startServe } from '../src/testing/serve.ts';
+import { percentile as pct, streamWsSession, type WsSessionResult } from '../src/testing/ws-session.ts';
 import { concat, floatToPcm16, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     svg: { type: 'string' },
     'stop-after-miss': { type: 'boolean', default: false },
+    /** Extra `soundflow serve` flags, space-separated (e.g. "--asr one-pass"). */
+    'serve-args': { type: 'string', default: '' },
   },
 });
 const profile = values.profile === 'continuous' ? 'continuous' : 'conversation';
@@ -34,7 +37,6 @@ const outSvg = values.svg ?? `docs/knee-${profile}.svg`;
 
 const SR = 16000;
 const CHUNK = 6400;
-const FRAME = 1600;
 const QUESTION = 'how are you';
 const STATEMENTS = [
   'The museum opens at nine and closes at six on weekdays.',
@@ -79,87 +81,18 @@ function buildProfile(): { audio: Int16Array; questionEnds: number[]; speechShar
   return { audio: floatToPcm16(mix(x, noise(seconds, { amplitude: 0.01 }), 30)), questionEnds: questionEnds.filter((e) => e < x.length), speechShare: Math.min(1, speechSamples / x.length) };
 }
 
-interface SessionResult {
-  chunkLatencyMs: number[];
-  missed: number;
-  turnTakingMs: number[];
-  decisionToAudioMs: number[];
-  setupMs: number;
-  errors: string[];
-}
-
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
 function procStat(pid: number): { ticks: number; rssMiB: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { ticks: Number(f[11]) + Number(f[12]), rssMiB: (Number(f[21]) * 4096) / 2 ** 20 };
 }
 
-async function runSession(url: string, audio: Int16Array, questionEnds: number[], offset: number): Promise<SessionResult> {
-  const r: SessionResult = { chunkLatencyMs: [], missed: 0, turnTakingMs: [], decisionToAudioMs: [], setupMs: 0, errors: [] };
-  // Each session starts at a different point of the period, so questions do not all coincide.
+/** One session, started at a different point of the period so questions do not all coincide. */
+function runSession(url: string, audio: Int16Array, questionEnds: number[], offset: number, delayMs = 0): Promise<WsSessionResult> {
   const rolled = new Int16Array(audio.length);
   rolled.set(audio.subarray(offset));
   rolled.set(audio.subarray(0, offset), audio.length - offset);
-  const ends = questionEnds.map((e) => (e - offset + audio.length) % audio.length).sort((a, b) => a - b);
-  const ws = new WebSocket(url);
-  const chunkSentAt: number[] = [];
-  const endSentAt: number[] = [];
-  let turn = 0;
-  let respondAt: number | undefined;
-  const awaiting = new Set<string>();
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    const now = performance.now();
-    const ev = JSON.parse(data.toString());
-    if (ev.type === 'chunk') {
-      const sent = chunkSentAt[ev.index];
-      if (sent !== undefined) {
-        const lat = now - sent;
-        r.chunkLatencyMs.push(lat);
-        if (lat > 400) r.missed++;
-      }
-      if (ev.decision === 'respond') respondAt = now;
-    } else if (ev.type === 'response.start') awaiting.add(ev.id);
-    else if (ev.type === 'response.audio' && awaiting.delete(ev.id)) {
-      if (respondAt !== undefined) r.decisionToAudioMs.push(now - respondAt);
-      respondAt = undefined;
-      const k = endSentAt.length - 1;
-      if (k >= turn && now - endSentAt[k] < 3000) {
-        r.turnTakingMs.push(now - endSentAt[k]);
-        turn = k + 1;
-      }
-    } else if (ev.type === 'error') r.errors.push(ev.code);
-  });
-  await new Promise((res, rej) => {
-    ws.once('open', res);
-    ws.once('error', rej);
-  });
-  const started = new Promise<void>((res) => ws.on('message', (d, bin) => !bin && d.toString().includes('"session.started"') && res()));
-  const s0 = performance.now();
-  ws.send(JSON.stringify({ type: 'session.update' }));
-  await started;
-  r.setupMs = performance.now() - s0;
-  const t0 = performance.now();
-  let q = 0;
-  for (let i = 0; i < rolled.length; i += FRAME) {
-    const part = rolled.subarray(i, i + FRAME);
-    ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-    const sentEnd = i + part.length;
-    const now = performance.now();
-    if (sentEnd % CHUNK === 0) chunkSentAt[sentEnd / CHUNK - 1] = now;
-    while (q < ends.length && sentEnd >= ends[q]) endSentAt[q++] = now;
-    const due = t0 + (sentEnd / SR) * 1000;
-    await new Promise((res) => setTimeout(res, Math.max(0, due - performance.now())));
-  }
-  await new Promise((res) => setTimeout(res, 800));
-  ws.send(JSON.stringify({ type: 'end' }));
-  await new Promise((res) => ws.once('close', res));
-  return r;
+  const ends = questionEnds.map((e) => (e - offset + audio.length) % audio.length);
+  return streamWsSession(url, rolled, { questionEnds: ends, turnWindowMs: 3000, tailMs: 800, delayMs });
 }
 
 function svgPlot(rows: Record<string, number>[], title: string): string {
@@ -200,7 +133,7 @@ function svgPlot(rows: Record<string, number>[], title: string): string {
 
 async function main(): Promise<void> {
   const { audio, questionEnds, speechShare } = buildProfile();
-  const { child, ws } = await startServe(['--max-sessions', '128']);
+  const { child, ws } = await startServe(['--max-sessions', '128', ...values['serve-args'].split(' ').filter(Boolean)]);
   const url = `${ws}/ws`;
   const rows: Record<string, number>[] = [];
   try {
@@ -213,7 +146,7 @@ async function main(): Promise<void> {
       let peakRss = s0.rssMiB;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStat(child.pid!).rssMiB)), 500);
       const results = await Promise.all(
-        Array.from({ length: n }, (_, i) => new Promise((r) => setTimeout(r, (i * 400) / n)).then(() => runSession(url, audio, questionEnds, Math.floor((i / n) * (audio.length / CHUNK)) * CHUNK))),
+        Array.from({ length: n }, (_, i) => runSession(url, audio, questionEnds, Math.floor((i / n) * (audio.length / CHUNK)) * CHUNK, (i * 400) / n)),
       );
       clearInterval(sampler);
       const wall = (performance.now() - w0) / 1000;
@@ -252,7 +185,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
   console.log(`\nknee: ${knee} concurrent real-time session(s) with zero missed 0.4 s deadlines`);
   mkdirSync(dirname(outJson), { recursive: true });
-  writeFileSync(outJson, JSON.stringify({ date: new Date().toISOString(), profile, seconds, speechShare, questionsPerSession: questionEnds.length, knee, rows }, null, 1) + '\n');
+  writeFileSync(outJson, JSON.stringify({ date: new Date().toISOString(), profile, seconds, serveArgs: values['serve-args'], speechShare, questionsPerSession: questionEnds.length, knee, rows }, null, 1) + '\n');
   mkdirSync(dirname(outSvg), { recursive: true });
   writeFileSync(outSvg, svgPlot(rows, `SoundFlow server knee (${profile}, load avg ${rows.length ? rows[rows.length - 1].loadAvg : '?'})`));
   console.log(`wrote ${outJson}, ${outSvg}`);

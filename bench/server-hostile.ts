@@ -11,13 +11,13 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startServe } from '../src/testing/serve.ts';
+import { openWs, streamWsSession } from '../src/testing/ws-session.ts';
 import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, out: { type: 'string', default: 'bench/results/server-hostile.json' } } });
 const ROUNDS = Number(values.rounds);
 const MB4 = 4 * 1024 * 1024 - 64;
 const SR = 16000;
-const FRAME = 1600;
 
 function mainThreadMs(pid: number): number {
   const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -25,13 +25,7 @@ function mainThreadMs(pid: number): number {
 }
 
 
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
+const open = (url: string): Promise<WebSocket> => openWs(url);
 
 const KINDS: { name: string; path: string; text: () => string }[] = [
   { name: 'nested [ (native)', path: '/ws', text: () => '['.repeat(MB4) },
@@ -93,45 +87,8 @@ for (const q of QUESTIONS) {
 const audio = floatToPcm16(concat(...parts));
 
 async function legitSession(ws: string): Promise<{ chunkMs: number[]; replyMs: number[] }> {
-  const c = await open(`${ws}/ws`);
-  const chunkSent: number[] = [];
-  const endSent: number[] = [];
-  const chunkMs: number[] = [];
-  const replyMs: number[] = [];
-  let answered = 0;
-  const waiting = new Set<string>();
-  c.on('message', (d, bin) => {
-    if (bin) return;
-    const ev = JSON.parse(d.toString());
-    const now = performance.now();
-    if (ev.type === 'chunk' && chunkSent[ev.index] !== undefined) chunkMs.push(now - chunkSent[ev.index]);
-    if (ev.type === 'response.start') waiting.add(ev.id);
-    if (ev.type === 'response.audio' && waiting.delete(ev.id)) {
-      const k = endSent.length - 1;
-      if (k >= answered) {
-        replyMs.push(now - endSent[k]);
-        answered = k + 1;
-      }
-    }
-  });
-  const started = new Promise<void>((r) => c.on('message', (d, bin) => !bin && d.toString().includes('session.started') && r()));
-  c.send(JSON.stringify({ type: 'session.update' }));
-  await started;
-  const t0 = performance.now();
-  let q = 0;
-  for (let i = 0; i < audio.length; i += FRAME) {
-    const part = audio.subarray(i, i + FRAME);
-    c.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-    const sent = i + part.length;
-    const now = performance.now();
-    if (sent % 6400 === 0) chunkSent[sent / 6400 - 1] = now;
-    while (q < questionEnds.length && sent >= questionEnds[q]) endSent[q++] = now;
-    await new Promise((r) => setTimeout(r, Math.max(0, t0 + (sent / SR) * 1000 - performance.now())));
-  }
-  await new Promise((r) => setTimeout(r, 800));
-  c.send(JSON.stringify({ type: 'end' }));
-  await new Promise((r) => c.once('close', r));
-  return { chunkMs, replyMs };
+  const r = await streamWsSession(`${ws}/ws`, audio, { questionEnds, tailMs: 800 });
+  return { chunkMs: r.chunkLatencyMs, replyMs: r.turnTakingMs };
 }
 
 /** One hostile connection at its limits, reconnecting whenever the server closes it. */

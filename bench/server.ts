@@ -11,10 +11,10 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { startServe } from '../src/testing/serve.ts';
+import { percentile as pct, streamWsSession, type WsSessionResult } from '../src/testing/ws-session.ts';
 import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
+import { SAMPLE_RATE } from '../src/audio/chunk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +25,6 @@ const { values } = parseArgs({
 });
 const levels = values.levels.split(',').map(Number).filter((n) => n >= 1 && n <= 16);
 
-const FRAME = 1600; // 100 ms frames, like a browser worklet sends
 // Questions the offline ASR + skills answer on espeak's voice today (most others are misheard, and an
 // unanswered question would give no turn-taking sample); the load is the same whatever is said.
 const QUESTIONS = ['how are you', 'how old are you', 'how are you'];
@@ -44,99 +43,14 @@ for (const q of QUESTIONS) {
 }
 const audio = floatToPcm16(concat(...parts));
 
-interface SessionResult {
-  chunkLatencyMs: number[];
-  /** Latency of the stream's last chunks: a growing backlog shows here. */
-  tailLatencyMs: number;
-  missed: number;
-  missedAt: number[];
-  /** session.update -> session.started (model set-up per session; streaming starts after it). */
-  setupMs: number;
-  chunks: number;
-  decisionToAudioMs: number[];
-  turnTakingMs: number[];
-  replies: number;
-  errors: string[];
-}
-
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
 function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15), in clock ticks
 }
 
-async function runSession(url: string, delayMs: number, limitSamples = Infinity): Promise<SessionResult> {
-  await new Promise((r) => setTimeout(r, delayMs));
-  const ws = new WebSocket(url);
-  const r: SessionResult = { chunkLatencyMs: [], tailLatencyMs: 0, missed: 0, missedAt: [], setupMs: 0, chunks: 0, decisionToAudioMs: [], turnTakingMs: [], replies: 0, errors: [] };
-  const chunkSentAt: number[] = []; // wall time the last sample of chunk i was sent
-  const endSentAt: number[] = []; // wall time the last sample of question k was sent
-  let respondAt: number | undefined;
-  let awaitingFirstAudio = new Set<string>();
-  let turn = 0;
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    const now = performance.now();
-    const ev = JSON.parse(data.toString());
-    if (ev.type === 'chunk') {
-      r.chunks++;
-      const sent = chunkSentAt[ev.index];
-      if (sent !== undefined) {
-        const lat = now - sent;
-        r.chunkLatencyMs.push(lat);
-        if (lat > 400) {
-          r.missed++;
-          r.missedAt.push(ev.index);
-        }
-      }
-      if (ev.decision === 'respond') respondAt = now;
-    } else if (ev.type === 'response.start') {
-      r.replies++;
-      awaitingFirstAudio.add(ev.id);
-    } else if (ev.type === 'response.audio' && awaitingFirstAudio.has(ev.id)) {
-      awaitingFirstAudio.delete(ev.id);
-      if (respondAt !== undefined) r.decisionToAudioMs.push(now - respondAt);
-      respondAt = undefined;
-      // Turn-taking: the latest question whose end has been sent and not yet answered.
-      const k = endSentAt.length - 1;
-      if (k >= turn) {
-        r.turnTakingMs.push(now - endSentAt[k]);
-        turn = k + 1;
-      }
-    } else if (ev.type === 'error') r.errors.push(ev.code);
-  });
-  await new Promise((res, rej) => {
-    ws.once('open', res);
-    ws.once('error', rej);
-  });
-  const started = new Promise<void>((res) => ws.on('message', (d, bin) => !bin && d.toString().includes('"session.started"') && res()));
-  const s0 = performance.now();
-  ws.send(JSON.stringify({ type: 'session.update' }));
-  await started;
-  r.setupMs = performance.now() - s0;
-  const t0 = performance.now();
-  let q = 0;
-  for (let i = 0; i < Math.min(audio.length, limitSamples); i += FRAME) {
-    const part = audio.subarray(i, i + FRAME);
-    ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-    const sentEnd = i + part.length;
-    const now = performance.now();
-    if (sentEnd % CHUNK_SAMPLES === 0) chunkSentAt[sentEnd / CHUNK_SAMPLES - 1] = now;
-    while (q < questionEnds.length && sentEnd >= questionEnds[q]) endSentAt[q++] = now;
-    const due = t0 + (sentEnd / SAMPLE_RATE) * 1000;
-    await new Promise((res) => setTimeout(res, Math.max(0, due - performance.now())));
-  }
+function runSession(url: string, delayMs: number, limitSamples = Infinity): Promise<WsSessionResult> {
   // Let the last chunk's event arrive before ending (end() would pad and flush it at once).
-  await new Promise((res) => setTimeout(res, 600));
-  r.tailLatencyMs = Math.max(...r.chunkLatencyMs.slice(-3));
-  ws.send(JSON.stringify({ type: 'end' }));
-  await new Promise((res) => ws.once('close', res));
-  return r;
+  return streamWsSession(url, audio.subarray(0, Math.min(audio.length, limitSamples)), { questionEnds, delayMs, tailMs: 600 });
 }
 
 // Other work on the machine skews the result; it is recorded alongside.
@@ -156,7 +70,7 @@ async function main(): Promise<void> {
       const results = await Promise.all(Array.from({ length: n }, (_, i) => runSession(url, (i * 400) / n)));
       const wall = (performance.now() - w0) / 1000;
       const cpu = (cpuTicks(child.pid!) - cpu0) / hz;
-      const all = (k: keyof SessionResult) => results.flatMap((r) => r[k] as number[]);
+      const all = (k: 'chunkLatencyMs' | 'decisionToAudioMs' | 'turnTakingMs') => results.flatMap((r) => r[k]);
       const row = {
         sessions: n,
         chunks: results.reduce((s, r) => s + r.chunks, 0),

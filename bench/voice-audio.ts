@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToPcm16, floatToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
+import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 
 export const SR = 16000;
 const TMP = join('.cache', 'voice-bench');
@@ -64,7 +65,7 @@ function flite(voice: string): Voice {
   };
 }
 
-export const TUNING_VOICES: Voice[] = [espeak('en-us'), espeak('en+f3'), flite('slt'), flite('rms')];
+export const TUNING_VOICES: Voice[] = [espeak('en-us'), espeak('en+f3'), flite('slt'), flite('rms'), espeak('en-us+f2'), espeak('en+m7')];
 export const REPORT_VOICES: Voice[] = [flite('awb'), flite('kal16'), espeak('en-gb-scotland+m3'), espeak('en-us+f5'), espeak('en-us+klatt')];
 export const WHISPER_VOICES: Voice[] = [espeak('en-029+whisper'), espeak('en-us+whisper'), espeak('en+whisper'), espeak('en-gb-x-rp+whisperf'), espeak('en-us+whisperf')];
 
@@ -72,6 +73,9 @@ export const TUNING_PHRASES = [
   'what time is it', 'set a timer for five minutes', 'tell me about the weather in the morning',
   'how are you doing today', 'I think we should leave at noon', 'can you translate this into spanish',
   'the train was late again this morning', 'please turn off the kitchen lights',
+  'my brother is coming over for dinner', 'is it going to snow this weekend', 'the garden needs water after this heat',
+  'turn the music down a bit', 'we ran out of milk and bread', 'who called me while I was out',
+  'the printer upstairs is broken again', 'let us play a game of chess tonight',
 ];
 export const REPORT_PHRASES = [
   'what is the date today', 'remind me to call my sister', 'we bought some apples at the market',
@@ -118,6 +122,28 @@ export function concat(parts: Float32Array[]): Float32Array {
   for (const p of parts) {
     out.set(p, o);
     o += p.length;
+  }
+  return out;
+}
+
+/**
+ * What the session's recogniser (pocketsphinx, one pass) hears in each clip: the transcripts the voice
+ * analysis gets in a session (their syllables give the speaking rate), errors included.
+ */
+export async function transcribe(clips: Float32Array[]): Promise<string[]> {
+  const pool = openOnePassPool({}, { max: 1, spare: 0 });
+  const rec = new OnePassRecognizer(pool);
+  const out: string[] = [];
+  try {
+    for (const clip of clips) {
+      rec.startUtterance(silence(0.3));
+      const padded = concat([clip, silence(0.4)]);
+      for (let i = 0; i < padded.length; i += 6400) await rec.feed(padded.subarray(i, i + 6400));
+      out.push((await rec.finish()).text);
+    }
+  } finally {
+    rec.close();
+    pool.close();
   }
   return out;
 }

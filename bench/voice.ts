@@ -11,7 +11,7 @@ import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
 import { makeRng } from '../src/util/rng.ts';
 import {
-  REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, SR,
+  REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, transcribe, SR,
   type Voice,
 } from './voice-audio.ts';
 
@@ -109,11 +109,22 @@ for (const sp of skip('arousal') ? [] : arousalSpeakers) {
   });
   // A manipulated clip follows its calm twin in half the cases and precedes it in the other half.
   for (let i = 0; i + 1 < items.length; i += 4) [items[i], items[i + 1]] = [items[i + 1], items[i]];
-  const s = stream([...base, ...items.map((x) => x.pcm)]);
-  const r = await analyzeSignal(s.pcm);
+  const clips = [...base, ...items.map((x) => x.pcm)];
+  const s = stream(clips);
+  // Each utterance gets the recogniser's transcript of its clip, as in a session.
+  const texts = await transcribe(clips);
+  const textFor = (a: number, b: number) => {
+    let best = -1, bo = 0;
+    s.spans.forEach((sp, i) => {
+      const o = Math.min(b, sp[1]) - Math.max(a, sp[0]);
+      if (o > bo) [best, bo] = [i, o];
+    });
+    return best >= 0 ? texts[best] : undefined;
+  };
+  const r = await analyzeSignal(s.pcm, undefined, { textFor });
   items.forEach((it, i) => {
     const v = match(r.utterances, s.spans[base.length + i]);
-    if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec}`);
+    if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec} syl/s=${v?.syllablesPerSec} "${texts[base.length + i]}"`);
     tally(it.kind, v);
   });
 }
@@ -197,6 +208,37 @@ for (const [k, r] of Object.entries(speakerResults)) {
   console.log(`speakers ${k}: DER mean ${pct(mean, 1)}% (per conversation ${r.der.map((d) => pct(d, 1)).join(', ')}), speakers found ${r.found.join(',')}`);
 }
 
+// ---- 3b. A second voice taking over inside one utterance ---------------------------------------------
+// Each ordered pair of speakers: both heard alone first, then A and B joined by a 0.25 s pause (too short
+// to close the utterance) and A continuing after the same pause. The joined utterance must come out as
+// two turns labelled A then B; A's continuation must stay one turn.
+const change = { mixed: 0, mixedSplit: 0, mixedRight: 0, locErrS: [] as number[], single: 0, singleSplit: 0 };
+for (let i = 0; i < (skip('change') ? 0 : pool.length); i++) {
+  for (let j = 0; j < pool.length; j++) {
+    if (i === j) continue;
+    const k = i * pool.length + j;
+    const a = pool[i].say(k), b = pool[j].say(k + 1), a2 = pool[i].say(k + 2), a3 = pool[i].say(k + 3);
+    const gap = silence(0.25);
+    const s = stream([pool[i].say(k + 4), pool[j].say(k + 5), concat([a, gap, b]), concat([a2, gap, a3])]);
+    const r = await analyzeSignal(s.pcm);
+    const [ua, ub] = [match(r.utterances, s.spans[0]), match(r.utterances, s.spans[1])];
+    const mixed = match(r.utterances, s.spans[2]);
+    const single = match(r.utterances, s.spans[3]);
+    change.mixed++;
+    change.single++;
+    if (mixed?.turns) {
+      change.mixedSplit++;
+      if (ua && ub && ua.speaker !== ub.speaker && mixed.turns[0].speaker === ua.speaker && mixed.turns[1].speaker === ub.speaker) change.mixedRight++;
+      change.locErrS.push(Math.abs(mixed.turns[1].startS - (s.spans[2][0] + (a.length + gap.length) / SR)));
+    }
+    if (single?.turns) change.singleSplit++;
+  }
+}
+if (change.mixed) {
+  const e = [...change.locErrS].sort((x, y) => x - y);
+  console.log(`speaker change inside an utterance: two-voice utterances split ${change.mixedSplit}/${change.mixed} (${pct(change.mixedSplit, change.mixed)}%), into the right labels ${change.mixedRight}/${change.mixed}; change located within ${e.length ? e[Math.floor(e.length / 2)].toFixed(2) : '-'} s (median), ${e.length ? e[Math.floor(0.9 * e.length)].toFixed(2) : '-'} s (p90); one-voice utterances split ${change.singleSplit}/${change.single} (${pct(change.singleSplit, change.single)}%)`);
+}
+
 // ---- 4. Cost per chunk ----------------------------------------------------------------------------
 // The voice analysis alone (pitch on speech frames, frame features, the utterance summary at its end) vs
 // log-mel on the same chunks, in the same passes. The machine is shared: each chunk's time is the minimum
@@ -250,5 +292,5 @@ console.log(`cost (min of ${PASSES} passes per chunk, ${cost.chunks} chunks, ${c
 
 mkdirSync('bench/results', { recursive: true });
 const name = (tuning ? 'voice-tuning' : 'voice') + (only ? `-${only}` : '');
-writeFileSync(`bench/results/${name}.json`, JSON.stringify({ date: new Date().toISOString(), tuning, whisper, arousal, speakers: speakerResults, cost }, null, 2) + '\n');
+writeFileSync(`bench/results/${name}.json`, JSON.stringify({ date: new Date().toISOString(), tuning, whisper, arousal, speakers: speakerResults, change, cost }, null, 2) + '\n');
 console.log(`wrote bench/results/${name}.json`);

@@ -82,6 +82,10 @@ export interface VoiceInfo {
   relLevelDb: number;
   /** Syllable nuclei per second of speech. */
   rateSyllPerSec: number;
+  /** Transcript syllables per second of speech (when a plausible transcript was known and one voice spoke). */
+  syllablesPerSec?: number;
+  /** Speaking time (s): the utterance's frames within 30 dB of its loudest. */
+  speechS?: number;
   /** Spectral tilt: energy above 2 kHz minus energy below 1 kHz, dB (whispers and tense voices are flatter). */
   tiltDb: number;
   /** Speech level over the room's noise floor at the utterance's end (dB); absent without a floor. */
@@ -89,6 +93,11 @@ export interface VoiceInfo {
   /** Stream time (s) of the first and last speech frame. */
   startS: number;
   endS: number;
+  /**
+   * Speaker turns when a second voice took over inside the utterance (a pause too short to close it):
+   * each voice's label and time span. `speaker` and the prosody are the voice that spoke longest.
+   */
+  turns?: { speaker: string; startS: number; endS: number }[];
 }
 
 export interface TranscriptEvent {

@@ -4,7 +4,7 @@
 
 export { createEngine, ENGINE_NAMES, type EngineName, type EngineConfig } from './engine/registry.ts';
 export type { Engine, Session, ReplyRequest } from './engine/types.ts';
-export { DEFAULT_OPTIONS, resolveOptions, type SessionOptions } from './engine/options.ts';
+export { DEFAULT_OPTIONS, resolveOptions, type SessionOptions, DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine/options.ts';
 export * from './events.ts';
 export { SoundFlowError, MissingDependencyError } from './util/errors.ts';
 

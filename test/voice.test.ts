@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { PitchTracker } from '../src/perception/voice/pitch.ts';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
+import { spelledSyllables, syllableCount } from '../src/perception/voice/syllables.ts';
+import { arousalOf, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
 import { CARE_TEXT, VoiceStyler, isEnrolment, isRoomNoise } from '../src/decision/voice-style.ts';
 import type { VoiceInfo } from '../src/perception/voice/types.ts';
 import { whisperVariant } from '../src/response/tts/espeak.ts';
@@ -74,6 +76,36 @@ test('two voices in turn get two speaker labels, consistently', async () => {
   assert.notEqual(labelOf.get('A'), labelOf.get('B'));
 });
 
+test('a second voice taking over mid-utterance splits it into two speaker turns; one voice going on does not', async () => {
+  const a = (t: string) => flite(t, 'slt');
+  const b = (t: string) => speech(t, { voice: 'en-us+klatt' });
+  const gap = silence(0.25); // too short to close the utterance
+  const first = a('could you tell me what time it is');
+  const parts = [
+    a('I would like to know the weather'), silence(1.2), b('the bus leaves in ten minutes'), silence(1.2),
+    first, gap, b('it is nearly half past three'), silence(1.2),
+    a('then we should leave for the station'), gap, a('do not forget the tickets'), silence(1.2),
+  ];
+  const r = await analyzeSignal(concat(silence(0.5), ...parts));
+  assert.equal(r.utterances.length, 4, JSON.stringify(r.utterances.map((u) => [u.startS, u.endS])));
+  const [ua, ub, mixed, same] = r.utterances;
+  assert.notEqual(ua.speaker, ub.speaker);
+  assert.equal(ua.turns, undefined);
+  assert.deepEqual(mixed.turns?.map((t) => t.speaker), [ua.speaker, ub.speaker], JSON.stringify(mixed));
+  // The change falls within 0.4 s of where the second voice starts.
+  const changeAt = 0.5 + (parts.slice(0, 4).reduce((n, x) => n + x.length, 0) + first.length + gap.length) / SR;
+  assert.ok(Math.abs(mixed.turns![1].startS - changeAt) < 0.4, `change at ${mixed.turns![1].startS}, true ${changeAt.toFixed(2)}`);
+  assert.equal(same.turns, undefined, JSON.stringify(same));
+  assert.equal(same.speaker, ua.speaker);
+});
+
+test('speaking rate from the transcript: syllables of the dictionary pronunciations', () => {
+  assert.equal(syllableCount('what is the date today'), 6);
+  assert.equal(syllableCount('remind me to call my sister'), 8);
+  assert.equal(syllableCount(''), 0);
+  assert.equal(spelledSyllables('blorptastic'), 3); // not in the dictionary: vowel groups
+});
+
 test('arousal: a louder, faster, higher utterance is raised against the speaker baseline; calm ones are calm', async () => {
   const say = (t: string) => flite(t, 'rms');
   const sox = (x: Float32Array, fx: string[]) => {
@@ -92,6 +124,25 @@ test('arousal: a louder, faster, higher utterance is raised against the speaker 
   assert.ok(u5.arousal === 'stressed' || u5.arousal === 'excited', JSON.stringify(u5));
   assert.ok(u5.arousalScore >= 1, JSON.stringify(u5));
   assert.equal(u6.arousal, 'calm', JSON.stringify(u6));
+});
+
+test('arousal rule: a lively speaker\'s usual spread is not "raised"; 6 dB or 3 semitones over a steady speaker is', () => {
+  const cues = (levelDb: number, f0St: number, rate = 5): ArousalCues => ({ levelDb, f0St, logRate: Math.log(rate), rateFromText: false, f0RangeSt: 2 });
+  // A lively voice: F0 moves ±2 st and level ±2 dB between calm utterances.
+  const lively = new ProsodyBaseline();
+  for (const [l, f] of [[-28, 10], [-26, 13], [-29, 11], [-27, 14], [-25, 10.5], [-28, 12.5], [-26.5, 11], [-27.5, 13.5]]) lively.learn(cues(l, f));
+  for (const [l, f] of [[-25.5, 13.8], [-28.5, 10.2], [-26, 14]]) assert.equal(arousalOf(cues(l, f), lively).arousal, 'calm', `${l} dB ${f} st`);
+  // A steady voice (8 utterances heard): a clear step up in level or pitch alone is raised.
+  const steady = new ProsodyBaseline();
+  for (const [l, f] of [[-28, 11], [-27.5, 11.3], [-28.4, 10.8], [-27.8, 11.1], [-28.2, 10.9], [-27.6, 11.2], [-28.1, 11], [-27.9, 11.1]]) steady.learn(cues(l, f));
+  assert.notEqual(arousalOf(cues(-21.8, 11), steady).arousal, 'calm');
+  assert.notEqual(arousalOf(cues(-28, 14), steady).arousal, 'calm');
+  assert.equal(arousalOf(cues(-27, 11.5), steady).arousal, 'calm');
+  assert.equal(arousalOf(cues(-34, 9), steady).arousal, 'low');
+  // No judgement before the baseline has two utterances.
+  const young = new ProsodyBaseline();
+  young.learn(cues(-28, 11));
+  assert.equal(arousalOf(cues(-15, 16), young).score, 0);
 });
 
 test('replies in kind: whisper, calm and shorter for stress, care after an alarm, overheard voices, enrolment phrase', () => {

@@ -3,7 +3,7 @@
 // live here; each session gets its own incremental state.
 import type { Engine, Session } from './types.ts';
 import type { Policy } from '../decision/types.ts';
-import { resolveOptions, type SessionOptions } from './options.ts';
+import { resolveEngineOptions, resolveOptions, type EngineOptions, type SessionOptions } from './options.ts';
 import { EmbeddedSession } from './session.ts';
 import { DEFAULT_PERCEIVER, Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
@@ -23,6 +23,8 @@ import { OpenAITranscriptionClient } from '../clients/openai-transcribe.ts';
 import { remoteTranscriber } from '../perception/asr/transcriber.ts';
 import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
+import { inThreadModels, type ChunkModels } from '../perception/chunk-models.ts';
+import { PerceptionPool } from '../perception/workers/pool.ts';
 
 /** What a caller other than a client may change in how a session is wired (training dumps, tests). */
 export interface SessionWiring {
@@ -47,8 +49,13 @@ export class EmbeddedEngine implements Engine {
    */
   private readonly recognizers: RecognizerPool | DecoderPool;
 
-  constructor(opts: { asr?: 'one-pass' | 'two-pass' } = {}) {
+  /** Where VAD and the sound model run: this thread, or a worker pool batching them across sessions. */
+  readonly models: ChunkModels;
+
+  constructor(opts: { asr?: 'one-pass' | 'two-pass' } & Partial<EngineOptions> = {}) {
     this.recognizers = (opts.asr ?? DEFAULT_ASR) === 'two-pass' ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
+    const { perceptionWorkers: workers } = resolveEngineOptions(opts);
+    this.models = workers === 0 ? inThreadModels() : new PerceptionPool(workers === 'cores' ? {} : { workers });
   }
   /** Grammar readings of commands and questions, shared by every session, one reader per core. */
   private readonly grammar = new GrammarPool(Math.max(1, Math.min(4, availableParallelism())));
@@ -70,7 +77,7 @@ export class EmbeddedEngine implements Engine {
       voice: { enrollFirst: opts.userVoice === 'first' },
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
-    }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null);
+    }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null, this.models);
     const assistant = new Assistant({ chat: opts.llm ? endpointChatModel(opts.llm, opts.systemPrompt) : null, now: wiring.now, soundQuestions: !serverVad });
     const watcher = serverVad ? null : new SoundWatcher(assistant.tasks, opts.proactive);
     const sounds = watcher ? new SoundHandlers([watcher, assistant.questions]) : null;
@@ -86,11 +93,12 @@ export class EmbeddedEngine implements Engine {
     else this.recognizers.options.spare = 1;
     this.recognizers.topUp();
     void this.grammar.warm().catch(() => undefined);
-    await Promise.all([SileroVad.create(), SoundClassifier.load().catch(() => null)]);
+    await Promise.all([SileroVad.create(this.models), SoundClassifier.load().catch(() => null)]);
   }
 
   async close(): Promise<void> {
     this.recognizers.close();
     this.grammar.close();
+    if (this.models instanceof PerceptionPool) await this.models.close();
   }
 }

@@ -62,3 +62,24 @@ export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOp
   if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');
   return o;
 }
+
+/** How the embedded engine runs per-chunk perception (process-wide, not per session). */
+export interface EngineOptions {
+  /**
+   * Worker threads for VAD and the sound model, batched across sessions (src/perception/workers/pool.ts);
+   * 0 runs them in the calling thread, 'cores' one per core. The server uses 'cores'; the library
+   * defaults to 0 (no threads a script did not ask for).
+   */
+  perceptionWorkers: number | 'cores';
+}
+
+export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze({ perceptionWorkers: 0 });
+
+export function resolveEngineOptions(partial: Partial<EngineOptions> = {}): EngineOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...defined };
+  if (o.perceptionWorkers !== 'cores' && !(Number.isInteger(o.perceptionWorkers) && o.perceptionWorkers >= 0 && o.perceptionWorkers <= 64)) {
+    throw new RangeError(`perceptionWorkers must be 'cores' or an integer 0..64, got ${o.perceptionWorkers}`);
+  }
+  return o;
+}

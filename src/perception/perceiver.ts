@@ -14,6 +14,7 @@ import type { GrammarReader } from './asr/grammar-pool.ts';
 import { QuietGate } from './quiet-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
+import { inThreadModels, type ChunkModels } from './chunk-models.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
@@ -97,6 +98,7 @@ export class Perceiver {
     private readonly vad: SileroVad,
     private readonly asr: StreamingRecognizer | OnePassRecognizer,
     private readonly sounds: SoundClassifier | null,
+    private readonly models: ChunkModels,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
     this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
@@ -104,17 +106,19 @@ export class Perceiver {
 
   /**
    * `pool`: a DecoderPool lends a one-pass decoder per utterance; a RecognizerPool gives a two-pass
-   * recogniser for the session's lifetime (without a pool one is opened and freed).
+   * recogniser for the session's lifetime (without a pool one is opened and freed). `models`: where VAD
+   * and the sound model run (default: this thread; the server passes a worker pool).
    */
   static async create(
     options: Partial<PerceiverOptions> = {},
     pool?: RecognizerPool | DecoderPool,
     grammar?: Promise<GrammarReader> | GrammarReader | null,
     transcriber?: Transcriber | null,
+    models: ChunkModels = inThreadModels(),
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
     const [vad, asr, sounds] = await Promise.all([
-      SileroVad.create(),
+      SileroVad.create(models),
       // A session starts once a decoder and the grammar are loaded, as it did when it owned its decoders.
       pool instanceof DecoderPool
         ? Promise.all([pool.ready(), grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined]).then(
@@ -125,7 +129,7 @@ export class Perceiver {
           : StreamingRecognizer.create(),
       opts.sounds ? SoundClassifier.load().catch(() => null) : Promise.resolve(null),
     ]);
-    const p = new Perceiver(opts, vad, asr, sounds);
+    const p = new Perceiver(opts, vad, asr, sounds, models);
     p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
     p.grammar = grammar ? Promise.resolve(grammar) : null;
     p.transcriber = transcriber ?? null;
@@ -149,21 +153,27 @@ export class Perceiver {
 
     // Nothing above the noise floor and no utterance going on: the models have nothing to find.
     const skip = this.opts.quietGate && this.gate.shouldSkip(mel, this.inUtterance || !this.segmenter.idle, this.lastVadMax);
-    const { probs, frameEnds } = await (skip ? this.vad.skip(chunk.pcm) : this.vad.process(chunk.pcm));
+    // VAD and the sound model both go out now (with a worker pool: in one batch with other sessions').
+    const vadRun = skip ? this.vad.skip(chunk.pcm) : this.vad.process(chunk.pcm);
+    const s0 = performance.now();
+    const soundRun = this.sounds && !skip ? this.models.sounds(this.sounds.window(mel)) : null;
+    soundRun?.catch(() => undefined); // awaited below; a VAD failure must not leave it unhandled
+    const soundCall = performance.now() - s0; // in this thread the network runs inside the call
+    const { probs, frameEnds } = await vadRun;
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
-    this.timings.vadMs.add(t0 - t1);
+    this.timings.vadMs.add(t0 - t1 - soundCall);
     const updates = this.segmenter.update(probs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
     this.gate.setFloor(acoustic.bandNoiseFloor);
 
     let sounds: Percept['sounds'];
-    if (this.sounds && skip) {
+    if (this.sounds && !soundRun) {
       sounds = { classes: this.sounds.classes, probs: new Float32Array(this.sounds.classes.length), thresholds: this.sounds.thresholds };
     } else if (this.sounds) {
       t1 = performance.now();
-      sounds = { classes: this.sounds.classes, probs: this.sounds.classify(mel), thresholds: this.sounds.thresholds };
-      this.timings.soundsMs.add(performance.now() - t1);
+      sounds = { classes: this.sounds.classes, probs: await soundRun!, thresholds: this.sounds.thresholds };
+      this.timings.soundsMs.add(soundCall + performance.now() - t1);
     }
 
     const speechStarted = updates.some((u) => u.kind === 'start');
@@ -216,7 +226,6 @@ export class Perceiver {
    * up perception or the final decode.
    */
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
-    const pcm = floatToPcm16(chunk.pcm);
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
       this.utterance++;
@@ -228,7 +237,8 @@ export class Perceiver {
       this.asr.startUtterance(pre);
       this.voice?.begin();
     }
-    if (!this.inUtterance) return;
+    if (!this.inUtterance) return; // nobody speaking: nothing to convert or decode
+    const pcm = floatToPcm16(chunk.pcm);
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
@@ -277,7 +287,8 @@ export class Perceiver {
     this.latest = null;
     const audio = concatSamples(this.uttAudio);
     this.uttAudio = [];
-    const voice = this.voice?.end(noiseFloorDb) ?? null;
+    // Described once the transcript is known: its syllables give the speaking rate.
+    const describeVoice = this.voice?.close(noiseFloorDb) ?? null;
     // finish() takes the utterance's audio synchronously; the final decoder's own queue keeps order.
     // Silence unbroken since the last pause: the audio after it holds no speech.
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
@@ -304,6 +315,7 @@ export class Perceiver {
         const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
         const candidate = detail && !detail.accepted && detail.text ? detail.text : undefined;
         if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
+        const voice = describeVoice?.(text || cmd!.text) ?? null;
         return {
           text: text || cmd!.text,
           utterance,

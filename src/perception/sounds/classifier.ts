@@ -36,6 +36,24 @@ export class SoundClassifier {
 
   /** `mel`: the chunk's 40 × 64 log-mel frames (row-major). Returns one probability per class. */
   classify(mel: Float32Array): Float32Array {
+    this.fill(mel);
+    const probs = this.net.forward(this.input);
+    this.advance();
+    return probs;
+  }
+
+  /**
+   * The network's input for this chunk (left context + `mel`, a copy), for running the network elsewhere
+   * (ChunkModels.sounds); the context moves on as with classify().
+   */
+  window(mel: Float32Array): Float32Array {
+    this.fill(mel);
+    const w = this.input.slice();
+    this.advance();
+    return w;
+  }
+
+  private fill(mel: Float32Array): void {
     if (!(mel instanceof Float32Array) || mel.length !== CHUNK_FRAMES * N_MELS) {
       throw new SoundFlowError('invalid_features', `classify expects ${CHUNK_FRAMES}×${N_MELS} log-mel values, got ${mel?.length}`, { recoverable: true });
     }
@@ -45,9 +63,11 @@ export class SoundClassifier {
       // Non-finite features would poison the context; treat them as silence.
       this.input[ctx + i] = Number.isFinite(v) ? v : SILENCE_LOGMEL;
     }
-    const probs = this.net.forward(this.input);
-    this.input.copyWithin(0, CHUNK_FRAMES * N_MELS); // this chunk's last frames become the next context
-    return probs;
+  }
+
+  /** This chunk's last frames become the next context. */
+  private advance(): void {
+    this.input.copyWithin(0, CHUNK_FRAMES * N_MELS);
   }
 
   /** Back to the stream start: the context is digital silence, as for the LogMel extractor. */

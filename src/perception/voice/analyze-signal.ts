@@ -22,7 +22,13 @@ export interface SignalVoiceResult {
 export async function analyzeSignal(
   pcm: Float32Array,
   analyzer = new VoiceAnalyzer(),
-  opts: { segmenter?: Partial<SegmenterOptions>; onUtterance?: (v: VoiceInfo, a: VoiceAnalyzer) => void; startSample?: number } = {},
+  opts: {
+    segmenter?: Partial<SegmenterOptions>;
+    onUtterance?: (v: VoiceInfo, a: VoiceAnalyzer) => void;
+    startSample?: number;
+    /** The utterance's transcript, given its stream span in seconds (as a recogniser would give it). */
+    textFor?: (startS: number, endS: number) => string | undefined;
+  } = {},
 ): Promise<SignalVoiceResult> {
   const mel = new LogMel();
   const vad = await SileroVad.create();
@@ -31,6 +37,7 @@ export async function analyzeSignal(
   const ms: number[] = [];
   const n = Math.ceil(pcm.length / CHUNK_SAMPLES);
   let inUtt = false;
+  let uttStart = 0;
   const base = opts.startSample ?? 0;
   for (let c = 0; c < n; c++) {
     const chunk = new Float32Array(CHUNK_SAMPLES);
@@ -44,12 +51,13 @@ export async function analyzeSignal(
     const ended = updates.some((u) => u.kind === 'end');
     if (!inUtt && (started || seg.inSpeech)) {
       inUtt = true;
+      uttStart = (base + Math.max(0, c - 1) * CHUNK_SAMPLES) / 16000;
       analyzer.begin();
     }
     const last = c === n - 1;
     if (inUtt && ((ended && !seg.inSpeech) || last)) {
       inUtt = false;
-      const v = analyzer.end();
+      const v = analyzer.end(undefined, opts.textFor?.(uttStart, (base + (c + 1) * CHUNK_SAMPLES) / 16000));
       if (v) {
         out.push(v);
         opts.onUtterance?.(v, analyzer);

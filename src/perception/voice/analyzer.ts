@@ -5,61 +5,65 @@
 import { semitones } from './pitch.ts';
 import { VoiceFrameExtractor, type VoiceFrame } from './frames.ts';
 import { prosodyOf, type Prosody } from './prosody.ts';
-import { SpeakerTracker, type SpeakerOptions } from './speakers.ts';
-import type { Arousal, VoiceInfo } from './types.ts';
+import { SpeakerTracker, type SpeakerAssignment, type SpeakerOptions } from './speakers.ts';
+import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues, type ArousalOptions } from './arousal.ts';
+import { bestChange, bicPenaltyPerFrame } from './change.ts';
+import { syllableCount } from './syllables.ts';
+import type { VoiceInfo } from './types.ts';
 
 export interface VoiceAnalyzerOptions {
   speakers: Partial<SpeakerOptions>;
+  arousal: Partial<ArousalOptions>;
   /** Voiced share below which speech counts as whispered. */
   whisperVoicedRatio: number;
-  /** Arousal score at or above which an utterance is excited/stressed (≤ −1.5×this: low). */
-  arousalThreshold: number;
   /** The first speaker heard becomes the enrolled user (else only "this is my voice" enrols). */
   enrollFirst: boolean;
+  /**
+   * A second voice taking over inside one utterance: ΔBIC per frame (λ = 1) of the best split, plus
+   * `changeF0Weight` per semitone of median-F0 difference beyond 3, at or above which the utterance is
+   * split into speaker turns (Infinity: never split).
+   */
+  changeThreshold: number;
+  changeF0Weight: number;
 }
 
 export const DEFAULT_VOICE_ANALYZER: VoiceAnalyzerOptions = {
   speakers: {},
+  arousal: {},
   whisperVoicedRatio: 0.2,
-  arousalThreshold: 0.7,
   enrollFirst: false,
+  changeThreshold: 1.5,
+  changeF0Weight: 0.1,
 };
 
 /** Longest utterance analysed, frames (the perceiver finalises at 20 s anyway). */
 const MAX_FRAMES = 3000;
 /** GLR/frame over the speaker threshold within which a new voice may use a known voice's baseline. */
 const NEIGHBOUR_MARGIN = 8;
-/** A single cue this far up (units of 6 dB / 3 semitones) marks a raised voice on its own. */
-const CUE = 0.6;
-/** Utterances a baseline needs before arousal is judged against it. */
-const MIN_BASELINE = 2;
-/** Utterances kept per speaker baseline. */
-const BASELINE_SIZE = 8;
-
-interface Baseline {
-  level: number[];
-  f0: number[];
-  rate: number[];
-  range: number[];
-}
+/** Against a borrowed baseline, a median F0 this far away (semitones) is another person, not arousal. */
+const OTHER_PERSON_ST = 6;
+/** Extra change score a split needs when one side looks like a voice not heard before. */
+const NEW_SIDE_MARGIN = 1;
+/** Raised utterances in a row after which a speaker's baseline learns them too (it was not their usual). */
+const STALE_AFTER = 3;
+/** A transcript whose syllable count is within this factor of the energy peaks' count is believed. */
+const TEXT_AGREEMENT = 1.5;
+/** Voiced frames a side of a speaker change needs (and the utterance twice that). */
+const CHANGE_MIN_SIDE = 60;
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-/** Median absolute deviation (0 for fewer than 3 values). */
-const mad = (v: number[]): number => {
-  if (v.length < 3) return 0;
-  const m = median(v);
-  return median(v.map((x) => Math.abs(x - m)));
-};
-const clip = (x: number, lo = -2, hi = 2) => Math.max(lo, Math.min(hi, x));
 
 export class VoiceAnalyzer {
   private readonly opts: VoiceAnalyzerOptions;
+  private readonly arousalOpts: ArousalOptions;
   private readonly extractor = new VoiceFrameExtractor();
   private readonly speakers: SpeakerTracker;
-  private readonly baselines = new Map<string, Baseline>();
+  private readonly baselines = new Map<string, ProsodyBaseline>();
+  /** Raised utterances in a row, per speaker. */
+  private readonly raisedStreak = new Map<string, number>();
   /** Levels of recent (non-whispered) utterances: the session's running speech level. */
   private readonly sessionLevels: number[] = [];
   private prev: VoiceFrame[] = [];
@@ -69,6 +73,7 @@ export class VoiceAnalyzer {
 
   constructor(options: Partial<VoiceAnalyzerOptions> = {}) {
     this.opts = { ...DEFAULT_VOICE_ANALYZER, ...options };
+    this.arousalOpts = { ...DEFAULT_AROUSAL, ...this.opts.arousal };
     this.speakers = new SpeakerTracker(this.opts.speakers);
   }
 
@@ -90,14 +95,29 @@ export class VoiceAnalyzer {
 
   /**
    * The utterance ended: its voice description (null when it had no speech frames). `noiseFloorDb`, the
-   * acoustic context's broadband floor now, gives the utterance's SNR against the room as it is now.
+   * acoustic context's broadband floor now, gives the utterance's SNR against the room as it is now;
+   * `text`, its transcript, gives the speaking rate in syllables.
    */
-  end(noiseFloorDb?: number): VoiceInfo | null {
+  end(noiseFloorDb?: number, text?: string): VoiceInfo | null {
+    return this.close(noiseFloorDb)(text);
+  }
+
+  /**
+   * The utterance ended, its transcript is not known yet: the returned function describes it once the
+   * transcript is there (the transcript's syllables per second of speech are a steadier rate than energy
+   * peaks). Call it in utterance order (baselines and speaker models learn from each call); an utterance
+   * never described is simply not learnt from.
+   */
+  close(noiseFloorDb?: number): (text?: string) => VoiceInfo | null {
     const frames = this.utterance ?? [];
     this.utterance = null;
-    if (frames.length === 0) return null;
-    const v = this.describe(frames);
-    return noiseFloorDb === undefined ? v : { ...v, snrDb: Math.round((v.levelDb - noiseFloorDb) * 10) / 10 };
+    let result: VoiceInfo | null | undefined;
+    return (text?: string) => {
+      if (result !== undefined) return result;
+      if (frames.length === 0) return (result = null);
+      const v = this.describe(frames, text);
+      return (result = noiseFloorDb === undefined ? v : { ...v, snrDb: Math.round((v.levelDb - noiseFloorDb) * 10) / 10 });
+    };
   }
 
   /** Marks the speaker of an utterance (e.g. the one that said "this is my voice") as the user. */
@@ -110,97 +130,134 @@ export class VoiceAnalyzer {
     return this.user;
   }
 
-  private describe(frames: VoiceFrame[]): VoiceInfo {
-    const p = prosodyOf(frames);
-    const voiced = frames.filter((f) => f.f0 > 0);
-    // Voiced frames carry the speaker's timbre best; whispers have none, so they use every frame.
-    const forSpeaker = voiced.length >= 30 ? voiced : frames;
-    const f0St = p.f0Hz > 0 ? semitones(p.f0Hz) : null;
-    const who = this.speakers.assign(forSpeaker.map((f) => f.mfcc), voiced.length >= 10 ? f0St : null);
-    if (this.user === null && this.opts.enrollFirst) this.enroll(who.label);
+  private describe(frames: VoiceFrame[], text?: string): VoiceInfo {
+    // Who: one speaker, or two when a second voice takes over inside the utterance.
+    const split = this.splitTurns(frames);
+    let turns = split.parts.map((part) => ({ part, p: prosodyOf(part), who: null as SpeakerAssignment | null }));
+    // A split stands only when its sides would go to different speakers (both sides of one voice go to
+    // its model, or both look new: then the whole is judged as one). A side that looks like a new voice
+    // needs a clearer change: half an utterance of a known voice can look new.
+    if (turns.length > 1) {
+      const [a, b] = turns.map((t) => this.speakerInput(t.part, t.p));
+      const la = this.speakers.peek(a.mfcc, a.f0St);
+      const lb = this.speakers.peek(b.mfcc, b.f0St);
+      const needed = this.opts.changeThreshold + (la === null || lb === null ? NEW_SIDE_MARGIN : 0);
+      if (la === lb || split.score < needed) turns = [{ part: frames, p: prosodyOf(frames), who: null }];
+    }
+    for (const t of turns) t.who = this.assignSpeaker(t.part, t.p);
+    // How: from the voice that spoke most of it.
+    const main = turns.reduce((a, b) => (b.part.length > a.part.length ? b : a));
+    const p = main.p;
+    const who = main.who!;
+    if (this.user === null && this.opts.enrollFirst) this.enroll(turns[0].who!.label);
     const sessionLevel = this.sessionLevels.length ? median(this.sessionLevels) : p.levelDb;
     const relLevelDb = p.levelDb - sessionLevel;
     const whisper = p.voicedRatio < this.opts.whisperVoicedRatio && relLevelDb < 3;
 
-    // A voice too new to have its own baseline borrows that of a close known voice (the same person
-    // speaking differently can land in a new cluster: a raised pitch moves the spectrum too).
+    // Speaking rate: energy peaks, averaged (in log) with the transcript's syllables when the transcript
+    // is plausible (within a factor TEXT_AGREEMENT of the peak count: a garbled transcript is not) and
+    // the utterance is one voice (its words are not split between turns).
+    const syllables = text && turns.length === 1 ? syllableCount(text) : 0;
+    const peaks = p.rateSyllPerSec * p.speechS;
+    const textOk = syllables > 0 && peaks > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(TEXT_AGREEMENT);
+    const logPeaks = p.rateSyllPerSec > 0 ? Math.log(p.rateSyllPerSec) : null;
+    const cues: ArousalCues = {
+      levelDb: p.levelDb,
+      f0St: p.f0Hz > 0 ? semitones(p.f0Hz) : null,
+      logRate: textOk && logPeaks !== null ? (logPeaks + Math.log(syllables / p.speechS)) / 2 : logPeaks,
+      rateFromText: false,
+      f0RangeSt: p.f0RangeSt,
+    };
+
+    // A voice too new to have its own baseline borrows that of the closest known voice that has one (the
+    // same person speaking differently can land in a new cluster: a raised pitch moves the spectrum too).
+    const min = this.arousalOpts.minBaseline;
     let base = this.baselines.get(who.label);
-    const near = who.nearest ? this.baselines.get(who.nearest.label) : undefined;
-    // With a single established voice (the usual case for a personal assistant) it is borrowed anyway.
-    const established = [...this.baselines.values()].filter((b) => b.level.length >= MIN_BASELINE).length;
-    const borrowed = (!base || base.level.length < MIN_BASELINE) && near !== undefined && near.level.length >= MIN_BASELINE
-      && (who.nearest!.score < NEIGHBOUR_MARGIN || established === 1);
-    if (borrowed) base = near;
-    const { score, arousal } = this.arousal(p, base, whisper, borrowed);
-    const fast = base && base.rate.length >= MIN_BASELINE ? p.rateSyllPerSec >= 1.2 * median(base.rate) : p.rateSyllPerSec > 7;
+    let borrowed = false;
+    if (!base || base.size < min) {
+      const established = [...this.baselines.entries()].filter(([, b]) => b.size >= min);
+      const near = who.others.find((o) => (this.baselines.get(o.label)?.size ?? 0) >= min);
+      // With a single established voice (the usual case for a personal assistant) it is borrowed anyway.
+      if (near && (near.score < NEIGHBOUR_MARGIN || established.length === 1)) {
+        base = this.baselines.get(near.label);
+        borrowed = true;
+      }
+    }
+    const otherPerson = borrowed && cues.f0St !== null && base!.f0Median !== null && Math.abs(cues.f0St - base!.f0Median) > OTHER_PERSON_ST;
+    const a = whisper ? { score: 0, arousal: 'calm' as const } : arousalOf(cues, base, this.arousalOpts, otherPerson);
+    const usualRate = base?.rateMedian ?? null;
+    const fast = usualRate !== null && base!.rate.length >= min ? p.rateSyllPerSec >= 1.2 * Math.exp(usualRate) : p.rateSyllPerSec > 7;
 
     if (!whisper) {
       this.sessionLevels.push(p.levelDb);
-      if (this.sessionLevels.length > BASELINE_SIZE) this.sessionLevels.shift();
-      // The baseline learns from how this speaker usually talks: clearly aroused utterances stay out of it.
-      if (!base || base.level.length < MIN_BASELINE || Math.abs(score) < this.opts.arousalThreshold) this.learn(who.label, p);
-      else if (!this.baselines.has(who.label) && who.isNew && base === near) this.baselines.set(who.label, { level: [], f0: [], rate: [], range: [] });
+      if (this.sessionLevels.length > SESSION_LEVELS) this.sessionLevels.shift();
+      // The baseline learns from how this speaker usually talks: raised utterances stay out of it,
+      // unless they keep coming (STALE_AFTER in a row): then the first utterances heard were not this
+      // speaker's usual, and the baseline follows rather than calling everything raised.
+      const streak = a.score >= 1 ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
+      this.raisedStreak.set(who.label, streak);
+      if (a.score < 1 || streak >= STALE_AFTER) {
+        const own = this.baselines.get(who.label) ?? new ProsodyBaseline(this.arousalOpts.window);
+        own.learn(cues);
+        this.baselines.set(who.label, own);
+      }
     }
+    const speakerTurns = turns.length > 1
+      ? turns.map((t) => ({ speaker: t.who!.label, startS: round2(t.part[0].t - 0.01), endS: round2(t.part[t.part.length - 1].t) }))
+      : undefined;
     return {
       speaker: who.label,
-      ...(this.user !== null ? { user: who.label === this.user } : {}),
+      ...(this.user !== null ? { user: turns.some((t) => t.who!.label === this.user) } : {}),
       whisper,
       loud: relLevelDb >= 6,
       fast,
-      arousal,
-      arousalScore: round2(score),
+      arousal: a.arousal,
+      arousalScore: round2(a.score),
       f0Hz: Math.round(p.f0Hz * 10) / 10,
       f0RangeSt: round2(p.f0RangeSt),
       voicedRatio: round2(p.voicedRatio),
       levelDb: Math.round(p.levelDb * 10) / 10,
       relLevelDb: Math.round(relLevelDb * 10) / 10,
       rateSyllPerSec: round2(p.rateSyllPerSec),
+      ...(textOk ? { syllablesPerSec: round2(syllables / p.speechS) } : {}),
+      speechS: round2(p.speechS),
       tiltDb: Math.round(p.tiltDb * 10) / 10,
-      startS: Math.round((frames[0].t - 0.01) * 100) / 100,
-      endS: Math.round(frames[frames.length - 1].t * 100) / 100,
+      startS: round2(frames[0].t - 0.01),
+      endS: round2(frames[frames.length - 1].t),
+      ...(speakerTurns ? { turns: speakerTurns } : {}),
     };
   }
 
-  /**
-   * Arousal against the speaker's baseline: each cue in units of a clearly raised voice (6 dB, 3 semitones,
-   * 20% faster), clipped, summed. Valence is a weaker guess: raised with a wider pitch range reads as
-   * excited, raised with a range as narrow as usual (or narrower) as stressed.
-   */
-  private arousal(p: Prosody, base: Baseline | undefined, whisper: boolean, borrowed: boolean): { score: number; arousal: Arousal } {
-    // One utterance is no baseline: wordings alone move level, pitch and rate by a good part of a cue.
-    if (!base || base.level.length < MIN_BASELINE || whisper) return { score: 0, arousal: 'calm' };
-    // Units: a clearly raised voice (6 dB, 3 semitones), or twice the speaker's own spread between
-    // utterances when that is larger (a lively human speaker varies more than a synthesiser).
-    const dL = clip((p.levelDb - median(base.level)) / Math.max(6, 2 * mad(base.level)));
-    const st = p.f0Hz > 0 && base.f0.length ? semitones(p.f0Hz) - median(base.f0) : 0;
-    // Against another voice's baseline, a pitch more than 6 semitones away is a different person, not arousal.
-    const dF = borrowed && Math.abs(st) > 6 ? 0 : clip(st / Math.max(3, 2 * mad(base.f0)));
-    const dR = p.rateSyllPerSec > 0 && base.rate.length ? clip(Math.log(p.rateSyllPerSec / median(base.rate)) / Math.log(1.2)) : 0;
-    // Rate is the noisiest cue (syllable counts vary with the wording), so it weighs half and never
-    // decides alone; a clearly raised level or pitch does.
-    const score = dL + dF + 0.5 * dR;
-    const th = this.opts.arousalThreshold;
-    if (score <= -1.5 * th) return { score, arousal: 'low' };
-    if (score < th && dL < CUE && dF < CUE) return { score, arousal: 'calm' };
-    const wider = base.range.length > 0 && p.f0RangeSt > median(base.range) + 1;
-    return { score, arousal: wider ? 'excited' : 'stressed' };
+  /** Speaker label of some frames (voiced frames carry the timbre best; whispers use all of them). */
+  private assignSpeaker(part: VoiceFrame[], p: Prosody): SpeakerAssignment {
+    const x = this.speakerInput(part, p);
+    return this.speakers.assign(x.mfcc, x.f0St);
   }
 
-  private learn(label: string, p: Prosody): void {
-    const b = this.baselines.get(label) ?? { level: [], f0: [], rate: [], range: [] };
-    const push = (a: number[], v: number) => {
-      a.push(v);
-      if (a.length > BASELINE_SIZE) a.shift();
-    };
-    push(b.level, p.levelDb);
-    if (p.f0Hz > 0) {
-      push(b.f0, semitones(p.f0Hz));
-      push(b.range, p.f0RangeSt);
-    }
-    if (p.rateSyllPerSec > 0) push(b.rate, p.rateSyllPerSec);
-    this.baselines.set(label, b);
+  private speakerInput(part: VoiceFrame[], p: Prosody): { mfcc: Float32Array[]; f0St: number | null } {
+    const voiced = part.filter((f) => f.f0 > 0);
+    const forSpeaker = voiced.length >= 30 ? voiced : part;
+    return { mfcc: forSpeaker.map((f) => f.mfcc), f0St: voiced.length >= 10 && p.f0Hz > 0 ? semitones(p.f0Hz) : null };
+  }
+
+  /** One part, or two where a second voice takes over (the split falls between voiced frames). */
+  private splitTurns(frames: VoiceFrame[]): { parts: VoiceFrame[][]; score: number } {
+    const one = { parts: [frames], score: 0 };
+    if (!Number.isFinite(this.opts.changeThreshold)) return one;
+    const voiced = frames.filter((f) => f.f0 > 0);
+    const c = bestChange(voiced.map((f) => f.mfcc), { minSide: CHANGE_MIN_SIDE });
+    if (!c) return one;
+    const f0Of = (fs: VoiceFrame[]) => median(fs.map((f) => semitones(f.f0)));
+    const dF0 = Math.abs(f0Of(voiced.slice(0, c.index)) - f0Of(voiced.slice(c.index)));
+    const score = c.score - bicPenaltyPerFrame(voiced.length) + this.opts.changeF0Weight * Math.max(0, dF0 - 3);
+    if (score < this.opts.changeThreshold) return one;
+    const at = voiced[c.index].t;
+    return { parts: [frames.filter((f) => f.t < at), frames.filter((f) => f.t >= at)], score };
   }
 }
+
+/** Utterances whose level makes the session's running speech level. */
+const SESSION_LEVELS = 8;
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;

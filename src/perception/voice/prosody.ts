@@ -13,6 +13,8 @@ export interface Prosody {
   voicedRatio: number;
   rateSyllPerSec: number;
   tiltDb: number;
+  /** Seconds of speaking time (frames within 30 dB of the loudest): the rate's denominator. */
+  speechS: number;
   /** Speech frames analysed. */
   frames: number;
 }
@@ -28,7 +30,7 @@ const UNVOICED_UTTERANCE = 0.2;
 
 export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   const n = frames.length;
-  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tiltDb: 0, frames: 0 };
+  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tiltDb: 0, speechS: 0, frames: 0 };
   let pow = 0, low = 0, high = 0;
   const f0s: number[] = [];
   for (const fr of frames) {
@@ -40,13 +42,15 @@ export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   f0s.sort((a, b) => a - b);
   const q = (p: number) => f0s[Math.min(f0s.length - 1, Math.floor(p * f0s.length))];
   const voicedRatio = f0s.length / n;
+  const speechS = activeSeconds(frames);
   return {
     levelDb: 10 * Math.log10(pow / n),
     f0Hz: f0s.length ? 100 * 2 ** (q(0.5) / 12) : 0,
     f0RangeSt: f0s.length >= 4 ? q(0.75) - q(0.25) : 0,
     voicedRatio,
-    rateSyllPerSec: syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / activeSeconds(frames),
+    rateSyllPerSec: syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / speechS,
     tiltDb: 10 * Math.log10((high + 1e-12) / (low + 1e-12)),
+    speechS,
     frames: n,
   };
 }

@@ -113,6 +113,8 @@ export interface SpeakerAssignment {
   score: number;
   /** The closest other known speaker and its score (a new voice may be a known one speaking differently). */
   nearest?: { label: string; score: number };
+  /** Every other known speaker with its score, closest first. */
+  others: { label: string; score: number }[];
 }
 
 export class SpeakerTracker {
@@ -130,36 +132,47 @@ export class SpeakerTracker {
     return this.speakers.length;
   }
 
+  /** The label `assign` would give these frames, or null for a new speaker; learns nothing. */
+  peek(mfcc: readonly ArrayLike<number>[], f0St: number | null): string | null {
+    const g = new Gaussian();
+    for (const x of mfcc) g.add(x);
+    if (f0St !== null) g.f0St.push(f0St);
+    if (g.n === 0) return this.last;
+    const scored = this.rank(g, f0St);
+    const best = scored[0];
+    const canOpen = g.n >= MIN_NEW_FRAMES && this.speakers.length < MAX_SPEAKERS;
+    return best && (best.score <= 0 || !canOpen) ? best.s.label : null;
+  }
+
   /** Labels one utterance from its MFCC frames and F0 (semitones re 100 Hz) of its voiced frames. */
   assign(mfcc: readonly ArrayLike<number>[], f0St: number | null): SpeakerAssignment {
     const g = new Gaussian();
     for (const x of mfcc) g.add(x);
     if (f0St !== null) g.f0St.push(f0St);
-    if (g.n === 0) return { label: this.last ?? this.open(g), isNew: false, score: 0 };
-    let best: { label: string; model: Gaussian } | null = null;
-    let bestScore = Infinity;
-    let second: { label: string; score: number } | undefined;
-    for (const s of this.speakers) {
+    if (g.n === 0) return { label: this.last ?? this.open(g), isNew: false, score: 0, others: [] };
+    const scored = this.rank(g, f0St);
+    const best = scored[0];
+    const canOpen = g.n >= MIN_NEW_FRAMES && this.speakers.length < MAX_SPEAKERS;
+    if (best && (best.score <= 0 || !canOpen)) {
+      best.s.model.merge(g);
+      this.last = best.s.label;
+      const others = scored.slice(1).map((x) => ({ label: x.s.label, score: x.score }));
+      return { label: best.s.label, isNew: false, score: best.score, ...(others.length ? { nearest: others[0] } : {}), others };
+    }
+    const others = scored.map((x) => ({ label: x.s.label, score: x.score }));
+    const label = this.open(g);
+    return { label, isNew: true, score: best ? best.score : 0, ...(others.length ? { nearest: others[0] } : {}), others };
+  }
+
+  /** Known speakers by their score against g (GLR/frame − threshold, F0 penalty, user bonus), best first. */
+  private rank(g: Gaussian, f0St: number | null): { s: { label: string; model: Gaussian }; score: number }[] {
+    return this.speakers.map((s) => {
       let score = deltaBic(s.model, g, 0) / g.n - this.opts.threshold;
       const sf = s.model.f0;
       if (sf !== null && f0St !== null) score += this.opts.f0Weight * Math.max(0, Math.abs(sf - f0St) - this.opts.f0FreeSt);
       if (s.label === this.preferred) score -= this.opts.preferredBonus;
-      if (score < bestScore) {
-        if (best) second = { label: best.label, score: bestScore };
-        bestScore = score;
-        best = s;
-      } else if (!second || score < second.score) {
-        second = { label: s.label, score };
-      }
-    }
-    const canOpen = g.n >= MIN_NEW_FRAMES && this.speakers.length < MAX_SPEAKERS;
-    if (best && (bestScore <= 0 || !canOpen)) {
-      best.model.merge(g);
-      this.last = best.label;
-      return { label: best.label, isNew: false, score: bestScore, ...(second ? { nearest: second } : {}) };
-    }
-    const label = this.open(g);
-    return { label, isNew: true, score: Number.isFinite(bestScore) ? bestScore : 0, ...(best ? { nearest: { label: best.label, score: bestScore } } : {}) };
+      return { s, score };
+    }).sort((a, b) => a.score - b.score);
   }
 
   private open(g: Gaussian): string {

@@ -25,6 +25,8 @@ const OPTIONS = {
   key: { type: 'string' },
   engine: { type: 'string', default: 'embedded' },
   'engine-url': { type: 'string' },
+  asr: { type: 'string' },
+  'perception-workers': { type: 'string', default: 'cores' },
   'llm-url': { type: 'string' },
   'llm-model': { type: 'string' },
   'asr-url': { type: 'string' },
@@ -49,6 +51,8 @@ const DOCS: FlagDocs = {
   key: 'its PEM private key',
   engine: 'embedded or aim-served',
   'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
+  asr: 'embedded engine recogniser: two-pass or one-pass (decoders lent per utterance)',
+  'perception-workers': 'threads running VAD and the sound model, batched across sessions: N, or cores (default; 0 = main thread)',
   'llm-url': 'OpenAI-compatible chat endpoint (answers, Realtime instructions and tools; also SOUNDFLOW_LLM_BASE_URL)',
   'llm-model': 'its model',
   'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint (also SOUNDFLOW_ASR_BASE_URL)',
@@ -103,7 +107,14 @@ export async function run(args: string[]): Promise<number> {
   const drain = { delayMs: seconds(values['drain-delay'], 'drain-delay'), graceMs: seconds(values['drain-grace'], 'drain-grace') };
 
   const { createEngine } = await import('../../../engine/registry.ts');
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv() });
+  const asr = values.asr;
+  if (asr !== undefined && asr !== 'one-pass' && asr !== 'two-pass') throw new SoundFlowError('invalid_argument', `--asr must be one-pass or two-pass, got ${JSON.stringify(asr)}`);
+  const pw = values['perception-workers'];
+  const perceptionWorkers = pw === 'cores' ? 'cores' : Number(pw);
+  if (perceptionWorkers !== 'cores' && !(Number.isInteger(perceptionWorkers) && perceptionWorkers >= 0 && perceptionWorkers <= 64)) {
+    throw new SoundFlowError('invalid_argument', `--perception-workers must be an integer 0..64 or cores, got ${JSON.stringify(pw)}`);
+  }
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, perceptionWorkers } });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,

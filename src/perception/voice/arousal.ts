@@ -1,0 +1,142 @@
+// Arousal of one utterance against its speaker's own baseline. Each cue (level, median F0, speaking
+// rate) is a z-score: its distance from the baseline's median over the speaker's spread between
+// utterances. That spread is learnt per speaker but shrunk toward a population prior (a few utterances
+// say little about how much a voice varies), and widened by the uncertainty of the baseline's own median.
+// The cues' z-scores are summed with weights; rate weighs less (it moves with the wording).
+import type { Arousal } from './types.ts';
+
+export interface ArousalCues {
+  levelDb: number;
+  /** Median F0, semitones re 100 Hz (null: unvoiced). */
+  f0St: number | null;
+  /** log(syllables per second): from the transcript's syllables when known, else from energy peaks. */
+  logRate: number | null;
+  /** Whether logRate came from a transcript (the two measures are kept apart). */
+  rateFromText: boolean;
+  f0RangeSt: number;
+}
+
+export interface ArousalOptions {
+  /** Weighted z-sum at or above which an utterance is raised; at or below −lowFactor× it is low. */
+  threshold: number;
+  lowFactor: number;
+  /** A single cue's weighted z counts this many times over (one clearly raised cue suffices). */
+  singleCue: number;
+  /** Population spreads between one speaker's calm utterances: dB, semitones, log rate. */
+  priorLevelDb: number;
+  priorF0St: number;
+  priorLogRate: number;
+  /** The same for the energy-peak rate (no transcript): it varies about twice as much. */
+  priorLogRatePeaks: number;
+  /** Weight of the prior spread, in utterances. */
+  priorWeight: number;
+  /** Cue weights in the sum. */
+  rateWeight: number;
+  /** Calm utterances kept per speaker. */
+  window: number;
+  /** Utterances a baseline needs before arousal is judged against it. */
+  minBaseline: number;
+}
+
+// Fitted on the tuning voices and phrasings only (bench/voice.ts --tuning; docs/notes/voice.md).
+export const DEFAULT_AROUSAL: ArousalOptions = {
+  threshold: 2.8,
+  lowFactor: 1,
+  singleCue: 1.3,
+  priorLevelDb: 1.5,
+  priorF0St: 1.3,
+  priorLogRate: 0.1,
+  priorLogRatePeaks: 0.15,
+  priorWeight: 8,
+  rateWeight: 1.5,
+  window: 16,
+  minBaseline: 2,
+};
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** Robust standard deviation (1.4826 × MAD); null for fewer than 3 values. */
+const robustSd = (v: number[]): number | null => {
+  if (v.length < 3) return null;
+  const m = median(v);
+  return 1.4826 * median(v.map((x) => Math.abs(x - m)));
+};
+
+/** One speaker's usual way of talking: recent calm utterances' cues. */
+export class ProsodyBaseline {
+  readonly level: number[] = [];
+  readonly f0: number[] = [];
+  readonly rate: number[] = [];
+  readonly textRate: number[] = [];
+  readonly range: number[] = [];
+
+  constructor(private readonly window = DEFAULT_AROUSAL.window) {}
+
+  get size(): number {
+    return this.level.length;
+  }
+
+  learn(c: ArousalCues): void {
+    const push = (a: number[], v: number) => {
+      a.push(v);
+      if (a.length > this.window) a.shift();
+    };
+    push(this.level, c.levelDb);
+    if (c.f0St !== null) {
+      push(this.f0, c.f0St);
+      push(this.range, c.f0RangeSt);
+    }
+    if (c.logRate !== null) push(c.rateFromText ? this.textRate : this.rate, c.logRate);
+  }
+
+  /** The usual median F0 (semitones), or null. */
+  get f0Median(): number | null {
+    return this.f0.length ? median(this.f0) : null;
+  }
+
+  get rateMedian(): number | null {
+    return this.rate.length ? median(this.rate) : null;
+  }
+}
+
+export interface ArousalResult {
+  /** Weighted z-sum over the threshold: ≥ 1 raised, ≤ −lowFactor low. */
+  score: number;
+  arousal: Arousal;
+  z: { level: number; f0: number; rate: number };
+}
+
+/** z-score of x against baseline values, spread shrunk toward the prior. */
+function zOf(x: number, values: number[], prior: number, k: number, minN: number): number {
+  const n = values.length;
+  if (n < minN) return 0;
+  const sd = robustSd(values);
+  const s2 = sd === null ? prior * prior : (k * prior * prior + (n - 1) * sd * sd) / (k + n - 1);
+  // The median of n values is itself uncertain (≈ 1.25²/n of the spread for a median).
+  return (x - median(values)) / Math.sqrt(s2 * (1 + 1.5 / n));
+}
+
+/**
+ * `ignoreF0`: the baseline is another voice's (a new cluster borrowing it) and the pitch is so far
+ * from it that it says "another person", not "raised".
+ */
+export function arousalOf(c: ArousalCues, base: ProsodyBaseline | undefined, o: ArousalOptions = DEFAULT_AROUSAL, ignoreF0 = false): ArousalResult {
+  const none = { score: 0, arousal: 'calm' as Arousal, z: { level: 0, f0: 0, rate: 0 } };
+  if (!base || base.size < o.minBaseline) return none;
+  const k = o.priorWeight;
+  const level = zOf(c.levelDb, base.level, o.priorLevelDb, k, o.minBaseline);
+  const f0 = c.f0St === null || ignoreF0 ? 0 : zOf(c.f0St, base.f0, o.priorF0St, k, o.minBaseline);
+  const rates = c.rateFromText ? base.textRate : base.rate;
+  const rate = c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
+  const sum = level + f0 + o.rateWeight * rate;
+  const up = Math.max(sum, o.singleCue * Math.max(level, f0, o.rateWeight * rate));
+  const score = (up >= o.threshold ? up : sum) / o.threshold;
+  const z = { level, f0, rate };
+  if (score <= -o.lowFactor) return { score, arousal: 'low', z };
+  if (score < 1) return { score, arousal: 'calm', z };
+  // Valence is a weak guess: raised with a pitch range wider than usual reads as excited, else stressed.
+  const wider = base.range.length > 0 && c.f0RangeSt > median(base.range) + 1;
+  return { score, arousal: wider ? 'excited' : 'stressed', z };
+}
