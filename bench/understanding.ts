@@ -73,7 +73,8 @@ function judge(e: Expect, events: SessionEvent[]): { ok: boolean; replied: boole
     case 'skill':
       return { replied, ok: reasons.includes(`answer:${e.skill}`) && (!e.answerIncludes || texts.some((x) => x.includes(e.answerIncludes!))) };
     case 'sound_question':
-      return { replied, ok: reasons.some((r) => r.startsWith('sound-question')) };
+      // Answered now, or as a question task ("question:…", ":pending" until the evidence arrives).
+      return { replied, ok: reasons.some((r) => r.startsWith('sound-question') || r.startsWith('question:')) };
     case 'limits':
       return { replied, ok: reasons.some((r) => r === 'answer:fallback' || r === 'answer:llm' || r === 'instruction:refused') };
     case 'silence':

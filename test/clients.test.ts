@@ -73,11 +73,12 @@ describe('OpenAI chat client', () => {
   });
 
   test('a slow server times out instead of hanging', async () => {
-    server.script.push({ kind: 'delay', ms: 1500 });
+    server.script.push({ kind: 'delay', ms: 6000 });
     const t0 = Date.now();
     const r = await collect(client.stream(messages));
     assertEngineError(r.error, 'llm_timeout', true);
-    assert.ok(Date.now() - t0 < 1400, `took ${Date.now() - t0} ms (the server waits 1500 ms)`);
+    // The client gives up after 700 ms; the bound only has to tell that from waiting out the server.
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms (the server waits 6000 ms)`);
   });
 
   test('a stream that stalls midway times out after the deltas it gave', async () => {
@@ -105,12 +106,12 @@ describe('OpenAI chat client', () => {
 
   test('the caller can abort, and stopping early cancels the request', async () => {
     const ctl = new AbortController();
-    server.script.push({ kind: 'delay', ms: 250 });
+    server.script.push({ kind: 'delay', ms: 5000 });
     setTimeout(() => ctl.abort(), 30);
     const t0 = Date.now();
     const r = await collect(new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'm', apiKey: 'sk-test', timeoutMs: 5000 }).stream(messages, { signal: ctl.signal }));
     assert.ok(r.error instanceof SoundFlowError && r.error.code === 'aborted', String(r.error));
-    assert.ok(Date.now() - t0 < 200);
+    assert.ok(Date.now() - t0 < 3000, 'aborted well before the server answered (5 s)');
     // Barge-in: break after the first delta; the next request still works.
     for await (const d of client.stream(messages)) {
       assert.ok(d.length > 0);

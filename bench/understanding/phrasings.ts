@@ -91,6 +91,9 @@ const TEMPLATES: Template[] = [
   t('tune', 'out_of_scope', 'knowledge', same(limits, 'what is the capital of france', 'who wrote romeo and juliet', 'how far away is the moon', 'what is the weather like tomorrow')),
   t('tune', 'out_of_scope', 'actions', same(limits, 'play some jazz music', 'call my mother', 'book a table for two', 'send a message to peter', 'turn on the kitchen lights', 'can you order a pizza')),
   t('tune', 'out_of_scope', 'open', same(limits, 'tell me a story', 'what should i cook tonight', 'explain how a rainbow works', 'hey soundflow who invented the telephone', 'soundflow turn on the radio')),
+  // Polite modal requests and more imperatives: the first fit saw one "can you" request only.
+  t('tune', 'out_of_scope', 'modal', same(limits, 'could you dim the lights in here', 'would you check my calendar for monday', 'will you lock the front door', 'could you wake me up at seven', 'can you look up the train times')),
+  t('tune', 'out_of_scope', 'more', same(limits, 'suggest a film for tonight', 'give me directions to the station', 'remember that i parked on level three', 'pause the music', 'why is the sky blue', 'when was the eiffel tower built', 'how many people live in london')),
   // ---------------- addressed, out of scope: test
   t('test', 'out_of_scope', 'convert-spoken', BAD_LANGS.map((l) => [`convert spoken language audio into ${l}`, limits])),
   t('test', 'out_of_scope', 'can-you-translate-bad', BAD_LANGS.slice(0, 4).map((l) => [`can you translate into ${l}`, limits])),
@@ -105,7 +108,15 @@ const TEMPLATES: Template[] = [
     'my sister translated the letter for her boss', 'the neighbours dog barked all night', 'we counted the boxes twice', 'her phone rang during the concert',
     'i have to finish the report by friday', 'our flight leaves at six in the morning', 'he forgot his keys at the office again', 'the soup needs more salt',
     'they were talking about the new project', 'i really like this song', 'i guess so how long does it take', 'maybe later what do you think',
-    'i told him what time the bus leaves', 'we asked her what the date was')),
+    'i told him what time the bus leaves', 'we asked her what the date was',
+    // People asking people, in second person: offers, plans, opinions.
+    'would you like some more tea', 'can you believe what happened at work', 'you should have seen his face', 'do you want to go for a walk later',
+    'have you finished your homework', 'what did you think of the film', 'your mother phoned while you were out', 'i bought you a present for your birthday',
+    // Two people in one stretch of speech (a question and its answer run together by the segmenter).
+    'where is the cat she is asleep on the sofa', 'when does the film start i think it starts at eight', 'what are we having for dinner pasta again i am afraid',
+    'who called this morning it was your brother about the car', 'how was work today it was fine thanks just busy', 'which bus do we take the number twelve goes there',
+    // Languages in talk, not in requests.
+    'my cousin speaks german and french at home', 'the menu was all in japanese')),
   // ---------------- overheard chatter: test
   t('test', 'chatter', 'narrative2', same(silence,
     'are you coming to the party on saturday', 'i left my umbrella at the office', 'where did you put the remote', 'the printer is broken again',
@@ -126,5 +137,9 @@ export function phrasings(split?: Split): Phrasing[] {
   return out;
 }
 
-/** Voices the bench renders with: flite's four and several espeak variants. */
-export const VOICES = ['flite:slt', 'flite:rms', 'flite:awb', 'flite:kal16', 'en-us+klatt', 'en-gb+klatt', 'en-us+f2', 'en-us+klatt4'];
+/**
+ * Voices the bench renders with: flite's four and several espeak variants. British Klatt is "en+klatt":
+ * espeak-ng 1.51 resolves "en-gb" by language and silently drops a "+variant" on it, so "en-gb+klatt"
+ * renders the plain en-gb formant voice (byte-identical to "en-gb").
+ */
+export const VOICES = ['flite:slt', 'flite:rms', 'flite:awb', 'flite:kal16', 'en-us+klatt', 'en+klatt', 'en-us+f2', 'en-us+klatt4'];

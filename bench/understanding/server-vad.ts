@@ -12,7 +12,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const root = resolve(arg('root') ?? new URL('../..', import.meta.url).pathname);
-const voices = (arg('voices') ?? 'flite:slt,flite:rms,flite:awb,flite:kal16,en-us+klatt,en-gb+klatt').split(',');
+const voices = (arg('voices') ?? 'flite:slt,flite:rms,flite:awb,flite:kal16,en-us+klatt,en+klatt').split(',');
 const { createEngine } = await import(pathToFileURL(join(root, 'src/engine/registry.ts')).href);
 const { concat, loadFile, silence, speech } = await import(pathToFileURL(join(root, 'src/testing/audio.ts')).href);
 const { collect } = await import(pathToFileURL(join(root, 'src/testing/session.ts')).href);

@@ -172,6 +172,16 @@ export class RulePolicy implements Policy {
           responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));
           reason = 'voice:enrolled';
         } else {
+          if (this.held && anotherSpeaker(this.held, fin.text, fin.voice)) {
+            // Someone else spoke after a held fragment (talk that ended on "and", then a question to us):
+            // the fragment is settled on its own, and the new words are a new utterance.
+            const held = this.held;
+            this.held = null;
+            const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
+            responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
+            events.push(...r.events);
+            reason = r.reason;
+          }
           const joined = this.held !== null;
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
           this.held = null;
@@ -243,4 +253,14 @@ export class RulePolicy implements Policy {
     }
     return r;
   }
+}
+
+/**
+ * A held fragment and the next utterance come from different speakers when the voice tracker gave them
+ * different labels and both are long enough for the label to mean something (a one-word continuation
+ * like "… nine" is too short to trust a label change, so it still joins).
+ */
+function anotherSpeaker(held: { text: string; voice?: VoiceInfo }, text: string, voice?: VoiceInfo): boolean {
+  const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+  return !!held.voice?.speaker && !!voice?.speaker && held.voice.speaker !== voice.speaker && words(held.text) >= 3 && words(text) >= 3;
 }

@@ -11,24 +11,29 @@ const LEAD = /^(?:please|so|and|um|uh|er|now|okay|ok|hey|just)\s+/;
 
 const REQUEST_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
 listen watch remind let say repeat open close turn book order write make check look search switch record cancel add
-define spell calculate compute interpret keep alert warn notify wake ignore be name list sing text email buy schedule`.split(/\s+/));
+define spell calculate compute interpret keep alert warn notify wake ignore be name list sing text email buy schedule
+recommend suggest bring get put remember note fetch dim lock unlock pause resume skip share post print save delete create
+update mute unmute raise lower increase decrease tidy clean lookup`.split(/\s+/));
 const WH = /^(?:what|whats|who|whos|when|where|why|how|which|whose)\b/;
 const AUX = /^(?:is|are|am|do|does|can|could|would|will|should|shall|have|has|may)\b/;
 const MODAL_YOU = /\b(?:can|could|would|will) you\b|\bdo you know\b|\bare you able\b/;
+const MODAL_VERB = /\b(?:can|could|would|will) you (?:please )?(\w+)/;
 const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|i want you to|i need you to|i would like you to)\b/;
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
-const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|song|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
+const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
 const THIRD = /\b(?:he|she|they|his|her|their|him|them|hers|theirs)\b/;
 const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
 const WE = /\b(?:we|us|our|ours)\b/;
 const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
+// Conversational hedges anywhere in the utterance ("… i think it starts at eight"): people answering people.
+const HEDGE = /\b(?:i think|i guess|i suppose|i believe|i m afraid|i am afraid|i m sure|i am sure|i ll|i will|i hope)\b/;
 const ANSWER = /^(?:yes|no|yeah|yep|nope|sure|maybe|okay|ok|right|well|oh|ah|wow)\b/;
 // Second person about someone's own life ("are you coming", "did you see"): people asking people.
 const SOCIAL = /\b(?:are you (?:coming|going|staying|leaving|free|busy|okay|ok|sure|ready|home|back)|did you|have you (?:seen|heard|been|got|finished)|were you|where did you|when did you|you know what|do you want to|do you remember)\b/;
 
 export const ADDRESSED_FEATURES = [
-  'bias', 'wake', 'imperative', 'wh', 'aux', 'modal_you', 'you', 'please', 'ask_me', 'i_want', 'task_words',
-  'third', 'past', 'we', 'i_statement', 'answer', 'social', 'long', 'short',
+  'bias', 'wake', 'imperative', 'wh', 'aux', 'modal_you', 'modal_request', 'you', 'please', 'ask_me', 'i_want', 'task_words',
+  'third', 'past', 'we', 'i_statement', 'hedge', 'answer', 'social', 'long', 'short',
 ] as const;
 
 /** The form features of an utterance (0/1, length ones in 0..1). */
@@ -51,6 +56,8 @@ export function addressedFeatures(text: string): number[] {
     wh: WH.test(t) ? 1 : 0,
     aux: AUX.test(t) ? 1 : 0,
     modal_you: MODAL_YOU.test(t) ? 1 : 0,
+    // "could you read …", "would you check …": a request verb after the modal ("would you like", "can you believe" are not).
+    modal_request: MODAL_VERB.test(t) && REQUEST_VERBS.has(MODAL_VERB.exec(t)![1]) ? 1 : 0,
     you: /\b(?:you|your|yourself)\b/.test(t) ? 1 : 0,
     please: /\bplease\b/.test(normalizeInstruction(String(text))) ? 1 : 0,
     ask_me: ASK_ME.test(t) ? 1 : 0,
@@ -60,6 +67,7 @@ export function addressedFeatures(text: string): number[] {
     past: PAST.test(t) ? 1 : 0,
     we: WE.test(t) ? 1 : 0,
     i_statement: I_STATEMENT.test(t) && !I_WANT.test(t) ? 1 : 0,
+    hedge: HEDGE.test(t) ? 1 : 0,
     answer: ANSWER.test(t) ? 1 : 0,
     social: SOCIAL.test(t) ? 1 : 0,
     long: Math.min(1, Math.max(0, (n - 8) / 12)),

@@ -16,6 +16,8 @@ export interface StreamDetail {
   turnOvers: number;
   replies: { chunk: number; task?: string; emotion?: string; text: string }[];
   errors: string[];
+  /** Final transcripts and non-routine chunk reasons, in stream order (sessions only). */
+  heard?: { chunk: number; text?: string; reason?: string }[];
 }
 
 export interface PolicyResult {
@@ -65,6 +67,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
           // The trivial baselines "reply" at every chunk with no content: not worth listing.
           replies: policy === 'always' ? [] : run.responses.map((r) => ({ chunk: r.chunk, task: r.task, emotion: r.emotion, text: r.text })),
           errors: sc.errors,
+          ...(run.heard ? { heard: run.heard } : {}),
         });
         opts.onStream?.(policy, s.row.id);
       }

@@ -32,7 +32,12 @@ export interface PolicyRun {
   /** Per reply: ms from pushing its chunk's audio to response.start. */
   replyLatencyMs: number[];
   errors: string[];
+  /** What the session heard and why it decided (final transcripts; chunk reasons other than routine listening), for per-stream analysis. */
+  heard?: { chunk: number; text?: string; reason?: string }[];
 }
+
+/** Chunk reasons that say nothing about a decision (listening, speech going on). */
+const ROUTINE_REASONS = new Set(['quiet', 'speech', 'speech-tail', 'silence', 'listening', 'no-speech']);
 
 export function parsePolicies(spec: string): PolicyName[] {
   const names = spec === 'all' ? [...POLICIES] : spec.split(',').map((s) => s.trim()).filter(Boolean);
@@ -71,12 +76,14 @@ async function runSession(engine: Engine, policy: PolicyName, s: EvalStream): Pr
   const byId = new Map<string, PolicyResponse>();
   const responses: PolicyResponse[] = [];
   const errors: string[] = [];
+  const heard: { chunk: number; text?: string; reason?: string }[] = [];
   const started = performance.now();
   const reader = (async () => {
     for await (const e of session as AsyncIterable<SessionEvent>) {
       const now = performance.now();
       if (e.type === 'chunk') {
         if (e.decision === 'respond') decisions[e.index] = true;
+        if (e.reason && !ROUTINE_REASONS.has(e.reason)) heard.push({ chunk: e.index, reason: e.reason });
         if (pushedAt[e.index] !== undefined) chunkLatencyMs.push(now - pushedAt[e.index]);
       } else if (e.type === 'response.start') {
         const r: PolicyResponse = { chunk: chunkOfTime(e.t), t: e.t, task: e.task, emotion: e.emotion, text: '' };
@@ -86,6 +93,8 @@ async function runSession(engine: Engine, policy: PolicyName, s: EvalStream): Pr
       } else if (e.type === 'response.end') {
         const r = byId.get(e.id);
         if (r) r.text = e.text;
+      } else if (e.type === 'transcript' && e.final) {
+        heard.push({ chunk: chunkOfTime(e.t), text: e.text });
       } else if (e.type === 'error') {
         errors.push(`${e.code}: ${e.message}`);
       }
@@ -104,7 +113,7 @@ async function runSession(engine: Engine, policy: PolicyName, s: EvalStream): Pr
     throw new SoundFlowError('eval_session_failed', `stream "${s.row.id}" with policy ${policy}: ${errorMessage(err)}`, { cause: err });
   }
   for (let i = 0; i < decisions.length; i++) decisions[i] ??= false;
-  return { decisions, responses, wallMs: performance.now() - started, chunkLatencyMs, replyLatencyMs, errors };
+  return { decisions, responses, wallMs: performance.now() - started, chunkLatencyMs, replyLatencyMs, errors, heard };
 }
 
 /** Creates the shared engine lazily: the analytic baselines never load it. */

@@ -2,7 +2,8 @@
 // (metric bars per policy; a label/prediction timeline of the first streams).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvalResult } from './evaluate.ts';
+import type { EvalResult, StreamDetail } from './evaluate.ts';
+import type { StreamRow } from '../data/layout.ts';
 import type { Summary } from './score.ts';
 
 const ROWS: [keyof Summary, string, boolean][] = [
@@ -43,6 +44,31 @@ export function textTable(r: EvalResult): string {
   const lines = g.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
   lines.splice(1, 0, w.map((n) => '-'.repeat(n)).join('  '));
   return `${s.streams} streams, ${(s.hours * 60).toFixed(1)} min of audio, reply tolerance 0..${r.tolerance} chunks\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Per stream, in time order: each labelled turn (reply expected or not), what the session heard, why it
+ * decided, and each reply marked hit/false; the misses are the labelled replies with no hit.
+ */
+export function streamDetailsText(streams: StreamDetail[], rows: StreamRow[], tolerance: number): string {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out: string[] = [];
+  for (const d of streams) {
+    out.push(`\n${d.id}${d.sceneType ? ` (${d.sceneType})` : ''}: tp ${d.tp}, false ${d.fp}, missed ${d.fn}`);
+    const lines: [number, number, string][] = [];
+    for (const t of byId.get(d.id)?.turns ?? []) {
+      const hit = t.respond && d.predicted.some((p) => p >= t.endChunk && p <= t.endChunk + tolerance);
+      lines.push([t.startChunk, 0, `turn ${t.startChunk}-${t.endChunk} ${t.respond ? (hit ? 'reply expected, hit ' : 'reply expected, MISSED') : 'no reply expected'}${t.text ? `: "${t.text}"` : ''}`]);
+    }
+    for (const h of d.heard ?? []) lines.push([h.chunk, 1, h.text !== undefined ? `  heard "${h.text}"` : `  reason ${h.reason}`]);
+    for (const r of d.replies) {
+      const hit = d.labelled.some((l) => r.chunk >= l && r.chunk <= l + tolerance);
+      lines.push([r.chunk, 2, `  reply ${hit ? '(hit)' : '(FALSE)'} ${r.task ?? ''}: "${r.text}"`]);
+    }
+    lines.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (const [c, , text] of lines) out.push(`  @${String(c).padStart(3)} ${text}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 export function markdown(r: EvalResult): string {
