@@ -12,6 +12,10 @@ import { build } from '../src/soundflow/data/build.ts';
 import type { StreamRow } from '../src/soundflow/data/layout.ts';
 import { evaluate, toJson } from '../src/soundflow/eval/evaluate.ts';
 import { SoundFlowError } from '../src/util/errors.ts';
+import { readWav } from '../src/soundflow/corpus/convert.ts';
+import { logMelOfSignal } from '../src/perception/features.ts';
+import { EventSegmenter } from '../src/perception/sounds/segmenter.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 let dir: string;
 let built: string;
@@ -36,6 +40,24 @@ test('the rendered scenes carry the labels their templates promise', () => {
   assert.deepEqual(count, count.map((_, i) => String(i + 1)), 'running count 1, 2, ...');
   assert.equal(byType.translate.chunks.filter((c) => c.task === 'translate').length, 2);
   for (const r of rows) assert.equal(r.chunks.length * 6400, Math.round(r.duration * 16000));
+});
+
+test('a count turn is one event of its class, and its clip ends where that event ends', () => {
+  const input = readFileSync(join(dir, 'scenes', 'input.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const count = input.find((r) => r.stream_scene_type === 'count');
+  const clips = count.turns.filter((t: { task?: string }) => t.task === 'count').map((t: { audio_path: string }) => readWav(join(dir, 'scenes', t.audio_path)));
+  assert.ok(clips.length >= 2);
+  for (const [k, clip] of clips.entries()) {
+    // 0.6 s of a quiet bed first: the segmenter needs a background before its first onset.
+    const rng = makeRng(k + 1);
+    const x = new Float32Array(9600 + clip.length + 3200);
+    for (let i = 0; i < x.length; i++) x[i] = (rng() - 0.5) * 2e-3;
+    for (let i = 0; i < clip.length; i++) x[9600 + i] += clip[i];
+    const events = new EventSegmenter().process(logMelOfSignal(x).data);
+    assert.equal(events.length, 1, `count turn ${k + 1}: ${events.length} events (${events.map((e) => `${e.onset}-${e.offset}`).join(', ')})`);
+    // The label sits at the clip's last sample: no more than 0.15 s after the event's end.
+    assert.ok(0.6 + clip.length / 16000 - events[0].offset < 0.15, `clip ends ${(0.6 + clip.length / 16000 - events[0].offset).toFixed(2)} s after its event`);
+  }
 });
 
 test('never and always get exactly the scores the labels imply', async () => {

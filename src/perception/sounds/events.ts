@@ -3,6 +3,7 @@
 // chunks is one event; three quick barks are three. Counting, alerts and the `sound` event consume these.
 import { SoundFlowError } from '../../util/errors.ts';
 import { EventSegmenter, type Segment, type SegmenterOptions } from './segmenter.ts';
+import { CONTEXT_FRAMES } from './model.ts';
 
 /** Classes that describe a scene rather than a countable/alertable event. */
 export const SCENE_CLASSES: ReadonlySet<string> = new Set(['speech', 'music', 'ambient']);
@@ -55,6 +56,8 @@ interface ChunkInfo {
 const HISTORY_CHUNKS = 20; // 8 s: longer than the longest event (maxSec 6)
 /** An event this much louder in the same chunk owns the chunk's class probabilities. */
 const OWNER_DB = 3;
+/** Left context of the classifier's input (CONTEXT_FRAMES of 10 ms), s. */
+const CONTEXT_SEC = CONTEXT_FRAMES * 0.01;
 
 interface Span {
   onset: number;
@@ -109,7 +112,9 @@ export class SoundEventTracker {
     const probs = new Float32Array(this.classes.length);
     let speech = 0;
     for (const h of this.history) {
-      if (h.end <= s.onset || h.start >= s.offset) continue;
+      // A chunk's classifier input starts CONTEXT_SEC before the chunk: a knock ending right at a chunk
+      // boundary is also seen by the next chunk (when that chunk is already in, i.e. the event closed in it).
+      if (h.end <= s.onset || h.start >= s.offset + CONTEXT_SEC) continue;
       speech = Math.max(speech, h.speech);
       // A chunk's probabilities describe its loudest sound: a faint chirp next to a bark in the same
       // chunk does not inherit "dog".

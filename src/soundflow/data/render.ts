@@ -115,11 +115,27 @@ function soundOrigin(turn: Extract<SceneTurn, { kind: 'sound' }>, source: SoundS
   return pool.length ? createRng(turn.seed).pick(pool).path : 'synth';
 }
 
+/**
+ * A sound turn's clip, its trailing silence cut (like TTS turns): the turn's label sits at its last
+ * sample, so a clip that ends half a second after its knock would put the expected count there.
+ */
 async function soundClip(turn: Extract<SceneTurn, { kind: 'sound' }>, origin: string): Promise<Float32Array> {
-  if (origin === 'synth') return synthSound(turn.cls, turn.seed);
+  if (origin === 'synth') return trimTrailing(synthSound(turn.cls, turn.seed, turn.events));
   const x = await decodeFile(origin);
   // Long recordings are cut to 4 s: a turn is one sound event, not a soundscape.
-  return x.length > 4 * SAMPLE_RATE ? x.slice(0, 4 * SAMPLE_RATE) : x;
+  return trimTrailing(x.length > 4 * SAMPLE_RATE ? x.slice(0, 4 * SAMPLE_RATE) : x);
+}
+
+function trimTrailing(x: Float32Array, thresholdDb = -50): Float32Array {
+  const hop = 160;
+  const thr = Math.pow(10, thresholdDb / 20);
+  // Only the end moves (onsets stay where the recipe put them), with trimSilence's 30 ms margin.
+  for (let f = Math.ceil(x.length / hop) - 1; f >= 0; f--) {
+    let e = 0;
+    for (let i = f * hop; i < Math.min(x.length, (f + 1) * hop); i++) e += x[i] * x[i];
+    if (Math.sqrt(e / hop) > thr) return x.slice(0, Math.min(x.length, (f + 1) * hop + 480));
+  }
+  return x; // silent: kept as it is
 }
 
 interface RenderedTurn {
@@ -137,7 +153,9 @@ interface RenderedTurn {
 async function renderScene(spec: SceneSpec, dir: string, source: SoundSource): Promise<RenderedTurn[]> {
   const out: RenderedTurn[] = [];
   for (const [k, t] of spec.turns.entries()) {
-    const rel = `clips/${spec.id}-${k}.wav`;
+    // Sound clips (trimmed, optionally fixed to N events: recipe 2) get their own file names, so a cached
+    // clip of the old recipe is never reused.
+    const rel = t.kind === 'sound' ? `clips/${spec.id}-${k}-s2${t.events ? `-${t.events}ev` : ''}.wav` : `clips/${spec.id}-${k}.wav`;
     const path = join(dir, rel);
     const row: RenderedTurn = { user: '', assistant: t.assistant, emotion: t.emotion, scene_type: t.kind === 'sound' ? `sound:${t.cls}` : t.kind, audio_path: rel };
     let audio: Float32Array | null = null;

@@ -40,7 +40,9 @@ export type SceneTurn =
   | { kind: 'speech'; parts: SpeechPart[]; voice: Voice; rate: number; assistant: string; emotion: Emotion; task?: TaskKind }
   /** Other people talking to each other, not to the assistant. */
   | { kind: 'talk'; lines: { text: string; voice: Voice }[]; assistant: string; emotion: Emotion }
-  | { kind: 'sound'; cls: string; seed: number; assistant: string; emotion: Emotion; task?: TaskKind };
+  /** `events`: how many separate events of `cls` the clip holds (count scenes: 1, so one turn = one
+   * counted event and its label); absent: whatever the class's clip naturally holds. */
+  | { kind: 'sound'; cls: string; seed: number; assistant: string; emotion: Emotion; task?: TaskKind; events?: number };
 
 export interface SceneSpec {
   id: string;
@@ -213,7 +215,7 @@ const TYPES: Record<string, { weight: number; build: Builder }> = {
       const [cls, instruction] = m.rng.pick(COUNTABLE);
       const n = m.rng.int(2, 3);
       const turns: SceneTurn[] = [m.say(instruction, 'Okay, counting.', 'normal', 'ack')];
-      for (let k = 1; k <= n; k++) turns.push({ ...m.sound(cls), assistant: String(k), emotion: 'normal', task: 'count' });
+      for (let k = 1; k <= n; k++) turns.push({ ...m.sound(cls), assistant: String(k), emotion: 'normal', task: 'count', events: 1 });
       return turns;
     },
   },

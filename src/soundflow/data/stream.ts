@@ -76,20 +76,25 @@ export async function buildStream(seq: InputSequence, ctx: BuildContext): Promis
   try {
     let turnAudio: Float32Array[] | undefined;
     // Step 1: the noise plan (needs the turn lengths, so it decodes the turns once).
-    let plan: StreamPlan;
+    let plan: StreamPlan | null = null;
+    let replanned = false;
     if (existsSync(p.plan)) {
       plan = JSON.parse(readFileSync(p.plan, 'utf8')) as StreamPlan;
       if (plan.seed !== ctx.seed) {
         throw new SoundFlowError('seed_mismatch', `${p.plan} was built with seed ${plan.seed}, this run uses ${ctx.seed}: use a fresh output dir`);
       }
-    } else {
+      // A plan made for other turn clips (the input changed since) is stale: plan and splice again.
+      if (plan.turns.length !== seq.turns.length || plan.turns.some((t, i) => t.audioPath !== seq.turns[i].audioPath)) plan = null;
+    }
+    if (!plan) {
+      replanned = existsSync(p.plan);
       turnAudio = await decodeTurns(seq);
       plan = makePlan(seq, turnAudio.map((a) => a.length), ctx.noise, streamRng(ctx.seed, seq.id), ctx.seed);
       writeFileAtomic(p.plan, JSON.stringify(plan, null, 1) + '\n');
       steps.push('plan');
     }
     // Step 2: the spliced stream; a WAV of the planned length is complete (writes are atomic).
-    if (framesOf(p.audio) !== plan.totalSamples) {
+    if (replanned || framesOf(p.audio) !== plan.totalSamples) {
       turnAudio ??= await decodeTurns(seq);
       const noise = new Map<string, Float32Array>();
       for (const s of [...plan.turns.map((t) => t.lead), plan.tail]) if (s.file && !noise.has(s.file)) noise.set(s.file, await loadNoise(s.file));
@@ -100,7 +105,7 @@ export async function buildStream(seq: InputSequence, ctx: BuildContext): Promis
     const numChunks = plan.totalSamples / CHUNK_SAMPLES;
     if (ctx.features) {
       const want = numChunks * FRAMES_PER_CHUNK * MEL_BINS * 4;
-      if (sizeOf(p.features) !== want) {
+      if (replanned || sizeOf(p.features) !== want) {
         const { data } = logMelOfSignal(readWavFile(p.audio).samples);
         if (data.byteLength !== want) throw new SoundFlowError('features_size', `features of ${seq.id}: ${data.byteLength} bytes, expected ${want}`);
         writeFileAtomic(p.features, Buffer.from(data.buffer, data.byteOffset, data.byteLength));

@@ -48,7 +48,7 @@ function normalize(x: Float32Array, peak: number): Float32Array {
   return x;
 }
 
-type Synth = (rng: Rng) => Float32Array;
+type Synth = (rng: Rng, events?: number) => Float32Array;
 
 export const SYNTH_SOUNDS: Record<string, Synth> = {
   // ANSI T3 temporal pattern: three 0.5 s beeps with 0.5 s gaps, then 1.5 s off; ~3.1 kHz.
@@ -75,8 +75,9 @@ export const SYNTH_SOUNDS: Record<string, Synth> = {
     }
     return normalize(out, 0.5);
   },
-  door_knock: (rng) => {
-    const n = rng.int(2, 3);
+  door_knock: (rng, events) => {
+    const drawn = rng.int(2, 3);
+    const n = events ?? drawn;
     const out = buf(0.35 * n + 0.3);
     for (let k = 0; k < n; k++) {
       const at = 0.05 + k * 0.3 + rng.next() * 0.04;
@@ -85,8 +86,9 @@ export const SYNTH_SOUNDS: Record<string, Synth> = {
     }
     return normalize(out, 0.6);
   },
-  cough: (rng) => {
-    const n = rng.int(1, 2);
+  cough: (rng, events) => {
+    const drawn = rng.int(1, 2);
+    const n = events ?? drawn;
     const out = buf(0.45 * n + 0.2);
     for (let k = 0; k < n; k++) {
       const at = 0.05 + k * 0.45;
@@ -102,8 +104,9 @@ export const SYNTH_SOUNDS: Record<string, Synth> = {
     for (let k = 0; k < 25; k++) addTone(out, rng.next() * 1.1, 0.4, 2500 + rng.next() * 5000, 0.15 + rng.next() * 0.2, attackDecay(0.001, 0.05 + rng.next() * 0.1));
     return normalize(out, 0.6);
   },
-  dog_bark: (rng) => {
-    const n = rng.int(2, 3);
+  dog_bark: (rng, events) => {
+    const drawn = rng.int(2, 3);
+    const n = events ?? drawn;
     const out = buf(0.45 * n + 0.2);
     for (let k = 0; k < n; k++) {
       const at = 0.05 + k * 0.45;
@@ -155,10 +158,15 @@ export const SYNTH_SOUNDS: Record<string, Synth> = {
 
 export const SYNTH_CLASSES = Object.keys(SYNTH_SOUNDS);
 
-export function synthSound(cls: string, seed: number): Float32Array {
+/**
+ * One clip of `cls`. `events` fixes how many separate events a clip of a repeating class (knocks, barks,
+ * coughs) holds, e.g. 1 for counting scenes where every turn is one counted event; other recipes
+ * (a doorbell's ding-dong is one ring) ignore it.
+ */
+export function synthSound(cls: string, seed: number, events?: number): Float32Array {
   const f = SYNTH_SOUNDS[cls];
   if (!f) throw new RangeError(`no synthetic recipe for sound class "${cls}" (have: ${SYNTH_CLASSES.join(', ')})`);
-  return f(createRng(seed));
+  return f(createRng(seed), events);
 }
 
 /** Ambience beds for the builder's noise library: quiet, long, stationary-ish. */

@@ -10,6 +10,11 @@ import { readWav } from '../corpus/convert.ts';
 import type { CorpusEntry, Split } from '../corpus/manifest.ts';
 import { gauss, pick, randInt, uniform, type Random } from '../../util/rng.ts';
 import { SAMPLE_RATE } from '../../audio/chunk.ts';
+import { spawnSync } from 'node:child_process';
+
+/** 'base': speed, reverb, gain, ambience, mixing. 'strong': adds sox pitch/tempo variants, random EQ
+ * and band limits, recorded backgrounds of other classes, more mixing. */
+export type AugmentRecipe = 'base' | 'strong';
 
 export const HOP = 160;
 export const WINDOW_SAMPLES = INPUT_FRAMES * HOP; // 8320 = 0.52 s (0.12 s context + 0.4 s chunk)
@@ -126,9 +131,9 @@ function foreground(clips: Clip[], rng: Random, impulsive: boolean): Float32Arra
   return null;
 }
 
-function backgroundWindow(bg: Clip[], rng: Random): Float32Array {
+function backgroundWindow(bg: Clip[], rng: Random, synthetic = 0.3): Float32Array {
   const w = new Float32Array(WINDOW_SAMPLES);
-  if (rng() < 0.3 || !bg.length) {
+  if (rng() < synthetic || !bg.length) {
     // Synthetic noise floor: white or brown.
     const brown = rng() < 0.5;
     let y = 0;
@@ -158,6 +163,82 @@ export interface GenOptions {
   rng: Random;
   /** Full augmentation for training; val/test use milder, fixed-seed settings. */
   augment: boolean;
+  /** The 'strong' recipe's extra augmentation (random EQ, other-class backgrounds, more mixing). */
+  strong?: boolean;
+}
+
+/** Classes whose recordings make plausible unlabelled backgrounds under another class's event. */
+const BACKGROUND_CLASSES = ['rain', 'wind', 'water', 'traffic', 'birds', 'music', 'speech', 'typing', 'applause', 'ambient'];
+
+/** RBJ biquad applied in place (direct form I). */
+function biquad(x: Float32Array, b0: number, b1: number, b2: number, a0: number, a1: number, a2: number): void {
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const y = (b0 * x[i] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2) / a0;
+    x2 = x1; x1 = x[i]; y2 = y1; y1 = y;
+    x[i] = y;
+  }
+}
+
+function peaking(x: Float32Array, f: number, gainDb: number, q: number): void {
+  const A = Math.pow(10, gainDb / 40);
+  const w = (2 * Math.PI * f) / SAMPLE_RATE;
+  const al = Math.sin(w) / (2 * q);
+  biquad(x, 1 + al * A, -2 * Math.cos(w), 1 - al * A, 1 + al / A, -2 * Math.cos(w), 1 - al / A);
+}
+
+function pass(x: Float32Array, f: number, high: boolean): void {
+  const w = (2 * Math.PI * f) / SAMPLE_RATE;
+  const al = Math.sin(w) / (2 * Math.SQRT1_2);
+  const c = Math.cos(w);
+  if (high) biquad(x, (1 + c) / 2, -(1 + c), (1 + c) / 2, 1 + al, -2 * c, 1 - al);
+  else biquad(x, (1 - c) / 2, 1 - c, (1 - c) / 2, 1 + al, -2 * c, 1 - al);
+}
+
+/** A different microphone, speaker or source rate: random peaks/dips and band limits. */
+function randomEq(w: Float32Array, rng: Random): void {
+  const bands = randInt(rng, 0, 2);
+  for (let k = 0; k < bands; k++) peaking(w, Math.exp(uniform(rng, Math.log(150), Math.log(6000))), uniform(rng, -10, 10), uniform(rng, 0.7, 2.5));
+  if (rng() < 0.3) pass(w, uniform(rng, 80, 500), true);
+  // 8 kHz / 11 kHz / 16 kHz-ish sources and small loudspeakers.
+  if (rng() < 0.3) pass(w, pick(rng, [3400, 3800, 5000, 5500, 7000]), false);
+}
+
+/** Runs sox on float samples in memory; null when sox fails. */
+function soxEffect(x: Float32Array, effect: string[]): Float32Array | null {
+  const fmt = ['-t', 'raw', '-r', String(SAMPLE_RATE), '-e', 'floating-point', '-b', '32', '-c', '1'];
+  const r = spawnSync('sox', [...fmt, '-', ...fmt, '-', ...effect], { input: Buffer.from(x.buffer, x.byteOffset, x.byteLength), maxBuffer: 1 << 28 });
+  if (r.status !== 0 || !r.stdout?.length) return null;
+  const b = r.stdout as Buffer;
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~3)));
+}
+
+/**
+ * Adds one sox-processed variant per clip (ambience excepted): a ±1–3 semitone pitch shift at constant
+ * tempo, or a 0.8–1.25× tempo change at constant pitch. Long files are cut to 12 s first.
+ */
+export function withVariants(clips: Map<string, Clip[]>, rng: Random, log: (s: string) => void): Map<string, Clip[]> {
+  const out = new Map<string, Clip[]>();
+  let made = 0;
+  for (const [cls, list] of clips) {
+    const all = [...list];
+    if (cls !== 'ambient') {
+      for (const c of list) {
+        const x = c.x.length > 12 * SAMPLE_RATE ? c.x.subarray(0, 12 * SAMPLE_RATE) : c.x;
+        const effect = rng() < 0.5
+          ? ['pitch', String(Math.round((rng() < 0.5 ? -1 : 1) * uniform(rng, 100, 300)))]
+          : ['tempo', uniform(rng, 0.8, 1.25).toFixed(3)];
+        const y = soxEffect(x, effect);
+        if (y && y.length > 400) {
+          all.push({ entry: c.entry, x: y, activeDb: activeLevel(y) });
+          made++;
+        }
+      }
+    }
+    out.set(cls, all);
+  }
+  log(`sox variants: ${made} clips`);
+  return out;
 }
 
 /** Renders one labelled window; returns the audio and the multi-hot target. */
@@ -175,6 +256,7 @@ export function makeExample(opts: GenOptions, clsIndex: number): { audio: Float3
   else for (let t = 0; t < 4 && !w; t++) w = foreground(own, rng, IMPULSIVE_CLASSES.has(cls));
   if (!w) return null;
   if (augment && cls !== 'ambient' && rng() < 0.25) reverb(w, rng, uniform(rng, 0.1, 0.5));
+  if (opts.strong && rng() < 0.6) randomEq(w, rng);
   // Event level: -45..-6 dBFS.
   const levelDb = uniform(rng, augment ? -45 : -35, augment ? -6 : -12);
   const cur = rmsDb(w, CHUNK_START);
@@ -183,8 +265,13 @@ export function makeExample(opts: GenOptions, clsIndex: number): { audio: Float3
   for (let i = 0; i < w.length; i++) w[i] *= g;
   if (cls !== 'ambient') {
     if (rng() < (augment ? 0.85 : 1)) addScaled(w, backgroundWindow(bg, rng), levelDb, uniform(rng, augment ? 3 : 10, 30));
+    if (opts.strong && rng() < 0.4) {
+      // A recording of another (background-like) class under the event, unlabelled: from other packages.
+      const others = BACKGROUND_CLASSES.filter((c) => c !== cls && c !== 'ambient' && clips.get(c)?.length);
+      if (others.length) addScaled(w, backgroundWindow(clips.get(pick(rng, others))!, rng, 0), levelDb, uniform(rng, 10, 30));
+    }
     // A second, quieter event of another class: teaches that classes co-occur (multi-label).
-    if (augment && rng() < 0.12) {
+    if (augment && rng() < (opts.strong ? 0.2 : 0.12)) {
       const j = randInt(rng, 0, classes.length - 1);
       const other = j !== clsIndex && j !== ambientIdx ? clips.get(classes[j]) : undefined;
       const ow = other?.length ? foreground(other, rng, IMPULSIVE_CLASSES.has(classes[j])) : null;

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec } from '../../perception/sounds/model.ts';
+import { INPUT_FRAMES, N_MELS, SoundNet, type SoundModelSpec, type SoundWeights } from '../../perception/sounds/model.ts';
 import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { DEFAULT_CORPUS_DIR } from '../corpus/build.ts';
 import { readManifest } from '../corpus/manifest.ts';
 import { makeRng } from '../../util/rng.ts';
-import { loadClips, makeExampleSet } from './sounds-data.ts';
+import { loadClips, makeExampleSet, withVariants, type AugmentRecipe, type Clip } from './sounds-data.ts';
 import { buildEvalSet, confusionSvg, evaluate, metricsTable, scoreSet, tuneThresholds, type EvalReport } from './sounds-eval.ts';
 import { exportWeights, forwardLogits, initParams, initTf, predict, type Params } from './sounds-model.ts';
 
@@ -27,6 +27,9 @@ export interface TrainSoundsOptions {
   hidden: number;
   lr: number;
   seed: number;
+  /** Augmentation recipe: 'base' (speed, reverb, gain, ambience, mixing) or 'strong' (adds sox pitch/tempo
+   * variants, random EQ and band limits, recorded backgrounds from other classes, more mixing). */
+  augment: AugmentRecipe;
   /** Where the README section and plot go (null: skip). */
   docsDir: string | null;
   log: (s: string) => void;
@@ -41,6 +44,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainSoundsOptions = {
   hidden: 96,
   lr: 2e-3,
   seed: 1,
+  augment: 'base',
   docsDir: 'docs',
   log: (s) => process.stderr.write(s + '\n'),
 };
@@ -53,21 +57,31 @@ function restore(p: Params, snap: Map<string, Float32Array>): void {
   for (const [k, v] of Object.entries(p)) v.assign(tf.tensor(snap.get(k)!, v.shape));
 }
 
-export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Promise<{ test: EvalReport; val: EvalReport; maxDiff: number; msPerChunk: number }> {
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial };
+export interface FitResult {
+  net: SoundNet;
+  weights: SoundWeights;
+  params: Params;
+  thresholds: number[];
+  valReport: EvalReport;
+  bestEpoch: number;
+  maxDiff: number;
+  normMean: number[];
+  normStd: number[];
+}
+
+/**
+ * Trains one model on `train`, keeps the epoch with the best validation macro-F1, checks the plain-TS
+ * export against tfjs and tunes per-class thresholds on `val`. Shared by `train sounds` and the
+ * leave-one-package-out evaluation.
+ */
+export async function fitSoundModel(
+  o: Pick<TrainSoundsOptions, 'epochs' | 'examplesPerEpoch' | 'batch' | 'hidden' | 'lr' | 'seed' | 'augment' | 'log'>,
+  classes: string[],
+  train: Map<string, Clip[]>,
+  val: Map<string, Clip[]>,
+): Promise<FitResult> {
   const t0 = Date.now();
   await initTf();
-  const manifest = readManifest(join(o.corpusDir, 'manifest.json'));
-  const classes = [...SOUND_CLASSES];
-  o.log(`loading corpus (${manifest.entries.length} files) from ${o.corpusDir}`);
-  const train = loadClips(o.corpusDir, manifest.entries, 'train');
-  const val = loadClips(o.corpusDir, manifest.entries, 'val');
-  const test = loadClips(o.corpusDir, manifest.entries, 'test');
-  // Validation ambience doubles as the test ambience when a split lacks it.
-  if (!val.get('ambient')) val.set('ambient', train.get('ambient') ?? []);
-  const missing = classes.filter((c) => !train.get(c)?.length);
-  if (missing.length) throw new SoundFlowError('corpus_incomplete', `no training files for: ${missing.join(', ')} (run "soundflow corpus build")`);
-
   const rng = makeRng(o.seed);
   const C = classes.length;
   const p = initParams(o.hidden, C, o.seed);
@@ -76,6 +90,7 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
   let std: tf.Tensor1D | null = null;
   let normMean: number[] = [];
   let normStd: number[] = [];
+  const genClips = o.augment === 'strong' ? withVariants(train, rng, o.log) : train;
 
   o.log('building validation chunks');
   const valSet = buildEvalSet(classes, val, { seed: 11 });
@@ -84,9 +99,9 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
   let best = { f1: -1, epoch: 0, snap: snapshot(p) };
 
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    o.log(`epoch ${epoch}/${o.epochs}: rendering ${o.examplesPerEpoch} augmented examples`);
+    o.log(`epoch ${epoch}/${o.epochs}: rendering ${o.examplesPerEpoch} augmented examples (${o.augment})`);
     const examples = new Progress(o.examplesPerEpoch, '  examples');
-    const set = makeExampleSet({ classes, clips: train, rng, augment: true }, o.examplesPerEpoch, (i) => examples.update(i, 'examples'));
+    const set = makeExampleSet({ classes, clips: genClips, rng, augment: true, strong: o.augment === 'strong' }, o.examplesPerEpoch, (i) => examples.update(i, 'examples'));
     if (!mean) {
       // Per-bin standardisation from the first epoch's examples.
       const m = new Float64Array(N_MELS);
@@ -160,6 +175,26 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
   const thresholds = tuneThresholds(valProbs, valSet.label, C);
   weights.spec.thresholds = thresholds;
   const valReport = evaluate(classes, valProbs, valSet.label, thresholds);
+  opt.dispose();
+  o.log(`fitted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return { net, weights, params: p, thresholds, valReport, bestEpoch: best.epoch, maxDiff, normMean, normStd };
+}
+
+export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Promise<{ test: EvalReport; val: EvalReport; maxDiff: number; msPerChunk: number }> {
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...partial };
+  const t0 = Date.now();
+  const manifest = readManifest(join(o.corpusDir, 'manifest.json'));
+  const classes = [...SOUND_CLASSES];
+  o.log(`loading corpus (${manifest.entries.length} files) from ${o.corpusDir}`);
+  const train = loadClips(o.corpusDir, manifest.entries, 'train');
+  const val = loadClips(o.corpusDir, manifest.entries, 'val');
+  const test = loadClips(o.corpusDir, manifest.entries, 'test');
+  // Validation ambience doubles as the test ambience when a split lacks it.
+  if (!val.get('ambient')) val.set('ambient', train.get('ambient') ?? []);
+  const missing = classes.filter((c) => !train.get(c)?.length);
+  if (missing.length) throw new SoundFlowError('corpus_incomplete', `no training files for: ${missing.join(', ')} (run "soundflow corpus build")`);
+  const { net, weights, params: p, thresholds, valReport, bestEpoch, maxDiff } = await fitSoundModel(o, classes, train, val);
+  const best = { epoch: bestEpoch };
 
   o.log('evaluating on the test split');
   if (!test.get('ambient')) test.set('ambient', val.get('ambient') ?? []);
@@ -174,7 +209,7 @@ export async function trainSounds(partial: Partial<TrainSoundsOptions> = {}): Pr
     ...weights.spec,
     training: {
       command: 'soundflow train sounds',
-      epochs: o.epochs, examplesPerEpoch: o.examplesPerEpoch, batch: o.batch, lr: o.lr, seed: o.seed, bestEpoch: best.epoch,
+      epochs: o.epochs, examplesPerEpoch: o.examplesPerEpoch, batch: o.batch, lr: o.lr, seed: o.seed, augment: o.augment, bestEpoch: best.epoch,
       seconds: Math.round(elapsed), corpusFiles: manifest.entries.length,
       valMacroF1: +valReport.macroF1.toFixed(4), testMacroF1: +testReport.macroF1.toFixed(4), testTop1: +testReport.top1Accuracy.toFixed(4),
     },

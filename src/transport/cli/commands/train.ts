@@ -1,5 +1,6 @@
 // `soundflow train sounds|decision|music`: flags parsed here; each trainer lives in src/soundflow/train and is
 // imported lazily (tfjs is heavy).
+import { writeFileSync } from 'node:fs';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { intFlag, parseFlags } from '../args.ts';
 
@@ -9,7 +10,11 @@ const USAGE = `usage: soundflow train sounds [options]    the sound-event model 
 
 const MUSIC_USAGE = `usage: soundflow train music [--dir DIR] [--out DIR] [--epochs N] [--hidden N] [--seed N] [--no-docs]`;
 
-const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N] [--no-docs]`;
+const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N]
+         [--augment base|strong] [--no-docs]
+       soundflow train sounds --lopo [--folds K] [--fold I] [--augment base|strong] [--epochs N] [--examples N] [--json FILE]
+  --lopo: leave-one-package-out evaluation of the recipe (K models, each trained without one fold of
+  source packages and scored on them); writes no weights. Defaults for --lopo: 4 folds, 4 epochs × 8000.`;
 
 const DECISION_USAGE = `usage: soundflow train decision [--data DIR] [--scenes N] [--scene-seed N] [--cache DIR] [--out DIR]
          [--window N] [--hidden 24] [--epochs N] [--batch N] [--seed N] [--tolerance N] [--jobs N]
@@ -36,7 +41,29 @@ async function sounds(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     corpus: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, examples: { type: 'string' },
     batch: { type: 'string' }, hidden: { type: 'string' }, seed: { type: 'string' }, 'no-docs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    augment: { type: 'string' }, lopo: { type: 'boolean' }, folds: { type: 'string' }, fold: { type: 'string' }, json: { type: 'string' },
   }, SOUNDS_USAGE);
+  const augment = values.augment ?? 'base';
+  if (augment !== 'base' && augment !== 'strong') throw new SoundFlowError('invalid_argument', `--augment must be base or strong, got "${augment}"`);
+  if (values.lopo) {
+    const { DEFAULT_LOPO_OPTIONS: L, runLopo, lopoTable } = await import('../../../soundflow/train/sounds-lopo.ts');
+    const r = await runLopo({
+      corpusDir: values.corpus ?? L.corpusDir,
+      folds: intFlag(values.folds, 'folds', 2) ?? L.folds,
+      epochs: intFlag(values.epochs, 'epochs', 1) ?? L.epochs,
+      examplesPerEpoch: intFlag(values.examples, 'examples', 256) ?? L.examplesPerEpoch,
+      batch: intFlag(values.batch, 'batch', 1) ?? L.batch,
+      hidden: intFlag(values.hidden, 'hidden', 4) ?? L.hidden,
+      seed: intFlag(values.seed, 'seed', 0) ?? L.seed,
+      augment,
+      onlyFold: intFlag(values.fold, 'fold', 1),
+      // Partial results after each fold, so a long run can be read while it goes.
+      onFold: (partial) => { if (values.json) writeFileSync(values.json, JSON.stringify(partial, null, 1) + '\n'); },
+    });
+    if (values.json) writeFileSync(values.json, JSON.stringify(r, null, 1) + '\n');
+    process.stdout.write(lopoTable(r) + '\n');
+    return 0;
+  }
   const { DEFAULT_TRAIN_OPTIONS: D, trainSounds } = await import('../../../soundflow/train/sounds.ts');
   await trainSounds({
     corpusDir: values.corpus ?? D.corpusDir,
@@ -46,6 +73,7 @@ async function sounds(args: string[]): Promise<number> {
     batch: intFlag(values.batch, 'batch', 1) ?? D.batch,
     hidden: intFlag(values.hidden, 'hidden', 4) ?? D.hidden,
     seed: intFlag(values.seed, 'seed', 0) ?? D.seed,
+    augment,
     docsDir: values['no-docs'] ? null : 'docs',
   });
   return 0;
