@@ -41,10 +41,11 @@ export class EmbeddedEngine implements Engine {
   readonly name = 'embedded';
   private readonly tts = new EspeakTts();
   /**
-   * Open-vocabulary recognition. 'one-pass' (DEFAULT_ASR): decoders lent per utterance (one accurate streaming pass
-   * each, early end of turn; silent sessions hold none; bounded, idle ones freed after 30 s; ~1/10 of
-   * the CPU left at the end of an utterance). 'two-pass': each session holds a partial +
-   * final decoder pair and re-decodes every segment at its end.
+   * Open-vocabulary recognition. 'one-pass' (DEFAULT_ASR): decoders lent per utterance (one accurate
+   * streaming pass each, a session's first utterance decoded again with its own cepstral mean; early end
+   * of turn; silent sessions hold none; bounded, idle ones freed after 30 s; ~1/10 of the CPU left at the
+   * end of an utterance). 'two-pass': each session holds a partial + final decoder pair and re-decodes
+   * every segment at its end.
    */
   private readonly recognizers: RecognizerPool | DecoderPool;
 
