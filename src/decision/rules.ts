@@ -175,12 +175,7 @@ export class RulePolicy implements Policy {
           if (this.held && anotherSpeaker(this.held, fin.text, fin.voice)) {
             // Someone else spoke after a held fragment (talk that ended on "and", then a question to us):
             // the fragment is settled on its own, and the new words are a new utterance.
-            const held = this.held;
-            this.held = null;
-            const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
-            responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
-            events.push(...r.events);
-            reason = r.reason;
+            reason = await this.releaseHeld(t, responses, events);
           }
           const joined = this.held !== null;
           const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
@@ -214,12 +209,7 @@ export class RulePolicy implements Policy {
         reason = 'no-transcript';
       }
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
-      const held = this.held;
-      this.held = null;
-      const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
-      responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
-      events.push(...r.events);
-      reason = r.reason;
+      reason = await this.releaseHeld(t, responses, events);
     }
 
     const tick = this.utterances.tick(t);
@@ -242,6 +232,16 @@ export class RulePolicy implements Policy {
 
     this.voiceStyle.noteEvents(events, t, p.inSpeech ? 1 : p.speech);
     return { decision: responses.length ? 'respond' : 'silent', reason, responses, events, interrupt };
+  }
+
+  /** Acts on the held fragment on its own (its hold ran out, or another speaker took over). */
+  private async releaseHeld(t: number, responses: ResponsePlan[], events: SessionEvent[]): Promise<string> {
+    const held = this.held!;
+    this.held = null;
+    const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
+    responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
+    events.push(...r.events);
+    return r.reason;
   }
 
   private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {

@@ -10,20 +10,13 @@ import { DEFAULT_CORPUS_DIR } from '../corpus/build.ts';
 import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { makeRng } from '../../util/rng.ts';
 import { SoundFlowError } from '../../util/errors.ts';
-import { loadClips, type AugmentRecipe, type Clip } from './sounds-data.ts';
+import { loadClips, type Clip } from './sounds-data.ts';
 import { buildEvalSet, evaluate, scoreSet, type EvalReport } from './sounds-eval.ts';
-import { fitSoundModel } from './sounds.ts';
+import { fitSoundModel, type TrainSoundsOptions } from './sounds.ts';
 
-export interface LopoOptions {
-  corpusDir: string;
+/** The training options of a normal run (no model or docs are written), plus the folds. */
+export interface LopoOptions extends Omit<TrainSoundsOptions, 'outDir' | 'docsDir'> {
   folds: number;
-  epochs: number;
-  examplesPerEpoch: number;
-  batch: number;
-  hidden: number;
-  lr: number;
-  seed: number;
-  augment: AugmentRecipe;
   /** Run only this fold (1-based; a quick look at one fold's held-out packages). */
   onlyFold?: number;
   log: (s: string) => void;
