@@ -8,8 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
-import { floatToPcm16 } from '../../audio/pcm.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 import { FINAL_BEAMS, type BeamOptions } from './config.ts';
+import { toRecognizerPcm, utteranceSampleBudget } from './input.ts';
 import { CEP_SIZE, getCmn, setCmn } from './cmn.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
@@ -17,7 +18,6 @@ import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
 import { NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
 import { normalizeTranscript } from './wer.ts';
 
-const SAMPLE_RATE = 16000;
 /** A segment tail shorter than this (0.25 s) after a pause holds no word worth reporting. */
 const MIN_SEGMENT_SAMPLES = 4000;
 /** n-best readings per segment of a short utterance, as the two-pass final decode gives them. */
@@ -75,11 +75,6 @@ export function openOnePassPool(opts: OnePassOptions = {}, pool: Partial<Decoder
   );
 }
 
-function toInt16(pcm: Int16Array | Float32Array): Int16Array {
-  if (pcm instanceof Int16Array) return pcm.slice();
-  if (pcm instanceof Float32Array) return floatToPcm16(pcm);
-  throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
-}
 
 function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score' | 'words'> {
   return {
@@ -118,9 +113,7 @@ export class OnePassRecognizer {
     private readonly pool: DecoderPool,
     opts: OnePassOptions = {},
   ) {
-    const maxSeconds = opts.maxUtteranceSeconds ?? 30;
-    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
-    this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
+    this.maxSamples = utteranceSampleBudget(opts.maxUtteranceSeconds);
     this.prior = modelCmnInit(opts.hmm);
     this.redecodeBelow = opts.redecodeBelowFrames ?? REDECODE_BELOW_FRAMES;
     if (!(this.redecodeBelow >= 0)) throw new SoundFlowError('invalid_argument', 'redecodeBelowFrames must be >= 0');
@@ -179,7 +172,7 @@ export class OnePassRecognizer {
   /** Adds audio (starting an utterance if none is open); resolves with the partial once decoded. */
   async feed(pcm: Int16Array | Float32Array): Promise<string> {
     this.assertOpen();
-    const data = toInt16(pcm);
+    const data = toRecognizerPcm(pcm, { copy: true });
     if (!this.active) this.startUtterance();
     const room = this.maxSamples - this.length;
     const take = data.length <= room ? data : data.subarray(0, room);

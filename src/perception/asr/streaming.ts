@@ -3,8 +3,8 @@
 // re-decodes the saved audio in one pass (batch cepstral normalisation + second passes) for the
 // final transcript. The saved audio is bounded; past the cap the caller should finish().
 import { SoundFlowError } from '../../util/errors.ts';
-import { floatToPcm16 } from '../../audio/pcm.ts';
 import { FINAL_BEAMS, PARTIAL_BEAMS, type BeamOptions } from './config.ts';
+import { toRecognizerPcm, utteranceSampleBudget } from './input.ts';
 import { PocketSphinxDecoder, type DecodeResult, type WordSegment } from './pocketsphinx.ts';
 import { normalizeTranscript } from './wer.ts';
 import { SAMPLE_RATE } from '../../audio/chunk.ts';
@@ -57,14 +57,8 @@ export interface FinalDecode {
 export const NBEST_MAX_SECONDS = 6;
 const NBEST = 5;
 
-function toInt16(pcm: Int16Array | Float32Array): Int16Array {
-  if (pcm instanceof Int16Array) return pcm;
-  if (pcm instanceof Float32Array) return floatToPcm16(pcm);
-  throw new SoundFlowError('asr_bad_input', 'audio must be an Int16Array (16 kHz mono PCM16) or a Float32Array', { recoverable: true });
-}
 
 export class StreamingRecognizer {
-  private readonly maxSamples: number;
   private buffer: Int16Array;
   private length = 0;
   private active = false;
@@ -91,15 +85,13 @@ export class StreamingRecognizer {
   private constructor(
     private readonly partialDecoder: PocketSphinxDecoder,
     private readonly finalDecoder: PocketSphinxDecoder,
-    maxSeconds: number,
+    private readonly maxSamples: number,
   ) {
-    this.maxSamples = Math.round(maxSeconds * SAMPLE_RATE);
     this.buffer = new Int16Array(Math.min(this.maxSamples, 10 * SAMPLE_RATE));
   }
 
   static async create(opts: StreamingOptions = {}): Promise<StreamingRecognizer> {
-    const maxSeconds = opts.maxUtteranceSeconds ?? 30;
-    if (!(maxSeconds >= 1 && maxSeconds <= 300)) throw new SoundFlowError('invalid_argument', 'maxUtteranceSeconds must be 1..300');
+    const maxSamples = utteranceSampleBudget(opts.maxUtteranceSeconds);
     const common = { hmm: opts.hmm, lm: opts.lm, dict: opts.dict };
     // Both models load in parallel on worker threads.
     const [p, f] = await Promise.allSettled([
@@ -111,7 +103,7 @@ export class StreamingRecognizer {
       if (f.status === 'fulfilled') f.value.close();
       throw (p.status === 'rejected' ? p.reason : (f as PromiseRejectedResult).reason) as Error;
     }
-    return new StreamingRecognizer(p.value, f.value, maxSeconds);
+    return new StreamingRecognizer(p.value, f.value, maxSamples);
   }
 
   /** True between startUtterance() (or the first feed()) and finish()/cancel(). */
@@ -150,7 +142,7 @@ export class StreamingRecognizer {
    */
   async feed(pcm: Int16Array | Float32Array): Promise<string> {
     this.assertOpen();
-    const data = toInt16(pcm);
+    const data = toRecognizerPcm(pcm);
     if (!this.active) this.startUtterance();
     const room = this.maxSamples - this.length;
     const take = data.length <= room ? data : data.subarray(0, room);
