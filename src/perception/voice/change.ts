@@ -4,6 +4,7 @@
 // each side, per frame (the data term of ΔBIC, as the speaker tracker uses between utterances). Prefix
 // sums make every candidate O(D³), so the scan costs well under a millisecond per utterance.
 import { N_MFCC } from './frames.ts';
+import { choleskyLogDet } from './speakers.ts';
 
 const D = N_MFCC;
 /** Ridge on covariances (MFCC units²), as in the speaker tracker. */
@@ -67,21 +68,3 @@ export function bestChange(mfcc: readonly ArrayLike<number>[], options: Partial<
   return best;
 }
 
-/** log-determinant of a symmetric positive matrix given by its lower triangle (overwritten). */
-function choleskyLogDet(c: Float64Array): number {
-  let s = 0;
-  for (let j = 0; j < D; j++) {
-    let d = c[j * D + j];
-    for (let k = 0; k < j; k++) d -= c[j * D + k] * c[j * D + k];
-    if (d <= 1e-12) d = 1e-12;
-    const l = Math.sqrt(d);
-    c[j * D + j] = l;
-    s += 2 * Math.log(l);
-    for (let i = j + 1; i < D; i++) {
-      let t = c[i * D + j];
-      for (let k = 0; k < j; k++) t -= c[i * D + k] * c[j * D + k];
-      c[i * D + j] = t / l;
-    }
-  }
-  return s;
-}

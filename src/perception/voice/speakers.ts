@@ -79,7 +79,11 @@ function logDetCov(parts: Gaussian[]): number {
     for (let j = 0; j <= i; j++) c[i * D + j] = c[i * D + j] / n - mean[i] * mean[j];
     c[i * D + i] += RIDGE;
   }
-  // Cholesky on the lower triangle.
+  return choleskyLogDet(c);
+}
+
+/** log-determinant of a symmetric positive D×D matrix given by its lower triangle (overwritten). */
+export function choleskyLogDet(c: Float64Array): number {
   let logDet = 0;
   for (let j = 0; j < D; j++) {
     let s = c[j * D + j];
