@@ -1,15 +1,20 @@
 // Instruction recognition across TTS voices and noise levels, constrained recogniser vs the open
-// n-gram decoder in one run; then Apertium translation latency per sentence.
-// Usage: node --import tsx bench/instructions.ts [--voices en-us,flite:slt] [--snr clean,20,10] [--quick]
+// n-gram decoder in one run, and the streamed grammar reading the engine uses with the one-pass
+// recogniser (live decoders fed 0.4 s chunks, seeded like a session: each voice × noise level is one
+// session whose one-pass recogniser hears every item); then Apertium translation latency per sentence.
+// Usage: node --import tsx bench/instructions.ts [--voices en-us,flite:slt] [--snr clean,20,10] [--quick] [--no-streamed]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intentOf } from '../src/response/intent.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { GrammarStream, openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
+import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
+import { floatToPcm16 } from '../src/audio/pcm.ts';
 import { closeTranslators, sharedTranslator, supportedTargets } from '../src/response/translate/apertium.ts';
 import { concat, loadFile, mix, noise, silence, speech } from '../src/testing/audio.ts';
-import { SAMPLE_RATE } from '../src/audio/chunk.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
 
 /** [spoken text, expected intent text (parsed the same way), in grammar?] */
 const COMMANDS: [string, string][] = [
@@ -55,14 +60,25 @@ function say(text: string, voice: string): Float32Array {
   return loadFile(file);
 }
 
-interface Row { voice: string; snr: string; n: number; cmdOk: number; cmdWrong: number; cmdRejected: number; openOk: number; chatter: number; chatterAccepted: number; openChatterAccepted: number; msMean: number }
+interface Row {
+  voice: string; snr: string; n: number; cmdOk: number; cmdWrong: number; cmdRejected: number; openOk: number; chatter: number; chatterAccepted: number; openChatterAccepted: number; msMean: number;
+  /** The streamed reading (same items, one session per row). */
+  streamOk: number; streamWrong: number; streamRejected: number; streamChatterAccepted: number; streamSameAsBatch: number;
+}
 
+const streamed = !process.argv.includes('--no-streamed');
 const rec = await ConstrainedRecognizer.open({ withOpenDecoder: true });
+const onePassPool = streamed ? openOnePassPool({}, { max: 1, spare: 0, idleMs: 60_000 }) : null;
+const streamPool = streamed ? openGrammarStreamPool({ max: 1, spare: 0, idleMs: 60_000 }) : null;
 const rows: Row[] = [];
-const samples: { voice: string; snr: string; said: string; constrained: string; margin: number; wordScore: number; accepted: boolean; open: string }[] = [];
+const samples: { voice: string; snr: string; said: string; constrained: string; margin: number; wordScore: number; accepted: boolean; open: string; streamed?: string; streamedMargin?: number; streamedAccepted?: boolean }[] = [];
 for (const voice of voices) {
   for (const snr of snrs) {
-    const row: Row = { voice, snr, n: 0, cmdOk: 0, cmdWrong: 0, cmdRejected: 0, openOk: 0, chatter: 0, chatterAccepted: 0, openChatterAccepted: 0, msMean: 0 };
+    const row: Row = { voice, snr, n: 0, cmdOk: 0, cmdWrong: 0, cmdRejected: 0, openOk: 0, chatter: 0, chatterAccepted: 0, openChatterAccepted: 0, msMean: 0, streamOk: 0, streamWrong: 0, streamRejected: 0, streamChatterAccepted: 0, streamSameAsBatch: 0 };
+    // One session per row: the streamed reading starts from the session's cepstral estimate, which the
+    // one-pass recogniser keeps (the first item starts from the model's prior, as a new session does).
+    const onePass = onePassPool ? new OnePassRecognizer(onePassPool) : null;
+    const gs = streamPool && onePass ? new GrammarStream(streamPool, { seed: () => onePass.settled().then(() => onePass.cmnState) }) : null;
     const items: [string, string | null][] = [...COMMANDS.map(([s, e]): [string, string | null] => [s, e]), ...CHATTER.map((s): [string, string | null] => [s, null])];
     for (const [said, expected] of items) {
       let audio = concat(silence(0.2), say(said, voice), silence(0.2));
@@ -71,7 +87,28 @@ for (const voice of voices) {
       const open = await rec.openDecode(audio);
       const got = d?.accepted ? intentOf(d.text) : null;
       const openGot = intentOf(open);
-      samples.push({ voice, snr, said, constrained: d?.text ?? '', margin: d ? Number(d.margin.toFixed(2)) : NaN, wordScore: d ? Number(d.wordScore.toFixed(2)) : NaN, accepted: !!d?.accepted, open });
+      let sd: Awaited<ReturnType<GrammarStream['finish']>> = null;
+      if (gs && onePass) {
+        const pcm = floatToPcm16(audio);
+        onePass.startUtterance();
+        gs.start();
+        for (let i = 0; i < pcm.length; i += CHUNK_SAMPLES) {
+          void onePass.feed(pcm.subarray(i, i + CHUNK_SAMPLES)).catch(() => undefined);
+          gs.feed(pcm.subarray(i, i + CHUNK_SAMPLES));
+        }
+        [sd] = await Promise.all([gs.finish(), onePass.finish()]);
+        const sgot = sd?.accepted ? intentOf(sd.text) : null;
+        if (sgot === got) row.streamSameAsBatch++;
+        if (expected) {
+          if (sgot === intentOf(expected)) row.streamOk++;
+          else if (sgot) row.streamWrong++;
+          else row.streamRejected++;
+        } else if (sgot) row.streamChatterAccepted++;
+      }
+      samples.push({
+        voice, snr, said, constrained: d?.text ?? '', margin: d ? Number(d.margin.toFixed(2)) : NaN, wordScore: d ? Number(d.wordScore.toFixed(2)) : NaN, accepted: !!d?.accepted, open,
+        ...(gs ? { streamed: sd?.text ?? '', streamedMargin: sd ? Number(sd.margin.toFixed(2)) : NaN, streamedAccepted: !!sd?.accepted } : {}),
+      });
       row.msMean += d?.ms ?? 0;
       if (expected) {
         row.n++;
@@ -88,10 +125,15 @@ for (const voice of voices) {
     }
     row.msMean /= items.length;
     rows.push(row);
-    console.log(`${voice.padEnd(12)} ${snr.padEnd(6)} constrained ${row.cmdOk}/${row.n} ok, ${row.cmdWrong} wrong, ${row.cmdRejected} rejected | open ${row.openOk}/${row.n} | chatter accepted: constrained ${row.chatterAccepted}/${row.chatter}, open ${row.openChatterAccepted}/${row.chatter} | ${row.msMean.toFixed(0)} ms/utt`);
+    gs?.close();
+    onePass?.close();
+    const st = gs ? ` | streamed ${row.streamOk}/${row.n} ok, ${row.streamWrong} wrong, chatter ${row.streamChatterAccepted}/${row.chatter}, same as batch ${row.streamSameAsBatch}/${items.length}` : '';
+    console.log(`${voice.padEnd(12)} ${snr.padEnd(6)} constrained ${row.cmdOk}/${row.n} ok, ${row.cmdWrong} wrong, ${row.cmdRejected} rejected | open ${row.openOk}/${row.n} | chatter accepted: constrained ${row.chatterAccepted}/${row.chatter}, open ${row.openChatterAccepted}/${row.chatter}${st} | ${row.msMean.toFixed(0)} ms/utt`);
   }
 }
 rec.close();
+streamPool?.close();
+onePassPool?.close();
 
 const total = (k: keyof Row) => rows.reduce((s, r) => s + (r[k] as number), 0);
 const summary = {
@@ -102,6 +144,15 @@ const summary = {
   openAccuracy: total('openOk') / total('n'),
   chatterFalseAcceptConstrained: total('chatterAccepted') / total('chatter'),
   chatterFalseAcceptOpen: total('openChatterAccepted') / total('chatter'),
+  ...(streamed
+    ? {
+        streamedAccuracy: total('streamOk') / total('n'),
+        streamedWrong: total('streamWrong') / total('n'),
+        streamedRejected: total('streamRejected') / total('n'),
+        chatterFalseAcceptStreamed: total('streamChatterAccepted') / total('chatter'),
+        streamedSameAsBatch: total('streamSameAsBatch') / (total('n') + total('chatter')),
+      }
+    : {}),
 };
 console.log('\nsummary', JSON.stringify(summary, null, 1));
 

@@ -18,6 +18,7 @@ import { openOnePassPool } from '../perception/asr/one-pass.ts';
 import { RecognizerPool } from '../perception/asr/pool.ts';
 import type { DecoderPool } from '../perception/asr/decoder-pool.ts';
 import { GrammarPool } from '../perception/asr/grammar-pool.ts';
+import { openGrammarStreamPool, type GrammarDecoderPair } from '../perception/asr/grammar-stream.ts';
 import { availableParallelism } from 'node:os';
 import { OpenAITranscriptionClient } from '../clients/openai-transcribe.ts';
 import { remoteTranscriber } from '../perception/asr/transcriber.ts';
@@ -52,13 +53,23 @@ export class EmbeddedEngine implements Engine {
   /** Where VAD and the sound model run: this thread, or a worker pool batching them across sessions. */
   readonly models: ChunkModels;
 
-  constructor(opts: { asr?: 'one-pass' | 'two-pass' } & Partial<EngineOptions> = {}) {
-    this.recognizers = (opts.asr ?? DEFAULT_ASR) === 'two-pass' ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
+  /**
+   * Command-grammar readings. With the one-pass recogniser they are streamed by default: two live decoders
+   * per utterance (lent like the recogniser's) follow the audio, so a pause or the end of an utterance
+   * only waits for their closing searches. 'batch' (and the two-pass recogniser) decode the utterance
+   * so far at each pause and at the end, on readers shared by every session.
+   */
+  private readonly grammar: GrammarPool | DecoderPool<GrammarDecoderPair>;
+
+  constructor(opts: { asr?: 'one-pass' | 'two-pass'; grammar?: 'streamed' | 'batch' } & Partial<EngineOptions> = {}) {
+    const twoPass = (opts.asr ?? DEFAULT_ASR) === 'two-pass';
+    this.recognizers = twoPass ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
+    this.grammar = twoPass || opts.grammar === 'batch'
+      ? new GrammarPool(Math.max(1, Math.min(4, availableParallelism())))
+      : openGrammarStreamPool({ max: 8, spare: 0, idleMs: 30_000 });
     const { perceptionWorkers: workers } = resolveEngineOptions(opts);
     this.models = workers === 0 ? inThreadModels() : new PerceptionPool(workers === 'cores' ? {} : { workers });
   }
-  /** Grammar readings of commands and questions, shared by every session, one reader per core. */
-  private readonly grammar = new GrammarPool(Math.max(1, Math.min(4, availableParallelism())));
 
   async createSession(options: Partial<SessionOptions> = {}, wiring: SessionWiring = {}): Promise<Session> {
     const opts = resolveOptions(options);
@@ -92,7 +103,11 @@ export class EmbeddedEngine implements Engine {
     if (this.recognizers instanceof RecognizerPool) this.recognizers.spare = 1;
     else this.recognizers.options.spare = 1;
     this.recognizers.topUp();
-    void this.grammar.warm().catch(() => undefined);
+    if (this.grammar instanceof GrammarPool) void this.grammar.warm().catch(() => undefined);
+    else {
+      this.grammar.options.spare = 1;
+      this.grammar.topUp();
+    }
     await Promise.all([SileroVad.create(this.models), SoundClassifier.load().catch(() => null)]);
   }
 

@@ -11,13 +11,15 @@ import { DecoderPool } from './asr/decoder-pool.ts';
 import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
 import type { RecognitionDetail } from './asr/grammar-recognizer.ts';
 import type { GrammarReader } from './asr/grammar-pool.ts';
+import { GrammarStream, type GrammarDecoderPair } from './asr/grammar-stream.ts';
 import { QuietGate } from './quiet-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
-import { CHUNK_MS, CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
+import { CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
+import { SoundFlowError } from '../util/errors.ts';
 import { VoiceAnalyzer, type VoiceAnalyzerOptions } from './voice/analyzer.ts';
 import type { FinalTranscript, Percept } from './types.ts';
 
@@ -84,8 +86,10 @@ export class Perceiver {
   /** The last final decode (awaited at end of stream). */
   private finals: Promise<unknown> = Promise.resolve();
   private latest: { text: string; utterance: number } | null = null;
-  /** The last pause that closed an ASR segment (chunk index, silence then), while silence lasts. */
-  private spec: { chunk: number; silenceMs: number; command: Promise<RecognitionDetail | null> | null } | null = null;
+  /** The last pause that closed an ASR segment (where its silence began), while that silence lasts. */
+  private spec: { from: number; command: Promise<RecognitionDetail | null> | null } | null = null;
+  /** Streamed grammar readings (with the one-pass recogniser): decoded as the audio arrives. */
+  private gstream: GrammarStream | null = null;
   /** At a pause: whether the utterance so far is a complete command (then the turn ends now). */
   private earlyCheck: Promise<boolean> | null = null;
   private readonly gate = new QuietGate();
@@ -106,22 +110,29 @@ export class Perceiver {
 
   /**
    * `pool`: a DecoderPool lends a one-pass decoder per utterance; a RecognizerPool gives a two-pass
-   * recogniser for the session's lifetime (without a pool one is opened and freed). `models`: where VAD
-   * and the sound model run (default: this thread; the server passes a worker pool).
+   * recogniser for the session's lifetime (without a pool one is opened and freed). `grammar`: batch
+   * readers (a GrammarPool), or with the one-pass recogniser a pool of live decoder pairs that read as
+   * the audio arrives (grammar-stream.ts). `models`: where VAD and the sound model run (default: this
+   * thread; the server passes a worker pool).
    */
   static async create(
     options: Partial<PerceiverOptions> = {},
     pool?: RecognizerPool | DecoderPool,
-    grammar?: Promise<GrammarReader> | GrammarReader | null,
+    grammar?: Promise<GrammarReader> | GrammarReader | DecoderPool<GrammarDecoderPair> | null,
     transcriber?: Transcriber | null,
     models: ChunkModels = inThreadModels(),
   ): Promise<Perceiver> {
     const opts = { ...DEFAULT_PERCEIVER, ...options };
+    const streamed = grammar instanceof DecoderPool ? grammar : null;
+    if (streamed && !(pool instanceof DecoderPool)) throw new SoundFlowError('invalid_argument', 'streamed grammar readings need the one-pass recogniser');
     const [vad, asr, sounds] = await Promise.all([
       SileroVad.create(models),
       // A session starts once a decoder and the grammar are loaded, as it did when it owned its decoders.
       pool instanceof DecoderPool
-        ? Promise.all([pool.ready(), grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined]).then(
+        ? Promise.all([
+            pool.ready(),
+            streamed ? streamed.ready().catch(() => undefined) : grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined,
+          ]).then(
             () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30) }),
           )
         : pool
@@ -131,7 +142,12 @@ export class Perceiver {
     ]);
     const p = new Perceiver(opts, vad, asr, sounds, models);
     p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
-    p.grammar = grammar ? Promise.resolve(grammar) : null;
+    if (streamed && asr instanceof OnePassRecognizer) {
+      // Each utterance starts from the session's cepstral estimate, known once the previous one is done.
+      p.gstream = new GrammarStream(streamed, { seed: () => asr.settled().then(() => asr.cmnState) });
+    } else {
+      p.grammar = grammar ? Promise.resolve(grammar as GrammarReader | Promise<GrammarReader>) : null;
+    }
     p.transcriber = transcriber ?? null;
     return p;
   }
@@ -235,6 +251,7 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.asr.startUtterance(pre);
+      this.gstream?.start(pre);
       this.voice?.begin();
     }
     if (!this.inUtterance) return; // nobody speaking: nothing to convert or decode
@@ -243,25 +260,46 @@ export class Perceiver {
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
     const partial = this.timed(() => this.asr.feed(pcm));
+    // Past the longest command (even less the pause audio a reading leaves out) nothing is read.
+    if (this.gstream?.active && this.uttSamples - CHUNK_SAMPLES > this.opts.maxCommandSeconds * SAMPLE_RATE) this.gstream.cancel();
+    let gramFed = false;
     percept.partial = partial.then((text) => (text ? { text: String(text), utterance } : null)).catch(() => null);
     void percept.partial.then((p) => {
       if (p && utterance === this.utterance && this.inUtterance) this.latest = p;
     });
 
+    // Speech since the last pause (its silence is over, or the utterance ended on a later silence): the
+    // pause's readings no longer cover the utterance, and the streamed grammar reading picks it up again.
+    if (this.spec) {
+      const end = updates.find((u) => u.kind === 'end');
+      if ((end ? end.sample : this.segmenter.silenceStart) !== this.spec.from) {
+        this.spec = null;
+        this.gstream?.resume();
+      }
+    }
     // A pause closes a segment: its final decode starts now, so little is left to do at the end.
-    if (this.spec && this.segmenter.silenceMs < this.spec.silenceMs + CHUNK_MS * (chunk.index - this.spec.chunk) - 64) this.spec = null;
     const pause = updates.find((u) => u.kind === 'pause');
     if (pause && !percept.speechEnded) {
       const keepTail = (chunk.index + 1) * CHUNK_SAMPLES - pause.at;
       this.asr.commitSegment(keepTail);
       // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
       let command: Promise<RecognitionDetail | null> | null = null;
-      if (this.grammar && this.uttSamples - keepTail <= this.opts.maxCommandSeconds * SAMPLE_RATE) {
-        const sofar = concatSamples(this.uttAudio);
-        const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
-        command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
+      if (this.uttSamples - keepTail <= this.opts.maxCommandSeconds * SAMPLE_RATE) {
+        if (this.gstream?.active) {
+          // Streamed: the chunk up to the pause, then only the closing searches; the pause audio after
+          // it waits for the speaker to go on.
+          const head = pcm.length - Math.min(pcm.length, Math.max(0, keepTail));
+          this.gstream.feed(pcm.subarray(0, head));
+          command = this.gstream.read();
+          this.gstream.feed(pcm.subarray(head));
+          gramFed = true;
+        } else if (this.grammar) {
+          const sofar = concatSamples(this.uttAudio);
+          const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
+          command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
+        }
       }
-      this.spec = { chunk: chunk.index, silenceMs: this.segmenter.silenceMs, command };
+      this.spec = { from: pause.sample, command };
       const asr = this.asr;
       if (this.opts.earlyEnd && command && asr instanceof OnePassRecognizer) {
         // The grammar reading first: when it does not accept a whole request (noise, chatter), the turn
@@ -273,6 +311,7 @@ export class Perceiver {
         );
       }
     }
+    if (!gramFed && this.gstream?.active) this.gstream.feed(pcm);
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
@@ -298,10 +337,17 @@ export class Perceiver {
     // Commands and questions are short: the grammar reading runs beside the open decode (other core).
     // Only short utterances: commands and questions are short. (Filtering on the partial's words would
     // save CPU but make decisions depend on timing, since partials are best-effort.)
-    const command = early
-      ?? (this.grammar && audio.length / SAMPLE_RATE <= this.opts.maxCommandSeconds
-        ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null)
-        : Promise.resolve(null));
+    const short = audio.length / SAMPLE_RATE <= this.opts.maxCommandSeconds;
+    let command: Promise<RecognitionDetail | null>;
+    if (early) {
+      command = early;
+      this.gstream?.cancel();
+    } else if (this.gstream?.active && short) {
+      command = this.gstream.finish(); // the closing searches only: the decoders followed the audio
+    } else {
+      this.gstream?.cancel();
+      command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null) : Promise.resolve(null);
+    }
     // The local decode of this utterance, already running, as a transcriber. A configured remote
     // recogniser gives the final transcript instead; the local one stands in if it fails or times out.
     const local: Transcriber = { transcribe: () => fin.then((r) => ({ text: r?.text ?? '' }), () => ({ text: '' })) };
@@ -351,6 +397,7 @@ export class Perceiver {
     this.closed = true;
     // Pending final decodes still need the recogniser: hand it back once they are done.
     const asr = this.asr;
+    this.gstream?.close();
     void this.finals.then(() => (this.pool && asr instanceof StreamingRecognizer ? this.pool.release(asr) : asr.close()));
   }
 }

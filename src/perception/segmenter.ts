@@ -94,6 +94,14 @@ export class SpeechSegmenter {
     return (this.silenceRun * 1000) / SAMPLE_RATE;
   }
 
+  /**
+   * Stream sample where the current silence inside an utterance began (the `sample` of its pause and
+   * end updates); null while speech goes on or outside an utterance.
+   */
+  get silenceStart(): number | null {
+    return this.state === 'speech' && this.silenceRun > 0 ? this.silenceFrom : null;
+  }
+
   /** Duration of the current utterance so far (ms), 0 when not in speech. */
   get speechMs(): number {
     return this.state === 'speech' ? ((this.lastEnd - this.utterStart) * 1000) / SAMPLE_RATE : 0;

@@ -27,11 +27,16 @@ export interface DecoderPoolStats {
   trimmed: number;
 }
 
-export class DecoderPool {
+/** What the pool lends: a decoder (or a set of them) that can be freed. */
+export interface Closable {
+  close(): void;
+}
+
+export class DecoderPool<D extends Closable = PocketSphinxDecoder> {
   /** `spare` may be raised later (a server warms one decoder up at start). */
   readonly options: DecoderPoolOptions;
-  private readonly idle: { decoder: PocketSphinxDecoder; since: number }[] = [];
-  private readonly waiters: { resolve: (d: PocketSphinxDecoder) => void; reject: (e: unknown) => void }[] = [];
+  private readonly idle: { decoder: D; since: number }[] = [];
+  private readonly waiters: { resolve: (d: D) => void; reject: (e: unknown) => void }[] = [];
   private opening = 0;
   private lent = 0;
   private peak = 0;
@@ -41,7 +46,7 @@ export class DecoderPool {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly open: () => Promise<PocketSphinxDecoder>,
+    private readonly open: () => Promise<D>,
     options: Partial<DecoderPoolOptions> = {},
   ) {
     const o = { ...DEFAULT_DECODER_POOL, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
@@ -56,7 +61,7 @@ export class DecoderPool {
   }
 
   /** A decoder for one utterance: an idle one, a newly opened one, or the next one given back. */
-  acquire(): Promise<PocketSphinxDecoder> {
+  acquire(): Promise<D> {
     if (this.closed) return Promise.reject(new SoundFlowError('asr_closed', 'decoder pool closed', { recoverable: true }));
     const ready = this.idle.pop();
     if (ready) {
@@ -64,7 +69,7 @@ export class DecoderPool {
       this.topUp();
       return Promise.resolve(ready.decoder);
     }
-    const wait = new Promise<PocketSphinxDecoder>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const wait = new Promise<D>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.grow();
     return wait;
   }
@@ -79,7 +84,7 @@ export class DecoderPool {
   }
 
   /** Gives a decoder back (its utterance must be ended). */
-  release(decoder: PocketSphinxDecoder): void {
+  release(decoder: D): void {
     this.lent--;
     if (this.closed) {
       decoder.close();

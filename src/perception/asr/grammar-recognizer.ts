@@ -52,7 +52,8 @@ export interface GrammarDecoder {
 
 /** Commands are short; longer audio is chatter and not worth two decodes. */
 export const MAX_COMMAND_SECONDS = 12;
-const MIN_SECONDS = 0.25;
+/** Shorter audio holds no command. */
+export const MIN_COMMAND_SECONDS = 0.25;
 
 /** The stock dictionary plus the grammar's extra words, written once per process. */
 let dictFile: string | null = null;
@@ -79,6 +80,46 @@ function grammarSources(): { grammar: ReturnType<typeof buildGrammar>; loop: str
   return sources;
 }
 
+/** Rejection thresholds (defaults: bench/instructions.ts, docs/notes/instructions.md). */
+export const DEFAULT_MARGIN_THRESHOLD = 0.1;
+export const DEFAULT_WORD_SCORE_THRESHOLD = -4.6;
+
+/**
+ * The reading of one utterance from its grammar decode and its free-loop decode of the same audio:
+ * each piece of evidence as a logistic around its threshold, the weaker one decides. Null when the
+ * grammar found no path. Shared by the batch reading and the streamed one (grammar-stream.ts).
+ */
+export function judgeReading(
+  cmd: { text: string; score: number; frames: number; wordScore: number },
+  loop: { text: string; score: number },
+  th: { marginThreshold: number; wordScoreThreshold: number },
+  ms: number,
+): RecognitionDetail | null {
+  if (!cmd.text || cmd.frames <= 0) return null;
+  const margin = (cmd.score - loop.score) / cmd.frames;
+  const wordScore = Number.isFinite(cmd.wordScore) ? cmd.wordScore : -Infinity;
+  const pMargin = 1 / (1 + Math.exp(-(margin - th.marginThreshold) / 0.1));
+  const pFit = 1 / (1 + Math.exp(-(wordScore - th.wordScoreThreshold) / 0.3));
+  const confidence = Math.min(pMargin, pFit);
+  return { text: cmd.text, confidence, margin, wordScore, accepted: confidence >= 0.5, loopText: loop.text, ms };
+}
+
+/**
+ * A decoder with the command grammar ('grammar', its main search) and the free word loop ('loop'),
+ * as every reader uses: built once per process, the stock dictionary plus the grammar's extra words.
+ * `cmn: 'live'` for decoding as the audio arrives (grammar-stream.ts); the batch reader keeps the
+ * model's batch normalisation.
+ */
+export function openGrammarDecoder(opts: { cmn?: 'live'; withOpenDecoder?: boolean } = {}): Promise<PocketSphinxDecoder> {
+  const { grammar, loop } = grammarSources();
+  return PocketSphinxDecoder.open({
+    jsgf: grammar.jsgf,
+    dict: dictionaryWith(grammar.extraPronunciations),
+    searches: { jsgf: { loop }, ...(opts.withOpenDecoder ? { lm: { open: '' } } : {}) },
+    ...(opts.cmn ? { cmn: opts.cmn } : {}),
+  });
+}
+
 export class ConstrainedRecognizer {
   private constructor(
     private readonly decoder: GrammarDecoder,
@@ -88,18 +129,13 @@ export class ConstrainedRecognizer {
   ) {}
 
   static async open(opts: RecognizerOptions = {}): Promise<ConstrainedRecognizer> {
-    const { grammar, loop } = grammarSources();
-    const decoder = await PocketSphinxDecoder.open({
-      jsgf: grammar.jsgf,
-      dict: dictionaryWith(grammar.extraPronunciations),
-      searches: { jsgf: { loop }, ...(opts.withOpenDecoder ? { lm: { open: '' } } : {}) },
-    });
+    const decoder = await openGrammarDecoder({ withOpenDecoder: opts.withOpenDecoder });
     return ConstrainedRecognizer.withDecoder(decoder, opts);
   }
 
   /** Wraps a decoder whose main search is the command grammar and that has a "loop" search. */
   static withDecoder(decoder: GrammarDecoder, opts: RecognizerOptions = {}): ConstrainedRecognizer {
-    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? 0.1, opts.wordScoreThreshold ?? -4.6, !!opts.withOpenDecoder);
+    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD, !!opts.withOpenDecoder);
   }
 
   /** The command or question said in a finished utterance (16 kHz mono), or null when out of grammar. */
@@ -112,7 +148,7 @@ export class ConstrainedRecognizer {
   async recognizeDetailed(pcm: Float32Array | Int16Array, loopOn?: ConstrainedRecognizer): Promise<RecognitionDetail | null> {
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'recognize: audio must be 16 kHz mono Float32Array or Int16Array', { recoverable: true });
     const seconds = pcm.length / SAMPLE_RATE;
-    if (seconds < MIN_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
+    if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
     const t0 = performance.now();
     // With a second recogniser (same grammar and dictionary, so the same result) the free-loop decode
     // runs beside the grammar's on the other core instead of after it: half the wall time of a reading.
@@ -121,13 +157,7 @@ export class ConstrainedRecognizer {
     const cmd = await this.decoder.decode(pcm);
     if (!cmd.text || cmd.frames <= 0) return null;
     const loop = await (loopEarly ?? this.decoder.decode(pcm, { search: 'loop' }));
-    const margin = (cmd.score - loop.score) / cmd.frames;
-    const wordScore = Number.isFinite(cmd.wordScore) ? cmd.wordScore : -Infinity;
-    // Each piece of evidence as a logistic around its threshold; the weaker one decides.
-    const pMargin = 1 / (1 + Math.exp(-(margin - this.marginThreshold) / 0.1));
-    const pFit = 1 / (1 + Math.exp(-(wordScore - this.wordScoreThreshold) / 0.3));
-    const confidence = Math.min(pMargin, pFit);
-    return { text: cmd.text, confidence, margin, wordScore, accepted: confidence >= 0.5, loopText: loop.text, ms: performance.now() - t0 };
+    return judgeReading(cmd, loop, { marginThreshold: this.marginThreshold, wordScoreThreshold: this.wordScoreThreshold }, performance.now() - t0);
   }
 
   /** The open n-gram decoder's text for the same audio (only when opened withOpenDecoder). */

@@ -25,6 +25,7 @@ export interface SphinxApi {
   ps_init: Fn;
   ps_free: Fn;
   ps_start_utt: Fn;
+  ps_start_stream: Fn;
   ps_process_raw: Fn;
   ps_end_utt: Fn;
   ps_get_hyp: Fn;
@@ -82,6 +83,8 @@ export function sphinx(): SphinxApi {
     ps_init: f(ps, 'void *ps_init(void *config)'),
     ps_free: f(ps, 'int ps_free(void *ps)'),
     ps_start_utt: f(ps, 'int ps_start_utt(void *ps)'),
+    // Resets the front end's running noise estimate (fe_start_stream); ps_start_utt keeps it.
+    ps_start_stream: f(ps, 'int ps_start_stream(void *ps)'),
     ps_process_raw: f(ps, 'int ps_process_raw(void *ps, const int16_t *data, size_t n, int no_search, int full_utt)'),
     ps_end_utt: f(ps, 'int ps_end_utt(void *ps)'),
     ps_get_hyp: f(ps, 'const char *ps_get_hyp(void *ps, _Out_ int32_t *score)'),

@@ -242,11 +242,14 @@ export class OnePassRecognizer {
     this.partialText = '';
     if (!wasActive || !decoder) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
     const t0 = performance.now();
+    // Audio after the last pause that holds no speech is not transcribed: the transcript does not wait
+    // for its closing search (nor an n-best search over it) and is ready once the segments are.
+    const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
     const d = await decoder;
-    const tail = d.end({ nbest: seconds <= NBEST_MAX_SECONDS ? NBEST : 0 });
+    const tail = d.end({ nbest: keepTail && seconds <= NBEST_MAX_SECONDS ? NBEST : 0 });
+    tail.catch(() => undefined);
     // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
     const state = d.withHandle((ps) => getCmn(ps));
-    const keepTail = segments.length === 0 || (opts.tailHasSpeech !== false && tailLen >= MIN_SEGMENT_SAMPLES);
     // Too little history before this utterance: decode its audio again with the mean learnt from it
     // (as a batch CMN would), on the same decoder before it goes back to the pool.
     const redo = audio && audio.length ? state.then((s) => this.redecode(d, s, audio, bounds, keepTail ? 0 : tailLen, seconds)) : Promise.resolve(null);
@@ -258,7 +261,7 @@ export class OnePassRecognizer {
       },
       () => this.giveBack(d, gen),
     );
-    const firstPass = Promise.all([...segments, keepTail ? tail : tail.then(() => null)]);
+    const firstPass = Promise.all(keepTail ? [...segments, tail] : segments);
     firstPass.catch(() => undefined);
     const again = await redo.catch(() => null);
     const parts: (DecodeResult | null)[] = again ?? (await firstPass);

@@ -256,8 +256,12 @@ export class PocketSphinxDecoder {
     void this.enqueue(async () => this.activate(name)).catch(() => {});
   }
 
-  /** Begins an utterance (queued behind running work); an open utterance is dropped first. */
-  start(): void {
+  /**
+   * Begins an utterance (queued behind running work); an open utterance is dropped first.
+   * `newStream`: also forget the front end's running noise estimate, which otherwise carries over from
+   * earlier utterances, so the result depends only on this utterance's audio (and the CMN seed).
+   */
+  start(opts: { newStream?: boolean } = {}): void {
     this.assertOpen();
     const restart = this.inUtt;
     this.inUtt = true;
@@ -266,6 +270,7 @@ export class PocketSphinxDecoder {
     this.speech = false;
     void this.enqueue(async () => {
       if (restart) await callAsync<number>(this.a.ps_end_utt, this.ps);
+      if (opts.newStream) this.a.ps_start_stream(this.ps);
       this.startNow();
     }).catch(() => {});
   }

@@ -1,0 +1,237 @@
+// The command-grammar reading of an utterance, decoded as the audio arrives. The batch reading decodes
+// the whole utterance with the grammar and with the free word loop once the speaker pauses or stops
+// (~0.12 s CPU per second of audio, ~0.2–0.4 s wall for a spoken command): in continuous speech that
+// decode, not the recogniser, was most of the wait at the end of an utterance. Here two live-CMN
+// decoders (grammar, loop) follow the utterance chunk by chunk, so at a pause or at the end only their
+// closing searches are left (~1 ms). Reading at a pause ends both decoders' utterances; if the speaker
+// goes on, they start again and catch up on the audio so far while the speech lasts.
+//
+// Results depend only on the audio and the cepstral seed: decoders are lent per utterance from a pool,
+// every (re)start sets the seed (the session's running estimate, or the model's prior with no weight),
+// resets the front end's noise estimate (else it carries over from whatever the decoder read before)
+// and replays the same pieces with the same dither, so a catch-up reads exactly as a decoder that had
+// followed the audio from the start, whichever pair it runs on.
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
+import { SoundFlowError } from '../../util/errors.ts';
+import { setCmn } from './cmn.ts';
+import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
+import {
+  DEFAULT_MARGIN_THRESHOLD,
+  DEFAULT_WORD_SCORE_THRESHOLD,
+  MAX_COMMAND_SECONDS,
+  MIN_COMMAND_SECONDS,
+  judgeReading,
+  openGrammarDecoder,
+  type RecognitionDetail,
+} from './grammar-recognizer.ts';
+import { toRecognizerPcm } from './input.ts';
+import { modelCmnInit, type CmnState } from './one-pass.ts';
+import type { PocketSphinxDecoder } from './pocketsphinx.ts';
+
+/** The two live decoders one streamed reading needs (lent together, so borrowers never hold half). */
+export class GrammarDecoderPair {
+  private constructor(
+    readonly grammar: PocketSphinxDecoder,
+    readonly loop: PocketSphinxDecoder,
+  ) {}
+
+  static async open(): Promise<GrammarDecoderPair> {
+    const [grammar, loop] = await Promise.allSettled([openGrammarDecoder({ cmn: 'live' }), openGrammarDecoder({ cmn: 'live' })]);
+    if (grammar.status === 'rejected' || loop.status === 'rejected') {
+      if (grammar.status === 'fulfilled') grammar.value.close();
+      if (loop.status === 'fulfilled') loop.value.close();
+      throw grammar.status === 'rejected' ? grammar.reason : (loop as PromiseRejectedResult).reason;
+    }
+    loop.value.setSearch('loop');
+    return new GrammarDecoderPair(grammar.value, loop.value);
+  }
+
+  close(): void {
+    this.grammar.close();
+    this.loop.close();
+  }
+}
+
+/** A pool of decoder pairs for streamed grammar readings (one per engine, shared by its sessions). */
+export function openGrammarStreamPool(options: Partial<DecoderPoolOptions> = {}): DecoderPool<GrammarDecoderPair> {
+  return new DecoderPool(() => GrammarDecoderPair.open(), options);
+}
+
+export interface GrammarStreamOptions {
+  /** The session's running cepstral estimate before this utterance (null: the model's prior, no weight). */
+  seed: () => Promise<CmnState | null>;
+  marginThreshold?: number;
+  wordScoreThreshold?: number;
+  /** Acoustic model directory, for the prior (default Debian's en-us). */
+  hmm?: string;
+}
+
+/** One session's streamed grammar readings, one utterance at a time. */
+export class GrammarStream {
+  private readonly prior: Float32Array | null;
+  private readonly th: { marginThreshold: number; wordScoreThreshold: number };
+  /** The open utterance's audio, in the pieces it was fed (a catch-up replays them). */
+  private pieces: Int16Array[] = [];
+  private length = 0;
+  /**
+   * The open utterance's pair (seeded and started) and its seed; every operation chains on it
+   * synchronously, so the decoders see them in call order.
+   */
+  private pair: Promise<{ p: GrammarDecoderPair; seed: CmnState | null }> | null = null;
+  /** Both decoders are inside an utterance that has seen every piece so far (false after a reading). */
+  private live = false;
+  /** Samples handed to the decoders in their current utterance. */
+  private fed = 0;
+  private closed = false;
+
+  constructor(
+    private readonly pool: DecoderPool<GrammarDecoderPair>,
+    private readonly opts: GrammarStreamOptions,
+  ) {
+    this.prior = modelCmnInit(opts.hmm);
+    this.th = { marginThreshold: opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, wordScoreThreshold: opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD };
+  }
+
+  /** Whether an utterance is being followed. */
+  get active(): boolean {
+    return this.pair !== null;
+  }
+
+  /** Seconds of audio in the open utterance. */
+  get seconds(): number {
+    return this.length / SAMPLE_RATE;
+  }
+
+  /** Starts following a new utterance (dropping any open one); `preRoll` is its first audio. */
+  start(preRoll?: Int16Array | Float32Array): void {
+    this.assertOpen();
+    this.cancel();
+    const seed = this.opts.seed().catch(() => null);
+    const acquired = this.pool.acquire();
+    this.pair = Promise.all([acquired, seed]).then(([p, s]) => {
+      try {
+        this.restart(p, s);
+      } catch (err) {
+        this.pool.release(p); // a decoder that cannot start goes back; this utterance reads as null
+        throw err;
+      }
+      return { p, seed: s };
+    });
+    // A failed acquire (pool closed) must not go unhandled; readings report it as null.
+    this.pair.catch(() => undefined);
+    this.live = true;
+    this.fed = 0;
+    if (preRoll && preRoll.length) this.feed(preRoll);
+  }
+
+  /** Adds audio of the open utterance (decoded at once while live, kept for a catch-up otherwise). */
+  feed(pcm: Int16Array | Float32Array): void {
+    this.assertOpen();
+    if (!this.pair) return;
+    const data = toRecognizerPcm(pcm, { copy: true });
+    if (!data.length) return;
+    this.pieces.push(data);
+    this.length += data.length;
+    if (this.live) this.send(data);
+  }
+
+  /**
+   * The reading of the utterance's first `upTo` samples (default all): their remaining pieces are
+   * decoded, then both closing searches run. The decoders stop there; resume() picks the utterance up.
+   * Cheap only when the decoders have not been fed past `upTo` (feed the audio after a pause later).
+   */
+  read(upTo = this.length): Promise<RecognitionDetail | null> {
+    this.assertOpen();
+    const pair = this.pair;
+    if (!pair) return Promise.resolve(null);
+    const end = Math.max(0, Math.min(Math.round(upTo), this.length));
+    // Not following (an earlier reading), or already past `end`: start again and replay up to it.
+    if (!this.live || this.fed > end) this.resumeAt(pair);
+    this.live = false;
+    // Pieces up to `end` that the decoders have not seen yet (the last one cut at `end`).
+    let at = 0;
+    for (const p of this.pieces) {
+      const from = Math.max(this.fed - at, 0);
+      const to = Math.min(p.length, end - at);
+      if (to > from) this.send(p.subarray(from, to));
+      at += p.length;
+      if (at >= end) break;
+    }
+    const seconds = end / SAMPLE_RATE;
+    const t0 = performance.now();
+    return pair.then(async ({ p }) => {
+      const [cmd, loop] = await Promise.all([p.grammar.end(), p.loop.end()]);
+      if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
+      return judgeReading(cmd, loop, this.th, performance.now() - t0);
+    }).catch(() => null);
+  }
+
+  /** The speaker went on after a reading: the decoders start again and catch up on the audio so far. */
+  resume(): void {
+    if (this.closed || !this.pair || this.live) return;
+    this.resumeAt(this.pair);
+    this.live = true;
+    for (const p of this.pieces) this.send(p);
+  }
+
+  /** The reading of the whole utterance; the decoders go back to the pool. */
+  finish(): Promise<RecognitionDetail | null> {
+    const r = this.read();
+    this.release();
+    return r;
+  }
+
+  /** Drops the open utterance without a reading. */
+  cancel(): void {
+    if (!this.pair) return;
+    // Ends an utterance the decoders are still inside before they go back.
+    if (this.live) void this.pair.then(({ p }) => Promise.all([p.grammar.end(), p.loop.end()])).catch(() => undefined);
+    this.release();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.cancel();
+    this.closed = true;
+  }
+
+  /** Gives the pair back once its queued work is done; the stream forgets the utterance. */
+  private release(): void {
+    const pair = this.pair;
+    this.pair = null;
+    this.pieces = [];
+    this.length = this.fed = 0;
+    this.live = false;
+    if (!pair) return;
+    void pair.then(
+      ({ p }) => Promise.all([p.grammar.withHandle(() => undefined), p.loop.withHandle(() => undefined)]).catch(() => undefined).then(() => this.pool.release(p)),
+      () => undefined,
+    );
+  }
+
+  /** Restart both decoders (after a reading) from the seed; the caller replays or feeds the audio. */
+  private resumeAt(pair: Promise<{ p: GrammarDecoderPair; seed: CmnState | null }>): void {
+    this.fed = 0;
+    // Chained on the pair like every feed, so it runs after the reading's end() and before new audio.
+    void pair.then(({ p, seed }) => this.restart(p, seed)).catch(() => undefined);
+  }
+
+  /** Seeds and starts both decoders (queued on their own queues, ahead of any audio sent after). */
+  private restart(p: GrammarDecoderPair, seed: CmnState | null): void {
+    const mean = seed?.mean ?? this.prior;
+    const frames = seed ? seed.frames : 0;
+    for (const d of [p.grammar, p.loop]) {
+      if (mean) void d.withHandle((ps) => setCmn(ps, mean, frames)).catch(() => undefined);
+      d.start({ newStream: true });
+    }
+  }
+
+  private send(pcm: Int16Array): void {
+    this.fed += pcm.length;
+    void this.pair!.then(({ p }) => Promise.all([p.grammar.process(pcm), p.loop.process(pcm)])).catch(() => undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SoundFlowError('asr_closed', 'grammar stream closed', { recoverable: true });
+  }
+}
