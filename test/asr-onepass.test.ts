@@ -95,6 +95,21 @@ describe('one-pass recogniser', () => {
     assert.ok(rec.cmnState!.frames > 100, String(rec.cmnState!.frames));
   });
 
+  it("decodes a first utterance's segments again at their pauses, so a silent tail leaves nothing to redo", async () => {
+    // As the perceiver drives it: a pause closes the segment (the audio after the pause is kept for the
+    // next one), the silence goes on, the utterance ends with no speech after the pause.
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    const rec = new OnePassRecognizer(pool);
+    await stream(rec, floatToPcm16(concat(silence(0.5), loadFile(wav), silence(0.2))));
+    rec.commitSegment(3200); // the pause was decided 0.2 s into the silence: that audio stays out
+    for (let i = 0; i < 2; i++) await rec.feed(new Int16Array(CHUNK));
+    const fin = await rec.finish({ tailHasSpeech: false });
+    await rec.settled();
+    assert.ok(wer('good morning i would like a cup of coffee', fin.text) <= 0.25, fin.text);
+    assert.ok(rec.cmnState!.frames > 100, 'the live estimate is kept');
+    assert.equal(pool.stats.lent, 0);
+  });
+
   it("the front end's cepstral mean of an utterance is the one live CMN learns from it", async () => {
     const d = await pool.acquire();
     const pcm = utterance('what time is it');

@@ -90,6 +90,29 @@ export function setCmn(ps: unknown, mean: Float32Array, frames = 500): void {
   koffi.encode(cmn, CMN_NFRAME_OFFSET, 'int32_t', frames);
 }
 
+/** The decoder's whole live CMN state (mean, running sum, frame count), to put back exactly. */
+export interface CmnSnapshot {
+  mean: Float32Array;
+  sum: Float32Array;
+  frames: number;
+}
+
+const CMN_MEAN_OFFSET = 0;
+
+export function snapshotCmn(ps: unknown): CmnSnapshot {
+  const cmn = cmnOf(ps);
+  const read = (offset: number) => Float32Array.from(koffi.decode(koffi.decode(cmn, offset, 'void *'), 0, koffi.array('float', CEP_SIZE)) as number[]);
+  return { mean: read(CMN_MEAN_OFFSET), sum: read(CMN_SUM_OFFSET), frames: koffi.decode(cmn, CMN_NFRAME_OFFSET, 'int32_t') as number };
+}
+
+/** Puts a snapshot back bit for bit (setCmn recomputes the sum from the mean, which rounds). */
+export function restoreCmn(ps: unknown, snap: CmnSnapshot): void {
+  const cmn = cmnOf(ps);
+  koffi.encode(koffi.decode(cmn, CMN_MEAN_OFFSET, 'void *'), 0, koffi.array('float', CEP_SIZE), Array.from(snap.mean));
+  koffi.encode(koffi.decode(cmn, CMN_SUM_OFFSET, 'void *'), 0, koffi.array('float', CEP_SIZE), Array.from(snap.sum));
+  koffi.encode(cmn, CMN_NFRAME_OFFSET, 'int32_t', snap.frames);
+}
+
 /**
  * The cepstral mean of `pcm` as a batch CMN would take it (the decoder's front end only, no search:
  * a few ms per second of audio), counting only frames with c0 >= 0 like sphinxbase's live CMN.

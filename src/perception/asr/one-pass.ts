@@ -76,6 +76,20 @@ export function openOnePassPool(opts: OnePassOptions = {}, pool: Partial<Decoder
 }
 
 
+/** Samples [from, to) of an utterance kept as pieces. */
+function slice(pieces: Int16Array[], from: number, to: number): Int16Array {
+  const out = new Int16Array(Math.max(0, to - from));
+  let at = 0;
+  for (const p of pieces) {
+    const a = Math.max(from - at, 0);
+    const b = Math.min(to - at, p.length);
+    if (b > a) out.set(p.subarray(a, b), at + a - from);
+    at += p.length;
+    if (at >= to) break;
+  }
+  return out;
+}
+
 function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score' | 'words'> {
   return {
     text: parts.map((p) => p.text).filter(Boolean).join(' '),
@@ -106,6 +120,11 @@ export class OnePassRecognizer {
   private audio: Int16Array[] | null = null;
   /** Where the open utterance's committed segments end, in samples. */
   private bounds: number[] = [];
+  /**
+   * A first utterance's committed segments decoded again with their own mean, each right after its
+   * pause's closing search (null: an empty segment), so its end only waits for the tail's.
+   */
+  private redone: Promise<DecodeResult | null>[] = [];
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
 
@@ -154,6 +173,7 @@ export class OnePassRecognizer {
     this.segments = [];
     this.audio = (this.cmn?.frames ?? 0) < this.redecodeBelow ? [] : null;
     this.bounds = [];
+    this.redone = [];
     ++this.generation;
     const previous = this.returned;
     this.decoder = this.pool.acquire().then(async (d) => {
@@ -201,18 +221,31 @@ export class OnePassRecognizer {
     if (this.length - this.segStart < MIN_SEGMENT_SAMPLES) return;
     this.segStart = this.length;
     // A re-decode cuts here, less the pause audio the caller keeps for the next segment (as the two-pass final does).
-    this.bounds.push(Math.max(this.bounds.at(-1) ?? 0, this.length - Math.max(0, Math.round(keepTail))));
+    const from = this.bounds.at(-1) ?? 0;
+    const to = Math.max(from, this.length - Math.max(0, Math.round(keepTail)));
+    this.bounds.push(to);
     // Registered before any finish()/cancel() of this utterance, so the restarted utterance is theirs to end.
     // A short utterance's segments carry n-best readings (the understanding layer weighs them); the A*
     // search over the lattice runs on the decoder's worker while the pause lasts.
     const nbest = this.length <= NBEST_MAX_SECONDS * SAMPLE_RATE ? NBEST : 0;
+    // A first utterance's segment is decoded again with its own mean now, between its closing search and
+    // the next segment's start on the same decoder (the audio after the pause queues meanwhile and is
+    // caught up), rather than all of them at the end of the utterance.
+    const seg = this.audio && to > from ? slice(this.audio, from, to) : null;
+    let again: Promise<DecodeResult> | null = null;
     const result = this.decoder.then((d) => {
       const r = d.end({ nbest });
+      if (seg) again = d.decodeOwnMean(seg, { nbest });
       d.start();
       return r;
     });
     result.catch(() => undefined);
     this.segments.push(result);
+    if (this.audio) {
+      const redo = result.then(() => again, () => again);
+      redo.catch(() => undefined);
+      this.redone.push(redo);
+    }
   }
 
   /** The transcript of the segments committed so far (their closing searches run at the pauses). */
@@ -232,6 +265,8 @@ export class OnePassRecognizer {
     const wasActive = this.active;
     const audio = this.audio;
     const bounds = this.bounds;
+    const redone = this.redone;
+    this.redone = [];
     this.audio = null;
     this.active = false;
     this.decoder = null;
@@ -252,7 +287,7 @@ export class OnePassRecognizer {
     const state = d.withHandle((ps) => getCmn(ps));
     // Too little history before this utterance: decode its audio again with the mean learnt from it
     // (as a batch CMN would), on the same decoder before it goes back to the pool.
-    const redo = audio && audio.length ? state.then((s) => this.redecode(d, s, audio, bounds, keepTail ? 0 : tailLen, seconds)) : Promise.resolve(null);
+    const redo = audio && audio.length ? state.then(() => this.redecodeRest(d, audio, bounds, redone, keepTail, seconds)) : Promise.resolve(null);
     redo.catch(() => undefined);
     this.returned = Promise.all([state, redo.catch(() => null)]).then(
       ([s]) => {
@@ -287,6 +322,7 @@ export class OnePassRecognizer {
     this.length = this.segStart = 0;
     this.partialText = '';
     this.segments = [];
+    this.redone = [];
     this.audio = null;
     if (decoder) this.returned = decoder.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
   }
@@ -302,31 +338,23 @@ export class OnePassRecognizer {
     this.closed = true;
   }
 
-  /** Decodes the kept audio (less `dropTail` samples at its end) again with the session's new mean. */
-  private async redecode(d: PocketSphinxDecoder, s: CmnState, audio: Int16Array[], bounds: number[], dropTail: number, seconds: number): Promise<DecodeResult[] | null> {
-    const total = dropTail > 0 && bounds.length ? bounds.at(-1)! : audio.reduce((n, a) => n + a.length, 0) - dropTail;
+  /**
+   * A first utterance decoded again, segment by segment where the live pass closed them, each with its
+   * own mean: the committed segments were done at their pauses; the tail after the last one (when it
+   * holds speech) is done now. Null (keep the live pass) when there is too little audio.
+   */
+  private async redecodeRest(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], redone: Promise<DecodeResult | null>[], keepTail: boolean, seconds: number): Promise<DecodeResult[] | null> {
+    const length = audio.reduce((n, a) => n + a.length, 0);
+    const total = !keepTail && bounds.length ? bounds.at(-1)! : length;
     if (total < MIN_SEGMENT_SAMPLES) return null;
-    const pcm = new Int16Array(total);
-    let at = 0;
-    for (const a of audio) {
-      const n = Math.min(a.length, total - at);
-      if (n <= 0) break;
-      pcm.set(a.subarray(0, n), at);
-      at += n;
-    }
-    // Segment by segment, as the first pass closed them (and as the two-pass final decodes them).
-    const cuts = [0, ...bounds.filter((b) => b > 0 && b < total), total].filter((c, k, all) => k === 0 || c > all[k - 1]);
-    const out: DecodeResult[] = [];
-    for (let i = 1; i < cuts.length; i++) {
-      // The segment's own mean, as the two-pass final's batch CMN takes it (front end only, a few ms);
-      // history 0 keeps it fixed over the segment (sphinxbase moves it once history passes 800 frames).
-      const seg = pcm.subarray(cuts[i - 1], cuts[i]);
-      const own = await d.cepstralMean(seg);
-      await d.withHandle((ps) => setCmn(ps, own?.mean ?? s.mean, 0));
-      const last = i === cuts.length - 1;
-      out.push(await d.decode(seg, { nbest: last && seconds <= NBEST_MAX_SECONDS ? NBEST : 0 }));
-    }
-    return out;
+    const last = bounds.at(-1) ?? 0;
+    const tail = keepTail && total > last ? d.decodeOwnMean(slice(audio, last, total), { nbest: seconds <= NBEST_MAX_SECONDS ? NBEST : 0 }) : null;
+    const parts = (await Promise.all([...redone, tail])).filter((p): p is DecodeResult => p !== null);
+    // n-best readings belong to the last part, and only for a short utterance (as the live pass gives them).
+    parts.forEach((p, i) => {
+      if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
+    });
+    return parts;
   }
 
   /** Ends the decoder's utterance if still open and returns it to the pool once its queue drains. */

@@ -6,7 +6,7 @@ import { MissingDependencyError, SoundFlowError, type ErrorCode } from '../../ut
 import { floatToPcm16 } from '../../audio/pcm.ts';
 import { TimingLog } from '../../util/timing.ts';
 import { beamArgs, type BeamOptions } from './config.ts';
-import { cepstralMean } from './cmn.ts';
+import { cepstralMean, restoreCmn, setCmn, snapshotCmn } from './cmn.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
 
@@ -347,6 +347,35 @@ export class PocketSphinxDecoder {
         return r;
       } finally {
         if (this.active !== this.current) this.activate(this.current);
+      }
+    });
+  }
+
+  /**
+   * Decodes one whole utterance normalised with its own cepstral mean, as a batch CMN would (for a
+   * decoder set up for live CMN: seeded with the mean of exactly this audio, history 0, so it stays
+   * fixed), in one turn of the queue. The decoder's live CMN state is put back afterwards, so an
+   * utterance streamed on it next goes on from where it was. Between utterances only.
+   */
+  decodeOwnMean(pcm: Int16Array, opts: { nbest?: number } = {}): Promise<DecodeResult> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decodeOwnMean() during a streamed utterance', { recoverable: true }));
+    const data = dither(pcm, { s: DITHER_SEED });
+    return this.enqueue(async () => {
+      const saved = snapshotCmn(this.ps);
+      try {
+        // Same input as decode() feeds (dithered), so the mean is the one its normalisation would take.
+        const own = cepstralMean(this.ps, data);
+        setCmn(this.ps, own?.mean ?? saved.mean, 0);
+        this.startNow();
+        const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
+        const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
+        if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
+        const r = await this.result();
+        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
+        return r;
+      } finally {
+        restoreCmn(this.ps, saved);
       }
     });
   }
