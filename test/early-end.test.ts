@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Perceiver } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
+import { openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
 import { clearlyComplete } from '../src/perception/turn-complete.ts';
@@ -30,35 +31,40 @@ async function endChunk(p: Perceiver, audio: Float32Array): Promise<{ end: numbe
 describe('early end of turn', () => {
   const pool = openOnePassPool({}, { max: 2, spare: 0 });
   const grammar = new GrammarPool(1);
+  // The engine's default with the one-pass recogniser: readings streamed as the audio arrives.
+  const streamed = openGrammarStreamPool({ max: 2, spare: 0 });
   after(() => {
     pool.close();
     grammar.close();
+    streamed.close();
   });
   const room = (x: Float32Array) => mix(x, noise(x.length / 16000, { amplitude: 0.01 }), 30);
 
-  it('ends a complete command at its pause, not after the closing silence', async () => {
-    const audio = room(concat(silence(1.2), speech('what time is it'), silence(2.5)));
-    const early = await Perceiver.create({ earlyEnd: true }, pool, grammar);
-    const late = await Perceiver.create({ earlyEnd: false }, pool, grammar);
-    const a = await endChunk(early, audio);
-    const b = await endChunk(late, audio);
-    early.close();
-    late.close();
-    assert.ok(a.end >= 0 && b.end >= 0, `ends: ${a.end}, ${b.end}`);
-    assert.ok(a.end < b.end, `early end at chunk ${a.end}, closing silence at ${b.end}`);
-    assert.equal(a.text, b.text);
-  });
+  for (const [kind, reader] of [['batch', grammar], ['streamed', streamed]] as const) {
+    it(`ends a complete command at its pause, not after the closing silence (${kind} grammar reading)`, async () => {
+      const audio = room(concat(silence(1.2), speech('what time is it'), silence(2.5)));
+      const early = await Perceiver.create({ earlyEnd: true }, pool, reader);
+      const late = await Perceiver.create({ earlyEnd: false }, pool, reader);
+      const a = await endChunk(early, audio);
+      const b = await endChunk(late, audio);
+      early.close();
+      late.close();
+      assert.ok(a.end >= 0 && b.end >= 0, `ends: ${a.end}, ${b.end}`);
+      assert.ok(a.end < b.end, `early end at chunk ${a.end}, closing silence at ${b.end}`);
+      assert.equal(a.text, b.text);
+    });
 
-  it('keeps the closing silence for an unfinished question', async () => {
-    const audio = room(concat(silence(1.2), speech('what is seven times'), silence(2.5)));
-    const early = await Perceiver.create({ earlyEnd: true }, pool, grammar);
-    const late = await Perceiver.create({ earlyEnd: false }, pool, grammar);
-    const a = await endChunk(early, audio);
-    const b = await endChunk(late, audio);
-    early.close();
-    late.close();
-    assert.equal(a.end, b.end);
-  });
+    it(`keeps the closing silence for an unfinished question (${kind} grammar reading)`, async () => {
+      const audio = room(concat(silence(1.2), speech('what is seven times'), silence(2.5)));
+      const early = await Perceiver.create({ earlyEnd: true }, pool, reader);
+      const late = await Perceiver.create({ earlyEnd: false }, pool, reader);
+      const a = await endChunk(early, audio);
+      const b = await endChunk(late, audio);
+      early.close();
+      late.close();
+      assert.equal(a.end, b.end);
+    });
+  }
 
   it('only a grammar-accepted reading that does not dangle counts as complete', () => {
     const cmd = (text: string, accepted = true, confidence = 0.9) => ({ text, accepted, confidence });

@@ -66,7 +66,8 @@ export class EmbeddedEngine implements Engine {
     this.recognizers = twoPass ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
     this.grammar = twoPass || opts.grammar === 'batch'
       ? new GrammarPool(Math.max(1, Math.min(4, availableParallelism())))
-      : openGrammarStreamPool({ max: 8, spare: 0, idleMs: 30_000 });
+      // Pairs of ~35 MB decoders: four utterances read at once (more wait for a pair and catch up).
+      : openGrammarStreamPool({ max: 4, spare: 0, idleMs: 30_000 });
     const { perceptionWorkers: workers } = resolveEngineOptions(opts);
     this.models = workers === 0 ? inThreadModels() : new PerceptionPool(workers === 'cores' ? {} : { workers });
   }
