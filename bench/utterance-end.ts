@@ -57,14 +57,17 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Until the process has been (nearly) idle for two polls: every decoder has caught up. */
+/**
+ * Until the process has been (nearly) idle for three 100 ms polls: every decoder has caught up. (Shorter
+ * windows mistook a starved decoder thread on a loaded machine for an idle one.)
+ */
 async function idle(): Promise<void> {
   let quiet = 0;
   let last = cpuMs();
-  while (quiet < 2) {
-    await new Promise((r) => setTimeout(r, 25));
+  while (quiet < 3) {
+    await new Promise((r) => setTimeout(r, 100));
     const now = cpuMs();
-    quiet = now - last < 1.5 ? quiet + 1 : 0;
+    quiet = now - last < 2 ? quiet + 1 : 0;
     last = now;
   }
 }
