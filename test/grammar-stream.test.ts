@@ -5,7 +5,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat, floatToPcm16, silence, speech } from '../src/testing/audio.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GrammarStream, openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
+import { modelCmnInit } from '../src/perception/asr/one-pass.ts';
+import { loadFile } from '../src/testing/audio.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { SpeechSegmenter } from '../src/perception/segmenter.ts';
 
@@ -26,8 +32,13 @@ function feedAll(s: GrammarStream, pcm: Int16Array): void {
 
 describe('streamed grammar readings', () => {
   const pool = openGrammarStreamPool({ max: 2, spare: 0, idleMs: 60_000 });
-  const stream = () => new GrammarStream(pool, { seed: async () => null });
-  after(() => pool.close());
+  // A session with cepstral history (here the model's own mean standing for 500 frames): streamed.
+  const stream = () => new GrammarStream(pool, { seed: async () => ({ mean: modelCmnInit()!, frames: 500 }) });
+  const tmp = mkdtempSync(join(tmpdir(), 'sf-gstream-'));
+  after(() => {
+    pool.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('reads a command as the batch reader does, rejects chatter, returns its decoders', async () => {
     const batch = await ConstrainedRecognizer.open();
@@ -84,6 +95,27 @@ describe('streamed grammar readings', () => {
     const p = await part.finish();
     assert.equal(p?.text, early?.text);
     assert.equal(p?.margin, early?.margin);
+  });
+
+  it("a session's first utterance (no history) is read with its own mean, like the batch reader", async () => {
+    // flite slt's greeting: live decoders starting from the model's prior mean read it as the command
+    // "good morning please" and accepted it (margin +0.49; batch -0.40), which ended free speech early.
+    const wav = join(tmp, 'greeting.wav');
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    const pcm = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.2)));
+    const batch = await ConstrainedRecognizer.open();
+    try {
+      const first = new GrammarStream(pool, { seed: async () => null });
+      first.start();
+      feedAll(first, pcm);
+      const [live, whole] = await Promise.all([first.finish(), batch.recognizeDetailed(pcm)]);
+      assert.equal(whole?.accepted, false, `batch reading: ${JSON.stringify(whole)}`);
+      assert.equal(live?.accepted, false, `first-utterance reading: ${JSON.stringify(live)}`);
+      assert.ok(Math.abs(live!.margin - whole!.margin) < 0.3, `margins ${live!.margin} vs ${whole!.margin}`);
+      first.close();
+    } finally {
+      batch.close();
+    }
   });
 
   it('cancel gives the pair back and a closed stream refuses audio', async () => {

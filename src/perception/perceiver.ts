@@ -227,7 +227,7 @@ export class Perceiver {
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
         percept.speechEnded = true;
         percept.inSpeech = false;
-        this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb, true);
+        this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
       }
     }
     this.timings.turnCheckMs.add(waited);
@@ -320,7 +320,7 @@ export class Perceiver {
   }
 
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
-  private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number, endedEarly = false): void {
+  private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number): void {
     const utterance = this.utterance;
     this.inUtterance = false;
     this.latest = null;
@@ -333,9 +333,7 @@ export class Perceiver {
     const tailHasSpeech = this.spec === null || tooLong || chunk.padded;
     const early = tailHasSpeech ? null : this.spec!.command;
     this.spec = null;
-    // Ended early on the live pass's text: a session's first utterance does not wait for its re-decode.
-    const asr = this.asr;
-    const fin = this.timed(() => (asr instanceof OnePassRecognizer ? asr.finish({ tailHasSpeech, liveOnly: endedEarly }) : asr.finish({ tailHasSpeech })));
+    const fin = this.timed(() => this.asr.finish({ tailHasSpeech }));
     // Commands and questions are short: the grammar reading runs beside the open decode (other core).
     // Only short utterances: commands and questions are short. (Filtering on the partial's words would
     // save CPU but make decisions depend on timing, since partials are best-effort.)

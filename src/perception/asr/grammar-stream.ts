@@ -6,8 +6,12 @@
 // closing searches are left (~1 ms). Reading at a pause ends both decoders' utterances; if the speaker
 // goes on, they start again and catch up on the audio so far while the speech lasts.
 //
+// A session's first utterance (no cepstral history yet) is not streamed: each of its readings decodes
+// the audio so far with its own mean, as the batch reader does (the one pass decodes that utterance
+// again for the same reason).
+//
 // Results depend only on the audio and the cepstral seed: decoders are lent per utterance from a pool,
-// every (re)start sets the seed (the session's running estimate, or the model's prior with no weight),
+// every (re)start sets the seed (the session's running estimate),
 // resets the front end's noise estimate (else it carries over from whatever the decoder read before)
 // and replays the same pieces with the same dither, so a catch-up reads exactly as a decoder that had
 // followed the audio from the start, whichever pair it runs on.
@@ -25,8 +29,21 @@ import {
   type RecognitionDetail,
 } from './grammar-recognizer.ts';
 import { toRecognizerPcm } from './input.ts';
-import { modelCmnInit, type CmnState } from './one-pass.ts';
+import type { CmnState } from './one-pass.ts';
 import type { PocketSphinxDecoder } from './pocketsphinx.ts';
+
+/** The first `end` samples of an utterance kept as pieces. */
+function slice(pieces: Int16Array[], end: number): Int16Array {
+  const out = new Int16Array(end);
+  let at = 0;
+  for (const p of pieces) {
+    if (at >= end) break;
+    const n = Math.min(p.length, end - at);
+    out.set(p.subarray(0, n), at);
+    at += n;
+  }
+  return out;
+}
 
 /** The two live decoders one streamed reading needs (lent together, so borrowers never hold half). */
 export class GrammarDecoderPair {
@@ -58,17 +75,14 @@ export function openGrammarStreamPool(options: Partial<DecoderPoolOptions> = {})
 }
 
 export interface GrammarStreamOptions {
-  /** The session's running cepstral estimate before this utterance (null: the model's prior, no weight). */
+  /** The session's running cepstral estimate before this utterance (null: none yet, a session's first). */
   seed: () => Promise<CmnState | null>;
   marginThreshold?: number;
   wordScoreThreshold?: number;
-  /** Acoustic model directory, for the prior (default Debian's en-us). */
-  hmm?: string;
 }
 
 /** One session's streamed grammar readings, one utterance at a time. */
 export class GrammarStream {
-  private readonly prior: Float32Array | null;
   private readonly th: { marginThreshold: number; wordScoreThreshold: number };
   /** The open utterance's audio, in the pieces it was fed (a catch-up replays them). */
   private pieces: Int16Array[] = [];
@@ -88,7 +102,6 @@ export class GrammarStream {
     private readonly pool: DecoderPool<GrammarDecoderPair>,
     private readonly opts: GrammarStreamOptions,
   ) {
-    this.prior = modelCmnInit(opts.hmm);
     this.th = { marginThreshold: opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, wordScoreThreshold: opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD };
   }
 
@@ -110,7 +123,7 @@ export class GrammarStream {
     const acquired = this.pool.acquire();
     this.pair = Promise.all([acquired, seed]).then(([p, s]) => {
       try {
-        this.restart(p, s);
+        if (s) this.restart(p, s);
       } catch (err) {
         this.pool.release(p); // a decoder that cannot start goes back; this utterance reads as null
         throw err;
@@ -159,8 +172,14 @@ export class GrammarStream {
     }
     const seconds = end / SAMPLE_RATE;
     const t0 = performance.now();
-    return pair.then(async ({ p }) => {
-      const [cmd, loop] = await Promise.all([p.grammar.end(), p.loop.end()]);
+    const audio = slice(this.pieces, end);
+    return pair.then(async ({ p, seed }) => {
+      // No history (a session's first utterance): read the audio so far at once, normalised with its own
+      // mean as the batch reader does. The model's prior mean is far from many voices and made the free
+      // loop lose to the grammar on free speech (flite slt's greeting read as "good morning please").
+      const [cmd, loop] = await Promise.all(
+        seed ? [p.grammar.end(), p.loop.end()] : [p.grammar.decodeOwnMean(audio, { newStream: true }), p.loop.decodeOwnMean(audio, { newStream: true })],
+      );
       if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
       return judgeReading(cmd, loop, this.th, performance.now() - t0);
     }).catch(() => null);
@@ -185,7 +204,7 @@ export class GrammarStream {
   cancel(): void {
     if (!this.pair) return;
     // Ends an utterance the decoders are still inside before they go back.
-    if (this.live) void this.pair.then(({ p }) => Promise.all([p.grammar.end(), p.loop.end()])).catch(() => undefined);
+    if (this.live) void this.pair.then(({ p, seed }) => (seed ? Promise.all([p.grammar.end(), p.loop.end()]) : undefined)).catch(() => undefined);
     this.release();
   }
 
@@ -213,22 +232,21 @@ export class GrammarStream {
   private resumeAt(pair: Promise<{ p: GrammarDecoderPair; seed: CmnState | null }>): void {
     this.fed = 0;
     // Chained on the pair like every feed, so it runs after the reading's end() and before new audio.
-    void pair.then(({ p, seed }) => this.restart(p, seed)).catch(() => undefined);
+    void pair.then(({ p, seed }) => (seed ? this.restart(p, seed) : undefined)).catch(() => undefined);
   }
 
   /** Seeds and starts both decoders (queued on their own queues, ahead of any audio sent after). */
-  private restart(p: GrammarDecoderPair, seed: CmnState | null): void {
-    const mean = seed?.mean ?? this.prior;
-    const frames = seed ? seed.frames : 0;
+  private restart(p: GrammarDecoderPair, seed: CmnState): void {
     for (const d of [p.grammar, p.loop]) {
-      if (mean) void d.withHandle((ps) => setCmn(ps, mean, frames)).catch(() => undefined);
+      void d.withHandle((ps) => setCmn(ps, seed.mean, seed.frames)).catch(() => undefined);
       d.start({ newStream: true });
     }
   }
 
+  /** Decodes audio as it comes (with no history the decoders wait for a reading instead). */
   private send(pcm: Int16Array): void {
     this.fed += pcm.length;
-    void this.pair!.then(({ p }) => Promise.all([p.grammar.process(pcm), p.loop.process(pcm)])).catch(() => undefined);
+    void this.pair!.then(({ p, seed }) => (seed ? Promise.all([p.grammar.process(pcm), p.loop.process(pcm)]) : undefined)).catch(() => undefined);
   }
 
   private assertOpen(): void {

@@ -254,12 +254,8 @@ export class OnePassRecognizer {
     return normalizeTranscript(joinResults(parts).text);
   }
 
-  /**
-   * Ends the utterance: the closing search over the open segment, joined with the committed ones.
-   * `liveOnly`: a first utterance keeps the live pass's transcript instead of waiting for its re-decode
-   * (an early end of turn decided on that text already; the re-decode still runs, off the critical path).
-   */
-  async finish(opts: { tailHasSpeech?: boolean; liveOnly?: boolean } = {}): Promise<FinalDecode> {
+  /** Ends the utterance: the closing search over the open segment, joined with the committed ones. */
+  async finish(opts: { tailHasSpeech?: boolean } = {}): Promise<FinalDecode> {
     this.assertOpen();
     const seconds = this.length / SAMPLE_RATE;
     const truncated = this.truncated;
@@ -302,7 +298,7 @@ export class OnePassRecognizer {
     );
     const firstPass = Promise.all(keepTail ? [...segments, tail] : segments);
     firstPass.catch(() => undefined);
-    const again = opts.liveOnly ? null : await redo.catch(() => null);
+    const again = await redo.catch(() => null);
     const parts: (DecodeResult | null)[] = again ?? (await firstPass);
     const ms = performance.now() - t0;
     const kept = parts.filter((p): p is DecodeResult => p !== null && !!p.text);

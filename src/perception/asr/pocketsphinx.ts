@@ -357,7 +357,7 @@ export class PocketSphinxDecoder {
    * fixed), in one turn of the queue. The decoder's live CMN state is put back afterwards, so an
    * utterance streamed on it next goes on from where it was. Between utterances only.
    */
-  decodeOwnMean(pcm: Int16Array, opts: { nbest?: number } = {}): Promise<DecodeResult> {
+  decodeOwnMean(pcm: Int16Array, opts: { nbest?: number; newStream?: boolean } = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decodeOwnMean() during a streamed utterance', { recoverable: true }));
     const data = dither(pcm, { s: DITHER_SEED });
@@ -367,6 +367,7 @@ export class PocketSphinxDecoder {
         // Same input as decode() feeds (dithered), so the mean is the one its normalisation would take.
         const own = cepstralMean(this.ps, data);
         setCmn(this.ps, own?.mean ?? saved.mean, 0);
+        if (opts.newStream) this.a.ps_start_stream(this.ps);
         this.startNow();
         const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
         const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
