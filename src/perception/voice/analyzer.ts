@@ -192,9 +192,11 @@ export class VoiceAnalyzer {
       this.sessionLevels.push(p.levelDb);
       if (this.sessionLevels.length > SESSION_LEVELS) this.sessionLevels.shift();
       // The baseline learns from how this speaker usually talks: raised utterances stay out of it,
-      // unless they keep coming (STALE_AFTER in a row): then the first utterances heard were not this
-      // speaker's usual, and the baseline follows rather than calling everything raised.
-      const streak = a.score >= 1 ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
+      // unless they keep coming (STALE_AFTER in a row) against the speaker's own baseline: then its first
+      // utterances were not this speaker's usual, and the baseline follows rather than calling everything
+      // raised. Against a borrowed baseline they do not count: a voice heard only raised (a pitched-up
+      // voice lands in a cluster of its own) would otherwise learn its raised voice as its usual one.
+      const streak = a.score >= 1 && !borrowed ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
       this.raisedStreak.set(who.label, streak);
       if (a.score < 1 || streak >= STALE_AFTER) {
         const own = this.baselines.get(who.label) ?? new ProsodyBaseline(this.arousalOpts.window);
