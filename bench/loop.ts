@@ -11,29 +11,7 @@ import type { SessionEvent } from '../src/events.ts';
 import { TimingLog } from '../src/util/timing.ts';
 import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
-
-const SENTENCES = [
-  'The museum opens at nine and closes at six on weekdays.',
-  'My brother bought a new bicycle last summer and rides it to work.',
-  'Please remember to water the plants while we are away.',
-  'The train to the city leaves every twenty minutes from platform two.',
-  'We cooked pasta with tomatoes and basil from the garden.',
-  'The meeting was moved to Thursday afternoon because of the holiday.',
-  'Children were playing football in the park until it got dark.',
-  'She reads the newspaper every morning with a cup of tea.',
-];
-
-function speechHeavy(seconds: number): Float32Array {
-  const parts: Float32Array[] = [];
-  let n = 0;
-  for (let i = 0; n < seconds * SR; i++) {
-    const s = speech(SENTENCES[i % SENTENCES.length], { voice: i % 2 ? 'en+m3' : 'en-us' });
-    parts.push(s, silence(0.3));
-    n += s.length + 0.3 * SR;
-  }
-  const x = concat(...parts).subarray(0, seconds * SR);
-  return mix(x, noise(seconds, { amplitude: 0.02 }), 25);
-}
+import { speechHeavy } from './streams.ts';
 
 function soundHeavy(seconds: number): Float32Array {
   const parts: Float32Array[] = [];

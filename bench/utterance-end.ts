@@ -13,6 +13,7 @@ import { EmbeddedEngine } from '../src/engine/embedded.ts';
 import type { SessionEvent } from '../src/events.ts';
 import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
 import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
+import { speechHeavy } from './streams.ts'; // the loop bench's continuous-speech stream
 
 const { values } = parseArgs({
   options: {
@@ -22,30 +23,7 @@ const { values } = parseArgs({
   },
 });
 
-// The loop bench's speech-heavy stream (bench/loop.ts): sentences from two espeak voices, 0.3 s apart.
-const SENTENCES = [
-  'The museum opens at nine and closes at six on weekdays.',
-  'My brother bought a new bicycle last summer and rides it to work.',
-  'Please remember to water the plants while we are away.',
-  'The train to the city leaves every twenty minutes from platform two.',
-  'We cooked pasta with tomatoes and basil from the garden.',
-  'The meeting was moved to Thursday afternoon because of the holiday.',
-  'Children were playing football in the park until it got dark.',
-  'She reads the newspaper every morning with a cup of tea.',
-];
 const COMMANDS = ['what time is it', 'set a timer for ten seconds', 'count how many times the dog barks', 'what is seven times eight'];
-
-function continuous(seconds: number): Float32Array {
-  const parts: Float32Array[] = [];
-  let n = 0;
-  for (let i = 0; n < seconds * SR; i++) {
-    const s = speech(SENTENCES[i % SENTENCES.length], { voice: i % 2 ? 'en+m3' : 'en-us' });
-    parts.push(s, silence(0.3));
-    n += s.length + 0.3 * SR;
-  }
-  const x = concat(...parts).subarray(0, seconds * SR);
-  return mix(x, noise(seconds, { amplitude: 0.02 }), 25);
-}
 
 function commands(): Float32Array {
   const x = concat(...COMMANDS.flatMap((c) => [speech(c, { voice: 'en-us+klatt' }), silence(1.5)]));
@@ -116,7 +94,7 @@ const pct = (xs: number[], p: number) => {
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 
 const seconds = Number(values.seconds);
-const streams = { continuous: continuous(seconds), commands: commands() };
+const streams = { continuous: speechHeavy(seconds), commands: commands() };
 const configs = values.configs.split(',') as ('streamed' | 'batch')[];
 const results: Record<string, Record<string, { end: { cpu: number[]; wall: number[] }; pause: { cpu: number[]; wall: number[] }; firstEndCpu: number; finals: string[] }>> = {};
 for (const config of configs) {

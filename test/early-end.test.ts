@@ -40,28 +40,29 @@ describe('early end of turn', () => {
   });
   const room = (x: Float32Array) => mix(x, noise(x.length / 16000, { amplitude: 0.01 }), 30);
 
-  for (const [kind, reader] of [['batch', grammar], ['streamed', streamed]] as const) {
-    it(`ends a complete command at its pause, not after the closing silence (${kind} grammar reading)`, async () => {
-      const audio = room(concat(silence(1.2), speech('what time is it'), silence(2.5)));
-      const early = await Perceiver.create({ earlyEnd: true }, pool, reader);
-      const late = await Perceiver.create({ earlyEnd: false }, pool, reader);
-      const a = await endChunk(early, audio);
-      const b = await endChunk(late, audio);
+  /** The end chunk of one spoken phrase, heard with and without early end of turn. */
+  async function endsWithAndWithout(reader: typeof grammar | typeof streamed, phrase: string) {
+    const audio = room(concat(silence(1.2), speech(phrase), silence(2.5)));
+    const early = await Perceiver.create({ earlyEnd: true }, pool, reader);
+    const late = await Perceiver.create({ earlyEnd: false }, pool, reader);
+    try {
+      return { a: await endChunk(early, audio), b: await endChunk(late, audio) };
+    } finally {
       early.close();
       late.close();
+    }
+  }
+
+  for (const [kind, reader] of [['batch', grammar], ['streamed', streamed]] as const) {
+    it(`ends a complete command at its pause, not after the closing silence (${kind} grammar reading)`, async () => {
+      const { a, b } = await endsWithAndWithout(reader, 'what time is it');
       assert.ok(a.end >= 0 && b.end >= 0, `ends: ${a.end}, ${b.end}`);
       assert.ok(a.end < b.end, `early end at chunk ${a.end}, closing silence at ${b.end}`);
       assert.equal(a.text, b.text);
     });
 
     it(`keeps the closing silence for an unfinished question (${kind} grammar reading)`, async () => {
-      const audio = room(concat(silence(1.2), speech('what is seven times'), silence(2.5)));
-      const early = await Perceiver.create({ earlyEnd: true }, pool, reader);
-      const late = await Perceiver.create({ earlyEnd: false }, pool, reader);
-      const a = await endChunk(early, audio);
-      const b = await endChunk(late, audio);
-      early.close();
-      late.close();
+      const { a, b } = await endsWithAndWithout(reader, 'what is seven times');
       assert.equal(a.end, b.end);
     });
   }

@@ -12,6 +12,7 @@
 // signal within that band; summed over all bands ≈ the frame's 50–8000 Hz level (see melToDb).
 import { SoundFlowError } from '../util/errors.ts';
 import { SAMPLE_RATE } from '../audio/chunk.ts';
+import { bitReversal, butterflies, twiddles } from '../audio/fft.ts';
 
 export const MEL_BINS = 64;
 export const FRAMES_PER_CHUNK = 40;
@@ -55,25 +56,14 @@ class RealFft {
 
   constructor() {
     const m = this.m;
-    this.cosM = new Float64Array(m / 2);
-    this.sinM = new Float64Array(m / 2);
-    for (let i = 0; i < m / 2; i++) {
-      this.cosM[i] = Math.cos((2 * Math.PI * i) / m);
-      this.sinM[i] = Math.sin((2 * Math.PI * i) / m);
-    }
+    ({ cos: this.cosM, sin: this.sinM } = twiddles(m));
     this.cosN = new Float64Array(m + 1);
     this.sinN = new Float64Array(m + 1);
     for (let k = 0; k <= m; k++) {
       this.cosN[k] = Math.cos((2 * Math.PI * k) / N_FFT);
       this.sinN[k] = Math.sin((2 * Math.PI * k) / N_FFT);
     }
-    const bits = Math.log2(m);
-    this.rev = new Uint16Array(m);
-    for (let i = 0; i < m; i++) {
-      let r = 0;
-      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-      this.rev[i] = r;
-    }
+    this.rev = bitReversal(m);
   }
 
   /** Writes |X_k|^2, k = 0..N_FFT/2, of the real input (length ≤ N_FFT, zero-padded) into `power`. */
@@ -84,25 +74,7 @@ class RealFft {
       re[j] = x[2 * i];
       im[j] = x[2 * i + 1];
     }
-    // Iterative radix-2 decimation-in-time.
-    for (let size = 2; size <= m; size <<= 1) {
-      const half = size >> 1;
-      const step = m / size;
-      for (let start = 0; start < m; start += size) {
-        for (let j = 0; j < half; j++) {
-          const c = this.cosM[j * step];
-          const s = -this.sinM[j * step];
-          const a = start + j;
-          const b = a + half;
-          const tr = re[b] * c - im[b] * s;
-          const ti = re[b] * s + im[b] * c;
-          re[b] = re[a] - tr;
-          im[b] = im[a] - ti;
-          re[a] += tr;
-          im[a] += ti;
-        }
-      }
-    }
+    butterflies(re, im, this.cosM, this.sinM, -1);
     // Split Z = FFT(even + i·odd) into the spectrum of the real signal.
     for (let k = 0; k <= m; k++) {
       const a = re[k % m];

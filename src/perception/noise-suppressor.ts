@@ -6,6 +6,8 @@
 // 256 samples (16 ms) late. Quiet rooms are left alone: this runs only where it measurably helps
 // (docs/notes/voice.md, "A room that changes").
 
+import { bitReversal, butterflies, twiddles } from '../audio/fft.ts';
+
 export interface NoiseSuppressorOptions {
   /** Noise power is subtracted this many times over (the estimate is a mean; frames vary about it). */
   overSubtract: number;
@@ -30,20 +32,10 @@ const NOISE_ALPHA = 0.05;
 /** Periodic square-root Hann: its square sums to 1 at a hop of half the frame. */
 const WINDOW = Float64Array.from({ length: N }, (_, i) => Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)));
 
-/** In-place radix-2 complex FFT of size N (inverse: conjugate in and out, divide by N). */
+/** In-place radix-2 complex FFT of size N (inverse: conjugate twiddles, divide by N). */
 class ComplexFft {
-  private readonly cos = Float64Array.from({ length: N / 2 }, (_, i) => Math.cos((2 * Math.PI * i) / N));
-  private readonly sin = Float64Array.from({ length: N / 2 }, (_, i) => Math.sin((2 * Math.PI * i) / N));
-  private readonly rev = (() => {
-    const bits = Math.log2(N);
-    const r = new Uint16Array(N);
-    for (let i = 0; i < N; i++) {
-      let v = 0;
-      for (let b = 0; b < bits; b++) v |= ((i >> b) & 1) << (bits - 1 - b);
-      r[i] = v;
-    }
-    return r;
-  })();
+  private readonly tw = twiddles(N);
+  private readonly rev = bitReversal(N);
 
   run(re: Float64Array, im: Float64Array, inverse: boolean): void {
     const { rev } = this;
@@ -54,25 +46,7 @@ class ComplexFft {
         [im[i], im[j]] = [im[j], im[i]];
       }
     }
-    const sign = inverse ? 1 : -1;
-    for (let size = 2; size <= N; size <<= 1) {
-      const half = size >> 1;
-      const step = N / size;
-      for (let start = 0; start < N; start += size) {
-        for (let j = 0; j < half; j++) {
-          const c = this.cos[j * step];
-          const s = sign * this.sin[j * step];
-          const a = start + j;
-          const b = a + half;
-          const tr = re[b] * c - im[b] * s;
-          const ti = re[b] * s + im[b] * c;
-          re[b] = re[a] - tr;
-          im[b] = im[a] - ti;
-          re[a] += tr;
-          im[a] += ti;
-        }
-      }
-    }
+    butterflies(re, im, this.tw.cos, this.tw.sin, inverse ? 1 : -1);
     if (inverse) for (let i = 0; i < N; i++) (re[i] /= N), (im[i] /= N);
   }
 }

@@ -338,17 +338,22 @@ export class PocketSphinxDecoder {
     return this.enqueue(async () => {
       if (search !== this.active) this.activate(search);
       try {
-        this.startNow();
-        const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
-        const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
-        if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
-        const r = await this.result();
-        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
-        return r;
+        return await this.decodeWhole(data, opts.nbest);
       } finally {
         if (this.active !== this.current) this.activate(this.current);
       }
     });
+  }
+
+  /** One whole utterance through the started decoder, inside a queue turn (decode and decodeOwnMean). */
+  private async decodeWhole(data: Int16Array, nbest: number | undefined): Promise<DecodeResult> {
+    this.startNow();
+    const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
+    const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
+    if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
+    const r = await this.result();
+    if (nbest && nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(nbest);
+    return r;
   }
 
   /**
@@ -368,13 +373,7 @@ export class PocketSphinxDecoder {
         const own = cepstralMean(this.ps, data);
         setCmn(this.ps, own?.mean ?? saved.mean, 0);
         if (opts.newStream) this.a.ps_start_stream(this.ps);
-        this.startNow();
-        const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
-        const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
-        if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
-        const r = await this.result();
-        if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
-        return r;
+        return await this.decodeWhole(data, opts.nbest);
       } finally {
         restoreCmn(this.ps, saved);
       }

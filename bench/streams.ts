@@ -1,0 +1,26 @@
+// Streams shared by the benches that must measure the same audio (loop, utterance-end).
+import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
+
+const SENTENCES = [
+  'The museum opens at nine and closes at six on weekdays.',
+  'My brother bought a new bicycle last summer and rides it to work.',
+  'Please remember to water the plants while we are away.',
+  'The train to the city leaves every twenty minutes from platform two.',
+  'We cooked pasta with tomatoes and basil from the garden.',
+  'The meeting was moved to Thursday afternoon because of the holiday.',
+  'Children were playing football in the park until it got dark.',
+  'She reads the newspaper every morning with a cup of tea.',
+];
+
+/** Continuous speech: sentences from two espeak voices, 0.3 s apart, over room noise at 25 dB. */
+export function speechHeavy(seconds: number): Float32Array {
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (let i = 0; n < seconds * SR; i++) {
+    const s = speech(SENTENCES[i % SENTENCES.length], { voice: i % 2 ? 'en+m3' : 'en-us' });
+    parts.push(s, silence(0.3));
+    n += s.length + 0.3 * SR;
+  }
+  const x = concat(...parts).subarray(0, seconds * SR);
+  return mix(x, noise(seconds, { amplitude: 0.02 }), 25);
+}
