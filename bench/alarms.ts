@@ -124,6 +124,9 @@ const WAVES: { wave: Wave; duty?: number; name: string }[] = [
   { wave: 'pulse', duty: 0.25, name: 'pulse25' },
   { wave: 'pulse', duty: 0.75, name: 'pulse75' },
 ];
+// ALARMS_DUMP=DIR writes every missed case as raw float32 16 kHz PCM (for debugging the detector).
+const DUMP = process.env.ALARMS_DUMP;
+if (DUMP) mkdirSync(DUMP, { recursive: true });
 const rows: { pattern: string; wave: string; freq: number; level: number; cond: Cond; detected: boolean; wrong: boolean; latency: number | null }[] = [];
 console.error('alarms: matrix…');
 let k = 0;
@@ -143,6 +146,7 @@ for (const [pattern, freqs, timing] of [['T3', [2800, 2950, 3100, 3300, 3500], T
             : cond === 'speech' ? mixUnder(x, speechBed, 0, toneRms, off) // speech as loud as the alarm
             : mixUnder(x, musicBed, 10, toneRms, off);
           const alerts = detect(y);
+          if (DUMP && !alerts.some((a) => a.pattern === pattern)) writeFileSync(join(DUMP, `${pattern}-${w.name}-${freq}-${level}-${cond}.f32`), Buffer.from(y.buffer));
           const first = alerts.find((a) => a.pattern === pattern);
           rows.push({ pattern, wave: w.name, freq, level, cond, detected: !!first, wrong: alerts.some((a) => a.pattern !== pattern), latency: first ? +(first.replyT - onset).toFixed(2) : null });
         }
@@ -161,6 +165,11 @@ const byCond = Object.fromEntries(CONDS.map((c) => [c, summary((r) => r.cond ===
 const byLevel = Object.fromEntries([-35, -30, -10, 0].map((l) => [`${l}dBFS`, summary((r) => r.level === l)]));
 const byPattern = { T3: summary((r) => r.pattern === 'T3'), T4: summary((r) => r.pattern === 'T4') };
 const misses = rows.filter((r) => !r.detected).map((r) => `${r.pattern}/${r.wave}/${r.freq}/${r.level}/${r.cond}`);
+// ALARMS_MATRIX_ONLY=1: the matrix alone (no result file), for quick detector work.
+if (process.env.ALARMS_MATRIX_ONLY) {
+  console.log(JSON.stringify({ issueMatrix, misses }));
+  process.exit(0);
+}
 
 // 2. The false-alert hour through the whole sound path.
 console.error('alarms: false-alert hour…');

@@ -69,12 +69,21 @@ const T4_LONG: [number, number] = [4.3, 5.7];
 const SAME_FREQ = 0.02;
 const GAP_BRIDGE_FRAMES = 3;
 const MAX_TRACKS = 3;
+/**
+ * Pitches matched per frame. Speech partials make short pulses at many pitches: with 3, a talker's
+ * partials of the last second crowded the alarm's pitch out before its long off phase was confirmed.
+ */
+const MAX_CANDIDATES = 8;
 /** An alarm tone holds its level; a jump this large on one pitch means another source took over. */
 const LEVEL_JUMP_DB = 6;
 const MIN_PULSE_SEC = 0.04;
 const HISTORY_SEC = 16;
 /** Pulses this much weaker than the strongest recent one at the same pitch are someone else's. */
 const WEAKER_DB = 4;
+/** A short pulse this much weaker than a T3 cycle's pulses, in its long pause, is not the next cycle. */
+const BLIP_WEAKER_DB = 2;
+/** Same-pitch pulses closer than this are one tone whose peak a partial took for a frame or two (s). */
+const JOIN_SEC = 0.03;
 
 const inside = (v: number, [lo, hi]: [number, number]) => v >= lo && v <= hi;
 
@@ -326,7 +335,7 @@ export class AlarmDetector {
   /** Pitches of recent pulses long enough to be alarm pulses (usually one). */
   private candidateFreqs(): number[] {
     const out: number[] = [];
-    for (let i = this.closed.length - 1; i >= 0 && out.length < 3; i--) {
+    for (let i = this.closed.length - 1; i >= 0 && out.length < MAX_CANDIDATES; i--) {
       const p = this.closed[i];
       if (this.now - p.offset > 8) break;
       const d = p.offset - p.onset;
@@ -344,7 +353,18 @@ export class AlarmDetector {
     const same = sameFreq(this.closed, f);
     if (!same.length) return same;
     const ref = Math.max(...same.slice(-6).map((p) => p.levelDbfs));
-    const strong = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
+    const kept = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
+    // A partial next to the tone's pitch took its peak for a moment, splitting one beep in two with no gap
+    // between (speech under a T4 alarm made five "beeps" out of four): of two short pieces the louder is the
+    // beep; longer pieces are joined.
+    const strong: TonePulse[] = [];
+    for (const p of kept) {
+      const q = strong[strong.length - 1];
+      if (!q || p.onset - q.offset > JOIN_SEC || p.onset < q.onset) strong.push(p);
+      else if (q.offset - q.onset < T4_ON[1] && p.offset - p.onset < T4_ON[1]) {
+        if (p.levelDbfs > q.levelDbfs) strong[strong.length - 1] = p;
+      } else strong[strong.length - 1] = { ...q, offset: Math.max(q.offset, p.offset), levelDbfs: Math.max(q.levelDbfs, p.levelDbfs) };
+    }
     // Two tracks on neighbouring bins at once are one tone and a partial beside it: keep the louder.
     return strong.filter((p) => !strong.some((q) => q !== p && q.onset < p.offset && p.onset < q.offset && (q.levelDbfs > p.levelDbfs || (q.levelDbfs === p.levelDbfs && q.onset < p.onset))));
   }
@@ -358,7 +378,11 @@ export class AlarmDetector {
       if (!inside(b.onset - a.offset, T3_GAP) || !inside(c.onset - b.offset, T3_GAP)) continue;
       const before = train[i - 1];
       if (before && a.onset - before.offset < T3_LONG[0]) continue;
-      const next = train[i + 3]?.onset ?? openOnset;
+      // A short, weaker blip at the alarm's pitch in the long off phase is a speech or music partial, not
+      // the next cycle (an alarm's pulses share one level): it must not break the pause.
+      const level = Math.min(a.levelDbfs, b.levelDbfs, c.levelDbfs);
+      const after3 = train.slice(i + 3).find((p) => !(p.offset - p.onset < T3_ON[0] / 2 && p.levelDbfs < level - BLIP_WEAKER_DB));
+      const next = after3?.onset ?? openOnset;
       const after = (next ?? this.now) - c.offset;
       if (after < this.o.t3ConfirmGapSec || (next !== null && after > T3_LONG[1])) continue;
       return { pattern: 'T3', t: this.now, onset: a.onset, freqHz: mean([a, b, c].map((p) => p.freqHz)), levelDbfs: Math.max(a.levelDbfs, b.levelDbfs, c.levelDbfs) };
@@ -376,8 +400,18 @@ export class AlarmDetector {
     if (n < 6) return null;
     const g2 = shortGroup(train, n - 1);
     if (!g2) return null;
-    const i1 = n - 1 - g2.length;
-    const g1 = i1 >= 0 ? shortGroup(train, i1) : null;
+    let i1 = n - 1 - g2.length;
+    let g1 = i1 >= 0 ? shortGroup(train, i1) : null;
+    // One stray blip in the 5 s pause (a speech partial at the alarm's pitch), clear of both groups, is
+    // not part of the pattern.
+    const stray = train[i1];
+    if ((!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) && i1 >= 1 && g2[0].onset - stray.offset >= 0.3) {
+      const g0 = shortGroup(train, i1 - 1);
+      if (g0 && stray.onset - g0[g0.length - 1].offset >= 0.3) {
+        i1--;
+        g1 = g0;
+      }
+    }
     if (!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) return null;
     if (!(isT4Group(g1) || isT4Group(g2))) return null;
     const before = train[i1 - g1.length];
