@@ -17,6 +17,7 @@ import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { readManifest } from '../src/soundflow/corpus/manifest.ts';
 import { readWav } from '../src/soundflow/corpus/convert.ts';
 import { makeRng, uniform } from '../src/util/rng.ts';
+import { DEFAULT_MUSIC_DIR, loadSong, readSongs } from '../src/soundflow/music/corpus.ts';
 
 const SR = 16000;
 const CHUNK = 6400;
@@ -191,6 +192,15 @@ function appliances(seconds: number): Float32Array {
   }
   return x;
 }
+/** 15 min of the music corpus's songs, one of each style in turn (empty without `soundflow corpus music`). */
+function renderedSongs(n: number): Float32Array {
+  const dir = process.env.SOUNDFLOW_MUSIC ?? DEFAULT_MUSIC_DIR;
+  if (!existsSync(join(dir, 'songs.json'))) return new Float32Array(0);
+  const songs = readSongs(dir);
+  const styles = [...new Set(songs.map((s) => s.style))];
+  const picked = Array.from({ length: 32 }, (_, k) => songs.filter((s) => s.style === styles[k % styles.length])[Math.floor(k / styles.length) * 7]).filter(Boolean);
+  return loopTo(cat(picked.map((s) => loadSong(dir, s.id))), n);
+}
 const loopTo = (x: Float32Array, n: number) => Float32Array.from({ length: n }, (_, i) => x[i % x.length]);
 const ambience = cat(['ambient', 'rain', 'wind', 'birds', 'traffic', 'water', 'typing', 'applause', 'footsteps', 'clock_tick'].flatMap((c) => byClass.get(c) ?? []));
 const recordedSpeech = cat(byClass.get('speech') ?? []);
@@ -198,6 +208,9 @@ const MIN15 = 15 * 60 * SR;
 const hour: { name: string; x: Float32Array }[] = [
   { name: 'speech (espeak-ng, 9 voices + Debian recordings)', x: loopTo(recordedSpeech.length ? cat([speechBed, recordedSpeech]) : speechBed, MIN15) },
   { name: 'music (Debian recordings)', x: musicBed.length ? loopTo(musicBed, MIN15) : new Float32Array(0) },
+  // The project's rendered songs (MMA grooves through fluidsynth): synth leads and guitars in 2–4.5 kHz
+  // with steady rhythms, the music most like a beep pattern (a rock song's melody once matched T3).
+  { name: 'rendered songs (8 styles, music corpus)', x: renderedSongs(MIN15) },
   { name: 'ambience (Debian recordings + pink noise)', x: ambience.length ? loopTo(ambience, MIN15) : loopTo(pinkNoise(60 * SR, rng).map((v) => v * 0.02), MIN15) },
   { name: 'appliance beeps (7 patterns, 2–4.5 kHz, −35…−6 dBFS)', x: appliances(15 * 60) },
 ];

@@ -65,6 +65,8 @@ const T3_LONG: [number, number] = [1.2, 1.85];
 const T4_ON: [number, number] = [0.04, 0.18];
 const T4_GAP: [number, number] = [0.04, 0.2];
 const T4_LONG: [number, number] = [4.3, 5.7];
+/** How far (s) a beep's duration may be from the median of its exact T4 group. */
+const T4_ALIKE_SEC = 0.03;
 /** Pulses of one alarm keep their pitch (a few % of drift at most). */
 const SAME_FREQ = 0.02;
 const GAP_BRIDGE_FRAMES = 3;
@@ -356,14 +358,13 @@ export class AlarmDetector {
     const kept = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
     // A partial next to the tone's pitch took its peak for a moment, splitting one beep in two with no gap
     // between (speech under a T4 alarm made five "beeps" out of four): of two short pieces the louder is the
-    // beep; longer pieces are joined.
+    // beep. Longer pieces are not joined: legato notes in music, joined, made T3-long "pulses".
     const strong: TonePulse[] = [];
     for (const p of kept) {
       const q = strong[strong.length - 1];
-      if (!q || p.onset - q.offset > JOIN_SEC || p.onset < q.onset) strong.push(p);
-      else if (q.offset - q.onset < T4_ON[1] && p.offset - p.onset < T4_ON[1]) {
-        if (p.levelDbfs > q.levelDbfs) strong[strong.length - 1] = p;
-      } else strong[strong.length - 1] = { ...q, offset: Math.max(q.offset, p.offset), levelDbfs: Math.max(q.levelDbfs, p.levelDbfs) };
+      const split = q && p.onset >= q.onset && p.onset - q.offset <= JOIN_SEC && q.offset - q.onset < T4_ON[1] && p.offset - p.onset < T4_ON[1];
+      if (!split) strong.push(p);
+      else if (p.levelDbfs > q.levelDbfs) strong[strong.length - 1] = p;
     }
     // Two tracks on neighbouring bins at once are one tone and a partial beside it: keep the louder.
     return strong.filter((p) => !strong.some((q) => q !== p && q.onset < p.offset && p.onset < q.offset && (q.levelDbfs > p.levelDbfs || (q.levelDbfs === p.levelDbfs && q.onset < p.onset))));
@@ -376,6 +377,10 @@ export class AlarmDetector {
       if (!c) continue;
       if (![a, b, c].every((p) => inside(p.offset - p.onset, T3_ON))) continue;
       if (!inside(b.onset - a.offset, T3_GAP) || !inside(c.onset - b.offset, T3_GAP)) continue;
+      // An alarm's beeps hold one pitch; three notes a semitone apart (a rock song's melody at 2.3–2.4 kHz
+      // with T3-like rhythm) only share the train's ±2 % + 1 bin.
+      const fs = [a.freqHz, b.freqHz, c.freqHz];
+      if (Math.max(...fs) - Math.min(...fs) > BIN_HZ) continue;
       const before = train[i - 1];
       if (before && a.onset - before.offset < T3_LONG[0]) continue;
       // A short, weaker blip at the alarm's pitch in the long off phase is a speech or music partial, not
@@ -432,6 +437,13 @@ function shortGroup(train: TonePulse[], last: number): TonePulse[] | null {
 
 function isT4Group(g: TonePulse[]): boolean {
   if (g.length !== 4) return false;
+  // A CO alarm's four beeps are alike (0.1 s each, ±10 %); a groove's cowbell hits at 2.4 kHz every bar
+  // (0.05–0.17 s, rendered latin song) fit the widened per-beep tolerance but not each other.
+  // Speech over the alarm stretches or clips one beep, so three of the four must be within T4_ALIKE_SEC
+  // of the group's median.
+  const d = g.map((p) => p.offset - p.onset).sort((a, b) => a - b);
+  const med = (d[1] + d[2]) / 2;
+  if (d.filter((x) => Math.abs(x - med) <= T4_ALIKE_SEC).length < 3) return false;
   for (let k = 0; k < 4; k++) {
     if (!inside(g[k].offset - g[k].onset, T4_ON)) return false;
     if (k > 0 && !inside(g[k].onset - g[k - 1].offset, T4_GAP)) return false;
