@@ -1,24 +1,13 @@
-// Music is a scene, not something to answer. bench/music-replies.ts measures it over 2 × 15 min; here:
-// - a whole session over a minute of rendered songs (the stretch where the bench heard "what whoa" at 5 dB
-//   over an orchestral piece and answered it) makes no unprompted reply (main's code passes it too: the
-//   false replies need the bench's long playlists; this guards the scene, the bench measures the rate);
-// - the rule that takes the recogniser's "hello" made of 70 ms of music for room noise (< 0.09 s of
-//   speaking time) never drops a real one-syllable word, normal and fast, from several voices.
+// Music is a scene, not something to answer: bench/music-replies.ts measures unprompted replies over
+// 2 × 15 min through whole sessions (a one-minute session over the stretch where it found a false reply
+// did not reproduce it, so that is left to the bench). Here: the rule that takes the recogniser's "hello"
+// made of 70 ms of music for room noise (< 0.09 s of speaking time) never drops a real one-syllable word,
+// normal and fast, from several voices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat, silence, speech } from '../src/testing/audio.ts';
-import { eventsOf, runSession } from '../src/testing/session.ts';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { isRoomNoise, MIN_UTTERANCE_SPEECH_S } from '../src/decision/voice-style.ts';
-import { corpusSong } from './music-fixtures.ts';
-
-test('no unprompted reply over a minute of rendered music (pop-test-001 then classical-test-001)', async (t) => {
-  const first = corpusSong(t, 'pop-test-001');
-  const second = corpusSong(t, 'classical-test-001');
-  if (!first || !second) return;
-  const events = await runSession(concat(first.x, silence(0.5), second.x));
-  assert.deepEqual(eventsOf(events, 'response.end').map((e) => `${e.t.toFixed(1)} s: ${e.text}`), []);
-});
 
 test('one-syllable words, normal and fast, from four voices are never too short to be an utterance', async () => {
   for (const voice of ['en-us', 'en+f3', 'en-gb', 'en+m3']) {
