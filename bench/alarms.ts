@@ -17,6 +17,7 @@ import { DEFAULT_CORPUS_DIR } from '../src/soundflow/corpus/build.ts';
 import { readManifest } from '../src/soundflow/corpus/manifest.ts';
 import { readWav } from '../src/soundflow/corpus/convert.ts';
 import { makeRng, uniform } from '../src/util/rng.ts';
+import { DEFAULT_MUSIC_DIR, loadSong, readSongs } from '../src/soundflow/music/corpus.ts';
 
 const SR = 16000;
 const CHUNK = 6400;
@@ -124,6 +125,9 @@ const WAVES: { wave: Wave; duty?: number; name: string }[] = [
   { wave: 'pulse', duty: 0.25, name: 'pulse25' },
   { wave: 'pulse', duty: 0.75, name: 'pulse75' },
 ];
+// ALARMS_DUMP=DIR writes every missed case as raw float32 16 kHz PCM (for debugging the detector).
+const DUMP = process.env.ALARMS_DUMP;
+if (DUMP) mkdirSync(DUMP, { recursive: true });
 const rows: { pattern: string; wave: string; freq: number; level: number; cond: Cond; detected: boolean; wrong: boolean; latency: number | null }[] = [];
 console.error('alarms: matrix…');
 let k = 0;
@@ -143,6 +147,7 @@ for (const [pattern, freqs, timing] of [['T3', [2800, 2950, 3100, 3300, 3500], T
             : cond === 'speech' ? mixUnder(x, speechBed, 0, toneRms, off) // speech as loud as the alarm
             : mixUnder(x, musicBed, 10, toneRms, off);
           const alerts = detect(y);
+          if (DUMP && !alerts.some((a) => a.pattern === pattern)) writeFileSync(join(DUMP, `${pattern}-${w.name}-${freq}-${level}-${cond}.f32`), Buffer.from(y.buffer));
           const first = alerts.find((a) => a.pattern === pattern);
           rows.push({ pattern, wave: w.name, freq, level, cond, detected: !!first, wrong: alerts.some((a) => a.pattern !== pattern), latency: first ? +(first.replyT - onset).toFixed(2) : null });
         }
@@ -161,6 +166,11 @@ const byCond = Object.fromEntries(CONDS.map((c) => [c, summary((r) => r.cond ===
 const byLevel = Object.fromEntries([-35, -30, -10, 0].map((l) => [`${l}dBFS`, summary((r) => r.level === l)]));
 const byPattern = { T3: summary((r) => r.pattern === 'T3'), T4: summary((r) => r.pattern === 'T4') };
 const misses = rows.filter((r) => !r.detected).map((r) => `${r.pattern}/${r.wave}/${r.freq}/${r.level}/${r.cond}`);
+// ALARMS_MATRIX_ONLY=1: the matrix alone (no result file), for quick detector work.
+if (process.env.ALARMS_MATRIX_ONLY) {
+  console.log(JSON.stringify({ issueMatrix, misses }));
+  process.exit(0);
+}
 
 // 2. The false-alert hour through the whole sound path.
 console.error('alarms: false-alert hour…');
@@ -182,6 +192,15 @@ function appliances(seconds: number): Float32Array {
   }
   return x;
 }
+/** 15 min of the music corpus's songs, one of each style in turn (empty without `soundflow corpus music`). */
+function renderedSongs(n: number): Float32Array {
+  const dir = process.env.SOUNDFLOW_MUSIC ?? DEFAULT_MUSIC_DIR;
+  if (!existsSync(join(dir, 'songs.json'))) return new Float32Array(0);
+  const songs = readSongs(dir);
+  const styles = [...new Set(songs.map((s) => s.style))];
+  const picked = Array.from({ length: 32 }, (_, k) => songs.filter((s) => s.style === styles[k % styles.length])[Math.floor(k / styles.length) * 7]).filter(Boolean);
+  return loopTo(cat(picked.map((s) => loadSong(dir, s.id))), n);
+}
 const loopTo = (x: Float32Array, n: number) => Float32Array.from({ length: n }, (_, i) => x[i % x.length]);
 const ambience = cat(['ambient', 'rain', 'wind', 'birds', 'traffic', 'water', 'typing', 'applause', 'footsteps', 'clock_tick'].flatMap((c) => byClass.get(c) ?? []));
 const recordedSpeech = cat(byClass.get('speech') ?? []);
@@ -189,6 +208,9 @@ const MIN15 = 15 * 60 * SR;
 const hour: { name: string; x: Float32Array }[] = [
   { name: 'speech (espeak-ng, 9 voices + Debian recordings)', x: loopTo(recordedSpeech.length ? cat([speechBed, recordedSpeech]) : speechBed, MIN15) },
   { name: 'music (Debian recordings)', x: musicBed.length ? loopTo(musicBed, MIN15) : new Float32Array(0) },
+  // The project's rendered songs (MMA grooves through fluidsynth): synth leads and guitars in 2–4.5 kHz
+  // with steady rhythms, the music most like a beep pattern (a rock song's melody once matched T3).
+  { name: 'rendered songs (8 styles, music corpus)', x: renderedSongs(MIN15) },
   { name: 'ambience (Debian recordings + pink noise)', x: ambience.length ? loopTo(ambience, MIN15) : loopTo(pinkNoise(60 * SR, rng).map((v) => v * 0.02), MIN15) },
   { name: 'appliance beeps (7 patterns, 2–4.5 kHz, −35…−6 dBFS)', x: appliances(15 * 60) },
 ];

@@ -7,7 +7,8 @@
 // Run: npm run bench -- counting   (needs the corpus: node bin/soundflow.js corpus build)
 // Tuning: COUNTING_SET=tune uses other recordings (train/val split: swamp bed, other knock and bark,
 // other "this sound" sources) and another seed, so the reported set is never the one tuned on; it
-// writes bench/results/counting-tune.json.
+// writes bench/results/counting-tune.json. COUNTING_DEBUG=N prints the first N failed or late trials
+// (COUNTING_DEBUG_MATCH=REGEX picks them), COUNTING_ONLY=REGEX runs only the matching trials.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
@@ -79,9 +80,12 @@ interface Trial {
   ok: boolean;
   timely: boolean;
   counted: number;
+  /** Failure modes: true events never counted, counts of no event, events counted twice, counts spanning several events, counts > 1 chunk late. */
+  modes: { missed: number; extra: number; double: number; merged: number; late: number };
 }
 
-function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: number, snr: number): Trial {
+const ONLY = process.env.COUNTING_ONLY ? new RegExp(process.env.COUNTING_ONLY) : null;
+function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: number, snr: number): Trial | null {
   const len = ev.length / SR;
   const gaps = Array.from({ length: n }, () => uniform(rng, 0.3, 3));
   // 3 s of the bed before counting starts (as while the instruction is given): heard, never counted.
@@ -101,11 +105,14 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
     ends.push(t + len);
     t += len + gaps[k];
   }
+  // COUNTING_ONLY=REGEX runs only the matching trials ("this sound.*10dB"); the others are drawn the same.
+  if (ONLY && !ONLY.test(`${mode} ${snr}dB`)) return null;
   const counter = new EventCounter({ label });
   const lm = new LogMel();
   clf.reset();
   const countChunks: number[] = [];
   const seen: string[] = [];
+  const heard: [number, number][] = [];
   let tplProfile: Float32Array | null = null;
   for (let i = 0; i < x.length; i += CHUNK) {
     const pcm = new Float32Array(CHUNK);
@@ -116,39 +123,57 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
     const r = counter.update({ mel, probs, classes: clf.classes, thresholds, t: tEnd, countFrom: LEAD });
     for (let k = 0; k < r.newEvents; k++) countChunks.push(i / CHUNK);
     for (const e of r.events) {
-      if (!tplProfile && counter.count > 0 && counter.times[0] === e.offset) tplProfile = e.profile;
+      heard.push([e.onset, e.offset]);
+      // Debug only: the counter's current example/first instance (private), to print each event's likeness to it.
+      tplProfile = (counter as unknown as { template: { profile: Float32Array } | null }).template?.profile ?? tplProfile;
       seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
     }
   }
   const ok = counter.count === n;
+  // Failure modes: match counted events (by their spans) to the true events.
+  const spans = ends.map((e) => [e - len, e] as const);
+  const countedSpans = counter.times.map((off) => [heard.find((h) => h[1] === off)?.[0] ?? off - 0.01, off] as const);
+  const hits = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[1] + 0.05 && b[0] < a[1] + 0.05;
+  const per = spans.map((s) => countedSpans.filter((c) => hits(c, s)).length);
+  const modes = {
+    missed: per.filter((k) => k === 0).length,
+    double: per.filter((k) => k > 1).length,
+    extra: countedSpans.filter((c) => !spans.some((s) => hits(c, s))).length,
+    merged: countedSpans.filter((c) => spans.filter((s) => hits(c, s)).length > 1).length,
+    late: spans.filter((s, k) => per[k] > 0 && countChunks[k] !== undefined && countChunks[k] > Math.floor(s[1] / 0.4) + 1).length,
+  };
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
   // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
   const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
-  if (!ok && process.env.COUNTING_DEBUG && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')}; heard ${seen.join(' ')}`);
-  return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count };
+  if ((!ok || !timely) && process.env.COUNTING_DEBUG && new RegExp(process.env.COUNTING_DEBUG_MATCH ?? '.').test(`${mode} ${snr}dB`) && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')} (chunks ${countChunks.join(',')}); heard ${seen.join(' ')}`);
+  return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count, modes };
 }
 
 let debugLeft = Number(process.env.COUNTING_DEBUG ?? 0) || 0;
-const trials: Trial[] = [];
+const drawn: (Trial | null)[] = [];
 const rng = makeRng(TUNE ? 777 : 4242);
 const LENGTHS = [0.2, 0.5, 1.0, 1.5];
 for (const snr of [20, 10]) {
   for (let n = 1; n <= 8; n++) {
     for (let rep = 0; rep < 2; rep++) {
-      trials.push(trial(rng, 'knock (class)', 'door_knock', knock, n, snr));
-      trials.push(trial(rng, 'dog bark (class)', 'dog_bark', bark, n, snr));
+      drawn.push(trial(rng, 'knock (class)', 'door_knock', knock, n, snr));
+      drawn.push(trial(rng, 'dog bark (class)', 'dog_bark', bark, n, snr));
       for (const len of LENGTHS) {
         const [name, src] = templates[(n + rep + LENGTHS.indexOf(len)) % templates.length];
-        trials.push(trial(rng, `this sound ${len}s`, THIS_SOUND, loudest(src, len), n, snr));
+        drawn.push(trial(rng, `this sound ${len}s`, THIS_SOUND, loudest(src, len), n, snr));
         void name;
       }
     }
   }
 }
 
+const trials = drawn.filter((t): t is Trial => t !== null);
 const group = (f: (t: Trial) => boolean) => {
   const sel = trials.filter(f);
-  return { trials: sel.length, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3) };
+  if (!sel.length) return { trials: 0, failureModes: null, exact: NaN, timely: NaN };
+  const m = { missed: 0, extra: 0, double: 0, merged: 0, late: 0 };
+  for (const t of sel) for (const k of Object.keys(m) as (keyof typeof m)[]) m[k] += t.modes[k];
+  return { trials: sel.length, failureModes: m, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3) };
 };
 const modes = [...new Set(trials.map((t) => t.mode))];
 const result = {
@@ -157,8 +182,11 @@ const result = {
   byN: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [i + 1, { '20dB': group((t) => t.n === i + 1 && t.snr === 20), '10dB': group((t) => t.n === i + 1 && t.snr === 10) }])),
   failures: trials.filter((t) => !t.ok).map((t) => `${t.mode} ${t.snr}dB n=${t.n} counted ${t.counted}`),
 };
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/counting${TUNE ? '-tune' : ''}.json`, JSON.stringify(result, null, 1) + '\n');
+// A partial run (COUNTING_ONLY) writes no result file.
+if (!ONLY) {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/counting${TUNE ? '-tune' : ''}.json`, JSON.stringify(result, null, 1) + '\n');
+}
 console.log(`counting${TUNE ? ' (tuning set)' : ''}: ${trials.length} trials (n = 1–8, gaps 0.3–3 s, recorded ${TUNE ? 'swamp/birdsong' : 'birdsong'} ambience)`);
 console.log('sound                     exact@20dB  timely@20dB  exact@10dB  timely@10dB');
 for (const m of modes) {
@@ -166,5 +194,7 @@ for (const m of modes) {
   console.log(`${m.padEnd(25)} ${r['20dB'].exact.toFixed(3).padStart(10)}  ${r['20dB'].timely.toFixed(3).padStart(11)}  ${r['10dB'].exact.toFixed(3).padStart(10)}  ${r['10dB'].timely.toFixed(3).padStart(11)}`);
 }
 console.log(`${'all'.padEnd(25)} ${result.overall['20dB'].exact.toFixed(3).padStart(10)}  ${result.overall['20dB'].timely.toFixed(3).padStart(11)}  ${result.overall['10dB'].exact.toFixed(3).padStart(10)}  ${result.overall['10dB'].timely.toFixed(3).padStart(11)}`);
+console.log('failure modes (events) @20dB / @10dB:');
+for (const m of modes) console.log(`  ${m.padEnd(23)} ${JSON.stringify(result.byMode[m]['20dB'].failureModes)} / ${JSON.stringify(result.byMode[m]['10dB'].failureModes)}`);
 if (result.failures.length) console.log(`misses: ${result.failures.slice(0, 30).join('; ')}${result.failures.length > 30 ? ' …' : ''}`);
-console.log(`wrote bench/results/counting${TUNE ? '-tune' : ''}.json`);
+if (!ONLY) console.log(`wrote bench/results/counting${TUNE ? '-tune' : ''}.json`);

@@ -27,3 +27,18 @@ export function heldOutSong(t: TestContext, style: string, n = 0): { song: SongP
   if (existsSync(wav) && existsSync(recipe) && readFileSync(recipe, 'utf8') === JSON.stringify(song)) return { song, x: loadSong(DEFAULT_MUSIC_DIR, song.id) };
   return { song, x: renderSong(song) };
 }
+
+/** A song of the music corpus recipe by id (any split), or null (test skipped) without mma/fluidsynth. */
+export function corpusSong(t: TestContext, id: string): { song: SongPlan; x: Float32Array } | null {
+  if (!musicToolsPresent()) {
+    t.skip('mma, fluidsynth or fluid-soundfont-gm not installed (scripts/debian-packages.txt)');
+    return null;
+  }
+  plan ??= planSongs();
+  const song = plan.find((s) => s.id === id);
+  if (!song) throw new Error(`no song ${id} in the music corpus recipe`);
+  const wav = songWav(DEFAULT_MUSIC_DIR, song.id);
+  const recipe = wav.replace(/\.wav$/, '.json');
+  if (existsSync(wav) && existsSync(recipe) && readFileSync(recipe, 'utf8') === JSON.stringify(song)) return { song, x: loadSong(DEFAULT_MUSIC_DIR, song.id) };
+  return { song, x: renderSong(song) };
+}

@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AlarmDetector, type AlarmAlert } from '../src/perception/sounds/alarm.ts';
-import { APPLIANCE_PATTERNS, patternSignal, T3_CYCLE, T4_CYCLE, type Wave } from '../src/soundflow/corpus/alarm-patterns.ts';
+import { addBurst, APPLIANCE_PATTERNS, patternSignal, T3_CYCLE, T4_CYCLE, type Wave } from '../src/soundflow/corpus/alarm-patterns.ts';
 import { makeRng, uniform } from '../src/util/rng.ts';
 import { concat, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
+import { corpusSong } from './music-fixtures.ts';
 
 const CHUNK = 6400;
 
@@ -97,6 +98,55 @@ test('T3 and T4 under 10 dB white/pink noise and under speech as loud as the ala
   }
   // The bench (npm run bench -- alarms) runs the full matrix; here at most one miss in 36, and only under speech.
   assert.ok(missed.length <= 1 && missed.every((m) => m.includes('speech')), `${missed.length}/${n} missed: ${missed.join('; ')}`);
+});
+
+// The three misses of the bench's issue matrix were speech partials at or near the alarm's pitch; these
+// rebuild each mechanism with tone bursts so that the failure is certain, not a matter of which syllable lands where.
+test('speech-like blips: a weaker partial at the alarm pitch in the T3 pause, many short partials at other pitches, a split T4 beep and a stray blip between T4 groups', () => {
+  // 1. A 0.1 s partial 3 dB weaker at the alarm's pitch 0.15 s into the long pause: still T3, on the first cycle.
+  {
+    const lead = 1.13;
+    const { x, onset } = patternSignal(T3_CYCLE, 2, { freqHz: 2800, wave: 'sine', levelDbfs: -30 }, { leadSec: lead });
+    addBurst(x, Math.round((lead + 2.5 + 0.15) * SR), 0.1, { freqHz: 2812, wave: 'sine', levelDbfs: -33 });
+    const got = detect(x);
+    assert.equal(got[0]?.pattern, 'T3', JSON.stringify(got));
+    assert.ok(got[0].chunkEnd - onset <= 4.0, `confirmed ${(got[0].chunkEnd - onset).toFixed(2)} s after onset`);
+  }
+  // 2. Four 0.1 s partials at other pitches right after the third beep (a talker's formants): the alarm's
+  //    pitch must stay a candidate until its long pause confirms the cycle.
+  {
+    const lead = 1.13;
+    const { x, onset } = patternSignal(T3_CYCLE, 1, { freqHz: 3100, wave: 'square', levelDbfs: -20 }, { leadSec: lead, tailSec: 2 });
+    [2450, 2700, 3550, 3900, 4200].forEach((f, k) => addBurst(x, Math.round((lead + 2.6 + 0.15 * k) * SR), 0.1, { freqHz: f, wave: 'sine', levelDbfs: -22 }));
+    const got = detect(x);
+    assert.equal(got[0]?.pattern, 'T3', JSON.stringify(got));
+    assert.ok(got[0].chunkEnd - onset <= 4.0, `confirmed ${(got[0].chunkEnd - onset).toFixed(2)} s after onset`);
+  }
+  // 3. T4: in the second group a partial one bin above the tone takes the start of the third beep (two
+  //    abutting pieces), and a stray blip at the alarm's pitch sits in the 5 s pause.
+  {
+    const lead = 1.0;
+    const f = 3375;
+    const { x } = patternSignal(T4_CYCLE, 2, { freqHz: f, wave: 'sine', levelDbfs: -12 }, { leadSec: lead });
+    const cycle = T4_CYCLE.reduce((a, b) => a + b, 0);
+    const third = lead + cycle + 0.4;
+    x.fill(0, Math.round(third * SR), Math.round((third + 0.03) * SR));
+    addBurst(x, Math.round((third - 0.07) * SR), 0.1, { freqHz: f + 125, wave: 'sine', levelDbfs: -13 });
+    addBurst(x, Math.round((lead + cycle - 2) * SR), 0.05, { freqHz: f + 60, wave: 'sine', levelDbfs: -13.5 });
+    assert.deepEqual([...new Set(detect(x).map((a) => a.pattern))], ['T4']);
+  }
+});
+
+test('music with beep-like rhythms gives no alarm: a rock melody stepping 2.31/2.38/2.44 kHz in T3 rhythm, a latin groove\'s 2.4 kHz cowbell every bar', (t) => {
+  // Both rendered songs of the music corpus (bench/alarms.ts, rendered songs): the rock melody matched T3
+  // once more pitches were tracked at a time (three notes a semitone apart passed the ±2 % + 1 bin train),
+  // the cowbell matched T4 (four hits 0.05–0.17 s long, the same figure 5.1 s later).
+  // From where the bench's playlist was when the alarm went off (the detector's history matters).
+  for (const [id, fromSec] of [['rock-train-001', 10.5], ['latin-train-007', 5]] as const) {
+    const s = corpusSong(t, id);
+    if (!s) return;
+    assert.deepEqual(detect(s.x.subarray(Math.round(fromSec * SR))).map((a) => `${a.pattern} at ${a.t.toFixed(2)} s, ${a.freqHz} Hz`), [], id);
+  }
 });
 
 test('appliance beeps (microwave, timers, alarm clock, dishwasher, keypad, continuous) never match T3 or T4', () => {

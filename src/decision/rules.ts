@@ -11,7 +11,7 @@ import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
 import type { VoiceInfo } from '../perception/voice/types.ts';
-import { ENROLLED_TEXT, isEnrolment, isRoomNoise, VoiceStyler } from './voice-style.ts';
+import { addressesAssistant, ENROLLED_TEXT, isEnrolment, isRoomNoise, VoiceStyler } from './voice-style.ts';
 
 export interface HandlerResult {
   responses: ResponsePlan[];
@@ -34,8 +34,13 @@ export interface UtteranceHandler {
 }
 
 /** Looks at every chunk's sounds: proactive alerts and live counting. */
+/** In a music scene, an utterance that is not a command must stand this far out of the music (dB). */
+const MUSIC_MIN_UTTERANCE_SNR_DB = 8;
+
 export interface SoundHandler {
   onChunk(p: Percept, userSpeaking: boolean): HandlerResult | null;
+  /** Music is playing (as of the last chunk): what the recogniser makes of it is not someone talking to us. */
+  inMusic?(): boolean;
 }
 
 export interface RulePolicyOptions {
@@ -167,6 +172,10 @@ export class RulePolicy implements Policy {
           reason = 'echo';
         } else if (isRoomNoise(fin.voice)) {
           reason = 'room-noise';
+        } else if (this.sounds?.inMusic?.() && !fin.command && fin.voice?.snrDb !== undefined && fin.voice.snrDb < MUSIC_MIN_UTTERANCE_SNR_DB && !addressesAssistant(fin.text)) {
+          // Vocals and instruments make words ("what whoa" at 5 dB over the music). Someone talking to us
+          // over music stands out of it, says a command the grammar knows, or names the assistant.
+          reason = 'music';
         } else if (fin.voice && p.enrollSpeaker && isEnrolment(fin.text)) {
           p.enrollSpeaker(fin.voice.speaker);
           responses.push(...this.voiceStyle.style([{ task: 'ack', emotion: 'normal', text: ENROLLED_TEXT }], fin.voice, t));

@@ -20,4 +20,8 @@ export class SoundHandlers implements SoundHandler {
     }
     return out;
   }
+
+  inMusic(): boolean {
+    return this.handlers.some((h) => h.inMusic?.() ?? false);
+  }
 }

@@ -61,6 +61,13 @@ interface CountState {
 /** Mean music probability over MUSIC_WINDOW chunks (4.8 s) that marks a music scene. */
 const MUSIC_WINDOW = 12;
 const MUSIC_SCENE_P = 0.06;
+/**
+ * Music heard in MUSIC_SUSTAIN_SHARE of the last MUSIC_SUSTAIN_CHUNKS (10 s) is a scene that outlasts a
+ * dip of MUSIC_HOLD_SEC (s) after its last music window.
+ */
+const MUSIC_SUSTAIN_CHUNKS = 25;
+const MUSIC_SUSTAIN_SHARE = 0.6;
+const MUSIC_HOLD_SEC = 6;
 
 /** Recent events kept for a count task that starts after its first event already ended (seconds). */
 const REPLAY_SEC = 4;
@@ -83,12 +90,20 @@ export class SoundWatcher implements SoundHandler {
   private lastSpeechEnd = 0;
   private reliable: Float32Array | null = null;
   private readonly musicP: number[] = [];
+  private readonly musicRecent: boolean[] = [];
+  private music = false;
+  private musicHoldUntil = -Infinity;
 
   constructor(
     private readonly tasks: TaskManager,
     /** Comment on sounds nobody asked about (the policy table's RESPOND classes). */
     private readonly proactive = true,
   ) {}
+
+  /** Music is playing (the scene as of the last chunk). */
+  inMusic(): boolean {
+    return this.music;
+  }
 
   /** The n most recent sounds heard (events, episodes, alarm patterns), newest last. */
   recentSounds(n = 10): LoggedSound[] {
@@ -124,7 +139,15 @@ export class SoundWatcher implements SoundHandler {
     // short sounds get no label and no comment (urgent ones aside).
     this.musicP.push(raw[classes.indexOf('music')] ?? 0);
     if (this.musicP.length > MUSIC_WINDOW) this.musicP.shift();
-    const musicScene = this.musicP.reduce((a, b) => a + b, 0) / MUSIC_WINDOW >= MUSIC_SCENE_P;
+    // The 4.8 s mean dips under the line now and then inside a piece (10 % of windows of real orchestral
+    // music and of rendered songs), and those dips let a baby-cry or cough label through: once music has
+    // held for most of 10 s, the scene lasts MUSIC_HOLD_SEC past the last music window.
+    const musicNow = this.musicP.reduce((a, b) => a + b, 0) / MUSIC_WINDOW >= MUSIC_SCENE_P;
+    this.musicRecent.push(musicNow);
+    if (this.musicRecent.length > MUSIC_SUSTAIN_CHUNKS) this.musicRecent.shift();
+    if (musicNow && this.musicRecent.filter(Boolean).length >= MUSIC_SUSTAIN_SHARE * MUSIC_SUSTAIN_CHUNKS) this.musicHoldUntil = t + MUSIC_HOLD_SEC;
+    const musicScene = musicNow || t <= this.musicHoldUntil;
+    this.music = musicScene;
 
     // Per-chunk probabilities for the reply policy. Short sounds (the policy's single-chunk classes)
     // count only through an event that ended in this chunk, so one cough is one episode and a chunk-level

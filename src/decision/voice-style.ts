@@ -33,9 +33,16 @@ export function isEnrolment(text: string): boolean {
  */
 export const MIN_UTTERANCE_SNR_DB = 2;
 
-/** The utterance does not stand out of the current noise floor. */
+/**
+ * Shorter than any spoken word (s of speaking time): the recogniser still makes a word of it ("hello" from
+ * 70 ms of orchestral music, "one" from 30 ms; bench/music-replies.ts). espeak-ng one-syllable words
+ * measure 0.19–0.40 s at 160 wpm and 0.11–0.26 s at 220 wpm ("stop", en+m3: 0.11).
+ */
+export const MIN_UTTERANCE_SPEECH_S = 0.09;
+
+/** The utterance does not stand out of the current noise floor, or is too short to be a word. */
 export function isRoomNoise(voice: VoiceInfo | undefined): boolean {
-  return voice?.snrDb !== undefined && voice.snrDb < MIN_UTTERANCE_SNR_DB;
+  return (voice?.snrDb !== undefined && voice.snrDb < MIN_UTTERANCE_SNR_DB) || (voice?.speechS !== undefined && voice.speechS < MIN_UTTERANCE_SPEECH_S);
 }
 
 /** True when the utterance names the assistant (its wake word). */

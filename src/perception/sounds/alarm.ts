@@ -65,16 +65,27 @@ const T3_LONG: [number, number] = [1.2, 1.85];
 const T4_ON: [number, number] = [0.04, 0.18];
 const T4_GAP: [number, number] = [0.04, 0.2];
 const T4_LONG: [number, number] = [4.3, 5.7];
+/** How far (s) a beep's duration may be from the median of its exact T4 group. */
+const T4_ALIKE_SEC = 0.03;
 /** Pulses of one alarm keep their pitch (a few % of drift at most). */
 const SAME_FREQ = 0.02;
 const GAP_BRIDGE_FRAMES = 3;
 const MAX_TRACKS = 3;
+/**
+ * Pitches matched per frame. Speech partials make short pulses at many pitches: with 3, a talker's
+ * partials of the last second crowded the alarm's pitch out before its long off phase was confirmed.
+ */
+const MAX_CANDIDATES = 8;
 /** An alarm tone holds its level; a jump this large on one pitch means another source took over. */
 const LEVEL_JUMP_DB = 6;
 const MIN_PULSE_SEC = 0.04;
 const HISTORY_SEC = 16;
 /** Pulses this much weaker than the strongest recent one at the same pitch are someone else's. */
 const WEAKER_DB = 4;
+/** A short pulse this much weaker than a T3 cycle's pulses, in its long pause, is not the next cycle. */
+const BLIP_WEAKER_DB = 2;
+/** Same-pitch pulses closer than this are one tone whose peak a partial took for a frame or two (s). */
+const JOIN_SEC = 0.03;
 
 const inside = (v: number, [lo, hi]: [number, number]) => v >= lo && v <= hi;
 
@@ -326,7 +337,7 @@ export class AlarmDetector {
   /** Pitches of recent pulses long enough to be alarm pulses (usually one). */
   private candidateFreqs(): number[] {
     const out: number[] = [];
-    for (let i = this.closed.length - 1; i >= 0 && out.length < 3; i--) {
+    for (let i = this.closed.length - 1; i >= 0 && out.length < MAX_CANDIDATES; i--) {
       const p = this.closed[i];
       if (this.now - p.offset > 8) break;
       const d = p.offset - p.onset;
@@ -344,7 +355,17 @@ export class AlarmDetector {
     const same = sameFreq(this.closed, f);
     if (!same.length) return same;
     const ref = Math.max(...same.slice(-6).map((p) => p.levelDbfs));
-    const strong = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
+    const kept = same.filter((p) => p.levelDbfs >= ref - WEAKER_DB);
+    // A partial next to the tone's pitch took its peak for a moment, splitting one beep in two with no gap
+    // between (speech under a T4 alarm made five "beeps" out of four): of two short pieces the louder is the
+    // beep. Longer pieces are not joined: legato notes in music, joined, made T3-long "pulses".
+    const strong: TonePulse[] = [];
+    for (const p of kept) {
+      const q = strong[strong.length - 1];
+      const split = q && p.onset >= q.onset && p.onset - q.offset <= JOIN_SEC && q.offset - q.onset < T4_ON[1] && p.offset - p.onset < T4_ON[1];
+      if (!split) strong.push(p);
+      else if (p.levelDbfs > q.levelDbfs) strong[strong.length - 1] = p;
+    }
     // Two tracks on neighbouring bins at once are one tone and a partial beside it: keep the louder.
     return strong.filter((p) => !strong.some((q) => q !== p && q.onset < p.offset && p.onset < q.offset && (q.levelDbfs > p.levelDbfs || (q.levelDbfs === p.levelDbfs && q.onset < p.onset))));
   }
@@ -356,9 +377,17 @@ export class AlarmDetector {
       if (!c) continue;
       if (![a, b, c].every((p) => inside(p.offset - p.onset, T3_ON))) continue;
       if (!inside(b.onset - a.offset, T3_GAP) || !inside(c.onset - b.offset, T3_GAP)) continue;
+      // An alarm's beeps hold one pitch; three notes a semitone apart (a rock song's melody at 2.3–2.4 kHz
+      // with T3-like rhythm) only share the train's ±2 % + 1 bin.
+      const fs = [a.freqHz, b.freqHz, c.freqHz];
+      if (Math.max(...fs) - Math.min(...fs) > BIN_HZ) continue;
       const before = train[i - 1];
       if (before && a.onset - before.offset < T3_LONG[0]) continue;
-      const next = train[i + 3]?.onset ?? openOnset;
+      // A short, weaker blip at the alarm's pitch in the long off phase is a speech or music partial, not
+      // the next cycle (an alarm's pulses share one level): it must not break the pause.
+      const level = Math.min(a.levelDbfs, b.levelDbfs, c.levelDbfs);
+      const after3 = train.slice(i + 3).find((p) => !(p.offset - p.onset < T3_ON[0] / 2 && p.levelDbfs < level - BLIP_WEAKER_DB));
+      const next = after3?.onset ?? openOnset;
       const after = (next ?? this.now) - c.offset;
       if (after < this.o.t3ConfirmGapSec || (next !== null && after > T3_LONG[1])) continue;
       return { pattern: 'T3', t: this.now, onset: a.onset, freqHz: mean([a, b, c].map((p) => p.freqHz)), levelDbfs: Math.max(a.levelDbfs, b.levelDbfs, c.levelDbfs) };
@@ -376,8 +405,18 @@ export class AlarmDetector {
     if (n < 6) return null;
     const g2 = shortGroup(train, n - 1);
     if (!g2) return null;
-    const i1 = n - 1 - g2.length;
-    const g1 = i1 >= 0 ? shortGroup(train, i1) : null;
+    let i1 = n - 1 - g2.length;
+    let g1 = i1 >= 0 ? shortGroup(train, i1) : null;
+    // One stray blip in the 5 s pause (a speech partial at the alarm's pitch), clear of both groups, is
+    // not part of the pattern.
+    const stray = train[i1];
+    if ((!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) && i1 >= 1 && g2[0].onset - stray.offset >= 0.3) {
+      const g0 = shortGroup(train, i1 - 1);
+      if (g0 && stray.onset - g0[g0.length - 1].offset >= 0.3) {
+        i1--;
+        g1 = g0;
+      }
+    }
     if (!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) return null;
     if (!(isT4Group(g1) || isT4Group(g2))) return null;
     const before = train[i1 - g1.length];
@@ -398,6 +437,13 @@ function shortGroup(train: TonePulse[], last: number): TonePulse[] | null {
 
 function isT4Group(g: TonePulse[]): boolean {
   if (g.length !== 4) return false;
+  // A CO alarm's four beeps are alike (0.1 s each, ±10 %); a groove's cowbell hits at 2.4 kHz every bar
+  // (0.05–0.17 s, rendered latin song) fit the widened per-beep tolerance but not each other.
+  // Speech over the alarm stretches or clips one beep, so three of the four must be within T4_ALIKE_SEC
+  // of the group's median.
+  const d = g.map((p) => p.offset - p.onset).sort((a, b) => a - b);
+  const med = (d[1] + d[2]) / 2;
+  if (d.filter((x) => Math.abs(x - med) <= T4_ALIKE_SEC).length < 3) return false;
   for (let k = 0; k < 4; k++) {
     if (!inside(g[k].offset - g[k].onset, T4_ON)) return false;
     if (k > 0 && !inside(g[k].onset - g[k - 1].offset, T4_GAP)) return false;

@@ -61,6 +61,16 @@ const STRONG_P = 0.6;
 const RETRO_SEC = 6;
 /** How long after the example sound a louder one replaces it as the example (s). */
 const LOOKAHEAD_SEC = 0.3;
+/**
+ * Novelty of an example sound: its profile correlates < NOVEL_SIM with every background event of the last
+ * NOVEL_SEC that is at most NOVEL_DB weaker; then it may be up to NOVEL_BELOW_DB quieter than the loudest
+ * of them. Tuning set of bench/counting.ts, "this sound" at 10 dB: 0.64 → 0.69 (flat for NOVEL_SIM
+ * 0.3–0.5 and NOVEL_BELOW_DB 4–8).
+ */
+const NOVEL_SEC = 6;
+const NOVEL_SIM = 0.4;
+const NOVEL_DB = 10;
+const NOVEL_BELOW_DB = 4;
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
 
@@ -92,7 +102,7 @@ export class EventCounter {
   /** Clear events before the first count that the class gate missed: counted once a repeat of them is. */
   private readonly unsure: SoundEventRecord[] = [];
   /** Events heard but not counted (time, level above background): what the background sounds like. */
-  private readonly others: { t: number; snrDb: number }[] = [];
+  private readonly others: { t: number; snrDb: number; profile: Float32Array }[] = [];
   /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
   private tracker: SoundEventTracker | null = null;
   /** Times (s) of the ends of counted events. */
@@ -119,7 +129,7 @@ export class EventCounter {
       // the clap would otherwise become the sound to count).
       const c = this.candidate;
       if (ev.onset - c.offset <= LOOKAHEAD_SEC && !ev.interrupted && ev.snrDb >= c.snrDb + 3 && !ev.duringSpeech) {
-        this.others.push({ t: c.offset, snrDb: c.snrDb });
+        this.others.push({ t: c.offset, snrDb: c.snrDb, profile: c.profile });
         this.candidate = ev;
         return 0;
       }
@@ -172,7 +182,8 @@ export class EventCounter {
     if (talk && !gated) return false;
     let counts: boolean;
     // The example sound the user makes stands out: louder than whatever else was heard in the seconds before.
-    const prominent = !ev.interrupted && ev.snrDb >= Math.max(TEMPLATE_MIN_DB, this.recentOtherDb(ev.onset) + 3);
+    const others = this.recentOtherDb(ev.onset);
+    const prominent = !ev.interrupted && ev.snrDb >= TEMPLATE_MIN_DB && (ev.snrDb >= others + 3 || (ev.snrDb >= others - NOVEL_BELOW_DB && this.novel(ev)));
     if (this.label === THIS_SOUND && this.template === null && prominent) {
       this.candidate = ev;
       return false;
@@ -180,8 +191,7 @@ export class EventCounter {
     if (this.label === THIS_SOUND) counts = repeat;
     else counts = gated || repeat;
     if (!counts) {
-      this.others.push({ t: ev.offset, snrDb: ev.snrDb });
-      if (this.others.length > 50) this.others.shift();
+      this.pushOther(ev);
       if (this.template === null && this.label !== THIS_SOUND && !talk && !ev.interrupted) {
         this.unsure.push(ev);
         if (this.unsure.length > 20) this.unsure.shift();
@@ -203,8 +213,26 @@ export class EventCounter {
 
   /** An event heard before counting began (while the instruction was given): background, never counted. */
   observe(ev: SoundEventRecord): void {
-    this.others.push({ t: ev.offset, snrDb: ev.snrDb });
+    this.pushOther(ev);
+  }
+
+  private pushOther(ev: SoundEventRecord): void {
+    this.others.push({ t: ev.offset, snrDb: ev.snrDb, profile: ev.profile });
     if (this.others.length > 50) this.others.shift();
+  }
+
+  /**
+   * Unlike every comparably loud sound of the last seconds: over birdsong at 10 dB SNR the example is no
+   * louder than the chirps, but it is the one sound that does not look like them.
+   */
+  private novel(ev: SoundEventRecord): boolean {
+    let n = 0;
+    for (const o of this.others) {
+      if (ev.onset - o.t > NOVEL_SEC || o.snrDb < ev.snrDb - NOVEL_DB) continue;
+      n++;
+      if (profileSimilarity(ev.profile, o.profile) >= NOVEL_SIM) return false;
+    }
+    return n > 0;
   }
 
   /** Convenience for a counter that runs alone: segments and labels the chunk itself. */
