@@ -134,6 +134,13 @@ test('a grammar reading nothing else heard is set aside for an addressed request
   assert.equal(spoken(a, 'could you tell me the tie', 6, { command: 'tell me the time', alternatives: ['could you tell me the tie', 'tell me the time'] }).reason, 'answer:time');
 });
 
+test('a request that opens with our name is addressed even when the rest is garbled', () => {
+  const a = offline();
+  assert.equal(spoken(a, 'hey sound flow here invented the radio', 1).reason, 'answer:fallback');
+  // Our name later in someone's sentence does not make it a request.
+  assert.equal(spoken(a, 'i told my brother about sound flow yesterday', 2).responses.length, 0);
+});
+
 test('with an LLM endpoint, open questions and translation into any language go to the LLM', async () => {
   const fake = await startFakeOpenAI({ reply: (m) => (/Chinese/.test(m[0].content) ? '你好' : 'Paris is the capital of France.') });
   try {

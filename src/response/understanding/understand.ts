@@ -8,7 +8,10 @@ import { parseInstruction } from '../../instructions/parser.ts';
 import { nameableSound } from '../../instructions/sounds.ts';
 import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
-import { ADDRESSED_THRESHOLD, addressedScore } from './addressed.ts';
+import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant } from './addressed.ts';
+
+/** Addressed probability of an utterance that opens with the assistant's name. */
+const NAMED_ADDRESSED = 0.9;
 import { honestLimit, translationRequest, type Limit } from './limits.ts';
 import { phoneSimilarity, phrasePhones, soundsAlike } from './phonetics.ts';
 import { rewrites, warmUp } from './repair.ts';
@@ -226,7 +229,7 @@ export class Understander {
 
   private understandNow(input: UnderstandInput): Understanding {
     const text = typeof input.text === 'string' ? input.text.slice(0, 2000) : '';
-    const addressed = input.typed || input.addressedHint ? 1 : addressedScore(text);
+    const addressed = input.typed || input.addressedHint ? 1 : namesAssistant(text) ? Math.max(NAMED_ADDRESSED, addressedScore(text)) : addressedScore(text);
     const none: Understanding = { intent: { kind: 'none' }, heard: text, confidence: 0, source: 'open', addressed };
     if (!text.trim() && !input.command) return none;
 
