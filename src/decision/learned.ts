@@ -144,9 +144,11 @@ export interface LearnedPolicyOptions {
 
 /**
  * Replies the gate never holds: urgent ones (a smoke alarm, a due timer: waiting is the wrong answer)
- * and live counts, which the user asked for and which must land in the chunk of the counted event.
+ * live counts, which the user asked for and which must land in the chunk of the counted event, and
+ * owed answers to questions the user asked about sounds (due when the evidence arrives; a model trained
+ * on Debian's music clips held the style answers to real songs back).
  */
-export const ungated = (r: Pick<ResponsePlan, 'urgent' | 'task'>) => r.urgent === true || r.task === 'count';
+export const ungated = (r: Pick<ResponsePlan, 'urgent' | 'task' | 'owed'>) => r.urgent === true || r.task === 'count' || r.owed === true;
 
 export class LearnedPolicy implements Policy {
   private readonly tracker: FeatureTracker;
