@@ -6,6 +6,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToPcm16, floatToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
+import { readWavFile } from '../src/audio/wav.ts';
+import { AMBIENCE } from '../src/soundflow/data/synth.ts';
+import { createRng, makeRng } from '../src/util/rng.ts';
 
 export const SR = 16000;
 const TMP = join('.cache', 'voice-bench');
@@ -146,4 +149,107 @@ export async function transcribe(clips: Float32Array[]): Promise<string[]> {
     pool.close();
   }
   return out;
+}
+
+// ---- Room noise for the noise-step bench ---------------------------------------------------------
+
+const CORPUS_WAV = join('.cache', 'corpus', 'wav');
+
+function corpusFile(rel: string): Float32Array | null {
+  const p = join(CORPUS_WAV, rel);
+  if (!existsSync(p)) return null;
+  const w = readWavFile(p);
+  return w.sampleRate === SR ? w.samples : null;
+}
+
+/** `seconds` of a recording from `offset` s on, looped when shorter. */
+function loop(x: Float32Array, seconds: number, offset: number): Float32Array {
+  const n = Math.round(seconds * SR);
+  const out = new Float32Array(n);
+  const o = Math.round(offset * SR) % x.length;
+  for (let i = 0; i < n; i++) out[i] = x[(o + i) % x.length];
+  return out;
+}
+
+export const rmsOf = (x: Float32Array): number => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / Math.max(1, x.length));
+export const scaleTo = (x: Float32Array, rms: number): Float32Array => {
+  const k = rms / Math.max(1e-9, rmsOf(x));
+  return x.map((v) => v * k);
+};
+
+/**
+ * Babble of real voices from the sound corpus (.cache/corpus, `soundflow corpus build`): `talkers`
+ * streams of its speech recordings (Debian's asterisk prompts, flare-game's merchants, qabcs words) and
+ * laughter, each stream a random sequence with short gaps, summed. Null when the corpus is not built.
+ */
+export function corpusBabble(seconds: number, seed: number, talkers = 6): Float32Array | null {
+  const dir = join(CORPUS_WAV, 'speech');
+  if (!existsSync(dir)) return null;
+  const names = readdirSync(dir).filter((f) => f.endsWith('.wav')).sort();
+  const laughs = existsSync(join(CORPUS_WAV, 'laughter')) ? readdirSync(join(CORPUS_WAV, 'laughter')).filter((f) => f.endsWith('.wav')).sort().map((f) => `laughter/${f}`) : [];
+  const clips = [...names.map((f) => `speech/${f}`), ...laughs]
+    .map(corpusFile)
+    .filter((x): x is Float32Array => x !== null && x.length >= 0.3 * SR && x.length <= 8 * SR)
+    .map((x) => scaleTo(x, 0.05));
+  if (!clips.length) return null;
+  const rng = makeRng(seed);
+  const n = Math.round(seconds * SR);
+  const out = new Float32Array(n);
+  for (let k = 0; k < talkers; k++) {
+    let o = Math.round(rng() * 0.8 * SR);
+    while (o < n) {
+      const y = clips[Math.floor(rng() * clips.length)];
+      for (let i = 0; i < y.length && o + i < n; i++) out[o + i] += y[i];
+      o += y.length + Math.round((0.1 + 0.3 * rng()) * SR);
+    }
+  }
+  return out;
+}
+
+/** Babble of the report voices (synthetic), all talking at once. */
+export function voiceBabble(seconds: number, seed: number): Float32Array {
+  const n = Math.round(seconds * SR);
+  const out = new Float32Array(n);
+  REPORT_VOICES.forEach((v, k) => {
+    let o = Math.round((k * 0.37 + seed * 0.11) * SR);
+    for (let j = 0; o < n; j++) {
+      const x = v.say(REPORT_PHRASES[(k + j + seed) % REPORT_PHRASES.length]);
+      for (let i = 0; i < x.length && o + i < n; i++) out[o + i] += x[i];
+      o += x.length + Math.round(0.15 * SR);
+    }
+  });
+  return out;
+}
+
+export type RoomKind = 'office' | 'street' | 'city' | 'cafe' | 'babble';
+/** What each room is made of (for the bench's table). */
+export const ROOM_SOURCES: Record<RoomKind, string> = {
+  office: 'synthetic air-conditioning hiss',
+  street: 'synthetic street (noise with a slow swell)',
+  city: "btanks-data's recorded city ambience (corpus traffic)",
+  cafe: 'six overlapping real voices and laughter from the corpus (asterisk, flare-game, qabcs)',
+  babble: 'the five report voices talking at once',
+};
+
+/** `seconds` of one room's noise at `rms`; null when its recordings are not available. */
+export function roomNoise(kind: RoomKind, seconds: number, seed: number, rms: number): Float32Array | null {
+  let x: Float32Array | null;
+  if (kind === 'office' || kind === 'street') {
+    const parts: Float32Array[] = [];
+    let n = 0;
+    while (n < seconds * SR) {
+      const b = AMBIENCE[kind](createRng(seed + parts.length));
+      parts.push(b);
+      n += b.length;
+    }
+    x = concat(parts).subarray(0, Math.round(seconds * SR));
+  } else if (kind === 'city') {
+    const rec = corpusFile('traffic/btanks-data__ambient_city.wav');
+    x = rec ? loop(rec, seconds, (seed * 7.3) % 40) : null;
+  } else if (kind === 'cafe') {
+    x = corpusBabble(seconds, seed);
+  } else {
+    x = voiceBabble(seconds, seed);
+  }
+  return x ? scaleTo(x, rms) : null;
 }

@@ -9,9 +9,7 @@ import type { SessionOptions } from '../src/engine/options.ts';
 import type { EventOf, SessionEvent } from '../src/events.ts';
 import { base64ToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
-import { AMBIENCE } from '../src/soundflow/data/synth.ts';
-import { createRng } from '../src/util/rng.ts';
-import { REPORT_PHRASES, REPORT_VOICES, WHISPER_VOICES, concat, silence, SR, type Voice } from './voice-audio.ts';
+import { REPORT_VOICES, ROOM_SOURCES, WHISPER_VOICES, concat, roomNoise, silence, SR, type RoomKind, type Voice } from './voice-audio.ts';
 
 /** Questions the offline skills answer whoever asks (no wake word needed). */
 const QUESTIONS = ['what time is it', 'what is the date today', 'what is your name', 'what can you do', 'what day is it today', 'what is seven times eight'];
@@ -111,69 +109,64 @@ for (const [user, other] of only && only !== 'enrol' ? [] : pairs) {
 }
 console.log(`enrolment: user's questions answered ${enrol.userAnswered}/${enrol.userAsked} (${pct(enrol.userAnswered, enrol.userAsked)}%), other voice's unaddressed questions not answered ${enrol.otherAsked - enrol.otherAnswered}/${enrol.otherAsked} (${pct(enrol.otherAsked - enrol.otherAnswered, enrol.otherAsked)}%), other voice naming SoundFlow answered ${enrol.otherNamedAnswered}/${enrol.otherNamedAsked}; speaker labels: user's questions labelled user ${enrol.userLabelledUser}/${enrol.userAsked}, other voice's labelled user ${enrol.otherLabelledUser}/${enrol.otherAsked + enrol.otherNamedAsked}; "this is my voice" recognised in ${enrol.spokenEnrolmentHeard}/${enrol.sessions} sessions`);
 
-// ---- 3. Noise step ------------------------------------------------------------------------------
-// Quiet office bed, then a street bed 20 dB louder from STEP s on. Each run: 10 s after the step with no
-// speech (false replies), and a run with a question 5 s after the step (vs the same question in the quiet).
-const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
-function bed(kind: 'office' | 'street', seconds: number, seed: number, targetRms: number): Float32Array {
-  const parts: Float32Array[] = [];
-  let n = 0;
-  while (n < seconds * SR) {
-    const b = AMBIENCE[kind](createRng(seed + parts.length));
-    parts.push(b);
-    n += b.length;
-  }
-  const x = concat(parts).subarray(0, Math.round(seconds * SR));
-  const k = targetRms / rms(x);
-  return x.map((v) => v * k);
-}
+// ---- 3. Noise steps ------------------------------------------------------------------------------
+// A quiet office bed, then from STEP s on a room 20 dB louder: synthetic street, a recorded city, a café
+// of real voices from the corpus, or the report voices babbling. Per room and report voice: (a) one
+// question in the quiet, nothing after the step: replies in the 10 s after it are false; (b) the same
+// plus the question again 5 s after the step, at the quiet level; (c) control: (b) with no step.
 const STEP = 8;
-const step = { runs: 0, falseReplies: 0, falseDetail: [] as string[], questionAnswered: 0, quietAnswered: 0, questions: 0 };
-for (let r = 0; r < (only && only !== 'step' ? 0 : 4); r++) {
-  const quietRms = 0.003;
-  const background = concat([bed('office', STEP, 100 + r, quietRms), bed('street', 12, 200 + r, quietRms * 10)]);
+const QUIET_RMS = 0.003;
+const ROOMS = (process.env.VOICE_ROOMS?.split(',') ?? ['street', 'city', 'cafe', 'babble']) as RoomKind[];
+const STEP_VOICES = Number(process.env.VOICE_STEP_VOICES ?? REPORT_VOICES.length);
+type StepRow = { runs: number; falseReplies: number; falseDetail: string[]; finalsAfterStep: number; asked: number; answered: number; answeredDetail: string[] };
+const steps: Record<string, StepRow> = {};
+const quiet = { asked: 0, answered: 0, detail: [] as string[] };
+const skipStep = only !== undefined && only !== 'step';
+for (let r = 0; r < (skipStep ? 0 : STEP_VOICES); r++) {
   const v = REPORT_VOICES[r % REPORT_VOICES.length];
   const q = v.say(QUESTIONS[r % QUESTIONS.length]);
-  // a) no speech after the step; one question in the quiet first so a speech level exists.
-  const evA = await run(place(background, [{ t: 1.5, pcm: q }]));
-  const falses = repliesIn(evA, STEP, STEP + 10);
-  step.runs++;
-  step.falseReplies += falses.length;
-  for (const f of falses) step.falseDetail.push(`${v.name}@${f.t.toFixed(1)}`);
-  // b) the same question 5 s after the step (speech at the quiet level; street noise 20 dB louder).
-  const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
-  step.questions++;
-  if (process.env.VOICE_DEBUG) {
-    for (const f of of(evB, 'transcript').filter((x) => x.final)) console.log(`    run ${r} ${v.name}: ${f.t.toFixed(1)} "${f.text}" snr=${f.voice?.snrDb}`);
-    console.log(`    run ${r} reasons: ${of(evB, 'chunk').filter((c) => !['quiet', 'speech', 'speech-tail'].includes(c.reason)).map((c) => `${c.t.toFixed(1)}:${c.reason}`).join(' ')}`);
-  }
-  if (repliesIn(evB, 1.5, STEP).length) step.quietAnswered++;
-  if (repliesIn(evB, STEP + 5, STEP + 5 + q.length / SR + 3).length) step.questionAnswered++;
-}
-// c) quiet → café: the report voices talking at once (report voices, overlapping), 20 dB over the quiet bed.
-const cafe = { runs: 0, falseReplies: 0, finals: 0 };
-for (let r = 0; r < (only && only !== 'step' || process.env.VOICE_DEBUG ? 0 : 2); r++) {
-  const L = 12 * SR;
-  const babble = new Float32Array(L);
-  REPORT_VOICES.forEach((v, k) => {
-    let o = Math.round((k * 0.37 + r * 0.11) * SR);
-    for (let j = 0; o < L; j++) {
-      const x = v.say(REPORT_PHRASES[(k + j + r) % REPORT_PHRASES.length]);
-      for (let i = 0; i < x.length && o + i < L; i++) babble[o + i] += x[i];
-      o += x.length + Math.round(0.15 * SR);
+  const qEnd = STEP + 5 + q.length / SR;
+  const office = roomNoise('office', STEP + 12, 100 + r, QUIET_RMS)!;
+  const evC = await run(place(office, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
+  quiet.asked++;
+  const okC = repliesIn(evC, STEP + 5, qEnd + 3).length > 0;
+  if (okC) quiet.answered++;
+  quiet.detail.push(`${v.name}:${okC ? 'yes' : 'no'}`);
+  for (const room of ROOMS) {
+    const loud = roomNoise(room, 12, 200 + r, QUIET_RMS * 10);
+    if (!loud) {
+      console.log(`noise step: ${room} skipped (${ROOM_SOURCES[room]} not available)`);
+      continue;
     }
-  });
-  const quiet = bed('office', STEP, 300 + r, 0.003);
-  const k = (0.03 / rms(babble));
-  const ev = await run(concat([quiet, babble.map((x) => x * k)]));
-  cafe.runs++;
-  cafe.falseReplies += repliesIn(ev, STEP, STEP + 12).length;
-  cafe.finals += of(ev, 'transcript').filter((x) => x.final && x.t >= STEP).length;
+    const background = concat([office.subarray(0, STEP * SR), loud]);
+    const row = (steps[room] ??= { runs: 0, falseReplies: 0, falseDetail: [], finalsAfterStep: 0, asked: 0, answered: 0, answeredDetail: [] });
+    const evA = await run(place(background, [{ t: 1.5, pcm: q }]));
+    const falses = repliesIn(evA, STEP, STEP + 10);
+    row.runs++;
+    row.falseReplies += falses.length;
+    row.finalsAfterStep += of(evA, 'transcript').filter((x) => x.final && x.t >= STEP && x.t < STEP + 10).length;
+    for (const f of falses) row.falseDetail.push(`${v.name}@${f.t.toFixed(1)}`);
+    const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
+    row.asked++;
+    const ok = repliesIn(evB, STEP + 5, qEnd + 3).length > 0;
+    if (ok) row.answered++;
+    row.answeredDetail.push(`${v.name}:${ok ? 'yes' : 'no'}`);
+    if (process.env.VOICE_DEBUG) {
+      for (const [tag, ev] of [['a', evA], ['b', evB]] as const) {
+        for (const f of of(ev, 'transcript').filter((x) => x.final)) console.log(`    ${room} ${v.name} (${tag}): ${f.t.toFixed(1)} "${f.text}" snr=${f.voice?.snrDb}`);
+        for (const x of of(ev, 'response.start')) console.log(`    ${room} ${v.name} (${tag}): reply at ${x.t.toFixed(1)}`);
+      }
+    }
+  }
 }
-console.log(`café step +20 dB (${REPORT_VOICES.length} overlapping voices): false replies ${cafe.falseReplies} over ${cafe.runs} runs (${cafe.finals} final transcripts of the babble)`);
-console.log(`noise step +20 dB: false replies in the 10 s after ${step.falseReplies} over ${step.runs} runs ${JSON.stringify(step.falseDetail)}; question 5 s after answered ${step.questionAnswered}/${step.questions} (same question in the quiet ${step.quietAnswered}/${step.questions})`);
+if (!skipStep) {
+  console.log(`question 5 s after the step's time, no step (quiet control): answered ${quiet.answered}/${quiet.asked} ${JSON.stringify(quiet.detail)}`);
+  for (const [room, x] of Object.entries(steps)) {
+    console.log(`noise step +20 dB → ${room} (${ROOM_SOURCES[room as RoomKind]}): false replies in the 10 s after ${x.falseReplies} over ${x.runs} runs ${JSON.stringify(x.falseDetail)} (${x.finalsAfterStep} final transcripts); question 5 s after answered ${x.answered}/${x.asked} ${JSON.stringify(x.answeredDetail)}`);
+  }
+}
 
 await engine.close?.();
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/voice-session${only ? `-${only}` : ''}.json`, JSON.stringify({ date: new Date().toISOString(), whisper: wh, enrolment: enrol, noiseStep: step, cafeStep: cafe }, null, 2) + '\n');
+writeFileSync(`bench/results/voice-session${only ? `-${only}` : ''}.json`, JSON.stringify({ date: new Date().toISOString(), whisper: wh, enrolment: enrol, noiseSteps: steps, quietControl: quiet }, null, 2) + '\n');
 console.log('wrote bench/results/voice-session.json');

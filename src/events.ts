@@ -86,6 +86,11 @@ export interface VoiceInfo {
   syllablesPerSec?: number;
   /** Speaking time (s): the utterance's frames within 30 dB of its loudest. */
   speechS?: number;
+  /**
+   * Tempo index (about syllables per second): geometric mean of the syllable rate, the spectral
+   * velocity and the syllabic modulation frequency; arousal's rate cue (`fast`: well above the speaker's usual).
+   */
+  tempo?: number;
   /** Spectral tilt: energy above 2 kHz minus energy below 1 kHz, dB (whispers and tense voices are flatter). */
   tiltDb: number;
   /** Speech level over the room's noise floor at the utterance's end (dB); absent without a floor. */

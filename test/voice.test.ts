@@ -106,6 +106,27 @@ test('speaking rate from the transcript: syllables of the dictionary pronunciati
   assert.equal(spelledSyllables('blorptastic'), 3); // not in the dictionary: vowel groups
 });
 
+test('tempo index: 20% faster speech reads ≥ 8% faster on every phrasing; 6 dB louder changes it < 5%', async () => {
+  const sox = (x: Float32Array, fx: string[]) => {
+    const raw = execFileSync('sox', ['-q', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', '-t', 'raw', '-', ...fx], {
+      input: Buffer.from(new Int16Array(x.map((v) => Math.round(v * 16000))).buffer),
+    });
+    return new Float32Array(new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2)).map((v) => v / 16000);
+  };
+  const tempo = async (x: Float32Array) => {
+    const r = await analyzeSignal(concat(silence(0.5), x, silence(1)), new VoiceAnalyzer());
+    assert.equal(r.utterances.length, 1);
+    return r.utterances[0].tempo!;
+  };
+  // Measured: faster ×1.13–1.20, louder ×1.01–1.03 (espeak en-us+klatt; deterministic audio).
+  for (const t of ['the train was late again this morning', 'we had soup for dinner', 'my sister lives in town', 'the dog is in the garden']) {
+    const x = speech(t);
+    const [base, fast, loud] = [await tempo(x), await tempo(sox(x, ['tempo', '-s', '1.2'])), await tempo(sox(x, ['gain', '6']))];
+    assert.ok(fast / base >= 1.08, `${t}: faster ×${(fast / base).toFixed(3)}`);
+    assert.ok(Math.abs(loud / base - 1) < 0.05, `${t}: louder ×${(loud / base).toFixed(3)}`);
+  }
+});
+
 test('arousal: a louder, faster, higher utterance is raised against the speaker baseline; calm ones are calm', async () => {
   const say = (t: string) => flite(t, 'rms');
   const sox = (x: Float32Array, fx: string[]) => {
@@ -123,7 +144,7 @@ test('arousal: a louder, faster, higher utterance is raised against the speaker 
   const [u5, u6] = r.utterances.slice(4);
   assert.ok(u5.arousal === 'stressed' || u5.arousal === 'excited', JSON.stringify(u5));
   assert.ok(u5.arousalScore >= 1, JSON.stringify(u5));
-  assert.equal(u6.arousal, 'calm', JSON.stringify(u6));
+  assert.equal(u6.arousal, 'calm', JSON.stringify(u6)); // measured scores: raised 3.28, calm again 0.59
 });
 
 test('arousal rule: a lively speaker\'s usual spread is not "raised"; 6 dB or 3 semitones over a steady speaker is', () => {

@@ -12,6 +12,7 @@ import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
 import type { RecognitionDetail } from './asr/grammar-recognizer.ts';
 import type { GrammarReader } from './asr/grammar-pool.ts';
 import { QuietGate } from './quiet-gate.ts';
+import { NoiseSuppressor } from './noise-suppressor.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
@@ -44,6 +45,20 @@ export interface PerceiverOptions {
   quietGate: boolean;
   /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
   voice: Partial<VoiceAnalyzerOptions> | false;
+  /**
+   * A noise floor this many dB away from the one the recogniser's cepstral mean was learnt in makes the
+   * next utterance start its mean afresh (decoded again with its own mean at its end), as a session's
+   * first utterance does (Infinity: never). One-pass recogniser only.
+   */
+  cmnResetFloorDb: number;
+  /**
+   * The room got louder (its noise floor ≥ `suppressNoiseFloorRiseDb` over the session's quietest) and
+   * speech stands less than `suppressNoiseBelowSnrDb` over it (acoustic context) at an utterance's start:
+   * the recogniser hears the utterance with the room's noise spectrum subtracted
+   * (src/perception/noise-suppressor.ts; -Infinity: never). A room noisy from the start is left as it is.
+   */
+  suppressNoiseBelowSnrDb: number;
+  suppressNoiseFloorRiseDb: number;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -57,6 +72,9 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEnd: true,
   quietGate: true,
   voice: {},
+  cmnResetFloorDb: 10,
+  suppressNoiseBelowSnrDb: 15,
+  suppressNoiseFloorRiseDb: 10,
 };
 
 export interface StageTimings {
@@ -92,6 +110,11 @@ export class Perceiver {
   private lastVadMax = 1;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog(), turnCheckMs: new TimingLog() };
   private readonly voice: VoiceAnalyzer | null;
+  /** The noise floor when the recogniser last learnt its cepstral mean (end of the last utterance). */
+  private cmnFloorDb: number | null = null;
+  private readonly suppressor = new NoiseSuppressor();
+  /** The session's quietest noise floor so far, dB. */
+  private quietestFloorDb = Infinity;
 
   private constructor(
     private readonly opts: PerceiverOptions,
@@ -197,7 +220,9 @@ export class Perceiver {
       voice.push(mel, probs, chunk.pcm, Math.round(chunk.start * 16000));
       percept.enrollSpeaker = (speaker) => voice.enroll(speaker);
     }
-    this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb);
+    this.suppressor.observe(chunk.pcm, probs);
+    this.quietestFloorDb = Math.min(this.quietestFloorDb, acoustic.noiseFloorDb);
+    this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb, acoustic.snrDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     let waited = 0;
     if (this.earlyCheck) {
@@ -225,20 +250,25 @@ export class Perceiver {
    * once (it buffers it synchronously); partial decoding runs on its own worker queue and never holds
    * up perception or the final decode.
    */
-  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number): void {
+  private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number, snrDb: number | null): void {
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
       this.utterance++;
       this.uttSamples = 0;
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * SAMPLE_RATE);
-      const pre = this.prevPcm ? floatToPcm16(this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad))) : undefined;
+      const preRoll = this.prevPcm ? this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad)) : new Float32Array(0);
+      // The room got loud (speech little above a floor that rose): the recogniser hears the utterance
+      // with the room's noise spectrum subtracted.
+      const loud = snrDb !== null && snrDb < this.opts.suppressNoiseBelowSnrDb && noiseFloorDb - this.quietestFloorDb >= this.opts.suppressNoiseFloorRiseDb;
+      const pre = preRoll.length ? floatToPcm16(loud ? this.suppressor.begin(preRoll) : preRoll) : undefined;
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
+      this.reseedCmnAfterFloorJump(noiseFloorDb);
       this.asr.startUtterance(pre);
       this.voice?.begin();
     }
     if (!this.inUtterance) return; // nobody speaking: nothing to convert or decode
-    const pcm = floatToPcm16(chunk.pcm);
+    const pcm = floatToPcm16(this.suppressor.filtering ? this.suppressor.process(chunk.pcm, percept.vadProbs) : chunk.pcm);
     const utterance = this.utterance;
     this.uttSamples += pcm.length;
     this.uttAudio.push(pcm);
@@ -280,9 +310,22 @@ export class Perceiver {
     this.endUtterance(chunk, percept, tooLong, noiseFloorDb);
   }
 
+  /**
+   * The room changed (quiet office → street) since the recogniser last learnt its cepstral mean: that
+   * mean describes the old channel and noise, so the next utterance starts afresh and is decoded again
+   * with its own mean at its end.
+   */
+  private reseedCmnAfterFloorJump(noiseFloorDb: number): void {
+    const asr = this.asr;
+    if (!(asr instanceof OnePassRecognizer) || this.cmnFloorDb === null) return;
+    if (Math.abs(noiseFloorDb - this.cmnFloorDb) >= this.opts.cmnResetFloorDb && asr.cmnState !== null) asr.cmnState = null;
+  }
+
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
   private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number): void {
     const utterance = this.utterance;
+    this.cmnFloorDb = noiseFloorDb;
+    this.suppressor.end();
     this.inUtterance = false;
     this.latest = null;
     const audio = concatSamples(this.uttAudio);

@@ -4,6 +4,7 @@
 import { SoundFlowError } from '../../util/errors.ts';
 import { EventSegmenter, type Segment, type SegmenterOptions } from './segmenter.ts';
 import { CONTEXT_FRAMES } from './model.ts';
+import { labelConfidence, type OpenSetCalibration } from './open-set.ts';
 
 /** Classes that describe a scene rather than a countable/alertable event. */
 export const SCENE_CLASSES: ReadonlySet<string> = new Set(['speech', 'music', 'ambient']);
@@ -44,6 +45,8 @@ export interface TrackerChunk {
 export interface TrackerOptions extends SegmenterOptions {
   classes: readonly string[];
   thresholds: ArrayLike<number>;
+  /** Calibrated reject (fitted on held-out packages): a best class under `minConfidence` becomes 'unknown'. Off by default. */
+  openSet?: OpenSetCalibration;
 }
 
 interface ChunkInfo {
@@ -68,6 +71,7 @@ interface Span {
 export class SoundEventTracker {
   readonly classes: string[];
   private readonly thresholds: Float32Array;
+  private readonly openSet: OpenSetCalibration | null;
   private readonly segmenter: EventSegmenter;
   private readonly history: ChunkInfo[] = [];
   private readonly recent: Span[] = [];
@@ -76,6 +80,7 @@ export class SoundEventTracker {
     if (!opts || !Array.isArray(opts.classes) || !opts.classes.length) throw new SoundFlowError('invalid_argument', 'SoundEventTracker needs the model classes');
     this.classes = [...opts.classes];
     this.thresholds = Float32Array.from({ length: this.classes.length }, (_, i) => Number(opts.thresholds?.[i] ?? 0.5));
+    this.openSet = opts.openSet ?? null;
     this.segmenter = new EventSegmenter(opts);
   }
 
@@ -133,6 +138,7 @@ export class SoundEventTracker {
         best = i;
       }
     }
+    if (best >= 0 && this.openSet && labelConfidence(probs[best], this.thresholds[best], this.openSet) < this.openSet.minConfidence) best = -1;
     return {
       onset: +s.onset.toFixed(2),
       offset: +s.offset.toFixed(2),

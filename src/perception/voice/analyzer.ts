@@ -48,6 +48,8 @@ const NEW_SIDE_MARGIN = 1;
 const STALE_AFTER = 3;
 /** A transcript whose syllable count is within this factor of the energy peaks' count is believed. */
 const TEXT_AGREEMENT = 1.5;
+/** Tempo z-score against the speaker's baseline from which an utterance is `fast`. */
+const FAST_Z = 2;
 /** Voiced frames a side of a speaker change needs (and the utterance twice that). */
 const CHANGE_MIN_SIDE = 60;
 
@@ -154,17 +156,17 @@ export class VoiceAnalyzer {
     const relLevelDb = p.levelDb - sessionLevel;
     const whisper = p.voicedRatio < this.opts.whisperVoicedRatio && relLevelDb < 3;
 
-    // Speaking rate: energy peaks, averaged (in log) with the transcript's syllables when the transcript
-    // is plausible (within a factor TEXT_AGREEMENT of the peak count: a garbled transcript is not) and
-    // the utterance is one voice (its words are not split between turns).
+    // The transcript's syllables per second of speech are reported when the transcript is plausible
+    // (within a factor TEXT_AGREEMENT of the energy peaks' count: a garbled one is not) and the
+    // utterance is one voice. Arousal's rate cue is the tempo index alone: on the tuning voices the
+    // transcript's syllables (even gated) made it vary more between phrasings (docs/notes/voice.md).
     const syllables = text && turns.length === 1 ? syllableCount(text) : 0;
     const peaks = p.rateSyllPerSec * p.speechS;
     const textOk = syllables > 0 && peaks > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(TEXT_AGREEMENT);
-    const logPeaks = p.rateSyllPerSec > 0 ? Math.log(p.rateSyllPerSec) : null;
     const cues: ArousalCues = {
       levelDb: p.levelDb,
       f0St: p.f0Hz > 0 ? semitones(p.f0Hz) : null,
-      logRate: textOk && logPeaks !== null ? (logPeaks + Math.log(syllables / p.speechS)) / 2 : logPeaks,
+      logRate: p.tempo > 0 ? Math.log(p.tempo) : null,
       rateFromText: false,
       f0RangeSt: p.f0RangeSt,
     };
@@ -185,16 +187,18 @@ export class VoiceAnalyzer {
     }
     const otherPerson = borrowed && cues.f0St !== null && base!.f0Median !== null && Math.abs(cues.f0St - base!.f0Median) > OTHER_PERSON_ST;
     const a = whisper ? { score: 0, arousal: 'calm' as const } : arousalOf(cues, base, this.arousalOpts, otherPerson);
-    const usualRate = base?.rateMedian ?? null;
-    const fast = usualRate !== null && base!.rate.length >= min ? p.rateSyllPerSec >= 1.2 * Math.exp(usualRate) : p.rateSyllPerSec > 7;
+    // Fast: the tempo clearly above this speaker's usual (z ≥ FAST_Z), or a high syllable rate without a baseline.
+    const fast = base !== undefined && base.rate.length >= min ? 'z' in a && a.z.rate >= FAST_Z : p.rateSyllPerSec > 7;
 
     if (!whisper) {
       this.sessionLevels.push(p.levelDb);
       if (this.sessionLevels.length > SESSION_LEVELS) this.sessionLevels.shift();
       // The baseline learns from how this speaker usually talks: raised utterances stay out of it,
-      // unless they keep coming (STALE_AFTER in a row): then the first utterances heard were not this
-      // speaker's usual, and the baseline follows rather than calling everything raised.
-      const streak = a.score >= 1 ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
+      // unless they keep coming (STALE_AFTER in a row) against the speaker's own baseline: then its first
+      // utterances were not this speaker's usual, and the baseline follows rather than calling everything
+      // raised. Against a borrowed baseline they do not count: a voice heard only raised (a pitched-up
+      // voice lands in a cluster of its own) would otherwise learn its raised voice as its usual one.
+      const streak = a.score >= 1 && !borrowed ? (this.raisedStreak.get(who.label) ?? 0) + 1 : 0;
       this.raisedStreak.set(who.label, streak);
       if (a.score < 1 || streak >= STALE_AFTER) {
         const own = this.baselines.get(who.label) ?? new ProsodyBaseline(this.arousalOpts.window);
@@ -221,6 +225,7 @@ export class VoiceAnalyzer {
       rateSyllPerSec: round2(p.rateSyllPerSec),
       ...(textOk ? { syllablesPerSec: round2(syllables / p.speechS) } : {}),
       speechS: round2(p.speechS),
+      tempo: round2(p.tempo),
       tiltDb: Math.round(p.tiltDb * 10) / 10,
       startS: round2(frames[0].t - 0.01),
       endS: round2(frames[frames.length - 1].t),

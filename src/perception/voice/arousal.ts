@@ -9,7 +9,7 @@ export interface ArousalCues {
   levelDb: number;
   /** Median F0, semitones re 100 Hz (null: unvoiced). */
   f0St: number | null;
-  /** log(syllables per second): from the transcript's syllables when known, else from energy peaks. */
+  /** log of the speaking rate: the tempo index (prosody.ts), or a transcript's syllables per second. */
   logRate: number | null;
   /** Whether logRate came from a transcript (the two measures are kept apart). */
   rateFromText: boolean;
@@ -26,7 +26,7 @@ export interface ArousalOptions {
   priorLevelDb: number;
   priorF0St: number;
   priorLogRate: number;
-  /** The same for the energy-peak rate (no transcript): it varies about twice as much. */
+  /** The same for the acoustic rate cue (the tempo index; logRate not from a transcript). */
   priorLogRatePeaks: number;
   /** Weight of the prior spread, in utterances. */
   priorWeight: number;
@@ -40,15 +40,15 @@ export interface ArousalOptions {
 
 // Fitted on the tuning voices and phrasings only (bench/voice.ts --tuning; docs/notes/voice.md).
 export const DEFAULT_AROUSAL: ArousalOptions = {
-  threshold: 2.8,
+  threshold: 3.4,
   lowFactor: 1,
   singleCue: 1.3,
   priorLevelDb: 1.5,
   priorF0St: 1.3,
   priorLogRate: 0.1,
-  priorLogRatePeaks: 0.15,
+  priorLogRatePeaks: 0.1,
   priorWeight: 8,
-  rateWeight: 1.5,
+  rateWeight: 2,
   window: 16,
   minBaseline: 2,
 };

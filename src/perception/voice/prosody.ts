@@ -1,6 +1,7 @@
 // Utterance-level prosody from its speech frames: level, F0 median and spread, voicing ratio,
 // speaking rate (syllable nuclei: peaks of the smoothed 300–3000 Hz level, voiced unless the whole
-// utterance is unvoiced, each standing ≥ 2 dB over the dip before it) and spectral tilt.
+// utterance is unvoiced, each standing ≥ 2 dB over the dip before it), a tempo index (the rate's
+// steadier companion for arousal) and spectral tilt.
 import { semitones } from './pitch.ts';
 import type { VoiceFrame } from './frames.ts';
 
@@ -12,6 +13,14 @@ export interface Prosody {
   f0RangeSt: number;
   voicedRatio: number;
   rateSyllPerSec: number;
+  /**
+   * Tempo index: geometric mean of the syllable rate, the spectral velocity (mean MFCC change over
+   * 40 ms, ÷6) and the syllabic modulation frequency (centroid of the level envelope's 1.5–12 Hz
+   * spectrum, Hz). Each moves with a faster tempo; their errors between phrasings are partly
+   * independent, so the mean varies less between one speaker's phrasings than any one of them
+   * (docs/notes/voice.md). 0 when none is measurable.
+   */
+  tempo: number;
   tiltDb: number;
   /** Seconds of speaking time (frames within 30 dB of the loudest): the rate's denominator. */
   speechS: number;
@@ -25,12 +34,14 @@ const NUCLEUS_DIP_DB = 2;
 const NUCLEUS_RANGE_DB = 25;
 /** Frames this far below the loudest count as pauses for the speaking rate, dB. */
 const ACTIVE_RANGE_DB = 30;
+/** Spectral velocity is divided by this to read about like a syllable rate (the scale cancels in z-scores). */
+const VELOCITY_PER_SYLLABLE = 6;
 /** Below this voiced share, the utterance counts as unvoiced for syllable counting (whispers). */
 const UNVOICED_UTTERANCE = 0.2;
 
 export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   const n = frames.length;
-  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tiltDb: 0, speechS: 0, frames: 0 };
+  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tempo: 0, tiltDb: 0, speechS: 0, frames: 0 };
   let pow = 0, low = 0, high = 0;
   const f0s: number[] = [];
   for (const fr of frames) {
@@ -43,12 +54,14 @@ export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   const q = (p: number) => f0s[Math.min(f0s.length - 1, Math.floor(p * f0s.length))];
   const voicedRatio = f0s.length / n;
   const speechS = activeSeconds(frames);
+  const rateSyllPerSec = syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / speechS;
   return {
     levelDb: 10 * Math.log10(pow / n),
     f0Hz: f0s.length ? 100 * 2 ** (q(0.5) / 12) : 0,
     f0RangeSt: f0s.length >= 4 ? q(0.75) - q(0.25) : 0,
     voicedRatio,
-    rateSyllPerSec: syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / speechS,
+    rateSyllPerSec,
+    tempo: geometricMean([rateSyllPerSec, spectralVelocity(frames) / VELOCITY_PER_SYLLABLE, modulationCentroid(frames)]),
     tiltDb: 10 * Math.log10((high + 1e-12) / (low + 1e-12)),
     speechS,
     frames: n,
@@ -101,4 +114,62 @@ export function syllableNuclei(frames: readonly VoiceFrame[], needVoicing: boole
     }
   }
   return count;
+}
+
+/** Geometric mean of the positive finite values (0 when none). */
+function geometricMean(v: number[]): number {
+  const ok = v.filter((x) => Number.isFinite(x) && x > 0);
+  return ok.length ? Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length) : 0;
+}
+
+/** Mean Euclidean MFCC change between the 20 ms before and after each frame, per 10 ms (within speech runs). */
+export function spectralVelocity(frames: readonly VoiceFrame[]): number {
+  let sum = 0, n = 0;
+  for (let i = 2; i + 2 < frames.length; i++) {
+    if (frames[i + 2].t - frames[i - 2].t > 0.045) continue; // a pause inside: not one run of speech
+    const a = frames[i - 2].mfcc, b = frames[i - 1].mfcc, c = frames[i + 1].mfcc, d = frames[i + 2].mfcc;
+    let d2 = 0;
+    for (let k = 0; k < a.length; k++) {
+      const x = c[k] + d[k] - a[k] - b[k];
+      d2 += x * x;
+    }
+    sum += Math.sqrt(d2);
+    n++;
+  }
+  return n ? sum / n : 0;
+}
+
+/** Lowest/highest syllabic modulation frequency and step, Hz. */
+const MOD_LO = 1.5, MOD_HI = 12, MOD_STEP = 0.25;
+
+/**
+ * Power-weighted mean frequency of the mid-band level envelope's spectrum between 1.5 and 12 Hz
+ * (Hann-windowed DFT over the speech frames, pauses left out): the rate at which syllables come.
+ */
+export function modulationCentroid(frames: readonly VoiceFrame[]): number {
+  const n = frames.length;
+  if (n < 32) return 0;
+  let mean = 0;
+  for (const f of frames) mean += f.midDb;
+  mean /= n;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = (frames[i].midDb - mean) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+  let num = 0, den = 0;
+  for (let hz = MOD_LO; hz <= MOD_HI + 1e-9; hz += MOD_STEP) {
+    // Rotating phasor instead of a sin/cos per sample.
+    const w = 2 * Math.PI * hz * 0.01;
+    const cw = Math.cos(w), sw = Math.sin(w);
+    let c = 1, s = 0, re = 0, im = 0;
+    for (let i = 0; i < n; i++) {
+      re += x[i] * c;
+      im += x[i] * s;
+      const c2 = c * cw - s * sw;
+      s = s * cw + c * sw;
+      c = c2;
+    }
+    const p = re * re + im * im;
+    num += p * hz;
+    den += p;
+  }
+  return den > 0 ? num / den : 0;
 }

@@ -47,12 +47,14 @@ export interface OperatingPoint {
 
 export interface LopoReport {
   options: Omit<LopoOptions, 'log'>;
-  folds: { packages: string[]; testChunks: number; seconds: number }[];
+  folds: { packages: string[]; testChunks: number; seconds: number; bestEpoch: number; valMacroF1: number; thresholds: number[] }[];
   scoredClasses: string[];
   /** Pooled held-out report; macroF1 is over the scored classes only. */
   report: EvalReport;
   macroF1: number;
   operating: OperatingPoint[];
+  /** Every held-out chunk (fold, true class index, recentred probabilities): for calibration and open-set analysis. */
+  heldOut: { fold: number[]; label: number[]; probs: number[][] };
 }
 
 /** Source packages per class. */
@@ -119,6 +121,7 @@ export async function runLopo(partial: Partial<LopoOptions> = {}): Promise<LopoR
   const folds = assignFolds(manifest.entries, o.folds, o.seed);
   const probs: Float32Array[] = [];
   const labels: number[] = [];
+  const foldOf: number[] = [];
   const foldInfo: LopoReport['folds'] = [];
   for (const [fi, held] of folds.entries()) {
     if (o.onlyFold !== undefined && fi + 1 !== o.onlyFold) continue;
@@ -148,23 +151,25 @@ export async function runLopo(partial: Partial<LopoOptions> = {}): Promise<LopoR
       if (!keep[i]) return;
       probs.push(recentre(v, fit.thresholds));
       labels.push(set.label[i]);
+      foldOf.push(fi + 1);
       n++;
     });
-    foldInfo.push({ packages: held, testChunks: n, seconds: Math.round((Date.now() - t0) / 1000) });
+    foldInfo.push({ packages: held, testChunks: n, seconds: Math.round((Date.now() - t0) / 1000), bestEpoch: fit.bestEpoch, valMacroF1: +fit.valReport.macroF1.toFixed(4), thresholds: fit.thresholds });
     o.log(`fold ${fi + 1}: ${n} held-out chunks, ${foldInfo.at(-1)!.seconds} s`);
-    if (fi + 1 < folds.length) o.onFold?.(pooled(o, classes, scored, foldInfo, probs, labels));
+    if (fi + 1 < folds.length) o.onFold?.(pooled(o, classes, scored, foldInfo, probs, labels, foldOf));
   }
-  return pooled(o, classes, scored, foldInfo, probs, labels);
+  return pooled(o, classes, scored, foldInfo, probs, labels, foldOf);
 }
 
-function pooled(o: LopoOptions, classes: string[], scored: string[], folds: LopoReport['folds'], probs: Float32Array[], labels: number[]): LopoReport {
+function pooled(o: LopoOptions, classes: string[], scored: string[], folds: LopoReport['folds'], probs: Float32Array[], labels: number[], foldOf: number[]): LopoReport {
   const report = evaluate(classes, probs, labels, classes.map(() => 0.5));
   const scoredMetrics = report.perClass.filter((m) => scored.includes(m.label) && m.support > 0);
   const macroF1 = scoredMetrics.reduce((s, m) => s + m.f1, 0) / Math.max(1, scoredMetrics.length);
   const operating = scored.map((label) => operatingPoint(label, classes.indexOf(label), probs, labels, 0.8));
   const { log: _log, onFold: _onFold, ...options } = o;
   void _log; void _onFold;
-  return { options, folds: [...folds], scoredClasses: scored, report, macroF1, operating };
+  const heldOut = { fold: [...foldOf], label: [...labels], probs: probs.map((p) => Array.from(p, (v) => +v.toFixed(4))) };
+  return { options, folds: [...folds], scoredClasses: scored, report, macroF1, operating, heldOut };
 }
 
 function operatingPoint(label: string, c: number, probs: Float32Array[], labels: number[], minPrecision: number): OperatingPoint {
@@ -193,4 +198,32 @@ export function lopoTable(r: LopoReport): string {
   }
   lines.push(`| **macro (${r.scoredClasses.length} classes)** | ${r.report.chunks} | | | **${r.macroF1.toFixed(2)}** | |`);
   return lines.join('\n');
+}
+
+/**
+ * Pools reports of single folds run as separate processes (`--fold I`): same corpus, recipe and budget,
+ * different folds. The result is what one run over all the folds reports.
+ */
+export function mergeLopo(parts: LopoReport[]): LopoReport {
+  if (!parts.length) throw new SoundFlowError('invalid_argument', 'no LOPO reports to merge');
+  const [first] = parts;
+  const key = (r: LopoReport) => JSON.stringify({ ...r.options, onlyFold: undefined });
+  for (const r of parts) {
+    if (key(r) !== key(first)) throw new SoundFlowError('invalid_argument', 'LOPO reports differ in corpus, recipe or budget: cannot pool them');
+    if (!r.heldOut) throw new SoundFlowError('invalid_argument', 'a LOPO report has no held-out chunks (written by an older version)');
+  }
+  const probs: Float32Array[] = [];
+  const labels: number[] = [];
+  const foldOf: number[] = [];
+  const folds: LopoReport['folds'] = [];
+  for (const r of [...parts].sort((a, b) => (a.options.onlyFold ?? 0) - (b.options.onlyFold ?? 0))) {
+    folds.push(...r.folds);
+    r.heldOut.probs.forEach((p, i) => {
+      probs.push(Float32Array.from(p));
+      labels.push(r.heldOut.label[i]);
+      foldOf.push(r.heldOut.fold[i]);
+    });
+  }
+  const o: LopoOptions = { ...first.options, onlyFold: undefined, log: () => {} };
+  return pooled(o, first.report.classes, first.scoredClasses, folds, probs, labels, foldOf);
 }
