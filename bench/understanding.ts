@@ -6,9 +6,13 @@
 // --session runs each through a fresh embedded session instead. When the assistant asks to confirm
 // ("Count the dog barks?"), the same voice answers "yes". Scores: in-scope intended task/answer, out-of-scope honest reply, chatter reply rate;
 // cost: understand() per utterance and the n-best search, p50/p99.
-// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session]
+// --asr-cache FILE keeps each rendering's recogniser output (open decode, n-best, grammar reading) keyed
+// by voice and text, so changes to the understanding layer re-score in seconds; pocketsphinx, espeak-ng
+// and flite are deterministic, so a cached run gives the same inputs as a fresh one (delete the file
+// after changing the recogniser, the grammar or the voices).
+// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session] [--asr-cache FILE]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/engine/registry.ts';
@@ -34,6 +38,12 @@ const voicesPer = Number(arg('voices-per') ?? 4);
 const limit = Number(arg('limit') ?? Infinity);
 const jobs = Number(arg('jobs') ?? 2);
 const viaSession = process.argv.includes('--session');
+const cacheFile = arg('asr-cache');
+
+/** What the recogniser made of one rendering (the utterance-end path's inputs). */
+interface AsrOutput { open: string; nbest?: string[]; command?: string; candidate?: string; accepted: boolean }
+const asrCache: Record<string, AsrOutput> = cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {};
+let cacheHits = 0;
 
 const tmp = mkdtempSync(join(tmpdir(), 'sf-bench-und-'));
 let fileSeq = 0;
@@ -53,7 +63,7 @@ phrasings(split).forEach((p, i) => {
 });
 const run = items.slice(0, limit);
 
-interface Outcome { item: Item; ok: boolean; direct: boolean; replied: boolean; confirmed: boolean; transcript: string; replies: string[]; reasons: string[] }
+interface Outcome { item: Item; ok: boolean; direct: boolean; replied: boolean; confirmed: boolean; transcript: string; replies: string[]; reasons: string[]; asr?: AsrOutput }
 
 function judge(e: Expect, events: SessionEvent[]): { ok: boolean; replied: boolean } {
   const replies = events.filter((x) => x.type === 'response.start').length;
@@ -92,14 +102,27 @@ const t0 = performance.now();
 let next = 0;
 
 /** What the session does at an utterance end, without VAD and partials. */
-async function utteranceEnd(assistant: Assistant, dec: PocketSphinxDecoder, pcm: Float32Array, t: number): Promise<{ events: SessionEvent[]; transcript: string }> {
+async function recognise(dec: PocketSphinxDecoder, key: string, render: () => Float32Array): Promise<AsrOutput> {
+  const hit = asrCache[key];
+  if (hit) {
+    cacheHits++;
+    return hit;
+  }
+  const pcm = render();
   const [open, cmd] = await Promise.all([dec.decode(pcm, { nbest: pcm.length / 16000 <= NBEST_MAX_SECONDS ? 5 : 0 }), grammar!.recognizeDetailed(pcm)]);
-  const text = normalizeTranscript(open.text);
-  const alternatives = open.nbest?.map(normalizeTranscript).filter(Boolean);
-  const command = cmd?.accepted ? cmd.text : undefined;
-  const candidate = cmd && !cmd.accepted && cmd.text ? cmd.text : undefined;
+  const out: AsrOutput = { open: open.text, nbest: open.nbest, command: cmd?.text || undefined, accepted: !!cmd?.accepted };
+  if (cacheFile) asrCache[key] = out;
+  return out;
+}
+
+async function utteranceEnd(assistant: Assistant, dec: PocketSphinxDecoder, key: string, render: () => Float32Array, t: number): Promise<{ events: SessionEvent[]; transcript: string; asr: AsrOutput }> {
+  const asr = await recognise(dec, key, render);
+  const text = normalizeTranscript(asr.open);
+  const alternatives = asr.nbest?.map(normalizeTranscript).filter(Boolean);
+  const command = asr.accepted ? asr.command : undefined;
+  const candidate = !asr.accepted && asr.command ? asr.command : undefined;
   const events: SessionEvent[] = [];
-  if (!text && !command) return { events, transcript: '' };
+  if (!text && !command) return { events, transcript: '', asr };
   const unfinished = soundsUnfinished(text) || (command !== undefined && soundsUnfinished(command));
   // Held as unfinished: after the pause it is handled with the grammar's reading when that one is complete.
   const heldCommand = command !== undefined && !soundsUnfinished(command) ? command : undefined;
@@ -114,7 +137,7 @@ async function utteranceEnd(assistant: Assistant, dec: PocketSphinxDecoder, pcm:
     if (x.produce) for await (const d of x.produce(new AbortController().signal)) out += d;
     events.push({ type: 'response.end', t, text: out } as SessionEvent);
   }
-  return { events, transcript: r.heard ?? text };
+  return { events, transcript: r.heard ?? text, asr };
 }
 
 async function worker(w: number): Promise<void> {
@@ -122,6 +145,7 @@ async function worker(w: number): Promise<void> {
     const item = run[next++];
     let events: SessionEvent[];
     let transcript: string;
+    let asr: AsrOutput | undefined;
     if (engine) {
       const request = concat(silence(0.6), say(item.p.text, item.voice), silence(1.4));
       events = await collect(await engine.createSession({ mode: 'sequential', speak: false }), request);
@@ -132,11 +156,12 @@ async function worker(w: number): Promise<void> {
       transcript = events.flatMap((x) => (x.type === 'transcript' && x.final ? [x.text] : [])).join(' | ');
     } else {
       const assistant = new Assistant();
-      const first = await utteranceEnd(assistant, decoders[w], concat(silence(0.3), say(item.p.text, item.voice), silence(0.3)), 2);
+      const first = await utteranceEnd(assistant, decoders[w], `${item.voice}|${item.p.text}`, () => concat(silence(0.3), say(item.p.text, item.voice), silence(0.3)), 2);
       events = first.events;
       transcript = first.transcript;
+      asr = first.asr;
       if (events.some((x) => x.type === 'chunk' && x.reason === 'confirm')) {
-        const yes = await utteranceEnd(assistant, decoders[w], concat(silence(0.3), say('yes', item.voice), silence(0.3)), 5);
+        const yes = await utteranceEnd(assistant, decoders[w], `${item.voice}|yes`, () => concat(silence(0.3), say('yes', item.voice), silence(0.3)), 5);
         events = [...events, ...yes.events];
         transcript += ` | ${yes.transcript}`;
       }
@@ -145,7 +170,8 @@ async function worker(w: number): Promise<void> {
     const confirmed = reasons.includes('confirm');
     const { ok, replied } = judge(item.p.expect, events);
     const replies = events.flatMap((x) => (x.type === 'response.end' ? [x.text] : []));
-    outcomes.push({ item, ok, direct: ok && !confirmed, replied, confirmed, transcript, replies, reasons });
+    outcomes.push({ item, ok, direct: ok && !confirmed, replied, confirmed, transcript, replies, reasons, asr });
+    if (outcomes.length % 20 === 0 && cacheFile) writeFileSync(cacheFile, JSON.stringify(asrCache));
     if (outcomes.length % 20 === 0) console.error(`understanding: ${outcomes.length}/${run.length} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
 }
@@ -154,6 +180,10 @@ await engine?.close?.();
 grammar?.close();
 for (const d of decoders) d.close();
 rmSync(tmp, { recursive: true, force: true });
+if (cacheFile) {
+  writeFileSync(cacheFile, JSON.stringify(asrCache));
+  console.error(`asr cache: ${cacheHits} hits, ${Object.keys(asrCache).length} entries in ${cacheFile}`);
+}
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
 const rows: Record<string, unknown>[] = [];
@@ -200,6 +230,6 @@ console.log(`\nunderstand() per utterance: p50 ${timing.understandMs.p50.toFixed
 console.log(`n-best search per final decode: p50 ${timing.nbestMs.p50.toFixed(2)} ms, p99 ${timing.nbestMs.p99.toFixed(2)} ms (n ${timing.nbestMs.n})`);
 console.log(`understand() CPU time per utterance-end input (replayed ×4): p50 ${timing.understandCpuMs.p50.toFixed(2)} ms, p99 ${timing.understandCpuMs.p99.toFixed(2)} ms, max ${timing.understandCpuMs.max.toFixed(2)} ms (n ${timing.understandCpuMs.n})`);
 console.log(`understanding added to the utterance-ending decision, p99 ≈ ${(timing.understandCpuMs.p99 + timing.nbestMs.p99).toFixed(1)} ms CPU (target ≤ 30; wall figures above include a shared machine, load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-const failures = outcomes.filter((x) => !x.ok).map((x) => ({ category: x.item.p.category, voice: x.item.voice, said: x.item.p.text, heard: x.transcript, reasons: [...new Set(x.reasons)], replies: x.replies }));
+const failures = outcomes.filter((x) => !x.ok).map((x) => ({ category: x.item.p.category, voice: x.item.voice, said: x.item.p.text, heard: x.transcript, reasons: [...new Set(x.reasons)], replies: x.replies, asr: x.asr }));
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(`bench/results/understanding${split === 'test' ? '' : `-${split}`}${viaSession ? '-session' : ''}.json`, `${JSON.stringify({ split, path: viaSession ? 'session' : 'utterance-end', utterances: run.length, voices: [...new Set(run.map((r) => r.voice))], rows, perVoice, timing, failures }, null, 1)}\n`);

@@ -116,6 +116,31 @@ test('honest limits: an unserved request gets one short reply saying so and what
   assert.ok(spoken(b, 'convert what i say into spanish').events.some((e) => e.type === 'task.started' && e.params.targetLang === 'es'));
 });
 
+test('a grammar reading nothing else heard is set aside for an addressed request the grammar cannot say', () => {
+  // The grammar can only say its own sentences: "could you read me the news" comes back as the nearest
+  // one, "what's your name please"; the open transcript heard the request and sounds nothing like it.
+  const a = offline();
+  const news = spoken(a, 'could you read me the news', 1, { command: "what's your name please", alternatives: ['could you read me the news', 'could you read me than news'] });
+  assert.equal(news.reason, 'answer:fallback', JSON.stringify(news));
+  const joke = spoken(a, 'tell me a riddle', 2, { command: 'tell me when a siren', alternatives: ['tell me a riddle', 'tell me the riddle'] });
+  assert.equal(joke.events.filter((e) => e.type === 'task.started').length, 0, 'no alert task on "tell me a riddle"');
+  assert.equal(joke.reason, 'answer:fallback');
+  // A noisy open transcript that still sounds like the grammar's reading keeps it, and so does a
+  // single reading (no n-best: too little evidence against the grammar).
+  assert.equal(spoken(a, 'what is the tie', 3, { command: 'what is the time', alternatives: ['what is the tie', 'what is a tie'] }).reason, 'answer:time');
+  assert.ok(spoken(a, 'tell me whether god are', 4, { command: 'tell me when the dog barks', alternatives: ['tell me whether god are', 'tell me when the dogs are'] }).events.some((e) => e.type === 'task.started'));
+  assert.equal(spoken(a, 'could you read me the news', 5, { command: "what's your name please" }).reason, 'answer:name');
+  // An n-best alternative that sounds like it is enough, and talk between people is not second-guessed.
+  assert.equal(spoken(a, 'could you tell me the tie', 6, { command: 'tell me the time', alternatives: ['could you tell me the tie', 'tell me the time'] }).reason, 'answer:time');
+});
+
+test('a request that opens with our name is addressed even when the rest is garbled', () => {
+  const a = offline();
+  assert.equal(spoken(a, 'hey sound flow here invented the radio', 1).reason, 'answer:fallback');
+  // Our name later in someone's sentence does not make it a request.
+  assert.equal(spoken(a, 'i told my brother about sound flow yesterday', 2).responses.length, 0);
+});
+
 test('with an LLM endpoint, open questions and translation into any language go to the LLM', async () => {
   const fake = await startFakeOpenAI({ reply: (m) => (/Chinese/.test(m[0].content) ? '你好' : 'Paris is the capital of France.') });
   try {

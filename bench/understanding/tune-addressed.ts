@@ -3,8 +3,12 @@
 // (a word dropped, a word swapped), so the score holds up on noisy transcripts. Logistic regression
 // (log loss, L2), so the output reads as a probability; the threshold is the lowest one that keeps
 // tuning chatter at or under 2% while requests stay above it.
-// Usage: node --import tsx bench/understanding/tune-addressed.ts  (writes models/understanding/addressed.json)
-import { writeFileSync } from 'node:fs';
+// With --asr FILE (the recogniser-output cache of `bench/understanding.ts --split tune --asr-cache FILE`)
+// the tuning phrasings are also taken as the recogniser really heard them in each bench voice, open
+// transcript and n-best alternatives: the damage the score must hold up under, not only a simulation.
+// Usage: node --import tsx bench/understanding/tune-addressed.ts [--asr FILE]  (writes models/understanding/addressed.json)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { normalizeTranscript } from '../../src/perception/asr/wer.ts';
 import { ADDRESSED_FEATURES, addressedFeatures, addressedScore, type AddressedModel } from '../../src/response/understanding/addressed.ts';
 import { phrasings } from './phrasings.ts';
 
@@ -30,13 +34,23 @@ export function damaged(text: string, r: () => number): string[] {
   return out;
 }
 
-export function tuningRows(): { text: string; y: number }[] {
+/** Recogniser outputs keyed "voice|text" (bench/understanding.ts --asr-cache). */
+type AsrCache = Record<string, { open: string; nbest?: string[] }>;
+
+export function tuningRows(asr: AsrCache = {}): { text: string; y: number }[] {
   const r = rng(11);
   const rows: { text: string; y: number }[] = [];
+  const heard = new Map<string, string[]>();
+  for (const [key, out] of Object.entries(asr)) {
+    const text = key.slice(key.indexOf('|') + 1);
+    const readings = [out.open, ...(out.nbest ?? []).slice(1, 3)].map(normalizeTranscript).filter(Boolean);
+    heard.set(text, [...(heard.get(text) ?? []), ...new Set(readings)]);
+  }
   for (const p of phrasings('tune')) {
     const y = p.category === 'chatter' ? 0 : 1;
     rows.push({ text: p.text, y });
     for (const d of damaged(p.text, r)) rows.push({ text: d, y });
+    for (const h of heard.get(p.text) ?? []) rows.push({ text: h, y });
   }
   return rows;
 }
@@ -61,7 +75,9 @@ function fit(rows: { x: number[]; y: number }[], l2 = 0.01, epochs = 3000, lr = 
   return w;
 }
 
-const rows = tuningRows();
+const asrFile = process.argv.includes('--asr') ? process.argv[process.argv.indexOf('--asr') + 1] : undefined;
+if (asrFile && !existsSync(asrFile)) throw new Error(`no recogniser cache ${asrFile}: run bench/understanding.ts --split tune --asr-cache ${asrFile}`);
+const rows = tuningRows(asrFile ? (JSON.parse(readFileSync(asrFile, 'utf8')) as AsrCache) : {});
 const weights = fit(rows.map((r) => ({ x: addressedFeatures(r.text), y: r.y })));
 const model: AddressedModel = { features: [...ADDRESSED_FEATURES], weights: weights.map((w) => Math.round(w * 1e4) / 1e4), threshold: 0.5 };
 // The threshold is set over the tuning rows with their recogniser damage (clean chatter alone is ~40

@@ -142,12 +142,13 @@ export interface LearnedPolicyOptions {
   onChunk?: (info: { index: number; p: number; features: Float32Array; proposed: number; emitted: number }) => void;
 }
 
-/** Timer replies are due at a set time, not a perceptual event the model was trained on. */
 /**
  * Replies the gate never holds: urgent ones (a smoke alarm, a due timer: waiting is the wrong answer)
- * and live counts, which the user asked for and which must land in the chunk of the counted event.
+ * live counts, which the user asked for and which must land in the chunk of the counted event, and
+ * owed answers to questions the user asked about sounds (due when the evidence arrives; a model trained
+ * on Debian's music clips held the style answers to real songs back).
  */
-const ungated = (r: ResponsePlan) => r.urgent === true || r.task === 'count';
+export const ungated = (r: Pick<ResponsePlan, 'urgent' | 'task' | 'owed'>) => r.urgent === true || r.task === 'count' || r.owed === true;
 
 export class LearnedPolicy implements Policy {
   private readonly tracker: FeatureTracker;

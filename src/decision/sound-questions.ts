@@ -236,7 +236,7 @@ export class SoundQuestions implements SoundHandler {
   private answer(q: Pending, text: string, t: number, events: SessionEvent[], reason = 'answered'): ResponsePlan {
     events.push(this.end(q, t, reason));
     this.lastKind = q.q.kind;
-    return { task: q.task, emotion: 'normal' as Emotion, text };
+    return { task: q.task, emotion: 'normal' as Emotion, text, owed: true };
   }
 
   private end(q: Pending, t: number, reason: string): TaskEndedEvent {

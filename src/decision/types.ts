@@ -16,6 +16,9 @@ export interface ResponsePlan {
   urgent?: boolean;
   /** False for replies that are only text (live transcription); default true. */
   spoken?: boolean;
+  /** The answer to a question the user asked and a task accepted, due once its evidence was heard
+   *  (a pending sound question): the learned gate does not hold it, as it does not hold live counts. */
+  owed?: boolean;
 }
 
 export interface ChunkDecision {

@@ -15,7 +15,7 @@ import type { HandlerResult, UtteranceHandler } from '../decision/rules.ts';
 import type { ResponsePlan } from '../decision/types.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { ParsedInstruction } from '../instructions/types.ts';
-import { Understander, type Understanding } from './understanding/understand.ts';
+import { commandContradicted, Understander, type Understanding } from './understanding/understand.ts';
 import { cannotAnswerSoundQuestion, SoundQuestionRegistry } from './understanding/sound-questions.ts';
 import { cannotTranslateInto } from './understanding/limits.ts';
 import { findWorldLanguage } from '../instructions/world-languages.ts';
@@ -59,9 +59,11 @@ export class Assistant implements UtteranceHandler {
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): HandlerResult {
-    const { text, t } = u;
+  onUtterance(utterance: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): HandlerResult {
+    const { text, t } = utterance;
     const safeText = typeof text === 'string' ? text : '';
+    // A grammar reading nothing else heard, put on an addressed request the grammar cannot say, is not used.
+    const u = commandContradicted({ ...utterance, text: safeText }) ? { ...utterance, command: undefined } : utterance;
     // The answer to a confirmation question we just asked ("Count the dog barks?" — "yes").
     const follow = u.overheard ? null : this.understander.followUp(safeText, t);
     if (follow) return this.act(follow, t, u.typed);

@@ -97,6 +97,15 @@ export function addressedScore(text: string, m: AddressedModel = MODEL): number 
 
 export const ADDRESSED_THRESHOLD = MODEL.threshold;
 
+/**
+ * Opens with the assistant's name ("hey soundflow, who invented the telephone"): said to us whatever
+ * its form. The model weighs the wake word lightly (few tuning rows have it) and the rest of such a
+ * request is often garbled ("hey sound flow here invented the telephone" scored 0.50).
+ */
+export function namesAssistant(text: string): boolean {
+  return typeof text === 'string' && WAKE.test(normalizeInstruction(text));
+}
+
 export function isAddressed(text: string): boolean {
   return addressedScore(text) >= ADDRESSED_THRESHOLD;
 }

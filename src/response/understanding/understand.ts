@@ -8,7 +8,10 @@ import { parseInstruction } from '../../instructions/parser.ts';
 import { nameableSound } from '../../instructions/sounds.ts';
 import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
-import { ADDRESSED_THRESHOLD, addressedScore } from './addressed.ts';
+import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant } from './addressed.ts';
+
+/** Addressed probability of an utterance that opens with the assistant's name. */
+const NAMED_ADDRESSED = 0.9;
 import { honestLimit, translationRequest, type Limit } from './limits.ts';
 import { phoneSimilarity, phrasePhones, soundsAlike } from './phonetics.ts';
 import { rewrites, warmUp } from './repair.ts';
@@ -72,9 +75,11 @@ export interface UnderstandOptions {
   addressed: number;
   /** An open-transcript skill answer needs at least this addressed probability (grammar readings don't). */
   skillFloor: number;
+  /** The grammar's accepted reading is set aside below this agreement with every open reading (see commandContradicted). */
+  grammarAgreement: number;
 }
 
-export const DEFAULT_UNDERSTAND: UnderstandOptions = { act: 0.8, confirm: 0.62, confirmWindow: 8, addressed: ADDRESSED_THRESHOLD, skillFloor: 0.5 };
+export const DEFAULT_UNDERSTAND: UnderstandOptions = { act: 0.8, confirm: 0.62, confirmWindow: 8, addressed: ADDRESSED_THRESHOLD, skillFloor: 0.5, grammarAgreement: 0.56 };
 
 // Weight of each source: how far its exact text is trusted.
 /** Words that carry no request on their own (an honest limit needs at least one other word). */
@@ -96,6 +101,52 @@ export function agreement(reading: string, open: string): number {
     }
   }
   return best;
+}
+
+/**
+ * The grammar can only say its own sentences, so an addressed request outside them ("could you read me
+ * the news") comes back as the nearest one it can say ("what's your name please"). The grammar's
+ * reading is set aside when neither the open transcript nor any of its n-best alternatives sounds like it
+ * (agreement below `minAgreement`) while the open transcript is itself a request put to us
+ * (addressed ≥ `addressed`, naming something). Threshold chosen on the tuning phrasings' recogniser
+ * outputs (bench/understanding.ts --split tune).
+ */
+export function commandContradicted(
+  input: { text: string; command?: string; alternatives?: string[]; typed?: boolean },
+  opts: { minAgreement: number; addressed: number } = { minAgreement: DEFAULT_UNDERSTAND.grammarAgreement, addressed: DEFAULT_UNDERSTAND.addressed },
+): boolean {
+  const text = typeof input.text === 'string' ? input.text : '';
+  if (!input.command || input.typed || !text.trim()) return false;
+  if (addressedScore(text) < opts.addressed || !namesSomething(text)) return false;
+  const readings = [...new Set([text, ...(input.alternatives ?? []).slice(0, 5).filter(Boolean)])];
+  // One reading is too little evidence against the grammar (a held fragment, a long utterance without
+  // n-best): only several open readings that all disagree set it aside.
+  if (readings.length < 2) return false;
+  let agree = 0;
+  for (const r of readings) agree = Math.max(agree, agreement(input.command, r));
+  if (agree < opts.minAgreement) return true;
+  // Close overall ("tell me if a horn" vs "tell me a story": the frame matches) but none of the words
+  // that fill its slots was heard anywhere.
+  return agree < opts.minAgreement + SLOT_MARGIN && !slotHeard(input.command, readings);
+}
+
+/** How far above `minAgreement` an unheard slot still sets the grammar's reading aside. */
+const SLOT_MARGIN = 0.1;
+/** The frame of the command language (verbs, question words, units): what is left of a reading fills its slots. */
+const FRAME = new Set(`please now soundflow sound flow hey okay ok tell let know count many times translate transcribe say write down
+set timer minutes seconds start stop keep listen watch look out alert warn notify whenever once every each time`.split(/\s+/));
+
+function slotHeard(command: string, readings: string[]): boolean {
+  const slots = norm(command).split(' ').filter((w) => w && !FUNCTION_WORDS.has(w) && !FRAME.has(w));
+  if (!slots.length) return true;
+  const heard = readings.flatMap((r) => norm(r).split(' ').filter(Boolean));
+  return slots.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
+}
+
+/** A request names something: "is it", "and a", "if if if" (what music and noise are often heard as) ask for nothing. */
+function namesSomething(text: string): boolean {
+  const words = norm(text).split(' ').filter(Boolean);
+  return (words.length >= 2 && words.some((w) => !FUNCTION_WORDS.has(w))) || /sound ?flow/.test(norm(text));
 }
 
 const YES = /^(?:yes|yeah|yep|yup|yes please|sure|correct|right|exactly|please do|do it|go ahead|okay|ok|that s right|that is right|affirmative|uh huh|yet|yes yes)$/;
@@ -178,7 +229,7 @@ export class Understander {
 
   private understandNow(input: UnderstandInput): Understanding {
     const text = typeof input.text === 'string' ? input.text.slice(0, 2000) : '';
-    const addressed = input.typed || input.addressedHint ? 1 : addressedScore(text);
+    const addressed = input.typed || input.addressedHint ? 1 : namesAssistant(text) ? Math.max(NAMED_ADDRESSED, addressedScore(text)) : addressedScore(text);
     const none: Understanding = { intent: { kind: 'none' }, heard: text, confidence: 0, source: 'open', addressed };
     if (!text.trim() && !input.command) return none;
 
@@ -227,10 +278,8 @@ export class Understander {
   }
 
   private requestForm(text: string): boolean {
-    const words = norm(text).split(' ').filter(Boolean);
-    // A request names something: "is it", "and a", "if if if" (what music and noise are often heard as)
-    // ask for nothing, and an "I can't answer that" to them is a false reply.
-    return (words.length >= 2 && words.some((w) => !FUNCTION_WORDS.has(w))) || /sound ?flow/.test(norm(text));
+    // An "I can't answer that" to "is it", "and a" is a false reply.
+    return namesSomething(text);
   }
 
   /** An intent read exactly from one text (`said`: the reading it was rewritten from), or null. */

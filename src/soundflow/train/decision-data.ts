@@ -20,7 +20,7 @@ export interface StreamDump {
   /** Feature vectors, one per chunk (chunk count = labels length). */
   features: number[][];
   /** Per chunk: the rule policy's candidate replies (task + text when ready-made). */
-  candidates: { task: TaskKind; text: string; urgent: boolean }[][];
+  candidates: { task: TaskKind; text: string; urgent: boolean; owed?: boolean }[][];
 }
 
 /** Passes the rule policy's decisions through unchanged and records the features it would give the model. */
@@ -36,7 +36,7 @@ class RecordingPolicy implements Policy {
 
   async decide(p: Percept, ctx: DecisionContext): Promise<ChunkDecision> {
     const d = await this.rules.decide(p, ctx);
-    const cands = d.responses.map((r) => ({ task: r.task, text: r.text ?? '', urgent: r.urgent === true }));
+    const cands = d.responses.map((r) => ({ task: r.task, text: r.text ?? '', urgent: r.urgent === true, ...(r.owed ? { owed: true } : {}) }));
     this.rows.push({ index: p.chunk.index, f: this.tracker.next(p, ctx, d), cands });
     return d;
   }

@@ -2,7 +2,7 @@
 // through the same ReplyGate the policy uses, with the model's per-chunk p(respond), and the result is
 // scored by the eval harness's own scorer. Used to pick the gate's threshold/hold on held-out training
 // streams, and to compare with the rules (the gate with threshold 0 passes every candidate at once).
-import { ReplyGate } from '../../decision/learned.ts';
+import { ReplyGate, ungated } from '../../decision/learned.ts';
 import type { StreamRow } from '../data/layout.ts';
 import type { PolicyRun } from '../eval/policies.ts';
 import { scoreStream, summarize, type Summary } from '../eval/score.ts';
@@ -18,9 +18,9 @@ export function replay(dump: StreamDump, probs: ArrayLike<number>, threshold: nu
   const decisions = new Array<boolean>(n).fill(false);
   const responses: PolicyRun['responses'] = [];
   for (let i = 0; i < n; i++) {
-    // Timer replies bypass the gate in the policy; they are chat + urgent.
-    const direct = dump.candidates[i].filter((c) => c.task === 'chat' && c.urgent);
-    const { emit } = gate.step(i, probs[i], dump.candidates[i].filter((c) => !(c.task === 'chat' && c.urgent)));
+    // What the policy never holds (urgent replies, live counts) bypasses the gate here too.
+    const direct = dump.candidates[i].filter(ungated);
+    const { emit } = gate.step(i, probs[i], dump.candidates[i].filter((c) => !ungated(c)));
     for (const c of [...direct, ...emit]) {
       decisions[i] = true;
       responses.push({ chunk: i, t: chunkEnd(i), task: c.task, text: c.text });

@@ -60,10 +60,11 @@ export interface TrainDecisionOptions {
 }
 
 export const DEFAULT_DECISION_OPTIONS: TrainDecisionOptions = {
-  data: '.cache/decision/train',
-  scenes: 240,
+  // v2: the train split with its own phrasings and the music, noise and greeting-translation scenes.
+  data: '.cache/decision/train-v2',
+  scenes: 300,
   sceneSeed: 7,
-  cache: '.cache/decision/dump',
+  cache: '.cache/decision/dump-v2',
   redump: false,
   out: 'models/decision',
   window: 3,
