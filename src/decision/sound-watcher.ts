@@ -152,8 +152,13 @@ export class SoundWatcher implements SoundHandler {
     // Per-chunk probabilities for the reply policy. Short sounds (the policy's single-chunk classes)
     // count only through an event that ended in this chunk, so one cough is one episode and a chunk-level
     // spike without an onset is nothing; sustained sounds keep their chunk probabilities.
+    // An event heard inside speech that the model itself calls speech is a word's plosive, not a thud:
+    // it gets neither a `sound` event nor a comment (v1's false "fall" alerts after people talking).
+    const speechIdx = classes.indexOf('speech');
+    const heardAsSpeech = (ev: SoundEventRecord) => ev.duringSpeech && (SPEECH_LIKE.has(ev.label) || ev.probs[speechIdx] >= 0.5);
     const probs = Float32Array.from(raw, (v, i) => (isTransient(classes[i]) ? 0 : v));
     for (const ev of evs) {
+      if (heardAsSpeech(ev)) continue;
       for (let i = 0; i < classes.length; i++) {
         if (!isTransient(classes[i]) || (ev.duringSpeech && SPEECH_LIKE.has(classes[i])) || (musicScene && !SOUND_POLICY[classes[i]]?.urgent)) continue;
         probs[i] = Math.max(probs[i], ev.probs[i]);
@@ -173,7 +178,7 @@ export class SoundWatcher implements SoundHandler {
     // ones and for alarm patterns.
     for (const ev of evs) {
       if (ev.label === 'unknown' || BACKGROUND.has(ev.label) || !isTransient(ev.label) || (musicScene && !SOUND_POLICY[ev.label]?.urgent)) continue;
-      if (ev.duringSpeech && (SPEECH_LIKE.has(ev.label) || ev.probs[classes.indexOf('speech')] >= 0.5)) continue;
+      if (heardAsSpeech(ev)) continue;
       const p3 = Math.round(ev.p * 1000) / 1000;
       events.push({ type: 'sound', t, label: ev.label, p: p3, onset: ev.onset, offset: ev.offset });
       this.log.push({ label: ev.label, p: p3, onset: ev.onset, offset: ev.offset, t, source: 'event', top: topOf(classes, ev.probs) });
