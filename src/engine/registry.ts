@@ -9,7 +9,7 @@ export interface EngineConfig {
   /** Base URL of a served Audio-Interaction model (engine "aim-served"). */
   url?: string;
   /** Embedded engine: open-vocabulary recogniser (its own default when absent) and perception workers. */
-  embedded?: { asr?: 'one-pass' | 'two-pass' } & Partial<EngineOptions>;
+  embedded?: { asr?: 'one-pass' | 'two-pass'; grammar?: 'streamed' | 'batch' } & Partial<EngineOptions>;
 }
 
 export async function createEngine(name: EngineName | string = 'embedded', config: EngineConfig = {}): Promise<Engine> {

@@ -26,6 +26,7 @@ const OPTIONS = {
   engine: { type: 'string', default: 'embedded' },
   'engine-url': { type: 'string' },
   asr: { type: 'string' },
+  grammar: { type: 'string' },
   'perception-workers': { type: 'string', default: 'cores' },
   'llm-url': { type: 'string' },
   'llm-model': { type: 'string' },
@@ -52,6 +53,7 @@ const DOCS: FlagDocs = {
   engine: 'embedded or aim-served',
   'engine-url': 'the served Audio-Interaction model (aim-served; also SOUNDFLOW_AIM_URL)',
   asr: 'embedded engine recogniser: two-pass or one-pass (decoders lent per utterance)',
+  grammar: 'command-grammar reading with the one-pass recogniser: batch (default for a server: at pauses, less CPU per session) or streamed (as the audio arrives: lowest utterance-end latency for a few sessions)',
   'perception-workers': 'threads running VAD and the sound model, batched across sessions: N, or cores (default; 0 = main thread)',
   'llm-url': 'OpenAI-compatible chat endpoint (answers, Realtime instructions and tools; also SOUNDFLOW_LLM_BASE_URL)',
   'llm-model': 'its model',
@@ -109,12 +111,15 @@ export async function run(args: string[]): Promise<number> {
   const { createEngine } = await import('../../../engine/registry.ts');
   const asr = values.asr;
   if (asr !== undefined && asr !== 'one-pass' && asr !== 'two-pass') throw new SoundFlowError('invalid_argument', `--asr must be one-pass or two-pass, got ${JSON.stringify(asr)}`);
+  // A server's default is the batch reading: the knee bench serves more sessions with it (README).
+  const grammar = values.grammar ?? 'batch';
+  if (grammar !== 'streamed' && grammar !== 'batch') throw new SoundFlowError('invalid_argument', `--grammar must be streamed or batch, got ${JSON.stringify(grammar)}`);
   const pw = values['perception-workers'];
   const perceptionWorkers = pw === 'cores' ? 'cores' : Number(pw);
   if (perceptionWorkers !== 'cores' && !(Number.isInteger(perceptionWorkers) && perceptionWorkers >= 0 && perceptionWorkers <= 64)) {
     throw new SoundFlowError('invalid_argument', `--perception-workers must be an integer 0..64 or cores, got ${JSON.stringify(pw)}`);
   }
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, perceptionWorkers } });
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, grammar, perceptionWorkers } });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
