@@ -82,18 +82,24 @@ export function scoreSet(net: SoundNet, set: EvalSet): Float32Array[] {
 }
 
 /** Per class, the threshold in 0.1..0.9 that maximises F1 on (validation) predictions. */
+/** One-vs-rest counts for class c when a chunk is called c at p ≥ t. */
+export function countsAt(probs: Float32Array[], labels: number[], c: number, t: number): { tp: number; fp: number; fn: number } {
+  let tp = 0, fp = 0, fn = 0;
+  probs.forEach((p, i) => {
+    const pos = p[c] >= t;
+    if (labels[i] === c) pos ? tp++ : fn++;
+    else if (pos) fp++;
+  });
+  return { tp, fp, fn };
+}
+
 export function tuneThresholds(probs: Float32Array[], labels: number[], nClasses: number): number[] {
   const th: number[] = [];
   for (let c = 0; c < nClasses; c++) {
     let best = 0.5;
     let bestF = -1;
     for (let t = 0.1; t <= 0.901; t += 0.05) {
-      let tp = 0, fp = 0, fn = 0;
-      probs.forEach((p, i) => {
-        const pos = p[c] >= t;
-        if (labels[i] === c) pos ? tp++ : fn++;
-        else if (pos) fp++;
-      });
+      const { tp, fp, fn } = countsAt(probs, labels, c, t);
       if (tp + fn === 0) continue;
       const f = (2 * tp) / Math.max(1, 2 * tp + fp + fn);
       if (f > bestF + 1e-9) {

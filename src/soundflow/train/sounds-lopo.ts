@@ -11,7 +11,7 @@ import { SOUND_CLASSES } from '../../perception/sounds/classes.ts';
 import { makeRng } from '../../util/rng.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 import { loadClips, type Clip } from './sounds-data.ts';
-import { buildEvalSet, evaluate, scoreSet, type EvalReport } from './sounds-eval.ts';
+import { buildEvalSet, countsAt, evaluate, scoreSet, type EvalReport } from './sounds-eval.ts';
 import { fitSoundModel, type TrainSoundsOptions } from './sounds.ts';
 
 /** The training options of a normal run (no model or docs are written), plus the folds. */
@@ -175,12 +175,7 @@ function pooled(o: LopoOptions, classes: string[], scored: string[], folds: Lopo
 function operatingPoint(label: string, c: number, probs: Float32Array[], labels: number[], minPrecision: number): OperatingPoint {
   let best: OperatingPoint = { label, recall: 0, precision: 0, threshold: 1 };
   for (let t = 0.05; t <= 0.951; t += 0.025) {
-    let tp = 0, fp = 0, fn = 0;
-    probs.forEach((p, i) => {
-      const pos = p[c] >= t;
-      if (labels[i] === c) pos ? tp++ : fn++;
-      else if (pos) fp++;
-    });
+    const { tp, fp, fn } = countsAt(probs, labels, c, t);
     const precision = tp + fp ? tp / (tp + fp) : 0;
     const recall = tp + fn ? tp / (tp + fn) : 0;
     if (precision >= minPrecision && recall > best.recall) best = { label, recall, precision, threshold: +t.toFixed(3) };

@@ -3,6 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { intFlag, parseFlags } from '../args.ts';
+import type { TrainSoundsOptions } from '../../../soundflow/train/sounds.ts';
+
+type TrainingBudget = Pick<TrainSoundsOptions, 'epochs' | 'examplesPerEpoch' | 'batch' | 'hidden' | 'seed'>;
 
 const USAGE = `usage: soundflow train sounds [options]    the sound-event model (see --help)
        soundflow train decision [options]  the learned per-chunk decision policy
@@ -45,16 +48,20 @@ async function sounds(args: string[]): Promise<number> {
   }, SOUNDS_USAGE);
   const augment = values.augment ?? 'base';
   if (augment !== 'base' && augment !== 'strong') throw new SoundFlowError('invalid_argument', `--augment must be base or strong, got "${augment}"`);
+  // The training budget flags mean the same for one model and for each leave-one-package-out fold.
+  const budget = (d: TrainingBudget): TrainingBudget => ({
+    epochs: intFlag(values.epochs, 'epochs', 1) ?? d.epochs,
+    examplesPerEpoch: intFlag(values.examples, 'examples', 256) ?? d.examplesPerEpoch,
+    batch: intFlag(values.batch, 'batch', 1) ?? d.batch,
+    hidden: intFlag(values.hidden, 'hidden', 4) ?? d.hidden,
+    seed: intFlag(values.seed, 'seed', 0) ?? d.seed,
+  });
   if (values.lopo) {
     const { DEFAULT_LOPO_OPTIONS: L, runLopo, lopoTable } = await import('../../../soundflow/train/sounds-lopo.ts');
     const r = await runLopo({
       corpusDir: values.corpus ?? L.corpusDir,
       folds: intFlag(values.folds, 'folds', 2) ?? L.folds,
-      epochs: intFlag(values.epochs, 'epochs', 1) ?? L.epochs,
-      examplesPerEpoch: intFlag(values.examples, 'examples', 256) ?? L.examplesPerEpoch,
-      batch: intFlag(values.batch, 'batch', 1) ?? L.batch,
-      hidden: intFlag(values.hidden, 'hidden', 4) ?? L.hidden,
-      seed: intFlag(values.seed, 'seed', 0) ?? L.seed,
+      ...budget(L),
       augment,
       onlyFold: intFlag(values.fold, 'fold', 1),
       // Partial results after each fold, so a long run can be read while it goes.
@@ -68,11 +75,7 @@ async function sounds(args: string[]): Promise<number> {
   await trainSounds({
     corpusDir: values.corpus ?? D.corpusDir,
     outDir: values.out ?? D.outDir,
-    epochs: intFlag(values.epochs, 'epochs', 1) ?? D.epochs,
-    examplesPerEpoch: intFlag(values.examples, 'examples', 256) ?? D.examplesPerEpoch,
-    batch: intFlag(values.batch, 'batch', 1) ?? D.batch,
-    hidden: intFlag(values.hidden, 'hidden', 4) ?? D.hidden,
-    seed: intFlag(values.seed, 'seed', 0) ?? D.seed,
+    ...budget(D),
     augment,
     docsDir: values['no-docs'] ? null : 'docs',
   });
