@@ -8,7 +8,7 @@ import { parseInstruction } from '../../instructions/parser.ts';
 import { nameableSound } from '../../instructions/sounds.ts';
 import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
-import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant } from './addressed.ts';
+import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant, requestLead } from './addressed.ts';
 
 /** Addressed probability of an utterance that opens with the assistant's name. */
 const NAMED_ADDRESSED = 0.9;
@@ -143,6 +143,19 @@ function slotHeard(command: string, readings: string[]): boolean {
   return slots.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
 }
 
+/**
+ * Some word of the grammar's rejected reading that names what it is about (its slot words, else any word
+ * that is not a function word: "sound" in "what was that sound") sounds like a word of some open reading.
+ */
+function candidateHeard(candidate: string, readings: string[]): boolean {
+  const words = norm(candidate).split(' ').filter((w) => w && !FUNCTION_WORDS.has(w));
+  const slots = words.filter((w) => !FRAME.has(w));
+  const need = slots.length ? slots : words;
+  if (!need.length) return true;
+  const heard = readings.flatMap((r) => norm(r).split(' ').filter(Boolean));
+  return need.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
+}
+
 /** A request names something: "is it", "and a", "if if if" (what music and noise are often heard as) ask for nothing. */
 function namesSomething(text: string): boolean {
   const words = norm(text).split(' ').filter(Boolean);
@@ -238,7 +251,11 @@ export class Understander {
     if (text.trim()) readings.push({ text, source: input.typed ? 'typed' : 'open' });
     for (const alt of (input.alternatives ?? []).slice(0, 5)) if (alt && alt !== text) readings.push({ text: alt, source: 'nbest' });
     // The grammar's rejected reading counts as far as the open transcript sounds like it.
-    const candidateWeight = input.candidate ? WEIGHT.candidate * agreement(input.candidate, text) : 0;
+    // It also needs one of its own words heard in some open reading: "tell me if a horn" for "tell me a
+    // story" and "what was that sound" for "when was the eiffel tower built" sound alike as a whole, but no
+    // one said "horn" or "sound".
+    const openReadings = [text, ...(input.alternatives ?? []).slice(0, 5)].filter(Boolean);
+    const candidateWeight = input.candidate && candidateHeard(input.candidate, openReadings) ? WEIGHT.candidate * agreement(input.candidate, text) : 0;
     if (input.candidate && candidateWeight >= this.opts.confirm) readings.push({ text: input.candidate, source: 'candidate' });
     const weight = (r: { source: ReadingSource }) => (r.source === 'candidate' ? candidateWeight : WEIGHT[r.source]);
 
@@ -273,6 +290,18 @@ export class Understander {
     // 4. A request put to us that nothing serves: an honest limit.
     if (addressed >= this.opts.addressed && this.requestForm(text)) {
       return { intent: { kind: 'out_of_scope', limit: honestLimit(text), text }, heard: text, confidence: addressed, source: input.typed ? 'typed' : 'open', addressed };
+    }
+    // The open transcript lost the request's first words ("all my mother", "saison doesn't use it") but an
+    // n-best alternative kept them ("tell my mother", "play some dazzle use it"): an imperative, a polite
+    // "could you" + verb or our name is a request however the rest was heard. Questions are not taken from
+    // alternatives: "what you like some more tea" (for "would you like …") and "what did you think of the
+    // film" are people talking to people.
+    if (!input.typed) {
+      for (const alt of (input.alternatives ?? []).slice(0, 5)) {
+        if (!alt || alt === text || !this.requestForm(alt) || !requestLead(alt)) continue;
+        const a = addressedScore(alt);
+        if (a >= this.opts.addressed) return { intent: { kind: 'out_of_scope', limit: honestLimit(alt), text: alt }, heard: alt, confidence: a * WEIGHT.nbest, source: 'nbest', addressed: a };
+      }
     }
     return none;
   }
