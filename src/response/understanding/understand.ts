@@ -143,19 +143,6 @@ function slotHeard(command: string, readings: string[]): boolean {
   return slots.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
 }
 
-/**
- * Some word of the grammar's rejected reading that names what it is about (its slot words, else any word
- * that is not a function word: "sound" in "what was that sound") sounds like a word of some open reading.
- */
-function candidateHeard(candidate: string, readings: string[]): boolean {
-  const words = norm(candidate).split(' ').filter((w) => w && !FUNCTION_WORDS.has(w));
-  const slots = words.filter((w) => !FRAME.has(w));
-  const need = slots.length ? slots : words;
-  if (!need.length) return true;
-  const heard = readings.flatMap((r) => norm(r).split(' ').filter(Boolean));
-  return need.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
-}
-
 /** A request names something: "is it", "and a", "if if if" (what music and noise are often heard as) ask for nothing. */
 function namesSomething(text: string): boolean {
   const words = norm(text).split(' ').filter(Boolean);
@@ -251,11 +238,7 @@ export class Understander {
     if (text.trim()) readings.push({ text, source: input.typed ? 'typed' : 'open' });
     for (const alt of (input.alternatives ?? []).slice(0, 5)) if (alt && alt !== text) readings.push({ text: alt, source: 'nbest' });
     // The grammar's rejected reading counts as far as the open transcript sounds like it.
-    // It also needs one of its own words heard in some open reading: "tell me if a horn" for "tell me a
-    // story" and "what was that sound" for "when was the eiffel tower built" sound alike as a whole, but no
-    // one said "horn" or "sound".
-    const openReadings = [text, ...(input.alternatives ?? []).slice(0, 5)].filter(Boolean);
-    const candidateWeight = input.candidate && candidateHeard(input.candidate, openReadings) ? WEIGHT.candidate * agreement(input.candidate, text) : 0;
+    const candidateWeight = input.candidate ? WEIGHT.candidate * agreement(input.candidate, text) : 0;
     if (input.candidate && candidateWeight >= this.opts.confirm) readings.push({ text: input.candidate, source: 'candidate' });
     const weight = (r: { source: ReadingSource }) => (r.source === 'candidate' ? candidateWeight : WEIGHT[r.source]);
 
