@@ -145,6 +145,13 @@ test('a request whose first words only an n-best alternative kept gets its hones
   assert.equal(spoken(offline(), 'would you like some more cake', 1, { alternatives: ['what you like some more cake'] }).responses.length, 0);
 });
 
+test('a sum whose "what" was heard as "one" is answered; talk about a sum is not', () => {
+  assert.equal(spoken(offline(), 'one is six plus seven', 1).reason, 'answer:arithmetic');
+  assert.match(said(spoken(offline(), 'won is eight times three', 1)), /24/);
+  assert.equal(spoken(offline(), 'the total is six plus seven', 1).responses.length, 0);
+  assert.equal(spoken(offline(), 'he is six plus seven', 1).responses.length, 0);
+});
+
 test('a grammar reading sharing only an auxiliary with the open transcript is not taken as agreed', () => {
   assert.equal(agreedCommand('what was that sound', 'when was the bridge built'), undefined);
   assert.equal(agreedCommand('count the dog barks', 'count the dog box'), 'count the dog barks');

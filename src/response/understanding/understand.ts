@@ -143,6 +143,17 @@ function slotHeard(command: string, readings: string[]): boolean {
   return slots.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
 }
 
+/**
+ * "one is five plus three": a sum asked with its question word misheard as a word that sounds like "what"
+ * (one, won), usually a question held over its pause and joined with its last number. The form
+ * "<what> is N op M" is a question even though the addressed score cannot see it (0.44, below the skill
+ * floor); "the answer is five plus three" is not taken.
+ */
+function sumQuestion(text: string): boolean {
+  const m = /^(\w+) is (?:[a-z0-9]+ ){1,3}(?:plus|minus|times|divided by|multiplied by|over) [a-z0-9 ]+$/.exec(norm(text));
+  return !!m && soundsAlike(m[1], 'what') >= 0.6;
+}
+
 /** A request names something: "is it", "and a", "if if if" (what music and noise are often heard as) ask for nothing. */
 function namesSomething(text: string): boolean {
   const words = norm(text).split(' ').filter(Boolean);
@@ -312,7 +323,7 @@ export class Understander {
     const a = answer(text, { now, addressed: source === 'typed' || source === 'confirmed' || addressed >= this.opts.addressed || (afterReply && short) });
     if (!a || a.skill === 'fallback' || a.skill === 'wake') return null;
     // Overheard talk can contain a skill's words ("i think so, what time"): open readings need a request form.
-    if (!trusted && addressed < this.opts.skillFloor && !(afterReply && short)) return null;
+    if (!trusted && addressed < this.opts.skillFloor && !(afterReply && short) && !(a.skill === 'arithmetic' && sumQuestion(text))) return null;
     return { kind: 'skill', answer: a };
   }
 
