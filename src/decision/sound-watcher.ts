@@ -83,6 +83,8 @@ export class SoundWatcher implements SoundHandler {
   /** Labelled sounds of this session, newest last: see recentSounds(). */
   readonly log = new SoundEventLog();
   private readonly recent: SoundEventRecord[] = [];
+  /** The latest chunks' log-mel frames, for a "count this sound" task that starts after its example began. */
+  private readonly recentMel: { mel: Float32Array; t: number; countable: boolean }[] = [];
   /** Silence, DC, clipping, test tones, full-scale noise: nothing is labelled there. */
   private readonly guard = new InputGuard();
   private readonly badSpans: { start: number; end: number }[] = [];
@@ -129,6 +131,8 @@ export class SoundWatcher implements SoundHandler {
     const evs = this.tracker
       .update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech })
       .filter((ev) => !this.badSpans.some((b) => b.start < ev.offset && ev.onset < b.end));
+    this.recentMel.push({ mel: p.mel, t, countable: !bad && !speechy });
+    while (this.recentMel.length && t - this.recentMel[0].t > REPLAY_SEC) this.recentMel.shift();
     for (const ev of evs) {
       this.recent.push(ev);
       while (this.recent.length && t - this.recent[0].t > REPLAY_SEC) this.recent.shift();
@@ -200,6 +204,7 @@ export class SoundWatcher implements SoundHandler {
     for (const task of counting) {
       let st = this.counters.get(task.id);
       let fresh = evs;
+      const isNew = !st;
       if (!st) {
         // A new task: events since the instruction ended count; the ones before tell what the background is.
         const since = (e: SoundEventRecord) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt;
@@ -210,6 +215,12 @@ export class SoundWatcher implements SoundHandler {
       const before = st.counter.count;
       for (const ev of fresh) st.counter.consume(ev, classes);
       st.counter.tick(t);
+      // "This sound" is matched frame by frame: a new task also hears the chunks before it (background
+      // up to the end of the instruction, then possibly the example already).
+      if (st.counter.byFrames) {
+        const countFrom = Math.min(this.lastSpeechEnd - 0.05, task.startedAt);
+        for (const c of isNew ? this.recentMel : this.recentMel.slice(-1)) st.counter.frames({ ...c, countFrom });
+      }
       for (let k = before + 1; k <= st.counter.count; k++) st.pending.push(k);
       const n = st.pending.shift();
       if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });

@@ -10,6 +10,7 @@
 import { SoundFlowError } from '../../util/errors.ts';
 import { SCENE_CLASSES, SoundEventTracker, type SoundEventRecord } from './events.ts';
 import { profileSimilarity, type SegmenterOptions } from './segmenter.ts';
+import { RepeatDetector, type RepeatRun } from './repeats.ts';
 
 /** The pseudo-label of "count this sound" / "count the claps": repeats of whatever comes next. */
 export const THIS_SOUND = 'this_sound';
@@ -105,6 +106,10 @@ export class EventCounter {
   private readonly others: { t: number; snrDb: number; profile: Float32Array }[] = [];
   /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
   private tracker: SoundEventTracker | null = null;
+  /** "This sound": the example and its repeats, found frame by frame against the background's bands. */
+  private readonly repeats: RepeatDetector | null;
+  /** The latest runs the repeat detector reported (for diagnostics). */
+  readonly runs: RepeatRun[] = [];
   /** Times (s) of the ends of counted events. */
   readonly times: number[] = [];
 
@@ -113,6 +118,30 @@ export class EventCounter {
     this.label = opts.label;
     this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.6, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
     this.segOpts = opts;
+    this.repeats = opts.label === THIS_SOUND ? new RepeatDetector() : null;
+  }
+
+  /** True when this counter counts by frames (call frames() every chunk) rather than by segmented events. */
+  get byFrames(): boolean {
+    return this.repeats !== null;
+  }
+
+  /**
+   * "This sound": one chunk of log-mel frames; returns how many counts it completes. `countable` false
+   * (speech, bad input) keeps runs overlapping the chunk from counting; frames before `countFrom` are
+   * the background heard while the instruction was given.
+   */
+  frames(c: { mel: Float32Array; t: number; countFrom?: number; countable?: boolean }): number {
+    if (!this.repeats) return 0;
+    let n = 0;
+    for (const run of this.repeats.process(c)) {
+      this.runs.push(run);
+      if (this.runs.length > 20) this.runs.shift();
+      this.total++;
+      this.times.push(run.offset);
+      n++;
+    }
+    return n;
   }
 
   get count(): number {
@@ -124,6 +153,7 @@ export class EventCounter {
    * example sound it followed). `classes` are the model's (to find the counted class).
    */
   consume(ev: SoundEventRecord, classes: readonly string[]): number {
+    if (this.repeats) return 0;
     if (this.candidate) {
       // The example sound is only settled once nothing louder starts right after it (a chirp just before
       // the clap would otherwise become the sound to count).
@@ -245,6 +275,7 @@ export class EventCounter {
       else fresh += this.consume(ev, chunk.classes);
     }
     fresh += this.tick(chunk.t);
+    fresh += this.frames({ mel: chunk.mel, t: chunk.t, countFrom: chunk.countFrom, countable: (chunk.speech ?? 0) < 0.25 });
     return { count: this.total, newEvents: fresh, events };
   }
 
@@ -257,6 +288,8 @@ export class EventCounter {
     this.unsure.length = 0;
     this.counted.length = 0;
     this.times.length = 0;
+    this.runs.length = 0;
+    this.repeats?.reset();
     this.tracker?.reset();
   }
 
