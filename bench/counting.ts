@@ -126,7 +126,8 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
       heard.push([e.onset, e.offset]);
       // Debug only: the counter's current example/first instance (private), to print each event's likeness to it.
       tplProfile = (counter as unknown as { template: { profile: Float32Array } | null }).template?.profile ?? tplProfile;
-      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
+      const ci = clf.classes.indexOf(label);
+      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${ci >= 0 ? `p${e.probs[ci].toFixed(2)}` : ''}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
     }
   }
   const ok = counter.count === n;

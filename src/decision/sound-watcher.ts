@@ -206,15 +206,13 @@ export class SoundWatcher implements SoundHandler {
       let fresh = evs;
       const isNew = !st;
       if (!st) {
-        // A new task: events since the instruction ended count; the ones before tell what the background is.
+        // A new task: events since the instruction ended count, the ones before do not.
         const since = (e: SoundEventRecord) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt;
         this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
-        for (const e of this.recent) if (!since(e)) st.counter.observe(e);
         fresh = this.recent.filter(since);
       }
       const before = st.counter.count;
       for (const ev of fresh) st.counter.consume(ev, classes);
-      st.counter.tick(t);
       // "This sound" is matched frame by frame: a new task also hears the chunks before it (background
       // up to the end of the instruction, then possibly the example already).
       if (st.counter.byFrames) {
