@@ -65,6 +65,11 @@ const LOW_Q = 0.25;
 const HIGH_Q = 0.97;
 /** Quantiles are refreshed every this many background frames (a 4 s background moves slowly). */
 const REFRESH = 10;
+/** Band levels are binned for the quantiles: 0.5 dB steps over −80…+80 dB (log-mel power in dB, before the dBFS offset: −60 dB is the log floor, full scale ≈ +45 dB). */
+const HIST_MIN_DB = -80;
+const HIST_STEP_DB = 0.5;
+const HIST_BINS = 320;
+const histBin = (db: number) => Math.max(0, Math.min(HIST_BINS - 1, Math.floor((db - HIST_MIN_DB) / HIST_STEP_DB)));
 /** Bands of the template below this (dB over the floor) take no part in the score. */
 const TEMPLATE_MIN_DB = 3;
 /** Per-band cap of the novelty sum (dB): one very loud band is one band. */
@@ -111,7 +116,7 @@ export class RepeatDetector {
   private sinceRefresh = REFRESH;
   private readonly lo = new Float32Array(PROFILE_BANDS);
   private readonly hi = new Float32Array(PROFILE_BANDS);
-  private readonly col = new Float32Array(BG_FRAMES);
+  private readonly hist = new Uint16Array(PROFILE_BANDS * HIST_BINS);
   private readonly recentScores: number[] = [];
   /** Smoothed scores of the latest background frames (the bed's own highs). */
   private readonly bgScores = new Float32Array(BG_FRAMES);
@@ -136,6 +141,9 @@ export class RepeatDetector {
     const out: RepeatRun[] = [];
     const band = new Float32Array(PROFILE_BANDS);
     const countable = c.countable ?? true;
+    // The bed's own highs, once per chunk (the scores that set them are lagged by BAR_LAG frames anyway).
+    let bedHigh = 0;
+    for (const v of this.bgScores) if (v > bedHigh) bedHigh = v;
     for (let f = 0; f < n; f++, this.frame++) {
       const t0 = c.t - (n - f) * FRAME_SEC;
       for (let k = 0; k < PROFILE_BANDS; k++) {
@@ -154,7 +162,6 @@ export class RepeatDetector {
         : [this.o.noveltyOn, this.o.noveltyOff, this.o.noveltyMargin, NOVELTY_CAP, NOVELTY_KEEP_FRAC];
       const r = this.run;
       if (!r) {
-        const bedHigh = this.bgScores.reduce((a, b) => Math.max(a, b), 0);
         // Capped: frames under the bar become background and raise it, so an uncapped bar would ratchet.
         if (ready && s >= base && s >= Math.min(bedHigh + margin, cap) && (c.countFrom === undefined || t0 >= c.countFrom)) {
           this.run = { start: this.frame - Math.min(smooth - 1, this.frame), last: this.frame, low: 0, sum: new Float64Array(PROFILE_BANDS), n: 0, scoreSum: 0, peak: s, countable };
@@ -193,6 +200,7 @@ export class RepeatDetector {
   }
 
   reset(): void {
+    this.hist.fill(0);
     this.filled = 0;
     this.pos = 0;
     this.sinceRefresh = REFRESH;
@@ -254,18 +262,32 @@ export class RepeatDetector {
   }
 
   private pushBackground(band: Float32Array): void {
+    // Per-band histograms of the ring (0.5 dB bins), kept incrementally: quantiles without sorting.
+    const full = this.filled === BG_FRAMES;
+    for (let k = 0; k < PROFILE_BANDS; k++) {
+      if (full) this.hist[k * HIST_BINS + histBin(this.ring[this.pos * PROFILE_BANDS + k])]--;
+      this.hist[k * HIST_BINS + histBin(band[k])]++;
+    }
     this.ring.set(band, this.pos * PROFILE_BANDS);
     this.pos = (this.pos + 1) % BG_FRAMES;
     this.filled = Math.min(BG_FRAMES, this.filled + 1);
     if (++this.sinceRefresh < REFRESH && this.filled > WARMUP) return;
     this.sinceRefresh = 0;
     const m = this.filled;
-    const col = this.col.subarray(0, m);
     for (let k = 0; k < PROFILE_BANDS; k++) {
-      for (let i = 0; i < m; i++) col[i] = this.ring[i * PROFILE_BANDS + k];
-      col.sort();
-      this.lo[k] = col[Math.floor(LOW_Q * (m - 1))];
-      this.hi[k] = col[Math.floor(HIGH_Q * (m - 1))];
+      this.lo[k] = this.quantile(k, Math.floor(LOW_Q * (m - 1)));
+      this.hi[k] = this.quantile(k, Math.floor(HIGH_Q * (m - 1)));
     }
   }
+
+  /** Level (dB, bin centre) of the `rank`-th smallest background frame of band k. */
+  private quantile(k: number, rank: number): number {
+    let seen = 0;
+    for (let b = 0; b < HIST_BINS; b++) {
+      seen += this.hist[k * HIST_BINS + b];
+      if (seen > rank) return HIST_MIN_DB + (b + 0.5) * HIST_STEP_DB;
+    }
+    return HIST_MIN_DB + HIST_BINS * HIST_STEP_DB;
+  }
+
 }
