@@ -213,12 +213,10 @@ export class SoundWatcher implements SoundHandler {
       }
       const before = st.counter.count;
       for (const ev of fresh) st.counter.consume(ev, classes);
-      // "This sound" is matched frame by frame: a new task also hears the chunks before it (background
-      // up to the end of the instruction, then possibly the example already).
-      if (st.counter.byFrames) {
-        const countFrom = Math.min(this.lastSpeechEnd - 0.05, task.startedAt);
-        for (const c of isNew ? this.recentMel : this.recentMel.slice(-1)) st.counter.frames({ ...c, countFrom });
-      }
+      // Repeats are also matched frame by frame ("this sound" only so): a new task hears the chunks before
+      // it too (background up to the end of the instruction, then possibly the example already).
+      const countFrom = Math.min(this.lastSpeechEnd - 0.05, task.startedAt);
+      for (const c of isNew ? this.recentMel : this.recentMel.slice(-1)) st.counter.frames({ ...c, countFrom });
       for (let k = before + 1; k <= st.counter.count; k++) st.pending.push(k);
       const n = st.pending.shift();
       if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });

@@ -84,8 +84,10 @@ export class EventCounter {
   private readonly unsure: SoundEventRecord[] = [];
   /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
   private tracker: SoundEventTracker | null = null;
-  /** "This sound": the example and its repeats, found frame by frame against the background's bands. */
-  private readonly repeats: RepeatDetector | null;
+  /** The example and its repeats, found frame by frame against the background's bands. */
+  private readonly repeats: RepeatDetector;
+  /** Spans (s) of the latest counts, so that an event and a run of frames of one sound count once. */
+  readonly spans: { onset: number; offset: number }[] = [];
   /** The latest runs the repeat detector reported (for diagnostics). */
   readonly runs: RepeatRun[] = [];
   /** Times (s) of the ends of counted events. */
@@ -96,13 +98,12 @@ export class EventCounter {
     this.label = opts.label;
     this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.6, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
     this.segOpts = opts;
-    this.repeats = opts.label === THIS_SOUND ? new RepeatDetector() : null;
+    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND });
+    this.bySeek = opts.label === THIS_SOUND;
   }
 
-  /** True when this counter counts by frames (call frames() every chunk) rather than by segmented events. */
-  get byFrames(): boolean {
-    return this.repeats !== null;
-  }
+  /** "This sound" counts by frames only; a class counts events and, once it has a first instance, its repeats by frames. */
+  private readonly bySeek: boolean;
 
   /**
    * "This sound": one chunk of log-mel frames; returns how many counts it completes. `countable` false
@@ -110,17 +111,30 @@ export class EventCounter {
    * the background heard while the instruction was given.
    */
   frames(c: { mel: Float32Array; t: number; countFrom?: number; countable?: boolean }): number {
-    if (!this.repeats) return 0;
     let n = 0;
     for (const run of this.repeats.process(c)) {
       this.runs.push(run);
       if (this.runs.length > 20) this.runs.shift();
-      this.total++;
-      this.times.push(run.offset);
+      if (this.alreadyCounted(run.onset, run.offset)) continue;
+      this.mark(run.onset, run.offset);
       n++;
     }
     return n;
   }
+
+  /** A count of the span [onset, offset] (s). */
+  private mark(onset: number, offset: number): void {
+    this.spans.push({ onset, offset });
+    if (this.spans.length > 16) this.spans.shift();
+    this.total++;
+    this.times.push(offset);
+  }
+
+  /** The span overlaps a counted one (an event and a run of frames of the same sound). */
+  private alreadyCounted(onset: number, offset: number): boolean {
+    return this.spans.some((s) => onset < s.offset + 0.05 && s.onset < offset + 0.05);
+  }
+
 
   get count(): number {
     return this.total;
@@ -132,7 +146,7 @@ export class EventCounter {
    * A "this sound" counter ignores events (see frames()).
    */
   consume(ev: SoundEventRecord, classes: readonly string[]): number {
-    if (this.repeats) return 0;
+    if (this.bySeek) return 0;
     const before = this.total;
     this.judge(ev, classes);
     return this.total - before;
@@ -143,8 +157,7 @@ export class EventCounter {
     this.counted.push(ev);
     if (this.counted.length > 8) this.counted.shift();
     this.loudest = Math.max(this.loudest, ev.snrDb);
-    this.total++;
-    this.times.push(ev.offset);
+    this.mark(ev.onset, ev.offset);
   }
 
   private judge(ev: SoundEventRecord, classes: readonly string[]): boolean {
@@ -176,8 +189,10 @@ export class EventCounter {
       }
       return false;
     }
+    if (this.alreadyCounted(ev.onset, ev.offset)) return false;
     if (!this.template && gated) {
       this.template = ev;
+      this.repeats.seed(ev.onset, ev.offset);
       // The first bark is often the one the model is least sure of (it sits across a chunk edge, or the
       // chunk holds the bed's loudest moment too): an earlier clear event that this one repeats was it.
       for (const u of this.unsure) {
@@ -210,7 +225,8 @@ export class EventCounter {
     this.counted.length = 0;
     this.times.length = 0;
     this.runs.length = 0;
-    this.repeats?.reset();
+    this.spans.length = 0;
+    this.repeats.reset();
     this.tracker?.reset();
   }
 

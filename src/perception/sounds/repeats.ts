@@ -37,6 +37,11 @@ export interface RepeatDetectorOptions {
    */
   noveltyMargin?: number;
   scoreMargin?: number;
+  /**
+   * Look for the example by novelty (default true, "count this sound"). False: the template comes from
+   * seed() (a class counter's first confident event), and nothing counts before it.
+   */
+  seek?: boolean;
   /** Frames under the keep line that end a run (default 8: 80 ms bridges a sound's own dips). */
   hangFrames?: number;
   /** A repeat's length relative to the example's (default 0.3–3.5: the background adds to or masks either end). */
@@ -91,6 +96,8 @@ const SCORE_KEEP_FRAC = 0.4;
  * "this sound" at 10 dB from 0.875 to 0.92).
  */
 const MIN_MEAN_SCORE = 0.65;
+/** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
+const PAST_FRAMES = 300;
 /** Frames (10 ms) a background score waits before it can raise the start bar. */
 const BAR_LAG = 30;
 /** Longest run (s) before it is taken for a change of the bed (longer for a long example). */
@@ -117,6 +124,9 @@ export class RepeatDetector {
   private readonly lo = new Float32Array(PROFILE_BANDS);
   private readonly hi = new Float32Array(PROFILE_BANDS);
   private readonly hist = new Uint16Array(PROFILE_BANDS * HIST_BINS);
+  /** The latest frames' band levels and start times, for a template seeded from an event already heard. */
+  private readonly past = new Float32Array(PAST_FRAMES * PROFILE_BANDS);
+  private readonly pastT = new Float64Array(PAST_FRAMES).fill(NaN);
   private readonly recentScores: number[] = [];
   /** Smoothed scores of the latest background frames (the bed's own highs). */
   private readonly bgScores = new Float32Array(BG_FRAMES);
@@ -130,7 +140,7 @@ export class RepeatDetector {
   templateSec = 0;
 
   constructor(opts: RepeatDetectorOptions = {}, private readonly bins = 64) {
-    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, ...opts };
+    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, ...opts };
   }
 
   /** Feeds one chunk; returns the runs (example or repeats) that ended in it. */
@@ -151,6 +161,8 @@ export class RepeatDetector {
         for (let b = k * per; b < (k + 1) * per; b++) e += Math.exp(c.mel[f * B + b]);
         band[k] = 10 * Math.log10(e / per + 1e-12);
       }
+      this.past.set(band, (this.frame % PAST_FRAMES) * PROFILE_BANDS);
+      this.pastT[this.frame % PAST_FRAMES] = t0;
       const ready = this.filled >= WARMUP;
       const v = ready ? this.frameScore(band) : 0;
       this.recentScores.push(v);
@@ -199,8 +211,31 @@ export class RepeatDetector {
     return out;
   }
 
+  /**
+   * Sets the template from the frames of [onset, offset) (stream times, s), when none is set yet: a class
+   * counter's first confident event, so that its repeats are found even where the model is unsure.
+   */
+  seed(onset: number, offset: number): void {
+    if (this.template) return;
+    const sum = new Float64Array(PROFILE_BANDS);
+    let n = 0;
+    for (let i = 0; i < PAST_FRAMES; i++) {
+      const t = this.pastT[i];
+      if (!(t >= onset - 1e-6 && t < offset)) continue;
+      for (let k = 0; k < PROFILE_BANDS; k++) sum[k] += Math.max(0, this.past[i * PROFILE_BANDS + k] - this.lo[k]);
+      n++;
+    }
+    if (!n) return;
+    this.template = Float32Array.from(sum, (v) => v / n);
+    this.templateSec = offset - onset;
+    this.recentScores.length = 0;
+    this.bgScores.fill(0);
+    this.lagScores.length = 0;
+  }
+
   reset(): void {
     this.hist.fill(0);
+    this.pastT.fill(NaN);
     this.filled = 0;
     this.pos = 0;
     this.sinceRefresh = REFRESH;
@@ -217,6 +252,7 @@ export class RepeatDetector {
   /** Novelty while seeking the example; template score once it is known. */
   private frameScore(band: Float32Array): number {
     const T = this.template;
+    if (!T && !this.o.seek) return 0;
     if (!T) {
       let nov = 0;
       for (let k = 0; k < PROFILE_BANDS; k++) nov += Math.min(NOVELTY_CAP_DB, Math.max(0, band[k] - this.hi[k]));
