@@ -2,7 +2,7 @@
 // its own spans (queueing behind the session's earlier chunks, main-thread perception, VAD/sound model
 // wait, the early end-of-turn check, the policy's wait for the final transcript), the event-loop stalls
 // and GC pauses inside its window, and the root cause of a backlog (the earlier chunk that held it up).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ChunkTraceRecord, TraceRecord } from '../util/chunk-trace.ts';
 
 export interface TraceFile {
@@ -13,9 +13,10 @@ export interface TraceFile {
 
 const key = (session: string, index: number) => `${session}#${index}`;
 
-/** Parses the JSON-lines trace (a partly written last line is skipped). */
+/** Parses the JSON-lines trace (a partly written last line is skipped; no file: an empty trace, e.g. an older server). */
 export function readTrace(file: string): TraceFile {
   const out: TraceFile = { chunks: new Map(), lags: [], gcs: [] };
+  if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     let r: TraceRecord;
