@@ -294,6 +294,7 @@ export class Perceiver {
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
     this.handOverFinal(percept);
+    if (percept.final) trace.final = this.finalTimes.get(percept.final) ?? {};
     trace.turnCheckMs = waited;
     trace.mainMs = performance.now() - start - trace.modelsWaitMs - waited;
     percept.trace = trace;
@@ -443,8 +444,9 @@ export class Perceiver {
       if (this.grammar && short) trace.batchReadSeconds = audio.length / SAMPLE_RATE;
       command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null) : Promise.resolve(null);
     }
-    void fin.then(() => (trace.asrDoneAt = performance.now()), () => undefined);
-    void command.then(() => (trace.grammarDoneAt = performance.now()), () => undefined);
+    const times: NonNullable<PerceptTrace['final']> = {};
+    void fin.then(() => (times.asrDoneAt = performance.now()), () => undefined);
+    void command.then(() => (times.grammarDoneAt = performance.now()), () => undefined);
     // The local decode of this utterance, already running, as a transcriber. A configured remote
     // recogniser gives the final transcript instead; the local one stands in if it fails or times out.
     const local: Transcriber = { transcribe: () => fin.then((r) => ({ text: r?.text ?? '' }), () => ({ text: '' })) };
@@ -471,7 +473,11 @@ export class Perceiver {
           ...(voice ? { voice } : {}),
         };
       });
+    this.finalTimes.set(percept.final, times);
   }
+
+  /** When each final's parts settled, for the trace of the chunk whose decision waits for it. */
+  private readonly finalTimes = new WeakMap<Promise<FinalTranscript | null>, NonNullable<PerceptTrace['final']>>();
 
 
 

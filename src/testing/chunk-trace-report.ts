@@ -84,11 +84,11 @@ export function causeOf(r: ChunkTraceRecord, s: ChunkSpans): string {
     [`pause: early end-of-turn check${first}${read}`, s.turnCheck],
     ['reply audio wait', s.audioWait],
   ];
-  if (r.p.end) {
-    const asr = r.p.asrDoneAt !== undefined ? r.p.asrDoneAt : -Infinity;
-    const gram = r.p.grammarDoneAt !== undefined ? r.p.grammarDoneAt : -Infinity;
+  if (r.p.final) {
+    const asr = r.p.final.asrDoneAt ?? -Infinity;
+    const gram = r.p.final.grammarDoneAt ?? -Infinity;
     const what = gram > asr ? `grammar reading${read}` : `transcript${first}`;
-    parts.push([`utterance end: waiting for ${what}`, s.policy]);
+    parts.push([`${r.p.end ? 'utterance end' : 'chunk after a long first utterance'}: waiting for ${what}`, s.policy]);
   } else parts.push(['policy', s.policy]);
   parts.sort((a, b) => b[1] - a[1]);
   return parts[0][0];

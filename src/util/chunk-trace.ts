@@ -26,9 +26,8 @@ export interface PerceptTrace {
   batchReadSeconds?: number;
   /** The utterance that ended here hands its final to the next chunk's decision (a long first utterance). */
   deferredFinal?: boolean;
-  /** When the utterance's final transcript parts settled (set later, on the utterance-end chunk). */
-  asrDoneAt?: number;
-  grammarDoneAt?: number;
+  /** This chunk's decision waits for an utterance's final transcript; when its parts settled (filled in later). */
+  final?: { asrDoneAt?: number; grammarDoneAt?: number };
 }
 
 /** One chunk of one session, as written to the trace. */
