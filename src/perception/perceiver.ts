@@ -47,15 +47,15 @@ export interface PerceiverOptions {
   /**
    * Longest utterance (s, up to the pause, pre-roll included) whose pause chunk waits for the early
    * end-of-turn check when grammar readings are batch decodes (streamed ones are checked at any length:
-   * only their closing searches are left at the pause). A batch check is a decode of the whole utterance so far
-   * (~0.12 s CPU per second of audio), and on longer, free speech the chunk waited for it only to learn
+   * only their closing searches are left at the pause). A batch check is a decode of the whole utterance
+   * so far (~0.12 s CPU per second of audio), and on longer, free speech the chunk waited for it only to learn
    * that the turn goes on (the knee's misses). Longer utterances keep the full closing silence; their
    * reading still starts at the pause and the utterance's end reuses it.
    */
   earlyEndMaxSeconds: number;
   /**
-   * A session's first utterance longer than this (s, pre-roll included, closing silence not) hands its final transcript to the decision one
-   * chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
+   * A session's first utterance longer than this (s, pre-roll included, closing silence not) hands its
+   * final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
    * utterance's own cepstral mean (one-pass recogniser), started only at its last pause: for a few
    * seconds of speech that is more CPU than the 0.4 s until the end chunk's deadline, so the end chunk
    * and every chunk queued behind it missed. Deterministic (the length decides, not timing); short
