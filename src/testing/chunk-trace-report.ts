@@ -140,7 +140,7 @@ export function explainMisses(t: TraceFile, sessions: { sessionId?: string; late
       }
       const serverMs = r.emittedAt - r.queuedAt;
       let cause = causeOf(root, rootSpans);
-      if (serverMs < 0.5 * lat) cause = 'outside the session (sockets, event loop before the chunk was queued)';
+      if (serverMs < 0.5 * lat) cause = 'before the session (the connection held its audio: input queue full, or no CPU)';
       else if (root !== r) cause = `backlog from a chunk's ${cause}`;
       rootCauses.set(cause, (rootCauses.get(cause) ?? 0) + 1);
     }
