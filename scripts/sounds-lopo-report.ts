@@ -3,7 +3,7 @@
 // folds' packages, and the open-set outcomes (right / wrong / unknown) with a reject calibrated on
 // held-out packages.
 // Run: node --import tsx scripts/sounds-lopo-report.ts --base a.json,b.json,c.json --strong d.json,e.json,f.json
-//      [--source g.json,h.json,i.json] [--suffix -extended]
+//      [--source g.json,h.json,i.json] [--suffix=-extended]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mergeLopo, type LopoReport } from '../src/soundflow/train/sounds-lopo.ts';
@@ -73,4 +73,17 @@ for (const r of recipes) {
   }
   out.push('');
 }
+// Where the issue's key classes go on packages never trained on (top-1, % of the class's held-out chunks).
+out.push('| true class | ' + recipes.map((r) => `${r}: top-1 predictions`).join(' | ') + ' |', '|---|' + recipes.map(() => '---|').join(''));
+for (const label of ['cough', 'dog_bark', 'glass_break', 'door_knock', 'baby_cry']) {
+  const ci = first.report.classes.indexOf(label);
+  const n = first.report.confusion[ci]?.reduce((a, b) => a + b, 0) ?? 0;
+  if (!n) continue;
+  out.push(`| ${label} (${n}) | ` + recipes.map((r) => {
+    const row = merged.get(r)!.report.confusion[ci];
+    return row.map((v, j) => [v, j] as const).filter(([v]) => v > 0).sort((a, b) => b[0] - a[0]).slice(0, 3)
+      .map(([v, j]) => `${first.report.classes[j]} ${Math.round((100 * v) / n)}`).join(', ');
+  }).join(' | ') + ' |');
+}
+out.push('');
 process.stdout.write(out.join('\n') + '\n');
