@@ -3,14 +3,22 @@
 // folds' packages, and the open-set outcomes (right / wrong / unknown) with a reject calibrated on
 // held-out packages.
 // Run: node --import tsx scripts/sounds-lopo-report.ts --base a.json,b.json,c.json --strong d.json,e.json,f.json
+//      [--source g.json,h.json,i.json] [--suffix=-extended]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mergeLopo, type LopoReport } from '../src/soundflow/train/sounds-lopo.ts';
 import { confusionSvg } from '../src/soundflow/train/sounds-eval.ts';
 import { crossFoldRejects, fitCalibration } from '../src/soundflow/train/sounds-openset.ts';
 
-const { values } = parseArgs({ options: { base: { type: 'string' }, strong: { type: 'string' }, results: { type: 'string', default: 'bench/results' }, docs: { type: 'string', default: 'docs' } } });
-const recipes = (['base', 'strong'] as const).filter((r) => values[r]);
+const { values } = parseArgs({
+  options: {
+    base: { type: 'string' }, strong: { type: 'string' }, source: { type: 'string' },
+    // Appended to the written file names (e.g. "-extended" for runs on the extended corpus).
+    suffix: { type: 'string', default: '' },
+    results: { type: 'string', default: 'bench/results' }, docs: { type: 'string', default: 'docs' },
+  },
+});
+const recipes = (['base', 'strong', 'source'] as const).filter((r) => values[r]);
 const merged = new Map<string, LopoReport>();
 for (const r of recipes) {
   const parts = values[r]!.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as LopoReport);
@@ -18,9 +26,9 @@ for (const r of recipes) {
   merged.set(r, m);
   // The committed JSON keeps the report, not the 31 probabilities of every held-out chunk.
   const { heldOut, ...rest } = m;
-  writeFileSync(`${values.results}/sounds-lopo-${r}.json`, JSON.stringify({ ...rest, heldOutChunks: heldOut.label.length, calibration: fitCalibration(heldOut) }, null, 1) + '\n');
+  writeFileSync(`${values.results}/sounds-lopo-${r}${values.suffix}.json`, JSON.stringify({ ...rest, heldOutChunks: heldOut.label.length, calibration: fitCalibration(heldOut) }, null, 1) + '\n');
   const budget = `${m.options.folds} folds × ${m.options.epochs} epochs × ${m.options.examplesPerEpoch} examples`;
-  writeFileSync(`${values.docs}/sounds-lopo-confusion-${r}.svg`, confusionSvg(m.report, `LOPO (${r} recipe, ${budget}): ${m.report.chunks} held-out chunks, top-1 ${(100 * m.report.top1Accuracy).toFixed(1)} %`));
+  writeFileSync(`${values.docs}/sounds-lopo-confusion-${r}${values.suffix}.svg`, confusionSvg(m.report, `LOPO (${r} recipe, ${budget}): ${m.report.chunks} held-out chunks, top-1 ${(100 * m.report.top1Accuracy).toFixed(1)} %`));
 }
 
 const out: string[] = [];
@@ -65,4 +73,17 @@ for (const r of recipes) {
   }
   out.push('');
 }
+// Where the issue's key classes go on packages never trained on (top-1, % of the class's held-out chunks).
+out.push('| true class | ' + recipes.map((r) => `${r}: top-1 predictions`).join(' | ') + ' |', '|---|' + recipes.map(() => '---|').join(''));
+for (const label of ['cough', 'dog_bark', 'glass_break', 'door_knock', 'baby_cry']) {
+  const ci = first.report.classes.indexOf(label);
+  const n = first.report.confusion[ci]?.reduce((a, b) => a + b, 0) ?? 0;
+  if (!n) continue;
+  out.push(`| ${label} (${n}) | ` + recipes.map((r) => {
+    const row = merged.get(r)!.report.confusion[ci];
+    return row.map((v, j) => [v, j] as const).filter(([v]) => v > 0).sort((a, b) => b[0] - a[0]).slice(0, 3)
+      .map(([v, j]) => `${first.report.classes[j]} ${Math.round((100 * v) / n)}`).join(', ');
+  }).join(' | ') + ' |');
+}
+out.push('');
 process.stdout.write(out.join('\n') + '\n');

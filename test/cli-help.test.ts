@@ -21,7 +21,7 @@ const EXPECTED: Record<string, string[]> = {
   run: Object.keys(RUN_OPTIONS),
   demo: Object.keys(RUN_OPTIONS),
   serve: ['port', 'host', 'token', 'tls', 'dev-tls', 'tls-dir', 'cert', 'key', 'engine', 'engine-url', 'llm-url', 'llm-model', 'asr-url', 'asr-model', 'max-sessions', 'idle-timeout', 'max-duration', 'quiet'],
-  'corpus build': ['dir', 'classes', 'no-synth', 'manifest-out'],
+  'corpus build': ['dir', 'classes', 'no-synth', 'sources', 'manifest-out'],
   'corpus list': ['dir'],
   'train sounds': ['corpus', 'out', 'epochs', 'seed'],
   'train decision': ['data', 'out'],

@@ -15,7 +15,7 @@ import { partName } from '../../util/fs.ts';
 import { fetchPackage, listFiles, packageLicence } from './debian.ts';
 import type { CorpusEntry, CorpusManifest } from './manifest.ts';
 import { makeRng, hash32, pick } from '../../util/rng.ts';
-import { MAX_SECONDS, PACKAGE_SOURCES, type PackageSource } from './sources.ts';
+import { MAX_SECONDS, packageSources, type PackageSource, type SourceSet } from './sources.ts';
 import { assignSplits } from './split.ts';
 import { SYNTH_RECIPES, TTS_SENTENCES, TTS_VOICES } from './synth.ts';
 
@@ -30,6 +30,8 @@ export interface BuildOptions {
   classes?: string[];
   /** Skip synthesised and TTS audio. */
   noSynth?: boolean;
+  /** 'extended' adds EXTENDED_PACKAGE_SOURCES (opt-in; default 'default'). */
+  sources?: SourceSet;
   log?: (line: string) => void;
 }
 
@@ -154,7 +156,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const skipped: CorpusManifest['skipped'] = [];
   const seen = new Set<string>();
   const pending: Pending[] = [];
-  for (const src of PACKAGE_SOURCES) {
+  for (const src of packageSources(opts.sources ?? 'default')) {
     if (!src.rules.some((r) => want.has(r.cls))) continue;
     log(`${src.pkg}: fetching and converting`);
     const got = await recordedEntries(src, cacheDir, want, skipped, seen, log);

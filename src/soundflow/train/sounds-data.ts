@@ -13,8 +13,20 @@ import { SAMPLE_RATE } from '../../audio/chunk.ts';
 import { spawnSync } from 'node:child_process';
 
 /** 'base': speed, reverb, gain, ambience, mixing. 'strong': adds sox pitch/tempo variants, random EQ
- * and band limits, recorded backgrounds of other classes, more mixing. */
-export type AugmentRecipe = 'base' | 'strong';
+ * and band limits, recorded backgrounds of other classes, more mixing. 'source': strong, plus recordings
+ * drawn by source package first (a package with 24 files of a class no longer outweighs one with 2) and
+ * time/frequency masks on the log-mel (aimed at packages never trained on). */
+export type AugmentRecipe = 'base' | 'strong' | 'source';
+
+export const AUGMENT_RECIPES: readonly AugmentRecipe[] = ['base', 'strong', 'source'];
+
+/** A clip of the class: uniformly over files, or over source packages first (`bySource`). */
+export function pickClip(rng: Random, clips: Clip[], bySource: boolean): Clip {
+  if (!bySource) return pick(rng, clips);
+  const pkgs = [...new Set(clips.map((c) => c.entry.package))];
+  const pkg = pick(rng, pkgs);
+  return pick(rng, clips.filter((c) => c.entry.package === pkg));
+}
 
 export const HOP = 160;
 export const WINDOW_SAMPLES = INPUT_FRAMES * HOP; // 8320 = 0.52 s (0.12 s context + 0.4 s chunk)
@@ -102,8 +114,8 @@ function reverb(x: Float32Array, rng: Random, wet: number): void {
  * One foreground window of `cls`, WINDOW_SAMPLES long; null when the chosen file has no active
  * window (caller retries). The current-chunk part is guaranteed to contain the event.
  */
-function foreground(clips: Clip[], rng: Random, impulsive: boolean): Float32Array | null {
-  const clip = pick(rng, clips);
+function foreground(clips: Clip[], rng: Random, impulsive: boolean, bySource = false): Float32Array | null {
+  const clip = pickClip(rng, clips, bySource);
   const speed = rng() < 0.5 ? uniform(rng, 0.85, 1.18) : 1;
   const src = speed === 1 ? clip.x : resample(clip.x, speed);
   const w = new Float32Array(WINDOW_SAMPLES);
@@ -112,7 +124,7 @@ function foreground(clips: Clip[], rng: Random, impulsive: boolean): Float32Arra
     // Short sound: place it (and maybe more of its class) inside the chunk.
     const copies = impulsive ? randInt(rng, 1, 3) : 1;
     for (let c = 0; c < copies; c++) {
-      const s = c === 0 ? src : pick(rng, clips).x;
+      const s = c === 0 ? src : pickClip(rng, clips, bySource).x;
       const at = CHUNK_START + randInt(rng, -Math.min(s.length >> 1, CHUNK_START), Math.max(0, chunkLen - (s.length >> 2)));
       const g = c === 0 ? 1 : uniform(rng, 0.4, 1);
       for (let i = 0; i < s.length; i++) if (at + i >= 0 && at + i < w.length) w[at + i] += g * s[i];
@@ -165,6 +177,10 @@ export interface GenOptions {
   augment: boolean;
   /** The 'strong' recipe's extra augmentation (random EQ, other-class backgrounds, more mixing). */
   strong?: boolean;
+  /** Draw a class's recordings by source package first ('source' recipe). */
+  bySource?: boolean;
+  /** Time and frequency masks on the log-mel of each example ('source' recipe). */
+  specMask?: boolean;
 }
 
 /** Classes whose recordings make plausible unlabelled backgrounds under another class's event. */
@@ -253,7 +269,7 @@ export function makeExample(opts: GenOptions, clsIndex: number): { audio: Float3
   const bg = clips.get('ambient') ?? [];
   let w: Float32Array | null = null;
   if (cls === 'ambient') w = backgroundWindow(own, rng);
-  else for (let t = 0; t < 4 && !w; t++) w = foreground(own, rng, IMPULSIVE_CLASSES.has(cls));
+  else for (let t = 0; t < 4 && !w; t++) w = foreground(own, rng, IMPULSIVE_CLASSES.has(cls), opts.bySource);
   if (!w) return null;
   if (augment && cls !== 'ambient' && rng() < 0.25) reverb(w, rng, uniform(rng, 0.1, 0.5));
   if (opts.strong && rng() < 0.6) randomEq(w, rng);
@@ -274,7 +290,7 @@ export function makeExample(opts: GenOptions, clsIndex: number): { audio: Float3
     if (augment && rng() < (opts.strong ? 0.2 : 0.12)) {
       const j = randInt(rng, 0, classes.length - 1);
       const other = j !== clsIndex && j !== ambientIdx ? clips.get(classes[j]) : undefined;
-      const ow = other?.length ? foreground(other, rng, IMPULSIVE_CLASSES.has(classes[j])) : null;
+      const ow = other?.length ? foreground(other, rng, IMPULSIVE_CLASSES.has(classes[j]), opts.bySource) : null;
       if (ow) {
         addScaled(w, ow, levelDb, uniform(rng, 0, 6));
         target[j] = 1;
@@ -312,6 +328,28 @@ export function windowFeatures(w: Float32Array): Float32Array {
   return data.subarray(0, INPUT_FRAMES * N_MELS);
 }
 
+/**
+ * SpecAugment-style masks in place on INPUT_FRAMES × N_MELS log-mel: 1–2 bands of 2–8 mel bins and,
+ * half the time, 2–6 frames of the chunk, set to the window's mean (a missing band or a dropout of the
+ * microphone, not silence).
+ */
+export function maskFeatures(f: Float32Array, rng: Random): void {
+  let mean = 0;
+  for (const v of f) mean += v;
+  mean /= f.length;
+  const bands = randInt(rng, 1, 2);
+  for (let k = 0; k < bands; k++) {
+    const wdt = randInt(rng, 2, 8);
+    const m0 = randInt(rng, 0, N_MELS - wdt);
+    for (let t = 0; t < INPUT_FRAMES; t++) for (let m = m0; m < m0 + wdt; m++) f[t * N_MELS + m] = mean;
+  }
+  if (rng() < 0.5) {
+    const wdt = randInt(rng, 2, 6);
+    const t0 = randInt(rng, CONTEXT_FRAMES, INPUT_FRAMES - wdt);
+    for (let t = t0; t < t0 + wdt; t++) for (let m = 0; m < N_MELS; m++) f[t * N_MELS + m] = mean;
+  }
+}
+
 /** `n` examples, classes drawn uniformly (balanced). */
 export function makeExampleSet(opts: GenOptions, n: number, onProgress?: (i: number) => void): ExampleSet {
   const C = opts.classes.length;
@@ -324,7 +362,9 @@ export function makeExampleSet(opts: GenOptions, n: number, onProgress?: (i: num
     const ci = available[Math.floor(opts.rng() * available.length)];
     const ex = makeExample(opts, ci);
     if (!ex) continue;
-    x.set(windowFeatures(ex.audio), k * INPUT_FRAMES * N_MELS);
+    const f = windowFeatures(ex.audio);
+    if (opts.specMask) maskFeatures(f, opts.rng);
+    x.set(f, k * INPUT_FRAMES * N_MELS);
     y.set(ex.target, k * C);
     label[k] = ci;
     k++;

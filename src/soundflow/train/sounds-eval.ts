@@ -30,7 +30,12 @@ export interface EvalReport {
 }
 
 /** Chunks of every file of `clips` (max `perFile`), mixed into ambience at `snrDb`. Deterministic. */
-export function buildEvalSet(classes: string[], clips: Map<string, Clip[]>, opts: { snrDb?: number; perFile?: number; seed?: number } = {}): EvalSet {
+export function buildEvalSet(
+  classes: string[],
+  clips: Map<string, Clip[]>,
+  opts: { snrDb?: number; perFile?: number; seed?: number; featurize?: (window: Float32Array) => Float32Array } = {},
+): EvalSet {
+  const featurize = opts.featurize ?? ((w: Float32Array) => Float32Array.from(windowFeatures(w)));
   const snr = opts.snrDb ?? 20;
   const perFile = opts.perFile ?? 8;
   const rng = makeRng(opts.seed ?? 7);
@@ -68,7 +73,7 @@ export function buildEvalSet(classes: string[], clips: Map<string, Clip[]>, opts
           }
         }
         for (let i = 0; i < w.length; i++) w[i] = Math.max(-1, Math.min(1, w[i]));
-        out.features.push(Float32Array.from(windowFeatures(w)));
+        out.features.push(featurize(w));
         out.label.push(ci);
         taken++;
       }

@@ -161,7 +161,8 @@ export async function runLopo(partial: Partial<LopoOptions> = {}): Promise<LopoR
   return pooled(o, classes, scored, foldInfo, probs, labels, foldOf);
 }
 
-function pooled(o: LopoOptions, classes: string[], scored: string[], folds: LopoReport['folds'], probs: Float32Array[], labels: number[], foldOf: number[]): LopoReport {
+/** The pooled report over held-out chunks (also used by experiments that score other models per fold). */
+export function pooled(o: LopoOptions, classes: string[], scored: string[], folds: LopoReport['folds'], probs: Float32Array[], labels: number[], foldOf: number[]): LopoReport {
   const report = evaluate(classes, probs, labels, classes.map(() => 0.5));
   const scoredMetrics = report.perClass.filter((m) => scored.includes(m.label) && m.support > 0);
   const macroF1 = scoredMetrics.reduce((s, m) => s + m.f1, 0) / Math.max(1, scoredMetrics.length);

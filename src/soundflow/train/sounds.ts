@@ -90,7 +90,8 @@ export async function fitSoundModel(
   let std: tf.Tensor1D | null = null;
   let normMean: number[] = [];
   let normStd: number[] = [];
-  const genClips = o.augment === 'strong' ? withVariants(train, rng, o.log) : train;
+  const strong = o.augment === 'strong' || o.augment === 'source';
+  const genClips = strong ? withVariants(train, rng, o.log) : train;
 
   o.log('building validation chunks');
   const valSet = buildEvalSet(classes, val, { seed: 11 });
@@ -101,7 +102,7 @@ export async function fitSoundModel(
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     o.log(`epoch ${epoch}/${o.epochs}: rendering ${o.examplesPerEpoch} augmented examples (${o.augment})`);
     const examples = new Progress(o.examplesPerEpoch, '  examples');
-    const set = makeExampleSet({ classes, clips: genClips, rng, augment: true, strong: o.augment === 'strong' }, o.examplesPerEpoch, (i) => examples.update(i, 'examples'));
+    const set = makeExampleSet({ classes, clips: genClips, rng, augment: true, strong, bySource: o.augment === 'source', specMask: o.augment === 'source' }, o.examplesPerEpoch, (i) => examples.update(i, 'examples'));
     if (!mean) {
       // Per-bin standardisation from the first epoch's examples.
       const m = new Float64Array(N_MELS);

@@ -5,7 +5,7 @@ import { parseFlags } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
 import { buildCorpus, DEFAULT_CORPUS_DIR, readManifest, summarise, writeManifest, type CorpusManifest } from '../../../soundflow/corpus/index.ts';
 
-const USAGE = `usage: soundflow corpus build [--dir DIR] [--classes a,b,...] [--no-synth] [--manifest-out FILE]
+const USAGE = `usage: soundflow corpus build [--dir DIR] [--classes a,b,...] [--no-synth] [--sources default|extended] [--manifest-out FILE]
        soundflow corpus list [--dir DIR]
        soundflow corpus music [--help]     the music-style corpus (MMA grooves rendered with fluidsynth)
   build  downloads the Debian packages (apt-get download, no install), converts the selected files to
@@ -36,27 +36,31 @@ export async function run(args: string[]): Promise<number> {
   }
   const { values } = parseFlags(
     rest,
-    sub === 'list' ? { dir: { type: 'string' } } : { dir: { type: 'string' }, classes: { type: 'string' }, 'no-synth': { type: 'boolean' }, 'manifest-out': { type: 'string' } },
+    sub === 'list' ? { dir: { type: 'string' } } : { dir: { type: 'string' }, classes: { type: 'string' }, 'no-synth': { type: 'boolean' }, sources: { type: 'string' }, 'manifest-out': { type: 'string' } },
     USAGE,
     {
       dir: `corpus directory (default ${DEFAULT_CORPUS_DIR})`,
       classes: 'only these classes, comma-separated (writes manifest-subset.json)',
       'no-synth': 'skip the synthesised classes Debian lacks',
+      sources: "'extended' adds more Debian packages (hedgewars, tuxpaint stamps, searchandrescue, frozen-bubble; opt-in)",
       'manifest-out': 'also write the manifest here (a full build: models/sounds/manifest.json)',
     },
-  ) as { values: { dir?: string; classes?: string; 'no-synth'?: boolean; 'manifest-out'?: string } };
+  ) as { values: { dir?: string; classes?: string; 'no-synth'?: boolean; sources?: string; 'manifest-out'?: string } };
   const dir = values.dir ?? DEFAULT_CORPUS_DIR;
   if (sub === 'list') {
     process.stdout.write(table(readManifest(join(dir, 'manifest.json'))) + '\n');
     return 0;
   }
   if (sub !== 'build') throw new SoundFlowError('invalid_argument', `unknown corpus subcommand "${sub}"\n${USAGE}`);
+  const sources = values.sources ?? 'default';
+  if (sources !== 'default' && sources !== 'extended') throw new SoundFlowError('invalid_argument', `--sources must be default or extended, not "${sources}"`);
   const classes = values.classes?.split(',').map((c) => c.trim()).filter(Boolean);
   const t0 = Date.now();
-  const m = await buildCorpus({ cacheDir: dir, classes, noSynth: values['no-synth'], log: (l) => process.stderr.write(l + '\n') });
+  const m = await buildCorpus({ cacheDir: dir, classes, noSynth: values['no-synth'], sources, log: (l) => process.stderr.write(l + '\n') });
   const full = !classes && !values['no-synth'];
+  // An extended build never overwrites the committed manifest of the shipped model's corpus by default.
   writeManifest(join(dir, full ? 'manifest.json' : 'manifest-subset.json'), m);
-  const committed = values['manifest-out'] ?? (full ? 'models/sounds/manifest.json' : undefined);
+  const committed = values['manifest-out'] ?? (full && sources === 'default' ? 'models/sounds/manifest.json' : undefined);
   if (committed) {
     mkdirSync(join(committed, '..'), { recursive: true });
     writeManifest(committed, m);

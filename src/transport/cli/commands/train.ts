@@ -14,8 +14,8 @@ const USAGE = `usage: soundflow train sounds [options]    the sound-event model 
 const MUSIC_USAGE = `usage: soundflow train music [--dir DIR] [--out DIR] [--epochs N] [--hidden N] [--seed N] [--no-docs]`;
 
 const SOUNDS_USAGE = `usage: soundflow train sounds [--corpus DIR] [--out DIR] [--epochs N] [--examples N] [--batch N] [--hidden N] [--seed N]
-         [--augment base|strong] [--no-docs]
-       soundflow train sounds --lopo [--folds K] [--fold I] [--augment base|strong] [--epochs N] [--examples N] [--json FILE]
+         [--augment base|strong|source] [--no-docs]
+       soundflow train sounds --lopo [--folds K] [--fold I] [--augment base|strong|source] [--epochs N] [--examples N] [--json FILE]
   --lopo: leave-one-package-out evaluation of the recipe (K models, each trained without one fold of
   source packages and scored on them); writes no weights. Defaults for --lopo: 4 folds, 4 epochs × 8000.`;
 
@@ -47,7 +47,7 @@ async function sounds(args: string[]): Promise<number> {
     augment: { type: 'string' }, lopo: { type: 'boolean' }, folds: { type: 'string' }, fold: { type: 'string' }, json: { type: 'string' },
   }, SOUNDS_USAGE);
   const augment = values.augment ?? 'base';
-  if (augment !== 'base' && augment !== 'strong') throw new SoundFlowError('invalid_argument', `--augment must be base or strong, got "${augment}"`);
+  if (augment !== 'base' && augment !== 'strong' && augment !== 'source') throw new SoundFlowError('invalid_argument', `--augment must be base, strong or source, got "${augment}"`);
   // The training budget flags mean the same for one model and for each leave-one-package-out fold.
   const budget = (d: TrainingBudget): TrainingBudget => ({
     epochs: intFlag(values.epochs, 'epochs', 1) ?? d.epochs,
