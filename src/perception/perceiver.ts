@@ -14,6 +14,7 @@ import type { GrammarReader } from './asr/grammar-pool.ts';
 import { GrammarStream, type GrammarDecoderPair } from './asr/grammar-stream.ts';
 import { QuietGate } from './quiet-gate.ts';
 import { NoiseSuppressor } from './noise-suppressor.ts';
+import { BabbleGate } from './babble-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
@@ -61,6 +62,13 @@ export interface PerceiverOptions {
    */
   suppressNoiseBelowSnrDb: number;
   suppressNoiseFloorRiseDb: number;
+  /**
+   * A room of other voices (the level floor risen ≥ 10 dB and the VAD holding one utterance open for
+   * 2.5 s): VAD frames count as speech for segmentation only when they stand this much over the
+   * babble's level, so a near talker's question forms an utterance of its own
+   * (src/perception/babble-gate.ts; Infinity: never).
+   */
+  babbleMarginDb: number;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -77,6 +85,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   cmnResetFloorDb: 10,
   suppressNoiseBelowSnrDb: 15,
   suppressNoiseFloorRiseDb: 10,
+  babbleMarginDb: 4,
 };
 
 export interface StageTimings {
@@ -117,6 +126,7 @@ export class Perceiver {
   /** The noise floor when the recogniser last learnt its cepstral mean (end of the last utterance). */
   private cmnFloorDb: number | null = null;
   private readonly suppressor = new NoiseSuppressor();
+  private readonly babble: BabbleGate;
   /** The session's quietest noise floor so far, dB. */
   private quietestFloorDb = Infinity;
 
@@ -128,6 +138,7 @@ export class Perceiver {
     private readonly models: ChunkModels,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
+    this.babble = new BabbleGate({ marginDb: opts.babbleMarginDb });
     this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
   }
 
@@ -202,7 +213,8 @@ export class Perceiver {
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1 - soundCall);
-    const updates = this.segmenter.update(probs, frameEnds);
+    const segProbs = this.babble.gate(mel, probs, frameEnds, Math.round(chunk.start * SAMPLE_RATE), this.segmenter.speechMs, this.segmenter.idle);
+    const updates = this.segmenter.update(segProbs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
     this.gate.setFloor(acoustic.bandNoiseFloor);
 
