@@ -14,7 +14,7 @@ import { REPORT_VOICES, ROOM_SOURCES, TUNING_VOICES, WHISPER_VOICES, concat, roo
 /** Questions the offline skills answer whoever asks (no wake word needed). */
 const QUESTIONS = ['what time is it', 'what is the date today', 'what is your name', 'what can you do', 'what day is it today', 'what is seven times eight'];
 /** What a right answer to each question says (a reply to a misheard question is "answered" but not right). */
-const RIGHT: RegExp[] = [/\d/, /january|february|march|april|may|june|july|august|september|october|november|december/i, /soundflow/i, /^(?!.*can't answer).*\bI can\b/i, /day\b/i, /56|fifty.six/i];
+const RIGHT: RegExp[] = [/\d/, /january|february|march|april|may|june|july|august|september|october|november|december/i, /soundflow/i, /keep listening/i, /day\b/i, /56|fifty.six/i];
 const of = <T extends SessionEvent['type']>(ev: SessionEvent[], type: T) => ev.filter((e): e is EventOf<T> => e.type === type);
 const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
 
