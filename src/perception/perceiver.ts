@@ -127,6 +127,8 @@ export class Perceiver {
   private cmnFloorDb: number | null = null;
   private readonly suppressor = new NoiseSuppressor();
   private readonly babble: BabbleGate;
+  /** The babble gate armed while the open utterance was going on: the VAD had opened it on the room. */
+  private uttIsRoom = false;
   /** The session's quietest noise floor so far, dB. */
   private quietestFloorDb = Infinity;
 
@@ -213,7 +215,9 @@ export class Perceiver {
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1 - soundCall);
+    const wasBabble = this.babble.active;
     const segProbs = this.babble.gate(mel, probs, frameEnds, Math.round(chunk.start * SAMPLE_RATE), this.segmenter.speechMs, this.segmenter.idle);
+    if (this.babble.active && !wasBabble && this.inUtterance) this.uttIsRoom = true;
     const updates = this.segmenter.update(segProbs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
     this.gate.setFloor(acoustic.bandNoiseFloor);
@@ -281,6 +285,7 @@ export class Perceiver {
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number, snrDb: number | null): void {
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
+      this.uttIsRoom = false;
       this.utterance++;
       this.uttSamples = 0;
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * SAMPLE_RATE);
@@ -375,6 +380,8 @@ export class Perceiver {
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
   private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number): void {
     const utterance = this.utterance;
+    const room = this.uttIsRoom;
+    this.uttIsRoom = false;
     this.cmnFloorDb = noiseFloorDb;
     this.suppressor.end();
     this.inUtterance = false;
@@ -427,6 +434,7 @@ export class Perceiver {
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
           ...(voice ? { voice } : {}),
+          ...(room ? { room } : {}),
         };
       });
   }
