@@ -4,6 +4,7 @@
 // Report voices and phrasings only. Run: npm run bench -- voice-session
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEngine } from '../src/engine/registry.ts';
+import { DEFAULT_PERCEIVER } from '../src/perception/perceiver.ts';
 import type { Engine } from '../src/engine/types.ts';
 import type { SessionOptions } from '../src/engine/options.ts';
 import type { EventOf, SessionEvent } from '../src/events.ts';
@@ -18,6 +19,8 @@ const RIGHT: RegExp[] = [/\d/, /january|february|march|april|may|june|july|augus
 const of = <T extends SessionEvent['type']>(ev: SessionEvent[], type: T) => ev.filter((e): e is EventOf<T> => e.type === type);
 const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
 
+// VOICE_BABBLE_GATE=4: sessions segment with the babble gate at that margin (off by default; perceiver.ts).
+if (process.env.VOICE_BABBLE_GATE) DEFAULT_PERCEIVER.babbleMarginDb = Number(process.env.VOICE_BABBLE_GATE);
 const engine: Engine = await createEngine('embedded');
 async function run(audio: Float32Array, opts: Partial<SessionOptions> = {}): Promise<SessionEvent[]> {
   const s = await engine.createSession(opts);

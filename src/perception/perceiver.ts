@@ -66,7 +66,8 @@ export interface PerceiverOptions {
    * A room of other voices (the level floor risen ≥ 10 dB and the VAD holding one utterance open for
    * 2.5 s): VAD frames count as speech for segmentation only when they stand this much over the
    * babble's level, so a near talker's question forms an utterance of its own
-   * (src/perception/babble-gate.ts; Infinity: never).
+   * (src/perception/babble-gate.ts; 4 dB is its tuned value; Infinity: never). Off by default: with it
+   * on, a sequence of café sessions in one engine made pocketsphinx abort (docs/notes/voice.md).
    */
   babbleMarginDb: number;
 }
@@ -85,7 +86,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   cmnResetFloorDb: 10,
   suppressNoiseBelowSnrDb: 15,
   suppressNoiseFloorRiseDb: 10,
-  babbleMarginDb: 4,
+  babbleMarginDb: Infinity,
 };
 
 export interface StageTimings {
