@@ -9,13 +9,18 @@
 // A chunk misses its deadline when its `chunk` event arrives more than 400 ms after its last sample left
 // the client. Turn-taking = the question's last sample sent → first reply audio received.
 // The server runs at the default nice level (0); the machine's load average is recorded with each level.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { loadavg } from 'node:os';
+// With --trace yes (default) the server writes per-chunk timing spans (SOUNDFLOW_CHUNK_TRACE) and each
+// level prints where its missed chunks' time went: the root cause of each miss (the chunk whose wait
+// started the backlog: early end-of-turn check at a pause, final transcript or grammar reading at an
+// utterance end, VAD/sound model, main-thread perception), mean spans, event-loop stalls and GC.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServe } from '../src/testing/serve.ts';
 import { percentile as pct, streamWsSession, type WsSessionResult } from '../src/testing/ws-session.ts';
 import { concat, floatToPcm16, mix, noise, silence, speech } from '../src/testing/audio.ts';
+import { explainMisses, mainThreadPerChunk, readTrace } from '../src/testing/chunk-trace-report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +32,8 @@ const { values } = parseArgs({
     'stop-after-miss': { type: 'boolean', default: false },
     /** Extra `soundflow serve` flags, space-separated (e.g. "--asr one-pass"). */
     'serve-args': { type: 'string', default: '' },
+    /** Per-chunk timing spans from the server, to explain missed deadlines (yes|no). */
+    trace: { type: 'string', default: 'yes' },
   },
 });
 const profile = values.profile === 'continuous' ? 'continuous' : 'conversation';
@@ -133,7 +140,10 @@ function svgPlot(rows: Record<string, number>[], title: string): string {
 
 async function main(): Promise<void> {
   const { audio, questionEnds, speechShare } = buildProfile();
+  const traceFile = values.trace === 'no' ? null : join(tmpdir(), `soundflow-knee-trace-${process.pid}.jsonl`);
+  if (traceFile) process.env.SOUNDFLOW_CHUNK_TRACE = traceFile;
   const { child, ws } = await startServe(['--max-sessions', '128', ...values['serve-args'].split(' ').filter(Boolean)]);
+  const causes: Record<string, unknown>[] = [];
   const url = `${ws}/ws`;
   const rows: Record<string, number>[] = [];
   try {
@@ -170,6 +180,19 @@ async function main(): Promise<void> {
         loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10,
         errors: results.reduce((s, r) => s + r.errors.length, 0),
       };
+      if (traceFile) {
+        await new Promise((r) => setTimeout(r, 300)); // the server's write stream catches up
+        const t = readTrace(traceFile);
+        const m = explainMisses(t, results);
+        const ids = new Set(results.map((r) => r.sessionId));
+        const mains = mainThreadPerChunk({ ...t, chunks: new Map([...t.chunks].filter(([, c]) => ids.has(c.session))) });
+        Object.assign(row, { mainMsPerChunkP50: Math.round(pct(mains, 50) * 10) / 10, mainMsPerChunkP99: Math.round(pct(mains, 99) * 10) / 10 });
+        causes.push({ sessions: n, ...m, rootCauses: Object.fromEntries(m.rootCauses) });
+        if (m.found + m.missing) {
+          process.stderr.write(`  ${m.found + m.missing} missed: mean spans ${JSON.stringify(m.meanSpans)}, transport ${m.transportMs} ms, with loop stall ≥50 ms ${m.withLoopLag}, with GC ≥50 ms ${m.withGc}, untraced ${m.missing}\n`);
+          for (const [c, k] of [...m.rootCauses].sort((a, b) => b[1] - a[1])) process.stderr.write(`    ${k} × ${c}\n`);
+        }
+      }
       rows.push(row);
       process.stderr.write(`${n} session(s): ${row.missedDeadlines} missed, chunk p50/p99 ${row.chunkLatencyP50Ms}/${row.chunkLatencyP99Ms} ms, turn p50 ${row.turnTakingP50Ms} ms, cpu ${row.serverCpuPct}%, rss ${row.peakRssMiB} MiB, load ${row.loadAvg}\n`);
       if (values['stop-after-miss'] && row.missedDeadlines > 0) break;
@@ -177,6 +200,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    if (traceFile) rmSync(traceFile, { force: true });
   }
   const knee = rows.filter((r) => r.missedDeadlines === 0).reduce((m, r) => Math.max(m, r.sessions), 0);
   const cols = Object.keys(rows[0] ?? {});
@@ -184,8 +208,12 @@ async function main(): Promise<void> {
   console.log(`| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
   console.log(`\nknee: ${knee} concurrent real-time session(s) with zero missed 0.4 s deadlines`);
+  for (const c of causes) {
+    const rc = Object.entries(c.rootCauses as Record<string, number>).sort((a, b) => b[1] - a[1]);
+    if (rc.length) console.log(`missed at ${c.sessions}: ${rc.map(([k, v]) => `${v} × ${k}`).join('; ')}`);
+  }
   mkdirSync(dirname(outJson), { recursive: true });
-  writeFileSync(outJson, JSON.stringify({ date: new Date().toISOString(), profile, seconds, serveArgs: values['serve-args'], speechShare, questionsPerSession: questionEnds.length, knee, rows }, null, 1) + '\n');
+  writeFileSync(outJson, JSON.stringify({ date: new Date().toISOString(), profile, seconds, serveArgs: values['serve-args'], speechShare, questionsPerSession: questionEnds.length, knee, rows, missCauses: causes }, null, 1) + '\n');
   mkdirSync(dirname(outSvg), { recursive: true });
   writeFileSync(outSvg, svgPlot(rows, `SoundFlow server knee (${profile}, load avg ${rows.length ? rows[rows.length - 1].loadAvg : '?'})`));
   console.log(`wrote ${outJson}, ${outSvg}`);

@@ -77,6 +77,56 @@ describe('early end of turn', () => {
   });
 });
 
+describe('what a chunk waits for (issue #12)', () => {
+  const pool = openOnePassPool({}, { max: 2, spare: 0 });
+  const grammar = new GrammarPool(2);
+  after(() => {
+    pool.close();
+    grammar.close();
+  });
+  const room = (x: Float32Array) => mix(x, noise(x.length / 16000, { amplitude: 0.01 }), 30);
+  const statement = 'the museum opens at nine and closes at six on weekdays';
+
+  /** Per chunk: whether its percept ends an utterance, and the final it carries. */
+  async function run(p: Perceiver, audio: Float32Array) {
+    const out: { ended: boolean; final: string | null }[] = [];
+    for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
+      const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+      out.push({ ended: pc.speechEnded, final: pc.final ? ((await pc.final)?.text ?? '') : null });
+    }
+    return out;
+  }
+
+  it("a long first utterance's final is decided one chunk after its end, later ones on their own chunk", async () => {
+    const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
+    const p = await Perceiver.create({}, pool, grammar);
+    try {
+      const r = await run(p, audio);
+      const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
+      const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
+      assert.equal(ends.length, 2, JSON.stringify(r));
+      assert.deepEqual(finals, [ends[0] + 1, ends[1]]);
+      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
+      assert.match(r[finals[1]].final!, /museum|nine|six|weekdays/);
+    } finally {
+      p.close();
+    }
+  });
+
+  it('with batch grammar readings, the pause of a long utterance does not wait for the early end-of-turn check; a short one does', async () => {
+    const audio = room(concat(silence(1), speech('what time is it'), silence(1.5), speech(statement), silence(1.5)));
+    const p = await Perceiver.create({}, pool, grammar);
+    try {
+      await run(p, audio);
+      // Two pauses, one reading awaited: the question's (its chunk waited for the grammar), not the statement's.
+      const waited = p.timings.turnCheckMs.values().filter((ms) => ms > 0).length;
+      assert.equal(waited, 1, `chunks that waited for the check: ${waited}`);
+    } finally {
+      p.close();
+    }
+  });
+});
+
 describe('grammar pool', () => {
   it('reads with the free loop on a second idle reader and gets what one reader gets', async () => {
     const audio = concat(silence(0.3), speech('what time is it', { voice: 'en-us+klatt' }), silence(0.3));

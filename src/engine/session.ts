@@ -23,6 +23,7 @@ import type { SessionOptions } from './options.ts';
 import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { errorMessage, SoundFlowError } from '../util/errors.ts';
 import { TimingLog } from '../util/timing.ts';
+import { chunkTraceSink } from '../util/chunk-trace.ts';
 
 /** Seconds an English reply takes to say, when no audio tells us (espeak-ng speaks ~2.9 words/s). */
 export function estimateSpeechSeconds(text: string): number {
@@ -225,9 +226,14 @@ export class EmbeddedSession implements Session {
   private async perceive(chunk: Chunk): Promise<Percept> {
     const t0 = performance.now();
     const p = await this.perceiver.perceive(chunk);
-    this.timings.perceptionMs.add(performance.now() - t0);
+    const t1 = performance.now();
+    this.timings.perceptionMs.add(t1 - t0);
+    this.perceivedAt.set(chunk.index, [t0, t1]);
     return p;
   }
+
+  /** Per chunk: when perception started and finished it (for the chunk trace). */
+  private readonly perceivedAt = new Map<number, [number, number]>();
 
   private async decide(item: Decidable): Promise<void> {
     if (this.closed) return;
@@ -240,6 +246,7 @@ export class EmbeddedSession implements Session {
     const p = item.percept;
     const t = p.chunk.t;
     this.lastT = t;
+    const decideAt = performance.now();
     // The echo guard can only recognise our voice once it knows what we said: wait (briefly) for the
     // synthesis of replies in progress. Live, speech is ready long before its echo could come back.
     const pending = this.active.filter((r) => !r.ended && !r.audioDone);
@@ -258,7 +265,8 @@ export class EmbeddedSession implements Session {
       this.emit({ type: 'error', code: 'decision_failed', message: errorMessage(err), recoverable: true });
       d = { decision: 'silent', reason: 'error', responses: [], events: [] };
     }
-    this.timings.policyMs.add(performance.now() - tp);
+    const policyMs = performance.now() - tp;
+    this.timings.policyMs.add(policyMs);
     if (d.interrupt) this.interruptActive(t);
     if (d.responses.some((r) => r.urgent)) this.interruptActive(t);
     const speaking = this.isSpeaking(t);
@@ -276,10 +284,17 @@ export class EmbeddedSession implements Session {
       ...(top ? { sounds: top } : {}),
     });
     const queuedAt = this.chunkQueuedAt.get(p.chunk.index);
+    const emittedAt = performance.now();
     if (queuedAt !== undefined) {
-      this.timings.decisionMs.add(performance.now() - queuedAt);
-      if (p.final) this.timings.utteranceEndMs.add(performance.now() - queuedAt);
+      this.timings.decisionMs.add(emittedAt - queuedAt);
+      if (p.final) this.timings.utteranceEndMs.add(emittedAt - queuedAt);
       this.chunkQueuedAt.delete(p.chunk.index);
+    }
+    const perceived = this.perceivedAt.get(p.chunk.index);
+    this.perceivedAt.delete(p.chunk.index);
+    const sink = chunkTraceSink();
+    if (sink && queuedAt !== undefined && perceived && p.trace) {
+      sink.write({ kind: 'chunk', session: this.id, index: p.chunk.index, queuedAt, perceiveAt: perceived[0], perceivedAt: perceived[1], decideAt, policyMs, emittedAt, audioWaitMs: tp - decideAt, p: p.trace });
     }
     this.chunksDone++;
     await this.apply({ ...d, events: [] }, t);

@@ -21,6 +21,7 @@ import { inThreadModels, type ChunkModels } from './chunk-models.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
+import type { PerceptTrace } from '../util/chunk-trace.ts';
 import { SoundFlowError } from '../util/errors.ts';
 import { VoiceAnalyzer, type VoiceAnalyzerOptions } from './voice/analyzer.ts';
 import type { FinalTranscript, Percept } from './types.ts';
@@ -44,6 +45,24 @@ export interface PerceiverOptions {
    * Needs the one-pass recogniser (its transcript of the audio before the pause is ready at once).
    */
   earlyEnd: boolean;
+  /**
+   * Longest utterance (s, up to the pause, pre-roll included) whose pause chunk waits for the early
+   * end-of-turn check when grammar readings are batch decodes (streamed ones are checked at any length:
+   * only their closing searches are left at the pause). A batch check is a decode of the whole utterance
+   * so far (~0.12 s CPU per second of audio), and on longer, free speech the chunk waited for it only to learn
+   * that the turn goes on (the knee's misses). Longer utterances keep the full closing silence; their
+   * reading still starts at the pause and the utterance's end reuses it.
+   */
+  earlyEndMaxSeconds: number;
+  /**
+   * A session's first utterance longer than this (s, pre-roll included, closing silence not) hands its
+   * final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
+   * utterance's own cepstral mean (one-pass recogniser), started only at its last pause: for a few
+   * seconds of speech that is more CPU than the 0.4 s until the end chunk's deadline, so the end chunk
+   * and every chunk queued behind it missed. Deterministic (the length decides, not timing); short
+   * first utterances (questions, commands) keep their turn-taking.
+   */
+  deferFirstFinalAboveSeconds: number;
   /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
   quietGate: boolean;
   /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
@@ -81,6 +100,8 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   maxUtteranceSeconds: 20,
   maxCommandSeconds: 5,
   earlyEnd: true,
+  earlyEndMaxSeconds: 3,
+  deferFirstFinalAboveSeconds: 2.5,
   quietGate: true,
   voice: {},
   cmnResetFloorDb: 10,
@@ -198,11 +219,21 @@ export class Perceiver {
   private pool: RecognizerPool | null = null;
   private closed = false;
 
+  /** The chunk being perceived: its timing spans and what happened in it. */
+  private trace: PerceptTrace = { mainMs: 0, melMs: 0, modelsWaitMs: 0, turnCheckMs: 0 };
+  /** The open utterance started with no cepstral history (a session's first, or after a floor jump). */
+  private firstUtterance = false;
+  /** Final transcripts handed to the decision on a later chunk, oldest first (deferFirstFinalAboveSeconds). */
+  private laterFinals: Promise<FinalTranscript | null>[] = [];
+
   async perceive(chunk: Chunk): Promise<Percept> {
-    let t0 = performance.now();
+    const trace: PerceptTrace = (this.trace = { mainMs: 0, melMs: 0, modelsWaitMs: 0, turnCheckMs: 0 });
+    const start = performance.now();
+    let t0 = start;
     const mel = this.mel.process(chunk.pcm);
     let t1 = performance.now();
     this.timings.featuresMs.add(t1 - t0);
+    trace.melMs = t1 - t0;
 
     // Nothing above the noise floor and no utterance going on: the models have nothing to find.
     const skip = this.opts.quietGate && this.gate.shouldSkip(mel, this.inUtterance || !this.segmenter.idle, this.lastVadMax);
@@ -212,7 +243,10 @@ export class Perceiver {
     const soundRun = this.sounds && !skip ? this.models.sounds(this.sounds.window(mel)) : null;
     soundRun?.catch(() => undefined); // awaited below; a VAD failure must not leave it unhandled
     const soundCall = performance.now() - s0; // in this thread the network runs inside the call
+    if (skip) trace.quiet = true;
+    const tm = performance.now();
     const { probs, frameEnds } = await vadRun;
+    trace.modelsWaitMs = performance.now() - tm;
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1 - soundCall);
@@ -230,6 +264,7 @@ export class Perceiver {
       t1 = performance.now();
       sounds = { classes: this.sounds.classes, probs: await soundRun!, thresholds: this.sounds.thresholds };
       this.timings.soundsMs.add(soundCall + performance.now() - t1);
+      trace.modelsWaitMs += performance.now() - t1;
     }
 
     const speechStarted = updates.some((u) => u.kind === 'start');
@@ -275,6 +310,11 @@ export class Perceiver {
     this.timings.turnCheckMs.add(waited);
     percept.partialNow = () => this.latest;
     this.prevPcm = chunk.pcm;
+    this.handOverFinal(percept);
+    if (percept.final) trace.final = this.finalTimes.get(percept.final) ?? {};
+    trace.turnCheckMs = waited;
+    trace.mainMs = performance.now() - start - trace.modelsWaitMs - waited;
+    percept.trace = trace;
     return percept;
   }
 
@@ -298,6 +338,7 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.reseedCmnAfterFloorJump(noiseFloorDb);
+      this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.fresh;
       this.asr.startUtterance(pre);
       this.gstream?.start(pre);
       this.voice?.begin();
@@ -328,6 +369,8 @@ export class Perceiver {
     // A pause closes a segment: its final decode starts now, so little is left to do at the end.
     const pause = updates.find((u) => u.kind === 'pause');
     if (pause && !percept.speechEnded) {
+      this.trace.pause = true;
+      if (this.firstUtterance) this.trace.firstUtterance = true;
       const keepTail = (chunk.index + 1) * CHUNK_SAMPLES - pause.at;
       this.asr.commitSegment(keepTail);
       // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
@@ -344,12 +387,15 @@ export class Perceiver {
         } else if (this.grammar) {
           const sofar = concatSamples(this.uttAudio);
           const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
+          this.trace.batchReadSeconds = upTo.length / SAMPLE_RATE;
           command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
         }
       }
       this.spec = { from: pause.sample, command };
       const asr = this.asr;
-      if (this.opts.earlyEnd && command && asr instanceof OnePassRecognizer) {
+      // A streamed reading is only its closing searches: cheap at any length.
+      const checkable = gramFed || this.uttSamples - keepTail <= this.opts.earlyEndMaxSeconds * SAMPLE_RATE;
+      if (this.opts.earlyEnd && checkable && command && asr instanceof OnePassRecognizer) {
         // The grammar reading first: when it does not accept a whole request (noise, chatter), the turn
         // cannot end early whatever the open transcript says, so perception does not wait for it.
         const committed = asr.committed();
@@ -383,6 +429,12 @@ export class Perceiver {
     const utterance = this.utterance;
     const room = this.uttIsRoom;
     this.uttIsRoom = false;
+    const trace = this.trace;
+    trace.end = true;
+    if (this.firstUtterance) trace.firstUtterance = true;
+    // What its re-decode reads: the utterance less its closing silence.
+    const uttSeconds = this.uttSamples / SAMPLE_RATE - percept.silenceMs / 1000;
+    this.deferNext = this.firstUtterance && uttSeconds > this.opts.deferFirstFinalAboveSeconds;
     this.cmnFloorDb = noiseFloorDb;
     this.suppressor.end();
     this.inUtterance = false;
@@ -409,8 +461,12 @@ export class Perceiver {
       command = this.gstream.finish(); // the closing searches only: the decoders followed the audio
     } else {
       this.gstream?.cancel();
+      if (this.grammar && short) trace.batchReadSeconds = audio.length / SAMPLE_RATE;
       command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null) : Promise.resolve(null);
     }
+    const times: NonNullable<PerceptTrace['final']> = {};
+    void fin.then(() => (times.asrDoneAt = performance.now()), () => undefined);
+    void command.then(() => (times.grammarDoneAt = performance.now()), () => undefined);
     // The local decode of this utterance, already running, as a transcriber. A configured remote
     // recogniser gives the final transcript instead; the local one stands in if it fails or times out.
     const local: Transcriber = { transcribe: () => fin.then((r) => ({ text: r?.text ?? '' }), () => ({ text: '' })) };
@@ -438,9 +494,48 @@ export class Perceiver {
           ...(room ? { room } : {}),
         };
       });
+    this.finalTimes.set(percept.final, times);
   }
 
+  /** When each final's parts settled, for the trace of the chunk whose decision waits for it. */
+  private readonly finalTimes = new WeakMap<Promise<FinalTranscript | null>, NonNullable<PerceptTrace['final']>>();
 
+
+
+  /**
+   * One final per chunk: a deferred one goes out on the next chunk; if that chunk has its own, the
+   * own one waits in turn (never on the stream's last chunk, which takes them all).
+   */
+  private handOverFinal(percept: Percept): void {
+    const own = percept.final;
+    const deferOwn = own !== undefined && this.deferNext && !percept.chunk.padded;
+    this.deferNext = false;
+    if (deferOwn) {
+      this.laterFinals.push(own);
+      delete percept.final;
+      this.trace.deferredFinal = true;
+      if (this.laterFinals.length === 1) return; // goes out on the next chunk
+    }
+    if (!this.laterFinals.length) return;
+    if (percept.final && !deferOwn) {
+      if (percept.chunk.padded) {
+        // The last chunk: every final still waiting is decided on it, joined in order.
+        const all = [...this.laterFinals, percept.final];
+        this.laterFinals = [];
+        percept.final = joinFinals(all);
+        return;
+      }
+      this.laterFinals.push(percept.final);
+    }
+    percept.final = this.laterFinals.shift()!;
+    if (percept.chunk.padded && this.laterFinals.length) {
+      percept.final = joinFinals([percept.final, ...this.laterFinals]);
+      this.laterFinals = [];
+    }
+  }
+
+  /** Set by endUtterance: the final it made is decided one chunk later. */
+  private deferNext = false;
 
   private async timed<T>(op: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
@@ -466,3 +561,13 @@ export class Perceiver {
   }
 }
 
+
+/** Several utterances' finals decided on one chunk (only at the end of a stream): texts joined in order. */
+function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<FinalTranscript | null> {
+  return Promise.all(finals).then((fs) => {
+    const got = fs.filter((f): f is FinalTranscript => f !== null);
+    if (got.length <= 1) return got[0] ?? null;
+    const last = got.at(-1)!;
+    return { ...last, text: got.map((f) => f.text).filter(Boolean).join(' ') };
+  });
+}

@@ -2,6 +2,7 @@
 import type { Chunk } from '../audio/chunk.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import type { VoiceInfo } from './voice/types.ts';
+import type { PerceptTrace } from '../util/chunk-trace.ts';
 
 export interface FinalTranscript {
   text: string;
@@ -53,4 +54,6 @@ export interface Percept {
   final?: Promise<FinalTranscript | null>;
   /** Makes a speaker label the session's user (voice enrolment); absent when voice analysis is off. */
   enrollSpeaker?: (speaker: string) => void;
+  /** Where this chunk's perception time went (timing spans; src/util/chunk-trace.ts). */
+  trace?: PerceptTrace;
 }

@@ -43,6 +43,10 @@ export interface WsSessionResult {
   turnTakingMs: number[];
   /** Error codes the server sent. */
   errors: string[];
+  /** The engine session's id (session.started), to find its chunks in a server-side trace. */
+  sessionId?: string;
+  /** Per chunk index: the client-side latency, ms (chunks whose event came). */
+  latencyAt: Map<number, number>;
 }
 
 /** Opens a WebSocket and resolves once it is open. */
@@ -60,7 +64,7 @@ export async function streamWsSession(url: string, audio: Int16Array, o: WsSessi
   const questionEnds = [...(o.questionEnds ?? [])].sort((a, b) => a - b);
   const turnWindow = o.turnWindowMs ?? Infinity;
   if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
-  const r: WsSessionResult = { chunkLatencyMs: [], missedAt: [], missed: 0, tailLatencyMs: 0, setupMs: 0, chunks: 0, replies: 0, decisionToAudioMs: [], turnTakingMs: [], errors: [] };
+  const r: WsSessionResult = { chunkLatencyMs: [], missedAt: [], missed: 0, tailLatencyMs: 0, setupMs: 0, chunks: 0, replies: 0, decisionToAudioMs: [], turnTakingMs: [], errors: [], latencyAt: new Map() };
   const ws = await openWs(url);
   const chunkSentAt: number[] = [];
   const endSentAt: number[] = [];
@@ -72,14 +76,18 @@ export async function streamWsSession(url: string, audio: Int16Array, o: WsSessi
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     const now = performance.now();
-    const ev = JSON.parse(data.toString()) as { type: string; index?: number; decision?: string; id?: string; code?: string };
-    if (ev.type === 'session.started') onStarted();
+    const ev = JSON.parse(data.toString()) as { type: string; index?: number; decision?: string; id?: string; code?: string; sessionId?: string };
+    if (ev.type === 'session.started') {
+      r.sessionId = ev.sessionId;
+      onStarted();
+    }
     else if (ev.type === 'chunk') {
       r.chunks++;
       const sent = chunkSentAt[ev.index!];
       if (sent !== undefined) {
         const lat = now - sent;
         r.chunkLatencyMs.push(lat);
+        r.latencyAt.set(ev.index!, lat);
         if (lat > CHUNK_MS) {
           r.missed++;
           r.missedAt.push(ev.index!);

@@ -36,3 +36,8 @@ export function aimUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | un
 export function serverTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.SOUNDFLOW_TOKEN;
 }
+
+/** File to write per-chunk timing spans to (SOUNDFLOW_CHUNK_TRACE; src/util/chunk-trace.ts), when set. */
+export function chunkTraceFileFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SOUNDFLOW_CHUNK_TRACE || undefined;
+}

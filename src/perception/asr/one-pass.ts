@@ -104,6 +104,12 @@ export class OnePassRecognizer {
   private readonly prior: Float32Array | null;
   private readonly redecodeBelow: number;
   private cmn: CmnState | null = null;
+  /**
+   * Utterances finished since the estimate was last set or cleared: their estimate may still be on its
+   * way (it is read off the decoder after the closing search), so "no history" must not be read from
+   * `cmn` alone, or whether an utterance is decoded again would depend on timing.
+   */
+  private finishedSinceSeed = 0;
   /** The decoder of the open utterance, once borrowed and started. */
   private decoder: Promise<PocketSphinxDecoder> | null = null;
   private active = false;
@@ -159,6 +165,12 @@ export class OnePassRecognizer {
   set cmnState(s: CmnState | null) {
     if (s !== null && !(s.mean instanceof Float32Array && s.mean.length === CEP_SIZE)) throw new SoundFlowError('invalid_argument', 'CMN state must hold 13 means');
     this.cmn = s ? { mean: s.mean.slice(), frames: Math.max(0, Math.round(s.frames)) } : null;
+    this.finishedSinceSeed = 0;
+  }
+
+  /** Whether the next utterance starts with too little CMN history (decoded again with its own mean). */
+  get fresh(): boolean {
+    return this.finishedSinceSeed === 0 && (this.cmn?.frames ?? 0) < this.redecodeBelow;
   }
 
   startUtterance(preRoll?: Int16Array | Float32Array): void {
@@ -171,7 +183,7 @@ export class OnePassRecognizer {
     this.truncated = false;
     this.partialText = '';
     this.segments = [];
-    this.audio = (this.cmn?.frames ?? 0) < this.redecodeBelow ? [] : null;
+    this.audio = this.fresh ? [] : null;
     this.bounds = [];
     this.redone = [];
     ++this.generation;
@@ -276,6 +288,7 @@ export class OnePassRecognizer {
     const partialText = this.partialText;
     this.partialText = '';
     if (!wasActive || !decoder) return { text: '', partialText: '', score: 0, ms: 0, seconds: 0, truncated: false, words: [] };
+    this.finishedSinceSeed++;
     const t0 = performance.now();
     // Audio after the last pause that holds no speech is not transcribed: the transcript does not wait
     // for its closing search (nor an n-best search over it) and is ready once the segments are.

@@ -1,5 +1,5 @@
 // `soundflow serve`: the multi-session WebSocket server and browser page.
-import { aimUrlFromEnv, endpoint, endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
+import { aimUrlFromEnv, chunkTraceFileFromEnv, endpoint, endpointsFromEnv, serverTokenFromEnv } from '../../env.ts';
 import { readFileSync } from 'node:fs';
 import { parseFlags, type FlagDocs } from '../args.ts';
 import { SoundFlowError } from '../../../util/errors.ts';
@@ -119,6 +119,9 @@ export async function run(args: string[]): Promise<number> {
   if (perceptionWorkers !== 'cores' && !(Number.isInteger(perceptionWorkers) && perceptionWorkers >= 0 && perceptionWorkers <= 64)) {
     throw new SoundFlowError('invalid_argument', `--perception-workers must be an integer 0..64 or cores, got ${JSON.stringify(pw)}`);
   }
+  // Diagnostics: per-chunk timing spans, event-loop stalls and GC to a file (bench/knee.ts reads them).
+  const traceFile = chunkTraceFileFromEnv();
+  if (traceFile) (await import('../../../util/chunk-trace.ts')).traceChunksTo(traceFile);
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, grammar, perceptionWorkers } });
   await engine.warmUp?.();
   const server = await startServer(engine, {
