@@ -5,10 +5,11 @@
 // Run: npm run bench -- voice
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
-import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
+import { VoiceAnalyzer, setArousalDebug } from '../src/perception/voice/analyzer.ts';
 import type { VoiceInfo } from '../src/perception/voice/types.ts';
 import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
+import { BabbleGate } from '../src/perception/babble-gate.ts';
 import { makeRng } from '../src/util/rng.ts';
 import {
   REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, transcribe, SR,
@@ -93,6 +94,7 @@ const tally = (k: string, v: VoiceInfo | undefined) => {
   a.labels[label] = (a.labels[label] ?? 0) + 1;
   if (label === 'excited' || label === 'stressed') a.raised++;
 };
+const arousalDump: unknown[] = [];
 const arousalSpeakers: { name: string; clips: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, clips: PHRASES.map((p) => v.say(p)) }));
 if (human.length >= 12) arousalSpeakers.push({ name: 'asterisk (human)', clips: human.slice(0, 12).map((h) => h.pcm) });
 for (const sp of skip('arousal') ? [] : arousalSpeakers) {
@@ -121,13 +123,22 @@ for (const sp of skip('arousal') ? [] : arousalSpeakers) {
     });
     return best >= 0 ? texts[best] : undefined;
   };
-  const r = await analyzeSignal(s.pcm, undefined, { textFor });
+  // VOICE_AROUSAL='{"threshold":3}' overrides the rule's options; VOICE_AROUSAL_DUMP=file writes each
+  // item's raw cue distances and baseline spreads (to refit the rule offline on the tuning set).
+  const rawOf = new Map<VoiceInfo, unknown>();
+  let pending: unknown = null;
+  setArousalDebug((raw, borrowed) => (pending = { raw, borrowed }));
+  const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
+  const r = await analyzeSignal(s.pcm, analyzer, { textFor, onUtterance: (v) => { rawOf.set(v, pending); pending = null; } });
+  setArousalDebug(null);
   items.forEach((it, i) => {
     const v = match(r.utterances, s.spans[base.length + i]);
+    arousalDump.push({ speaker: sp.name, kind: it.kind, label: v?.arousal ?? 'missed', ...(v ? (rawOf.get(v) ?? {}) : {}) });
     if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec} syl/s=${v?.syllablesPerSec} "${texts[base.length + i]}"`);
     tally(it.kind, v);
   });
 }
+if (process.env.VOICE_AROUSAL_DUMP) writeFileSync(process.env.VOICE_AROUSAL_DUMP, JSON.stringify(arousalDump));
 const raisedKinds = Object.keys(MANIPULATIONS);
 const raised = raisedKinds.reduce((k, x) => k + (arousal[x]?.raised ?? 0), 0);
 const raisedN = raisedKinds.reduce((k, x) => k + (arousal[x]?.n ?? 0), 0);
@@ -249,18 +260,29 @@ const chunks: Float32Array[] = [];
 for (let i = 0; i + 6400 <= costSignal.length; i += 6400) chunks.push(costSignal.slice(i, i + 6400));
 const vad = await SileroVad.create();
 const probs: number[][] = [];
-for (const c of chunks) probs.push((await vad.process(c)).probs);
+const ends: number[][] = [];
+for (const c of chunks) {
+  const r = await vad.process(c);
+  probs.push(r.probs);
+  ends.push(r.frameEnds);
+}
 const voiceMin = new Array(chunks.length).fill(Infinity);
 const melMin = new Array(chunks.length).fill(Infinity);
+// The babble gate (segmentation in a room of voices) runs on every chunk beside the voice analysis.
+const gateMin = new Array(chunks.length).fill(Infinity);
 let speechChunks = 0;
 for (let pass = 0; pass < PASSES; pass++) {
   const mel = new LogMel();
   const analyzer = new VoiceAnalyzer();
+  const gate = new BabbleGate();
   let inUtt = false;
   chunks.forEach((c, i) => {
     const t0 = performance.now();
     const m = mel.process(c);
     const t1 = performance.now();
+    gate.gate(m, probs[i], ends[i], i * 6400, inUtt ? 1000 : 0, !inUtt);
+    gateMin[i] = Math.min(gateMin[i], performance.now() - t1);
+    const t1b = performance.now();
     analyzer.push(m, probs[i], c, i * 6400);
     const speechy = probs[i].some((p) => p >= 0.5);
     if (speechy && !inUtt) {
@@ -272,7 +294,7 @@ for (let pass = 0; pass < PASSES; pass++) {
     }
     const t2 = performance.now();
     melMin[i] = Math.min(melMin[i], t1 - t0);
-    voiceMin[i] = Math.min(voiceMin[i], t2 - t1);
+    voiceMin[i] = Math.min(voiceMin[i], t2 - t1b);
     if (pass === 0 && speechy) speechChunks++;
   });
 }
@@ -285,10 +307,11 @@ const cost = {
   voiceP50: q(voiceMin, 0.5),
   voiceMax: Math.max(...voiceMin),
   melMean: meanOf(melMin),
+  babbleGateMean: meanOf(gateMin),
   ratioToLogMel: meanOf(voiceMin) / meanOf(melMin),
   loadAverage: (await import('node:os')).loadavg()[0],
 };
-console.log(`cost (min of ${PASSES} passes per chunk, ${cost.chunks} chunks, ${cost.speechChunks} with speech): voice analysis mean ${cost.voiceMean.toFixed(3)} ms, p50 ${cost.voiceP50.toFixed(3)}, max ${cost.voiceMax.toFixed(3)}; log-mel mean ${cost.melMean.toFixed(3)} ms; ratio ${cost.ratioToLogMel.toFixed(2)}× log-mel (load average ${cost.loadAverage.toFixed(1)})`);
+console.log(`cost (min of ${PASSES} passes per chunk, ${cost.chunks} chunks, ${cost.speechChunks} with speech): voice analysis mean ${cost.voiceMean.toFixed(3)} ms, p50 ${cost.voiceP50.toFixed(3)}, max ${cost.voiceMax.toFixed(3)}; babble gate mean ${cost.babbleGateMean.toFixed(3)} ms; log-mel mean ${cost.melMean.toFixed(3)} ms; ratio ${cost.ratioToLogMel.toFixed(2)}× log-mel (load average ${cost.loadAverage.toFixed(1)})`);
 
 mkdirSync('bench/results', { recursive: true });
 const name = (tuning ? 'voice-tuning' : 'voice') + (only ? `-${only}` : '');

@@ -108,7 +108,8 @@ test('speaking rate from the transcript: syllables of the dictionary pronunciati
 
 test('tempo index: 20% faster speech reads ≥ 8% faster on every phrasing; 6 dB louder changes it < 5%', async () => {
   const sox = (x: Float32Array, fx: string[]) => {
-    const raw = execFileSync('sox', ['-q', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', '-t', 'raw', '-', ...fx], {
+    // -D: no dither (sox adds random dither by default, which made this measurement vary between runs).
+    const raw = execFileSync('sox', ['-q', '-D', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', '-t', 'raw', '-', ...fx], {
       input: Buffer.from(new Int16Array(x.map((v) => Math.round(v * 16000))).buffer),
     });
     return new Float32Array(new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2)).map((v) => v / 16000);

@@ -173,7 +173,7 @@ export class RulePolicy implements Policy {
         this.utteranceChunks = this.utteranceEchoChunks = 0;
         if (echo) {
           reason = 'echo';
-        } else if (isRoomNoise(fin.voice)) {
+        } else if (fin.room || isRoomNoise(fin.voice)) {
           reason = 'room-noise';
         } else if (this.sounds?.inMusic?.() && !fin.command && fin.voice?.snrDb !== undefined && fin.voice.snrDb < MUSIC_MIN_UTTERANCE_SNR_DB && !addressesAssistant(fin.text)) {
           // Vocals and instruments make words ("what whoa" at 5 dB over the music). Someone talking to us

@@ -87,6 +87,8 @@ export class EmbeddedEngine implements Engine {
       // server_vad keeps OpenAI's semantics: the turn ends after silence_duration_ms, whatever was said.
       earlyEnd: !serverVad,
       voice: { enrollFirst: opts.userVoice === 'first' },
+      // A room of other voices gates segmentation (perceiver.ts); server_vad keeps the VAD's own turns.
+      babbleMarginDb: serverVad ? Infinity : DEFAULT_PERCEIVER.babbleMarginDb,
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
     }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null, this.models);

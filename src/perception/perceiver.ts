@@ -14,6 +14,7 @@ import type { GrammarReader } from './asr/grammar-pool.ts';
 import { GrammarStream, type GrammarDecoderPair } from './asr/grammar-stream.ts';
 import { QuietGate } from './quiet-gate.ts';
 import { NoiseSuppressor } from './noise-suppressor.ts';
+import { BabbleGate } from './babble-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
@@ -80,6 +81,14 @@ export interface PerceiverOptions {
    */
   suppressNoiseBelowSnrDb: number;
   suppressNoiseFloorRiseDb: number;
+  /**
+   * A room of other voices (the level floor risen ≥ 10 dB and the VAD holding one utterance open for
+   * 2.5 s): VAD frames count as speech for segmentation only when they stand this much over the
+   * babble's level, so a near talker's question forms an utterance of its own
+   * (src/perception/babble-gate.ts; 4 dB is its tuned value; Infinity: never). Off by default: with it
+   * on, a sequence of café sessions in one engine made pocketsphinx abort (docs/notes/voice.md).
+   */
+  babbleMarginDb: number;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -98,6 +107,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   cmnResetFloorDb: 10,
   suppressNoiseBelowSnrDb: 15,
   suppressNoiseFloorRiseDb: 10,
+  babbleMarginDb: Infinity,
 };
 
 export interface StageTimings {
@@ -138,6 +148,9 @@ export class Perceiver {
   /** The noise floor when the recogniser last learnt its cepstral mean (end of the last utterance). */
   private cmnFloorDb: number | null = null;
   private readonly suppressor = new NoiseSuppressor();
+  private readonly babble: BabbleGate;
+  /** The babble gate armed while the open utterance was going on: the VAD had opened it on the room. */
+  private uttIsRoom = false;
   /** The session's quietest noise floor so far, dB. */
   private quietestFloorDb = Infinity;
 
@@ -149,6 +162,7 @@ export class Perceiver {
     private readonly models: ChunkModels,
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
+    this.babble = new BabbleGate({ marginDb: opts.babbleMarginDb });
     this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
   }
 
@@ -236,7 +250,10 @@ export class Perceiver {
     this.lastVadMax = probs.reduce((m, p) => Math.max(m, p), 0);
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1 - soundCall);
-    const updates = this.segmenter.update(probs, frameEnds);
+    const wasBabble = this.babble.active;
+    const segProbs = this.babble.gate(mel, probs, frameEnds, Math.round(chunk.start * SAMPLE_RATE), this.segmenter.speechMs, this.segmenter.idle);
+    if (this.babble.active && !wasBabble && this.inUtterance) this.uttIsRoom = true;
+    const updates = this.segmenter.update(segProbs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
     this.gate.setFloor(acoustic.bandNoiseFloor);
 
@@ -309,6 +326,7 @@ export class Perceiver {
   private feedAsr(chunk: Chunk, percept: Percept, speechStarted: boolean, updates: SegmentUpdate[], noiseFloorDb: number, snrDb: number | null): void {
     if (!this.inUtterance && (speechStarted || this.segmenter.inSpeech)) {
       this.inUtterance = true;
+      this.uttIsRoom = false;
       this.utterance++;
       this.uttSamples = 0;
       const pad = Math.round((this.opts.prefixPaddingMs / 1000) * SAMPLE_RATE);
@@ -409,6 +427,8 @@ export class Perceiver {
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
   private endUtterance(chunk: Chunk, percept: Percept, tooLong: boolean, noiseFloorDb: number): void {
     const utterance = this.utterance;
+    const room = this.uttIsRoom;
+    this.uttIsRoom = false;
     const trace = this.trace;
     trace.end = true;
     if (this.firstUtterance) trace.firstUtterance = true;
@@ -471,6 +491,7 @@ export class Perceiver {
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
           ...(voice ? { voice } : {}),
+          ...(room ? { room } : {}),
         };
       });
     this.finalTimes.set(percept.final, times);

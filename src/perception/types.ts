@@ -20,6 +20,11 @@ export interface FinalTranscript {
   fallback?: { code: ErrorCode; message: string };
   /** How the utterance was said and who said it (perception/voice). */
   voice?: VoiceInfo;
+  /**
+   * The utterance was the room itself: the babble gate found the room full of other voices while it was
+   * open (the VAD had opened it on the crowd). Not to be answered.
+   */
+  room?: boolean;
 }
 
 /** Everything perception knows about one chunk. Heavy work (ASR) arrives as promises. */

@@ -2,7 +2,8 @@
 // rate) is a z-score: its distance from the baseline's median over the speaker's spread between
 // utterances. That spread is learnt per speaker but shrunk toward a population prior (a few utterances
 // say little about how much a voice varies), and widened by the uncertainty of the baseline's own median.
-// The cues' z-scores are summed with weights; rate weighs less (it moves with the wording).
+// Raised when one cue's z-score, or the cues' sum over its own spread (√3 for three independent
+// z-scores), reaches the threshold: each cue counts in its own units, none is weighted up.
 import type { Arousal } from './types.ts';
 
 export interface ArousalCues {
@@ -17,7 +18,10 @@ export interface ArousalCues {
 }
 
 export interface ArousalOptions {
-  /** Weighted z-sum at or above which an utterance is raised; at or below −lowFactor× it is low. */
+  /**
+   * Raised when the largest weighted cue z (× singleCue) or the weighted z-sum over its spread
+   * (√(2 + rateWeight²)) reaches this; low when that normalised sum is at or below −lowFactor× it.
+   */
   threshold: number;
   lowFactor: number;
   /** A single cue's weighted z counts this many times over (one clearly raised cue suffices). */
@@ -38,17 +42,18 @@ export interface ArousalOptions {
   minBaseline: number;
 }
 
-// Fitted on the tuning voices and phrasings only (bench/voice.ts --tuning; docs/notes/voice.md).
+// Fitted on the tuning voices and phrasings only (bench/voice.ts --tuning; docs/notes/voice.md): the
+// equal-weight rule and its threshold by leave-one-speaker-out over the tuning speakers.
 export const DEFAULT_AROUSAL: ArousalOptions = {
-  threshold: 3.4,
+  threshold: 1.9,
   lowFactor: 1,
-  singleCue: 1.3,
+  singleCue: 1,
   priorLevelDb: 1.5,
   priorF0St: 1.3,
   priorLogRate: 0.1,
   priorLogRatePeaks: 0.1,
   priorWeight: 8,
-  rateWeight: 2,
+  rateWeight: 1,
   window: 16,
   minBaseline: 2,
 };
@@ -102,10 +107,16 @@ export class ProsodyBaseline {
 }
 
 export interface ArousalResult {
-  /** Weighted z-sum over the threshold: ≥ 1 raised, ≤ −lowFactor low. */
+  /** The rule's statistic over the threshold: ≥ 1 raised, ≤ −lowFactor low. */
   score: number;
   arousal: Arousal;
   z: { level: number; f0: number; rate: number };
+  /** Each cue's distance from the baseline's median, the baseline's robust sd (null: < 3 values) and size. */
+  raw?: { level: Raw; f0: Raw; rate: Raw };
+}
+interface Raw { d: number; sd: number | null; n: number }
+function rawOf(x: number | null, values: number[]): Raw {
+  return x === null || values.length === 0 ? { d: 0, sd: null, n: 0 } : { d: x - median(values), sd: robustSd(values), n: values.length };
 }
 
 /** z-score of x against baseline values, spread shrunk toward the prior. */
@@ -130,13 +141,15 @@ export function arousalOf(c: ArousalCues, base: ProsodyBaseline | undefined, o: 
   const f0 = c.f0St === null || ignoreF0 ? 0 : zOf(c.f0St, base.f0, o.priorF0St, k, o.minBaseline);
   const rates = c.rateFromText ? base.textRate : base.rate;
   const rate = c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
-  const sum = level + f0 + o.rateWeight * rate;
+  // The sum of independent z-scores spreads by √(Σ weights²): normalised, it is one more z-score.
+  const sum = (level + f0 + o.rateWeight * rate) / Math.sqrt(2 + o.rateWeight * o.rateWeight);
   const up = Math.max(sum, o.singleCue * Math.max(level, f0, o.rateWeight * rate));
   const score = (up >= o.threshold ? up : sum) / o.threshold;
   const z = { level, f0, rate };
-  if (score <= -o.lowFactor) return { score, arousal: 'low', z };
-  if (score < 1) return { score, arousal: 'calm', z };
+  const raw = { level: rawOf(c.levelDb, base.level), f0: rawOf(c.f0St === null || ignoreF0 ? null : c.f0St, base.f0), rate: rawOf(c.logRate, rates) };
+  if (score <= -o.lowFactor) return { score, arousal: 'low', z, raw };
+  if (score < 1) return { score, arousal: 'calm', z, raw };
   // Valence is a weak guess: raised with a pitch range wider than usual reads as excited, else stressed.
   const wider = base.range.length > 0 && c.f0RangeSt > median(base.range) + 1;
-  return { score, arousal: wider ? 'excited' : 'stressed', z };
+  return { score, arousal: wider ? 'excited' : 'stressed', z, raw };
 }
