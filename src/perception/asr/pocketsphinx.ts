@@ -134,6 +134,8 @@ export class PocketSphinxDecoder {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private inUtt = false;
+  /** start() was called once: whole utterances are fed streamed from then on (see wholeStreamed). */
+  private streamed = false;
   private lastPartial = '';
   private speech = false;
   private current: string;
@@ -150,6 +152,14 @@ export class PocketSphinxDecoder {
     private readonly searchNames: Map<string, SearchKind>,
     main: string,
     private readonly bestpath: boolean,
+    /**
+     * Feed whole utterances through the streaming path (full_utt=0). Set for live-CMN decoders, which
+     * also stream: a full_utt=1 pass resizes pocketsphinx's cepstrum buffer to the utterance's sample
+     * count but its feature buffer only to the frames the voice detector kept, and a circular feature
+     * buffer smaller than the cepstrum buffer later overflows while streaming (acmod.c:769 assertion,
+     * aborting the process: docs/notes/asr.md).
+     */
+    private readonly wholeStreamed: boolean,
   ) {
     this.current = main;
     this.active = main;
@@ -223,7 +233,7 @@ export class PocketSphinxDecoder {
       if (!main) throw new SoundFlowError('asr_init_failed', 'decoder has no search');
       // Searches added through the API are not active until selected (starting without one crashes).
       check(a.ps_set_search(ps, main), `search ${main}`);
-      return new PocketSphinxDecoder(a, ps, config, names, main, opts.beams?.bestpath ?? true);
+      return new PocketSphinxDecoder(a, ps, config, names, main, opts.beams?.bestpath ?? true, opts.cmn === 'live');
     } catch (err) {
       a.ps_free(ps);
       a.cmd_ln_free_r(config);
@@ -265,6 +275,7 @@ export class PocketSphinxDecoder {
     this.assertOpen();
     const restart = this.inUtt;
     this.inUtt = true;
+    this.streamed = true;
     this.ditherState.s = DITHER_SEED;
     this.lastPartial = '';
     this.speech = false;
@@ -348,7 +359,7 @@ export class PocketSphinxDecoder {
   /** One whole utterance through the started decoder, inside a queue turn (decode and decodeOwnMean). */
   private async decodeWhole(data: Int16Array, nbest: number | undefined): Promise<DecodeResult> {
     this.startNow();
-    const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, 1);
+    const rc = await callAsync<number>(this.a.ps_process_raw, this.ps, data, data.length, 0, this.wholeStreamed || this.streamed ? 0 : 1);
     const rcEnd = await callAsync<number>(this.a.ps_end_utt, this.ps);
     if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
     const r = await this.result();
