@@ -343,6 +343,15 @@ export class OnePassRecognizer {
     if (decoder) this.returned = decoder.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
   }
 
+  /**
+   * The running estimate once the last utterance's is known (its live decoder back in the pool), without
+   * waiting for a first utterance's re-decode on a second decoder.
+   */
+  async estimate(): Promise<CmnState | null> {
+    await this.returned;
+    return this.cmnState;
+  }
+
   /** Resolves once the last utterance's decoders are back in the pool (and its CMN estimate kept). */
   async settled(): Promise<void> {
     await this.returned;
