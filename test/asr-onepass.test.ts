@@ -184,6 +184,38 @@ describe("a first utterance's re-decode on a second decoder", () => {
     assert.equal(pool.stats.open, 2);
   });
 
+  it('hears a first utterance the same on the second decoder as on the live one', async () => {
+    // The re-decode's mean is taken with a noise estimate adapted to the segment on whichever decoder
+    // runs it. (Taken with a reset estimate instead, a four-sentence probe heard "good morning island like
+    // …" on the second decoder; this shorter case passed with that variant too, so it checks the second
+    // decoder's result, not that exact failure.)
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    // Two decoders that have heard nothing yet.
+    const fresh = openOnePassPool({}, { max: 2, spare: 1, idleMs: 60_000 });
+    try {
+      await fresh.ready();
+      const a = await fresh.acquire();
+      const b = await fresh.acquire();
+      fresh.release(a);
+      fresh.release(b);
+      const rec = new OnePassRecognizer(fresh);
+      await stream(rec, floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3))));
+      rec.commitSegment();
+      await rec.committed();
+      assert.equal(fresh.stats.lent, 2, 'the segment is decoded again on the second decoder');
+      // The speech goes on after the pause (the live pass follows it meanwhile).
+      execFileSync('flite', ['-voice', 'slt', '-t', 'and a glass of water please', '-o', wav]);
+      const more = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3)));
+      for (let i = 0; i < more.length; i += CHUNK) await rec.feed(more.subarray(i, i + CHUNK));
+      const fin = await rec.finish();
+      await rec.settled();
+      assert.ok(wer('good morning i would like a cup of coffee and a glass of water please', fin.text) <= 0.25, fin.text);
+      assert.equal(fresh.stats.lent, 0);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('a session closed mid-re-decode gives both decoders back', async () => {
     const rec = new OnePassRecognizer(pool);
     await stream(rec, utterance('set a timer'));

@@ -386,13 +386,13 @@ export class OnePassRecognizer {
   /**
    * One piece of a first utterance decoded with its own mean, on an idle pooled decoder when there is
    * one (never waiting for one: the pool's other borrowers keep their order and bound), else on the live
-   * decoder `live` between its segments. The front end's noise estimate starts afresh either way, so the
-   * result does not depend on which decoder ran it.
+   * decoder `live` between its segments. The front end's noise estimate starts afresh and adapts to the
+   * piece first either way, so the result does not depend on which decoder ran it.
    */
   private decodeAgain(live: PocketSphinxDecoder, pcm: Int16Array, nbest: number): Promise<DecodeResult> {
     const helper = this.pool.tryAcquire();
-    if (!helper) return live.decodeOwnMean(pcm, { nbest, newStream: true });
-    const result = helper.decodeOwnMean(pcm, { nbest, newStream: true });
+    if (!helper) return live.decodeOwnMean(pcm, { nbest, ownStream: true });
+    const result = helper.decodeOwnMean(pcm, { nbest, ownStream: true });
     // Back to the pool when done, whatever became of the session meanwhile (settled() waits for it).
     const back: Promise<void> = result.then(
       () => undefined,
