@@ -126,13 +126,15 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
       heard.push([e.onset, e.offset]);
       // Debug only: the counter's current example/first instance (private), to print each event's likeness to it.
       tplProfile = (counter as unknown as { template: { profile: Float32Array } | null }).template?.profile ?? tplProfile;
-      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
+      const ci = clf.classes.indexOf(label);
+      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${ci >= 0 ? `p${e.probs[ci].toFixed(2)}` : ''}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
     }
   }
   const ok = counter.count === n;
   // Failure modes: match counted events (by their spans) to the true events.
   const spans = ends.map((e) => [e - len, e] as const);
-  const countedSpans = counter.times.map((off) => [heard.find((h) => h[1] === off)?.[0] ?? off - 0.01, off] as const);
+  // Counts are of segmented events or of runs of frames (repeats.ts): the counter keeps the latest spans.
+  const countedSpans = counter.times.map((off) => [counter.spans.find((s) => s.offset === off)?.onset ?? off - 0.01, off] as const);
   const hits = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[1] + 0.05 && b[0] < a[1] + 0.05;
   const per = spans.map((s) => countedSpans.filter((c) => hits(c, s)).length);
   const modes = {
@@ -145,7 +147,7 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
   // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
   const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
-  if ((!ok || !timely) && process.env.COUNTING_DEBUG && new RegExp(process.env.COUNTING_DEBUG_MATCH ?? '.').test(`${mode} ${snr}dB`) && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')} (chunks ${countChunks.join(',')}); heard ${seen.join(' ')}`);
+  if ((!ok || !timely) && process.env.COUNTING_DEBUG && new RegExp(process.env.COUNTING_DEBUG_MATCH ?? '.').test(`${mode} ${snr}dB`) && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')} (chunks ${countChunks.join(',')}); heard ${seen.join(' ')}${counter.runs.length ? `; runs ${counter.runs.map((r) => `${r.onset}-${r.offset}/${r.score.toFixed(2)}`).join(' ')}` : ''}`);
   return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count, modes };
 }
 

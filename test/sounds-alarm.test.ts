@@ -52,6 +52,23 @@ test('T3 smoke-alarm pattern: sine, square and pulse waves, 2.8–3.5 kHz, −35
   }
 });
 
+test('T3 alert within two chunks of the third beep\'s end at any chunk phase; a fourth beep at T3 spacing still breaks the cycle', () => {
+  // A reply labelled on the chunk holding the last beep's end counts when it comes ≤ 2 chunks later.
+  for (let k = 0; k < 8; k++) {
+    const lead = 1.0 + (k * 0.4) / 8;
+    const { x, onset } = patternSignal([0.5, 0.5, 0.5, 0.5, 0.5, 3], 1, { freqHz: 3100, wave: 'square', levelDbfs: -20 }, { leadSec: lead });
+    const alerts = detect(x);
+    assert.equal(alerts.length, 1, `lead ${lead}: ${JSON.stringify(alerts)}`);
+    const lastBeepChunk = Math.floor(((onset + 2.5) * SR - 1) / CHUNK);
+    const alertChunk = Math.round((alerts[0].chunkEnd * SR) / CHUNK) - 1;
+    assert.ok(alertChunk - lastBeepChunk <= 2 && alertChunk >= lastBeepChunk, `lead ${lead}: alert in chunk ${alertChunk}, last beep ends in chunk ${lastBeepChunk}`);
+  }
+  for (const gap of [0.4, 0.5, 0.6]) {
+    const { x } = patternSignal([0.5, gap, 0.5, gap, 0.5, gap, 0.5, 3], 1, { freqHz: 3100, wave: 'square', levelDbfs: -20 });
+    assert.deepEqual(detect(x), [], `four beeps ${gap} s apart`);
+  }
+});
+
 test('T3 within the standard\'s ±10 % timing, and no match outside it', () => {
   for (const scale of [0.9, 1.1]) {
     const { x } = patternSignal(T3_CYCLE, 2, { freqHz: 3100, wave: 'square', levelDbfs: -20 }, { scale });

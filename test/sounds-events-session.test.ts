@@ -124,3 +124,17 @@ test('bad input through a session: silence, DC offset, clipping, a 1 kHz tone, f
   assert.deepEqual(of(events, 'error'), []);
   assert.equal(of(events, 'chunk').length, Math.ceil(audio.length / 6400));
 });
+
+test('bad input while counting "this sound": DC offset, clipping, a 1 kHz tone, full-scale white noise between stretches of room noise are never counted', async () => {
+  const room = (s: number) => noise(s, { color: 'pink', amplitude: 0.01 });
+  const dc = new Float32Array(2 * SR).fill(0.5);
+  const clipped = speech('This is very loud speech that clips.').map((v) => Math.max(-0.2, Math.min(0.2, v * 8)));
+  // The instruction is given as text; the stream starts with room noise, so the background is known
+  // before each bad stretch begins and ends (the ends are sudden changes a novelty detector could take
+  // for the example).
+  const audio = concat(room(3), dc, room(2), clipped, room(2), tone(1000, 2, 0.9), room(2), noise(2, { color: 'white', amplitude: 1 }), room(3));
+  const events = await runSession(audio, { instructions: ['count this sound'] });
+  assert.equal(of(events, 'task.started')[0]?.params.label, 'this_sound');
+  assert.deepEqual(replies(events).filter((r) => r.task === 'count').map((r) => r.text), []);
+  assert.deepEqual(of(events, 'error'), []);
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Assistant } from '../src/response/assistant.ts';
-import type { HandlerResult } from '../src/decision/rules.ts';
+import { agreedCommand, type HandlerResult } from '../src/decision/rules.ts';
 import { endpointChatModel } from '../src/response/chat-model.ts';
 import { ADDRESSED_THRESHOLD, addressedScore } from '../src/response/understanding/addressed.ts';
 import { soundsAlike } from '../src/response/understanding/phonetics.ts';
@@ -132,6 +132,29 @@ test('a grammar reading nothing else heard is set aside for an addressed request
   assert.equal(spoken(a, 'could you read me the news', 5, { command: "what's your name please" }).reason, 'answer:name');
   // An n-best alternative that sounds like it is enough, and talk between people is not second-guessed.
   assert.equal(spoken(a, 'could you tell me the tie', 6, { command: 'tell me the time', alternatives: ['could you tell me the tie', 'tell me the time'] }).reason, 'answer:time');
+});
+
+test('a request whose first words only an n-best alternative kept gets its honest reply; statements do not', () => {
+  const a = offline();
+  const r = spoken(a, 'all my sister', 1, { alternatives: ['all my sister', 'lol my sister', 'call my sister'] });
+  assert.equal(r.reason, 'answer:fallback', JSON.stringify(r));
+  // A statement whose first word an alternative hears as a verb ("print it is …", "keep counted …") is talk.
+  assert.equal(spoken(offline(), 'printer is jammed again', 1, { alternatives: ['printer is jammed again', 'print it is jammed again'] }).responses.length, 0);
+  assert.equal(spoken(offline(), 'to counter the boxes twice', 1, { alternatives: ['keep counted the boxes twice', 'he committed the boxes twice'] }).responses.length, 0);
+  // Questions are not taken from alternatives: "would you like …" heard as "what you like …" is talk.
+  assert.equal(spoken(offline(), 'would you like some more cake', 1, { alternatives: ['what you like some more cake'] }).responses.length, 0);
+});
+
+test('a sum whose "what" was heard as "one" is answered; talk about a sum is not', () => {
+  assert.equal(spoken(offline(), 'one is six plus seven', 1).reason, 'answer:arithmetic');
+  assert.match(said(spoken(offline(), 'won is eight times three', 1)), /24/);
+  assert.equal(spoken(offline(), 'the total is six plus seven', 1).responses.length, 0);
+  assert.equal(spoken(offline(), 'he is six plus seven', 1).responses.length, 0);
+});
+
+test('a grammar reading sharing only an auxiliary with the open transcript is not taken as agreed', () => {
+  assert.equal(agreedCommand('what was that sound', 'when was the bridge built'), undefined);
+  assert.equal(agreedCommand('count the dog barks', 'count the dog box'), 'count the dog barks');
 });
 
 test('a request that opens with our name is addressed even when the rest is garbled', () => {

@@ -68,6 +68,9 @@ export { soundsUnfinished };
 const FUNCTION_WORDS = new Set([
   'a', 'an', 'the', 'is', 'are', 'i', 'you', 'me', 'my', 'your', 'it', 'to', 'into', 'of', 'for', 'what', 'whats',
   'how', 'please', 'can', 'could', 'do', 'does', 'and', 'on', 'in', 'at', 'this', 'that', 'hey', 'be', 'when', 'if',
+  // Auxiliaries carry no content either: "what was that sound" shared only "was" with "when was the eiffel
+  // tower built" and was taken as the grammar's word.
+  'was', 'were', 'did', 'has', 'have', 'had', 'will', 'would', 'am',
 ]);
 
 /**

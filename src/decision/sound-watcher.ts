@@ -83,6 +83,8 @@ export class SoundWatcher implements SoundHandler {
   /** Labelled sounds of this session, newest last: see recentSounds(). */
   readonly log = new SoundEventLog();
   private readonly recent: SoundEventRecord[] = [];
+  /** The latest chunks' log-mel frames, for a "count this sound" task that starts after its example began. */
+  private readonly recentMel: { mel: Float32Array; t: number; countable: boolean }[] = [];
   /** Silence, DC, clipping, test tones, full-scale noise: nothing is labelled there. */
   private readonly guard = new InputGuard();
   private readonly badSpans: { start: number; end: number }[] = [];
@@ -129,6 +131,8 @@ export class SoundWatcher implements SoundHandler {
     const evs = this.tracker
       .update({ t, mel: p.mel, probs: raw, speech: speechy ? Math.max(p.speech, SPEECH_CHUNK) : p.speech })
       .filter((ev) => !this.badSpans.some((b) => b.start < ev.offset && ev.onset < b.end));
+    this.recentMel.push({ mel: p.mel, t, countable: !bad && !speechy });
+    while (this.recentMel.length && t - this.recentMel[0].t > REPLAY_SEC) this.recentMel.shift();
     for (const ev of evs) {
       this.recent.push(ev);
       while (this.recent.length && t - this.recent[0].t > REPLAY_SEC) this.recent.shift();
@@ -200,16 +204,19 @@ export class SoundWatcher implements SoundHandler {
     for (const task of counting) {
       let st = this.counters.get(task.id);
       let fresh = evs;
+      const isNew = !st;
       if (!st) {
-        // A new task: events since the instruction ended count; the ones before tell what the background is.
+        // A new task: events since the instruction ended count, the ones before do not.
         const since = (e: SoundEventRecord) => e.onset >= this.lastSpeechEnd - 0.05 || e.onset >= task.startedAt;
         this.counters.set(task.id, (st = { counter: new EventCounter({ label: task.label }), pending: [] }));
-        for (const e of this.recent) if (!since(e)) st.counter.observe(e);
         fresh = this.recent.filter(since);
       }
       const before = st.counter.count;
       for (const ev of fresh) st.counter.consume(ev, classes);
-      st.counter.tick(t);
+      // Repeats are also matched frame by frame ("this sound" only so): a new task hears the chunks before
+      // it too (background up to the end of the instruction, then possibly the example already).
+      const countFrom = Math.min(this.lastSpeechEnd - 0.05, task.startedAt);
+      for (const c of isNew ? this.recentMel : this.recentMel.slice(-1)) st.counter.frames({ ...c, countFrom });
       for (let k = before + 1; k <= st.counter.count; k++) st.pending.push(k);
       const n = st.pending.shift();
       if (n !== undefined) responses.push({ task: 'count', emotion: 'happy', text: `${capitalize(countWord(n))}!` });

@@ -54,7 +54,11 @@ export interface AlarmDetectorOptions {
   tonalDb?: number;
   /** Quietest tone considered (dB re full-scale sine). */
   minLevelDbfs?: number;
-  /** Silence after the third T3 pulse that confirms the cycle (s); the standard's off phase is 1.5 s. */
+  /**
+   * Silence after the third T3 pulse that confirms the cycle (s); the standard's off phase is 1.5 s. The
+   * default 0.7 s is just past the longest in-cycle gap allowed (0.64 s) plus the 40 ms a new pulse needs
+   * to count: a fourth beep at T3 spacing has started by then, so waiting longer adds only latency.
+   */
   t3ConfirmGapSec?: number;
 }
 
@@ -62,6 +66,8 @@ export interface AlarmDetectorOptions {
 const T3_ON: [number, number] = [0.4, 0.62];
 const T3_GAP: [number, number] = [0.36, 0.64];
 const T3_LONG: [number, number] = [1.2, 1.85];
+/** A pulse this soon (s) after the third one breaks the cycle even after the confirming silence. */
+const T3_NEXT_MIN_SEC = 1.0;
 const T4_ON: [number, number] = [0.04, 0.18];
 const T4_GAP: [number, number] = [0.04, 0.2];
 const T4_LONG: [number, number] = [4.3, 5.7];
@@ -164,7 +170,7 @@ export class AlarmDetector {
   private readonly hi: number;
 
   constructor(opts: AlarmDetectorOptions = {}) {
-    this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 1.0, ...opts };
+    this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 0.7, ...opts };
     if (!(this.o.minHz > 0 && this.o.maxHz > this.o.minHz && this.o.maxHz < SR / 2)) throw new SoundFlowError('invalid_argument', `alarm band ${this.o.minHz}–${this.o.maxHz} Hz is not inside 0–${SR / 2} Hz`);
     this.lo = Math.ceil(this.o.minHz / BIN_HZ);
     this.hi = Math.floor(this.o.maxHz / BIN_HZ);
@@ -389,7 +395,7 @@ export class AlarmDetector {
       const after3 = train.slice(i + 3).find((p) => !(p.offset - p.onset < T3_ON[0] / 2 && p.levelDbfs < level - BLIP_WEAKER_DB));
       const next = after3?.onset ?? openOnset;
       const after = (next ?? this.now) - c.offset;
-      if (after < this.o.t3ConfirmGapSec || (next !== null && after > T3_LONG[1])) continue;
+      if (after < this.o.t3ConfirmGapSec || (next !== null && (after < T3_NEXT_MIN_SEC || after > T3_LONG[1]))) continue;
       return { pattern: 'T3', t: this.now, onset: a.onset, freqHz: mean([a, b, c].map((p) => p.freqHz)), levelDbfs: Math.max(a.levelDbfs, b.levelDbfs, c.levelDbfs) };
     }
     return null;

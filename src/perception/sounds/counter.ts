@@ -3,13 +3,15 @@
 // quick barks count three times. An event counts when
 // - the counted class's probability over the event clears the gate, or
 // - its spectral profile matches the first counted event (a repeat of the same sound), which carries
-//   classes the model is weak on and makes "count this sound" work for sounds it has no class for:
-//   with label THIS_SOUND the first clear non-speech event after the instruction is the template.
+//   classes the model is weak on.
+// "Count this sound" (label THIS_SOUND, a sound the model may have no class for) is counted frame by
+// frame instead (repeats.ts): over birdsong the segmented events merge the sound with the chirps around it.
 // Events far quieter than the counted ones are background (birds behind the dog), and events during
 // speech are the user talking.
 import { SoundFlowError } from '../../util/errors.ts';
 import { SCENE_CLASSES, SoundEventTracker, type SoundEventRecord } from './events.ts';
 import { profileSimilarity, type SegmenterOptions } from './segmenter.ts';
+import { RepeatDetector, type RepeatRun } from './repeats.ts';
 
 /** The pseudo-label of "count this sound" / "count the claps": repeats of whatever comes next. */
 export const THIS_SOUND = 'this_sound';
@@ -48,29 +50,10 @@ export interface EventCounterOptions extends SegmenterOptions {
 
 /** Profile correlation below which an event is a different sound from the first counted one. */
 const UNLIKE = 0.3;
-/**
- * A sound made on purpose to be counted stands this far above the background (dB, peak over floor).
- * 18 dB held over birdsong (whose 10th-percentile floor sits low) but missed every example at 10 dB SNR
- * over a steady bed (swamp: peaks 12–14 dB over the floor); prominence over the other recent events
- * does the rest.
- */
-const TEMPLATE_MIN_DB = 10;
 /** Class probability over an event above which its profile never vetoes it. */
 const STRONG_P = 0.6;
 /** How far back a first occurrence the model was not yet sure of can still be counted (s). */
 const RETRO_SEC = 6;
-/** How long after the example sound a louder one replaces it as the example (s). */
-const LOOKAHEAD_SEC = 0.3;
-/**
- * Novelty of an example sound: its profile correlates < NOVEL_SIM with every background event of the last
- * NOVEL_SEC that is at most NOVEL_DB weaker; then it may be up to NOVEL_BELOW_DB quieter than the loudest
- * of them. Tuning set of bench/counting.ts, "this sound" at 10 dB: 0.64 → 0.69 (flat for NOVEL_SIM
- * 0.3–0.5 and NOVEL_BELOW_DB 4–8).
- */
-const NOVEL_SEC = 6;
-const NOVEL_SIM = 0.4;
-const NOVEL_DB = 10;
-const NOVEL_BELOW_DB = 4;
 
 const SMALL = ['zero', 'once', 'twice', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
 
@@ -93,18 +76,20 @@ export class EventCounter {
   private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label'>>;
   private readonly segOpts: SegmenterOptions;
   private template: SoundEventRecord | null = null;
-  /** "This sound": the example heard, not yet settled (a louder sound may follow at once). */
-  private candidate: SoundEventRecord | null = null;
   private loudest = -Infinity;
   private total = 0;
   /** The latest counted events (their profiles tell a repeat from another sound). */
   private readonly counted: SoundEventRecord[] = [];
   /** Clear events before the first count that the class gate missed: counted once a repeat of them is. */
   private readonly unsure: SoundEventRecord[] = [];
-  /** Events heard but not counted (time, level above background): what the background sounds like. */
-  private readonly others: { t: number; snrDb: number; profile: Float32Array }[] = [];
   /** A tracker of its own, for update(chunk); sessions share theirs and call consume(). */
   private tracker: SoundEventTracker | null = null;
+  /** The example and its repeats, found frame by frame against the background's bands. */
+  private readonly repeats: RepeatDetector;
+  /** Spans (s) of the latest counts, so that an event and a run of frames of one sound count once. */
+  readonly spans: { onset: number; offset: number }[] = [];
+  /** The latest runs the repeat detector reported (for diagnostics). */
+  readonly runs: RepeatRun[] = [];
   /** Times (s) of the ends of counted events. */
   readonly times: number[] = [];
 
@@ -113,50 +98,66 @@ export class EventCounter {
     this.label = opts.label;
     this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.6, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
     this.segOpts = opts;
+    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND });
+    this.bySeek = opts.label === THIS_SOUND;
   }
+
+  /** "This sound" counts by frames only; a class counts events and, once it has a first instance, its repeats by frames. */
+  private readonly bySeek: boolean;
+
+  /**
+   * "This sound": one chunk of log-mel frames; returns how many counts it completes. `countable` false
+   * (speech, bad input) keeps runs overlapping the chunk from counting; frames before `countFrom` are
+   * the background heard while the instruction was given.
+   */
+  frames(c: { mel: Float32Array; t: number; countFrom?: number; countable?: boolean }): number {
+    let n = 0;
+    for (const run of this.repeats.process(c)) {
+      this.runs.push(run);
+      if (this.runs.length > 20) this.runs.shift();
+      if (this.alreadyCounted(run.onset, run.offset)) continue;
+      this.mark(run.onset, run.offset);
+      n++;
+    }
+    return n;
+  }
+
+  /** A count of the span [onset, offset] (s). */
+  private mark(onset: number, offset: number): void {
+    this.spans.push({ onset, offset });
+    if (this.spans.length > 16) this.spans.shift();
+    this.total++;
+    this.times.push(offset);
+  }
+
+  /** The span overlaps a counted one (an event and a run of frames of the same sound). */
+  private alreadyCounted(onset: number, offset: number): boolean {
+    return this.spans.some((s) => onset < s.offset + 0.05 && s.onset < offset + 0.05);
+  }
+
 
   get count(): number {
     return this.total;
   }
 
   /**
-   * One labelled event; returns how many counts it completes (0, 1, or 2 when it also settles the
-   * example sound it followed). `classes` are the model's (to find the counted class).
+   * One labelled event; returns how many counts it completes (0, 1, or more when it also confirms
+   * earlier instances the model was unsure of). `classes` are the model's (to find the counted class).
+   * A "this sound" counter ignores events (see frames()).
    */
   consume(ev: SoundEventRecord, classes: readonly string[]): number {
-    if (this.candidate) {
-      // The example sound is only settled once nothing louder starts right after it (a chirp just before
-      // the clap would otherwise become the sound to count).
-      const c = this.candidate;
-      if (ev.onset - c.offset <= LOOKAHEAD_SEC && !ev.interrupted && ev.snrDb >= c.snrDb + 3 && !ev.duringSpeech) {
-        this.others.push({ t: c.offset, snrDb: c.snrDb, profile: c.profile });
-        this.candidate = ev;
-        return 0;
-      }
-      return this.settle() + this.consume(ev, classes);
-    }
-    return this.judge(ev, classes) ? 1 : 0;
+    if (this.bySeek) return 0;
+    const before = this.total;
+    this.judge(ev, classes);
+    return this.total - before;
   }
 
-  /** Call once per chunk with its end time: settles an example sound nothing louder followed. */
-  tick(t: number): number {
-    return this.candidate && t - this.candidate.offset >= LOOKAHEAD_SEC ? this.settle() : 0;
-  }
-
-  private settle(): number {
-    const c = this.candidate!;
-    this.candidate = null;
-    this.template = c;
-    this.countIt(c);
-    return 1;
-  }
 
   private countIt(ev: SoundEventRecord): void {
     this.counted.push(ev);
     if (this.counted.length > 8) this.counted.shift();
     this.loudest = Math.max(this.loudest, ev.snrDb);
-    this.total++;
-    this.times.push(ev.offset);
+    this.mark(ev.onset, ev.offset);
   }
 
   private judge(ev: SoundEventRecord, classes: readonly string[]): boolean {
@@ -164,7 +165,7 @@ export class EventCounter {
     // Cut short by a louder sound starting on top of it: its level is that sound's lead-in, counted with it.
     if (ev.interrupted) return false;
     const ci = classes.indexOf(this.label);
-    if (ci < 0 && this.label !== THIS_SOUND) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
+    if (ci < 0) throw new SoundFlowError('unknown_sound', `the sound model has no class "${this.label}"`, { recoverable: true });
     // Voice activity fires on barks and coughs too: during speech only the class itself, and only when it
     // is more probable than speech, counts (never a mere look-alike of the template).
     const si = classes.indexOf('speech');
@@ -180,26 +181,18 @@ export class EventCounter {
     const gated = ci >= 0 && (ev.probs[ci] >= this.o.threshold || top) && !unlike && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
     const repeat = !talk && this.template !== null && this.isRepeat(ev, this.template);
     if (talk && !gated) return false;
-    let counts: boolean;
-    // The example sound the user makes stands out: louder than whatever else was heard in the seconds before.
-    const others = this.recentOtherDb(ev.onset);
-    const prominent = !ev.interrupted && ev.snrDb >= TEMPLATE_MIN_DB && (ev.snrDb >= others + 3 || (ev.snrDb >= others - NOVEL_BELOW_DB && this.novel(ev)));
-    if (this.label === THIS_SOUND && this.template === null && prominent) {
-      this.candidate = ev;
-      return false;
-    }
-    if (this.label === THIS_SOUND) counts = repeat;
-    else counts = gated || repeat;
+    const counts = gated || repeat;
     if (!counts) {
-      this.pushOther(ev);
-      if (this.template === null && this.label !== THIS_SOUND && !talk && !ev.interrupted) {
+      if (this.template === null && !talk && !ev.interrupted) {
         this.unsure.push(ev);
         if (this.unsure.length > 20) this.unsure.shift();
       }
       return false;
     }
+    if (this.alreadyCounted(ev.onset, ev.offset)) return false;
     if (!this.template && gated) {
       this.template = ev;
+      this.repeats.seed(ev.onset, ev.offset);
       // The first bark is often the one the model is least sure of (it sits across a chunk edge, or the
       // chunk holds the bed's loudest moment too): an earlier clear event that this one repeats was it.
       for (const u of this.unsure) {
@@ -211,59 +204,30 @@ export class EventCounter {
     return true;
   }
 
-  /** An event heard before counting began (while the instruction was given): background, never counted. */
-  observe(ev: SoundEventRecord): void {
-    this.pushOther(ev);
-  }
-
-  private pushOther(ev: SoundEventRecord): void {
-    this.others.push({ t: ev.offset, snrDb: ev.snrDb, profile: ev.profile });
-    if (this.others.length > 50) this.others.shift();
-  }
-
-  /**
-   * Unlike every comparably loud sound of the last seconds: over birdsong at 10 dB SNR the example is no
-   * louder than the chirps, but it is the one sound that does not look like them.
-   */
-  private novel(ev: SoundEventRecord): boolean {
-    let n = 0;
-    for (const o of this.others) {
-      if (ev.onset - o.t > NOVEL_SEC || o.snrDb < ev.snrDb - NOVEL_DB) continue;
-      n++;
-      if (profileSimilarity(ev.profile, o.profile) >= NOVEL_SIM) return false;
-    }
-    return n > 0;
-  }
-
   /** Convenience for a counter that runs alone: segments and labels the chunk itself. */
   update(chunk: CounterChunk): { count: number; newEvents: number; events: SoundEventRecord[] } {
     if (!this.tracker) this.tracker = new SoundEventTracker({ ...this.segOpts, classes: chunk.classes, thresholds: chunk.thresholds ?? chunk.classes.map(() => 0.5) });
     const events = this.tracker.update({ t: chunk.t, mel: chunk.mel, probs: chunk.probs, speech: chunk.speech });
-    let fresh = 0;
-    for (const ev of events) {
-      if (chunk.countFrom !== undefined && ev.onset < chunk.countFrom) this.observe(ev);
-      else fresh += this.consume(ev, chunk.classes);
-    }
-    fresh += this.tick(chunk.t);
+    // Counted as the change of the total: a first instance counted late (when its repeat is) is new here too.
+    const before = this.total;
+    // Events that began before countFrom were heard while the instruction was given: never counted.
+    for (const ev of events) if (chunk.countFrom === undefined || ev.onset >= chunk.countFrom) this.consume(ev, chunk.classes);
+    this.frames({ mel: chunk.mel, t: chunk.t, countFrom: chunk.countFrom, countable: (chunk.speech ?? 0) < 0.25 });
+    const fresh = this.total - before;
     return { count: this.total, newEvents: fresh, events };
   }
 
   reset(): void {
     this.total = 0;
     this.template = null;
-    this.candidate = null;
     this.loudest = -Infinity;
-    this.others.length = 0;
     this.unsure.length = 0;
     this.counted.length = 0;
     this.times.length = 0;
+    this.runs.length = 0;
+    this.spans.length = 0;
+    this.repeats.reset();
     this.tracker?.reset();
-  }
-
-  private recentOtherDb(t: number): number {
-    let m = -Infinity;
-    for (const o of this.others) if (t - o.t <= 5) m = Math.max(m, o.snrDb);
-    return m;
   }
 
   private isRepeat(ev: SoundEventRecord, tpl: SoundEventRecord): boolean {

@@ -106,6 +106,22 @@ export function namesAssistant(text: string): boolean {
   return typeof text === 'string' && WAKE.test(normalizeInstruction(text));
 }
 
+/** Opens as a request by its form: our name, an imperative verb, or "can/could/would/will you" + a request verb. */
+export function requestLead(text: string): boolean {
+  if (typeof text !== 'string') return false;
+  const f = addressedFeatures(text);
+  const at = (k: (typeof ADDRESSED_FEATURES)[number]) => f[ADDRESSED_FEATURES.indexOf(k)];
+  if (at('wake') === 1 || at('modal_request') === 1) return true;
+  if (at('imperative') !== 1) return false;
+  // A verb that opens a clause is no imperative: "print it is broken again", "keep counted them" (a
+  // statement whose first word was misheard as a verb) have a finite verb right behind it.
+  const after = normalizeInstruction(text).split(' ').slice(1, 3);
+  return !after.some((w) => FINITE.test(w));
+}
+
+/** Finite verb forms that cannot follow an imperative's first word. */
+const FINITE = /^(?:is|are|was|were|am|has|had|does|did|\w+ed)$/;
+
 export function isAddressed(text: string): boolean {
   return addressedScore(text) >= ADDRESSED_THRESHOLD;
 }

@@ -8,7 +8,7 @@ import { parseInstruction } from '../../instructions/parser.ts';
 import { nameableSound } from '../../instructions/sounds.ts';
 import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
-import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant } from './addressed.ts';
+import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant, requestLead } from './addressed.ts';
 
 /** Addressed probability of an utterance that opens with the assistant's name. */
 const NAMED_ADDRESSED = 0.9;
@@ -143,6 +143,17 @@ function slotHeard(command: string, readings: string[]): boolean {
   return slots.some((s) => heard.some((w) => soundsAlike(w, s) >= 0.5));
 }
 
+/**
+ * "one is five plus three": a sum asked with its question word misheard as a word that sounds like "what"
+ * (one, won), usually a question held over its pause and joined with its last number. The form
+ * "<what> is N op M" is a question even though the addressed score cannot see it (0.44, below the skill
+ * floor); "the answer is five plus three" is not taken.
+ */
+function sumQuestion(text: string): boolean {
+  const m = /^(\w+) is (?:[a-z0-9]+ ){1,3}(?:plus|minus|times|divided by|multiplied by|over) [a-z0-9 ]+$/.exec(norm(text));
+  return !!m && soundsAlike(m[1], 'what') >= 0.6;
+}
+
 /** A request names something: "is it", "and a", "if if if" (what music and noise are often heard as) ask for nothing. */
 function namesSomething(text: string): boolean {
   const words = norm(text).split(' ').filter(Boolean);
@@ -274,6 +285,18 @@ export class Understander {
     if (addressed >= this.opts.addressed && this.requestForm(text)) {
       return { intent: { kind: 'out_of_scope', limit: honestLimit(text), text }, heard: text, confidence: addressed, source: input.typed ? 'typed' : 'open', addressed };
     }
+    // The open transcript lost the request's first words ("all my mother", "saison doesn't use it") but an
+    // n-best alternative kept them ("tell my mother", "play some dazzle use it"): an imperative, a polite
+    // "could you" + verb or our name is a request however the rest was heard. Questions are not taken from
+    // alternatives: "what you like some more tea" (for "would you like …") and "what did you think of the
+    // film" are people talking to people.
+    if (!input.typed) {
+      for (const alt of (input.alternatives ?? []).slice(0, 5)) {
+        if (!alt || alt === text || !this.requestForm(alt) || !requestLead(alt)) continue;
+        const a = addressedScore(alt);
+        if (a >= this.opts.addressed) return { intent: { kind: 'out_of_scope', limit: honestLimit(alt), text: alt }, heard: alt, confidence: a * WEIGHT.nbest, source: 'nbest', addressed: a };
+      }
+    }
     return none;
   }
 
@@ -300,7 +323,7 @@ export class Understander {
     const a = answer(text, { now, addressed: source === 'typed' || source === 'confirmed' || addressed >= this.opts.addressed || (afterReply && short) });
     if (!a || a.skill === 'fallback' || a.skill === 'wake') return null;
     // Overheard talk can contain a skill's words ("i think so, what time"): open readings need a request form.
-    if (!trusted && addressed < this.opts.skillFloor && !(afterReply && short)) return null;
+    if (!trusted && addressed < this.opts.skillFloor && !(afterReply && short) && !(a.skill === 'arithmetic' && sumQuestion(text))) return null;
     return { kind: 'skill', answer: a };
   }
 

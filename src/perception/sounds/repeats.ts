@@ -1,0 +1,329 @@
+// Repeats of one sound, found frame by frame against the background's per-band statistics ("count this
+// sound", "count the claps"). The generic segmenter cuts events by overall level, so over birdsong a
+// sound and the chirps around it become one long event whose length and shape match nothing. Here:
+// - the background is tracked per band (16 bands of the shared log-mel, 4 s of frames outside any run):
+//   its 25th percentile is the floor, its 97th what the bed itself reaches now and then;
+// - the example is the first run of frames standing out of the bed's own range (sum over bands of dB
+//   over the 97th percentile), so a chirp that the bed makes all the time is not an example;
+// - its template is the per-band level over the floor averaged over the run; a frame matches when the
+//   template's bands are raised by as much as the template (clipped per band, so a chirp filling one
+//   band cannot stand in for the others);
+// - a repeat is a run of matching frames (hysteresis, hangover), of a length comparable to the example's
+//   and of a like shape; it is reported when it ends, so a count comes right after its sound.
+import { PROFILE_BANDS, FRAME_SEC, profileSimilarity } from './segmenter.ts';
+
+export interface RepeatRun {
+  /** Stream times (s, 10 ms resolution) of the run's first frame and the end of its last one. */
+  onset: number;
+  offset: number;
+  /** True for the example itself (the first run), false for its repeats. */
+  example: boolean;
+  /** Mean per-band level over the floor during the run (dB). */
+  profile: Float32Array;
+  /** Mean template score (0..1) over the run; for the example, its peak novelty (dB summed over bands). */
+  score: number;
+}
+
+export interface RepeatDetectorOptions {
+  /** Smoothed template score that starts / keeps a repeat (defaults 0.5 / 0.3). */
+  onScore?: number;
+  offScore?: number;
+  /** Novelty (dB summed over bands above the bed's 97th percentile) that starts / keeps the example (defaults 30 / 12). */
+  noveltyOn?: number;
+  noveltyOff?: number;
+  /**
+   * A run must also start this far over the highest score the background itself reached in the last
+   * BG_FRAMES frames (defaults 20 dB of novelty, 0.2 of template score): a bed of loud chirps sets its own bar.
+   */
+  noveltyMargin?: number;
+  scoreMargin?: number;
+  /**
+   * Look for the example by novelty (default true, "count this sound"). False: the template comes from
+   * seed() (a class counter's first confident event), and nothing counts before it.
+   */
+  seek?: boolean;
+  /** Frames under the keep line that end a run (default 8: 80 ms bridges a sound's own dips). */
+  hangFrames?: number;
+  /** A repeat's length relative to the example's (default 0.3–3.5: the background adds to or masks either end). */
+  minLengthRatio?: number;
+  maxLengthRatio?: number;
+  /**
+   * Profile correlation with the template a repeat needs (default 0.2: a weak guard against another sound
+   * raising the same bands; chirps inside a true repeat pull its correlation down to 0.3, and 0.4 lost them).
+   */
+  minSimilarity?: number;
+}
+
+export interface RepeatFrameInput {
+  /** The chunk's log-mel frames (frames × bins, natural log). */
+  mel: Float32Array;
+  /** Stream time (s) at the end of the chunk. */
+  t: number;
+  /** Runs starting before this time are background (heard while the instruction was given). */
+  countFrom?: number;
+  /** Whether runs overlapping this chunk may count (false while someone talks or the input is bad). */
+  countable?: boolean;
+}
+
+const BG_FRAMES = 400;
+const LOW_Q = 0.25;
+const HIGH_Q = 0.97;
+/** Quantiles are refreshed every this many background frames (a 4 s background moves slowly). */
+const REFRESH = 10;
+/** Band levels are binned for the quantiles: 0.5 dB steps over −80…+80 dB (log-mel power in dB, before the dBFS offset: −60 dB is the log floor, full scale ≈ +45 dB). */
+const HIST_MIN_DB = -80;
+const HIST_STEP_DB = 0.5;
+const HIST_BINS = 320;
+const histBin = (db: number) => Math.max(0, Math.min(HIST_BINS - 1, Math.floor((db - HIST_MIN_DB) / HIST_STEP_DB)));
+/** Bands of the template below this (dB over the floor) take no part in the score. */
+const TEMPLATE_MIN_DB = 3;
+/** Per-band cap of the novelty sum (dB): one very loud band is one band. */
+const NOVELTY_CAP_DB = 30;
+/** No run starts before this many background frames (the bed's range is unknown). */
+const WARMUP = 30;
+const SMOOTH = 3;
+/** Novelty is averaged over more frames: a chirp lasts 40–90 ms, a sound made to be counted longer. */
+const NOVELTY_SMOOTH = 3;
+/** Highest start bars (novelty dB, template score) the bed's own highs can set. */
+const NOVELTY_CAP = 50;
+const SCORE_CAP = 0.7;
+/** Fraction of a run's peak under which its frames count as low (novelty, template score). */
+const NOVELTY_KEEP_FRAC = 0.25;
+const SCORE_KEEP_FRAC = 0.4;
+/**
+ * Mean template score a repeat needs over its frames: bed fluctuations that brush the start bar average
+ * 0.4–0.6, true repeats at 10 dB SNR 0.65–0.95 (tuning set of bench/counting.ts: 0.55 → 0.65 took
+ * "this sound" at 10 dB from 0.875 to 0.92).
+ */
+const MIN_MEAN_SCORE = 0.65;
+/** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
+const PAST_FRAMES = 300;
+/** Frames (10 ms) a background score waits before it can raise the start bar. */
+const BAR_LAG = 30;
+/** Longest run (s) before it is taken for a change of the bed (longer for a long example). */
+const MAX_RUN_SEC = 6;
+
+interface Run {
+  start: number;
+  last: number;
+  low: number;
+  sum: Float64Array;
+  n: number;
+  scoreSum: number;
+  /** Highest smoothed score (novelty while seeking the example). */
+  peak: number;
+  countable: boolean;
+}
+
+export class RepeatDetector {
+  private readonly o: Required<RepeatDetectorOptions>;
+  private readonly ring = new Float32Array(BG_FRAMES * PROFILE_BANDS);
+  private filled = 0;
+  private pos = 0;
+  private sinceRefresh = REFRESH;
+  private readonly lo = new Float32Array(PROFILE_BANDS);
+  private readonly hi = new Float32Array(PROFILE_BANDS);
+  private readonly hist = new Uint16Array(PROFILE_BANDS * HIST_BINS);
+  /** The latest frames' band levels and start times, for a template seeded from an event already heard. */
+  private readonly past = new Float32Array(PAST_FRAMES * PROFILE_BANDS);
+  private readonly pastT = new Float64Array(PAST_FRAMES).fill(NaN);
+  private readonly recentScores: number[] = [];
+  /** Smoothed scores of the latest background frames (the bed's own highs). */
+  private readonly bgScores = new Float32Array(BG_FRAMES);
+  private bgScorePos = 0;
+  private readonly lagScores: number[] = [];
+  private run: Run | null = null;
+  private frame = 0;
+  /** Per-band level of the example over the floor (dB), once heard. */
+  template: Float32Array | null = null;
+  /** The example's length (s). */
+  templateSec = 0;
+
+  constructor(opts: RepeatDetectorOptions = {}, private readonly bins = 64) {
+    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, ...opts };
+  }
+
+  /** Feeds one chunk; returns the runs (example or repeats) that ended in it. */
+  process(c: RepeatFrameInput): RepeatRun[] {
+    const B = this.bins;
+    const per = B / PROFILE_BANDS;
+    const n = Math.floor(c.mel.length / B);
+    const out: RepeatRun[] = [];
+    const band = new Float32Array(PROFILE_BANDS);
+    const countable = c.countable ?? true;
+    // The bed's own highs, once per chunk (the scores that set them are lagged by BAR_LAG frames anyway).
+    let bedHigh = 0;
+    for (const v of this.bgScores) if (v > bedHigh) bedHigh = v;
+    for (let f = 0; f < n; f++, this.frame++) {
+      const t0 = c.t - (n - f) * FRAME_SEC;
+      for (let k = 0; k < PROFILE_BANDS; k++) {
+        let e = 0;
+        for (let b = k * per; b < (k + 1) * per; b++) e += Math.exp(c.mel[f * B + b]);
+        band[k] = 10 * Math.log10(e / per + 1e-12);
+      }
+      this.past.set(band, (this.frame % PAST_FRAMES) * PROFILE_BANDS);
+      this.pastT[this.frame % PAST_FRAMES] = t0;
+      const ready = this.filled >= WARMUP;
+      const v = ready ? this.frameScore(band) : 0;
+      this.recentScores.push(v);
+      const smooth = this.template ? SMOOTH : NOVELTY_SMOOTH;
+      while (this.recentScores.length > smooth) this.recentScores.shift();
+      const s = this.recentScores.reduce((a, b) => a + b, 0) / this.recentScores.length;
+      const [base, keep, margin, cap, keepFrac] = this.template
+        ? [this.o.onScore, this.o.offScore, this.o.scoreMargin, SCORE_CAP, SCORE_KEEP_FRAC]
+        : [this.o.noveltyOn, this.o.noveltyOff, this.o.noveltyMargin, NOVELTY_CAP, NOVELTY_KEEP_FRAC];
+      const r = this.run;
+      if (!r) {
+        // Capped: frames under the bar become background and raise it, so an uncapped bar would ratchet.
+        if (ready && s >= base && s >= Math.min(bedHigh + margin, cap) && (c.countFrom === undefined || t0 >= c.countFrom)) {
+          this.run = { start: this.frame - Math.min(smooth - 1, this.frame), last: this.frame, low: 0, sum: new Float64Array(PROFILE_BANDS), n: 0, scoreSum: 0, peak: s, countable };
+          this.add(this.run, band, v);
+        } else {
+          this.pushBackground(band);
+          // Lagged: the rising edge of the sound itself must not set the bar it has to clear.
+          if (ready) this.lagScores.push(s);
+          if (this.lagScores.length > BAR_LAG) this.bgScores[this.bgScorePos++ % BG_FRAMES] = this.lagScores.shift()!;
+        }
+        continue;
+      }
+      if (!countable) r.countable = false;
+      // A run far longer than any example is the bed changing, not a sound: drop it and learn the new bed.
+      if ((this.frame - r.start) * FRAME_SEC > Math.max(MAX_RUN_SEC, 4 * this.templateSec)) {
+        this.run = null;
+        this.pushBackground(band);
+        continue;
+      }
+      // The keep line follows the run's peak: over birdsong a loud example would otherwise run on
+      // through the chirps after it, and a repeat into the next one.
+      if (s < Math.max(keep, keepFrac * r.peak)) {
+        if (++r.low >= this.o.hangFrames) {
+          this.run = null;
+          const done = this.finish(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC);
+          if (done) out.push(done);
+        }
+        continue;
+      }
+      r.low = 0;
+      r.last = this.frame;
+      r.peak = Math.max(r.peak, s);
+      this.add(r, band, v);
+    }
+    return out;
+  }
+
+  /**
+   * Sets the template from the frames of [onset, offset) (stream times, s), when none is set yet: a class
+   * counter's first confident event, so that its repeats are found even where the model is unsure.
+   */
+  seed(onset: number, offset: number): void {
+    if (this.template) return;
+    const sum = new Float64Array(PROFILE_BANDS);
+    let n = 0;
+    for (let i = 0; i < PAST_FRAMES; i++) {
+      const t = this.pastT[i];
+      if (!(t >= onset - 1e-6 && t < offset)) continue;
+      for (let k = 0; k < PROFILE_BANDS; k++) sum[k] += Math.max(0, this.past[i * PROFILE_BANDS + k] - this.lo[k]);
+      n++;
+    }
+    if (!n) return;
+    this.template = Float32Array.from(sum, (v) => v / n);
+    this.templateSec = offset - onset;
+    this.recentScores.length = 0;
+    this.bgScores.fill(0);
+    this.lagScores.length = 0;
+  }
+
+  reset(): void {
+    this.hist.fill(0);
+    this.pastT.fill(NaN);
+    this.filled = 0;
+    this.pos = 0;
+    this.sinceRefresh = REFRESH;
+    this.recentScores.length = 0;
+    this.bgScores.fill(0);
+    this.bgScorePos = 0;
+    this.lagScores.length = 0;
+    this.run = null;
+    this.frame = 0;
+    this.template = null;
+    this.templateSec = 0;
+  }
+
+  /** Novelty while seeking the example; template score once it is known. */
+  private frameScore(band: Float32Array): number {
+    const T = this.template;
+    if (!T && !this.o.seek) return 0;
+    if (!T) {
+      let nov = 0;
+      for (let k = 0; k < PROFILE_BANDS; k++) nov += Math.min(NOVELTY_CAP_DB, Math.max(0, band[k] - this.hi[k]));
+      return nov;
+    }
+    let num = 0;
+    let den = 0;
+    for (let k = 0; k < PROFILE_BANDS; k++) {
+      if (T[k] < TEMPLATE_MIN_DB) continue;
+      const e = Math.max(0, band[k] - this.lo[k]);
+      num += T[k] * Math.min(e, T[k]);
+      den += T[k] * T[k];
+    }
+    return den > 0 ? num / den : 0;
+  }
+
+  private add(r: Run, band: Float32Array, score: number): void {
+    for (let k = 0; k < PROFILE_BANDS; k++) r.sum[k] += Math.max(0, band[k] - this.lo[k]);
+    r.n++;
+    r.scoreSum += score;
+  }
+
+  /** `t0` is the stream time of the run's first frame. */
+  private finish(r: Run, t0: number): RepeatRun | null {
+    const len = (r.last - r.start + 1) * FRAME_SEC;
+    const profile = Float32Array.from(r.sum, (v) => v / Math.max(1, r.n));
+    const onset = +t0.toFixed(2);
+    const offset = +(t0 + len).toFixed(2);
+    if (!r.countable || len < 0.03) return null;
+    if (!this.template) {
+      this.template = profile;
+      this.templateSec = len;
+      this.recentScores.length = 0; // novelty and template scores are on different scales
+      this.bgScores.fill(0);
+      this.lagScores.length = 0;
+      return { onset, offset, example: true, profile, score: r.peak };
+    }
+    const ratio = len / Math.max(0.03, this.templateSec);
+    if (ratio < this.o.minLengthRatio || ratio > this.o.maxLengthRatio) return null;
+    if (profileSimilarity(profile, this.template) < this.o.minSimilarity) return null;
+    if (r.scoreSum / Math.max(1, r.n) < MIN_MEAN_SCORE) return null;
+    return { onset, offset, example: false, profile, score: r.scoreSum / Math.max(1, r.n) };
+  }
+
+  private pushBackground(band: Float32Array): void {
+    // Per-band histograms of the ring (0.5 dB bins), kept incrementally: quantiles without sorting.
+    const full = this.filled === BG_FRAMES;
+    for (let k = 0; k < PROFILE_BANDS; k++) {
+      if (full) this.hist[k * HIST_BINS + histBin(this.ring[this.pos * PROFILE_BANDS + k])]--;
+      this.hist[k * HIST_BINS + histBin(band[k])]++;
+    }
+    this.ring.set(band, this.pos * PROFILE_BANDS);
+    this.pos = (this.pos + 1) % BG_FRAMES;
+    this.filled = Math.min(BG_FRAMES, this.filled + 1);
+    if (++this.sinceRefresh < REFRESH && this.filled > WARMUP) return;
+    this.sinceRefresh = 0;
+    const m = this.filled;
+    for (let k = 0; k < PROFILE_BANDS; k++) {
+      this.lo[k] = this.quantile(k, Math.floor(LOW_Q * (m - 1)));
+      this.hi[k] = this.quantile(k, Math.floor(HIGH_Q * (m - 1)));
+    }
+  }
+
+  /** Level (dB, bin centre) of the `rank`-th smallest background frame of band k. */
+  private quantile(k: number, rank: number): number {
+    let seen = 0;
+    for (let b = 0; b < HIST_BINS; b++) {
+      seen += this.hist[k * HIST_BINS + b];
+      if (seen > rank) return HIST_MIN_DB + (b + 0.5) * HIST_STEP_DB;
+    }
+    return HIST_MIN_DB + HIST_BINS * HIST_STEP_DB;
+  }
+
+}

@@ -1,0 +1,76 @@
+// "Count this sound" frame by frame (repeats.ts): synthesised chirps fill the gaps between the repeats
+// of a harmonic sound, as birdsong does; each repeat is counted once, right after it ends, and another
+// sound as loud is not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LogMel } from '../src/perception/features.ts';
+import { RepeatDetector, type RepeatRun } from '../src/perception/sounds/repeats.ts';
+import { noise, SR } from '../src/testing/audio.ts';
+import { makeRng, uniform } from '../src/util/rng.ts';
+
+/** `len` s of a sum of sines (Hz, relative amplitude) with 20 ms fades. */
+function partials(len: number, parts: [number, number][]): Float32Array {
+  const n = Math.round(len * SR);
+  const fade = 0.02 * SR;
+  return Float32Array.from({ length: n }, (_, i) => {
+    let v = 0;
+    for (const [f, a] of parts) v += a * Math.sin((2 * Math.PI * f * i) / SR);
+    return v * Math.min(1, i / fade, (n - 1 - i) / fade);
+  });
+}
+
+/** A bird-like chirp: a 40–90 ms sweep within 2.5–6 kHz. */
+function chirp(rng: () => number): Float32Array {
+  const n = Math.round(uniform(rng, 0.04, 0.09) * SR);
+  const f0 = uniform(rng, 2500, 5000);
+  const f1 = f0 + uniform(rng, -800, 1000);
+  let ph = 0;
+  return Float32Array.from({ length: n }, (_, i) => {
+    ph += (2 * Math.PI * (f0 + ((f1 - f0) * i) / n)) / SR;
+    return Math.sin(ph) * Math.sin((Math.PI * i) / n);
+  });
+}
+
+function add(x: Float32Array, y: Float32Array, at: number, gain: number): void {
+  const s = Math.round(at * SR);
+  for (let i = 0; i < y.length && s + i < x.length; i++) x[s + i] += gain * y[i];
+}
+
+function run(x: Float32Array, countFrom: number): RepeatRun[] {
+  const lm = new LogMel();
+  const det = new RepeatDetector();
+  const out: RepeatRun[] = [];
+  for (let i = 0; i + 6400 <= x.length; i += 6400) out.push(...det.process({ mel: lm.process(x.slice(i, i + 6400)), t: (i + 6400) / SR, countFrom }));
+  return out;
+}
+
+test('repeats of a sound with chirps in every gap: one count per repeat, each ending within 60 ms of its sound', () => {
+  let worst = 0;
+  for (const seed of [1, 2, 3]) {
+    const rng = makeRng(seed);
+    const x = noise(14, { color: 'pink', amplitude: 0.01 });
+    // Chirps throughout, ~5 per second, peaking as high as the sound.
+    for (let t = 0.05; t < 13.8; t += uniform(rng, 0.1, 0.3)) add(x, chirp(rng), t, 0.1);
+    const sound = partials(0.5, [[420, 1], [840, 0.6], [1260, 0.4], [1680, 0.2]]);
+    const starts = [3.4, 4.3, 5.1, 7.0, 7.8, 10.2];
+    for (const s of starts) add(x, sound, s, 0.06);
+    const runs = run(x, 3);
+    assert.equal(runs.length, starts.length, `seed ${seed}: ${runs.map((r) => `${r.onset}-${r.offset}`).join(' ')}`);
+    assert.ok(runs[0].example && runs.slice(1).every((r) => !r.example));
+    runs.forEach((r, k) => (worst = Math.max(worst, Math.abs(r.offset - (starts[k] + 0.5)))));
+  }
+  assert.ok(worst <= 0.06, `a count ${worst.toFixed(2)} s from its sound's end`);
+});
+
+test('another sound as loud as the counted one is not a repeat, and nothing before countFrom is the example', () => {
+  const rng = makeRng(7);
+  const x = noise(12, { color: 'pink', amplitude: 0.01 });
+  for (let t = 0.05; t < 11.8; t += uniform(rng, 0.1, 0.3)) add(x, chirp(rng), t, 0.1);
+  const sound = partials(0.4, [[420, 1], [840, 0.6], [1260, 0.4]]);
+  const other = partials(0.4, [[1900, 1], [2300, 0.8], [3100, 0.5]]);
+  add(x, other, 1.5, 0.06); // heard while the instruction was given: background, not the example
+  for (const s of [3.5, 5.5, 8.5]) add(x, sound, s, 0.06);
+  for (const s of [4.5, 7.0, 9.8]) add(x, other, s, 0.06);
+  const runs = run(x, 3);
+  assert.deepEqual(runs.map((r) => Math.round(r.onset * 2) / 2), [3.5, 5.5, 8.5], runs.map((r) => `${r.onset}-${r.offset}`).join(' '));
+});
