@@ -361,8 +361,6 @@ export class PocketSphinxDecoder {
    * decoder set up for live CMN: seeded with the mean of exactly this audio, history 0, so it stays
    * fixed), in one turn of the queue. The decoder's live CMN state is put back afterwards, so an
    * utterance streamed on it next goes on from where it was. Between utterances only.
-   */
-  /**
    * `ownStream`: the front end's noise estimate is started afresh and first run over this audio, then the
    * mean is taken and the audio decoded with that estimate, so the result depends on the audio alone (not
    * on what the decoder heard before) yet the mean is taken with a noise estimate that has adapted to
