@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, floatToPcm16, loadFile, silence, speech } from '../src/testing/audio.ts';
-import { OnePassRecognizer, modelCmnInit, openOnePassPool } from '../src/perception/asr/one-pass.ts';
+import { ONE_PASS_BEAMS, OnePassRecognizer, modelCmnInit, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { DecoderPool } from '../src/perception/asr/decoder-pool.ts';
-import type { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
+import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { getCmn, setCmn } from '../src/perception/asr/cmn.ts';
 import { wer } from '../src/perception/asr/wer.ts';
 
@@ -131,6 +131,113 @@ describe('one-pass recogniser', () => {
     assert.equal(got.frames, 0);
     await assert.rejects(d.withHandle((ps) => setCmn(ps, new Float32Array(3))), /13 finite/);
     pool.release(d);
+  });
+});
+
+describe("a first utterance's re-decode on a second decoder", () => {
+  // Every decoder the pool opens, and every re-decode started on any of them, in order.
+  const decoders: PocketSphinxDecoder[] = [];
+  const redecodes: Promise<unknown>[] = [];
+  const pool = new DecoderPool(
+    async () => {
+      const d = await PocketSphinxDecoder.open({ beams: ONE_PASS_BEAMS, cmn: 'live' });
+      const own = d.decodeOwnMean.bind(d);
+      d.decodeOwnMean = (pcm, o) => {
+        const p = own(pcm, o);
+        redecodes.push(p);
+        return p;
+      };
+      decoders.push(d);
+      return d;
+    },
+    { max: 2, spare: 0, idleMs: 60_000 },
+  );
+  after(() => pool.close());
+
+  it('the live decoder goes on with the speech after a pause while its segment is decoded again elsewhere', async () => {
+    const rec = new OnePassRecognizer(pool);
+    const a = utterance('set a timer');
+    const b = utterance('for ten seconds');
+    await stream(rec, a);
+    await pool.ready(); // a second decoder idle in the pool
+    assert.equal(decoders.length, 2);
+    // Held up by a gate, so its re-decode stays in flight until the test opens it.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    const helper = pool.tryAcquire()!;
+    void helper.withHandle(() => gate);
+    pool.release(helper);
+    rec.commitSegment();
+    await rec.committed();
+    assert.equal(redecodes.length, 1, 'the first segment is decoded again');
+    assert.equal(pool.stats.lent, 2, 'on a second decoder');
+    let redecoded = false;
+    void redecodes[0].then(() => (redecoded = true), () => (redecoded = true));
+    for (let i = 0; i < b.length; i += CHUNK) await rec.feed(b.subarray(i, i + CHUNK));
+    assert.equal(redecoded, false, 'the speech after the pause was decoded while the re-decode was still waiting');
+    assert.ok(rec.partial().length > 0, 'the live pass heard the second segment');
+    openGate();
+    const fin = await rec.finish();
+    await rec.settled();
+    assert.ok(wer('set a timer for ten seconds', fin.text) <= 0.5, fin.text);
+    assert.equal(pool.stats.lent, 0, 'both decoders back');
+    assert.equal(pool.stats.open, 2);
+  });
+
+  it('hears a first utterance the same on the second decoder as on the live one', async () => {
+    // The re-decode's mean is taken with a noise estimate adapted to the segment on whichever decoder
+    // runs it. (Taken with a reset estimate instead, a four-sentence probe heard "good morning island like
+    // …" on the second decoder; this shorter case passed with that variant too, so it checks the second
+    // decoder's result, not that exact failure.)
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    // Two decoders that have heard nothing yet.
+    const fresh = openOnePassPool({}, { max: 2, spare: 1, idleMs: 60_000 });
+    try {
+      await fresh.ready();
+      const a = await fresh.acquire();
+      const b = await fresh.acquire();
+      fresh.release(a);
+      fresh.release(b);
+      const rec = new OnePassRecognizer(fresh);
+      await stream(rec, floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3))));
+      rec.commitSegment();
+      await rec.committed();
+      assert.equal(fresh.stats.lent, 2, 'the segment is decoded again on the second decoder');
+      // The speech goes on after the pause (the live pass follows it meanwhile).
+      execFileSync('flite', ['-voice', 'slt', '-t', 'and a glass of water please', '-o', wav]);
+      const more = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3)));
+      for (let i = 0; i < more.length; i += CHUNK) await rec.feed(more.subarray(i, i + CHUNK));
+      const fin = await rec.finish();
+      await rec.settled();
+      assert.ok(wer('good morning i would like a cup of coffee and a glass of water please', fin.text) <= 0.25, fin.text);
+      assert.equal(fresh.stats.lent, 0);
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('a session closed mid-re-decode gives both decoders back', async () => {
+    const rec = new OnePassRecognizer(pool);
+    await stream(rec, utterance('set a timer'));
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    const helper = pool.tryAcquire()!;
+    assert.ok(helper, 'the other decoder is idle');
+    void helper.withHandle(() => gate);
+    pool.release(helper);
+    rec.commitSegment();
+    await rec.committed();
+    assert.equal(pool.stats.lent, 2);
+    rec.close();
+    // The pool is full: a new borrower waits (bounded) until the re-decode is done.
+    const next = pool.acquire();
+    assert.equal(pool.stats.waiting, 1);
+    openGate();
+    await rec.settled();
+    const d = await next;
+    pool.release(d);
+    assert.equal(pool.stats.lent, 0, 'both decoders back');
+    assert.equal(pool.stats.open, 2);
   });
 });
 

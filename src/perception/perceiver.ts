@@ -202,7 +202,7 @@ export class Perceiver {
     p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
     if (streamed && asr instanceof OnePassRecognizer) {
       // Each utterance starts from the session's cepstral estimate, known once the previous one is done.
-      p.gstream = new GrammarStream(streamed, { seed: () => asr.settled().then(() => asr.cmnState) });
+      p.gstream = new GrammarStream(streamed, { seed: () => asr.estimate() });
     } else {
       p.grammar = grammar ? Promise.resolve(grammar as GrammarReader | Promise<GrammarReader>) : null;
     }

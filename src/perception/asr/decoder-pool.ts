@@ -75,6 +75,19 @@ export class DecoderPool<D extends Closable = PocketSphinxDecoder> {
   }
 
   /**
+   * An idle decoder now, or null: never waits and never opens one, so a borrower that has another way
+   * to do its work (a first utterance's re-decode can run on its own live decoder) cannot hold up, or be
+   * held up by, the borrowers waiting for a decoder of their own.
+   */
+  tryAcquire(): D | null {
+    if (this.closed) return null;
+    const ready = this.idle.pop();
+    if (ready) this.lend();
+    this.topUp();
+    return ready?.decoder ?? null;
+  }
+
+  /**
    * Resolves once a decoder is ready to lend (opening one if none is idle), so a new session does not
    * pay the model load at its first utterance.
    */

@@ -133,6 +133,8 @@ export class OnePassRecognizer {
   private redone: Promise<DecodeResult | null>[] = [];
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
+  /** Re-decodes running on a second, borrowed decoder: each settles once that decoder is back in the pool. */
+  private readonly helpers = new Set<Promise<void>>();
 
   constructor(
     private readonly pool: DecoderPool,
@@ -240,14 +242,14 @@ export class OnePassRecognizer {
     // A short utterance's segments carry n-best readings (the understanding layer weighs them); the A*
     // search over the lattice runs on the decoder's worker while the pause lasts.
     const nbest = this.length <= NBEST_MAX_SECONDS * SAMPLE_RATE ? NBEST : 0;
-    // A first utterance's segment is decoded again with its own mean now, between its closing search and
-    // the next segment's start on the same decoder (the audio after the pause queues meanwhile and is
-    // caught up), rather than all of them at the end of the utterance.
+    // A first utterance's segment is decoded again with its own mean now, rather than all of them at the
+    // end of the utterance: on a second decoder when one is idle, so the live pass goes on with the audio
+    // after the pause; otherwise between its closing search and the next segment's start.
     const seg = this.audio && to > from ? slice(this.audio, from, to) : null;
     let again: Promise<DecodeResult> | null = null;
     const result = this.decoder.then((d) => {
       const r = d.end({ nbest });
-      if (seg) again = d.decodeOwnMean(seg, { nbest });
+      if (seg) again = this.decodeAgain(d, seg, nbest);
       d.start();
       return r;
     });
@@ -299,11 +301,12 @@ export class OnePassRecognizer {
     // The decoder's CMN now includes this utterance: that is the session's estimate for the next one.
     const state = d.withHandle((ps) => getCmn(ps));
     // Too little history before this utterance: decode its audio again with the mean learnt from it
-    // (as a batch CMN would), on the same decoder before it goes back to the pool.
+    // (as a batch CMN would). The live decoder goes back once its own queue has drained (a re-decode that
+    // fell back to it included), so the next utterance need not wait for a re-decode on a second decoder.
     const redo = audio && audio.length ? state.then(() => this.redecodeRest(d, audio, bounds, redone, keepTail, seconds)) : Promise.resolve(null);
     redo.catch(() => undefined);
-    this.returned = Promise.all([state, redo.catch(() => null)]).then(
-      ([s]) => {
+    this.returned = state.then(
+      (s) => {
         this.cmn = s;
         return this.giveBack(d, gen);
       },
@@ -340,9 +343,19 @@ export class OnePassRecognizer {
     if (decoder) this.returned = decoder.then((d) => this.giveBack(d, gen, true)).catch(() => undefined);
   }
 
-  /** Resolves once the last utterance's decoder is back in the pool (and its CMN estimate kept). */
-  settled(): Promise<void> {
-    return this.returned;
+  /**
+   * The running estimate once the last utterance's is known (its live decoder back in the pool), without
+   * waiting for a first utterance's re-decode on a second decoder.
+   */
+  async estimate(): Promise<CmnState | null> {
+    await this.returned;
+    return this.cmnState;
+  }
+
+  /** Resolves once the last utterance's decoders are back in the pool (and its CMN estimate kept). */
+  async settled(): Promise<void> {
+    await this.returned;
+    await Promise.all([...this.helpers]);
   }
 
   close(): void {
@@ -361,13 +374,35 @@ export class OnePassRecognizer {
     const total = !keepTail && bounds.length ? bounds.at(-1)! : length;
     if (total < MIN_SEGMENT_SAMPLES) return null;
     const last = bounds.at(-1) ?? 0;
-    const tail = keepTail && total > last ? d.decodeOwnMean(slice(audio, last, total), { nbest: seconds <= NBEST_MAX_SECONDS ? NBEST : 0 }) : null;
+    const tail = keepTail && total > last ? this.decodeAgain(d, slice(audio, last, total), seconds <= NBEST_MAX_SECONDS ? NBEST : 0) : null;
     const parts = (await Promise.all([...redone, tail])).filter((p): p is DecodeResult => p !== null);
     // n-best readings belong to the last part, and only for a short utterance (as the live pass gives them).
     parts.forEach((p, i) => {
       if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
     });
     return parts;
+  }
+
+  /**
+   * One piece of a first utterance decoded with its own mean, on an idle pooled decoder when there is
+   * one (never waiting for one: the pool's other borrowers keep their order and bound), else on the live
+   * decoder `live` between its segments. The front end's noise estimate starts afresh and adapts to the
+   * piece first either way, so the result does not depend on which decoder ran it.
+   */
+  private decodeAgain(live: PocketSphinxDecoder, pcm: Int16Array, nbest: number): Promise<DecodeResult> {
+    const helper = this.pool.tryAcquire();
+    if (!helper) return live.decodeOwnMean(pcm, { nbest, ownStream: true });
+    const result = helper.decodeOwnMean(pcm, { nbest, ownStream: true });
+    // Back to the pool when done, whatever became of the session meanwhile (settled() waits for it).
+    const back: Promise<void> = result.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      this.pool.release(helper);
+      this.helpers.delete(back);
+    });
+    this.helpers.add(back);
+    return result;
   }
 
   /** Ends the decoder's utterance if still open and returns it to the pool once its queue drains. */

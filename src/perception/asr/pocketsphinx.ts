@@ -372,8 +372,13 @@ export class PocketSphinxDecoder {
    * decoder set up for live CMN: seeded with the mean of exactly this audio, history 0, so it stays
    * fixed), in one turn of the queue. The decoder's live CMN state is put back afterwards, so an
    * utterance streamed on it next goes on from where it was. Between utterances only.
+   * `ownStream`: the front end's noise estimate is started afresh and first run over this audio, then the
+   * mean is taken and the audio decoded with that estimate, so the result depends on the audio alone (not
+   * on what the decoder heard before) yet the mean is taken with a noise estimate that has adapted to
+   * the audio, as a live pass over it leaves it (a fresh estimate gave another mean: flite slt "good
+   * morning i would like …" → "good morning island like …").
    */
-  decodeOwnMean(pcm: Int16Array, opts: { nbest?: number; newStream?: boolean } = {}): Promise<DecodeResult> {
+  decodeOwnMean(pcm: Int16Array, opts: { nbest?: number; newStream?: boolean; ownStream?: boolean } = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decodeOwnMean() during a streamed utterance', { recoverable: true }));
     const data = dither(pcm, { s: DITHER_SEED });
@@ -381,6 +386,10 @@ export class PocketSphinxDecoder {
       const saved = snapshotCmn(this.ps);
       try {
         // Same input as decode() feeds (dithered), so the mean is the one its normalisation would take.
+        if (opts.ownStream) {
+          this.a.ps_start_stream(this.ps);
+          cepstralMean(this.ps, data);
+        }
         const own = cepstralMean(this.ps, data);
         setCmn(this.ps, own?.mean ?? saved.mean, 0);
         if (opts.newStream) this.a.ps_start_stream(this.ps);

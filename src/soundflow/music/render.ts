@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SoundFlowError } from '../../util/errors.ts';
+import { hash32 } from '../../util/rng.ts';
 import { CHARTS } from './charts.ts';
 import type { SongPlan } from './plan.ts';
 
@@ -17,6 +18,9 @@ export function songToMma(song: SongPlan): string {
   if (!chart) throw new SoundFlowError('recipe_invalid', `unknown chart ${song.chart}`);
   const bars = Math.ceil((song.seconds * song.tempo) / 60 / 3) + 2;
   const lines = [`// ${song.id}: ${song.style}, chart ${song.chart}, ${song.variant.file} ${song.variant.groove}`];
+  // MMA humanises timing and velocity with Python's random, seeded from the clock unless told: without a
+  // fixed seed every rendering of a song differs, and a test on one (the alarm detector's) can flip.
+  lines.push(`RndSeed ${hash32(`render:${song.id}`) % 1_000_000_007}`);
   if (song.bass !== undefined) lines.push(`Set Bass ${song.bass ? '1' : '-'}`);
   if (song.direction) lines.push(`Set Direction ${song.direction}`);
   lines.push(`Use ${song.variant.file}`, `Groove ${song.variant.groove}`);
