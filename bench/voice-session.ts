@@ -132,6 +132,14 @@ type StepRow = { runs: number; falseReplies: number; falseDetail: string[]; fina
 /** Whether a reply starting in [from, to) s answers question `qi` rightly. */
 const rightIn = (ev: SessionEvent[], from: number, to: number, qi: number) =>
   repliesIn(ev, from, to).some((r) => of(ev, 'response.end').some((e) => e.id === r.id && RIGHT[qi].test(e.text ?? '')));
+/** Counts the question asked again at STEP + 5 s: asked, answered at all, answered rightly; true if answered. */
+function scoreAsked(tally: { asked: number; answered: number; right: number }, ev: SessionEvent[], qEnd: number, qi: number): boolean {
+  tally.asked++;
+  const answered = repliesIn(ev, STEP + 5, qEnd + 3).length > 0;
+  if (answered) tally.answered++;
+  if (rightIn(ev, STEP + 5, qEnd + 3, qi)) tally.right++;
+  return answered;
+}
 const steps: Record<string, StepRow> = {};
 const quiet = { asked: 0, answered: 0, right: 0, detail: [] as string[] };
 const skipStep = only !== undefined && only !== 'step';
@@ -141,10 +149,7 @@ for (let r = 0; r < (skipStep ? 0 : STEP_VOICES); r++) {
   const qEnd = STEP + 5 + q.length / SR;
   const office = roomNoise('office', STEP + 12, 100 + r + SEED, QUIET_RMS)!;
   const evC = await run(place(office, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
-  quiet.asked++;
-  const okC = repliesIn(evC, STEP + 5, qEnd + 3).length > 0;
-  if (okC) quiet.answered++;
-  if (rightIn(evC, STEP + 5, qEnd + 3, r % QUESTIONS.length)) quiet.right++;
+  const okC = scoreAsked(quiet, evC, qEnd, r % QUESTIONS.length);
   quiet.detail.push(`${v.name}:${okC ? 'yes' : 'no'}`);
   for (const room of ROOMS) {
     const loud = roomNoise(room, 12, 200 + r + SEED, QUIET_RMS * 10);
@@ -161,10 +166,7 @@ for (let r = 0; r < (skipStep ? 0 : STEP_VOICES); r++) {
     row.finalsAfterStep += of(evA, 'transcript').filter((x) => x.final && x.t >= STEP && x.t < STEP + 10).length;
     for (const f of falses) row.falseDetail.push(`${v.name}@${f.t.toFixed(1)}`);
     const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
-    row.asked++;
-    const ok = repliesIn(evB, STEP + 5, qEnd + 3).length > 0;
-    if (ok) row.answered++;
-    if (rightIn(evB, STEP + 5, qEnd + 3, r % QUESTIONS.length)) row.right++;
+    const ok = scoreAsked(row, evB, qEnd, r % QUESTIONS.length);
     row.answeredDetail.push(`${v.name}:${ok ? 'yes' : 'no'}`);
     if (process.env.VOICE_DEBUG) {
       for (const [tag, ev] of [['a', evA], ['b', evB]] as const) {
