@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { concat, mix, noise, speech, tone } from '../src/testing/audio.ts';
 import { logMelOfSignal } from '../src/perception/features.ts';
-import { INPUT_FRAMES, N_MELS, SoundNet, CONTEXT_FRAMES } from '../src/perception/sounds/model.ts';
+import { INPUT_FRAMES, N_MELS, POOL, SoundNet, CONTEXT_FRAMES, TENSOR_NAMES, tensorShapes, type SoundWeights } from '../src/perception/sounds/model.ts';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
 import { analyseSignal } from '../src/perception/sounds/stream.ts';
 import { SOUND_CLASSES } from '../src/perception/sounds/classes.ts';
@@ -53,6 +53,70 @@ test('shipped model: classes, streaming context equals whole-signal framing', as
     const win = data.slice((40 * k - CONTEXT_FRAMES) * N_MELS, (40 * k + 40) * N_MELS);
     const ref = net.forward(win);
     for (let c = 0; c < ref.length; c++) assert.ok(Math.abs(ref[c] - chunks[k].probs[c]) < 1e-6);
+  }
+});
+
+/** The network written out one output at a time, float32 between layers: what SoundNet.forward must equal. */
+function naiveForward(w: SoundWeights, x: Float32Array): Float32Array {
+  const H = w.spec.hidden;
+  const C = w.spec.classes.length;
+  const steps = INPUT_FRAMES / POOL;
+  const P = new Float32Array(steps * N_MELS);
+  for (let s = 0; s < steps; s++) {
+    for (let m = 0; m < N_MELS; m++) P[s * N_MELS + m] = ((x[2 * s * N_MELS + m] + x[(2 * s + 1) * N_MELS + m]) / 2 - w.spec.norm.mean[m]) / w.spec.norm.std[m];
+  }
+  const layer = (input: (i: number) => number, n: number, W: Float32Array, b: Float32Array, m: number, out: Float32Array, off: number, relu: boolean) => {
+    for (let o = 0; o < m; o++) {
+      let acc = b[o];
+      for (let i = 0; i < n; i++) acc += input(i) * W[i * m + o];
+      out[off + o] = relu ? Math.max(0, acc) : acc;
+    }
+  };
+  const h1 = new Float32Array((steps - 2) * H);
+  for (let t = 0; t < steps - 2; t++) layer((i) => P[t * N_MELS + i], 3 * N_MELS, w.w1, w.b1, H, h1, t * H, true);
+  const T2 = steps - 6;
+  const h2 = new Float32Array(T2 * H);
+  for (let t = 0; t < T2; t++) layer((i) => h1[(t + 2 * Math.floor(i / H)) * H + (i % H)], 3 * H, w.w2, w.b2, H, h2, t * H, true);
+  const st = new Float32Array(2 * H);
+  for (let o = 0; o < H; o++) {
+    let sum = 0;
+    let mx = -Infinity;
+    for (let t = 0; t < T2; t++) {
+      sum += h2[t * H + o];
+      mx = Math.max(mx, h2[t * H + o]);
+    }
+    st[o] = sum / T2;
+    st[H + o] = mx;
+  }
+  const h3 = new Float32Array(H);
+  layer((i) => st[i], 2 * H, w.w3, w.b3, H, h3, 0, true);
+  const out = new Float32Array(C);
+  layer((i) => h3[i], H, w.w4, w.b4, C, out, 0, false);
+  return out.map((v) => 1 / (1 + Math.exp(-v)));
+}
+
+test('forward pass (four outputs and two steps per weight load) equals the plain one bit for bit', async () => {
+  const { data } = logMelOfSignal(audio);
+  const windows = Array.from({ length: 6 }, (_, k) => data.slice(k * 20 * N_MELS, (k * 20 + INPUT_FRAMES) * N_MELS));
+  // The shipped model, and random weights with a hidden size and class count that are not multiples of 4.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.4;
+  const hidden = 13;
+  const classes = 7;
+  const shapes = tensorShapes(hidden, classes);
+  const odd = Object.fromEntries(TENSOR_NAMES.map((n) => [n, Float32Array.from({ length: shapes[n].reduce((a, b) => a * b, 1) }, rnd)])) as Record<(typeof TENSOR_NAMES)[number], Float32Array>;
+  const spec: SoundWeights['spec'] = { version: 1, classes: Array.from({ length: classes }, (_, i) => `c${i}`), hidden, norm: { mean: Array<number>(N_MELS).fill(-8), std: Array<number>(N_MELS).fill(2.5) }, thresholds: [], tensors: [] };
+  const shipped = ((await SoundClassifier.load()) as unknown as { net: SoundNet }).net.w;
+  for (const w of [shipped, { ...odd, spec }]) {
+    const net = new SoundNet(w);
+    let spread = 0;
+    for (const x of windows) {
+      const got = net.forward(x);
+      const want = naiveForward(w, x);
+      assert.deepEqual(Array.from(got), Array.from(want));
+      spread = Math.max(spread, ...want.map((v) => Math.abs(v - want[0])));
+    }
+    assert.ok(spread > 1e-3, 'outputs differ between classes (the comparison is not trivial)');
   }
 });
 

@@ -71,13 +71,89 @@ export function loadSoundWeights(dir: string): SoundWeights {
   return out as SoundWeights;
 }
 
-/** y[o] = b[o] + Σ_i x[i]·W[i,o], with W given transposed (wT row-major [m, n]): one register accumulator per output. */
+/**
+ * y[o] = b[o] + Σ_i x[i]·W[i,o], with W given transposed (wT row-major [m, n]). Four outputs share each
+ * load of x[i]; every output still sums its terms in the same order (i ascending, in a double), so the
+ * result is the same, bit for bit, as one output at a time.
+ */
 function dense(x: Float32Array, xOff: number, n: number, wT: Float32Array, b: Float32Array, m: number, y: Float32Array, yOff: number, relu: boolean): void {
-  for (let o = 0; o < m; o++) {
+  let o = 0;
+  for (; o + 4 <= m; o += 4) {
+    let a0 = b[o];
+    let a1 = b[o + 1];
+    let a2 = b[o + 2];
+    let a3 = b[o + 3];
+    const r0 = o * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    for (let i = 0; i < n; i++) {
+      const v = x[xOff + i];
+      a0 += v * wT[r0 + i];
+      a1 += v * wT[r1 + i];
+      a2 += v * wT[r2 + i];
+      a3 += v * wT[r3 + i];
+    }
+    y[yOff + o] = relu && a0 < 0 ? 0 : a0;
+    y[yOff + o + 1] = relu && a1 < 0 ? 0 : a1;
+    y[yOff + o + 2] = relu && a2 < 0 ? 0 : a2;
+    y[yOff + o + 3] = relu && a3 < 0 ? 0 : a3;
+  }
+  for (; o < m; o++) {
     let acc = b[o];
     const row = o * n;
     for (let i = 0; i < n; i++) acc += x[xOff + i] * wT[row + i];
     y[yOff + o] = relu && acc < 0 ? 0 : acc;
+  }
+}
+
+/**
+ * dense() with ReLU for two inputs at once (x at xOff and xOff2 → y at yOff and yOff2), so each weight
+ * load serves two time steps; the summation order per output is still dense()'s.
+ */
+function dense2(x: Float32Array, xOff: number, xOff2: number, n: number, wT: Float32Array, b: Float32Array, m: number, y: Float32Array, yOff: number, yOff2: number): void {
+  let o = 0;
+  for (; o + 4 <= m; o += 4) {
+    let a0 = b[o];
+    let a1 = b[o + 1];
+    let a2 = b[o + 2];
+    let a3 = b[o + 3];
+    let c0 = a0;
+    let c1 = a1;
+    let c2 = a2;
+    let c3 = a3;
+    const r0 = o * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    for (let i = 0; i < n; i++) {
+      const v = x[xOff + i];
+      const u = x[xOff2 + i];
+      const w0 = wT[r0 + i];
+      const w1 = wT[r1 + i];
+      const w2 = wT[r2 + i];
+      const w3 = wT[r3 + i];
+      a0 += v * w0;
+      a1 += v * w1;
+      a2 += v * w2;
+      a3 += v * w3;
+      c0 += u * w0;
+      c1 += u * w1;
+      c2 += u * w2;
+      c3 += u * w3;
+    }
+    y[yOff + o] = a0 < 0 ? 0 : a0;
+    y[yOff + o + 1] = a1 < 0 ? 0 : a1;
+    y[yOff + o + 2] = a2 < 0 ? 0 : a2;
+    y[yOff + o + 3] = a3 < 0 ? 0 : a3;
+    y[yOff2 + o] = c0 < 0 ? 0 : c0;
+    y[yOff2 + o + 1] = c1 < 0 ? 0 : c1;
+    y[yOff2 + o + 2] = c2 < 0 ? 0 : c2;
+    y[yOff2 + o + 3] = c3 < 0 ? 0 : c3;
+  }
+  if (o < m) {
+    dense(x, xOff, n, wT.subarray(o * n), b.subarray(o), m - o, y, yOff + o, true);
+    dense(x, xOff2, n, wT.subarray(o * n), b.subarray(o), m - o, y, yOff2 + o, true);
   }
 }
 
@@ -92,7 +168,6 @@ export class SoundNet {
   readonly hidden: number;
   readonly nClasses: number;
   private readonly pooled: Float32Array;
-  private readonly unfold1: Float32Array;
   private readonly h1: Float32Array;
   private readonly unfold2: Float32Array;
   private readonly h2: Float32Array;
@@ -113,9 +188,8 @@ export class SoundNet {
     this.w3T = transpose(w.w3, H * 2, H);
     this.w4T = transpose(w.w4, H, this.nClasses);
     this.pooled = new Float32Array(this.steps * N_MELS);
-    this.unfold1 = new Float32Array(N_MELS * 3);
     this.h1 = new Float32Array((this.steps - 2) * H);
-    this.unfold2 = new Float32Array(H * 3);
+    this.unfold2 = new Float32Array((this.steps - 6) * H * 3);
     this.h2 = new Float32Array((this.steps - 6) * H);
     this.stats = new Float32Array(2 * H);
     this.h3 = new Float32Array(H);
@@ -133,23 +207,26 @@ export class SoundNet {
       }
     }
     const T1 = steps - 2;
-    for (let t = 0; t < T1; t++) {
-      this.unfold1.set(P.subarray(t * N_MELS, (t + 3) * N_MELS));
-      dense(this.unfold1, 0, N_MELS * 3, this.w1T, w.b1, H, this.h1, t * H, true);
-    }
+    // Steps t..t+2 of P are contiguous: conv1 reads them in place.
+    let t = 0;
+    for (; t + 2 <= T1; t += 2) dense2(P, t * N_MELS, (t + 1) * N_MELS, N_MELS * 3, this.w1T, w.b1, H, this.h1, t * H, (t + 1) * H);
+    for (; t < T1; t++) dense(P, t * N_MELS, N_MELS * 3, this.w1T, w.b1, H, this.h1, t * H, true);
     const T2 = steps - 6;
-    for (let t = 0; t < T2; t++) {
-      this.unfold2.set(this.h1.subarray(t * H, t * H + H), 0);
-      this.unfold2.set(this.h1.subarray((t + 2) * H, (t + 2) * H + H), H);
-      this.unfold2.set(this.h1.subarray((t + 4) * H, (t + 4) * H + H), 2 * H);
-      dense(this.unfold2, 0, H * 3, this.w2T, w.b2, H, this.h2, t * H, true);
+    // Row t of unfold2 = h1 at steps t, t+2, t+4 (kernel 3, dilation 2).
+    const U = this.unfold2;
+    for (let u = 0; u < T2; u++) {
+      U.set(this.h1.subarray(u * H, u * H + H), u * 3 * H);
+      U.set(this.h1.subarray((u + 2) * H, (u + 2) * H + H), u * 3 * H + H);
+      U.set(this.h1.subarray((u + 4) * H, (u + 4) * H + H), u * 3 * H + 2 * H);
     }
+    for (t = 0; t + 2 <= T2; t += 2) dense2(U, t * 3 * H, (t + 1) * 3 * H, H * 3, this.w2T, w.b2, H, this.h2, t * H, (t + 1) * H);
+    for (; t < T2; t++) dense(U, t * 3 * H, H * 3, this.w2T, w.b2, H, this.h2, t * H, true);
     const st = this.stats;
     for (let o = 0; o < H; o++) {
       let sum = 0;
       let mx = -Infinity;
-      for (let t = 0; t < T2; t++) {
-        const v = this.h2[t * H + o];
+      for (let u = 0; u < T2; u++) {
+        const v = this.h2[u * H + o];
         sum += v;
         if (v > mx) mx = v;
       }
