@@ -1,5 +1,5 @@
 // Streams shared by the benches that must measure the same audio (loop, utterance-end).
-import { concat, mix, noise, silence, speech, SR } from '../src/testing/audio.ts';
+import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 
 const SENTENCES = [
   'The museum opens at nine and closes at six on weekdays.',
@@ -23,4 +23,17 @@ export function speechHeavy(seconds: number): Float32Array {
   }
   const x = concat(...parts).subarray(0, seconds * SR);
   return mix(x, noise(seconds, { amplitude: 0.02 }), 25);
+}
+
+/** Sounds without speech: beeps, white-noise bursts, tones and gaps over brown room noise (the loop bench's sound-heavy stream). */
+export function soundHeavy(seconds: number): Float32Array {
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (let i = 0; n < seconds * SR; i++) {
+    const p = i % 4 === 0 ? tone(3100, 0.5, 0.4) : i % 4 === 1 ? noise(0.3, { color: 'white', amplitude: 0.3 }) : i % 4 === 2 ? tone(440 + 40 * i, 0.8, 0.2) : silence(0.6);
+    parts.push(p, silence(0.7));
+    n += p.length + 0.7 * SR;
+  }
+  const x = concat(...parts).subarray(0, seconds * SR);
+  return mix(noise(seconds, { color: 'brown', amplitude: 0.05 }), x, -10);
 }
