@@ -14,3 +14,28 @@ export function soundsUnfinished(text: string): boolean {
   const words = text.toLowerCase().trim().split(/\s+/).filter(Boolean);
   return words.length > 0 && UNFINISHED.has(words[words.length - 1]);
 }
+
+// Words the open decoder writes for a spoken number ("ate" for eight): hearing one counts as hearing it.
+const NUMBER_SOUNDALIKES: Record<string, string[]> = {
+  one: ['won'], two: ['to', 'too'], three: ['tree', 'free'], four: ['for', 'fore', 'or'], five: ['fife'],
+  six: ['sex', 'sick'], seven: ['heaven'], eight: ['ate'], nine: ['nun', 'night'], ten: ['then', 'tin'],
+};
+
+const SUM_TAIL = /^(.*\b(?:plus|minus|times|divided by|multiplied by))\s+([a-z]+(?: [a-z]+)?)$/;
+
+/**
+ * A sum whose last number only the grammar heard. The command grammar must end a sum on a number, so
+ * for a question paused before its last number ("what is twelve plus … nine") it says one anyway
+ * ("what is twelve plus eight") while the open decoder, which may stop anywhere, heard no such word
+ * ("what is childless", "one is twelve plus"). Then the speaker most likely goes on: the reading up to
+ * its operator is returned, to be held like an unfinished sentence and joined with the continuation.
+ * Null when the reading is no sum or some open reading has its last number.
+ */
+export function grammarCompletedSum(reading: string | undefined, open: readonly string[]): string | null {
+  const m = SUM_TAIL.exec((reading ?? '').toLowerCase().trim());
+  if (!m) return null;
+  const last = m[2].split(' ');
+  const heard = new Set(open.flatMap((o) => o.toLowerCase().match(/[a-z]+/g) ?? []));
+  const said = last.some((w) => heard.has(w) || (NUMBER_SOUNDALIKES[w] ?? []).some((s) => heard.has(s)));
+  return said ? null : m[1];
+}
