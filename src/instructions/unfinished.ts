@@ -1,5 +1,6 @@
 // How a sentence that is not finished yet ends ("what is the", "what is seven times"). Read by the
 // decision rules (hold for a longer pause) and by perception (never end a turn early on such a reading).
+import { isNumberWord } from './numbers.ts';
 
 /** Endings after which a speaker is very likely to go on. */
 const UNFINISHED = new Set([
@@ -32,9 +33,10 @@ const SUM_TAIL = /^(.*\b(?:plus|minus|times|divided by|multiplied by))\s+([a-z]+
  * Null when the reading is no sum or some open reading has its last number.
  */
 export function grammarCompletedSum(reading: string | undefined, open: readonly string[]): string | null {
-  const m = SUM_TAIL.exec((reading ?? '').toLowerCase().trim());
+  const m = SUM_TAIL.exec((reading ?? '').toLowerCase().trim().replace(/ please$/, ''));
   if (!m) return null;
   const last = m[2].split(' ');
+  if (!last.every(isNumberWord)) return null;
   const heard = new Set(open.flatMap((o) => o.toLowerCase().match(/[a-z]+/g) ?? []));
   const said = last.some((w) => heard.has(w) || (NUMBER_SOUNDALIKES[w] ?? []).some((s) => heard.has(s)));
   return said ? null : m[1];
