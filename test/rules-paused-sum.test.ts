@@ -40,7 +40,9 @@ test('grammarCompletedSum: the reading up to its operator when no open reading h
   assert.equal(grammarCompletedSum('how much is six divided by two', ['how much is six to fight']), null); // "to" is how "two" is often written
   assert.equal(grammarCompletedSum('what is eight times five', ['what is a times five']), null);
   assert.equal(grammarCompletedSum('what is twenty five plus twenty one', ['what is twenty five plus twenty']), null);
-  assert.equal(grammarCompletedSum('two times four please', ['suit up to boldly limits']), 'two times');
+  // Dictated speech the grammar forced onto a sum: no operator, not opened like the question.
+  assert.equal(grammarCompletedSum('what is sixty times seven', ['my sister is visiting next weekend', 'my sister is visiting next week']), null);
+  assert.equal(grammarCompletedSum('what is ten times eight please', ['what is entitled']), 'what is ten times');
   assert.equal(grammarCompletedSum('what is your name', ['what is your']), null);
   assert.equal(grammarCompletedSum('what is six times the dog', ['what is six times']), null);
   assert.equal(grammarCompletedSum(undefined, ['what is']), null);

@@ -28,7 +28,8 @@ const SUM_TAIL = /^(.*\b(?:plus|minus|times|divided by|multiplied by))\s+([a-z]+
  * A sum whose last number only the grammar heard. The command grammar must end a sum on a number, so
  * for a question paused before its last number ("what is twelve plus … nine") it says one anyway
  * ("what is twelve plus eight") while the open decoder, which may stop anywhere, heard no such word
- * ("what is childless", "one is twelve plus"). Then the speaker most likely goes on: the reading up to
+ * ("what is childless", "one is twelve plus") though it heard the sum begin (the operator, or the
+ * question's first words). Then the speaker most likely goes on: the reading up to
  * its operator is returned, to be held like an unfinished sentence and joined with the continuation.
  * Null when the reading is no sum or some open reading has its last number.
  */
@@ -37,7 +38,14 @@ export function grammarCompletedSum(reading: string | undefined, open: readonly 
   if (!m) return null;
   const last = m[2].split(' ');
   if (!last.every(isNumberWord)) return null;
-  const heard = new Set(open.flatMap((o) => o.toLowerCase().match(/[a-z]+/g) ?? []));
+  const readings = open.map((o) => o.toLowerCase().match(/[a-z]+/g) ?? []);
+  const heard = new Set(readings.flat());
   const said = last.some((w) => heard.has(w) || (NUMBER_SOUNDALIKES[w] ?? []).some((s) => heard.has(s)));
-  return said ? null : m[1];
+  if (said) return null;
+  // The open decoder must have heard a sum being asked too: its operator, or the question's opening
+  // words. Free speech the grammar forced onto a sum ("my sister is visiting next weekend", dictated)
+  // shares neither and is not held.
+  const frame = m[1].split(' ');
+  const asked = heard.has(frame[frame.length - 1]) || readings.some((r) => r.length >= 2 && r[0] === frame[0] && r[1] === frame[1]);
+  return asked ? m[1] : null;
 }
