@@ -6,7 +6,7 @@
 // - sounds go to the sound handler (proactive alerts, counting);
 // - user speech starting while a reply plays cuts the reply (barge-in).
 // The echo guard drops utterances that repeat what the assistant itself just said.
-import { soundsUnfinished } from '../instructions/unfinished.ts';
+import { grammarCompletedSum, soundsUnfinished } from '../instructions/unfinished.ts';
 import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
@@ -98,7 +98,7 @@ export function wordOverlap(a: string, b: string): number {
 export class RulePolicy implements Policy {
   private readonly opts: RulePolicyOptions;
   /** Text of an utterance held back because it sounded unfinished. */
-  private held: { text: string; since: number; command?: string; voice?: VoiceInfo } | null = null;
+  private held: Held | null = null;
   /** Replies in kind to how the user spoke (whisper, stress), enrolment, overheard voices. */
   private readonly voiceStyle = new VoiceStyler();
   private lastPartial = '';
@@ -190,9 +190,16 @@ export class RulePolicy implements Policy {
             reason = await this.releaseHeld(t, responses, events);
           }
           const joined = this.held !== null;
-          const text = this.held ? `${this.held.text} ${fin.text}` : fin.text;
+          const text = this.held ? `${this.held.joinAs ?? this.held.text} ${fin.text}` : fin.text;
           this.held = null;
-          if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
+          // A sum the grammar finished with a number nobody said: held for the number still to come.
+          const sumSoFar = joined || p.chunk.padded ? null : grammarCompletedSum(fin.command?.text ?? fin.commandCandidate, [fin.text, ...(fin.alternatives ?? [])]);
+          if (sumSoFar !== null) {
+            // Released on its own, it is acted on as heard (the grammar's reading, its candidate and the
+            // n-best); joined, the continuation takes the place of the number the grammar made up.
+            this.held = { text, since: t, command: fin.command?.text, candidate: fin.commandCandidate, alternatives: fin.alternatives, joinAs: sumSoFar, voice: fin.voice };
+            reason = 'hold:unfinished';
+          } else if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
             // The grammar may complete a paused sentence on its own ("what is eleven times" → "… times
             // two"), so it never cuts the hold short; but when the speaker really stopped, its reading is
             // kept for the release ("what is seven times a" heard, "… times eight" read by the grammar).
@@ -250,7 +257,7 @@ export class RulePolicy implements Policy {
   private async releaseHeld(t: number, responses: ResponsePlan[], events: SessionEvent[]): Promise<string> {
     const held = this.held!;
     this.held = null;
-    const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text));
+    const r = await this.handle(held.text, t, held.command, this.voiceStyle.overheard(held.voice, held.text), held.candidate, held.alternatives);
     responses.push(...this.voiceStyle.style(r.responses, held.voice, t));
     events.push(...r.events);
     return r.reason;
@@ -265,6 +272,19 @@ export class RulePolicy implements Policy {
     }
     return r;
   }
+}
+
+/** An utterance held back for its continuation. */
+interface Held {
+  text: string;
+  since: number;
+  command?: string;
+  /** The grammar's rejected reading and the n-best, for acting on the fragment on its own. */
+  candidate?: string;
+  alternatives?: string[];
+  /** What a continuation is joined to, when not `text` (a sum without the number the grammar made up). */
+  joinAs?: string;
+  voice?: VoiceInfo;
 }
 
 /**

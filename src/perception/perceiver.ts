@@ -486,7 +486,7 @@ export class Perceiver {
           utterance,
           audio,
           ...(cmd ? { command: cmd } : {}),
-          ...(candidate ? { commandCandidate: candidate } : {}),
+          ...(candidate ? { commandCandidate: candidate, commandCandidateScore: { confidence: detail!.confidence, margin: detail!.margin, wordScore: detail!.wordScore } } : {}),
           // n-best readings belong to the local decode: only when its text is the transcript.
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),

@@ -158,7 +158,7 @@ export class VoiceAnalyzer {
 
     // The transcript's syllables per second of speech are reported when the transcript is plausible
     // (within a factor TEXT_AGREEMENT of the energy peaks' count: a garbled one is not) and the
-    // utterance is one voice. Arousal's rate cue is the tempo index alone: on the tuning voices the
+    // utterance is one voice. Arousal's rate cue is acoustic alone (rateOf below): on the tuning voices the
     // transcript's syllables (even gated) made it vary more between phrasings (docs/notes/voice.md).
     const syllables = text && turns.length === 1 ? syllableCount(text) : 0;
     const peaks = p.rateSyllPerSec * p.speechS;
@@ -166,7 +166,7 @@ export class VoiceAnalyzer {
     const cues: ArousalCues = {
       levelDb: p.levelDb,
       f0St: p.f0Hz > 0 ? semitones(p.f0Hz) : null,
-      logRate: p.tempo > 0 ? Math.log(p.tempo) : null,
+      logRate: rateOf(p, this.arousalOpts.rateCue),
       rateFromText: false,
       f0RangeSt: p.f0RangeSt,
     };
@@ -187,7 +187,7 @@ export class VoiceAnalyzer {
     }
     const otherPerson = borrowed && cues.f0St !== null && base!.f0Median !== null && Math.abs(cues.f0St - base!.f0Median) > OTHER_PERSON_ST;
     const a = whisper ? { score: 0, arousal: 'calm' as const } : arousalOf(cues, base, this.arousalOpts, otherPerson);
-    // Fast: the tempo clearly above this speaker's usual (z ≥ FAST_Z), or a high syllable rate without a baseline.
+    // Fast: the rate cue clearly above this speaker's usual (z ≥ FAST_Z), or a high syllable rate without a baseline.
     const fast = base !== undefined && base.rate.length >= min ? 'z' in a && a.z.rate >= FAST_Z : p.rateSyllPerSec > 7;
 
     if (!whisper) {
@@ -266,6 +266,12 @@ export class VoiceAnalyzer {
 export let AROUSAL_DEBUG: ((raw: NonNullable<ReturnType<typeof arousalOf>['raw']>, borrowed: boolean) => void) | null = null;
 export function setArousalDebug(f: typeof AROUSAL_DEBUG): void {
   AROUSAL_DEBUG = f;
+}
+
+/** log of the acoustic rate the arousal rule uses (null when not measurable). */
+function rateOf(p: Prosody, cue: ArousalOptions['rateCue']): number | null {
+  const r = cue === 'velocity' ? p.articulation : p.tempo;
+  return r > 0 ? Math.log(r) : null;
 }
 
 /** Utterances whose level makes the session's running speech level. */

@@ -10,7 +10,7 @@ export interface ArousalCues {
   levelDb: number;
   /** Median F0, semitones re 100 Hz (null: unvoiced). */
   f0St: number | null;
-  /** log of the speaking rate: the tempo index (prosody.ts), or a transcript's syllables per second. */
+  /** log of the speaking rate: the spectral velocity or tempo index (prosody.ts, `rateCue`), or a transcript's syllables per second. */
   logRate: number | null;
   /** Whether logRate came from a transcript (the two measures are kept apart). */
   rateFromText: boolean;
@@ -30,12 +30,17 @@ export interface ArousalOptions {
   priorLevelDb: number;
   priorF0St: number;
   priorLogRate: number;
-  /** The same for the acoustic rate cue (the tempo index; logRate not from a transcript). */
+  /** The same for the acoustic rate cue (logRate not from a transcript). */
   priorLogRatePeaks: number;
   /** Weight of the prior spread, in utterances. */
   priorWeight: number;
   /** Cue weights in the sum. */
   rateWeight: number;
+  /**
+   * Which acoustic rate feeds the rate cue: the tempo index, or the spectral velocity alone (steadier
+   * across voices: docs/notes/voice.md, round 6).
+   */
+  rateCue: 'tempo' | 'velocity';
   /** Calm utterances kept per speaker. */
   window: number;
   /** Utterances a baseline needs before arousal is judged against it. */
@@ -54,6 +59,7 @@ export const DEFAULT_AROUSAL: ArousalOptions = {
   priorLogRatePeaks: 0.1,
   priorWeight: 8,
   rateWeight: 1,
+  rateCue: 'velocity',
   window: 16,
   minBaseline: 2,
 };

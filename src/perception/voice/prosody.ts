@@ -15,12 +15,14 @@ export interface Prosody {
   rateSyllPerSec: number;
   /**
    * Tempo index: geometric mean of the syllable rate, the spectral velocity (mean MFCC change over
-   * 40 ms, ÷6) and the syllabic modulation frequency (centroid of the level envelope's 1.5–12 Hz
+   * 20 ms, ÷2.5) and the syllabic modulation frequency (centroid of the level envelope's 1.5–12 Hz
    * spectrum, Hz). Each moves with a faster tempo; their errors between phrasings are partly
    * independent, so the mean varies less between one speaker's phrasings than any one of them
    * (docs/notes/voice.md). 0 when none is measurable.
    */
   tempo: number;
+  /** Spectral velocity ÷2.5 (reads about like syllables per second): the tempo index's steadiest part. */
+  articulation: number;
   tiltDb: number;
   /** Seconds of speaking time (frames within 30 dB of the loudest): the rate's denominator. */
   speechS: number;
@@ -35,13 +37,13 @@ const NUCLEUS_RANGE_DB = 25;
 /** Frames this far below the loudest count as pauses for the speaking rate, dB. */
 const ACTIVE_RANGE_DB = 30;
 /** Spectral velocity is divided by this to read about like a syllable rate (the scale cancels in z-scores). */
-const VELOCITY_PER_SYLLABLE = 6;
+const VELOCITY_PER_SYLLABLE = 2.5;
 /** Below this voiced share, the utterance counts as unvoiced for syllable counting (whispers). */
 const UNVOICED_UTTERANCE = 0.2;
 
 export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   const n = frames.length;
-  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tempo: 0, tiltDb: 0, speechS: 0, frames: 0 };
+  if (n === 0) return { levelDb: -100, f0Hz: 0, f0RangeSt: 0, voicedRatio: 0, rateSyllPerSec: 0, tempo: 0, articulation: 0, tiltDb: 0, speechS: 0, frames: 0 };
   let pow = 0, low = 0, high = 0;
   const f0s: number[] = [];
   for (const fr of frames) {
@@ -55,13 +57,15 @@ export function prosodyOf(frames: readonly VoiceFrame[]): Prosody {
   const voicedRatio = f0s.length / n;
   const speechS = activeSeconds(frames);
   const rateSyllPerSec = syllableNuclei(frames, voicedRatio >= UNVOICED_UTTERANCE) / speechS;
+  const articulation = spectralVelocity(frames) / VELOCITY_PER_SYLLABLE;
   return {
     levelDb: 10 * Math.log10(pow / n),
     f0Hz: f0s.length ? 100 * 2 ** (q(0.5) / 12) : 0,
     f0RangeSt: f0s.length >= 4 ? q(0.75) - q(0.25) : 0,
     voicedRatio,
     rateSyllPerSec,
-    tempo: geometricMean([rateSyllPerSec, spectralVelocity(frames) / VELOCITY_PER_SYLLABLE, modulationCentroid(frames)]),
+    tempo: geometricMean([rateSyllPerSec, articulation, modulationCentroid(frames)]),
+    articulation,
     tiltDb: 10 * Math.log10((high + 1e-12) / (low + 1e-12)),
     speechS,
     frames: n,
@@ -122,15 +126,26 @@ function geometricMean(v: number[]): number {
   return ok.length ? Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length) : 0;
 }
 
-/** Mean Euclidean MFCC change between the 20 ms before and after each frame, per 10 ms (within speech runs). */
+/** Frames this far below the utterance's loudest mid-band frame are left out of the spectral velocity, dB. */
+const VELOCITY_RANGE_DB = 30;
+
+/**
+ * Mean Euclidean MFCC change across each frame (next frame minus previous, 20 ms apart), within speech
+ * runs and over frames within VELOCITY_RANGE_DB of the loudest: the MFCCs of near-silent frames (onsets,
+ * the VAD's tail) move with the noise floor, not the articulation, and their share differs between
+ * phrasings and with the level (docs/notes/voice.md, round 6).
+ */
 export function spectralVelocity(frames: readonly VoiceFrame[]): number {
+  let top = -Infinity;
+  for (const f of frames) top = Math.max(top, f.midDb);
   let sum = 0, n = 0;
-  for (let i = 2; i + 2 < frames.length; i++) {
-    if (frames[i + 2].t - frames[i - 2].t > 0.045) continue; // a pause inside: not one run of speech
-    const a = frames[i - 2].mfcc, b = frames[i - 1].mfcc, c = frames[i + 1].mfcc, d = frames[i + 2].mfcc;
+  for (let i = 1; i + 1 < frames.length; i++) {
+    if (frames[i + 1].t - frames[i - 1].t > 0.025) continue; // a pause inside: not one run of speech
+    if (frames[i].midDb < top - VELOCITY_RANGE_DB) continue;
+    const a = frames[i - 1].mfcc, b = frames[i + 1].mfcc;
     let d2 = 0;
     for (let k = 0; k < a.length; k++) {
-      const x = c[k] + d[k] - a[k] - b[k];
+      const x = b[k] - a[k];
       d2 += x * x;
     }
     sum += Math.sqrt(d2);
