@@ -3,9 +3,10 @@
 // knee's audio (bench/knee.ts profiles) as fast as they take it, and the process's CPU time (all
 // threads: recogniser calls on libuv's pool, perception workers, main thread) is counted. CPU-seconds
 // per session-minute of audio depend far less on other load than the knee's missed deadlines, so
-// two builds can be compared on a shared machine. Decisions live in stream time, so every build
-// must print the same signature (respond chunks and final transcripts) for the same audio; a change
-// of signature is a change of behaviour.
+// two builds can be compared on a shared machine. The signature hashes each session's respond chunks
+// and final transcripts (listed in the JSON): with several sessions sharing pooled decoders it differs
+// between runs of the same build too (one-pass transcripts carry decoder state, and two sessions with
+// the same audio answered the same question one chunk apart), so compare the lists, not only the hash.
 //   node --import tsx bench/session-cpu.ts [--profile conversation|continuous] [--sessions 8] [--seconds 40] [--rounds 1]
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
