@@ -3,17 +3,18 @@
 // knee's audio (bench/knee.ts profiles) as fast as they take it, and the process's CPU time (all
 // threads: recogniser calls on libuv's pool, perception workers, main thread) is counted. CPU-seconds
 // per session-minute of audio depend far less on other load than the knee's missed deadlines, so
-// two builds can be compared on a shared machine. The signature hashes each session's respond chunks
-// and final transcripts (listed in the JSON): with several sessions sharing pooled decoders it differs
-// between runs of the same build too (one-pass transcripts carry decoder state, and two sessions with
-// the same audio answered the same question one chunk apart), so compare the lists, not only the hash.
+// two builds can be compared on a shared machine. The room noise comes from a fixed seed, so the audio
+// is the same in every run; the signature hashes each session's respond chunks and final transcripts
+// (listed in the JSON). Whether a first utterance's re-decode finds an idle second decoder depends on
+// timing and leaves the decoders' noise estimates in different states, so transcripts can still differ
+// between runs of one build: compare the lists, not only the hash.
 //   node --import tsx bench/session-cpu.ts [--profile conversation|continuous] [--sessions 8] [--seconds 40] [--rounds 1]
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EmbeddedEngine } from '../src/engine/embedded.ts';
-import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
+import { concat, mix, silence, speech } from '../src/testing/audio.ts';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +69,26 @@ function buildAudio(): Float32Array {
     }
   }
   const x = concat(...parts).subarray(0, seconds * SR);
-  return mix(x, noise(seconds, { amplitude: 0.01 }), 30);
+  return mix(x, seededNoise(seconds * SR), 30);
+}
+
+/**
+ * Low-passed white noise from a fixed seed: sox's noise differs on every run, and so would every
+ * transcript, so two builds could not be compared on their decisions.
+ */
+function seededNoise(n: number): Float32Array {
+  let s = 0x9e3779b9;
+  const out = new Float32Array(n);
+  let y = 0;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const white = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
+    y = 0.95 * y + 0.05 * white;
+    out[i] = y;
+  }
+  return out;
 }
 
 interface Run {

@@ -26,12 +26,12 @@ export class GrammarPool implements GrammarReader {
     const short = pcm.length <= PARALLEL_LOOP_MAX_SECONDS * SAMPLE_RATE;
     const helper = short ? this.slots.find((s) => s !== slot && s.ready && s.queued === 0) : undefined;
     if (helper) helper.queued++;
-    return Promise.all([slot.rec, helper?.rec])
-      .then(([r, h]) => r.recognizeDetailed(pcm, h))
-      .finally(() => {
-        slot.queued--;
-        if (helper) helper.queued--;
-      });
+    const reading = Promise.all([slot.rec, helper?.rec]).then(([r, h]) => r.recognizeDetailed(pcm, h));
+    void reading.finally(() => slot.queued--).catch(() => undefined);
+    // A reading the grammar decode already settled (no path, or rejected by its word fit) returns at
+    // once; the helper stays counted busy until its loop decode is over.
+    if (helper) void reading.catch(() => undefined).then(() => helper.rec).then((h) => h.settled(), () => undefined).finally(() => helper.queued--);
+    return reading;
   }
 
   /**

@@ -193,20 +193,29 @@ export class ConstrainedRecognizer {
     // free-loop decode runs beside the grammar's on the other core instead of after it: half the wall
     // time of a reading.
     const parallel = loopOn && loopOn !== this && (this.fullEvidence || seconds <= PARALLEL_LOOP_MAX_SECONDS);
-    const loopEarly = parallel ? loopOn.decoder.decode(pcm, { search: 'loop' }) : null;
+    const loopEarly = parallel ? loopOn.track(loopOn.decoder.decode(pcm, { search: 'loop' })) : null;
     loopEarly?.catch(() => undefined);
-    try {
-      const cmd = await this.decoder.decode(pcm);
-      if (!cmd.text || cmd.frames <= 0) return null;
-      // The word fit alone rejects it (most free speech): the loop decode cannot change the verdict.
-      const rejected = this.fullEvidence ? null : rejectedByFit(cmd, th, performance.now() - t0);
-      if (rejected) return rejected;
-      const loop = await (loopEarly ?? this.decoder.decode(pcm, { search: 'loop' }));
-      return judgeReading(cmd, loop, th, performance.now() - t0);
-    } finally {
-      // The helper counts as busy (GrammarPool) until its loop decode is over, used or not.
-      await loopEarly?.catch(() => undefined);
-    }
+    const cmd = await this.track(this.decoder.decode(pcm));
+    if (!cmd.text || cmd.frames <= 0) return null;
+    // The word fit alone rejects it (most free speech): the loop decode cannot change the verdict.
+    const rejected = this.fullEvidence ? null : rejectedByFit(cmd, th, performance.now() - t0);
+    if (rejected) return rejected;
+    const loop = await (loopEarly ?? this.track(this.decoder.decode(pcm, { search: 'loop' })));
+    return judgeReading(cmd, loop, th, performance.now() - t0);
+  }
+
+  /** Settles when every decode started so far on this recogniser has (a reading may return before its helper's loop decode ends). */
+  settled(): Promise<void> {
+    return this.last;
+  }
+
+  private last: Promise<void> = Promise.resolve();
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const done = p.then(() => undefined, () => undefined);
+    const prev = this.last;
+    this.last = Promise.all([prev, done]).then(() => undefined);
+    return p;
   }
 
   /** The open n-gram decoder's text for the same audio (only when opened withOpenDecoder). */
