@@ -175,6 +175,8 @@ async function main(): Promise<void> {
         decisionToAudioP50Ms: Math.round(pct(all('decisionToAudioMs'), 50)),
         sessionSetupMaxMs: Math.round(Math.max(...results.map((r) => r.setupMs))),
         serverCpuPct: Math.round(((s1.ticks - s0.ticks) / 100 / wall) * 100),
+        // Less load-sensitive than missed deadlines (bench/session-cpu.ts measures it without the sockets).
+        cpuSecondsPerSessionMinute: Math.round(((s1.ticks - s0.ticks) / 100 / ((n * seconds) / 60)) * 100) / 100,
         peakRssMiB: Math.round(peakRss),
         rssPerSessionMiB: Math.round((peakRss - idleRss) / n),
         loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10,

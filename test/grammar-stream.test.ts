@@ -103,7 +103,7 @@ describe('streamed grammar readings', () => {
     const wav = join(tmp, 'greeting.wav');
     execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
     const pcm = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.2)));
-    const batch = await ConstrainedRecognizer.open();
+    const batch = await ConstrainedRecognizer.open({ fullEvidence: true });
     try {
       const first = new GrammarStream(pool, { seed: async () => null });
       first.start();

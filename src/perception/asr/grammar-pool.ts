@@ -1,7 +1,8 @@
 // Command-grammar readings for every session of an engine. One recogniser serialises all of them, so
 // at a pause in one session the reading could wait behind another session's; a few recognisers (one
 // per core by default) read in parallel. Each call goes to the one with the fewest readings queued.
-import { ConstrainedRecognizer, type RecognitionDetail, type RecognizerOptions } from './grammar-recognizer.ts';
+import { ConstrainedRecognizer, PARALLEL_LOOP_MAX_SECONDS, type RecognitionDetail, type RecognizerOptions } from './grammar-recognizer.ts';
+import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 /** What the perceiver needs from the grammar side. */
 export interface GrammarReader {
@@ -20,15 +21,17 @@ export class GrammarPool implements GrammarReader {
     const slot = this.pick();
     slot.queued++;
     // A second idle reader takes the free-loop decode of the same audio, in parallel (only when idle:
-    // a busy engine keeps one reading per reader, so sessions do not queue behind each other).
-    const helper = this.slots.find((s) => s !== slot && s.ready && s.queued === 0);
+    // a busy engine keeps one reading per reader, so sessions do not queue behind each other; only for
+    // short audio: a longer reading decodes the loop after the grammar, and only if it can matter).
+    const short = pcm.length <= PARALLEL_LOOP_MAX_SECONDS * SAMPLE_RATE;
+    const helper = short ? this.slots.find((s) => s !== slot && s.ready && s.queued === 0) : undefined;
     if (helper) helper.queued++;
-    return Promise.all([slot.rec, helper?.rec])
-      .then(([r, h]) => r.recognizeDetailed(pcm, h))
-      .finally(() => {
-        slot.queued--;
-        if (helper) helper.queued--;
-      });
+    const reading = Promise.all([slot.rec, helper?.rec]).then(([r, h]) => r.recognizeDetailed(pcm, h));
+    void reading.finally(() => slot.queued--).catch(() => undefined);
+    // A reading the grammar decode already settled (no path, or rejected by its word fit) returns at
+    // once; the helper stays counted busy until its loop decode is over.
+    if (helper) void reading.catch(() => undefined).then(() => helper.rec).then((h) => h.settled(), () => undefined).finally(() => helper.queued--);
+    return reading;
   }
 
   /**

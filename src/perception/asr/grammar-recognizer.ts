@@ -24,7 +24,10 @@ export interface Recognition {
 }
 
 export interface RecognitionDetail extends Recognition {
-  /** Per-frame score of the grammar path minus the free loop's (natural log per 10 ms frame). */
+  /**
+   * Per-frame score of the grammar path minus the free loop's (natural log per 10 ms frame). NaN when
+   * the free loop was not decoded because the word fit alone already rejects the reading.
+   */
   margin: number;
   /** Mean acoustic ln-score per frame of the grammar path's words (<= 0, higher = better fit). */
   wordScore: number;
@@ -42,6 +45,12 @@ export interface RecognizerOptions {
   wordScoreThreshold?: number;
   /** Also load the open n-gram search, for comparisons (bench, tests). */
   withOpenDecoder?: boolean;
+  /**
+   * Decode the free loop even when the grammar path's word fit already rejects the reading, so every
+   * reading has a margin (threshold tuning, comparisons). Default false: the loop decode is 3–4× the
+   * grammar decode's CPU and cannot change a reading the word fit rejects.
+   */
+  fullEvidence?: boolean;
 }
 
 /** The decoder interface the recogniser needs (PocketSphinxDecoder provides it). */
@@ -85,6 +94,34 @@ export const DEFAULT_MARGIN_THRESHOLD = 0.1;
 export const DEFAULT_WORD_SCORE_THRESHOLD = -4.6;
 
 /**
+ * Readings of audio up to this long decode the free loop on a second idle reader at the same time as
+ * the grammar (half the wall time for questions and commands, where turn-taking waits for it). Longer
+ * audio is mostly free speech that the grammar path's word fit rejects on its own, so its loop decode
+ * waits for the grammar's and is usually skipped.
+ */
+export const PARALLEL_LOOP_MAX_SECONDS = 2;
+
+function fitProbability(wordScore: number, threshold: number): number {
+  return 1 / (1 + Math.exp(-(wordScore - threshold) / 0.3));
+}
+
+/**
+ * The reading when the grammar path's words fit the audio too badly to be accepted whatever the free
+ * loop scores (the confidence is the lesser of the two pieces of evidence, and this one is under 0.5):
+ * the loop decode is skipped. Same text and verdict as judgeReading would give; no margin.
+ */
+export function rejectedByFit(
+  cmd: { text: string; frames: number; wordScore: number },
+  th: { wordScoreThreshold: number },
+  ms: number,
+): RecognitionDetail | null {
+  if (!cmd.text || cmd.frames <= 0) return null;
+  const wordScore = Number.isFinite(cmd.wordScore) ? cmd.wordScore : -Infinity;
+  if (wordScore >= th.wordScoreThreshold) return null;
+  return { text: cmd.text, confidence: fitProbability(wordScore, th.wordScoreThreshold), margin: NaN, wordScore, accepted: false, loopText: '', ms };
+}
+
+/**
  * The reading of one utterance from its grammar decode and its free-loop decode of the same audio:
  * each piece of evidence as a logistic around its threshold, the weaker one decides. Null when the
  * grammar found no path. Shared by the batch reading and the streamed one (grammar-stream.ts).
@@ -99,7 +136,7 @@ export function judgeReading(
   const margin = (cmd.score - loop.score) / cmd.frames;
   const wordScore = Number.isFinite(cmd.wordScore) ? cmd.wordScore : -Infinity;
   const pMargin = 1 / (1 + Math.exp(-(margin - th.marginThreshold) / 0.1));
-  const pFit = 1 / (1 + Math.exp(-(wordScore - th.wordScoreThreshold) / 0.3));
+  const pFit = fitProbability(wordScore, th.wordScoreThreshold);
   const confidence = Math.min(pMargin, pFit);
   return { text: cmd.text, confidence, margin, wordScore, accepted: confidence >= 0.5, loopText: loop.text, ms };
 }
@@ -126,6 +163,7 @@ export class ConstrainedRecognizer {
     private readonly marginThreshold: number,
     private readonly wordScoreThreshold: number,
     readonly hasOpenDecoder: boolean,
+    private readonly fullEvidence: boolean,
   ) {}
 
   static async open(opts: RecognizerOptions = {}): Promise<ConstrainedRecognizer> {
@@ -135,7 +173,7 @@ export class ConstrainedRecognizer {
 
   /** Wraps a decoder whose main search is the command grammar and that has a "loop" search. */
   static withDecoder(decoder: GrammarDecoder, opts: RecognizerOptions = {}): ConstrainedRecognizer {
-    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD, !!opts.withOpenDecoder);
+    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD, !!opts.withOpenDecoder, !!opts.fullEvidence);
   }
 
   /** The command or question said in a finished utterance (16 kHz mono), or null when out of grammar. */
@@ -150,14 +188,34 @@ export class ConstrainedRecognizer {
     const seconds = pcm.length / SAMPLE_RATE;
     if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
     const t0 = performance.now();
-    // With a second recogniser (same grammar and dictionary, so the same result) the free-loop decode
-    // runs beside the grammar's on the other core instead of after it: half the wall time of a reading.
-    const loopEarly = loopOn && loopOn !== this ? loopOn.decoder.decode(pcm, { search: 'loop' }) : null;
+    const th = { marginThreshold: this.marginThreshold, wordScoreThreshold: this.wordScoreThreshold };
+    // With a second recogniser (same grammar and dictionary, so the same result) a short reading's
+    // free-loop decode runs beside the grammar's on the other core instead of after it: half the wall
+    // time of a reading.
+    const parallel = loopOn && loopOn !== this && (this.fullEvidence || seconds <= PARALLEL_LOOP_MAX_SECONDS);
+    const loopEarly = parallel ? loopOn.track(loopOn.decoder.decode(pcm, { search: 'loop' })) : null;
     loopEarly?.catch(() => undefined);
-    const cmd = await this.decoder.decode(pcm);
+    const cmd = await this.track(this.decoder.decode(pcm));
     if (!cmd.text || cmd.frames <= 0) return null;
-    const loop = await (loopEarly ?? this.decoder.decode(pcm, { search: 'loop' }));
-    return judgeReading(cmd, loop, { marginThreshold: this.marginThreshold, wordScoreThreshold: this.wordScoreThreshold }, performance.now() - t0);
+    // The word fit alone rejects it (most free speech): the loop decode cannot change the verdict.
+    const rejected = this.fullEvidence ? null : rejectedByFit(cmd, th, performance.now() - t0);
+    if (rejected) return rejected;
+    const loop = await (loopEarly ?? this.track(this.decoder.decode(pcm, { search: 'loop' })));
+    return judgeReading(cmd, loop, th, performance.now() - t0);
+  }
+
+  /** Settles when every decode started so far on this recogniser has (a reading may return before its helper's loop decode ends). */
+  settled(): Promise<void> {
+    return this.last;
+  }
+
+  private last: Promise<void> = Promise.resolve();
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const done = p.then(() => undefined, () => undefined);
+    const prev = this.last;
+    this.last = Promise.all([prev, done]).then(() => undefined);
+    return p;
   }
 
   /** The open n-gram decoder's text for the same audio (only when opened withOpenDecoder). */
