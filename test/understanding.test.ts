@@ -149,6 +149,7 @@ test('a request whose first words only an n-best alternative kept gets its hones
 test('a request whose opening words were misheard is re-read with the opener put back; statements are not', () => {
   // The opening is put back by its sound: a polite modal, an imperative verb, our name.
   assert.equal(openerRewrite('can new call a taxi')?.text, 'can you call a taxi');
+  assert.equal(openerRewrite('good you dim the lights')?.text, 'could you dim the lights');
   assert.equal(openerRewrite('sig jest a good restaurant')?.text, 'suggest a good restaurant');
   assert.equal(openerRewrite('stoned flow turn off the heating')?.text, 'soundflow turn off the heating');
   for (const s of ['can new call a taxi', 'sig jest a good restaurant', 'but the flight to paris', 'stoned flow turn off the heating']) {
@@ -157,7 +158,7 @@ test('a request whose opening words were misheard is re-read with the opener put
   // Clauses of their own keep their first words: a subject, a question word, a time word, an auxiliary
   // that is no modal with "you", or a verb put before a clause that has its own finite verb.
   for (const s of ['i tend to finish the report by friday', 'today we are talking about the new project',
-    'and you finished your so what', 'but the kids are playing outside', 'the kids are playing in the garden']) {
+    'and you finished your so what', 'did you remember to water the plants', 'dave you remember to water the plants', 'hi need to call the vet', 'but the kids are playing outside', 'the kids are playing in the garden']) {
     assert.equal(spoken(offline(), s).responses.length, 0, s);
   }
   for (const s of ['which bus goes there', 'what do like some more cake', 'today we went out']) assert.equal(openerRewrite(s), null, s);

@@ -22,7 +22,7 @@ const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for m
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
 const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
 const THIRD = /\b(?:he|she|they|his|her|their|him|them|hers|theirs)\b/;
-const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
+export const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
 const WE = /\b(?:we|us|our|ours)\b/;
 const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
 // Conversational hedges anywhere in the utterance ("… i think it starts at eight"): people answering people.

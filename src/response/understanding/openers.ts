@@ -7,7 +7,7 @@
 // Questions ("who is", "what does") are left out on purpose: statements open with words that sound like
 // them ("the kids are" ≈ "what is are", "they are" ≈ "who are"), so they would turn talk into requests.
 import { normalizeInstruction } from '../../instructions/parser.ts';
-import { FINITE, REQUEST_VERBS } from './addressed.ts';
+import { FINITE, PAST, REQUEST_VERBS } from './addressed.ts';
 import { phoneSimilarity, phrasePhones, type Phones } from './phonetics.ts';
 
 export interface OpenerRewrite {
@@ -29,7 +29,7 @@ export const MIN_OPENER_SIMILARITY = 0.7;
 // "they are painting …", "the kids are …"): its first words are not re-read.
 const CLAUSE_OPENERS = new Set(`i id im ill ive we well wed were they theyre theyd he hes she shes it its the a an my your yours her his
 our their there theres this that these those you youre youll some someone somebody everyone nobody
-what whats which why when where who whos how whose today tonight tomorrow yesterday`.split(/\s+/));
+what whats which why when where who whos how whose today tonight tomorrow yesterday hi hello oh ah well yes no yeah okay ok tis`.split(/\s+/));
 // An auxiliary first ("can new order pizza", "will do a lot to the front door") is a polite modal whose
 // "you" was misheard, never an imperative verb.
 const AUXILIARIES = new Set('do does did is are was am can could would will should shall have has had may might must'.split(' '));
@@ -53,6 +53,8 @@ export function openerRewrite(reading: string, minSimilarity = MIN_OPENER_SIMILA
   // Two words at least must follow the opener (a guessed opener on "sig jest" leaves one word to ask
   // for: "sing jest"); long run-ons are not requests.
   if (words.length < 3 || words.length > 20 || CLAUSE_OPENERS.has(words[0])) return null;
+  // An auxiliary heard with its "you" is a question of its own ("did you remember …"), not a misheard "could you".
+  if (AUXILIARIES.has(words[0]) && words[1] === 'you') return null;
   let best: OpenerRewrite | null = null;
   for (let k = 1; k <= Math.min(MAX_WORDS, words.length - 2); k++) {
     const head = words.slice(0, k);
@@ -62,7 +64,8 @@ export function openerRewrite(reading: string, minSimilarity = MIN_OPENER_SIMILA
       if (AUXILIARIES.has(words[0]) && !MODALS.has(o.text)) continue;
       // A verb put back before a clause with its own finite verb ("but the kids are playing" → "book the
       // kids are …") is a statement misread, not an imperative.
-      if (REQUEST_VERBS.has(o.text) && words.slice(k, k + 3).some((w) => FINITE.test(w))) continue;
+      // Nor is a verb put before "you" ("dave you remember …" → "save you remember …": you is its subject).
+      if (REQUEST_VERBS.has(o.text) && (words[k] === 'you' || words.slice(k, k + 3).some((w) => FINITE.test(w) || PAST.test(w)))) continue;
       // Very different lengths cannot reach the floor; skip the edit distance.
       if (Math.abs(o.phones.length - p.length) > Math.max(2, o.phones.length / 2)) continue;
       const s = phoneSimilarity(p, o.phones);
