@@ -30,6 +30,10 @@ export const MIN_OPENER_SIMILARITY = 0.7;
 const CLAUSE_OPENERS = new Set(`i id im ill ive we well wed were they theyre theyd he hes she shes it its the a an my your yours her his
 our their there theres this that these those you youre youll some someone somebody everyone nobody
 what whats which why when where who whos how whose today tonight tomorrow yesterday hi hello oh ah well yes no yeah okay ok tis`.split(/\s+/));
+// A lone function word re-read as a verb is a guess on too little sound: "so oxnard …" (chatter) is not
+// "show oxnard …", "but the table for two" not surely "book the table …". Longer spans still are re-read
+// ("so i'm full turn on the radio" → soundflow turn on …, "so do way to …" → could you …).
+const FUNCTION = new Set('so and but or if then at to of in on for with as by from because cause'.split(' '));
 // An auxiliary first ("can new order pizza", "will do a lot to the front door") is a polite modal whose
 // "you" was misheard, never an imperative verb.
 const AUXILIARIES = new Set('do does did is are was am can could would will should shall have has had may might must'.split(' '));
@@ -62,6 +66,7 @@ export function openerRewrite(reading: string, minSimilarity = MIN_OPENER_SIMILA
     for (const o of openerList()) {
       if (head.join(' ') === o.text) return null; // already opens with it: nothing to put back
       if (AUXILIARIES.has(words[0]) && !MODALS.has(o.text)) continue;
+      if (k === 1 && FUNCTION.has(words[0])) continue;
       // A verb put back before a clause with its own finite verb ("but the kids are playing" → "book the
       // kids are …") is a statement misread, not an imperative.
       // Nor is a verb put before "you" ("dave you remember …" → "save you remember …": you is its subject).
