@@ -8,7 +8,8 @@
 // Tuning: COUNTING_SET=tune uses other recordings (train/val split: swamp bed, other knock and bark,
 // other "this sound" sources) and another seed, so the reported set is never the one tuned on; it
 // writes bench/results/counting-tune.json. COUNTING_DEBUG=N prints the first N failed or late trials
-// (COUNTING_DEBUG_MATCH=REGEX picks them), COUNTING_ONLY=REGEX runs only the matching trials.
+// (COUNTING_DEBUG_MATCH=REGEX picks them; COUNTING_DEBUG_TOP=1 adds the model's top three classes of every
+// loud event), COUNTING_ONLY=REGEX runs only the matching trials.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
@@ -127,7 +128,8 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
       // Debug only: the counter's current example/first instance (private), to print each event's likeness to it.
       tplProfile = (counter as unknown as { template: { profile: Float32Array } | null }).template?.profile ?? tplProfile;
       const ci = clf.classes.indexOf(label);
-      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${ci >= 0 ? `p${e.probs[ci].toFixed(2)}` : ''}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
+      const topK = process.env.COUNTING_DEBUG_TOP && e.snrDb >= 38 ? `{${[...e.probs].map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([p, i]) => `${clf.classes[i]}:${p.toFixed(2)}`).join(',')}}` : '';
+      seen.push(`${e.onset}-${e.offset}/${e.snrDb.toFixed(0)}${topK}${ci >= 0 ? `p${e.probs[ci].toFixed(2)}` : ''}${tplProfile ? `~${profileSimilarity(e.profile, tplProfile).toFixed(2)}` : ''}`);
     }
   }
   const ok = counter.count === n;

@@ -8,6 +8,7 @@ import { addBurst, APPLIANCE_PATTERNS, patternSignal, T3_CYCLE, T4_CYCLE, type W
 import { makeRng, uniform } from '../src/util/rng.ts';
 import { concat, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
 import { corpusSong } from './music-fixtures.ts';
+import { renderSong, SOUNDFONT } from '../src/soundflow/music/render.ts';
 
 const CHUNK = 6400;
 
@@ -164,6 +165,48 @@ test('music with beep-like rhythms gives no alarm: a rock melody stepping 2.31/2
     if (!s) return;
     assert.deepEqual(detect(s.x.subarray(Math.round(fromSec * SR))).map((a) => `${a.pattern} at ${a.t.toFixed(2)} s, ${a.freqHz} Hz`), [], id);
   }
+});
+
+/** A struck bell at `f` Hz: two partials 30 Hz apart (they beat) plus an inharmonic one, decaying (τ 40 ms). */
+function bellHit(x: Float32Array, at: number, seconds: number, f: number, levelDbfs: number): void {
+  const a = Math.pow(10, levelDbfs / 20);
+  const n = Math.round(seconds * SR);
+  for (let i = 0; i < n && at + i < x.length; i++) {
+    const t = i / SR;
+    const env = Math.exp(-t / 0.04) * Math.min(1, i / 16) * Math.min(1, (n - i) / 32);
+    x[at + i] += a * env * (Math.sin(2 * Math.PI * f * t) + 0.7 * Math.sin(2 * Math.PI * (f + 30) * t) + 0.4 * Math.sin(2 * Math.PI * 1.48 * f * t));
+  }
+}
+
+test('struck, decaying hits in T4 timing are no CO alarm; flat beeps in the same timing are (pulse envelope check)', (t) => {
+  // Two groups of four 0.1 s sounds 0.1 s apart, 5 s between the groups: the CO pattern's timing exactly.
+  const starts: number[] = [];
+  for (const g of [1.0, 1.0 + 0.7 + 5]) for (let k = 0; k < 4; k++) starts.push(g + k * 0.2);
+  for (const levelDbfs of [-30, -10]) {
+    const bell = new Float32Array(9 * SR);
+    const beep = new Float32Array(9 * SR);
+    for (const s of starts) {
+      bellHit(bell, Math.round(s * SR), 0.1, 2437.5, levelDbfs);
+      addBurst(beep, Math.round(s * SR), 0.1, { freqHz: 2437.5, wave: 'sine', levelDbfs });
+    }
+    assert.deepEqual(detect(beep).map((a) => a.pattern), ['T4'], `flat beeps at ${levelDbfs} dBFS`);
+    assert.deepEqual(detect(bell).map((a) => `${a.pattern} at ${a.t.toFixed(2)} s`), [], `bell hits at ${levelDbfs} dBFS`);
+    // With the envelope check off the same hits do match: the check is what rejects them.
+    const d = new AlarmDetector({ t4DecayDb: Infinity, t4RoughDb: Infinity });
+    const off: string[] = [];
+    for (let i = 0; i < bell.length; i += CHUNK) {
+      const c = new Float32Array(CHUNK);
+      c.set(bell.subarray(i, i + CHUNK));
+      off.push(...d.process(c, (i + CHUNK) / SR).map((a) => a.pattern));
+    }
+    assert.deepEqual(off, ['T4'], `bell hits at ${levelDbfs} dBFS without the envelope check`);
+  }
+  // A humanised rendering of the latin groove (MMA seed 38, bench/alarm-renders.ts) whose cowbell matched
+  // T4 before the check: its 2.4 kHz peak jitters 2–3 dB from frame to frame.
+  const s = corpusSong(t, 'latin-train-007');
+  if (!s) return;
+  const x = renderSong(s.song, SOUNDFONT, { seed: 38 });
+  assert.deepEqual(detect(x.subarray(5 * SR)).map((a) => `${a.pattern} at ${a.t.toFixed(2)} s`), [], 'latin-train-007 seed 38 from 5 s');
 });
 
 test('appliance beeps (microwave, timers, alarm clock, dishwasher, keypad, continuous) never match T3 or T4', () => {

@@ -25,6 +25,8 @@ export interface TonePulse {
   freqHz: number;
   /** Peak tone level, dB re a full-scale sine. */
   levelDbfs: number;
+  /** Tone level (dB re a full-scale sine) of each tonal frame, 10 ms apart (short pulses only). */
+  envelope?: number[];
 }
 
 export interface AlarmAlert {
@@ -60,6 +62,13 @@ export interface AlarmDetectorOptions {
    * to count: a fourth beep at T3 spacing has started by then, so waiting longer adds only latency.
    */
   t3ConfirmGapSec?: number;
+  /**
+   * Envelope check of T4 beeps: level fall after a pulse's peak (pulseDecayDb, default 8 dB) and mean
+   * frame-to-frame level change (pulseRoughnessDb, default 1.5 dB) beyond which a pulse is a struck sound,
+   * not a beep. Infinity turns a check off.
+   */
+  t4DecayDb?: number;
+  t4RoughDb?: number;
 }
 
 // Pattern tolerances: the standards' ±10 % widened by about two frames of measurement error.
@@ -73,6 +82,10 @@ const T4_GAP: [number, number] = [0.04, 0.2];
 const T4_LONG: [number, number] = [4.3, 5.7];
 /** How far (s) a beep's duration may be from the median of its exact T4 group. */
 const T4_ALIKE_SEC = 0.03;
+/** Level fall after the peak (dB) beyond which a pulse is a struck, decaying sound, not a beep (pulseDecayDb). */
+const T4_DECAY_DB = 8;
+/** Mean frame-to-frame level change (dB) beyond which a pulse is not a steady beep (pulseRoughnessDb). */
+const T4_ROUGH_DB = 1.5;
 /** Pulses of one alarm keep their pitch (a few % of drift at most). */
 const SAME_FREQ = 0.02;
 const GAP_BRIDGE_FRAMES = 3;
@@ -145,6 +158,7 @@ interface OpenPulse {
   onset: number;
   last: number;
   bins: number[];
+  levels: number[];
   peakDb: number;
   lastDb: number;
   gap: number;
@@ -170,7 +184,7 @@ export class AlarmDetector {
   private readonly hi: number;
 
   constructor(opts: AlarmDetectorOptions = {}) {
-    this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 0.7, ...opts };
+    this.o = { minHz: 2000, maxHz: 4500, tonalDb: 15, minLevelDbfs: -50, t3ConfirmGapSec: 0.7, t4DecayDb: T4_DECAY_DB, t4RoughDb: T4_ROUGH_DB, ...opts };
     if (!(this.o.minHz > 0 && this.o.maxHz > this.o.minHz && this.o.maxHz < SR / 2)) throw new SoundFlowError('invalid_argument', `alarm band ${this.o.minHz}–${this.o.maxHz} Hz is not inside 0–${SR / 2} Hz`);
     this.lo = Math.ceil(this.o.minHz / BIN_HZ);
     this.hi = Math.floor(this.o.maxHz / BIN_HZ);
@@ -263,13 +277,18 @@ export class AlarmDetector {
         used.add(hit.bin);
         this.opens.splice(this.opens.indexOf(o), 1);
         this.close(o);
-        this.opens.push({ onset: t, last: t, bins: [hit.bin], peakDb: hit.level, lastDb: hit.level, gap: 0 });
+        this.opens.push({ onset: t, last: t, bins: [hit.bin], levels: [hit.level], peakDb: hit.level, lastDb: hit.level, gap: 0 });
       } else if (hit) {
         used.add(hit.bin);
         o.last = t;
         o.lastDb = hit.level;
         o.bins.push(hit.bin);
-        if (o.bins.length > 400) o.bins.splice(0, 200); // bound memory on a held tone
+        o.levels.push(hit.level);
+        if (o.bins.length > 400) {
+          // bound memory on a held tone
+          o.bins.splice(0, 200);
+          o.levels.splice(0, 200);
+        }
         o.peakDb = Math.max(o.peakDb, hit.level);
         o.gap = 0;
       } else if (++o.gap > GAP_BRIDGE_FRAMES) {
@@ -280,7 +299,7 @@ export class AlarmDetector {
     for (const q of peaks) {
       if (used.has(q.bin) || this.opens.length >= MAX_TRACKS) continue;
       if (this.opens.some((o) => Math.abs(o.bins[o.bins.length - 1] - q.bin) <= 2)) continue; // a tone's own skirt
-      this.opens.push({ onset: t, last: t, bins: [q.bin], peakDb: q.level, lastDb: q.level, gap: 0 });
+      this.opens.push({ onset: t, last: t, bins: [q.bin], levels: [q.level], peakDb: q.level, lastDb: q.level, gap: 0 });
     }
   }
 
@@ -312,9 +331,10 @@ export class AlarmDetector {
     if (prev && onset - prev.offset <= 0.05 && Math.abs(prev.levelDbfs - p.peakDb) <= WEAKER_DB) {
       prev.offset = offset;
       prev.levelDbfs = Math.max(prev.levelDbfs, p.peakDb);
+      prev.envelope = prev.envelope && offset - prev.onset <= 0.3 ? [...prev.envelope, ...p.levels] : undefined;
       return;
     }
-    this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb });
+    this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb, envelope: offset - onset <= 0.3 ? p.levels : undefined });
     while (this.closed.length && this.now - this.closed[0].offset > HISTORY_SEC) this.closed.shift();
   }
 
@@ -424,7 +444,7 @@ export class AlarmDetector {
       }
     }
     if (!g1 || !inside(g2[0].onset - g1[g1.length - 1].offset, T4_LONG)) return null;
-    if (!(isT4Group(g1) || isT4Group(g2))) return null;
+    if (!(isT4Group(g1, this.o) || isT4Group(g2, this.o))) return null;
     const before = train[i1 - g1.length];
     if (before && g1[0].onset - before.offset < 2) return null;
     return { pattern: 'T4', t: this.now, onset: g2[0].onset, freqHz: mean(g2.map((p) => p.freqHz)), levelDbfs: Math.max(...g2.map((p) => p.levelDbfs)) };
@@ -441,8 +461,43 @@ function shortGroup(train: TonePulse[], last: number): TonePulse[] | null {
   return g;
 }
 
-function isT4Group(g: TonePulse[]): boolean {
+/**
+ * How far (dB) a pulse's level falls after its peak: the peak minus the median of its last third (the
+ * final frame left out: the window straddles the tone's end there). A struck sound decays; an alarm beep
+ * is a steady tone (0–1 dB in the detection matrix, 4 dB at its 99th percentile).
+ */
+export function pulseDecayDb(p: TonePulse): number {
+  const e = p.envelope;
+  if (!e || e.length < 4) return 0; // too short to tell
+  let ip = 0;
+  for (let i = 1; i < e.length; i++) if (e[i] > e[ip]) ip = i;
+  const tail = e.slice(Math.max(ip + 1, Math.floor((2 * e.length) / 3)), e.length - 1).sort((a, b) => a - b);
+  return tail.length ? e[ip] - tail[tail.length >> 1] : 0;
+}
+
+/**
+ * Mean frame-to-frame change of a pulse's level (dB) inside it (first and last frames left out). A beep's
+ * level is flat (≤ 0.75 dB in 99 % of the matrix's T4 beeps, under noise, speech and music); a cowbell's
+ * 2.4 kHz peak jitters by 2–3 dB from frame to frame (its inharmonic partials beat).
+ */
+export function pulseRoughnessDb(p: TonePulse): number {
+  const e = p.envelope;
+  if (!e || e.length < 4) return 0;
+  let sum = 0;
+  for (let i = 2; i < e.length - 1; i++) sum += Math.abs(e[i] - e[i - 1]);
+  return e.length > 3 ? sum / (e.length - 3) : 0;
+}
+
+/** A flat tonal pulse: neither decaying nor jittering (see pulseDecayDb, pulseRoughnessDb). */
+function steadyPulse(p: TonePulse, o: { t4DecayDb: number; t4RoughDb: number }): boolean {
+  return pulseDecayDb(p) <= o.t4DecayDb && pulseRoughnessDb(p) <= o.t4RoughDb;
+}
+
+function isT4Group(g: TonePulse[], steady: { t4DecayDb: number; t4RoughDb: number }): boolean {
   if (g.length !== 4) return false;
+  // Beeps are flat tonal pulses; a groove's cowbell (2.4 kHz, four hits a bar) is struck: it decays, and its
+  // peak jitters. Speech may bend one beep's level, so three of the four must be steady.
+  if (g.filter((p) => steadyPulse(p, steady)).length < 3) return false;
   // A CO alarm's four beeps are alike (0.1 s each, ±10 %); a groove's cowbell hits at 2.4 kHz every bar
   // (0.05–0.17 s, rendered latin song) fit the widened per-beep tolerance but not each other.
   // Speech over the alarm stretches or clips one beep, so three of the four must be within T4_ALIKE_SEC

@@ -46,6 +46,8 @@ export interface EventCounterOptions extends SegmenterOptions {
   withinDb?: number;
   /** Events weaker than this above their background are not counted (default 6 dB). */
   minSnrDb?: number;
+  /** Class counting: also take the first instance by novelty, without the model (default true). */
+  seekExample?: boolean;
 }
 
 /** Profile correlation below which an event is a different sound from the first counted one. */
@@ -73,7 +75,7 @@ function isTopEventClass(probs: Float32Array, classes: readonly string[], ci: nu
 
 export class EventCounter {
   readonly label: string;
-  private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label'>>;
+  private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label' | 'seekExample'>>;
   private readonly segOpts: SegmenterOptions;
   private template: SoundEventRecord | null = null;
   private loudest = -Infinity;
@@ -98,7 +100,10 @@ export class EventCounter {
     this.label = opts.label;
     this.o = { threshold: opts.threshold ?? 0.3, similarity: opts.similarity ?? 0.6, withinDb: opts.withinDb ?? 12, minSnrDb: opts.minSnrDb ?? 6 };
     this.segOpts = opts;
-    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND });
+    // A named class also takes its first instance by novelty (the first sound standing out of the bed after
+    // the instruction): the model is unsure of many real instances (knocks at p 0.00–0.1), and a count
+    // that waits for a confident one comes late or never.
+    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND || (opts.seekExample ?? true) });
     this.bySeek = opts.label === THIS_SOUND;
   }
 
@@ -118,8 +123,36 @@ export class EventCounter {
       if (this.alreadyCounted(run.onset, run.offset)) continue;
       this.mark(run.onset, run.offset);
       n++;
+      if (run.example && !this.bySeek && !this.template) this.adoptTemplate(run);
     }
     return n;
+  }
+
+  /**
+   * A class's first instance found by novelty: the event that lies most inside its run becomes the
+   * event-level template, so later events the model is unsure of are matched to it as they close
+   * (instead of all being counted at once, late, when one is finally gated).
+   */
+  private exampleRun: RepeatRun | null = null;
+
+  private adoptTemplate(run: RepeatRun): void {
+    let best: SoundEventRecord | null = null;
+    let bestIn = 0.5;
+    for (const u of this.unsure) {
+      const inside = (Math.min(u.offset, run.offset) - Math.max(u.onset, run.onset)) / Math.max(0.01, u.offset - u.onset);
+      if (inside > bestIn || (best && inside === bestIn && u.snrDb > best.snrDb)) {
+        best = u;
+        bestIn = inside;
+      }
+    }
+    if (!best) {
+      this.exampleRun = run; // its event has not closed yet
+      return;
+    }
+    this.template = best;
+    this.counted.push(best);
+    this.loudest = Math.max(this.loudest, best.snrDb);
+    this.unsure.length = 0;
   }
 
   /** A count of the span [onset, offset] (s). */
@@ -179,6 +212,13 @@ export class EventCounter {
     // probability (a knock at p 0.24 whose runner-up is "door" at 0.13 is still a knock).
     const top = ci >= 0 && ev.probs[ci] >= this.o.threshold / 2 && isTopEventClass(ev.probs, classes, ci);
     const gated = ci >= 0 && (ev.probs[ci] >= this.o.threshold || top) && !unlike && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
+    const run = this.exampleRun;
+    if (!this.template && run && !talk && (Math.min(ev.offset, run.offset) - Math.max(ev.onset, run.onset)) / Math.max(0.01, ev.offset - ev.onset) > 0.5) {
+      this.exampleRun = null;
+      this.unsure.push(ev);
+      this.adoptTemplate(run);
+      return false;
+    }
     const repeat = !talk && this.template !== null && this.isRepeat(ev, this.template);
     if (talk && !gated) return false;
     const counts = gated || repeat;
@@ -196,7 +236,7 @@ export class EventCounter {
       // The first bark is often the one the model is least sure of (it sits across a chunk edge, or the
       // chunk holds the bed's loudest moment too): an earlier clear event that this one repeats was it.
       for (const u of this.unsure) {
-        if (ev.onset - u.offset <= RETRO_SEC && u.snrDb >= ev.snrDb - this.o.withinDb && this.isRepeat(u, ev)) this.countIt(u);
+        if (ev.onset - u.offset <= RETRO_SEC && u.snrDb >= ev.snrDb - this.o.withinDb && this.isRepeat(u, ev) && !this.alreadyCounted(u.onset, u.offset)) this.countIt(u);
       }
       this.unsure.length = 0;
     }
@@ -222,6 +262,7 @@ export class EventCounter {
     this.template = null;
     this.loudest = -Infinity;
     this.unsure.length = 0;
+    this.exampleRun = null;
     this.counted.length = 0;
     this.times.length = 0;
     this.runs.length = 0;

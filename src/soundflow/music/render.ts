@@ -12,15 +12,27 @@ import type { SongPlan } from './plan.ts';
 export const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const SR = 16000;
 
+export interface RenderOptions {
+  /**
+   * MMA's humanising seed: default a hash of the song id (every rendering identical); a number for another
+   * humanised performance of the same song; 'clock' for MMA's own clock seeding (unreproducible).
+   */
+  seed?: number | 'clock';
+}
+
 /** The MMA source of a song: enough bars for its length even in 3/4 at its tempo. */
-export function songToMma(song: SongPlan): string {
+export function songToMma(song: SongPlan, opts: RenderOptions = {}): string {
   const chart = CHARTS.find((c) => c.id === song.chart);
   if (!chart) throw new SoundFlowError('recipe_invalid', `unknown chart ${song.chart}`);
   const bars = Math.ceil((song.seconds * song.tempo) / 60 / 3) + 2;
   const lines = [`// ${song.id}: ${song.style}, chart ${song.chart}, ${song.variant.file} ${song.variant.groove}`];
   // MMA humanises timing and velocity with Python's random, seeded from the clock unless told: without a
   // fixed seed every rendering of a song differs, and a test on one (the alarm detector's) can flip.
-  lines.push(`RndSeed ${hash32(`render:${song.id}`) % 1_000_000_007}`);
+  const seed = opts.seed ?? hash32(`render:${song.id}`) % 1_000_000_007;
+  if (seed !== 'clock') {
+    if (!Number.isInteger(seed) || seed < 0) throw new SoundFlowError('invalid_argument', `render seed must be a non-negative integer or 'clock', got ${seed}`);
+    lines.push(`RndSeed ${seed}`);
+  }
   if (song.bass !== undefined) lines.push(`Set Bass ${song.bass ? '1' : '-'}`);
   if (song.direction) lines.push(`Set Direction ${song.direction}`);
   lines.push(`Use ${song.variant.file}`, `Groove ${song.variant.groove}`);
@@ -37,10 +49,10 @@ function run(cmd: string, args: string[], what: string): void {
 }
 
 /** Renders one song to mono 16 kHz samples (exactly song.seconds long; silence-padded if shorter). */
-export function renderSong(song: SongPlan, soundfont = SOUNDFONT): Float32Array {
+export function renderSong(song: SongPlan, soundfont = SOUNDFONT, opts: RenderOptions = {}): Float32Array {
   const dir = mkdtempSync(join(tmpdir(), 'soundflow-mma-'));
   try {
-    writeFileSync(join(dir, 'song.mma'), songToMma(song));
+    writeFileSync(join(dir, 'song.mma'), songToMma(song, opts));
     run('mma', ['-f', join(dir, 'song.mid'), join(dir, 'song.mma')], `song ${song.id}`);
     run('fluidsynth', ['-ni', '-q', '-g', String(song.gain), '-r', String(SR), '-R', song.reverb ? '1' : '0', '-C', '0', '-T', 'raw', '-O', 's16', '-F', join(dir, 'song.raw'), soundfont, join(dir, 'song.mid')], `song ${song.id}`);
     const raw = readFileSync(join(dir, 'song.raw'));
