@@ -8,6 +8,7 @@ import { endpointChatModel } from '../src/response/chat-model.ts';
 import { ADDRESSED_THRESHOLD, addressedScore } from '../src/response/understanding/addressed.ts';
 import { soundsAlike } from '../src/response/understanding/phonetics.ts';
 import { rewrites } from '../src/response/understanding/repair.ts';
+import { openerRewrite } from '../src/response/understanding/openers.ts';
 import { detectSoundQuestion } from '../src/response/understanding/sound-questions.ts';
 import { Understander } from '../src/response/understanding/understand.ts';
 import { punctuateOpeners } from '../src/response/translate/punctuate.ts';
@@ -145,6 +146,47 @@ test('a request whose first words only an n-best alternative kept gets its hones
   assert.equal(spoken(offline(), 'would you like some more cake', 1, { alternatives: ['what you like some more cake'] }).responses.length, 0);
 });
 
+test('a request whose opening words were misheard is re-read with the opener put back; statements are not', () => {
+  // The opening is put back by its sound: a polite modal, an imperative verb, our name.
+  assert.equal(openerRewrite('can new call a taxi')?.text, 'can you call a taxi');
+  assert.equal(openerRewrite('good you dim the lights')?.text, 'could you dim the lights');
+  assert.equal(openerRewrite('sig jest a good restaurant')?.text, 'suggest a good restaurant');
+  assert.equal(openerRewrite('stoned flow turn off the heating')?.text, 'soundflow turn off the heating');
+  for (const s of ['can new call a taxi', 'sig jest a good restaurant', 'stoned flow turn off the heating']) {
+    assert.equal(spoken(offline(), s).reason, 'answer:fallback', s);
+  }
+  // Clauses of their own keep their first words: a subject, a question word, a time word, an auxiliary
+  // that is no modal with "you", a verb put before a clause that has its own finite verb; and a lone
+  // function word is not re-read as a verb ("so oxnard …", garbled chatter, is no "show oxnard …").
+  for (const s of ['i tend to finish the report by friday', 'today we are talking about the new project',
+    'and you finished your so what', 'so oxnard ca ugliest all closing the onus on right', 'but the flight to paris', 'did you remember to water the plants', 'dave you remember to water the plants', 'hi need to call the vet', 'but the kids are playing outside', 'the kids are playing in the garden']) {
+    assert.equal(spoken(offline(), s).responses.length, 0, s);
+  }
+  for (const s of ['which bus goes there', 'what do like some more cake', 'today we went out']) assert.equal(openerRewrite(s), null, s);
+  assert.equal(openerRewrite('can you call a taxi'), null, 'already opens with it');
+  // Something a skill or task would take is never acted on from a guessed opener.
+  assert.equal(spoken(offline(), 'tel me the time').reason === 'answer:fallback', false);
+});
+
+test('a question about the world in the past tense is addressed; past talk about people is not', () => {
+  for (const s of ['when was the first moon landing', 'who was the first king of england', 'when did the war end']) {
+    assert.ok(addressedScore(s) >= ADDRESSED_THRESHOLD, s);
+    assert.equal(spoken(offline(), s).reason, 'answer:fallback', s);
+  }
+  for (const s of ['what did you think of the concert', 'how was school today it was boring', 'where did she put the keys', 'when was he born i forgot']) {
+    assert.ok(addressedScore(s) < ADDRESSED_THRESHOLD, s);
+  }
+});
+
+test('an open transcript whose request form no n-best alternative shares gets no reply', () => {
+  // "my cousin speaks german and french", the open decode a lone "why doesn't …", every alternative "my cousins …".
+  const alts = ['my cousins the east german and french otto', 'my cousins the east german and french auto'];
+  assert.equal(spoken(offline(), 'why doesnt the east german and french ah so', 1, { alternatives: alts }).responses.length, 0);
+  assert.equal(spoken(offline(), 'why doesnt the east german and french ah so', 1).reason, 'answer:fallback', 'no n-best: the open reading alone');
+  const same = ['what does the weather look like', 'what does the whether look like'];
+  assert.equal(spoken(offline(), 'what does the weather look like', 1, { alternatives: same }).reason, 'answer:fallback');
+});
+
 test('a sum whose "what" was heard as "one" is answered; talk about a sum is not', () => {
   assert.equal(spoken(offline(), 'one is six plus seven', 1).reason, 'answer:arithmetic');
   assert.match(said(spoken(offline(), 'won is eight times three', 1)), /24/);
@@ -222,6 +264,8 @@ test('bad input: a short clear reply or silence, never a crash or a stuck task',
     ['', null],
     ['   ', null],
     [runOn, null],
+    [`can new ${runOn}`, null],
+    ['sig jest', null],
     ['hola como estas me llamo juan', null],
     ['bonjour je voudrais un cafe', null],
     ['set a timer for minus five minutes', /timer/i],

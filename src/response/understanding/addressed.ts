@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 const WAKE = /^(?:(?:hey|hi|hello|ok|okay|oh|a)\s+)?(?:soundflow|sound flow|sound flows|sound flower|sounds flow)\b\s*/;
 const LEAD = /^(?:please|so|and|um|uh|er|now|okay|ok|hey|just)\s+/;
 
-const REQUEST_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
+export const REQUEST_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
 listen watch remind let say repeat open close turn book order write make check look search switch record cancel add
 define spell calculate compute interpret keep alert warn notify wake ignore be name list sing text email buy schedule
 recommend suggest bring get put remember note fetch dim lock unlock pause resume skip share post print save delete create
@@ -22,7 +22,7 @@ const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for m
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
 const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
 const THIRD = /\b(?:he|she|they|his|her|their|him|them|hers|theirs)\b/;
-const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
+export const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week|year|time|weekend)|told|said|saw|got|came|left|bought|forgot)\b/;
 const WE = /\b(?:we|us|our|ours)\b/;
 const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
 // Conversational hedges anywhere in the utterance ("… i think it starts at eight"): people answering people.
@@ -30,6 +30,17 @@ const HEDGE = /\b(?:i think|i guess|i suppose|i believe|i m afraid|i am afraid|i
 const ANSWER = /^(?:yes|no|yeah|yep|nope|sure|maybe|okay|ok|right|well|oh|ah|wow)\b/;
 // Second person about someone's own life ("are you coming", "did you see"): people asking people.
 const SOCIAL = /\b(?:are you (?:coming|going|staying|leaving|free|busy|okay|ok|sure|ready|home|back)|did you|have you (?:seen|heard|been|got|finished)|were you|where did you|when did you|you know what|do you want to|do you remember)\b/;
+
+// "when was the eiffel tower built", "who was the first king": a question about the world asked in the
+// past tense. Talk between people in the past tense is about people ("what did you think of the film",
+// "how was work today, it was fine"): a person in it, or a second past-tense verb, and it stays past.
+const PAST_QUESTION = /^(?:what|who|when|where|why|how|which) (?:was|were|did) /;
+const PERSON = /\b(?:i|me|my|you|your|we|us|our|he|she|they|his|her|him|them|their)\b/;
+function impersonalPastQuestion(t: string): boolean {
+  if (!PAST_QUESTION.test(t) || PERSON.test(t)) return false;
+  const rest = t.split(' ').slice(2).join(' ');
+  return !PAST.test(rest);
+}
 
 export const ADDRESSED_FEATURES = [
   'bias', 'wake', 'imperative', 'wh', 'aux', 'modal_you', 'modal_request', 'you', 'please', 'ask_me', 'i_want', 'task_words',
@@ -64,7 +75,7 @@ export function addressedFeatures(text: string): number[] {
     i_want: I_WANT.test(t) ? 1 : 0,
     task_words: TASK_WORDS.test(t) ? 1 : 0,
     third: THIRD.test(t) ? 1 : 0,
-    past: PAST.test(t) ? 1 : 0,
+    past: PAST.test(t) && !impersonalPastQuestion(t) ? 1 : 0,
     we: WE.test(t) ? 1 : 0,
     i_statement: I_STATEMENT.test(t) && !I_WANT.test(t) ? 1 : 0,
     hedge: HEDGE.test(t) ? 1 : 0,
@@ -120,7 +131,7 @@ export function requestLead(text: string): boolean {
 }
 
 /** Finite verb forms that cannot follow an imperative's first word. */
-const FINITE = /^(?:is|are|was|were|am|has|had|does|did|\w+ed)$/;
+export const FINITE = /^(?:is|are|was|were|am|has|had|does|did|\w+ed)$/;
 
 export function isAddressed(text: string): boolean {
   return addressedScore(text) >= ADDRESSED_THRESHOLD;

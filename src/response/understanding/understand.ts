@@ -10,11 +10,14 @@ import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
 import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant, requestLead } from './addressed.ts';
 
+/** An n-best alternative backs the open reading's request form at this fraction of the addressed threshold. */
+const NBEST_AGREEMENT = 1;
 /** Addressed probability of an utterance that opens with the assistant's name. */
 const NAMED_ADDRESSED = 0.9;
 import { honestLimit, translationRequest, type Limit } from './limits.ts';
 import { phoneSimilarity, phrasePhones, soundsAlike } from './phonetics.ts';
 import { rewrites, warmUp } from './repair.ts';
+import { openerRewrite } from './openers.ts';
 import { TimingLog } from '../../util/timing.ts';
 import { detectSoundQuestion, type SoundQuestionIntent } from './sound-questions.ts';
 
@@ -282,7 +285,7 @@ export class Understander {
       if (best && (best.confidence >= this.opts.act || addressed >= this.opts.addressed)) return this.decide(best, input.t);
     }
     // 4. A request put to us that nothing serves: an honest limit.
-    if (addressed >= this.opts.addressed && this.requestForm(text)) {
+    if (addressed >= this.opts.addressed && this.requestForm(text) && this.nbestAgrees(text, input.alternatives)) {
       return { intent: { kind: 'out_of_scope', limit: honestLimit(text), text }, heard: text, confidence: addressed, source: input.typed ? 'typed' : 'open', addressed };
     }
     // The open transcript lost the request's first words ("all my mother", "saison doesn't use it") but an
@@ -296,8 +299,34 @@ export class Understander {
         const a = addressedScore(alt);
         if (a >= this.opts.addressed) return { intent: { kind: 'out_of_scope', limit: honestLimit(alt), text: alt }, heard: alt, confidence: a * WEIGHT.nbest, source: 'nbest', addressed: a };
       }
+      // No reading opens as a request, but one opens with words that sound like a request opener ("can
+      // new order pizza", "sig jest of film for tonight", "but the table for two"): re-read with the
+      // opener put back, it gets the honest reply when that re-reading is a request put to us by its
+      // form. Only where nothing else served the utterance, and never for something a skill or task
+      // would take (that would act on a guess).
+      for (const r of readings) {
+        if (r.source !== 'open' && r.source !== 'nbest') continue;
+        const rw = openerRewrite(r.text);
+        if (!rw || !this.requestForm(rw.text) || !requestLead(rw.text)) continue;
+        const a = addressedScore(rw.text);
+        if (a < this.opts.addressed) continue;
+        const intent = this.exact(rw.text, r.text, r.source, a, input.now);
+        if (intent && intent.kind !== 'out_of_scope') continue;
+        return { intent: { kind: 'out_of_scope', limit: honestLimit(rw.text), text: rw.text }, heard: rw.text, confidence: a * weight(r) * rw.similarity, source: r.source, addressed: a, changes: [`~${rw.opener}`] };
+      }
     }
     return none;
+  }
+
+  /**
+   * The n-best alternatives back the open transcript's request form: when there are at least two and
+   * none of them is addressed, the open reading's form is a lone slip ("why doesn't the east german …"
+   * for "my cousin speaks german …", every alternative "my cousin's …").
+   */
+  private nbestAgrees(text: string, alternatives: string[] | undefined): boolean {
+    const alts = (alternatives ?? []).slice(0, 5).filter((a) => a && a !== text);
+    if (alts.length < 2) return true;
+    return alts.some((a) => addressedScore(a) >= this.opts.addressed * NBEST_AGREEMENT);
   }
 
   private requestForm(text: string): boolean {
