@@ -486,7 +486,7 @@ export class Perceiver {
           utterance,
           audio,
           ...(cmd ? { command: cmd } : {}),
-          ...(candidate ? { commandCandidate: candidate, commandCandidateScore: { confidence: detail!.confidence, margin: detail!.margin, wordScore: detail!.wordScore } } : {}),
+          ...(candidate ? { commandCandidate: candidate } : {}),
           // n-best readings belong to the local decode: only when its text is the transcript.
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
           ...(fallback ? { fallback } : {}),
@@ -499,8 +499,6 @@ export class Perceiver {
 
   /** When each final's parts settled, for the trace of the chunk whose decision waits for it. */
   private readonly finalTimes = new WeakMap<Promise<FinalTranscript | null>, NonNullable<PerceptTrace['final']>>();
-
-
 
   /**
    * One final per chunk: a deferred one goes out on the next chunk; if that chunk has its own, the
@@ -560,7 +558,6 @@ export class Perceiver {
     void this.finals.then(() => (this.pool && asr instanceof StreamingRecognizer ? this.pool.release(asr) : asr.close()));
   }
 }
-
 
 /** Several utterances' finals decided on one chunk (only at the end of a stream): texts joined in order. */
 function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<FinalTranscript | null> {

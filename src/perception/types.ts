@@ -14,8 +14,6 @@ export interface FinalTranscript {
   command?: { text: string; confidence: number };
   /** The grammar's best reading when its own thresholds rejected it (evidence to weigh, not a result). */
   commandCandidate?: string;
-  /** How near the grammar's own thresholds that rejected reading came: its confidence (0..0.5), margin and word fit. */
-  commandCandidateScore?: { confidence: number; margin: number; wordScore: number };
   /** The open decoder's n-best hypotheses, best first (when the recogniser produced them). */
   alternatives?: string[];
   /** A remote recogniser failed and the local transcript was used instead. */
