@@ -10,8 +10,8 @@ import { SpeechSegmenter } from '../src/perception/segmenter.ts';
 import { concat, noise, rms, silence, speech, SR } from '../src/testing/audio.ts';
 import { RulePolicy } from '../src/decision/rules.ts';
 import { Assistant } from '../src/response/assistant.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
-import type { FinalTranscript, Percept } from '../src/perception/types.ts';
+import type { FinalTranscript } from '../src/perception/types.ts';
+import { IDLE_CONTEXT, policyPercept } from './helpers/policy-percepts.ts';
 
 const CHUNK = 6400;
 const VAD_FRAME = 512;
@@ -115,20 +115,13 @@ test('babble gate: in a room of voices a nearer voice passes and the crowd does 
 });
 
 test('an utterance the VAD opened on the crowd (the gate armed during it) is not answered, even as a command', async () => {
-  const dt = CHUNK_SAMPLES / SAMPLE_RATE;
-  const percept = (index: number, final?: FinalTranscript): Percept => ({
-    chunk: { index, start: index * dt, t: (index + 1) * dt, pcm: new Float32Array(CHUNK_SAMPLES), padded: false },
-    mel: new Float32Array(0), vadProbs: [], speech: 0, levelDb: -40, snrDb: 0,
-    speechStarted: false, speechEnded: !!final, inSpeech: false, silenceMs: final ? 600 : 2000,
-    ...(final ? { final: Promise.resolve(final) } : {}),
-  });
   const replies = async (room: boolean) => {
     const rules = new RulePolicy(new Assistant(), null);
     const out: string[] = [];
     // Babble read as a sum by the command grammar (seen in the café bench before this rule).
     const fin: FinalTranscript = { text: 'eleven plus one hundred and one', utterance: 1, command: { text: 'eleven plus one hundred and one', confidence: 0.9 }, ...(room ? { room } : {}) };
     for (let i = 0; i < 12; i++) {
-      const d = await rules.decide(percept(i, i === 5 ? fin : undefined), { speaking: false, lastReplyT: -Infinity, recentOutput: [], echo: false });
+      const d = await rules.decide(policyPercept(i, i === 5 ? fin : undefined, -40), IDLE_CONTEXT);
       for (const r of d.responses) out.push(r.text ?? '');
     }
     return out;

@@ -5,25 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RulePolicy } from '../src/decision/rules.ts';
 import { Assistant } from '../src/response/assistant.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
-import type { Percept, FinalTranscript } from '../src/perception/types.ts';
-import type { DecisionContext } from '../src/decision/types.ts';
+import type { FinalTranscript } from '../src/perception/types.ts';
+import { IDLE_CONTEXT as CTX, policyPercept as percept } from './helpers/policy-percepts.ts';
 import type { VoiceInfo } from '../src/events.ts';
-
-const CTX: DecisionContext = { speaking: false, lastReplyT: -Infinity, recentOutput: [], echo: false };
 
 function voice(speaker: string): VoiceInfo {
   return { speaker, whisper: false, loud: false, fast: false, arousal: 'calm', arousalScore: 0, f0Hz: 150, f0RangeSt: 3, voicedRatio: 0.7, levelDb: -20, relLevelDb: 0, rateSyllPerSec: 4, tiltDb: -10, startS: 0, endS: 1 } as VoiceInfo;
-}
-
-function percept(index: number, final?: FinalTranscript): Percept {
-  const dt = CHUNK_SAMPLES / SAMPLE_RATE;
-  return {
-    chunk: { index, start: index * dt, t: (index + 1) * dt, pcm: new Float32Array(CHUNK_SAMPLES), padded: false },
-    mel: new Float32Array(0), vadProbs: [], speech: 0, levelDb: -60, snrDb: 0,
-    speechStarted: false, speechEnded: !!final, inSpeech: false, silenceMs: final ? 600 : 2000,
-    ...(final ? { final: Promise.resolve(final) } : {}),
-  };
 }
 
 async function run(second: string, secondSpeaker: string): Promise<string[]> {

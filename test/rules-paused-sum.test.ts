@@ -7,21 +7,8 @@ import assert from 'node:assert/strict';
 import { RulePolicy } from '../src/decision/rules.ts';
 import { Assistant } from '../src/response/assistant.ts';
 import { grammarCompletedSum } from '../src/instructions/unfinished.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
-import type { Percept, FinalTranscript } from '../src/perception/types.ts';
-import type { DecisionContext } from '../src/decision/types.ts';
-
-const CTX: DecisionContext = { speaking: false, lastReplyT: -Infinity, recentOutput: [], echo: false };
-
-function percept(index: number, final?: FinalTranscript): Percept {
-  const dt = CHUNK_SAMPLES / SAMPLE_RATE;
-  return {
-    chunk: { index, start: index * dt, t: (index + 1) * dt, pcm: new Float32Array(CHUNK_SAMPLES), padded: false },
-    mel: new Float32Array(0), vadProbs: [], speech: 0, levelDb: -60, snrDb: 0,
-    speechStarted: false, speechEnded: !!final, inSpeech: false, silenceMs: final ? 600 : 2000,
-    ...(final ? { final: Promise.resolve(final) } : {}),
-  };
-}
+import type { FinalTranscript } from '../src/perception/types.ts';
+import { IDLE_CONTEXT as CTX, policyPercept as percept } from './helpers/policy-percepts.ts';
 
 /** Replies with the chunk they were decided on. */
 async function run(utterances: Record<number, FinalTranscript>): Promise<{ chunk: number; text: string }[]> {
