@@ -3,11 +3,13 @@
 // fast as they take it; CPU time of the main thread and of the whole process per chunk, alternating
 // the two set-ups --rounds times. CPU time per chunk depends far less on other load than wall latency.
 //   node --import tsx bench/perception-cpu.ts [--sessions 8] [--seconds 40] [--rounds 2] [--asr two-pass|one-pass]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EmbeddedEngine } from '../src/engine/embedded.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
+import { feedRotated } from './streams.ts';
+import { processCpuMs } from './threads.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,14 +24,6 @@ const sessions = Number(values.sessions);
 const seconds = Number(values.seconds);
 const asr = values.asr === 'one-pass' ? 'one-pass' : 'two-pass';
 
-/** utime + stime in ms: the main thread's, and the whole process's (workers and libuv pool included). */
-function cpu(): { main: number; all: number } {
-  const ticks = (path: string) => {
-    const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  };
-  return { main: ticks(`/proc/${process.pid}/task/${process.pid}/stat`), all: ticks(`/proc/${process.pid}/stat`) };
-}
 
 // ≈ 25% speech: a 20 s period with a question, a statement and quiet room, as in bench/knee.ts.
 const period = concat(speech('how are you'), silence(4.5), speech('The museum opens at nine and closes at six on weekdays.', { voice: 'en+m3' }));
@@ -46,19 +40,12 @@ async function run(workers: number): Promise<{ mainMsPerChunk: number; allMsPerC
   const readers = ss.map(async (s) => {
     for await (const e of s) if (e.type === 'chunk') chunks++;
   });
-  const c0 = cpu();
+  const c0 = processCpuMs();
   const w0 = performance.now();
   // Sessions are phase-shifted by a few seconds so their speech does not coincide.
-  await Promise.all(
-    ss.map(async (s, i) => {
-      const shift = Math.floor(((i * 20) / sessions) * 16000 / 6400) * 6400;
-      const x = concat(audio.subarray(shift), audio.subarray(0, shift));
-      for (let o = 0; o < x.length; o += 1600) await s.push(x.subarray(o, o + 1600));
-      await s.end();
-    }),
-  );
+  await feedRotated(ss, audio, (i) => Math.floor(((i * 20) / sessions) * 16000 / 6400) * 6400);
   await Promise.all(readers);
-  const c1 = cpu();
+  const c1 = processCpuMs();
   const wallS = (performance.now() - w0) / 1000;
   await engine.close();
   return { mainMsPerChunk: (c1.main - c0.main) / chunks, allMsPerChunk: (c1.all - c0.all) / chunks, wallS };

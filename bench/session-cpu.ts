@@ -10,11 +10,14 @@
 // between runs of one build: compare the lists, not only the hash.
 //   node --import tsx bench/session-cpu.ts [--profile conversation|continuous] [--sessions 8] [--seconds 40] [--rounds 1]
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EmbeddedEngine } from '../src/engine/embedded.ts';
 import { concat, mix, silence, speech } from '../src/testing/audio.ts';
+import { makeRng } from '../src/util/rng.ts';
+import { feedRotated } from './streams.ts';
+import { processCpuMs } from './threads.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,14 +37,6 @@ const grammar = values.grammar === 'streamed' ? 'streamed' : 'batch';
 const SR = 16000;
 const CHUNK = 6400;
 
-/** utime + stime in ms: the main thread's, and the whole process's. */
-function cpu(): { main: number; all: number } {
-  const ticks = (path: string) => {
-    const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  };
-  return { main: ticks(`/proc/${process.pid}/task/${process.pid}/stat`), all: ticks(`/proc/${process.pid}/stat`) };
-}
 
 // The knee's profiles (bench/knee.ts): the same sentences and voices.
 const STATEMENTS = [
@@ -77,15 +72,11 @@ function buildAudio(): Float32Array {
  * transcript, so two builds could not be compared on their decisions.
  */
 function seededNoise(n: number): Float32Array {
-  let s = 0x9e3779b9;
+  const white = makeRng(0x9e3779b9);
   const out = new Float32Array(n);
   let y = 0;
   for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const white = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
-    y = 0.95 * y + 0.05 * white;
+    y = 0.95 * y + 0.05 * (white() - 0.5);
     out[i] = y;
   }
   return out;
@@ -121,19 +112,12 @@ async function run(audio: Float32Array): Promise<Run> {
       }
     }
   });
-  const c0 = cpu();
+  const c0 = processCpuMs();
   const w0 = performance.now();
   // Phase-shifted as in the knee, so speech does not coincide.
-  await Promise.all(
-    ss.map(async (s, i) => {
-      const shift = Math.floor(((i / sessions) * audio.length) / CHUNK) * CHUNK;
-      const x = concat(audio.subarray(shift), audio.subarray(0, shift));
-      for (let o = 0; o < x.length; o += 1600) await s.push(x.subarray(o, o + 1600));
-      await s.end();
-    }),
-  );
+  await feedRotated(ss, audio, (i) => Math.floor(((i / sessions) * audio.length) / CHUNK) * CHUNK);
   await Promise.all(readers);
-  const c1 = cpu();
+  const c1 = processCpuMs();
   const wallS = (performance.now() - w0) / 1000;
   await engine.close();
   const allMs = c1.all - c0.all;

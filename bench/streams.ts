@@ -1,5 +1,22 @@
-// Streams shared by the benches that must measure the same audio (loop, utterance-end).
+// Streams shared by the benches that must measure the same audio (loop, utterance-end), and how the
+// multi-session CPU benches feed one stream to many sessions.
+import type { Session } from '../src/engine/types.ts';
 import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
+
+/**
+ * Feeds each session the audio rotated to start `shift(i)` samples in (so the sessions' speech does not
+ * coincide), in 0.1 s pushes as fast as the sessions take them, then ends them.
+ */
+export async function feedRotated(sessions: readonly Session[], audio: Float32Array, shift: (i: number) => number): Promise<void> {
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      const k = shift(i);
+      const x = concat(audio.subarray(k), audio.subarray(0, k));
+      for (let o = 0; o < x.length; o += 1600) await s.push(x.subarray(o, o + 1600));
+      await s.end();
+    }),
+  );
+}
 
 const SENTENCES = [
   'The museum opens at nine and closes at six on weekdays.',

@@ -16,6 +16,15 @@ export function threadCpuMs(): number {
   return Number(ts.tv_sec) * 1000 + Number(ts.tv_nsec) / 1e6;
 }
 
+/** utime + stime in ms: the main thread's, and the whole process's (workers and libuv's pool included); 10 ms ticks. */
+export function processCpuMs(): { main: number; all: number } {
+  const ticks = (path: string) => {
+    const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  };
+  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+}
+
 /** How long the main thread has sat runnable but not running, ms (its run-queue wait, /proc schedstat). */
 export function mainRunQueueWaitMs(): number {
   return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;

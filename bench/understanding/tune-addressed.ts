@@ -11,16 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { normalizeTranscript } from '../../src/perception/asr/wer.ts';
 import { ADDRESSED_FEATURES, addressedFeatures, addressedScore, type AddressedModel } from '../../src/response/understanding/addressed.ts';
 import { phrasings } from './phrasings.ts';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng } from '../../src/util/rng.ts';
 
 const FILLER = ['the', 'a', 'and', 'it', 'in', 'is', 'to', 'that', 'so', 'uh'];
 export function damaged(text: string, r: () => number): string[] {
@@ -38,7 +29,7 @@ export function damaged(text: string, r: () => number): string[] {
 type AsrCache = Record<string, { open: string; nbest?: string[] }>;
 
 export function tuningRows(asr: AsrCache = {}): { text: string; y: number }[] {
-  const r = rng(11);
+  const r = makeRng(11);
   const rows: { text: string; y: number }[] = [];
   const heard = new Map<string, string[]>();
   for (const [key, out] of Object.entries(asr)) {
