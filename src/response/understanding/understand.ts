@@ -10,8 +10,6 @@ import { answer, type SkillAnswer } from '../skills/index.ts';
 import { findLanguage } from '../../instructions/languages.ts';
 import { ADDRESSED_THRESHOLD, addressedScore, namesAssistant, requestLead } from './addressed.ts';
 
-/** An n-best alternative backs the open reading's request form at this fraction of the addressed threshold. */
-const NBEST_AGREEMENT = 1;
 /** Addressed probability of an utterance that opens with the assistant's name. */
 const NAMED_ADDRESSED = 0.9;
 import { honestLimit, translationRequest, type Limit } from './limits.ts';
@@ -326,7 +324,7 @@ export class Understander {
   private nbestAgrees(text: string, alternatives: string[] | undefined): boolean {
     const alts = (alternatives ?? []).slice(0, 5).filter((a) => a && a !== text);
     if (alts.length < 2) return true;
-    return alts.some((a) => addressedScore(a) >= this.opts.addressed * NBEST_AGREEMENT);
+    return alts.some((a) => addressedScore(a) >= this.opts.addressed);
   }
 
   private requestForm(text: string): boolean {
