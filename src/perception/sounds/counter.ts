@@ -73,6 +73,11 @@ function isTopEventClass(probs: Float32Array, classes: readonly string[], ci: nu
   return true;
 }
 
+/** Share of an event's span that lies inside a run of frames (s). */
+function insideFraction(ev: { onset: number; offset: number }, run: { onset: number; offset: number }): number {
+  return (Math.min(ev.offset, run.offset) - Math.max(ev.onset, run.onset)) / Math.max(0.01, ev.offset - ev.onset);
+}
+
 export class EventCounter {
   readonly label: string;
   private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label' | 'seekExample'>>;
@@ -128,18 +133,19 @@ export class EventCounter {
     return n;
   }
 
+  /** A class's first instance, found by novelty before its event closed: adopted when that event does. */
+  private exampleRun: RepeatRun | null = null;
+
   /**
    * A class's first instance found by novelty: the event that lies most inside its run becomes the
    * event-level template, so later events the model is unsure of are matched to it as they close
    * (instead of all being counted at once, late, when one is finally gated).
    */
-  private exampleRun: RepeatRun | null = null;
-
   private adoptTemplate(run: RepeatRun): void {
     let best: SoundEventRecord | null = null;
     let bestIn = 0.5;
     for (const u of this.unsure) {
-      const inside = (Math.min(u.offset, run.offset) - Math.max(u.onset, run.onset)) / Math.max(0.01, u.offset - u.onset);
+      const inside = insideFraction(u, run);
       if (inside > bestIn || (best && inside === bestIn && u.snrDb > best.snrDb)) {
         best = u;
         bestIn = inside;
@@ -168,7 +174,6 @@ export class EventCounter {
     return this.spans.some((s) => onset < s.offset + 0.05 && s.onset < offset + 0.05);
   }
 
-
   get count(): number {
     return this.total;
   }
@@ -184,7 +189,6 @@ export class EventCounter {
     this.judge(ev, classes);
     return this.total - before;
   }
-
 
   private countIt(ev: SoundEventRecord): void {
     this.counted.push(ev);
@@ -213,7 +217,7 @@ export class EventCounter {
     const top = ci >= 0 && ev.probs[ci] >= this.o.threshold / 2 && isTopEventClass(ev.probs, classes, ci);
     const gated = ci >= 0 && (ev.probs[ci] >= this.o.threshold || top) && !unlike && !(talk && si >= 0 && ev.probs[si] >= ev.probs[ci]);
     const run = this.exampleRun;
-    if (!this.template && run && !talk && (Math.min(ev.offset, run.offset) - Math.max(ev.onset, run.onset)) / Math.max(0.01, ev.offset - ev.onset) > 0.5) {
+    if (!this.template && run && !talk && insideFraction(ev, run) > 0.5) {
       this.exampleRun = null;
       this.unsure.push(ev);
       this.adoptTemplate(run);
