@@ -132,3 +132,23 @@ test('an engine session on the worker pool hears and answers a spoken question',
     await engine.close();
   }
 });
+
+test('closing the pool with batches in flight rejects their jobs clearly and the workers end after their runs', async () => {
+  const pool = new PerceptionPool({ workers: 2 });
+  const x = speech('how are you');
+  const vads = await Promise.all(Array.from({ length: 6 }, () => SileroVad.create(pool)));
+  await pool.warm();
+  const runs = vads.map((v) => v.process(x.subarray(0, CHUNK)).then(() => 'done', (e: unknown) => e));
+  await new Promise((r) => setImmediate(r)); // the batches are handed to the workers
+  await pool.close();
+  const rs = await Promise.all(runs);
+  assert.ok(rs.every((r) => r instanceof SoundFlowError && /pool closed/.test(r.message)), String(rs));
+  assert.ok(pool.threadIds.length === 2);
+  // The process is still here and the in-thread models still work after the workers ended.
+  const local = new InThreadModels();
+  try {
+    assert.equal((await (await SileroVad.create(local)).process(x.subarray(0, CHUNK))).probs.length, 12);
+  } finally {
+    await local.close();
+  }
+});

@@ -22,20 +22,40 @@ const session = createVadSession();
 session.catch(() => undefined); // reported with the first batch that needs it
 let net: SoundNet | null = null;
 
-parentPort!.on('message', async (msg: BatchRequest | { type: 'crash' }) => {
-  if (msg.type === 'crash') {
-    // Test hook: dies the way a native fault would, with a batch possibly in flight.
-    process.exit(70);
+/** Set once the worker must end: it does so only between ORT runs. */
+let exitCode: number | null = null;
+let busy = false;
+
+/**
+ * Ends the worker. Never while an ORT run is in flight: a thread that goes away under onnxruntime-node's
+ * pending run makes its completion throw into a dead environment, and that aborts the whole process.
+ */
+async function end(code: number): Promise<void> {
+  if (code === 0) await (await session.catch(() => undefined))?.release();
+  process.exit(code);
+}
+
+type ToWorker = BatchRequest | { type: 'crash' } | { type: 'close' };
+
+parentPort!.on('message', async (msg: ToWorker) => {
+  if (msg.type === 'crash' || msg.type === 'close') {
+    // 'crash' is a test hook: the worker dies as a fatal error would, its batch never answered.
+    exitCode = msg.type === 'crash' ? 70 : 0;
+    if (!busy) await end(exitCode);
+    return;
   }
+  busy = true;
+  let reply: WorkerReply;
   try {
     const vad = msg.vad.length ? await runVadBatch(await session, msg.vad) : [];
     const sounds = msg.sounds.map((w) => (net ??= loadSoundNet(soundModelDir)).forward(w));
-    const reply: WorkerReply = { type: 'done', id: msg.id, vad, sounds };
-    parentPort!.postMessage(reply);
+    reply = { type: 'done', id: msg.id, vad, sounds };
   } catch (err) {
-    const reply: WorkerReply = { type: 'failed', id: msg.id, message: errorMessage(err) };
-    parentPort!.postMessage(reply);
+    reply = { type: 'failed', id: msg.id, message: errorMessage(err) };
   }
+  busy = false;
+  if (exitCode !== null) return end(exitCode);
+  parentPort!.postMessage(reply);
 });
 session.then(
   () => parentPort!.postMessage({ type: 'ready' } satisfies WorkerReply),

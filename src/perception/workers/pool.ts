@@ -67,6 +67,9 @@ function spawnWorker(soundModelDir: string): Worker {
   return new Worker(entry, { workerData: { soundModelDir } });
 }
 
+/** How long close() waits for a worker to finish its run and end before terminating it. */
+const CLOSE_GRACE_MS = 5000;
+
 export class PerceptionPool implements ChunkModels {
   readonly options: PerceptionPoolOptions;
   private readonly slots: Slot[] = [];
@@ -118,11 +121,18 @@ export class PerceptionPool implements ChunkModels {
     const err = () => new SoundFlowError('engine_error', 'perception pool closed');
     for (const j of this.queue.splice(0)) j.reject(err());
     await Promise.all(
-      this.slots.map((s) => {
+      this.slots.map(async (s) => {
         s.retiring = true;
         for (const j of s.batch?.jobs ?? []) j.reject(err());
         s.batch = null;
-        return s.worker.terminate();
+        // Asked, not terminated: the worker ends after its ORT run (terminating one mid-run can abort
+        // the process). One that does not end in time, stuck in a model, is terminated anyway.
+        const exited = new Promise<void>((res) => s.worker.once('exit', () => res()));
+        s.worker.postMessage({ type: 'close' });
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((res) => (timer = setTimeout(() => void s.worker.terminate().then(() => res()), CLOSE_GRACE_MS)));
+        await Promise.race([exited, late]);
+        clearTimeout(timer);
       }),
     );
   }
