@@ -4,7 +4,11 @@
 // - the background is tracked per band (16 bands of the shared log-mel, 4 s of frames outside any run):
 //   its 25th percentile is the floor, its 97th what the bed itself reaches now and then;
 // - the example is the first run of frames standing out of the bed's own range (sum over bands of dB
-//   over the 97th percentile), so a chirp that the bed makes all the time is not an example;
+//   over the 97th percentile), so a chirp that the bed makes all the time is not an example; or whose
+//   sustained band levels (held for 13 of 15 frames) stand out of what the bed sustains, so a steady
+//   sound quieter than the chirps in its own bands is found too;
+// - once the example is found, earlier repeats that stayed under the bar of their time are looked for
+//   among the last 10 s of frames (optional; counted late);
 // - its template is the per-band level over the floor averaged over the run; a frame matches when the
 //   template's bands are raised by as much as the template (clipped per band, so a chirp filling one
 //   band cannot stand in for the others);
