@@ -8,6 +8,7 @@ import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
 import { VoiceFrameExtractor, type VoiceFrame } from '../src/perception/voice/frames.ts';
 import { align, templateOf, DEFAULT_REPEAT } from '../src/perception/voice/repeat.ts';
+import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
 import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
 import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
@@ -77,4 +78,20 @@ test('arousal: words said again 20% faster (nothing else changed) are raised and
   assert.equal(again.arousal, 'calm', JSON.stringify(again));
   // No utterance before repeated its words.
   assert.ok(r.utterances.slice(0, 5).every((u) => u.repeatTempo === undefined), JSON.stringify(r.utterances.map((u) => u.repeatTempo)));
+});
+
+test('arousal rule: a repeat\'s tempo ratio replaces the rate against the baseline (+20% raised, +5% calm); without a repeat the baseline decides', () => {
+  const cues = (rate: number, repeat: number | null = null): ArousalCues => ({ levelDb: -28, f0St: 11, logRate: Math.log(rate), rateFromText: false, f0RangeSt: 2, repeatLogRatio: repeat === null ? null : Math.log(repeat) });
+  // A speaker whose rate varies ±10% between phrasings: +20% on the rate alone is within their usual.
+  const base = new ProsodyBaseline();
+  for (const r of [5, 5.5, 4.6, 5.2, 4.8, 5.6, 4.5, 5.1]) base.learn(cues(r));
+  assert.equal(arousalOf(cues(5.9), base).arousal, 'calm', 'a faster phrasing is not raised by the rate alone');
+  const faster = arousalOf(cues(5.9, 1.2), base);
+  assert.ok(faster.arousal === 'stressed' || faster.arousal === 'excited', JSON.stringify(faster));
+  assert.ok(faster.raw?.repeat !== undefined && Math.abs(faster.z.rate - Math.log(1.2) / DEFAULT_AROUSAL.priorRepeatLogRate) < 1e-9);
+  // The same words said again a little faster, and again slower: calm.
+  assert.equal(arousalOf(cues(5.9, 1.05), base).arousal, 'calm');
+  assert.equal(arousalOf(cues(4.5, 0.95), base).arousal, 'calm');
+  // Repeats switched off: the baseline decides again.
+  assert.equal(arousalOf(cues(5.9, 1.2), base, { ...DEFAULT_AROUSAL, useRepeats: false }).arousal, 'calm');
 });
