@@ -113,7 +113,8 @@ describe('OpenAI chat client', () => {
     // sent it, and then the scripted delay fell to the next request).
     const seen = server.requests.length;
     const pending = collect(new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'm', apiKey: 'sk-test', timeoutMs: 5000 }).stream(messages, { signal: ctl.signal }));
-    while (server.requests.length === seen) await new Promise((res) => setTimeout(res, 5));
+    for (let i = 0; i < 6000 && server.requests.length === seen; i++) await new Promise((res) => setTimeout(res, 5));
+    assert.equal(server.requests.length, seen + 1, 'the request reached the server');
     const t0 = Date.now();
     ctl.abort();
     const r = await pending;
