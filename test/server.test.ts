@@ -218,3 +218,27 @@ test('soundflow serve: SIGTERM ends live sessions cleanly and exits 0', async ()
   assert.equal(c.events('session.ended').length, 1, 'the session ended with its session.ended event');
   assert.equal(await exited, 0, stderr);
 });
+
+test('a session cut off at the shutdown grace still gets its session.ended, once, then close 1001', async () => {
+  // Grace of 1 ms: the engine cannot finish the queued question in time, so the session is cut off.
+  const quick = await startServer(engine, { port: 0, limits: { shutdownGraceMs: 1 } });
+  try {
+    const c = new TestClient(`${quick.url.replace(/^http/, 'ws')}/ws`);
+    await c.opened;
+    c.send({ type: 'session.update' });
+    await c.waitType('session.started', 30_000);
+    await streamPcm(c.ws, question);
+    await c.waitFor((j) => j.type === 'chunk' && j.index === 0, 60_000, 'the first chunk');
+    await quick.close();
+    const closed = await c.closed;
+    assert.equal(closed.code, 1001);
+    const ended = c.events('session.ended');
+    assert.equal(ended.length, 1, 'one session.ended');
+    const chunks = c.events('chunk');
+    assert.equal(ended[0].chunks, chunks.length, 'it counts the chunks the client was told about');
+    const told = c.messages.filter((m) => m.json);
+    assert.equal(told.at(-1)?.json.type, 'session.ended', 'nothing after it');
+  } finally {
+    await quick.close();
+  }
+});
