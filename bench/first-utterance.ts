@@ -105,7 +105,8 @@ for (const voice of voices) {
       samples.push(row);
     }
   }
-  console.error(`${voice}: ${variants.map((v) => `${v} ${(corpusWer(byVoice[voice][v]) * 100).toFixed(1)}%`).join(', ')}`);
+  const exact = (v: Variant) => byVoice[voice][v].filter((p) => COMMANDS.includes(p.ref) && p.hyp === p.ref).length;
+  console.error(`${voice}: ${variants.map((v) => `${v} ${(corpusWer(byVoice[voice][v]) * 100).toFixed(1)}% (${exact(v)} commands)`).join(', ')}`);
 }
 pool.close();
 cleanUp();
