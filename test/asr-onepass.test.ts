@@ -159,11 +159,10 @@ describe("a first utterance's re-decode on a second decoder", () => {
 
   it("hears a session's first utterance in the live pass alone, from the project's CMN prior", async () => {
     // flite slt, first utterance of a session: from the model's -cmninit the live pass heard "the mining
-    // island like a cup of coffee" (every run), so it used to be decoded again with its own mean at its
-    // pauses and end. From CMN_PRIOR the live pass hears it, and nothing is decoded again.
+    // island like a cup of coffee" (every run). From CMN_PRIOR the live pass alone hears it (re-decode off).
     execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
     const before = redecodes.length;
-    const rec = new OnePassRecognizer(pool);
+    const rec = new OnePassRecognizer(pool, { redecodeBelowFrames: 0 });
     await stream(rec, floatToPcm16(concat(silence(0.5), loadFile(wav), silence(0.6))));
     const first = await rec.finish();
     await rec.settled();

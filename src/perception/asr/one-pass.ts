@@ -25,12 +25,12 @@ const MIN_SEGMENT_SAMPLES = 4000;
 const NBEST = 5;
 /**
  * An utterance that starts with less CMN history than this (10 ms frames) is decoded again at its end
- * with its own cepstral mean. Off by default (0): a session's first utterance is decoded live from the
- * project's prior mean (CMN_PRIOR), which heard first utterances better than this re-decode from the
- * model's -cmninit, at the cost of a later one (docs/notes/asr.md, eighth round). 1 re-decodes a
- * session's first utterance, as before.
+ * with its own cepstral mean: a session's first utterance, by default. Its live pass starts from the
+ * project's prior mean (CMN_PRIOR). Dropping the re-decode (0) saves ~24% of a continuous-speech
+ * session's CPU but cost eval v1 recall 0.625 → 0.575 when measured (docs/notes/asr.md, eighth round),
+ * so the default keeps it.
  */
-export const REDECODE_BELOW_FRAMES = 0;
+export const REDECODE_BELOW_FRAMES = 1;
 
 /**
  * Beams of the one streaming pass: the final decoder's (4 Gaussians, ≤ 3000 HMMs per frame, lattice
