@@ -3,13 +3,15 @@
 // stream, wait for the recogniser to go idle, sound-heavy stream), and per chunk the chunk trace
 // (src/util/chunk-trace.ts: log-mel, other main-thread work, VAD + sound model wait, early end-of-turn
 // wait, policy, the policy's wait for a final transcript), the main thread's CPU and run-queue wait, and
-// the garbage collections inside the chunk's window.
-//   node --import tsx bench/loop-tail.ts [--rounds 1] [--seconds 60] [--speech-seconds 60] [--worst 5]
+// the garbage collections inside the chunk's window. --profile PREFIX also samples the main thread
+// (inspector, 100 µs) and writes PREFIX-ROUND.json with the chunk records on the same clock.
+//   node --import tsx bench/loop-tail.ts [--rounds 1] [--seconds 60] [--speech-seconds 60] [--worst 5] [--asr two-pass] [--profile /tmp/p]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/engine/registry.ts';
+import { EmbeddedEngine } from '../src/engine/embedded.ts';
 import type { EmbeddedSession } from '../src/engine/session.ts';
 import type { Engine } from '../src/engine/types.ts';
 import type { Percept } from '../src/perception/types.ts';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'speech-seconds': { type: 'string', default: '60' },
     worst: { type: 'string', default: '5' },
     profile: { type: 'string' },
+    asr: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -100,7 +103,8 @@ const pct = (xs: number[], p: number) => {
 };
 const f = (x: number, d = 1) => x.toFixed(d);
 
-const engine = await createEngine('embedded');
+// --asr one-pass|two-pass: that recogniser instead of the default (the loop bench runs both).
+const engine = values.asr ? new EmbeddedEngine({ asr: values.asr as 'one-pass' | 'two-pass' }) : await createEngine('embedded');
 console.error(`building ${speechSeconds} s speech and ${seconds} s sound streams ...`);
 const talk = speechHeavy(speechSeconds);
 const sounds = soundHeavy(seconds);
@@ -133,9 +137,14 @@ for (let r = 0; r < rounds; r++) {
     const fin = t?.p.final;
     const settled = fin ? Math.max(fin.asrDoneAt ?? 0, fin.grammarDoneAt ?? 0) : 0;
     const finalWaitMs = t && fin ? Math.max(0, Math.min(t.decideAt + t.policyMs, settled) - t.decideAt) : 0;
+    // Decisions of earlier chunks that ran on this thread while this chunk was being perceived (a backlog
+    // behind a decision that waited for a final transcript is decided in a burst).
+    const others = t ? records.filter((y) => y.index !== i && y.decideAt < t.perceivedAt && y.decideAt + y.policyMs > t.perceiveAt) : [];
     return {
       index: i,
       ms,
+      decisionsMeanwhile: others.length,
+      decisionsCpuMs: others.reduce((a, y) => a + (perChunk.get(y.index)?.policyCpuMs ?? 0), 0),
       melMs: t?.p.melMs ?? NaN,
       mainMs: t?.p.mainMs ?? NaN,
       modelsWaitMs: t?.p.modelsWaitMs ?? NaN,
@@ -155,10 +164,10 @@ for (let r = 0; r < rounds; r++) {
   });
   const ms = rows.map((x) => x.ms);
   console.log(`\nround ${r + 1}: perception+decision without ASR, sound-heavy (${seconds} s): p50 ${f(pct(ms, 50), 2)} ms, p99 ${f(pct(ms, 99), 2)} ms, max ${f(Math.max(...ms), 1)} ms; load ${f(loadavg()[0])}; GCs ${gcs.length - g0}; quiet-gated chunks ${rows.filter((x) => x.quiet).length}/${rows.length}`);
-  console.log('| chunk | ms | log-mel | other main-thread | VAD+sounds wait | VAD | sound model | policy | of which final wait | main CPU (perceive) | policy CPU | run-queue | GC in window | flags |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| chunk | ms | log-mel | other main-thread | VAD+sounds wait | VAD | sound model | policy | of which final wait | main CPU (perceive) | policy CPU | run-queue | GC in window | decisions run meanwhile (their CPU) | flags |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const x of [...rows].sort((a, b) => b.ms - a.ms).slice(0, worstN)) {
-    console.log(`| #${x.index} | ${f(x.ms)} | ${f(x.melMs, 2)} | ${f(x.mainMs)} | ${f(x.modelsWaitMs)} | ${f(x.vadMs)} | ${f(x.soundsMs)} | ${f(x.policyMs)} | ${f(x.finalWaitMs)} | ${f(x.cpuMs)} | ${f(x.policyCpuMs)} | ${f(x.runqMs)} | ${x.gc || '–'} | ${x.flags} |`);
+    console.log(`| #${x.index} | ${f(x.ms)} | ${f(x.melMs, 2)} | ${f(x.mainMs)} | ${f(x.modelsWaitMs)} | ${f(x.vadMs)} | ${f(x.soundsMs)} | ${f(x.policyMs)} | ${f(x.finalWaitMs)} | ${f(x.cpuMs)} | ${f(x.policyCpuMs)} | ${f(x.runqMs)} | ${x.gc || '–'} | ${x.decisionsMeanwhile} (${f(x.decisionsCpuMs)} ms) | ${x.flags} |`);
   }
   const cpu = rows.map((x) => x.cpuMs + x.policyCpuMs);
   console.log(`main-thread CPU (perceive + policy windows) p50 ${f(pct(cpu, 50), 2)} / p99 ${f(pct(cpu, 99), 2)} ms; the ${worstN} chunks with the most:`);
