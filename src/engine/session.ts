@@ -179,11 +179,19 @@ export class EmbeddedSession implements Session {
         for await (const input of this.inputs) {
           if (input.kind !== 'chunk') await this.decidables.put(input);
           else {
-            // Decisions already queued are older than this chunk and come before it anyway: let the ones
-            // that can run now (a backlog released by a final transcript) finish before this chunk's
-            // perception starts, rather than inside it (up to 9 decisions landed in one chunk's VAD).
+            // A backlog of decisions (chunks queued behind one that waited for a final transcript) runs
+            // between two chunks' perception, never inside one: up to 9 of them landed in one chunk's
+            // VAD. Those queued now are older and come first anyway: let them finish before this chunk.
             if (this.decidables.size > 0) await new Promise((r) => setImmediate(r));
-            await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
+            const perceiving = this.perceive(input.chunk);
+            this.perceiving = perceiving;
+            let percept: Percept;
+            try {
+              percept = await perceiving;
+            } finally {
+              this.perceiving = null;
+            }
+            await this.decidables.put({ kind: 'percept', percept });
           }
         }
       } finally {
@@ -192,7 +200,12 @@ export class EmbeddedSession implements Session {
     })();
     const decision = (async () => {
       try {
-        for await (const item of this.decidables) await this.decide(item);
+        for await (const item of this.decidables) {
+          // Released while a chunk is being perceived, a backlog waits for that chunk (see above). A lone
+          // decision (nothing queued behind it) goes at once, beside the next chunk's perception.
+          if (this.decidables.size > 0 && this.perceiving) await this.perceiving.catch(() => undefined);
+          await this.decide(item);
+        }
       } finally {
         this.responseJobs.close();
       }
@@ -240,6 +253,9 @@ export class EmbeddedSession implements Session {
 
   /** Per chunk: when perception started and finished it (for the chunk trace). */
   private readonly perceivedAt = new Map<number, [number, number]>();
+
+  /** The chunk being perceived now (concurrent mode), which a backlog of decisions lets finish first. */
+  private perceiving: Promise<Percept> | null = null;
 
   private async decide(item: Decidable): Promise<void> {
     if (this.closed) return;
