@@ -183,15 +183,7 @@ export class EmbeddedSession implements Session {
             // between two chunks' perception, never inside one: up to 9 of them landed in one chunk's
             // VAD. Those queued now are older and come first anyway: let them finish before this chunk.
             if (this.decidables.size > 0) await new Promise((r) => setImmediate(r));
-            const perceiving = this.perceive(input.chunk);
-            this.perceiving = perceiving;
-            let percept: Percept;
-            try {
-              percept = await perceiving;
-            } finally {
-              this.perceiving = null;
-            }
-            await this.decidables.put({ kind: 'percept', percept });
+            await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
           }
         }
       } finally {
@@ -201,9 +193,10 @@ export class EmbeddedSession implements Session {
     const decision = (async () => {
       try {
         for await (const item of this.decidables) {
-          // Released while a chunk is being perceived, a backlog waits for that chunk (see above). A lone
-          // decision (nothing queued behind it) goes at once, beside the next chunk's perception.
-          if (this.decidables.size > 0 && this.perceiving) await this.perceiving.catch(() => undefined);
+          // Released while a chunk is being perceived, a backlog waits for that chunk's own work (not for
+          // its wait on the recogniser). A lone decision (nothing queued behind it) goes at once, beside
+          // the next chunk's perception.
+          if (this.decidables.size > 0) await this.perceiver.busy;
           await this.decide(item);
         }
       } finally {
@@ -253,9 +246,6 @@ export class EmbeddedSession implements Session {
 
   /** Per chunk: when perception started and finished it (for the chunk trace). */
   private readonly perceivedAt = new Map<number, [number, number]>();
-
-  /** The chunk being perceived now (concurrent mode), which a backlog of decisions lets finish first. */
-  private perceiving: Promise<Percept> | null = null;
 
   private async decide(item: Decidable): Promise<void> {
     if (this.closed) return;
