@@ -178,7 +178,13 @@ export class EmbeddedSession implements Session {
       try {
         for await (const input of this.inputs) {
           if (input.kind !== 'chunk') await this.decidables.put(input);
-          else await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
+          else {
+            // A backlog of decisions (chunks queued behind one that waited for a final transcript) runs
+            // between two chunks' perception, never inside one: up to 9 of them landed in one chunk's
+            // VAD. Those queued now are older and come first anyway: let them finish before this chunk.
+            if (this.decidables.size > 0) await new Promise((r) => setImmediate(r));
+            await this.decidables.put({ kind: 'percept', percept: await this.perceive(input.chunk) });
+          }
         }
       } finally {
         this.decidables.close();
@@ -186,7 +192,13 @@ export class EmbeddedSession implements Session {
     })();
     const decision = (async () => {
       try {
-        for await (const item of this.decidables) await this.decide(item);
+        for await (const item of this.decidables) {
+          // Released while a chunk is being perceived, a backlog waits for that chunk's own work (not for
+          // its wait on the recogniser). A lone decision (nothing queued behind it) goes at once, beside
+          // the next chunk's perception.
+          if (this.decidables.size > 0) await this.perceiver.busy;
+          await this.decide(item);
+        }
       } finally {
         this.responseJobs.close();
       }

@@ -236,7 +236,27 @@ export class Perceiver {
   /** Final transcripts handed to the decision on a later chunk, oldest first (deferFirstFinalAboveSeconds). */
   private laterFinals: Promise<FinalTranscript | null>[] = [];
 
+  /**
+   * Resolves once the chunk being perceived no longer needs this thread: perceived, or waiting for the
+   * recogniser (the early end-of-turn check). A session lets it get there before it runs a backlog of
+   * decisions, so they do not land inside the chunk's own work (src/engine/session.ts).
+   */
+  get busy(): Promise<void> {
+    return this.working;
+  }
+  private working: Promise<void> = Promise.resolve();
+  private workDone: () => void = () => undefined;
+
   async perceive(chunk: Chunk): Promise<Percept> {
+    this.working = new Promise((r) => (this.workDone = r));
+    try {
+      return await this.perceiveChunk(chunk);
+    } finally {
+      this.workDone();
+    }
+  }
+
+  private async perceiveChunk(chunk: Chunk): Promise<Percept> {
     const trace: PerceptTrace = (this.trace = { mainMs: 0, melMs: 0, modelsWaitMs: 0, turnCheckMs: 0 });
     const start = performance.now();
     let t0 = start;
@@ -308,6 +328,7 @@ export class Perceiver {
       // (one closing search each); a complete command or question ends the turn now rather than after
       // the closing silence. Awaited here, so decisions do not depend on timing.
       const tw = performance.now();
+      this.workDone();
       const complete = await this.earlyCheck.catch(() => false);
       waited = performance.now() - tw;
       this.earlyCheck = null;

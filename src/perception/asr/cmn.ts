@@ -4,7 +4,7 @@
 // pointer is read from feat_t (offset 0x58 in Debian's 5prealpha build: see feat_free's disassembly,
 // docs/notes/asr.md) and checked before use: cmn_t.veclen (offset 0x1c) must equal the cepstrum size.
 import koffi from 'koffi';
-import { sphinx } from './native.ts';
+import { callAsync, sphinx } from './native.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 
 /** Cepstral coefficients of the en-us model (feat.params: 13, -feat 1s_c_d_dd). */
@@ -20,7 +20,7 @@ interface CmnApi {
   cmn_live_set: (cmn: unknown, vec: Float32Array) => void;
   ps_get_fe: (ps: unknown) => unknown;
   fe_start_utt: (fe: unknown) => number;
-  fe_process_utt: (fe: unknown, spch: Int16Array, n: number, block: unknown[], nframes: number[]) => number;
+  fe_process_utt: ((fe: unknown, spch: Int16Array, n: number, block: unknown[], nframes: number[]) => number) & { async: (...args: unknown[]) => void };
   ckd_free_2d: (p: unknown) => void;
 }
 
@@ -116,9 +116,11 @@ export function restoreCmn(ps: unknown, snap: CmnSnapshot): void {
 /**
  * The cepstral mean of `pcm` as a batch CMN would take it (the decoder's front end only, no search:
  * a few ms per second of audio), counting only frames with c0 >= 0 like sphinxbase's live CMN.
- * Call between utterances (it uses the decoder's front end); null when no frame counts.
+ * Call between utterances (it uses the decoder's front end); null when no frame counts. The front end
+ * runs on koffi's worker pool: over a whole utterance it took 0.4–28 ms on the event loop (loaded),
+ * inside the perception of whatever chunk was being worked on (docs/notes/perception.md).
  */
-export function cepstralMean(ps: unknown, pcm: Int16Array): { mean: Float32Array; frames: number } | null {
+export async function cepstralMean(ps: unknown, pcm: Int16Array): Promise<{ mean: Float32Array; frames: number } | null> {
   cmnOf(ps); // layout check
   const a = cmnApi();
   const fe = a.ps_get_fe(ps);
@@ -126,7 +128,7 @@ export function cepstralMean(ps: unknown, pcm: Int16Array): { mean: Float32Array
   if (a.fe_start_utt(fe) < 0) throw new SoundFlowError('asr_failed', 'front end refused to start');
   const block: unknown[] = [null];
   const nframes = [0];
-  const rc = a.fe_process_utt(fe, pcm, pcm.length, block, nframes);
+  const rc = await callAsync<number>(a.fe_process_utt, fe, pcm, pcm.length, block, nframes);
   try {
     if (rc < 0) throw new SoundFlowError('asr_failed', 'front end failed on the audio');
     const n = nframes[0];
