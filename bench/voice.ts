@@ -86,10 +86,11 @@ const MANIPULATIONS: Record<string, string[]> = {
   higher3st: ['pitch', '300'],
   all: ['gain', '6', 'tempo', '-s', '1.2', 'pitch', '300'],
 };
-const arousal: Record<string, { n: number; raised: number; labels: Record<string, number> }> = {};
+const arousal: Record<string, { n: number; raised: number; labels: Record<string, number>; repeats: number }> = {};
 const tally = (k: string, v: VoiceInfo | undefined) => {
-  const a = (arousal[k] ??= { n: 0, raised: 0, labels: {} });
+  const a = (arousal[k] ??= { n: 0, raised: 0, labels: {}, repeats: 0 });
   a.n++;
+  if (v?.repeatTempo !== undefined) a.repeats++; // judged against an earlier saying of the same words
   const label = v?.arousal ?? 'missed';
   a.labels[label] = (a.labels[label] ?? 0) + 1;
   if (label === 'excited' || label === 'stressed') a.raised++;
@@ -134,7 +135,7 @@ for (const sp of skip('arousal') ? [] : arousalSpeakers) {
   items.forEach((it, i) => {
     const v = match(r.utterances, s.spans[base.length + i]);
     arousalDump.push({ speaker: sp.name, kind: it.kind, label: v?.arousal ?? 'missed', ...(v ? (rawOf.get(v) ?? {}) : {}) });
-    if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec} syl/s=${v?.syllablesPerSec} "${texts[base.length + i]}"`);
+    if (process.env.VOICE_DEBUG) console.log(`   ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} L=${v?.levelDb} f0=${v?.f0Hz} rate=${v?.rateSyllPerSec} repeat=${v?.repeatTempo} syl/s=${v?.syllablesPerSec} "${texts[base.length + i]}"`);
     tally(it.kind, v);
   });
 }
@@ -143,7 +144,7 @@ const raisedKinds = Object.keys(MANIPULATIONS);
 const raised = raisedKinds.reduce((k, x) => k + (arousal[x]?.raised ?? 0), 0);
 const raisedN = raisedKinds.reduce((k, x) => k + (arousal[x]?.n ?? 0), 0);
 console.log(`arousal: raised marked excited/stressed ${raised}/${raisedN} (${pct(raised, raisedN)}%), calm marked ${arousal.calm?.raised ?? 0}/${arousal.calm?.n ?? 0} (${pct(arousal.calm?.raised ?? 0, arousal.calm?.n ?? 0)}%)`);
-for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${pct(a.raised, a.n)}% raised  ${JSON.stringify(a.labels)}`);
+for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${pct(a.raised, a.n)}% raised  ${JSON.stringify(a.labels)}  (${a.repeats} judged as a repeat of an earlier saying)`);
 
 // ---- 3. Speakers ----------------------------------------------------------------------------------
 interface Conv { pcm: Float32Array; turns: { spk: number; span: [number, number] }[] }

@@ -91,6 +91,11 @@ export interface VoiceInfo {
    * velocity and the syllabic modulation frequency; arousal's rate cue (`fast`: well above the speaker's usual).
    */
   tempo?: number;
+  /**
+   * The utterance repeats words this voice said calmly just before: its tempo against that saying
+   * (> 1 faster; from aligning the two), which arousal's rate cue then uses instead of the baseline.
+   */
+  repeatTempo?: number;
   /** Spectral tilt: energy above 2 kHz minus energy below 1 kHz, dB (whispers and tense voices are flatter). */
   tiltDb: number;
   /** Speech level over the room's noise floor at the utterance's end (dB); absent without a floor. */

@@ -75,7 +75,9 @@ test('a tone burst in pink noise gives an onset at its first frame', async () =>
   assert.equal(onsets.length, 1, `onsets at frames ${onsets}`);
   assert.ok(Math.abs(onsets[0] - 213) <= 2, `onset at frame ${onsets[0]}`);
   assert.ok(s[5].onsetStrength > 10);
-  assert.ok(s[5].excessDb[20] > 10 && s[4].excessDb[20] < 3, 'the beep is energy above the floor, the bed is not');
+  // Over 72 noise draws the bed's excess in that bin was 0.1-2.0 dB (median 0.3) and the beep's 27-28 dB:
+  // 3 dB was within reach of the bed's own fluctuation, 6 dB still leaves the beep 20 dB clear.
+  assert.ok(s[5].excessDb[20] > 10 && s[4].excessDb[20] < 6, 'the beep is energy above the floor, the bed is not');
 });
 
 test('a sound out of digital silence is an onset; chunk level is 20·log10(rms)', async () => {

@@ -12,9 +12,12 @@ import { ONE_PASS_BEAMS, OnePassRecognizer, modelCmnInit, openOnePassPool } from
 import { DecoderPool } from '../src/perception/asr/decoder-pool.ts';
 import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { getCmn, setCmn } from '../src/perception/asr/cmn.ts';
+import { CMN_PRIOR } from '../src/perception/asr/cmn-prior.ts';
 import { wer } from '../src/perception/asr/wer.ts';
 
 const CHUNK = 6400;
+/** A session's first utterance decoded from the model's prior and again with its own mean (the old default). */
+const REDECODE_FROM_MODEL_PRIOR = { redecodeBelowFrames: 1, cmnPrior: modelCmnInit()! };
 const tmp = mkdtempSync(join(tmpdir(), 'sf-onepass-'));
 const wav = join(tmp, 'flite.wav');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -80,13 +83,13 @@ describe('one-pass recogniser', () => {
     assert.equal(pool.stats.lent, 0);
   });
 
-  it("decodes a session's first utterance again with its own cepstral mean", async () => {
-    // flite slt, first utterance of a session: the live pass starts from the model's prior mean and hears
+  it("decodes a session's first utterance again with its own cepstral mean (redecodeBelowFrames)", async () => {
+    // Not the default any more (a first utterance is decoded live from CMN_PRIOR; test below). flite slt, first utterance of a session: the live pass starts from the model's prior mean and hears
     // "the mining island like a cup of coffee" (measured, every run); with the utterance's own mean it
     // hears the greeting. Later utterances (history from the first) are not decoded again.
     execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
     const pcm = floatToPcm16(concat(silence(0.5), loadFile(wav), silence(0.6)));
-    const rec = new OnePassRecognizer(pool);
+    const rec = new OnePassRecognizer(pool, REDECODE_FROM_MODEL_PRIOR);
     await stream(rec, pcm);
     const first = await rec.finish();
     await rec.settled();
@@ -99,7 +102,7 @@ describe('one-pass recogniser', () => {
     // As the perceiver drives it: a pause closes the segment (the audio after the pause is kept for the
     // next one), the silence goes on, the utterance ends with no speech after the pause.
     execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
-    const rec = new OnePassRecognizer(pool);
+    const rec = new OnePassRecognizer(pool, REDECODE_FROM_MODEL_PRIOR);
     await stream(rec, floatToPcm16(concat(silence(0.5), loadFile(wav), silence(0.2))));
     rec.commitSegment(3200); // the pause was decided 0.2 s into the silence: that audio stays out
     for (let i = 0; i < 2; i++) await rec.feed(new Int16Array(CHUNK));
@@ -154,8 +157,24 @@ describe("a first utterance's re-decode on a second decoder", () => {
   );
   after(() => pool.close());
 
+  it("hears a session's first utterance in the live pass alone, from the project's CMN prior", async () => {
+    // flite slt, first utterance of a session: from the model's -cmninit the live pass heard "the mining
+    // island like a cup of coffee" (every run). From CMN_PRIOR the live pass alone hears it (re-decode off).
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    const before = redecodes.length;
+    const rec = new OnePassRecognizer(pool, { redecodeBelowFrames: 0 });
+    await stream(rec, floatToPcm16(concat(silence(0.5), loadFile(wav), silence(0.6))));
+    const first = await rec.finish();
+    await rec.settled();
+    assert.ok(wer('good morning i would like a cup of coffee', first.text) <= 0.25, first.text);
+    assert.equal(redecodes.length, before, 'nothing decoded again');
+    // The session's estimate after it is the utterance's own (the prior had weight 0).
+    assert.ok(rec.cmnState!.frames > 100 && Math.abs(rec.cmnState!.mean[0] - CMN_PRIOR[0]) > 0.5, JSON.stringify(rec.cmnState));
+    assert.equal(pool.stats.lent, 0);
+  });
+
   it('the live decoder goes on with the speech after a pause while its segment is decoded again elsewhere', async () => {
-    const rec = new OnePassRecognizer(pool);
+    const rec = new OnePassRecognizer(pool, REDECODE_FROM_MODEL_PRIOR);
     const a = utterance('set a timer');
     const b = utterance('for ten seconds');
     await stream(rec, a);
@@ -198,7 +217,7 @@ describe("a first utterance's re-decode on a second decoder", () => {
       const b = await fresh.acquire();
       fresh.release(a);
       fresh.release(b);
-      const rec = new OnePassRecognizer(fresh);
+      const rec = new OnePassRecognizer(fresh, REDECODE_FROM_MODEL_PRIOR);
       await stream(rec, floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3))));
       rec.commitSegment();
       await rec.committed();
@@ -217,7 +236,7 @@ describe("a first utterance's re-decode on a second decoder", () => {
   });
 
   it('a session closed mid-re-decode gives both decoders back', async () => {
-    const rec = new OnePassRecognizer(pool);
+    const rec = new OnePassRecognizer(pool, REDECODE_FROM_MODEL_PRIOR);
     await stream(rec, utterance('set a timer'));
     let openGate!: () => void;
     const gate = new Promise<void>((r) => (openGate = r));

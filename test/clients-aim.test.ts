@@ -141,9 +141,11 @@ describe('served Audio-Interaction engine', () => {
   });
 
   test('a slow frame times out as an error event; an unreachable server fails createSession', async () => {
-    const session = await new AimServedEngine({ baseUrl: server.url, timeoutMs: 150 }).createSession();
+    // 2 s against a 20 s delay (ended when the client leaves): a 150 ms timeout also bound createSession's
+    // own requests, which a loaded machine did not answer in time (1 of 3 loaded runs).
+    const session = await new AimServedEngine({ baseUrl: server.url, timeoutMs: 2000 }).createSession();
     const done = drain(session);
-    server.script.push({ kind: 'delay', ms: 600 });
+    server.script.push({ kind: 'delay', ms: 20_000 });
     await session.push(silence(0.4));
     await session.end();
     const evs = await done;
@@ -151,7 +153,7 @@ describe('served Audio-Interaction engine', () => {
     const gone = await startFakeAim();
     const url = gone.url;
     await gone.close();
-    await assert.rejects(new AimServedEngine({ baseUrl: url, timeoutMs: 500 }).createSession(), (e: unknown) => e instanceof EngineError && e.code === 'aim_connection');
+    await assert.rejects(new AimServedEngine({ baseUrl: url, timeoutMs: 5000 }).createSession(), (e: unknown) => e instanceof EngineError && e.code === 'aim_connection');
     assert.throws(() => new AimServedEngine({ baseUrl: 'nope' }), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_argument');
   });
 

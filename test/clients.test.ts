@@ -35,7 +35,9 @@ describe('OpenAI chat client', () => {
   ];
   before(async () => {
     server = await startFakeOpenAI({ apiKey: 'sk-test', deltaDelayMs: 2 });
-    client = new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'tiny-model', apiKey: 'sk-test', timeoutMs: 1500 });
+    // 3 s: every ordinary request of this suite must answer within it, on a loaded machine too; the
+    // scripted delays (20 s, ended early when the client leaves) are far beyond it.
+    client = new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'tiny-model', apiKey: 'sk-test', timeoutMs: 3000 });
   });
   after(() => server.close());
 
@@ -73,16 +75,16 @@ describe('OpenAI chat client', () => {
   });
 
   test('a slow server times out instead of hanging', async () => {
-    server.script.push({ kind: 'delay', ms: 6000 });
+    server.script.push({ kind: 'delay', ms: 20_000 });
     const t0 = Date.now();
     const r = await collect(client.stream(messages));
     assertEngineError(r.error, 'llm_timeout', true);
-    // The client gives up after 1.5 s; the bound only has to tell that from waiting out the server.
-    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms (the server waits 6000 ms)`);
+    // The client gives up after 3 s; the bound only has to tell that from waiting out the server.
+    assert.ok(Date.now() - t0 < 12_000, `took ${Date.now() - t0} ms (the server waits 20 s)`);
   });
 
   test('a stream that stalls midway times out after the deltas it gave', async () => {
-    server.script.push({ kind: 'stall-mid-stream', ms: 3000 });
+    server.script.push({ kind: 'stall-mid-stream', ms: 20_000 });
     const r = await collect(client.stream(messages));
     assertEngineError(r.error, 'llm_timeout', true);
     assert.ok(r.deltas.length >= 1);
@@ -106,12 +108,18 @@ describe('OpenAI chat client', () => {
 
   test('the caller can abort, and stopping early cancels the request', async () => {
     const ctl = new AbortController();
-    server.script.push({ kind: 'delay', ms: 5000 });
-    setTimeout(() => ctl.abort(), 30);
+    server.script.push({ kind: 'delay', ms: 20_000 });
+    // Aborted once the server holds the request (a fixed 30 ms could fire before a loaded machine even
+    // sent it, and then the scripted delay fell to the next request).
+    const seen = server.requests.length;
+    const pending = collect(new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'm', apiKey: 'sk-test', timeoutMs: 5000 }).stream(messages, { signal: ctl.signal }));
+    for (let i = 0; i < 6000 && server.requests.length === seen; i++) await new Promise((res) => setTimeout(res, 5));
+    assert.equal(server.requests.length, seen + 1, 'the request reached the server');
     const t0 = Date.now();
-    const r = await collect(new OpenAIChatClient({ baseUrl: `${server.url}/v1`, model: 'm', apiKey: 'sk-test', timeoutMs: 5000 }).stream(messages, { signal: ctl.signal }));
+    ctl.abort();
+    const r = await pending;
     assert.ok(r.error instanceof SoundFlowError && r.error.code === 'aborted', String(r.error));
-    assert.ok(Date.now() - t0 < 3000, 'aborted well before the server answered (5 s)');
+    assert.ok(Date.now() - t0 < 10_000, 'aborted well before the server answered (20 s)');
     // Barge-in: break after the first delta; the next request still works.
     for await (const d of client.stream(messages)) {
       assert.ok(d.length > 0);
@@ -137,7 +145,9 @@ describe('OpenAI transcription client', () => {
   let client: OpenAITranscriptionClient;
   before(async () => {
     server = await startFakeOpenAI();
-    client = new OpenAITranscriptionClient({ baseUrl: `${server.url}/v1`, model: 'whisper-1', timeoutMs: 20_000 });
+    // The fake decodes with pocketsphinx_continuous, which loads its language model per request: 1 s of
+    // CPU, 5.6 s wall at load 22 and over 20 s in one loaded run. Timeouts are tested with their own client.
+    client = new OpenAITranscriptionClient({ baseUrl: `${server.url}/v1`, model: 'whisper-1', timeoutMs: 120_000 });
   });
   after(() => server.close());
 
@@ -156,13 +166,15 @@ describe('OpenAI transcription client', () => {
   });
 
   test('errors: 500, timeout, dropped connection, bad input', async () => {
-    const short = new OpenAITranscriptionClient({ baseUrl: `${server.url}/v1`, model: 'whisper-1', timeoutMs: 200 });
+    // Only the timeout case uses a short timeout: a 200 ms client could time out before a loaded machine
+    // answered the 503 or dropped the connection (those need no reply from the decoder, only from node).
+    const short = new OpenAITranscriptionClient({ baseUrl: `${server.url}/v1`, model: 'whisper-1', timeoutMs: 1000 });
     server.script.push({ kind: 'status', status: 503 });
-    await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_server_error' && e.retryable);
-    server.script.push({ kind: 'delay', ms: 1000 });
+    await assert.rejects(client.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_server_error' && e.retryable);
+    server.script.push({ kind: 'delay', ms: 20_000 });
     await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_timeout');
     server.script.push({ kind: 'drop' });
-    await assert.rejects(short.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_connection');
+    await assert.rejects(client.transcribe(silence(0.5)), (e: unknown) => e instanceof EngineError && e.code === 'asr_connection');
     await assert.rejects(client.transcribe([1, 2, 3] as unknown as Float32Array), (e: unknown) => e instanceof SoundFlowError && e.code === 'invalid_input');
     assert.deepEqual(await client.transcribe(new Float32Array(0)), { text: '', duration: 0 });
   });

@@ -97,9 +97,26 @@ describe('what a chunk waits for (issue #12)', () => {
     return out;
   }
 
-  it("a long first utterance's final is decided one chunk after its end, later ones on their own chunk", async () => {
+  it("a long first utterance decoded from the CMN prior has its final on its own chunk, like later ones", async () => {
+    // With the re-decode off nothing is left to do at its end (decoded again, its final waits one chunk: below).
     const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
-    const p = await Perceiver.create({}, pool, grammar);
+    const p = await Perceiver.create({ redecodeFirstUtterance: false }, pool, grammar);
+    try {
+      const r = await run(p, audio);
+      const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
+      const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
+      assert.equal(ends.length, 2, JSON.stringify(r));
+      assert.deepEqual(finals, ends);
+      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
+      assert.match(r[finals[1]].final!, /museum|nine|six|weekdays/);
+    } finally {
+      p.close();
+    }
+  });
+
+  it("a long first utterance decoded again with its own mean has its final one chunk after its end, later ones on their own chunk", async () => {
+    const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
+    const p = await Perceiver.create({ redecodeFirstUtterance: true }, pool, grammar);
     try {
       const r = await run(p, audio);
       const ends = r.flatMap((c, i) => (c.ended ? [i] : []));

@@ -10,7 +10,9 @@ import { eventsOf as of, runSession } from '../src/testing/session.ts';
 test('a typed question the skills cannot answer goes to the LLM endpoint; a failing endpoint falls back offline', async () => {
   const fake = await startFakeOpenAI({ reply: () => 'William Shakespeare wrote Hamlet.' });
   try {
-    const llm = { baseUrl: `${fake.url}/v1`, model: 'tiny-test', timeoutMs: 3000 };
+    // Generous timeouts: nothing here is about timing, and a loaded CI machine is slow (the fake ASR
+    // endpoint runs pocketsphinx_continuous per upload: 5.6 s wall at load 22, over 20 s once).
+    const llm = { baseUrl: `${fake.url}/v1`, model: 'tiny-test', timeoutMs: 15_000 };
     const ok = await runSession(silence(3), { llm, instructions: ['Who wrote Hamlet?'] });
     const ends = of(ok, 'response.end');
     assert.equal(ends.length, 1);
@@ -40,7 +42,7 @@ test('a typed question the skills cannot answer goes to the LLM endpoint; a fail
 test('final transcripts come from a configured ASR endpoint; a dropped connection falls back to pocketsphinx', async () => {
   const fake = await startFakeOpenAI();
   try {
-    const asrEndpoint = { baseUrl: `${fake.url}/v1`, model: 'whisper-test', timeoutMs: 20000 };
+    const asrEndpoint = { baseUrl: `${fake.url}/v1`, model: 'whisper-test', timeoutMs: 120_000 };
     const audio = concat(silence(0.8), speech('What is your name?'), silence(2.5));
     const ok = await runSession(audio, { asrEndpoint });
     assert.equal(fake.uploads.length, 1, 'one utterance uploaded');

@@ -8,20 +8,14 @@ import { createServer } from 'node:net';
 import { get } from 'node:http';
 import { TestClient } from './helpers/ws-client.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
+/**
+ * A run of n free ports below the kernel's ephemeral range (32768-60999 here): a port the kernel handed
+ * out for port 0 and we released can be handed to any outgoing connection on the machine during the
+ * seconds the cluster takes to start, and HAProxy then fails to bind it.
+ */
 async function consecutiveFreePorts(n: number): Promise<number> {
   for (let tries = 0; tries < 20; tries++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const ok = await Promise.all(Array.from({ length: n }, (_, i) => portFree(base + i)));
     if (ok.every(Boolean)) return base;
   }
@@ -54,8 +48,8 @@ interface Cluster {
 }
 
 async function startCluster(): Promise<Cluster> {
-  const lbPort = await freePort();
-  const basePort = await consecutiveFreePorts(2);
+  const basePort = await consecutiveFreePorts(3);
+  const lbPort = basePort + 2;
   const child = spawn('bash', ['deploy/local-cluster.sh', '-n', '2', '--lb-port', String(lbPort), '--base-port', String(basePort), '--', '--drain-grace', '60'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

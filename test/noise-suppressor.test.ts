@@ -56,8 +56,9 @@ test('noise suppressor: a question in a street bed 20 dB over a quiet room keeps
     const drop = db(noiseIn / noiseOut);
     const gain = num / den;
     const snrGain = db(Math.sqrt(errIn / errOut));
-    // Measured (3 seeds): noise −12.4…−13.1 dB, speech gain 0.88–0.89, speech SNR +4.5…+5.8 dB.
-    assert.ok(drop > 8, `noise down ${drop.toFixed(1)} dB`);
+    // Measured (3 seeds, gain floor 0.3: at most −10.5 dB per bin): noise −9.2…−9.5 dB, speech gain
+    // 0.89–0.90, speech SNR +4.7…+5.0 dB (floor 0.15 before: −12.4…−13.1 dB, SNR +4.5…+5.8 dB).
+    assert.ok(drop > 7.5, `noise down ${drop.toFixed(1)} dB`);
     assert.ok(gain > 0.7 && gain < 1.1, `speech gain ${gain.toFixed(2)}`);
     assert.ok(snrGain > 2.5, `speech SNR up ${snrGain.toFixed(1)} dB`);
   }

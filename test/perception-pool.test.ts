@@ -152,3 +152,16 @@ test('closing the pool with batches in flight rejects their jobs clearly and the
     await local.close();
   }
 });
+
+test('closing a pool while its workers still load waits for them to end by themselves (never terminated mid-load)', async () => {
+  // A worker terminated inside onnxruntime-node's model load or run aborts the whole process; close()
+  // used to terminate workers that had not ended within 5 s, which a worker still loading on a loaded
+  // machine can take (2.5-4.4 s measured at load 13). Closing right after construction hits the load.
+  const pool = new PerceptionPool({ workers: 2 });
+  const job = pool.vad({ frames: new Float32Array(512), h: new Float32Array(128), c: new Float32Array(128) }).then(() => 'done', (e: unknown) => e);
+  await pool.close();
+  const r = await job;
+  assert.ok(r instanceof SoundFlowError && /pool closed/.test(r.message), String(r));
+  await assert.rejects(pool.vad({ frames: new Float32Array(512), h: new Float32Array(128), c: new Float32Array(128) }), /pool closed/);
+  await pool.close(); // twice is harmless
+});

@@ -119,7 +119,7 @@ class Rt {
     return this.seen.map((e) => e.type);
   }
 
-  wait(pred: (e: any) => boolean, what: string, timeoutMs = 45_000, from = 0): Promise<any> {
+  wait(pred: (e: any) => boolean, what: string, timeoutMs = 90_000, from = 0): Promise<any> {
     const hit = this.seen.slice(from).find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {

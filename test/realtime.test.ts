@@ -26,6 +26,7 @@ const question24k = floatToPcm16(new Resampler(16000, 24000).process(concat(sile
 before(async () => {
   cert = selfSignedCert();
   engine = await testEngine();
+  await engine.warmUp?.(); // models load here, not inside the first test's response wait
   srv = await startServer(engine, { port: 0, token: TOKEN, tls: { cert: cert.cert, key: cert.key } });
 });
 
@@ -64,7 +65,9 @@ test('the openai realtime client over TLS: spoken question in, transcript, reply
     if (i % 24000 === 0) await new Promise((r) => setImmediate(r));
   }
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no response.done; saw ${seen.map((e) => e.type).join(',')}`)), 45_000)));
+  // Not a latency bound (that is the benches' job): only how long to wait before calling it lost. The
+  // whole test took 51 s in one passing loaded run; another loaded run hit the old 45 s bound.
+  const timeout = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no response.done; saw ${seen.map((e) => e.type).join(',')}`)), 120_000)));
   const response = (await Promise.race([done, timeout]).finally(() => clearTimeout(timer))) as any;
   rt.close();
 

@@ -67,7 +67,7 @@ function healthz(): Promise<number> {
 }
 
 async function settle(): Promise<void> {
-  for (let i = 0; i < 100 && srv.stats.sessionsActive > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && srv.stats.sessionsActive > 0; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(srv.stats.sessionsActive, 0, 'no session left behind');
   assert.equal(await healthz(), 200);
 }

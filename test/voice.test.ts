@@ -170,7 +170,7 @@ test('spectral velocity (the arousal rate cue): 20% faster speech reads ≥ 5% f
 test('arousal: a louder, faster, higher utterance is raised against the speaker baseline; calm ones are calm', async () => {
   const say = (t: string) => flite(t, 'rms');
   const sox = (x: Float32Array, fx: string[]) => {
-    const raw = execFileSync('sox', ['-q', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', '-t', 'raw', '-', ...fx], {
+    const raw = execFileSync('sox', ['-q', '-D', '-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', '-t', 'raw', '-', ...fx], {
       input: Buffer.from(new Int16Array(x.map((v) => Math.round(v * 8000))).buffer),
     });
     return new Float32Array(new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2)).map((v) => v / 32768);

@@ -55,14 +55,21 @@ export interface PerceiverOptions {
    */
   earlyEndMaxSeconds: number;
   /**
-   * A session's first utterance longer than this (s, pre-roll included, closing silence not) hands its
-   * final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
+   * A session's first utterance longer than this (s, pre-roll included, closing silence not), when the
+   * recogniser decodes it again (one-pass `redecodeBelowFrames`, off by default), hands its final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
    * utterance's own cepstral mean (one-pass recogniser), started only at its last pause: for a few
    * seconds of speech that is more CPU than the 0.4 s until the end chunk's deadline, so the end chunk
    * and every chunk queued behind it missed. Deterministic (the length decides, not timing); short
    * first utterances (questions, commands) keep their turn-taking.
    */
   deferFirstFinalAboveSeconds: number;
+  /**
+   * Decode a session's first utterance again with its own cepstral mean (one-pass recogniser; default
+   * on). Off, it is decoded only live from the project's prior mean (CMN_PRIOR): ~24% less CPU for a
+   * continuous-speech session and nothing left to do at its end, but eval v1 recall fell 0.625 → 0.575
+   * (docs/notes/asr.md, eighth round).
+   */
+  redecodeFirstUtterance: boolean;
   /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
   quietGate: boolean;
   /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
@@ -102,6 +109,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEnd: true,
   earlyEndMaxSeconds: 3,
   deferFirstFinalAboveSeconds: 2.5,
+  redecodeFirstUtterance: true,
   quietGate: true,
   voice: {},
   cmnResetFloorDb: 10,
@@ -191,7 +199,7 @@ export class Perceiver {
             pool.ready(),
             streamed ? streamed.ready().catch(() => undefined) : grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined,
           ]).then(
-            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30) }),
+            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30), redecodeBelowFrames: opts.redecodeFirstUtterance ? 1 : 0 }),
           )
         : pool
           ? pool.acquire()
@@ -223,6 +231,8 @@ export class Perceiver {
   private trace: PerceptTrace = { mainMs: 0, melMs: 0, modelsWaitMs: 0, turnCheckMs: 0 };
   /** The open utterance started with no cepstral history (a session's first, or after a floor jump). */
   private firstUtterance = false;
+  /** The open utterance is decoded again with its own mean at its end (one-pass `redecodeBelowFrames`). */
+  private redecoded = false;
   /** Final transcripts handed to the decision on a later chunk, oldest first (deferFirstFinalAboveSeconds). */
   private laterFinals: Promise<FinalTranscript | null>[] = [];
 
@@ -338,7 +348,8 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.reseedCmnAfterFloorJump(noiseFloorDb);
-      this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.fresh;
+      this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.unseeded;
+      this.redecoded = this.asr instanceof OnePassRecognizer && this.asr.fresh;
       this.asr.startUtterance(pre);
       this.gstream?.start(pre);
       this.voice?.begin();
@@ -434,7 +445,7 @@ export class Perceiver {
     if (this.firstUtterance) trace.firstUtterance = true;
     // What its re-decode reads: the utterance less its closing silence.
     const uttSeconds = this.uttSamples / SAMPLE_RATE - percept.silenceMs / 1000;
-    this.deferNext = this.firstUtterance && uttSeconds > this.opts.deferFirstFinalAboveSeconds;
+    this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds;
     this.cmnFloorDb = noiseFloorDb;
     this.suppressor.end();
     this.inUtterance = false;

@@ -40,9 +40,27 @@ export function silence(seconds: number): Float32Array {
   return new Float32Array(Math.round(seconds * SR));
 }
 
-/** Synthesised noise: white, pink or brown, at a linear amplitude (sox `synth`). */
-export function noise(seconds: number, opts: { color?: 'white' | 'pink' | 'brown'; amplitude?: number } = {}): Float32Array {
-  return soxRaw(['-n', '-r', String(SR), '-c', '1'], ['synth', String(seconds), `${opts.color ?? 'pink'}noise`, 'vol', String(opts.amplitude ?? 0.05)]);
+// Margin sweeps: SOUNDFLOW_TEST_NOISE_SEED=k makes the i-th unseeded noise() call of the process use seed
+// k + i, so a test file can be run over seeds 0..N (measuring how often it fails) and any failure replayed.
+let sweepCalls = 0;
+function nextSweepSeed(): number | undefined {
+  const base = process.env.SOUNDFLOW_TEST_NOISE_SEED;
+  return base === undefined || base === '' ? undefined : Number(base) + sweepCalls++;
+}
+
+/**
+ * Synthesised noise: white, pink or brown, at a linear amplitude (sox `synth`). Random on every call
+ * unless `seed` is given: then the same samples every run, for tests whose margin was measured over
+ * many draws and must not be drawn anew in every CI run. sox's repeatable mode has one fixed sequence;
+ * seed k is its k-th stretch of `seconds` + 1 s, so seeds never overlap (cost grows with the seed).
+ */
+export function noise(seconds: number, opts: { color?: 'white' | 'pink' | 'brown'; amplitude?: number; seed?: number } = {}): Float32Array {
+  const effect = [`${opts.color ?? 'pink'}noise`, 'vol', String(opts.amplitude ?? 0.05)];
+  const seed = opts.seed ?? nextSweepSeed();
+  if (seed === undefined) return soxRaw(['-n', '-r', String(SR), '-c', '1'], ['synth', String(seconds), ...effect]);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 1000)) throw new RangeError(`noise seed must be an integer 0..1000, got ${seed}`);
+  const skip = seed * (Math.ceil(seconds) + 1);
+  return soxRaw(['-R', '-n', '-r', String(SR), '-c', '1'], ['synth', String(seconds + skip), ...effect, 'trim', String(skip)]);
 }
 
 /** A sine tone (e.g. a synthetic alarm beep). */

@@ -20,7 +20,7 @@ export interface PerceptTrace {
   pause?: boolean;
   end?: boolean;
   quiet?: boolean;
-  /** The utterance was started with no cepstral history (a session's first: decoded again with its own mean). */
+  /** The utterance was started with no cepstral history of the session's own (its first, decoded from the prior). */
   firstUtterance?: boolean;
   /** The grammar reading the early check or the final waits for was a batch decode of this many seconds of audio. */
   batchReadSeconds?: number;

@@ -50,6 +50,19 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits `ms`, or less if the client goes away first: a scripted delay never holds the test process open. */
+function stall(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
+  });
+}
+
 async function listen(server: Server, sockets: Set<Socket>): Promise<string> {
   server.on('connection', (s) => {
     sockets.add(s);
@@ -103,7 +116,7 @@ export function pocketsphinxTranscribe(wav: Buffer): Promise<string> {
   const file = join(dir, 'in.wav');
   writeFileSync(file, wav);
   return new Promise((resolve, reject) => {
-    execFile('pocketsphinx_continuous', ['-infile', file, '-logfn', '/dev/null'], { timeout: 30_000 }, (err, stdout) => {
+    execFile('pocketsphinx_continuous', ['-infile', file, '-logfn', '/dev/null'], { timeout: 120_000 }, (err, stdout) => {
       rmSync(dir, { recursive: true, force: true });
       if (err) reject(err);
       else resolve(stdout.trim().split('\n').join(' '));
@@ -130,11 +143,13 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const server = createServer();
   const fake: FakeOpenAI = { url: '', requests: [], script: [], uploads: [], close: closer(server, sockets) };
   server.on('request', async (req, res) => {
+    // Taken as the request arrives, not once its body is in: a request its client abandons mid-upload
+    // must still use up its own scripted behaviour, never leave it to the next request.
+    const b = fake.script.shift() ?? { kind: 'ok' };
     const body = await readBody(req);
     fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    const b = fake.script.shift() ?? { kind: 'ok' };
     if (b.kind === 'drop') return req.socket.destroy();
-    if (b.kind === 'delay') await sleep(b.ms);
+    if (b.kind === 'delay') await stall(res, b.ms);
     if (b.kind === 'status') return json(res, b.status, { error: { message: b.body ?? `scripted ${b.status}`, type: 'server_error', code: b.status } });
     if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) return json(res, 401, { error: { message: 'invalid api key', code: 'invalid_api_key' } });
     if (req.method === 'POST' && req.url === '/v1/chat/completions') return chat(req, res, body, b);
@@ -169,7 +184,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         res.write(`data: ${JSON.stringify({ error: { message: 'model overloaded', code: 'server_error' } })}\n\n`);
         return void res.end();
       }
-      if (i === 1 && b.kind === 'stall-mid-stream') await sleep(b.ms);
+      if (i === 1 && b.kind === 'stall-mid-stream') await stall(res, b.ms);
       if (res.destroyed) return;
       send({ content: pieces[i] });
       if (opts.deltaDelayMs) await sleep(opts.deltaDelayMs);
@@ -322,7 +337,7 @@ export async function startFakeAim(opts: FakeAimOptions = {}): Promise<FakeAim> 
     if (req.method !== 'POST' || req.url !== '/audio') return void res.writeHead(404).end('not found');
     const b = fake.script.shift() ?? { kind: 'ok' };
     if (b.kind === 'drop') return void req.socket.destroy();
-    if (b.kind === 'delay') await sleep(b.ms);
+    if (b.kind === 'delay') await stall(res, b.ms);
     if (b.kind === 'status') return void res.writeHead(b.status).end(b.body ?? 'scripted error');
     if (busy) {
       fake.refused++;

@@ -12,6 +12,7 @@ import { SAMPLE_RATE } from '../../audio/chunk.ts';
 import { FINAL_BEAMS, type BeamOptions } from './config.ts';
 import { toRecognizerPcm, utteranceSampleBudget } from './input.ts';
 import { CEP_SIZE, getCmn, setCmn } from './cmn.ts';
+import { CMN_PRIOR } from './cmn-prior.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
 import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
@@ -24,9 +25,10 @@ const MIN_SEGMENT_SAMPLES = 4000;
 const NBEST = 5;
 /**
  * An utterance that starts with less CMN history than this (10 ms frames) is decoded again at its end
- * with its own cepstral mean: a session's first utterance (no history) is otherwise decoded with the
- * model's prior mean, not this speaker's and channel's (docs/notes/asr.md). Only the first: with a little
- * history (146 frames, klatt) the live pass was better than the re-decode.
+ * with its own cepstral mean: a session's first utterance, by default. Its live pass starts from the
+ * project's prior mean (CMN_PRIOR). Dropping the re-decode (0) saves ~24% of a continuous-speech
+ * session's CPU but cost eval v1 recall 0.625 → 0.575 when measured (docs/notes/asr.md, eighth round),
+ * so the default keeps it.
  */
 export const REDECODE_BELOW_FRAMES = 1;
 
@@ -50,6 +52,13 @@ export interface OnePassOptions {
    * in 10 ms frames (default REDECODE_BELOW_FRAMES; 0 never does).
    */
   redecodeBelowFrames?: number;
+  /**
+   * The cepstral mean a session's first utterance is decoded live with (weight 0: the utterance's own
+   * frames replace it once counted, so the session's estimate after it is the same whatever the prior).
+   * Default: CMN_PRIOR, the average own mean of the project's tuning voices (the model's -cmninit,
+   * `modelCmnInit()`, was far from all of them: c0 41 vs 45–62).
+   */
+  cmnPrior?: Float32Array;
 }
 
 /** A session's running cepstral mean: carried from one utterance to the next, whichever decoder runs it. */
@@ -58,7 +67,7 @@ export interface CmnState {
   frames: number;
 }
 
-/** The acoustic model's own initial cepstral mean (feat.params -cmninit), the prior of a new session. */
+/** The acoustic model's own initial cepstral mean (feat.params -cmninit); a new session starts from CMN_PRIOR instead. */
 export function modelCmnInit(hmm = DEFAULT_HMM): Float32Array | null {
   const file = join(hmm, 'feat.params');
   if (!existsSync(file)) return null;
@@ -141,7 +150,10 @@ export class OnePassRecognizer {
     opts: OnePassOptions = {},
   ) {
     this.maxSamples = utteranceSampleBudget(opts.maxUtteranceSeconds);
-    this.prior = modelCmnInit(opts.hmm);
+    if (opts.cmnPrior !== undefined && !(opts.cmnPrior instanceof Float32Array && opts.cmnPrior.length === CEP_SIZE && opts.cmnPrior.every(Number.isFinite))) {
+      throw new SoundFlowError('invalid_argument', `cmnPrior must be ${CEP_SIZE} finite floats`);
+    }
+    this.prior = opts.cmnPrior ?? (opts.hmm === undefined || opts.hmm === DEFAULT_HMM ? CMN_PRIOR : modelCmnInit(opts.hmm));
     this.redecodeBelow = opts.redecodeBelowFrames ?? REDECODE_BELOW_FRAMES;
     if (!(this.redecodeBelow >= 0)) throw new SoundFlowError('invalid_argument', 'redecodeBelowFrames must be >= 0');
   }
@@ -173,6 +185,11 @@ export class OnePassRecognizer {
   /** Whether the next utterance starts with too little CMN history (decoded again with its own mean). */
   get fresh(): boolean {
     return this.finishedSinceSeed === 0 && (this.cmn?.frames ?? 0) < this.redecodeBelow;
+  }
+
+  /** Whether the next utterance starts with no estimate of the session's own (decoded from the prior). */
+  get unseeded(): boolean {
+    return this.finishedSinceSeed === 0 && (this.cmn?.frames ?? 0) === 0;
   }
 
   startUtterance(preRoll?: Int16Array | Float32Array): void {

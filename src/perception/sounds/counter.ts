@@ -108,7 +108,7 @@ export class EventCounter {
     // A named class also takes its first instance by novelty (the first sound standing out of the bed after
     // the instruction): the model is unsure of many real instances (knocks at p 0.00–0.1), and a count
     // that waits for a confident one comes late or never.
-    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND || (opts.seekExample ?? true) });
+    this.repeats = new RepeatDetector({ seek: opts.label === THIS_SOUND || (opts.seekExample ?? true), retro: opts.label === THIS_SOUND });
     this.bySeek = opts.label === THIS_SOUND;
   }
 

@@ -4,7 +4,11 @@
 // - the background is tracked per band (16 bands of the shared log-mel, 4 s of frames outside any run):
 //   its 25th percentile is the floor, its 97th what the bed itself reaches now and then;
 // - the example is the first run of frames standing out of the bed's own range (sum over bands of dB
-//   over the 97th percentile), so a chirp that the bed makes all the time is not an example;
+//   over the 97th percentile), so a chirp that the bed makes all the time is not an example; or whose
+//   sustained band levels (held for 13 of 15 frames) stand out of what the bed sustains, so a steady
+//   sound quieter than the chirps in its own bands is found too;
+// - once the example is found, earlier repeats that stayed under the bar of their time are looked for
+//   among the last 10 s of frames (optional; counted late);
 // - its template is the per-band level over the floor averaged over the run; a frame matches when the
 //   template's bands are raised by as much as the template (clipped per band, so a chirp filling one
 //   band cannot stand in for the others);
@@ -18,6 +22,8 @@ export interface RepeatRun {
   offset: number;
   /** True for the example itself (the first run), false for its repeats. */
   example: boolean;
+  /** A repeat heard before the example, found when the example was (counted late). */
+  retro?: boolean;
   /** Mean per-band level over the floor during the run (dB). */
   profile: Float32Array;
   /** Mean template score (0..1) over the run; for the example, its peak novelty (dB summed over bands). */
@@ -42,6 +48,11 @@ export interface RepeatDetectorOptions {
    * seed() (a class counter's first confident event), and nothing counts before it.
    */
   seek?: boolean;
+  /**
+   * Once the example is found, look back over the kept frames for earlier repeats of it that did not
+   * stand out enough to be the example (default false; "count this sound" sets it).
+   */
+  retro?: boolean;
   /** Frames under the keep line that end a run (default 8: 80 ms bridges a sound's own dips). */
   hangFrames?: number;
   /** A repeat's length relative to the example's (default 0.3–3.5: the background adds to or masks either end). */
@@ -84,6 +95,12 @@ const WARMUP = 30;
 const SMOOTH = 3;
 /** Novelty is averaged over more frames: a chirp lasts 40–90 ms, a sound made to be counted longer. */
 const NOVELTY_SMOOTH = 3;
+/**
+ * Sustained level of a band: the SUSTAIN_RANK-th lowest of its last SUSTAIN_FRAMES frames (150 ms), so
+ * only a sound that holds for 13 of 15 frames raises it; a chirp (40–90 ms) does not.
+ */
+const SUSTAIN_FRAMES = 15;
+const SUSTAIN_RANK = 3;
 /** Highest start bars (novelty dB, template score) the bed's own highs can set. */
 const NOVELTY_CAP = 50;
 const SCORE_CAP = 0.7;
@@ -97,7 +114,7 @@ const SCORE_KEEP_FRAC = 0.4;
  */
 const MIN_MEAN_SCORE = 0.65;
 /** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
-const PAST_FRAMES = 300;
+const PAST_FRAMES = 1000;
 /** Frames (10 ms) a background score waits before it can raise the start bar. */
 const BAR_LAG = 30;
 /** Longest run (s) before it is taken for a change of the bed (longer for a long example). */
@@ -112,6 +129,10 @@ interface Run {
   scoreSum: number;
   /** Highest smoothed score (novelty while seeking the example). */
   peak: number;
+  /** Highest sustained novelty (while seeking). */
+  peakS: number;
+  /** Started by the sustained novelty alone (kept by it too). */
+  bySus: boolean;
   countable: boolean;
 }
 
@@ -124,14 +145,27 @@ export class RepeatDetector {
   private readonly lo = new Float32Array(PROFILE_BANDS);
   private readonly hi = new Float32Array(PROFILE_BANDS);
   private readonly hist = new Uint16Array(PROFILE_BANDS * HIST_BINS);
+  /** The same for the sustained band levels (what the bed holds for SUSTAIN_FRAMES, not what it reaches in a chirp). */
+  private readonly histS = new Uint16Array(PROFILE_BANDS * HIST_BINS);
+  private readonly ringS = new Float32Array(BG_FRAMES * PROFILE_BANDS);
+  private readonly hiS = new Float32Array(PROFILE_BANDS);
+  /** The latest SUSTAIN_FRAMES frames' band levels. */
+  private readonly recent = new Float32Array(SUSTAIN_FRAMES * PROFILE_BANDS);
+  private readonly sustained = new Float32Array(PROFILE_BANDS);
+  private readonly sortBuf = new Float32Array(SUSTAIN_FRAMES);
   /** The latest frames' band levels and start times, for a template seeded from an event already heard. */
   private readonly past = new Float32Array(PAST_FRAMES * PROFILE_BANDS);
   private readonly pastT = new Float64Array(PAST_FRAMES).fill(NaN);
+  /** Whether each kept frame could count (after countFrom, no speech or bad input). */
+  private readonly pastOk = new Uint8Array(PAST_FRAMES);
   private readonly recentScores: number[] = [];
   /** Smoothed scores of the latest background frames (the bed's own highs). */
   private readonly bgScores = new Float32Array(BG_FRAMES);
   private bgScorePos = 0;
   private readonly lagScores: number[] = [];
+  private readonly bgScoresS = new Float32Array(BG_FRAMES);
+  private bgScorePosS = 0;
+  private readonly lagScoresS: number[] = [];
   private run: Run | null = null;
   private frame = 0;
   /** Per-band level of the example over the floor (dB), once heard. */
@@ -140,7 +174,7 @@ export class RepeatDetector {
   templateSec = 0;
 
   constructor(opts: RepeatDetectorOptions = {}, private readonly bins = 64) {
-    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, ...opts };
+    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, retro: false, ...opts };
   }
 
   /** Feeds one chunk; returns the runs (example or repeats) that ended in it. */
@@ -154,6 +188,8 @@ export class RepeatDetector {
     // The bed's own highs, once per chunk (the scores that set them are lagged by BAR_LAG frames anyway).
     let bedHigh = 0;
     for (const v of this.bgScores) if (v > bedHigh) bedHigh = v;
+    let bedHighS = 0;
+    for (const v of this.bgScoresS) if (v > bedHighS) bedHighS = v;
     for (let f = 0; f < n; f++, this.frame++) {
       const t0 = c.t - (n - f) * FRAME_SEC;
       for (let k = 0; k < PROFILE_BANDS; k++) {
@@ -162,27 +198,39 @@ export class RepeatDetector {
         band[k] = 10 * Math.log10(e / per + 1e-12);
       }
       this.past.set(band, (this.frame % PAST_FRAMES) * PROFILE_BANDS);
+      const seeking = this.seeking; // until the example ends (mid-chunk)
+      if (seeking) this.sustain(band);
       this.pastT[this.frame % PAST_FRAMES] = t0;
+      this.pastOk[this.frame % PAST_FRAMES] = countable && (c.countFrom === undefined || t0 >= c.countFrom) ? 1 : 0;
       const ready = this.filled >= WARMUP;
       const v = ready ? this.frameScore(band) : 0;
       this.recentScores.push(v);
       const smooth = this.template ? SMOOTH : NOVELTY_SMOOTH;
       while (this.recentScores.length > smooth) this.recentScores.shift();
       const s = this.recentScores.reduce((a, b) => a + b, 0) / this.recentScores.length;
+      const ss = seeking && ready ? this.sustainedNovelty() : 0;
+      const sBar = Math.max(this.o.noveltyOn, Math.min(bedHighS + this.o.noveltyMargin, NOVELTY_CAP));
       const [base, keep, margin, cap, keepFrac] = this.template
         ? [this.o.onScore, this.o.offScore, this.o.scoreMargin, SCORE_CAP, SCORE_KEEP_FRAC]
         : [this.o.noveltyOn, this.o.noveltyOff, this.o.noveltyMargin, NOVELTY_CAP, NOVELTY_KEEP_FRAC];
       const r = this.run;
       if (!r) {
         // Capped: frames under the bar become background and raise it, so an uncapped bar would ratchet.
-        if (ready && s >= base && s >= Math.min(bedHigh + margin, cap) && (c.countFrom === undefined || t0 >= c.countFrom)) {
-          this.run = { start: this.frame - Math.min(smooth - 1, this.frame), last: this.frame, low: 0, sum: new Float64Array(PROFILE_BANDS), n: 0, scoreSum: 0, peak: s, countable };
+        const byRaw = s >= base && s >= Math.min(bedHigh + margin, cap);
+        const bySus = seeking && ss >= sBar;
+        if (ready && (byRaw || bySus) && (c.countFrom === undefined || t0 >= c.countFrom)) {
+          const back = byRaw ? smooth - 1 : SUSTAIN_FRAMES - 1;
+          this.run = { start: this.frame - Math.min(back, this.frame), last: this.frame, low: 0, sum: new Float64Array(PROFILE_BANDS), n: 0, scoreSum: 0, peak: s, peakS: ss, bySus: !byRaw, countable };
           this.add(this.run, band, v);
         } else {
           this.pushBackground(band);
           // Lagged: the rising edge of the sound itself must not set the bar it has to clear.
           if (ready) this.lagScores.push(s);
           if (this.lagScores.length > BAR_LAG) this.bgScores[this.bgScorePos++ % BG_FRAMES] = this.lagScores.shift()!;
+          if (seeking) {
+            if (ready) this.lagScoresS.push(ss);
+            if (this.lagScoresS.length > BAR_LAG) this.bgScoresS[this.bgScorePosS++ % BG_FRAMES] = this.lagScoresS.shift()!;
+          }
         }
         continue;
       }
@@ -195,10 +243,11 @@ export class RepeatDetector {
       }
       // The keep line follows the run's peak: over birdsong a loud example would otherwise run on
       // through the chirps after it, and a repeat into the next one.
-      if (s < Math.max(keep, keepFrac * r.peak)) {
+      if (s < Math.max(keep, keepFrac * r.peak) && !(seeking && r.bySus && ss >= Math.max(keep, keepFrac * r.peakS))) {
         if (++r.low >= this.o.hangFrames) {
           this.run = null;
           const done = this.finish(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC);
+          if (done?.example && this.o.retro) out.push(...this.lookBack(done.onset));
           if (done) out.push(done);
         }
         continue;
@@ -206,6 +255,7 @@ export class RepeatDetector {
       r.low = 0;
       r.last = this.frame;
       r.peak = Math.max(r.peak, s);
+      r.peakS = Math.max(r.peakS, ss);
       this.add(r, band, v);
     }
     return out;
@@ -231,11 +281,15 @@ export class RepeatDetector {
     this.recentScores.length = 0;
     this.bgScores.fill(0);
     this.lagScores.length = 0;
+    this.bgScoresS.fill(0);
+    this.lagScoresS.length = 0;
   }
 
   reset(): void {
     this.hist.fill(0);
+    this.histS.fill(0);
     this.pastT.fill(NaN);
+    this.pastOk.fill(0);
     this.filled = 0;
     this.pos = 0;
     this.sinceRefresh = REFRESH;
@@ -243,10 +297,89 @@ export class RepeatDetector {
     this.bgScores.fill(0);
     this.bgScorePos = 0;
     this.lagScores.length = 0;
+    this.bgScoresS.fill(0);
+    this.lagScoresS.length = 0;
     this.run = null;
     this.frame = 0;
     this.template = null;
     this.templateSec = 0;
+  }
+
+  /**
+   * Repeats of the example among the kept frames before `before` (s): the same hysteresis and checks as
+   * a live repeat, with the strictest start bar (the bed's highs of that time were measured as novelty).
+   */
+  private lookBack(before: number): RepeatRun[] {
+    const out: RepeatRun[] = [];
+    const band = new Float32Array(PROFILE_BANDS);
+    const scores: number[] = [];
+    let r: (Run & { t0: number }) | null = null;
+    const close = (rr: Run & { t0: number }) => {
+      const len = (rr.last - rr.start + 1) * FRAME_SEC;
+      const profile = Float32Array.from(rr.sum, (v) => v / Math.max(1, rr.n));
+      const ratio = len / Math.max(0.03, this.templateSec);
+      const mean = rr.scoreSum / Math.max(1, rr.n);
+      if (!rr.countable || ratio < this.o.minLengthRatio || ratio > this.o.maxLengthRatio) return;
+      if (profileSimilarity(profile, this.template!) < this.o.minSimilarity || mean < MIN_MEAN_SCORE) return;
+      out.push({ onset: +rr.t0.toFixed(2), offset: +(rr.t0 + len).toFixed(2), example: false, retro: true, profile, score: mean });
+    };
+    for (let i = 1; i <= PAST_FRAMES; i++) {
+      const j = (this.frame + i) % PAST_FRAMES;
+      const t = this.pastT[j];
+      if (!(t + FRAME_SEC <= before - 0.05)) continue;
+      band.set(this.past.subarray(j * PROFILE_BANDS, (j + 1) * PROFILE_BANDS));
+      const v = this.frameScore(band);
+      scores.push(v);
+      if (scores.length > SMOOTH) scores.shift();
+      const sm = scores.reduce((a, b) => a + b, 0) / scores.length;
+      if (!r) {
+        if (this.pastOk[j] && sm >= Math.max(this.o.onScore, SCORE_CAP)) {
+          r = { start: i, last: i, low: 0, sum: new Float64Array(PROFILE_BANDS), n: 0, scoreSum: 0, peak: sm, peakS: 0, bySus: false, countable: true, t0: t - (scores.length - 1) * FRAME_SEC };
+          this.add(r, band, v);
+        }
+        continue;
+      }
+      if (!this.pastOk[j]) r.countable = false;
+      if (sm < Math.max(this.o.offScore, SCORE_KEEP_FRAC * r.peak)) {
+        if (++r.low >= this.o.hangFrames) {
+          close(r);
+          r = null;
+        }
+        continue;
+      }
+      r.low = 0;
+      r.last = i;
+      r.peak = Math.max(r.peak, sm);
+      this.add(r, band, v);
+    }
+    if (r) close(r);
+    return out;
+  }
+
+  /** Still looking for the example (sustained levels are tracked only then). */
+  private get seeking(): boolean {
+    return !this.template && this.o.seek;
+  }
+
+  /** Per band, the SUSTAIN_RANK-th lowest level of the latest SUSTAIN_FRAMES frames (a chirp is too short to raise it). */
+  private sustain(band: Float32Array): void {
+    const W = SUSTAIN_FRAMES;
+    this.recent.set(band, (this.frame % W) * PROFILE_BANDS);
+    const have = Math.min(W, this.frame + 1);
+    const rank = Math.min(SUSTAIN_RANK, have) - 1;
+    for (let k = 0; k < PROFILE_BANDS; k++) {
+      const buf = this.sortBuf.subarray(0, have);
+      for (let i = 0; i < have; i++) buf[i] = this.recent[i * PROFILE_BANDS + k];
+      buf.sort();
+      this.sustained[k] = buf[rank];
+    }
+  }
+
+  /** Novelty of the sustained band levels over what the bed sustains (dB summed over bands). */
+  private sustainedNovelty(): number {
+    let nov = 0;
+    for (let k = 0; k < PROFILE_BANDS; k++) nov += Math.min(NOVELTY_CAP_DB, Math.max(0, this.sustained[k] - this.hiS[k]));
+    return nov;
   }
 
   /** Novelty while seeking the example; template score once it is known. */
@@ -288,6 +421,8 @@ export class RepeatDetector {
       this.recentScores.length = 0; // novelty and template scores are on different scales
       this.bgScores.fill(0);
       this.lagScores.length = 0;
+      this.bgScoresS.fill(0);
+      this.lagScoresS.length = 0;
       return { onset, offset, example: true, profile, score: r.peak };
     }
     const ratio = len / Math.max(0.03, this.templateSec);
@@ -303,8 +438,13 @@ export class RepeatDetector {
     for (let k = 0; k < PROFILE_BANDS; k++) {
       if (full) this.hist[k * HIST_BINS + histBin(this.ring[this.pos * PROFILE_BANDS + k])]--;
       this.hist[k * HIST_BINS + histBin(band[k])]++;
+      if (this.seeking) {
+        if (full) this.histS[k * HIST_BINS + histBin(this.ringS[this.pos * PROFILE_BANDS + k])]--;
+        this.histS[k * HIST_BINS + histBin(this.sustained[k])]++;
+      }
     }
     this.ring.set(band, this.pos * PROFILE_BANDS);
+    if (this.seeking) this.ringS.set(this.sustained, this.pos * PROFILE_BANDS);
     this.pos = (this.pos + 1) % BG_FRAMES;
     this.filled = Math.min(BG_FRAMES, this.filled + 1);
     if (++this.sinceRefresh < REFRESH && this.filled > WARMUP) return;
@@ -313,14 +453,15 @@ export class RepeatDetector {
     for (let k = 0; k < PROFILE_BANDS; k++) {
       this.lo[k] = this.quantile(k, Math.floor(LOW_Q * (m - 1)));
       this.hi[k] = this.quantile(k, Math.floor(HIGH_Q * (m - 1)));
+      if (this.seeking) this.hiS[k] = this.quantile(k, Math.floor(HIGH_Q * (m - 1)), this.histS);
     }
   }
 
   /** Level (dB, bin centre) of the `rank`-th smallest background frame of band k. */
-  private quantile(k: number, rank: number): number {
+  private quantile(k: number, rank: number, hist = this.hist): number {
     let seen = 0;
     for (let b = 0; b < HIST_BINS; b++) {
-      seen += this.hist[k * HIST_BINS + b];
+      seen += hist[k * HIST_BINS + b];
       if (seen > rank) return HIST_MIN_DB + (b + 0.5) * HIST_STEP_DB;
     }
     return HIST_MIN_DB + HIST_BINS * HIST_STEP_DB;

@@ -9,6 +9,7 @@ import { SpeakerTracker, type SpeakerAssignment, type SpeakerOptions } from './s
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues, type ArousalOptions } from './arousal.ts';
 import { bestChange, bicPenaltyPerFrame } from './change.ts';
 import { syllableCount } from './syllables.ts';
+import { RepeatMatcher, templateOf } from './repeat.ts';
 import type { VoiceInfo } from './types.ts';
 
 export interface VoiceAnalyzerOptions {
@@ -64,6 +65,8 @@ export class VoiceAnalyzer {
   private readonly extractor = new VoiceFrameExtractor();
   private readonly speakers: SpeakerTracker;
   private readonly baselines = new Map<string, ProsodyBaseline>();
+  /** Recent utterances, to find one said again (its tempo against the earlier saying). */
+  private readonly repeats = new RepeatMatcher();
   /** Raised utterances in a row, per speaker. */
   private readonly raisedStreak = new Map<string, number>();
   /** Levels of recent (non-whispered) utterances: the session's running speech level. */
@@ -176,6 +179,7 @@ export class VoiceAnalyzer {
     const min = this.arousalOpts.minBaseline;
     let base = this.baselines.get(who.label);
     let borrowed = false;
+    const voices = new Set([who.label]);
     if (!base || base.size < min) {
       const established = [...this.baselines.entries()].filter(([, b]) => b.size >= min);
       const near = who.others.find((o) => (this.baselines.get(o.label)?.size ?? 0) >= min);
@@ -183,13 +187,19 @@ export class VoiceAnalyzer {
       if (near && (near.score < NEIGHBOUR_MARGIN || established.length === 1)) {
         base = this.baselines.get(near.label);
         borrowed = true;
+        voices.add(near.label);
       }
     }
+    // The same words said again by this voice: the tempo against that saying, free of the phrasing.
+    const template = whisper || !this.arousalOpts.useRepeats ? null : templateOf(main.part, who.label);
+    const repeat = template ? this.repeats.match(template, voices) : null;
+    cues.repeatLogRatio = repeat ? Math.log(repeat.ratio) : null;
     const otherPerson = borrowed && cues.f0St !== null && base!.f0Median !== null && Math.abs(cues.f0St - base!.f0Median) > OTHER_PERSON_ST;
     const a = whisper ? { score: 0, arousal: 'calm' as const } : arousalOf(cues, base, this.arousalOpts, otherPerson);
     // Fast: the rate cue clearly above this speaker's usual (z ≥ FAST_Z), or a high syllable rate without a baseline.
     const fast = base !== undefined && base.rate.length >= min ? 'z' in a && a.z.rate >= FAST_Z : p.rateSyllPerSec > 7;
 
+    if (template) this.repeats.remember(template, a.score < 1);
     if (!whisper) {
       this.sessionLevels.push(p.levelDb);
       if (this.sessionLevels.length > SESSION_LEVELS) this.sessionLevels.shift();
@@ -227,6 +237,7 @@ export class VoiceAnalyzer {
       ...(textOk ? { syllablesPerSec: round2(syllables / p.speechS) } : {}),
       speechS: round2(p.speechS),
       tempo: round2(p.tempo),
+      ...(repeat ? { repeatTempo: round2(repeat.ratio) } : {}),
       tiltDb: Math.round(p.tiltDb * 10) / 10,
       startS: round2(frames[0].t - 0.01),
       endS: round2(frames[frames.length - 1].t),

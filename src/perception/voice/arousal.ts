@@ -15,6 +15,11 @@ export interface ArousalCues {
   /** Whether logRate came from a transcript (the two measures are kept apart). */
   rateFromText: boolean;
   f0RangeSt: number;
+  /**
+   * log of the tempo ratio against an earlier calm saying of the same words by this voice (repeat.ts),
+   * null or absent when the utterance repeats none: then the rate is judged against the baseline.
+   */
+  repeatLogRatio?: number | null;
 }
 
 export interface ArousalOptions {
@@ -41,6 +46,14 @@ export interface ArousalOptions {
    * across voices: docs/notes/voice.md, round 6).
    */
   rateCue: 'tempo' | 'velocity';
+  /**
+   * A repeat of earlier words is compared with that saying (tempo ratio from the alignment) instead
+   * of the baseline's other phrasings; its spread (log) is a person's tempo between two calm sayings of
+   * one sentence (~5%) plus the alignment's error (~3%, tuning voices). Not fitted: synthetic calm
+   * repeats are exact.
+   */
+  useRepeats: boolean;
+  priorRepeatLogRate: number;
   /** Calm utterances kept per speaker. */
   window: number;
   /** Utterances a baseline needs before arousal is judged against it. */
@@ -60,6 +73,8 @@ export const DEFAULT_AROUSAL: ArousalOptions = {
   priorWeight: 8,
   rateWeight: 1,
   rateCue: 'velocity',
+  useRepeats: true,
+  priorRepeatLogRate: 0.06,
   window: 16,
   minBaseline: 2,
 };
@@ -118,7 +133,7 @@ export interface ArousalResult {
   arousal: Arousal;
   z: { level: number; f0: number; rate: number };
   /** Each cue's distance from the baseline's median, the baseline's robust sd (null: < 3 values) and size. */
-  raw?: { level: Raw; f0: Raw; rate: Raw };
+  raw?: { level: Raw; f0: Raw; rate: Raw; repeat?: number };
 }
 interface Raw { d: number; sd: number | null; n: number }
 function rawOf(x: number | null, values: number[]): Raw {
@@ -146,13 +161,19 @@ export function arousalOf(c: ArousalCues, base: ProsodyBaseline | undefined, o: 
   const level = zOf(c.levelDb, base.level, o.priorLevelDb, k, o.minBaseline);
   const f0 = c.f0St === null || ignoreF0 ? 0 : zOf(c.f0St, base.f0, o.priorF0St, k, o.minBaseline);
   const rates = c.rateFromText ? base.textRate : base.rate;
-  const rate = c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
+  const repeat = o.useRepeats && c.repeatLogRatio != null ? c.repeatLogRatio : null;
+  const rate = repeat !== null
+    ? repeat / o.priorRepeatLogRate
+    : c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
   // The sum of independent z-scores spreads by √(Σ weights²): normalised, it is one more z-score.
   const sum = (level + f0 + o.rateWeight * rate) / Math.sqrt(2 + o.rateWeight * o.rateWeight);
   const up = Math.max(sum, o.singleCue * Math.max(level, f0, o.rateWeight * rate));
   const score = (up >= o.threshold ? up : sum) / o.threshold;
   const z = { level, f0, rate };
-  const raw = { level: rawOf(c.levelDb, base.level), f0: rawOf(c.f0St === null || ignoreF0 ? null : c.f0St, base.f0), rate: rawOf(c.logRate, rates) };
+  const raw = {
+    level: rawOf(c.levelDb, base.level), f0: rawOf(c.f0St === null || ignoreF0 ? null : c.f0St, base.f0), rate: rawOf(c.logRate, rates),
+    ...(repeat !== null ? { repeat } : {}),
+  };
   if (score <= -o.lowFactor) return { score, arousal: 'low', z, raw };
   if (score < 1) return { score, arousal: 'calm', z, raw };
   // Valence is a weak guess: raised with a pitch range wider than usual reads as excited, else stressed.

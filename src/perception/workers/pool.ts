@@ -30,9 +30,11 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   batch: { id: number; jobs: Job[] } | null;
-  /** Set when we terminate it on purpose (close, replacement). */
+  /** Set when it must not take work any more (close, replacement). */
   retiring: boolean;
   loaded: boolean;
+  /** Its thread has ended (close() must not wait for an exit that already happened). */
+  exited: boolean;
   /** Test hook: crash right after the next batch is handed over. */
   crashNext?: boolean;
 }
@@ -66,9 +68,6 @@ function spawnWorker(soundModelDir: string): Worker {
   if (entry.pathname.endsWith('.ts')) return new Worker(bootstrap(import.meta.resolve('tsx/esm/api'), entry.href), { eval: true, workerData: { soundModelDir } });
   return new Worker(entry, { workerData: { soundModelDir } });
 }
-
-/** How long close() waits for a worker to finish its run and end before terminating it. */
-const CLOSE_GRACE_MS = 5000;
 
 export class PerceptionPool implements ChunkModels {
   readonly options: PerceptionPoolOptions;
@@ -125,14 +124,16 @@ export class PerceptionPool implements ChunkModels {
         s.retiring = true;
         for (const j of s.batch?.jobs ?? []) j.reject(err());
         s.batch = null;
-        // Asked, not terminated: the worker ends after its ORT run (terminating one mid-run can abort
-        // the process). One that does not end in time, stuck in a model, is terminated anyway.
+        // Asked, never terminated: a worker ends itself between ORT runs. Terminating one (or letting the
+        // process exit under it) while it is inside a native call, a run or the model load, aborts the
+        // whole process with a Napi::Error; so does a "grace period then terminate" fallback on a loaded
+        // machine, where a worker still loading its model can take seconds. Referenced until it is gone, so
+        // the process cannot exit under it either.
+        if (s.exited) return;
         const exited = new Promise<void>((res) => s.worker.once('exit', () => res()));
+        s.worker.ref();
         s.worker.postMessage({ type: 'close' });
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((res) => (timer = setTimeout(() => void s.worker.terminate().then(() => res()), CLOSE_GRACE_MS)));
-        await Promise.race([exited, late]);
-        clearTimeout(timer);
+        await exited;
       }),
     );
   }
@@ -188,12 +189,11 @@ export class PerceptionPool implements ChunkModels {
     let readyResolve: () => void = () => undefined;
     let readyReject: (e: Error) => void = () => undefined;
     const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
-    const slot: Slot = { worker, ready, batch: null, retiring: false, loaded: false };
-    // Loading keeps the process alive (someone may be awaiting warm()); an idle loaded worker does not.
-    ready.then(
-      () => !slot.batch && worker.unref(),
-      () => !slot.batch && worker.unref(),
-    );
+    const slot: Slot = { worker, ready, batch: null, retiring: false, loaded: false, exited: false };
+    // Loading keeps the process alive (someone may be awaiting warm()); an idle loaded worker does not,
+    // unless it is closing: the process must not exit under its last native calls.
+    const idle = () => !slot.batch && !slot.retiring && worker.unref();
+    ready.then(idle, idle);
     worker.on('message', (m: WorkerReply) => {
       if (m.type === 'ready') {
         slot.loaded = true;
@@ -220,6 +220,7 @@ export class PerceptionPool implements ChunkModels {
     // 'error' (an exception escaped the worker) is followed by 'exit'.
     worker.on('error', () => undefined);
     worker.on('exit', (code) => {
+      slot.exited = true;
       if (slot.retiring || this.closed) return;
       readyReject(new SoundFlowError('engine_error', `perception worker exited (code ${code}) while loading`));
       this.replace(slot, code);

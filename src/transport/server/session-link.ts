@@ -42,6 +42,10 @@ export class SessionLink {
   private fillTimer?: NodeJS.Timeout;
   private lastFillTick = 0;
   private inputHeld = false;
+  /** What the session has told so far, for the session.ended a cut-off session still owes its client. */
+  private chunksSeen = 0;
+  private lastChunkT = 0;
+  private endedSent = false;
 
   constructor(
     private readonly engine: Engine,
@@ -93,7 +97,14 @@ export class SessionLink {
 
   private async pump(s: Session): Promise<void> {
     try {
-      for await (const ev of s) this.hooks.onEvent(ev);
+      for await (const ev of s) {
+        if (this.endedSent) continue; // cut off at the grace: the client already has its session.ended
+        if (ev.type === 'chunk') {
+          this.chunksSeen++;
+          this.lastChunkT = ev.t;
+        } else if (ev.type === 'session.ended') this.endedSent = true;
+        this.hooks.onEvent(ev);
+      }
     } catch (err) {
       if (!this.closed) this.hooks.onError(toSfError(err, 'engine_error', false));
     }
@@ -217,7 +228,15 @@ export class SessionLink {
     })().catch((err) => this.hooks.onError(toSfError(err, 'engine_error', false)));
     const r = await Promise.race([done, timeout]);
     clearTimeout(timer);
-    if (r === 'timeout') this.close();
+    if (r === 'timeout') {
+      // Out of time (a loaded server, a long utterance still decoding): the rest is dropped, but the
+      // client still gets the session.ended the protocol promises, with what was decided so far.
+      this.close();
+      if (!this.endedSent) {
+        this.endedSent = true;
+        this.hooks.onEvent({ type: 'session.ended', t: this.lastChunkT, chunks: this.chunksSeen });
+      }
+    }
     await Promise.race([this.pumpDone, new Promise((res) => setTimeout(res, 500))]);
   }
 
