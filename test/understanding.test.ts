@@ -187,6 +187,29 @@ test('an open transcript whose request form no n-best alternative shares gets no
   assert.equal(spoken(offline(), 'what does the weather look like', 1, { alternatives: same }).reason, 'answer:fallback');
 });
 
+test('a polite modal whose verb was lost or misheard is still a request; people\'s modal talk is not', () => {
+  // "will you lock the front door" heard "will do a lot to …" (re-read "will you a lot …"), "will you of
+  // the front door"; "could you dim the lights" heard "could you don't like senator".
+  for (const s of ['will do a lot to the front door', 'will you of the front door', "could you don't like senator", 'can you the weather in paris']) {
+    assert.equal(spoken(offline(), s).reason, 'answer:fallback', s);
+  }
+  // Talk keeps its verb.
+  for (const s of ['would you like some more tea', 'can you believe what happened at work', 'will you not come with us', 'can you imagine the traffic']) {
+    assert.ok(addressedScore(s) < ADDRESSED_THRESHOLD, s);
+    assert.equal(spoken(offline(), s).responses.length, 0, s);
+  }
+});
+
+test('a request by its form on the best path needs no n-best agreement; a hedged answer is talk', () => {
+  // "can you order a pizza": the open decode kept it word for word, its alternatives garbled it.
+  const alts = ['i knew all the rocky its a', 'can you all the rocky its a'];
+  assert.equal(spoken(offline(), 'can you order pizza', 1, { alternatives: alts }).reason, 'answer:fallback');
+  // "when does the film start? I'd think it starts at eight": two people, a question and its answer.
+  assert.ok(addressedScore("when does the film start i'd think it starts at eight") < ADDRESSED_THRESHOLD);
+  // A statement about translating heard with the verb first after its subject gets no "Into which language?".
+  assert.equal(spoken(offline(), 'my sister translate to the letter for our boss').responses.length, 0);
+});
+
 test('a sum whose "what" was heard as "one" is answered; talk about a sum is not', () => {
   assert.equal(spoken(offline(), 'one is six plus seven', 1).reason, 'answer:arithmetic');
   assert.match(said(spoken(offline(), 'won is eight times three', 1)), /24/);

@@ -65,13 +65,18 @@ function refusal(code: RefusalCode, requested: string, text: string): ParsedInst
 const task = (spec: TaskSpec, ack: boolean, text: string): ParsedInstruction => ({ type: 'task', task: spec, ack, text });
 
 const TRANSLATE_WORD = /\b(?:translate|translating|translation|translations|translator|interpret|interpreting)\b/;
+const THIRD_PARTY_SUBJECT = /^(?:my|his|her|their|our|he|she|they|the)$/;
 const NOT_LANGUAGE = new Set(['me', 'it', 'this', 'that', 'everything', 'what', 'the', 'my', 'a', 'them']);
 
 function parseTranslate(t: string, ack: boolean, text: string): ParsedInstruction | null {
   const at = t.match(TRANSLATE_WORD);
   // An instruction leads with the verb ("start translating", "spanish translation please"); "I need to
   // translate this letter" is chatter about translating.
-  if (!at || t.slice(0, at.index).split(' ').filter(Boolean).length > 2) return null;
+  const before = at ? t.slice(0, at.index).split(' ').filter(Boolean) : [];
+  if (!at || before.length > 2) return null;
+  // Nor does it have a subject of its own: "my sister translate(d) the letter", "they translate …" (a
+  // recogniser often drops the past tense) are told about translating, not asked for it.
+  if (before.length && THIRD_PARTY_SUBJECT.test(before[0])) return null;
   const after = t.slice(at.index);
   // The target is the last "to/into/in X" (so "from english to spanish" picks spanish), or "X translation".
   const targets = [...after.matchAll(/\b(?:into|to|in)\s+([a-zà-ü]+)/g)].map((m) => m[1]).filter((w) => !NOT_LANGUAGE.has(w));

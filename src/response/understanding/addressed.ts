@@ -18,6 +18,12 @@ const WH = /^(?:what|whats|who|whos|when|where|why|how|which|whose)\b/;
 const AUX = /^(?:is|are|am|do|does|can|could|would|will|should|shall|have|has|may)\b/;
 const MODAL_YOU = /\b(?:can|could|would|will) you\b|\bdo you know\b|\bare you able\b/;
 const MODAL_VERB = /\b(?:can|could|would|will) you (?:please )?(\w+)/;
+// A polite modal at the start followed by an article, a preposition or a finite auxiliary where its verb
+// should be ("will you a lot to the front door", "will you of the front door" for "will you lock …",
+// "could you didn't like …" for "could you dim the lights"): the recogniser lost or misheard the verb.
+// Said that way the words are not English, so they are damage to a modal request, never people's talk,
+// which keeps its verb ("would you like …", "can you believe …").
+const MODAL_LOST_VERB = /^(?:can|could|would|will) you (?:please )?(?:a|an|the|of|to|at|in|on|for|is|are|was|were|did|does|(?:did|do|does|is|was) not|didn t|don t|doesn t)\b/;
 const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|i want you to|i need you to|i would like you to)\b/;
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
 const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
@@ -26,7 +32,7 @@ export const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week
 const WE = /\b(?:we|us|our|ours)\b/;
 const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
 // Conversational hedges anywhere in the utterance ("… i think it starts at eight"): people answering people.
-const HEDGE = /\b(?:i think|i guess|i suppose|i believe|i m afraid|i am afraid|i m sure|i am sure|i ll|i will|i hope)\b/;
+const HEDGE = /\b(?:i think|i would think|i would guess|i would say|i guess|i suppose|i believe|i m afraid|i am afraid|i m sure|i am sure|i ll|i will|i hope)\b/;
 const ANSWER = /^(?:yes|no|yeah|yep|nope|sure|maybe|okay|ok|right|well|oh|ah|wow)\b/;
 // Second person about someone's own life ("are you coming", "did you see"): people asking people.
 const SOCIAL = /\b(?:are you (?:coming|going|staying|leaving|free|busy|okay|ok|sure|ready|home|back)|did you|have you (?:seen|heard|been|got|finished)|were you|where did you|when did you|you know what|do you want to|do you remember)\b/;
@@ -68,7 +74,7 @@ export function addressedFeatures(text: string): number[] {
     aux: AUX.test(t) ? 1 : 0,
     modal_you: MODAL_YOU.test(t) ? 1 : 0,
     // "could you read …", "would you check …": a request verb after the modal ("would you like", "can you believe" are not).
-    modal_request: MODAL_VERB.test(t) && REQUEST_VERBS.has(MODAL_VERB.exec(t)![1]) ? 1 : 0,
+    modal_request: (MODAL_VERB.test(t) && REQUEST_VERBS.has(MODAL_VERB.exec(t)![1])) || MODAL_LOST_VERB.test(t) ? 1 : 0,
     you: /\b(?:you|your|yourself)\b/.test(t) ? 1 : 0,
     please: /\bplease\b/.test(normalizeInstruction(String(text))) ? 1 : 0,
     ask_me: ASK_ME.test(t) ? 1 : 0,

@@ -323,7 +323,9 @@ export class Understander {
    */
   private nbestAgrees(text: string, alternatives: string[] | undefined): boolean {
     const alts = (alternatives ?? []).slice(0, 5).filter((a) => a && a !== text);
-    if (alts.length < 2) return true;
+    // A request by its form on the best path ("can you order pizza": modal + request verb, an imperative,
+    // our name) stands on its own words; the agreement guards questions and statements read as requests.
+    if (alts.length < 2 || requestLead(text)) return true;
     return alts.some((a) => addressedScore(a) >= this.opts.addressed);
   }
 
