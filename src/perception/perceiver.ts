@@ -56,7 +56,7 @@ export interface PerceiverOptions {
   earlyEndMaxSeconds: number;
   /**
    * A session's first utterance longer than this (s, pre-roll included, closing silence not), when the
-   * recogniser decodes it again (one-pass `redecodeBelowFrames`, off by default), hands its final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
+   * recogniser decodes it again (`redecodeFirstUtterance`, on by default), hands its final transcript to the decision one chunk after the one where it ended (Infinity: never). Its transcript is a whole extra decode with the
    * utterance's own cepstral mean (one-pass recogniser), started only at its last pause: for a few
    * seconds of speech that is more CPU than the 0.4 s until the end chunk's deadline, so the end chunk
    * and every chunk queued behind it missed. Deterministic (the length decides, not timing); short
