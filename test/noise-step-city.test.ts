@@ -1,8 +1,8 @@
 // A session that moves from a quiet office to a recorded city street (+20 dB, btanks-data's city
 // ambience from the sound corpus, or from its .deb when no corpus is built): no reply to the street
-// itself, and a question 5 s after the step is answered rightly. The speech stands only ~5 dB over the traffic; the recogniser hears it through
-// the noise suppressor (a gain floor of 0.15 left spectral holes it heard as other words:
-// "what i did that"; docs/notes/voice.md, round 7).
+// itself, and a question 5 s after the step is answered rightly. The speech stands only ~5 dB over the
+// traffic; the recogniser hears it through the noise suppressor (a gain floor of 0.15 left spectral
+// holes it heard as other words: "what i did that"; docs/notes/voice.md, round 7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
