@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, loadFile, mix, silence, speech, SR } from '../src/testing/audio.ts';
-import { makeRng } from '../src/util/rng.ts';
+import { seededRoomNoise } from './streams.ts';
 
 /** espeak-ng variants and flite's four voices (festival is not installed on this machine). */
 export const FIRST_UTTERANCE_VOICES = ['en-us+klatt', 'en-us+klatt4', 'en+m3', 'en-us+f2', 'en+f3', 'en-gb', 'flite:slt', 'flite:rms', 'flite:awb', 'flite:kal16'];
@@ -30,16 +30,6 @@ export function cleanUp(): void {
   tmp = null;
 }
 
-function seededNoise(n: number, seed: number): Float32Array {
-  const white = makeRng(seed);
-  const out = new Float32Array(n);
-  let y = 0;
-  for (let i = 0; i < n; i++) {
-    y = 0.95 * y + 0.05 * (white() - 0.5);
-    out[i] = y;
-  }
-  return out;
-}
 
 export interface Utterance {
   /** 0.3 s before the speech (what the perceiver hands the recogniser at onset). */
@@ -68,6 +58,6 @@ export function utterance(parts: string[], voice: string, condition: Condition, 
   });
   pieces.push(silence(0.6));
   let x = concat(...pieces);
-  if (condition === 'noise25') x = mix(x, seededNoise(x.length, seed), 25);
+  if (condition === 'noise25') x = mix(x, seededRoomNoise(x.length, seed), 25);
   return { preRoll: x.subarray(0, pre), audio: x.subarray(pre), pauses };
 }

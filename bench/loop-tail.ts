@@ -17,7 +17,7 @@ import type { Engine } from '../src/engine/types.ts';
 import type { Percept } from '../src/perception/types.ts';
 import { setChunkTraceSink, type ChunkTraceRecord } from '../src/util/chunk-trace.ts';
 import { silence } from '../src/testing/audio.ts';
-import { soundHeavy, speechHeavy } from './streams.ts';
+import { playThrough, soundHeavy, speechHeavy } from './streams.ts';
 import { mainRunQueueWaitMs, otherThreadsIdle, threadCpuMs } from './threads.ts';
 
 const { values } = parseArgs({
@@ -69,14 +69,7 @@ async function stream(engine: Engine, audio: Float32Array, perChunk?: Map<number
       }
     };
   }
-  const reader = (async () => {
-    for await (const _ of session) {
-      // drained
-    }
-  })();
-  for (let i = 0; i < audio.length; i += 1600) await session.push(audio.subarray(i, i + 1600));
-  await session.end();
-  await reader;
+  await playThrough(session, audio);
   return session;
 }
 

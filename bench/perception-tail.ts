@@ -15,7 +15,7 @@ import type { EmbeddedSession } from '../src/engine/session.ts';
 import type { Engine } from '../src/engine/types.ts';
 import type { Chunk } from '../src/audio/chunk.ts';
 import { silence } from '../src/testing/audio.ts';
-import { soundHeavy, speechHeavy } from './streams.ts';
+import { playThrough, soundHeavy, speechHeavy } from './streams.ts';
 import { mainRunQueueWaitMs as runqWaitMs, otherThreadsCpuMs as othersCpuMs, otherThreadsIdle as settle, threadCpuMs } from './threads.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '60' } } });
@@ -46,14 +46,7 @@ async function stream(engine: Engine, audio: Float32Array, recs?: ChunkRec[]): P
       return p;
     };
   }
-  const reader = (async () => {
-    for await (const _ of session) {
-      // drained
-    }
-  })();
-  for (let i = 0; i < audio.length; i += 1600) await session.push(audio.subarray(i, i + 1600));
-  await session.end();
-  await reader;
+  await playThrough(session, audio);
   return session;
 }
 

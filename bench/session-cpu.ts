@@ -15,8 +15,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EmbeddedEngine } from '../src/engine/embedded.ts';
 import { concat, mix, silence, speech } from '../src/testing/audio.ts';
-import { makeRng } from '../src/util/rng.ts';
-import { feedRotated } from './streams.ts';
+import { feedRotated, seededRoomNoise } from './streams.ts';
 import { processCpuMs } from './threads.ts';
 
 const { values } = parseArgs({
@@ -64,22 +63,7 @@ function buildAudio(): Float32Array {
     }
   }
   const x = concat(...parts).subarray(0, seconds * SR);
-  return mix(x, seededNoise(seconds * SR), 30);
-}
-
-/**
- * Low-passed white noise from a fixed seed: sox's noise differs on every run, and so would every
- * transcript, so two builds could not be compared on their decisions.
- */
-function seededNoise(n: number): Float32Array {
-  const white = makeRng(0x9e3779b9);
-  const out = new Float32Array(n);
-  let y = 0;
-  for (let i = 0; i < n; i++) {
-    y = 0.95 * y + 0.05 * (white() - 0.5);
-    out[i] = y;
-  }
-  return out;
+  return mix(x, seededRoomNoise(seconds * SR, 0x9e3779b9), 30);
 }
 
 interface Run {

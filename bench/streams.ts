@@ -2,6 +2,7 @@
 // multi-session CPU benches feed one stream to many sessions.
 import type { Session } from '../src/engine/types.ts';
 import { concat, mix, noise, silence, speech, tone, SR } from '../src/testing/audio.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 /**
  * Feeds each session the audio rotated to start `shift(i)` samples in (so the sessions' speech does not
@@ -16,6 +17,33 @@ export async function feedRotated(sessions: readonly Session[], audio: Float32Ar
       await s.end();
     }),
   );
+}
+
+/** Plays the audio through one session in 0.1 s pushes as fast as it takes them, draining its events, then ends it. */
+export async function playThrough(session: Session, audio: Float32Array): Promise<void> {
+  const reader = (async () => {
+    for await (const _ of session) {
+      // drained
+    }
+  })();
+  for (let i = 0; i < audio.length; i += 1600) await session.push(audio.subarray(i, i + 1600));
+  await session.end();
+  await reader;
+}
+
+/**
+ * Low-passed white noise from a fixed seed: sox's noise differs on every run, and so would every
+ * transcript, so two builds (or two variants) could not be compared on their decisions.
+ */
+export function seededRoomNoise(n: number, seed: number): Float32Array {
+  const white = makeRng(seed);
+  const out = new Float32Array(n);
+  let y = 0;
+  for (let i = 0; i < n; i++) {
+    y = 0.95 * y + 0.05 * (white() - 0.5);
+    out[i] = y;
+  }
+  return out;
 }
 
 const SENTENCES = [
