@@ -6,10 +6,9 @@
 // a pocketsphinx phone-loop decode (slow: ~0.5 s CPU per second of speech; measured and printed).
 // Run: npm run bench -- voice-rate [--report] [--allphone]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
-import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
-import { VoiceFrameExtractor, type VoiceFrame } from '../src/perception/voice/frames.ts';
+import type { VoiceFrame } from '../src/perception/voice/frames.ts';
+import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { prosodyOf, spectralVelocity, modulationCentroid } from '../src/perception/voice/prosody.ts';
 import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
 import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect } from './voice-audio.ts';
@@ -22,20 +21,7 @@ const KINDS: Record<string, string[]> = { calm: [], faster20: ['tempo', '-s', '1
 const kinds = Object.keys(KINDS).filter((k) => !process.env.VOICE_RATE_KINDS || k === 'calm' || process.env.VOICE_RATE_KINDS.split(',').includes(k));
 
 const vad = await SileroVad.create();
-async function framesOf(pcm: Float32Array): Promise<VoiceFrame[]> {
-  const mel = new LogMel();
-  vad.reset();
-  const ex = new VoiceFrameExtractor();
-  const all: VoiceFrame[] = [];
-  for (let c = 0; c * CHUNK_SAMPLES < pcm.length; c++) {
-    const chunk = new Float32Array(CHUNK_SAMPLES);
-    chunk.set(pcm.subarray(c * CHUNK_SAMPLES, Math.min(pcm.length, (c + 1) * CHUNK_SAMPLES)));
-    const m = mel.process(chunk);
-    const { probs } = await vad.process(chunk);
-    all.push(...ex.process(m, probs, chunk, c * CHUNK_SAMPLES));
-  }
-  return all;
-}
+const framesOf = (pcm: Float32Array) => voiceFramesOf(pcm, vad);
 
 /** The spectral velocity before round 6: MFCC change between the 20 ms before and after each frame, all frames. */
 function velocityBefore(frames: readonly VoiceFrame[]): number {

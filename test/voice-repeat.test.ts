@@ -4,14 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
+import { analyzeSignal, voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
-import { VoiceFrameExtractor, type VoiceFrame } from '../src/perception/voice/frames.ts';
 import { align, templateOf, DEFAULT_REPEAT } from '../src/perception/voice/repeat.ts';
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
-import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
-import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
 import { concat, loadFile, silence, speech } from '../src/testing/audio.ts';
 
 function sox(x: Float32Array, fx: string[]): Float32Array {
@@ -27,19 +24,7 @@ function flite(text: string, voice: string): Float32Array {
   return loadFile(f);
 }
 
-async function framesOf(vad: SileroVad, x: Float32Array): Promise<VoiceFrame[]> {
-  const pcm = concat(silence(0.5), x, silence(1));
-  const mel = new LogMel();
-  const ex = new VoiceFrameExtractor();
-  vad.reset();
-  const frames: VoiceFrame[] = [];
-  for (let o = 0; o < pcm.length; o += CHUNK_SAMPLES) {
-    const chunk = new Float32Array(CHUNK_SAMPLES);
-    chunk.set(pcm.subarray(o, Math.min(pcm.length, o + CHUNK_SAMPLES)));
-    frames.push(...ex.process(mel.process(chunk), (await vad.process(chunk)).probs, chunk, o));
-  }
-  return frames;
-}
+const framesOf = (vad: SileroVad, x: Float32Array) => voiceFramesOf(concat(silence(0.5), x, silence(1)), vad);
 
 test('repeat alignment: the same words 20% faster read ×1.2 and match; 6 dB louder ×1.0; other words do not match', async () => {
   const vad = await SileroVad.create();

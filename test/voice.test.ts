@@ -4,13 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PitchTracker } from '../src/perception/voice/pitch.ts';
-import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
+import { analyzeSignal, voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
-import { VoiceFrameExtractor, type VoiceFrame } from '../src/perception/voice/frames.ts';
 import { spectralVelocity } from '../src/perception/voice/prosody.ts';
-import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
-import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
 import { spelledSyllables, syllableCount } from '../src/perception/voice/syllables.ts';
 import { arousalOf, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
 import { CARE_TEXT, VoiceStyler, isEnrolment, isRoomNoise } from '../src/decision/voice-style.ts';
@@ -141,20 +138,7 @@ test('spectral velocity (the arousal rate cue): 20% faster speech reads ≥ 5% f
     return new Float32Array(new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2)).map((v) => v / 16000);
   };
   const vad = await SileroVad.create();
-  const velocity = async (x: Float32Array) => {
-    const pcm = concat(silence(0.5), x, silence(1));
-    const mel = new LogMel();
-    const ex = new VoiceFrameExtractor();
-    vad.reset();
-    const frames: VoiceFrame[] = [];
-    for (let o = 0; o < pcm.length; o += CHUNK_SAMPLES) {
-      const chunk = new Float32Array(CHUNK_SAMPLES);
-      chunk.set(pcm.subarray(o, Math.min(pcm.length, o + CHUNK_SAMPLES)));
-      const m = mel.process(chunk);
-      frames.push(...ex.process(m, (await vad.process(chunk)).probs, chunk, o));
-    }
-    return spectralVelocity(frames);
-  };
+  const velocity = async (x: Float32Array) => spectralVelocity(await voiceFramesOf(concat(silence(0.5), x, silence(1)), vad));
   // Measured: faster ×1.08–1.26 (mean 1.16), louder ×1.00–1.02 (espeak en-us+klatt; deterministic audio).
   let logSum = 0;
   for (const t of ['the train was late again this morning', 'we had soup for dinner', 'my sister lives in town', 'the dog is in the garden']) {

@@ -7,7 +7,25 @@ import { SpeechSegmenter, type SegmenterOptions } from '../segmenter.ts';
 import { DEFAULT_PERCEIVER } from '../perceiver.ts';
 import { CHUNK_SAMPLES } from '../../audio/chunk.ts';
 import { VoiceAnalyzer } from './analyzer.ts';
+import { VoiceFrameExtractor, type VoiceFrame } from './frames.ts';
 import type { VoiceInfo } from './types.ts';
+
+/**
+ * The voice frames of a whole recording (log-mel, Silero VAD, frame extractor chunk by chunk), for
+ * measuring cues frame by frame. `vad` is reset first, so one model serves many recordings.
+ */
+export async function voiceFramesOf(pcm: Float32Array, vad: SileroVad): Promise<VoiceFrame[]> {
+  const mel = new LogMel();
+  const ex = new VoiceFrameExtractor();
+  vad.reset();
+  const frames: VoiceFrame[] = [];
+  for (let o = 0; o < pcm.length; o += CHUNK_SAMPLES) {
+    const chunk = new Float32Array(CHUNK_SAMPLES);
+    chunk.set(pcm.subarray(o, Math.min(pcm.length, o + CHUNK_SAMPLES)));
+    frames.push(...ex.process(mel.process(chunk), (await vad.process(chunk)).probs, chunk, o));
+  }
+  return frames;
+}
 
 export interface SignalVoiceResult {
   utterances: VoiceInfo[];
