@@ -315,13 +315,8 @@ export class RepeatDetector {
     const scores: number[] = [];
     let r: (Run & { t0: number }) | null = null;
     const close = (rr: Run & { t0: number }) => {
-      const len = (rr.last - rr.start + 1) * FRAME_SEC;
-      const profile = Float32Array.from(rr.sum, (v) => v / Math.max(1, rr.n));
-      const ratio = len / Math.max(0.03, this.templateSec);
-      const mean = rr.scoreSum / Math.max(1, rr.n);
-      if (!rr.countable || ratio < this.o.minLengthRatio || ratio > this.o.maxLengthRatio) return;
-      if (profileSimilarity(profile, this.template!) < this.o.minSimilarity || mean < MIN_MEAN_SCORE) return;
-      out.push({ onset: +rr.t0.toFixed(2), offset: +(rr.t0 + len).toFixed(2), example: false, retro: true, profile, score: mean });
+      const rep = rr.countable ? this.repeatOf(rr, rr.t0) : null;
+      if (rep) out.push({ ...rep, retro: true });
     };
     for (let i = 1; i <= PAST_FRAMES; i++) {
       const j = (this.frame + i) % PAST_FRAMES;
@@ -411,11 +406,9 @@ export class RepeatDetector {
   /** `t0` is the stream time of the run's first frame. */
   private finish(r: Run, t0: number): RepeatRun | null {
     const len = (r.last - r.start + 1) * FRAME_SEC;
-    const profile = Float32Array.from(r.sum, (v) => v / Math.max(1, r.n));
-    const onset = +t0.toFixed(2);
-    const offset = +(t0 + len).toFixed(2);
     if (!r.countable || len < 0.03) return null;
     if (!this.template) {
+      const profile = Float32Array.from(r.sum, (v) => v / Math.max(1, r.n));
       this.template = profile;
       this.templateSec = len;
       this.recentScores.length = 0; // novelty and template scores are on different scales
@@ -423,13 +416,21 @@ export class RepeatDetector {
       this.lagScores.length = 0;
       this.bgScoresS.fill(0);
       this.lagScoresS.length = 0;
-      return { onset, offset, example: true, profile, score: r.peak };
+      return { onset: +t0.toFixed(2), offset: +(t0 + len).toFixed(2), example: true, profile, score: r.peak };
     }
+    return this.repeatOf(r, t0);
+  }
+
+  /** A run as a repeat of the example (live, or found by lookBack): its length, shape and score checked. */
+  private repeatOf(r: Run, t0: number): RepeatRun | null {
+    const len = (r.last - r.start + 1) * FRAME_SEC;
+    const profile = Float32Array.from(r.sum, (v) => v / Math.max(1, r.n));
     const ratio = len / Math.max(0.03, this.templateSec);
     if (ratio < this.o.minLengthRatio || ratio > this.o.maxLengthRatio) return null;
-    if (profileSimilarity(profile, this.template) < this.o.minSimilarity) return null;
-    if (r.scoreSum / Math.max(1, r.n) < MIN_MEAN_SCORE) return null;
-    return { onset, offset, example: false, profile, score: r.scoreSum / Math.max(1, r.n) };
+    if (profileSimilarity(profile, this.template!) < this.o.minSimilarity) return null;
+    const score = r.scoreSum / Math.max(1, r.n);
+    if (score < MIN_MEAN_SCORE) return null;
+    return { onset: +t0.toFixed(2), offset: +(t0 + len).toFixed(2), example: false, profile, score };
   }
 
   private pushBackground(band: Float32Array): void {
