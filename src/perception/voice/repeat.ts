@@ -99,7 +99,7 @@ export function align(a: Float32Array[], b: Float32Array[], maxRatio = DEFAULT_R
       }
       let best = INF, s = 0, f = 0;
       if (i > 0 && j > 0 && cost[k - m - 1] < best) [best, s, f] = [cost[k - m - 1], steps[k - m - 1], 0];
-      if (i > 0 && cost[k - m] + 0 < best) [best, s, f] = [cost[k - m], steps[k - m], 1];
+      if (i > 0 && cost[k - m] < best) [best, s, f] = [cost[k - m], steps[k - m], 1];
       if (j > 0 && cost[k - 1] < best) [best, s, f] = [cost[k - 1], steps[k - 1], 2];
       if (best === INF) continue;
       cost[k] = best + d;
