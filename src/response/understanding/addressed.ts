@@ -23,7 +23,7 @@ const MODAL_VERB = /\b(?:can|could|would|will) you (?:please )?(\w+)/;
 // "could you didn't like …" for "could you dim the lights"): the recogniser lost or misheard the verb.
 // Said that way the words are not English, so they are damage to a modal request, never people's talk,
 // which keeps its verb ("would you like …", "can you believe …").
-const MODAL_LOST_VERB = /^(?:can|could|would|will) you (?:please )?(?:a|an|the|of|to|at|in|on|for|is|are|was|were|did|does|(?:did|do|does|is|was) not|didn t|don t|doesn t)\b/;
+const MODAL_LOST_VERB = /^(?:can|could|would|will) you (?:please )?(?:a|an|the|of|to|at|in|on|for|is|are|was|were|did|does|do not|didn t|don t|doesn t)\b/;
 const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|i want you to|i need you to|i would like you to)\b/;
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
 const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
