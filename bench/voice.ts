@@ -26,14 +26,14 @@ const skip = (part: string) => only !== undefined && only !== part;
 const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
 
 /** Utterances separated by pauses long enough to close each one (1.0–1.6 s). */
-function stream(parts: Float32Array[]): { pcm: Float32Array; spans: [number, number][] } {
+function stream(parts: Float32Array[], gaps = rng): { pcm: Float32Array; spans: [number, number][] } {
   const out: Float32Array[] = [silence(0.6)];
   const spans: [number, number][] = [];
   let t = 0.6;
   for (const p of parts) {
     spans.push([t, t + p.length / SR]);
     out.push(p);
-    const gap = 1.0 + 0.6 * rng();
+    const gap = 1.0 + 0.6 * gaps();
     out.push(silence(gap));
     t += p.length / SR + gap;
   }
@@ -139,12 +139,67 @@ for (const sp of skip('arousal') ? [] : arousalSpeakers) {
     tally(it.kind, v);
   });
 }
+
 if (process.env.VOICE_AROUSAL_DUMP) writeFileSync(process.env.VOICE_AROUSAL_DUMP, JSON.stringify(arousalDump));
 const raisedKinds = Object.keys(MANIPULATIONS);
 const raised = raisedKinds.reduce((k, x) => k + (arousal[x]?.raised ?? 0), 0);
 const raisedN = raisedKinds.reduce((k, x) => k + (arousal[x]?.n ?? 0), 0);
-console.log(`arousal: raised marked excited/stressed ${raised}/${raisedN} (${pct(raised, raisedN)}%), calm marked ${arousal.calm?.raised ?? 0}/${arousal.calm?.n ?? 0} (${pct(arousal.calm?.raised ?? 0, arousal.calm?.n ?? 0)}%)`);
+console.log(`arousal, each raised clip beside its calm twin (repeat protocol): raised marked excited/stressed ${raised}/${raisedN} (${pct(raised, raisedN)}%), calm marked ${arousal.calm?.raised ?? 0}/${arousal.calm?.n ?? 0} (${pct(arousal.calm?.raised ?? 0, arousal.calm?.n ?? 0)}%)`);
 for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${pct(a.raised, a.n)}% raised  ${JSON.stringify(a.labels)}  (${a.repeats} judged as a repeat of an earlier saying)`);
+
+// ---- 2b. Arousal on phrasings not heard before ---------------------------------------------------
+// What a user meets: the raised utterance is words this speaker has not said before (no calm twin
+// anywhere in the session, so no repeat alignment can read its tempo). Per speaker and manipulation, two
+// sessions: 4 calm utterances (the baseline), then the other 8 phrasings each said once, every other
+// one manipulated (the two sessions swap which), so every phrasing is raised once per manipulation.
+const firstTime: typeof arousal = {};
+const rngFirst = makeRng(tuning ? 8 : 16); // its own draws: the sections after it hear the same audio as before
+const tallyFirst = (k: string, v: VoiceInfo | undefined) => {
+  const a = (firstTime[k] ??= { n: 0, raised: 0, labels: {}, repeats: 0 });
+  a.n++;
+  if (v?.repeatTempo !== undefined) a.repeats++;
+  const label = v?.arousal ?? 'missed';
+  a.labels[label] = (a.labels[label] ?? 0) + 1;
+  if (label === 'excited' || label === 'stressed') a.raised++;
+};
+for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
+  // Each clip is jittered once and transcribed once; sessions reuse them.
+  const jitter = (x: Float32Array) => soxEffect(x, ['gain', (3 * rngFirst() - 1.5).toFixed(2)]);
+  const calm = sp.clips.map(jitter);
+  const raisedClips: Record<string, Float32Array[]> = {};
+  for (const k of Object.keys(MANIPULATIONS)) raisedClips[k] = calm.map((c, i) => (i < 4 ? c : soxEffect(c, MANIPULATIONS[k])));
+  const all = [...calm, ...Object.values(raisedClips).flatMap((cs) => cs.slice(4))];
+  const allTexts = await transcribe(all);
+  const textOf = new Map(all.map((c, i) => [c, allTexts[i]]));
+  for (const k of Object.keys(MANIPULATIONS)) {
+    for (const rot of [0, 1]) {
+      const items = calm.slice(4).map((c, i) => (i % 2 === rot ? { kind: k, pcm: raisedClips[k][i + 4] } : { kind: 'calm', pcm: c }));
+      const clips = [...calm.slice(0, 4), ...items.map((x) => x.pcm)];
+      const s = stream(clips, rngFirst);
+      const textFor = (a: number, b: number) => {
+        let best = -1, bo = 0;
+        s.spans.forEach((span, i) => {
+          const o = Math.min(b, span[1]) - Math.max(a, span[0]);
+          if (o > bo) [best, bo] = [i, o];
+        });
+        return best >= 0 ? textOf.get(clips[best]) : undefined;
+      };
+      const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
+      const r = await analyzeSignal(s.pcm, analyzer, { textFor });
+      items.forEach((it, i) => {
+        const v = match(r.utterances, s.spans[4 + i]);
+        if (process.env.VOICE_DEBUG) console.log(`   first ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} rate=${v?.rateSyllPerSec} content=${v?.contentRate} "${textOf.get(it.pcm)}"`);
+        tallyFirst(it.kind, v);
+      });
+    }
+  }
+}
+if (Object.keys(firstTime).length) {
+  const fr = raisedKinds.reduce((k, x) => k + (firstTime[x]?.raised ?? 0), 0);
+  const fn = raisedKinds.reduce((k, x) => k + (firstTime[x]?.n ?? 0), 0);
+  console.log(`arousal, phrasings not heard before: raised marked excited/stressed ${fr}/${fn} (${pct(fr, fn)}%), calm marked ${firstTime.calm?.raised ?? 0}/${firstTime.calm?.n ?? 0} (${pct(firstTime.calm?.raised ?? 0, firstTime.calm?.n ?? 0)}%)`);
+  for (const [k, a] of Object.entries(firstTime)) console.log(`   ${k.padEnd(10)} ${pct(a.raised, a.n)}% raised  ${JSON.stringify(a.labels)}  (${a.repeats} judged as a repeat)`);
+}
 
 // ---- 3. Speakers ----------------------------------------------------------------------------------
 interface Conv { pcm: Float32Array; turns: { spk: number; span: [number, number] }[] }
@@ -316,5 +371,5 @@ console.log(`cost (min of ${PASSES} passes per chunk, ${cost.chunks} chunks, ${c
 
 mkdirSync('bench/results', { recursive: true });
 const name = (tuning ? 'voice-tuning' : 'voice') + (only ? `-${only}` : '');
-writeFileSync(`bench/results/${name}.json`, JSON.stringify({ date: new Date().toISOString(), tuning, whisper, arousal, speakers: speakerResults, change, cost }, null, 2) + '\n');
+writeFileSync(`bench/results/${name}.json`, JSON.stringify({ date: new Date().toISOString(), tuning, whisper, arousal, arousalFirstTime: firstTime, speakers: speakerResults, change, cost }, null, 2) + '\n');
 console.log(`wrote bench/results/${name}.json`);

@@ -84,6 +84,12 @@ export interface VoiceInfo {
   rateSyllPerSec: number;
   /** Transcript syllables per second of speech (when a plausible transcript was known and one voice spoke). */
   syllablesPerSec?: number;
+  /**
+   * Content-normalised speaking rate: the transcript's expected calm speaking time (per-phone-class
+   * durations of its words) over the measured speaking time; > 1 faster than an average calm pace.
+   * Only when the transcript's syllables agree with the acoustic syllable count.
+   */
+  contentRate?: number;
   /** Speaking time (s): the utterance's frames within 30 dB of its loudest. */
   speechS?: number;
   /**

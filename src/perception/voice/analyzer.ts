@@ -8,7 +8,7 @@ import { prosodyOf, type Prosody } from './prosody.ts';
 import { SpeakerTracker, type SpeakerAssignment, type SpeakerOptions } from './speakers.ts';
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues, type ArousalOptions } from './arousal.ts';
 import { bestChange, bicPenaltyPerFrame } from './change.ts';
-import { syllableCount } from './syllables.ts';
+import { textSound } from './syllables.ts';
 import { RepeatMatcher, templateOf } from './repeat.ts';
 import type { VoiceInfo } from './types.ts';
 
@@ -49,6 +49,8 @@ const NEW_SIDE_MARGIN = 1;
 const STALE_AFTER = 3;
 /** A transcript whose syllable count is within this factor of the energy peaks' count is believed. */
 const TEXT_AGREEMENT = 1.5;
+/** The same agreement, tighter, for the content-normalised rate (chosen on the tuning voices). */
+const CONTENT_AGREEMENT = 1.25;
 /** Tempo z-score against the speaker's baseline from which an utterance is `fast`. */
 const FAST_Z = 2;
 /** Voiced frames a side of a speaker change needs (and the utterance twice that). */
@@ -163,9 +165,15 @@ export class VoiceAnalyzer {
     // (within a factor TEXT_AGREEMENT of the energy peaks' count: a garbled one is not) and the
     // utterance is one voice. Arousal's rate cue is acoustic alone (rateOf below): on the tuning voices the
     // transcript's syllables (even gated) made it vary more between phrasings (docs/notes/voice.md).
-    const syllables = text && turns.length === 1 ? syllableCount(text) : 0;
+    const sound = text && turns.length === 1 ? textSound(text) : { syllables: 0, seconds: 0 };
+    const syllables = sound.syllables;
     const peaks = p.rateSyllPerSec * p.speechS;
     const textOk = syllables > 0 && peaks > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(TEXT_AGREEMENT);
+    // Content-normalised rate: the words' expected calm speaking time over the measured one. Only from a
+    // transcript whose syllables agree with the energy peaks within CONTENT_AGREEMENT (pocketsphinx
+    // garbles, and says faster speech with fewer phones: a loose gate lets those through).
+    const contentOk = syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(CONTENT_AGREEMENT);
+    const contentRate = contentOk ? sound.seconds / p.speechS : null;
     const cues: ArousalCues = {
       levelDb: p.levelDb,
       f0St: p.f0Hz > 0 ? semitones(p.f0Hz) : null,
@@ -173,6 +181,9 @@ export class VoiceAnalyzer {
       rateFromText: false,
       f0RangeSt: p.f0RangeSt,
     };
+    const velocity = rateOf(p, 'velocity');
+    const w = this.arousalOpts.contentWeight;
+    cues.contentLogRate = contentRate !== null && velocity !== null ? (1 - w) * velocity + w * Math.log(contentRate) : null;
 
     // A voice too new to have its own baseline borrows that of the closest known voice that has one (the
     // same person speaking differently can land in a new cluster: a raised pitch moves the spectrum too).
@@ -235,6 +246,7 @@ export class VoiceAnalyzer {
       relLevelDb: Math.round(relLevelDb * 10) / 10,
       rateSyllPerSec: round2(p.rateSyllPerSec),
       ...(textOk ? { syllablesPerSec: round2(syllables / p.speechS) } : {}),
+      ...(contentRate !== null ? { contentRate: round2(contentRate) } : {}),
       speechS: round2(p.speechS),
       tempo: round2(p.tempo),
       ...(repeat ? { repeatTempo: round2(repeat.ratio) } : {}),

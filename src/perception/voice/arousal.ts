@@ -20,6 +20,12 @@ export interface ArousalCues {
    * null or absent when the utterance repeats none: then the rate is judged against the baseline.
    */
   repeatLogRatio?: number | null;
+  /**
+   * log of the content-normalised rate blended with the acoustic one (analyzer.ts: the transcript's
+   * expected calm speaking time over the measured one, when the transcript is plausible); null or absent
+   * without a plausible transcript: then the acoustic rate alone is judged.
+   */
+  contentLogRate?: number | null;
 }
 
 export interface ArousalOptions {
@@ -54,6 +60,15 @@ export interface ArousalOptions {
    */
   useRepeats: boolean;
   priorRepeatLogRate: number;
+  /**
+   * Words not said before: with a plausible transcript, the rate cue is the spectral velocity blended
+   * (geometric weight `contentWeight`) with the transcript's expected calm speaking time over the
+   * measured speaking time, judged against the speaker's utterances that had one, with spread prior
+   * `priorLogRateContent` (docs/notes/voice.md, round 8).
+   */
+  useContent: boolean;
+  contentWeight: number;
+  priorLogRateContent: number;
   /** Calm utterances kept per speaker. */
   window: number;
   /** Utterances a baseline needs before arousal is judged against it. */
@@ -75,6 +90,9 @@ export const DEFAULT_AROUSAL: ArousalOptions = {
   rateCue: 'velocity',
   useRepeats: true,
   priorRepeatLogRate: 0.06,
+  useContent: true,
+  contentWeight: 0.3,
+  priorLogRateContent: 0.07,
   window: 16,
   minBaseline: 2,
 };
@@ -96,6 +114,8 @@ export class ProsodyBaseline {
   readonly f0: number[] = [];
   readonly rate: number[] = [];
   readonly textRate: number[] = [];
+  /** Blended content-normalised rates (contentLogRate) of the utterances that had one. */
+  readonly contentRate: number[] = [];
   readonly range: number[] = [];
 
   constructor(private readonly window = DEFAULT_AROUSAL.window) {}
@@ -115,6 +135,7 @@ export class ProsodyBaseline {
       push(this.range, c.f0RangeSt);
     }
     if (c.logRate !== null) push(c.rateFromText ? this.textRate : this.rate, c.logRate);
+    if (c.contentLogRate != null) push(this.contentRate, c.contentLogRate);
   }
 
   /** The usual median F0 (semitones), or null. */
@@ -133,7 +154,7 @@ export interface ArousalResult {
   arousal: Arousal;
   z: { level: number; f0: number; rate: number };
   /** Each cue's distance from the baseline's median, the baseline's robust sd (null: < 3 values) and size. */
-  raw?: { level: Raw; f0: Raw; rate: Raw; repeat?: number };
+  raw?: { level: Raw; f0: Raw; rate: Raw; repeat?: number; content?: boolean };
 }
 interface Raw { d: number; sd: number | null; n: number }
 function rawOf(x: number | null, values: number[]): Raw {
@@ -162,16 +183,21 @@ export function arousalOf(c: ArousalCues, base: ProsodyBaseline | undefined, o: 
   const f0 = c.f0St === null || ignoreF0 ? 0 : zOf(c.f0St, base.f0, o.priorF0St, k, o.minBaseline);
   const rates = c.rateFromText ? base.textRate : base.rate;
   const repeat = o.useRepeats && c.repeatLogRatio != null ? c.repeatLogRatio : null;
+  const content = o.useContent && repeat === null && c.contentLogRate != null && base.contentRate.length >= o.minBaseline ? c.contentLogRate : null;
   const rate = repeat !== null
     ? repeat / o.priorRepeatLogRate
-    : c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
+    : content !== null
+      ? zOf(content, base.contentRate, o.priorLogRateContent, k, o.minBaseline)
+      : c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
   // The sum of independent z-scores spreads by √(Σ weights²): normalised, it is one more z-score.
   const sum = (level + f0 + o.rateWeight * rate) / Math.sqrt(2 + o.rateWeight * o.rateWeight);
   const up = Math.max(sum, o.singleCue * Math.max(level, f0, o.rateWeight * rate));
   const score = (up >= o.threshold ? up : sum) / o.threshold;
   const z = { level, f0, rate };
   const raw = {
-    level: rawOf(c.levelDb, base.level), f0: rawOf(c.f0St === null || ignoreF0 ? null : c.f0St, base.f0), rate: rawOf(c.logRate, rates),
+    level: rawOf(c.levelDb, base.level), f0: rawOf(c.f0St === null || ignoreF0 ? null : c.f0St, base.f0),
+    rate: content !== null ? rawOf(content, base.contentRate) : rawOf(c.logRate, rates),
+    ...(content !== null ? { content: true } : {}),
     ...(repeat !== null ? { repeat } : {}),
   };
   if (score <= -o.lowFactor) return { score, arousal: 'low', z, raw };

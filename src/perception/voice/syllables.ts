@@ -1,14 +1,54 @@
-// Syllables in a transcript: the vowel phones of each word's first pronunciation in the recogniser's
-// dictionary (pocketsphinx's cmudict, stress marks stripped), or vowel groups for words it lacks.
-// Speaking rate as transcript syllables per second of speech varies less with the wording than a count
-// of energy peaks (docs/notes/voice.md).
+// Syllables and expected speaking time of a transcript, from each word's first pronunciation in the
+// recogniser's dictionary (pocketsphinx's cmudict, stress marks stripped); words it lacks are spelled
+// out (vowel groups). The expected time sums a mean duration per phone class, fitted on the tuning
+// voices' calm speech (docs/notes/voice.md, round 8): measured speaking time over it is a speaking rate
+// that no longer depends on how long the words are.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DICT } from '../asr/native.ts';
 
-let dict: Map<string, number> | null = null;
-const VOWELS = new Set(['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER', 'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW']);
+interface WordSound {
+  syllables: number;
+  /** Expected speaking time at a calm pace, seconds. */
+  seconds: number;
+}
 
-function dictionary(): Map<string, number> {
+/**
+ * Mean seconds per phone of each class, plus one per word, fitted (least squares, non-negative) to the
+ * speaking time of the tuning voices' calm phrasings from their reference words (bench/voice-rate.ts
+ * --content prints the fit). Absolute scale does not matter: rates are judged against the speaker's own.
+ */
+export const PHONE_CLASS_SECONDS: Record<string, number> = {
+  short: 0.056, // AA AE AH AO EH IH UH
+  long: 0.076, // IY UW ER
+  diphthong: 0.086, // AW AY EY OW OY
+  stop: 0.033, // P B T D K G
+  fricative: 0.031, // F V TH DH S Z SH ZH HH CH JH
+  nasal: 0.056, // M N NG
+  liquid: 0.074, // L R W Y
+  word: 0.052,
+};
+const CLASS_OF: Record<string, string> = {};
+for (const [cls, phones] of Object.entries({
+  short: 'AA AE AH AO EH IH UH', long: 'IY UW ER', diphthong: 'AW AY EY OW OY', stop: 'P B T D K G',
+  fricative: 'F V TH DH S Z SH ZH HH CH JH', nasal: 'M N NG', liquid: 'L R W Y',
+})) for (const ph of phones.split(' ')) CLASS_OF[ph] = cls;
+const VOWEL_CLASSES = new Set(['short', 'long', 'diphthong']);
+
+let dict: Map<string, WordSound> | null = null;
+
+/** One pronunciation (phones, stress marks allowed) as syllables and expected seconds. */
+export function soundOf(phones: string[]): WordSound {
+  let syllables = 0, seconds = PHONE_CLASS_SECONDS.word;
+  for (const ph of phones) {
+    const cls = CLASS_OF[ph.replace(/[0-9]/g, '')];
+    if (!cls) continue;
+    if (VOWEL_CLASSES.has(cls)) syllables++;
+    seconds += PHONE_CLASS_SECONDS[cls];
+  }
+  return { syllables, seconds };
+}
+
+function dictionary(): Map<string, WordSound> {
   if (dict) return dict;
   dict = new Map();
   try {
@@ -17,9 +57,7 @@ function dictionary(): Map<string, number> {
       if (sp <= 0) continue;
       const word = line.slice(0, sp);
       if (word.endsWith(')')) continue; // alternative pronunciations: the first one stands
-      let n = 0;
-      for (const ph of line.slice(sp + 1).split(' ')) if (VOWELS.has(ph.replace(/[0-9]/g, ''))) n++;
-      dict.set(word, n);
+      dict.set(word, soundOf(line.slice(sp + 1).split(' ')));
     }
   } catch {
     // No dictionary installed: the spelling rule below serves every word.
@@ -36,13 +74,24 @@ export function spelledSyllables(word: string): number {
   return Math.max(1, groups - silentE);
 }
 
-/** Syllables in a text (words of letters and apostrophes; digits are spelled by the recogniser anyway). */
-export function syllableCount(text: string): number {
+/** A spelled word: each syllable a consonant-vowel pair of average length. */
+const SPELLED_SYLLABLE_SECONDS = (PHONE_CLASS_SECONDS.short + PHONE_CLASS_SECONDS.stop + PHONE_CLASS_SECONDS.liquid) / 1.5;
+
+/** Syllables and expected calm speaking time (s) of a text (words of letters and apostrophes). */
+export function textSound(text: string): WordSound {
   const d = dictionary();
-  let n = 0;
+  let syllables = 0, seconds = 0;
   for (const raw of text.toLowerCase().split(/[^a-z']+/)) {
     if (!raw) continue;
-    n += d.get(raw) ?? spelledSyllables(raw);
+    const known = d.get(raw);
+    const s = known ?? { syllables: spelledSyllables(raw), seconds: PHONE_CLASS_SECONDS.word + spelledSyllables(raw) * SPELLED_SYLLABLE_SECONDS };
+    syllables += s.syllables;
+    seconds += s.seconds;
   }
-  return n;
+  return { syllables, seconds };
+}
+
+/** Syllables in a text (digits are spelled by the recogniser anyway). */
+export function syllableCount(text: string): number {
+  return textSound(text).syllables;
 }
