@@ -4,17 +4,24 @@
 // +6 dB, which should be ~0), and d′ = shift / sd, pooled and for the worst speaker. Tuning voices
 // unless --report (run the report set only after choices are fixed). --allphone adds the phone rate of
 // a pocketsphinx phone-loop decode (slow: ~0.5 s CPU per second of speech; measured and printed).
-// Run: npm run bench -- voice-rate [--report] [--allphone]
+// --content adds the content-normalised rates (round 8): the expected calm speaking time of the
+// recogniser's transcript (per-phone-class durations, syllables.ts) over the measured speaking time,
+// gated by syllable agreement with the energy peaks as arousal does, alone and blended with the
+// velocity; and the same from the reference text (an ideal recogniser).
+// Run: npm run bench -- voice-rate [--report] [--allphone] [--content]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { SileroVad } from '../src/perception/vad.ts';
 import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { prosodyOf, spectralVelocity, modulationCentroid } from '../src/perception/voice/prosody.ts';
 import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
-import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect } from './voice-audio.ts';
+import { textSound } from '../src/perception/voice/syllables.ts';
+import { DEFAULT_AROUSAL } from '../src/perception/voice/arousal.ts';
+import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect, transcribe } from './voice-audio.ts';
 
 const report = process.argv.includes('--report');
 const allphone = process.argv.includes('--allphone');
+const content = process.argv.includes('--content');
 const VOICES = report ? REPORT_VOICES : TUNING_VOICES;
 const PHRASES = (report ? REPORT_PHRASES : TUNING_PHRASES).slice(0, Number(process.env.VOICE_RATE_PHRASES ?? 99));
 const KINDS: Record<string, string[]> = { calm: [], faster20: ['tempo', '-s', '1.2'], higher3st: ['pitch', '300'], louder6dB: ['gain', '6'] };
@@ -61,6 +68,23 @@ for (const sp of speakers) {
         'modulation centroid': modulationCentroid(frames),
         '1 / speaking time': 1 / p.speechS,
       };
+      if (content) {
+        const [hyp] = await transcribe([x]);
+        const heard = textSound(hyp);
+        const peaks = p.rateSyllPerSec * p.speechS;
+        // As the analyzer: only a transcript whose syllables agree with the energy peaks within ×1.25.
+        const agrees = heard.syllables > 0 && peaks > 0 && Math.abs(Math.log(heard.syllables / peaks)) <= Math.log(1.25);
+        const w = DEFAULT_AROUSAL.contentWeight;
+        if (agrees) {
+          m['content rate, transcript (gated)'] = heard.seconds / p.speechS;
+          m['velocity blended with it (used)'] = Math.exp((1 - w) * Math.log(m['spectral velocity (used: ±10 ms, 30 dB range)']) + w * Math.log(heard.seconds / p.speechS));
+        }
+        if (!clip.text.endsWith('.wav')) {
+          const ref = textSound(clip.text).seconds / p.speechS;
+          m['content rate, reference text'] = ref;
+          m['velocity blended with the reference'] = Math.exp((1 - w) * Math.log(m['spectral velocity (used: ±10 ms, 30 dB range)']) + w * Math.log(ref));
+        }
+      }
       if (dec) {
         const c0 = process.cpuUsage();
         const d = await dec.decode(concat([silence(0.3), x, silence(0.3)]), { search: 'phones' });
@@ -83,22 +107,28 @@ dec?.close();
 const get = (sp: string, text: string, kind: string) => rows.find((r) => r.speaker === sp && r.text === text && r.kind === kind);
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 const table: Record<string, { sd: number; faster: number; higher?: number; louder?: number; dPrime: number; worstSpeakerDPrime: number }> = {};
-for (const name of Object.keys(rows[0]?.m ?? {})) {
+const names = [...new Set(rows.flatMap((r) => Object.keys(r.m)))];
+for (const name of names) {
   let ss = 0, dof = 0;
   const shift: Record<string, number[]> = { faster20: [], higher3st: [], louder6dB: [] };
   let worst = Infinity;
+  // A measure may be missing on some clips (a gated transcript): phrasings without it are left out.
+  const val = (sp: string, text: string, kind: string) => get(sp, text, kind)?.m[name];
   for (const sp of speakers) {
-    const calm = sp.clips.map((c) => Math.log(get(sp.name, c.text, 'calm')!.m[name]));
+    const calm = sp.clips.map((c) => val(sp.name, c.text, 'calm')).filter((v): v is number => v !== undefined && v > 0).map(Math.log);
+    if (calm.length < 3) continue;
     const mu = mean(calm);
     const own = calm.reduce((s, x) => s + (x - mu) ** 2, 0);
     ss += own;
     dof += calm.length - 1;
+    const ownShift: number[] = [];
     for (const k of Object.keys(shift)) for (const c of sp.clips) {
-      const r = get(sp.name, c.text, k);
-      if (r) shift[k].push(Math.log(r.m[name]) - Math.log(get(sp.name, c.text, 'calm')!.m[name]));
+      const a = val(sp.name, c.text, k), b = val(sp.name, c.text, 'calm');
+      if (a === undefined || b === undefined || !(a > 0 && b > 0)) continue;
+      shift[k].push(Math.log(a / b));
+      if (k === 'faster20') ownShift.push(Math.log(a / b));
     }
-    const ownShift = mean(sp.clips.map((c) => Math.log(get(sp.name, c.text, 'faster20')!.m[name]) - Math.log(get(sp.name, c.text, 'calm')!.m[name])));
-    worst = Math.min(worst, ownShift / Math.sqrt(own / (calm.length - 1)));
+    if (ownShift.length) worst = Math.min(worst, mean(ownShift) / Math.sqrt(own / (calm.length - 1)));
   }
   const sd = Math.sqrt(ss / dof);
   const r3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -14,18 +14,18 @@ interface WordSound {
 
 /**
  * Mean seconds per phone of each class, plus one per word, fitted (least squares, non-negative) to the
- * speaking time of the tuning voices' calm phrasings from their reference words (bench/voice-rate.ts
- * --content prints the fit). Absolute scale does not matter: rates are judged against the speaker's own.
+ * speaking time of the 6 tuning voices' calm phrasings (16 each) from their reference words (round 8,
+ * docs/notes/voice.md). Absolute scale does not matter: rates are judged against the speaker's own.
  */
 export const PHONE_CLASS_SECONDS: Record<string, number> = {
-  short: 0.056, // AA AE AH AO EH IH UH
-  long: 0.076, // IY UW ER
-  diphthong: 0.086, // AW AY EY OW OY
-  stop: 0.033, // P B T D K G
-  fricative: 0.031, // F V TH DH S Z SH ZH HH CH JH
-  nasal: 0.056, // M N NG
-  liquid: 0.074, // L R W Y
-  word: 0.052,
+  short: 0.057, // AA AE AH AO EH IH UH
+  long: 0.091, // IY UW ER
+  diphthong: 0.089, // AW AY EY OW OY
+  stop: 0.031, // P B T D K G
+  fricative: 0.040, // F V TH DH S Z SH ZH HH CH JH
+  nasal: 0.030, // M N NG
+  liquid: 0.088, // L R W Y
+  word: 0.055,
 };
 const CLASS_OF: Record<string, string> = {};
 for (const [cls, phones] of Object.entries({
