@@ -34,7 +34,13 @@ for (const [cls, phones] of Object.entries({
 })) for (const ph of phones.split(' ')) CLASS_OF[ph] = cls;
 const VOWEL_CLASSES = new Set(['short', 'long', 'diphthong']);
 
-let dict: Map<string, WordSound> | null = null;
+/**
+ * Word → syllables and expected milliseconds packed in one number (ms × 16 + syllables): the dictionary
+ * has ~130k words, and small numbers load and store far cheaper than an object per word.
+ */
+let dict: Map<string, number> | null = null;
+const pack = (w: WordSound): number => Math.round(w.seconds * 1000) * 16 + Math.min(15, w.syllables);
+const unpack = (v: number): WordSound => ({ syllables: v & 15, seconds: (v >> 4) / 1000 });
 
 /** One pronunciation (phones, stress marks allowed) as syllables and expected seconds. */
 export function soundOf(phones: string[]): WordSound {
@@ -48,7 +54,7 @@ export function soundOf(phones: string[]): WordSound {
   return { syllables, seconds };
 }
 
-function dictionary(): Map<string, WordSound> {
+function dictionary(): Map<string, number> {
   if (dict) return dict;
   dict = new Map();
   try {
@@ -57,7 +63,7 @@ function dictionary(): Map<string, WordSound> {
       if (sp <= 0) continue;
       const word = line.slice(0, sp);
       if (word.endsWith(')')) continue; // alternative pronunciations: the first one stands
-      dict.set(word, soundOf(line.slice(sp + 1).split(' ')));
+      dict.set(word, pack(soundOf(line.slice(sp + 1).split(' '))));
     }
   } catch {
     // No dictionary installed: the spelling rule below serves every word.
@@ -84,7 +90,7 @@ export function textSound(text: string): WordSound {
   for (const raw of text.toLowerCase().split(/[^a-z']+/)) {
     if (!raw) continue;
     const known = d.get(raw);
-    const s = known ?? { syllables: spelledSyllables(raw), seconds: PHONE_CLASS_SECONDS.word + spelledSyllables(raw) * SPELLED_SYLLABLE_SECONDS };
+    const s = known !== undefined ? unpack(known) : { syllables: spelledSyllables(raw), seconds: PHONE_CLASS_SECONDS.word + spelledSyllables(raw) * SPELLED_SYLLABLE_SECONDS };
     syllables += s.syllables;
     seconds += s.seconds;
   }
