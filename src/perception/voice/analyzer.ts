@@ -163,8 +163,8 @@ export class VoiceAnalyzer {
 
     // The transcript's syllables per second of speech are reported when the transcript is plausible
     // (within a factor TEXT_AGREEMENT of the energy peaks' count: a garbled one is not) and the
-    // utterance is one voice. Arousal's rate cue is acoustic alone (rateOf below): on the tuning voices the
-    // transcript's syllables (even gated) made it vary more between phrasings (docs/notes/voice.md).
+    // utterance is one voice. Syllables per second do not enter arousal (on the tuning voices they varied
+    // more between phrasings than the acoustic rate); the content rate below does (docs/notes/voice.md).
     const sound = text && turns.length === 1 ? textSound(text) : { syllables: 0, seconds: 0 };
     const syllables = sound.syllables;
     const peaks = p.rateSyllPerSec * p.speechS;
