@@ -2,6 +2,8 @@
 // the per-chunk cost of the voice analysis. Report voices and phrasings only (tuning ones are kept apart:
 // `--tuning` runs the same on the tuning set). Session-level behaviour (whispered replies, enrolment,
 // noise steps) is in bench/voice-session.ts.
+// Arousal has two conditions: each raised clip beside its calm twin (the repeat protocol) and raised clips
+// of phrasings the speaker has not said before (`--only=first` runs that one alone; `--only=arousal` both).
 // Run: npm run bench -- voice
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
