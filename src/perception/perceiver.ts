@@ -70,6 +70,19 @@ export interface PerceiverOptions {
    * (docs/notes/asr.md, eighth round).
    */
   redecodeFirstUtterance: boolean;
+  /**
+   * With the re-decode on: whether a transcript asks for something the assistant understands as heard
+   * (the engine passes the response layer's intent match). A first utterance whose live transcript it
+   * accepts keeps it and is not decoded again; the others are, at their end (null: every first utterance
+   * is decoded again, its segments at their pauses).
+   */
+  keepUnderstoodFirstUtterance: ((text: string) => boolean) | null;
+  /**
+   * With the re-decode on: a first utterance longer than this (s, pre-roll and speech) keeps its live
+   * transcript (Infinity: none does). Requests are short (commands are read up to 5 s); a longer first
+   * utterance is talk or dictation, and decoding it again was ~24% of a continuous-speech session's CPU.
+   */
+  redecodeMaxSeconds: number;
   /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
   quietGate: boolean;
   /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
@@ -110,6 +123,8 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEndMaxSeconds: 3,
   deferFirstFinalAboveSeconds: 2.5,
   redecodeFirstUtterance: true,
+  keepUnderstoodFirstUtterance: null,
+  redecodeMaxSeconds: 6,
   quietGate: true,
   voice: {},
   cmnResetFloorDb: 10,
@@ -199,7 +214,7 @@ export class Perceiver {
             pool.ready(),
             streamed ? streamed.ready().catch(() => undefined) : grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined,
           ]).then(
-            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30), redecodeBelowFrames: opts.redecodeFirstUtterance ? 1 : 0 }),
+            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30), redecodeBelowFrames: opts.redecodeFirstUtterance ? 1 : 0, keepLive: opts.keepUnderstoodFirstUtterance, redecodeMaxSeconds: opts.redecodeMaxSeconds }),
           )
         : pool
           ? pool.acquire()
@@ -466,7 +481,8 @@ export class Perceiver {
     if (this.firstUtterance) trace.firstUtterance = true;
     // What its re-decode reads: the utterance less its closing silence.
     const uttSeconds = this.uttSamples / SAMPLE_RATE - percept.silenceMs / 1000;
-    this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds;
+    // (Past redecodeMaxSeconds it keeps its live transcript: nothing to wait for.)
+    this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds && uttSeconds <= this.opts.redecodeMaxSeconds;
     this.cmnFloorDb = noiseFloorDb;
     this.suppressor.end();
     this.inUtterance = false;
