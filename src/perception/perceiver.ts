@@ -67,7 +67,8 @@ export interface PerceiverOptions {
    * Decode a session's first utterance again with its own cepstral mean (one-pass recogniser; default
    * on). Off, it is decoded only live from the project's prior mean (CMN_PRIOR): ~24% less CPU for a
    * continuous-speech session and nothing left to do at its end, but eval v1 recall fell 0.625 → 0.575
-   * (docs/notes/asr.md, eighth round).
+   * (docs/notes/asr.md, eighth round). The engine re-decodes only first utterances its live pass did
+   * not understand (`keepUnderstoodFirstUtterance`, `redecodeMaxSeconds`; ninth round).
    */
   redecodeFirstUtterance: boolean;
   /**
