@@ -146,6 +146,15 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
     merged: countedSpans.filter((c) => spans.filter((s) => hits(c, s)).length > 1).length,
     late: spans.filter((s, k) => per[k] > 0 && countChunks[k] !== undefined && countChunks[k] > Math.floor(s[1] / 0.4) + 1).length,
   };
+  // Per late count (COUNTING_LATE=1): what found it, how late, the event's length, gaps and stretch.
+  if (LATE) {
+    spans.forEach((s, k) => {
+      const j = countedSpans.findIndex((c) => hits(c, s));
+      if (j < 0 || countChunks[j] === undefined) return;
+      const late = countChunks[j] - (Math.floor(s[1] / 0.4) + 1);
+      lateLog.push({ mode, snr, n, k, len: +len.toFixed(2), gapBefore: k ? +(s[0] - spans[k - 1][1]).toFixed(2) : null, gapAfter: k < n - 1 ? +(spans[k + 1][0] - s[1]).toFixed(2) : null, source: counter.sources[j], late, stretch: +(countedSpans[j][1] - s[1]).toFixed(2), ok });
+    });
+  }
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
   // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
   const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
@@ -154,6 +163,8 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
 }
 
 let debugLeft = Number(process.env.COUNTING_DEBUG ?? 0) || 0;
+const LATE = !!process.env.COUNTING_LATE;
+const lateLog: { mode: string; snr: number; n: number; k: number; len: number; gapBefore: number | null; gapAfter: number | null; source: string; late: number; stretch: number; ok: boolean }[] = [];
 const drawn: (Trial | null)[] = [];
 const rng = makeRng(TUNE ? 777 : 4242);
 const LENGTHS = [0.2, 0.5, 1.0, 1.5];
@@ -201,4 +212,11 @@ console.log(`${'all'.padEnd(25)} ${result.overall['20dB'].exact.toFixed(3).padSt
 console.log('failure modes (events) @20dB / @10dB:');
 for (const m of modes) console.log(`  ${m.padEnd(23)} ${JSON.stringify(result.byMode[m]['20dB'].failureModes)} / ${JSON.stringify(result.byMode[m]['10dB'].failureModes)}`);
 if (result.failures.length) console.log(`misses: ${result.failures.slice(0, 30).join('; ')}${result.failures.length > 30 ? ' …' : ''}`);
+if (LATE) {
+  const late = lateLog.filter((r) => r.late > 0);
+  console.log(`late counts: ${late.length} of ${lateLog.length} counted events`);
+  const by = (f: (r: (typeof late)[number]) => string) => Object.entries(late.reduce<Record<string, number>>((m, r) => ((m[f(r)] = (m[f(r)] ?? 0) + 1), m), {})).map(([k, v]) => `${k}:${v}`).join(' ');
+  console.log(`  by source: ${by((r) => r.source)}\n  by chunks late: ${by((r) => String(r.late))}\n  by mode: ${by((r) => `${r.mode}@${r.snr}`)}`);
+  writeFileSync(`bench/results/counting${TUNE ? '-tune' : ''}-late.json`, late.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
 if (!ONLY) console.log(`wrote bench/results/counting${TUNE ? '-tune' : ''}.json`);
