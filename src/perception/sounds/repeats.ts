@@ -124,6 +124,13 @@ const SCORE_KEEP_FRAC = 0.4;
  * "this sound" at 10 dB from 0.875 to 0.92).
  */
 const MIN_MEAN_SCORE = 0.65;
+/**
+ * Mean template score a run needs to be counted before it ends (a count cannot be taken back, so this is
+ * stricter than MIN_MEAN_SCORE; a run that misses it is judged when it ends). Long runs of birdsong in a
+ * bark's bands scored 0.65–0.67 when 0.2 s past the bark's length and were rejected at their end as too
+ * long; tuning set: 0.65–0.75 equal, 0.8 made a repeat late.
+ */
+const EARLY_MEAN_SCORE = 0.75;
 /** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
 const PAST_FRAMES = 1000;
 /** Frames (10 ms) a background score waits before it can raise the start bar. */
@@ -282,7 +289,7 @@ export class RepeatDetector {
       // Held on past the example's length (chirps in its bands): judged and reported now, on its frames so
       // far, so the count comes when the sound ends rather than when the chirps do.
       if (this.template && r.countable && !r.reported && (r.last - r.start + 1) * FRAME_SEC >= this.templateSec + this.o.reportAfterSec) {
-        const early = this.repeatOf(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC);
+        const early = r.scoreSum / Math.max(1, r.n) >= EARLY_MEAN_SCORE ? this.repeatOf(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC) : null;
         if (early) {
           r.reported = early;
           out.push(early);
