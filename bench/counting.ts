@@ -9,7 +9,9 @@
 // other "this sound" sources) and another seed, so the reported set is never the one tuned on; it
 // writes bench/results/counting-tune.json. COUNTING_DEBUG=N prints the first N failed or late trials
 // (COUNTING_DEBUG_MATCH=REGEX picks them; COUNTING_DEBUG_TOP=1 adds the model's top three classes of every
-// loud event), COUNTING_ONLY=REGEX runs only the matching trials.
+// loud event), COUNTING_ONLY=REGEX runs only the matching trials. COUNTING_LATE=1 prints the late counts
+// by cause (what found them: event, event-retro, example, repeat, retro; chunks late; sound and SNR) and
+// writes them, one JSON line each, to bench/results/counting[-tune]-late.json (not committed).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
