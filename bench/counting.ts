@@ -82,6 +82,8 @@ interface Trial {
   len: number;
   ok: boolean;
   timely: boolean;
+  /** timely, with the counts spoken one per chunk as a session does. */
+  timelyReplies: boolean;
   counted: number;
   /** Failure modes: true events never counted, counts of no event, events counted twice, counts spanning several events, counts > 1 chunk late. */
   modes: { missed: number; extra: number; double: number; merged: number; late: number };
@@ -160,8 +162,12 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
   // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
   const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
+  // As a session says them: one count per reply, a second count found in the same chunk waits a chunk.
+  const replyChunks: number[] = [];
+  countChunks.forEach((c, k) => replyChunks.push(k ? Math.max(c, replyChunks[k - 1] + 1) : c));
+  const timelyReplies = ok && ends.every((e, k) => replyChunks[k] <= Math.floor(e / 0.4) + 1);
   if ((!ok || !timely) && process.env.COUNTING_DEBUG && new RegExp(process.env.COUNTING_DEBUG_MATCH ?? '.').test(`${mode} ${snr}dB`) && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')} (chunks ${countChunks.join(',')}); heard ${seen.join(' ')}${counter.runs.length ? `; runs ${counter.runs.map((r) => `${r.onset}-${r.offset}/${r.score.toFixed(2)}`).join(' ')}` : ''}`);
-  return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count, modes };
+  return { mode, snr, n, len: +len.toFixed(2), ok, timely, timelyReplies, counted: counter.count, modes };
 }
 
 let debugLeft = Number(process.env.COUNTING_DEBUG ?? 0) || 0;
@@ -187,10 +193,10 @@ for (const snr of [20, 10]) {
 const trials = drawn.filter((t): t is Trial => t !== null);
 const group = (f: (t: Trial) => boolean) => {
   const sel = trials.filter(f);
-  if (!sel.length) return { trials: 0, failureModes: null, exact: NaN, timely: NaN };
+  if (!sel.length) return { trials: 0, failureModes: null, exact: NaN, timely: NaN, timelyReplies: NaN };
   const m = { missed: 0, extra: 0, double: 0, merged: 0, late: 0 };
   for (const t of sel) for (const k of Object.keys(m) as (keyof typeof m)[]) m[k] += t.modes[k];
-  return { trials: sel.length, failureModes: m, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3) };
+  return { trials: sel.length, failureModes: m, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3), timelyReplies: +(sel.filter((t) => t.timelyReplies).length / sel.length).toFixed(3) };
 };
 const modes = [...new Set(trials.map((t) => t.mode))];
 const result = {
@@ -211,6 +217,7 @@ for (const m of modes) {
   console.log(`${m.padEnd(25)} ${r['20dB'].exact.toFixed(3).padStart(10)}  ${r['20dB'].timely.toFixed(3).padStart(11)}  ${r['10dB'].exact.toFixed(3).padStart(10)}  ${r['10dB'].timely.toFixed(3).padStart(11)}`);
 }
 console.log(`${'all'.padEnd(25)} ${result.overall['20dB'].exact.toFixed(3).padStart(10)}  ${result.overall['20dB'].timely.toFixed(3).padStart(11)}  ${result.overall['10dB'].exact.toFixed(3).padStart(10)}  ${result.overall['10dB'].timely.toFixed(3).padStart(11)}`);
+console.log(`timely with one count per reply per chunk (as a session speaks them): ${result.overall['20dB'].timelyReplies.toFixed(3)} @20dB, ${result.overall['10dB'].timelyReplies.toFixed(3)} @10dB`);
 console.log('failure modes (events) @20dB / @10dB:');
 for (const m of modes) console.log(`  ${m.padEnd(23)} ${JSON.stringify(result.byMode[m]['20dB'].failureModes)} / ${JSON.stringify(result.byMode[m]['10dB'].failureModes)}`);
 if (result.failures.length) console.log(`misses: ${result.failures.slice(0, 30).join('; ')}${result.failures.length > 30 ? ' …' : ''}`);
