@@ -12,8 +12,12 @@
 // - its template is the per-band level over the floor averaged over the run; a frame matches when the
 //   template's bands are raised by as much as the template (clipped per band, so a chirp filling one
 //   band cannot stand in for the others);
+// - the example ends where its own bands fall back (frames scored against its profile so far), not where
+//   novelty does: chirps after it keep the novelty up and would stretch it and its count;
 // - a repeat is a run of matching frames (hysteresis, hangover), of a length comparable to the example's
-//   and of a like shape; it is reported when it ends, so a count comes right after its sound.
+//   and of a like shape; it is reported when it ends, so a count comes right after its sound, or, when
+//   chirps in its bands hold it on, once it has run the example's length + 0.2 s (its end then only
+//   widens the counted span).
 import { PROFILE_BANDS, FRAME_SEC, profileSimilarity } from './segmenter.ts';
 
 export interface RepeatRun {
