@@ -135,6 +135,12 @@ const MIN_MEAN_SCORE = 0.65;
  * long; tuning set: 0.65–0.75 equal, 0.8 made a repeat late.
  */
 const EARLY_MEAN_SCORE = 0.75;
+/**
+ * No early count for a short example: a run past half the longest a repeat may be (maxLengthRatio × the
+ * example) is as likely something else going on (a knock of 0.09 s whose run the user's next words carried
+ * on to 0.3 s was counted early, where at its end it was too long and overlapped speech).
+ */
+const EARLY_MAX_FRAC = 0.5;
 /** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
 const PAST_FRAMES = 1000;
 /** Frames (10 ms) a background score waits before it can raise the start bar. */
@@ -292,7 +298,7 @@ export class RepeatDetector {
       this.add(r, band, v);
       // Held on past the example's length (chirps in its bands): judged and reported now, on its frames so
       // far, so the count comes when the sound ends rather than when the chirps do.
-      if (this.template && r.countable && !r.reported && (r.last - r.start + 1) * FRAME_SEC >= this.templateSec + this.o.reportAfterSec) {
+      if (this.template && r.countable && !r.reported && this.earlyAt <= EARLY_MAX_FRAC * this.o.maxLengthRatio * this.templateSec && (r.last - r.start + 1) * FRAME_SEC >= this.earlyAt) {
         const early = r.scoreSum / Math.max(1, r.n) >= EARLY_MEAN_SCORE ? this.repeatOf(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC) : null;
         if (early) {
           r.reported = early;
@@ -391,6 +397,11 @@ export class RepeatDetector {
     }
     if (r) close(r);
     return out;
+  }
+
+  /** Run length (s) at which a repeat still running is judged and reported. */
+  private get earlyAt(): number {
+    return this.templateSec + this.o.reportAfterSec;
   }
 
   /** Still looking for the example (sustained levels are tracked only then). */
