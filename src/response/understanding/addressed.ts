@@ -80,6 +80,13 @@ function imperativeAfterClause(words: string[]): boolean {
   return false;
 }
 
+// "is it going to snow this weekend", "is there a pharmacy near here": a yes/no question with no person in
+// it asks about the world, like a wh-question ("is it your turn", "are you ready" have one).
+const IMPERSONAL_AUX = /^(?:is|are|will|was|does|did) (?:it|there)\b/;
+function impersonalYesNo(t: string): boolean {
+  return IMPERSONAL_AUX.test(t) && !PERSON.test(t.split(' ').slice(2).join(' '));
+}
+
 export const ADDRESSED_FEATURES = [
   'bias', 'wake', 'imperative', 'wh', 'aux', 'modal_you', 'modal_request', 'you', 'please', 'ask_me', 'i_want', 'task_words',
   'third', 'past', 'we', 'i_statement', 'hedge', 'answer', 'social', 'long', 'short',
@@ -102,7 +109,7 @@ export function addressedFeatures(text: string): number[] {
     bias: 1,
     wake: wake ? 1 : 0,
     imperative: (REQUEST_VERBS.has(first) && !LET_ME.test(t)) || /^(?:do not|don t|never|do me)\b/.test(t) || imperativeAfterClause(words) ? 1 : 0,
-    wh: WH.test(t) ? 1 : 0,
+    wh: WH.test(t) || impersonalYesNo(t) ? 1 : 0,
     aux: AUX.test(t) ? 1 : 0,
     modal_you: MODAL_YOU.test(t) ? 1 : 0,
     // "could you read …", "would you check …": a request verb after the modal ("would you like", "can you believe" are not).
