@@ -109,7 +109,8 @@ export function agreement(reading: string, open: string): number {
  * the news") comes back as the nearest one it can say ("what's your name please"). The grammar's
  * reading is set aside when neither the open transcript nor any of its n-best alternatives sounds like it
  * (agreement below `minAgreement`) while the open transcript is itself a request put to us
- * (addressed ≥ `addressed`, naming something). Threshold chosen on the tuning phrasings' recogniser
+ * (addressed ≥ `addressed`, naming something). Talk (addressed below it) loses the grammar's reading
+ * only when no open reading sounds like it at all. Thresholds chosen on the tuning phrasings' recogniser
  * outputs (bench/understanding.ts --split tune).
  */
 export function commandContradicted(
