@@ -172,7 +172,8 @@ export class SoundWatcher implements SoundHandler {
 
     const alarms = this.alarm.process(p.chunk.pcm, t);
     const gated = gatedClasses(classes, thresholds);
-    const gatedProbs = gateAlarmProbs(classes, probs, this.alarm.state(), this.alarm.last, true);
+    const alarmState = this.alarm.state();
+    const gatedProbs = gateAlarmProbs(classes, probs, alarmState, this.alarm.last, true, alarmState === 'inconsistent' && this.alarm.beeping() !== null);
     if (!this.responder) this.responder = new SoundResponder({ classes: gated.classes, thresholds: Float32Array.from(gated.thresholds, (th, i) => (i < classes.length ? reliable[i] : th)) });
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
