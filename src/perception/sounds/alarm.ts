@@ -255,7 +255,7 @@ export class AlarmDetector {
    * A steady tone beeping at one pitch now (see BEEP_*), or null. Says nothing about T3/T4: callers ask
    * it when state() is 'inconsistent', i.e. when the pulses contradict both alarm patterns.
    */
-  beeping(): { freqHz: number; pulses: number } | null {
+  beeping(): { freqHz: number; pulses: number; sounding: boolean } | null {
     const now = this.now;
     const recent = this.closed.filter((p) => now - p.offset < BEEP_WINDOW_SEC);
     const tried: number[] = [];
@@ -277,7 +277,13 @@ export class AlarmDetector {
       let gapsOk = true;
       for (let k = 1; k < train.length && gapsOk; k++) gapsOk = inside(train[k].onset - train[k - 1].offset, BEEP_GAP);
       if (!gapsOk) continue;
-      return { freqHz: mean(fs), pulses: train.length };
+      // Still sounding: a tone at that pitch now, or the silence since the last beep no longer than the
+      // train's longest gap (+ 0.1 s): the comment can wait for the beeping to stop, as a person's would.
+      const last = train[train.length - 1];
+      let longest = 0;
+      for (let k = 1; k < train.length; k++) longest = Math.max(longest, train[k].onset - train[k - 1].offset);
+      const open = this.opens.some((o) => Math.abs(o.bins[o.bins.length - 1] * BIN_HZ - last.freqHz) <= SAME_FREQ * last.freqHz + BIN_HZ);
+      return { freqHz: mean(fs), pulses: train.length, sounding: open || now - last.offset <= longest + 0.1 };
     }
     return null;
   }
