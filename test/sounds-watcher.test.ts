@@ -51,7 +51,7 @@ test('plain beeping (an alarm clock) gets one normal comment once it stops, with
       const mel = lm.process(pcm);
       const t = (i + 6400) / SR;
       const p = { chunk: { index: k, start: t - 0.4, t, pcm, padded: false }, mel, vadProbs: [], speech: 0, levelDb: -30, snrDb: 0, speechStarted: false, speechEnded: false, inSpeech: false, silenceMs: 0, sounds: { classes: clf.classes, probs: clf.classify(mel), thresholds: clf.thresholds } } as unknown as Percept;
-      for (const r of watcher.onChunk(p, false)?.responses ?? []) replies.push({ t, text: r.text, urgent: !!r.urgent });
+      for (const r of watcher.onChunk(p, false)?.responses ?? []) replies.push({ t, text: r.text ?? "", urgent: !!r.urgent });
     }
     const what = `${rounds} rounds: ${JSON.stringify(replies)}`;
     assert.equal(replies.length, 1, what);
