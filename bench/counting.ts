@@ -9,7 +9,9 @@
 // other "this sound" sources) and another seed, so the reported set is never the one tuned on; it
 // writes bench/results/counting-tune.json. COUNTING_DEBUG=N prints the first N failed or late trials
 // (COUNTING_DEBUG_MATCH=REGEX picks them; COUNTING_DEBUG_TOP=1 adds the model's top three classes of every
-// loud event), COUNTING_ONLY=REGEX runs only the matching trials.
+// loud event), COUNTING_ONLY=REGEX runs only the matching trials. COUNTING_LATE=1 prints the late counts
+// by cause (what found them: event, event-retro, example, repeat, retro; chunks late; sound and SNR) and
+// writes them, one JSON line each, to bench/results/counting[-tune]-late.json (not committed).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SoundClassifier } from '../src/perception/sounds/classifier.ts';
@@ -80,6 +82,8 @@ interface Trial {
   len: number;
   ok: boolean;
   timely: boolean;
+  /** timely, with the counts spoken one per chunk as a session does. */
+  timelyReplies: boolean;
   counted: number;
   /** Failure modes: true events never counted, counts of no event, events counted twice, counts spanning several events, counts > 1 chunk late. */
   modes: { missed: number; extra: number; double: number; merged: number; late: number };
@@ -146,14 +150,29 @@ function trial(rng: Random, mode: string, label: string, ev: Float32Array, n: nu
     merged: countedSpans.filter((c) => spans.filter((s) => hits(c, s)).length > 1).length,
     late: spans.filter((s, k) => per[k] > 0 && countChunks[k] !== undefined && countChunks[k] > Math.floor(s[1] / 0.4) + 1).length,
   };
+  // Per late count (COUNTING_LATE=1): what found it, how late, the event's length, gaps and stretch.
+  if (LATE) {
+    spans.forEach((s, k) => {
+      const j = countedSpans.findIndex((c) => hits(c, s));
+      if (j < 0 || countChunks[j] === undefined) return;
+      const late = countChunks[j] - (Math.floor(s[1] / 0.4) + 1);
+      lateLog.push({ mode, snr, n, k, len: +len.toFixed(2), gapBefore: k ? +(s[0] - spans[k - 1][1]).toFixed(2) : null, gapAfter: k < n - 1 ? +(spans[k + 1][0] - s[1]).toFixed(2) : null, source: counter.sources[j], late, stretch: +(countedSpans[j][1] - s[1]).toFixed(2), ok });
+    });
+  }
   // Timing: the k-th count within one chunk after the chunk where the k-th event ends.
   // (A count may come before the recording's last sample: its quiet tail is not part of the event.)
   const timely = ok && ends.every((e, k) => countChunks[k] <= Math.floor(e / 0.4) + 1 && countChunks[k] >= Math.floor((e - len) / 0.4));
+  // As a session says them: one count per reply, a second count found in the same chunk waits a chunk.
+  const replyChunks: number[] = [];
+  countChunks.forEach((c, k) => replyChunks.push(k ? Math.max(c, replyChunks[k - 1] + 1) : c));
+  const timelyReplies = ok && ends.every((e, k) => replyChunks[k] <= Math.floor(e / 0.4) + 1);
   if ((!ok || !timely) && process.env.COUNTING_DEBUG && new RegExp(process.env.COUNTING_DEBUG_MATCH ?? '.').test(`${mode} ${snr}dB`) && debugLeft-- > 0) console.log(`${mode} ${snr}dB n=${n}: events at ${ends.map((e) => (e - len).toFixed(2)).join(',')}; counted at ${counter.times.join(',')} (chunks ${countChunks.join(',')}); heard ${seen.join(' ')}${counter.runs.length ? `; runs ${counter.runs.map((r) => `${r.onset}-${r.offset}/${r.score.toFixed(2)}`).join(' ')}` : ''}`);
-  return { mode, snr, n, len: +len.toFixed(2), ok, timely, counted: counter.count, modes };
+  return { mode, snr, n, len: +len.toFixed(2), ok, timely, timelyReplies, counted: counter.count, modes };
 }
 
 let debugLeft = Number(process.env.COUNTING_DEBUG ?? 0) || 0;
+const LATE = !!process.env.COUNTING_LATE;
+const lateLog: { mode: string; snr: number; n: number; k: number; len: number; gapBefore: number | null; gapAfter: number | null; source: string; late: number; stretch: number; ok: boolean }[] = [];
 const drawn: (Trial | null)[] = [];
 const rng = makeRng(TUNE ? 777 : 4242);
 const LENGTHS = [0.2, 0.5, 1.0, 1.5];
@@ -174,10 +193,10 @@ for (const snr of [20, 10]) {
 const trials = drawn.filter((t): t is Trial => t !== null);
 const group = (f: (t: Trial) => boolean) => {
   const sel = trials.filter(f);
-  if (!sel.length) return { trials: 0, failureModes: null, exact: NaN, timely: NaN };
+  if (!sel.length) return { trials: 0, failureModes: null, exact: NaN, timely: NaN, timelyReplies: NaN };
   const m = { missed: 0, extra: 0, double: 0, merged: 0, late: 0 };
   for (const t of sel) for (const k of Object.keys(m) as (keyof typeof m)[]) m[k] += t.modes[k];
-  return { trials: sel.length, failureModes: m, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3) };
+  return { trials: sel.length, failureModes: m, exact: +(sel.filter((t) => t.ok).length / sel.length).toFixed(3), timely: +(sel.filter((t) => t.timely).length / sel.length).toFixed(3), timelyReplies: +(sel.filter((t) => t.timelyReplies).length / sel.length).toFixed(3) };
 };
 const modes = [...new Set(trials.map((t) => t.mode))];
 const result = {
@@ -198,7 +217,15 @@ for (const m of modes) {
   console.log(`${m.padEnd(25)} ${r['20dB'].exact.toFixed(3).padStart(10)}  ${r['20dB'].timely.toFixed(3).padStart(11)}  ${r['10dB'].exact.toFixed(3).padStart(10)}  ${r['10dB'].timely.toFixed(3).padStart(11)}`);
 }
 console.log(`${'all'.padEnd(25)} ${result.overall['20dB'].exact.toFixed(3).padStart(10)}  ${result.overall['20dB'].timely.toFixed(3).padStart(11)}  ${result.overall['10dB'].exact.toFixed(3).padStart(10)}  ${result.overall['10dB'].timely.toFixed(3).padStart(11)}`);
+console.log(`timely with one count per reply per chunk (as a session speaks them): ${result.overall['20dB'].timelyReplies.toFixed(3)} @20dB, ${result.overall['10dB'].timelyReplies.toFixed(3)} @10dB`);
 console.log('failure modes (events) @20dB / @10dB:');
 for (const m of modes) console.log(`  ${m.padEnd(23)} ${JSON.stringify(result.byMode[m]['20dB'].failureModes)} / ${JSON.stringify(result.byMode[m]['10dB'].failureModes)}`);
 if (result.failures.length) console.log(`misses: ${result.failures.slice(0, 30).join('; ')}${result.failures.length > 30 ? ' …' : ''}`);
+if (LATE) {
+  const late = lateLog.filter((r) => r.late > 0);
+  console.log(`late counts: ${late.length} of ${lateLog.length} counted events`);
+  const by = (f: (r: (typeof late)[number]) => string) => Object.entries(late.reduce<Record<string, number>>((m, r) => ((m[f(r)] = (m[f(r)] ?? 0) + 1), m), {})).map(([k, v]) => `${k}:${v}`).join(' ');
+  console.log(`  by source: ${by((r) => r.source)}\n  by chunks late: ${by((r) => String(r.late))}\n  by mode: ${by((r) => `${r.mode}@${r.snr}`)}`);
+  writeFileSync(`bench/results/counting${TUNE ? '-tune' : ''}-late.json`, late.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
 if (!ONLY) console.log(`wrote bench/results/counting${TUNE ? '-tune' : ''}.json`);

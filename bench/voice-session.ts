@@ -21,6 +21,8 @@ const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
 
 // VOICE_BABBLE_GATE=4: sessions segment with the babble gate at that margin (off by default; perceiver.ts).
 if (process.env.VOICE_BABBLE_GATE) DEFAULT_PERCEIVER.babbleMarginDb = Number(process.env.VOICE_BABBLE_GATE);
+// VOICE_SUPPRESS_BABBLE=1: the noise suppressor also runs while the babble gate is armed (the old behaviour).
+if (process.env.VOICE_SUPPRESS_BABBLE) DEFAULT_PERCEIVER.suppressNoiseInBabble = true;
 const engine: Engine = await createEngine('embedded');
 async function run(audio: Float32Array, opts: Partial<SessionOptions> = {}): Promise<SessionEvent[]> {
   const s = await engine.createSession(opts);
@@ -127,6 +129,8 @@ const ROOMS = (process.env.VOICE_ROOMS?.split(',') ?? ['street', 'city', 'cafe',
 const stepTuning = process.argv.includes('--tuning');
 const STEP_SET = stepTuning ? TUNING_VOICES : REPORT_VOICES;
 const SEED = stepTuning ? 300 : 0;
+/** VOICE_STEP_QUESTION_DB: the question after the step said this much louder than in the quiet (a speaker raising the voice in a loud room). */
+const STEP_Q_GAIN = 10 ** (Number(process.env.VOICE_STEP_QUESTION_DB ?? 0) / 20);
 const STEP_VOICES = Number(process.env.VOICE_STEP_VOICES ?? STEP_SET.length);
 type StepRow = { runs: number; falseReplies: number; falseDetail: string[]; finalsAfterStep: number; asked: number; answered: number; right: number; answeredDetail: string[] };
 /** Whether a reply starting in [from, to) s answers question `qi` rightly. */
@@ -165,7 +169,7 @@ for (let r = 0; r < (skipStep ? 0 : STEP_VOICES); r++) {
     row.falseReplies += falses.length;
     row.finalsAfterStep += of(evA, 'transcript').filter((x) => x.final && x.t >= STEP && x.t < STEP + 10).length;
     for (const f of falses) row.falseDetail.push(`${v.name}@${f.t.toFixed(1)}`);
-    const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: q }]));
+    const evB = await run(place(background, [{ t: 1.5, pcm: q }, { t: STEP + 5, pcm: STEP_Q_GAIN === 1 ? q : q.map((x) => x * STEP_Q_GAIN) }]));
     const ok = scoreAsked(row, evB, qEnd, r % QUESTIONS.length);
     row.answeredDetail.push(`${v.name}:${ok ? 'yes' : 'no'}`);
     if (process.env.VOICE_DEBUG) {

@@ -238,6 +238,7 @@ describe("a first utterance's re-decode on a second decoder", () => {
   it('a session closed mid-re-decode gives both decoders back', async () => {
     const rec = new OnePassRecognizer(pool, REDECODE_FROM_MODEL_PRIOR);
     await stream(rec, utterance('set a timer'));
+    await pool.ready(); // a second decoder idle (on a loaded machine the earlier tests outlast idleMs and it was trimmed)
     let openGate!: () => void;
     const gate = new Promise<void>((r) => (openGate = r));
     const helper = pool.tryAcquire()!;
@@ -257,6 +258,42 @@ describe("a first utterance's re-decode on a second decoder", () => {
     pool.release(d);
     assert.equal(pool.stats.lent, 0, 'both decoders back');
     assert.equal(pool.stats.open, 2);
+  });
+
+  it("decides a first utterance's re-decode at its end, on the live transcript (keepLive, redecodeMaxSeconds)", async () => {
+    // From the model's prior the live pass mishears flite slt's greeting (test above); decoded again with
+    // its own means it is heard right. Nothing is decoded again at the pause; at the end the live
+    // transcript decides: kept when keepLive accepts it, else every piece is decoded again.
+    execFileSync('flite', ['-voice', 'slt', '-t', 'good morning. i would like a cup of coffee', '-o', wav]);
+    const greeting = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3)));
+    execFileSync('flite', ['-voice', 'slt', '-t', 'and a glass of water please', '-o', wav]);
+    const more = floatToPcm16(concat(silence(0.3), loadFile(wav), silence(0.3)));
+    const ref = 'good morning i would like a cup of coffee and a glass of water please';
+    const run = async (opts: { keepLive?: (t: string) => boolean; redecodeMaxSeconds?: number }): Promise<{ text: string; atPause: number; atEnd: number }> => {
+      const rec = new OnePassRecognizer(pool, { ...REDECODE_FROM_MODEL_PRIOR, ...opts });
+      const before = redecodes.length;
+      await stream(rec, greeting);
+      rec.commitSegment();
+      await rec.committed();
+      const atPause = redecodes.length - before;
+      for (let i = 0; i < more.length; i += CHUNK) await rec.feed(more.subarray(i, i + CHUNK));
+      const fin = await rec.finish();
+      await rec.settled();
+      assert.equal(pool.stats.lent, 0, 'decoders back');
+      return { text: fin.text, atPause, atEnd: redecodes.length - before };
+    };
+    const seen: string[] = [];
+    const redone = await run({ keepLive: (t) => (seen.push(t), false) });
+    assert.equal(redone.atPause, 0, 'nothing decoded again at the pause');
+    assert.equal(redone.atEnd, 2, 'both pieces decoded again at the end');
+    assert.equal(seen.length, 1);
+    assert.ok(wer(ref, redone.text) <= 0.25, redone.text);
+    const kept = await run({ keepLive: () => true });
+    assert.deepEqual([kept.atPause, kept.atEnd], [0, 0], 'an accepted live transcript is not decoded again');
+    assert.equal(kept.text, seen[0], 'the live transcript is the one the predicate saw');
+    const long = await run({ redecodeMaxSeconds: 2 });
+    assert.deepEqual([long.atPause, long.atEnd], [0, 0], 'longer than redecodeMaxSeconds: kept live');
+    assert.throws(() => new OnePassRecognizer(pool, { redecodeMaxSeconds: 0 }), /redecodeMaxSeconds/);
   });
 });
 

@@ -130,6 +130,22 @@ describe('what a chunk waits for (issue #12)', () => {
     }
   });
 
+  it("a first utterance longer than redecodeMaxSeconds keeps its live transcript: its final on its own chunk", async () => {
+    // Talk or dictation, not a request: not decoded again, so nothing is left to hand to the next chunk.
+    const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
+    const p = await Perceiver.create({ redecodeFirstUtterance: true, redecodeMaxSeconds: 2 }, pool, grammar);
+    try {
+      const r = await run(p, audio);
+      const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
+      const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
+      assert.equal(ends.length, 2, JSON.stringify(r));
+      assert.deepEqual(finals, ends);
+      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
+    } finally {
+      p.close();
+    }
+  });
+
   it('with batch grammar readings, the pause of a long utterance does not wait for the early end-of-turn check; a short one does', async () => {
     const audio = room(concat(silence(1), speech('what time is it'), silence(1.5), speech(statement), silence(1.5)));
     const p = await Perceiver.create({}, pool, grammar);

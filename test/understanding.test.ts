@@ -280,6 +280,33 @@ test('sound questions are recognised and routed; with no handler the reply is ho
   assert.deepEqual(seen, ['describe']);
 });
 
+test('addressed score: polite forms, requests after a leading clause and impersonal yes/no questions are requests; reported requests are talk', () => {
+  // Sentences of neither split: the features must carry beyond the phrasings they were tuned on.
+  for (const text of ['would you mind opening the window', 'i need you to cancel my dentist appointment', 'if the post comes today send me a note',
+    'is there a bakery open near here', 'will it be sunny on sunday', 'call my sister and ask her to come over', 'message the landlord that the boiler is broken']) {
+    assert.ok(addressedScore(text) >= ADDRESSED_THRESHOLD + 0.05, `${text}: ${addressedScore(text)}`);
+  }
+  for (const text of ['let me think about the colour first', 'she asked me to ring her sister', 'is it your turn to cook tonight', 'he said call him when you land',
+    'my aunt keeps asking what the forecast says', 'they told us to buy a new kettle']) {
+    assert.ok(addressedScore(text) <= ADDRESSED_THRESHOLD - 0.1, `${text}: ${addressedScore(text)}`);
+  }
+});
+
+test("the grammar's reading of talk is set aside when no open reading sounds like it; a garbled command keeps it", () => {
+  const talk = spoken(offline(), 'my dad always tells me to lock the door', 1, {
+    command: 'eight minus twelve please',
+    alternatives: ['my dad always tells me to lock the door', 'my dad always tells me to love the door', 'my dad always tells me to look the door'],
+  });
+  assert.equal(talk.responses.length, 0, said(talk));
+  const a = offline();
+  const garbled = spoken(a, 'the outcome and eight times than not', 1, {
+    command: 'count how many times the knocks',
+    alternatives: ['the outcome and eight times than not', 'count how many times the knocks', 'the outcome and eight times the knocks'],
+  });
+  assert.match(said(garbled), /count/i);
+  assert.equal(a.tasks.active().length, 1);
+});
+
 test('bad input: a short clear reply or silence, never a crash or a stuck task', () => {
   const a = offline();
   const runOn = Array.from({ length: 200 }, (_, i) => ['and', 'then', 'we', 'went', 'to', 'the', 'shop'][i % 7]).join(' ');
@@ -296,6 +323,14 @@ test('bad input: a short clear reply or silence, never a crash or a stuck task',
     ['translate into zulu', /can't translate into Zulu offline/],
     ['count the xylophone', /don't know that sound/],
     ['what is one billion times one billion', /./],
+    ['set a timer for a million minutes', /timer/i],
+    ['set a timer for zero seconds', /timer/i],
+    ['convert this into klingon', /can't translate into Klingon offline/],
+    ['wie spät ist es', null],
+    ['quelle heure est il', null],
+    ['你好', null],
+    ['um uh er', null],
+    [Array.from({ length: 200 }, (_, i) => ['please', 'call', 'my', 'mother', 'and', 'then', 'book', 'a', 'table'][i % 9]).join(' '), /can't do that offline/],
   ];
   for (const [text, reply] of cases) {
     const t0 = performance.now();

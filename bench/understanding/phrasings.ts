@@ -126,6 +126,39 @@ const TEMPLATES: Template[] = [
     'the coffee here is much better than at home', 'we are going to the beach on sunday', 'my mother called me this morning', 'the meeting took almost three hours',
     'i think the shop closes at nine', 'did you remember to feed the cat', 'the bus was really crowded today', 'he said he would come back later',
     'they played chess all afternoon', 'the garden looks beautiful in spring')),
+  // ---------------- ninth round, tune only (appended so the earlier tune rows keep their voices and cached
+  // recogniser outputs): other verbs, politeness forms, questions about the world, actions the assistant
+  // cannot do, two requests in one breath; and the chatter that mirrors them (reported speech with a request
+  // inside it, third-person narrative, people planning the same actions among themselves).
+  t('tune', 'out_of_scope', 'actions3', same(limits,
+    'message the plumber that the leak is back', 'put on some classical music', 'buy some milk online', 'book me a flight to paris',
+    'switch off the bedroom lights', 'turn the heating up a bit', 'ring my brother on his mobile', 'text sarah that dinner is ready',
+    'note down that we are out of coffee', 'reserve a room at the hotel for friday', 'find me a good italian restaurant nearby',
+    'navigate to the nearest petrol station', 'sing me a song', 'write a poem about autumn', 'pick a good podcast for my drive')),
+  t('tune', 'out_of_scope', 'polite2', same(limits,
+    'would you mind calling the doctor for me', 'could you please post a photo of the garden online', 'can you please switch the television off',
+    'i would like you to play something relaxing', 'please ring the dentist and cancel my appointment', 'do me a favour and close the curtains',
+    'i need you to pay the electricity bill', 'would you be able to buy train tickets for tomorrow')),
+  t('tune', 'out_of_scope', 'world2', same(limits,
+    'how deep is the pacific ocean', 'who discovered penicillin', 'how many bones are in the human body', 'how do i get red wine out of a carpet',
+    'what does the word serendipity mean', 'which planet is closest to the sun', 'how old is the universe', 'is it going to snow this weekend',
+    'where is the nearest pharmacy', 'what is the score in the football match', 'tell me something interesting about whales')),
+  t('tune', 'out_of_scope', 'two-clauses', same(limits,
+    'turn off the lights and lock the back door', 'call my wife and tell her i am on my way', 'when you get a chance remind me to water the plants tomorrow',
+    'if it rains tomorrow send me a message', 'look up the opening hours of the library and read them to me')),
+  t('tune', 'chatter', 'reported-and-planned', same(silence,
+    'she asked me to call the doctor this morning', 'he said turn off the lights when you leave', 'my dad always tells me to lock the door',
+    'they booked a table for six at the italian place', 'i emailed my boss about the delay', 'we played his new song at the party',
+    'the lights in the kitchen keep flickering', 'i bought milk and eggs on the way home', 'she wanted to know who won the match',
+    'he keeps asking what the weather will be like', 'my grandmother used to sing to us every night', 'the taxi driver took the long way round',
+    'our neighbours are turning their garage into an office', 'i wonder how tall that tree is', 'she texted me that she is running late',
+    'they asked us to bring some drinks', 'the heating was off all weekend', 'he ordered the fish and i had the pasta',
+    'you know my brother he plays the drums', 'tom said could you pass the salt and nobody moved', 'i read that the museum opens at ten',
+    'the kids want to watch a film before bed', 'mum rang to say she landed safely', 'we need to buy a new kettle',
+    'let me think about it for a while', 'tell you what we could go on monday instead', 'honestly i have no idea where he put it',
+    'it was the best holiday we ever had', 'the doctor said i should rest for a week', 'she is studying french and italian at university',
+    'he plays jazz piano in a band on fridays', 'they were counting down the days to the holiday', 'the shop on the corner sells fresh bread',
+    'i forgot to send the birthday card', 'can you imagine living in a house that big')),
 ];
 
 export function phrasings(split?: Split): Phrasing[] {

@@ -26,6 +26,11 @@ import { SileroVad } from '../perception/vad.ts';
 import { SoundClassifier } from '../perception/sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from '../perception/chunk-models.ts';
 import { PerceptionPool } from '../perception/workers/pool.ts';
+import { intentOf } from '../response/intent.ts';
+
+/** A transcript that asks for a task or a skill's answer as it stands (no repair, no guess). */
+const understoodAsHeard = (text: string): boolean => intentOf(text) !== null;
+
 
 /** What a caller other than a client may change in how a session is wired (training dumps, tests). */
 export interface SessionWiring {
@@ -89,6 +94,8 @@ export class EmbeddedEngine implements Engine {
       voice: { enrollFirst: opts.userVoice === 'first' },
       // A room of other voices gates segmentation (perceiver.ts); server_vad keeps the VAD's own turns.
       babbleMarginDb: serverVad ? Infinity : DEFAULT_PERCEIVER.babbleMarginDb,
+      // A first utterance understood as the live pass heard it is not decoded again (docs/notes/asr.md, ninth round).
+      keepUnderstoodFirstUtterance: understoodAsHeard,
       // server_vad changes turn-taking only: questions are still read with the command grammar (without
       // it the same question was misheard there and right in the default mode; docs/notes/understanding.md).
     }, this.recognizers, this.grammar, opts.asrEndpoint ? remoteTranscriber(new OpenAITranscriptionClient(opts.asrEndpoint)) : null, this.models);

@@ -67,9 +67,23 @@ export interface PerceiverOptions {
    * Decode a session's first utterance again with its own cepstral mean (one-pass recogniser; default
    * on). Off, it is decoded only live from the project's prior mean (CMN_PRIOR): ~24% less CPU for a
    * continuous-speech session and nothing left to do at its end, but eval v1 recall fell 0.625 → 0.575
-   * (docs/notes/asr.md, eighth round).
+   * (docs/notes/asr.md, eighth round). The engine re-decodes only first utterances its live pass did
+   * not understand (`keepUnderstoodFirstUtterance`, `redecodeMaxSeconds`; ninth round).
    */
   redecodeFirstUtterance: boolean;
+  /**
+   * With the re-decode on: whether a transcript asks for something the assistant understands as heard
+   * (the engine passes the response layer's intent match). A first utterance whose live transcript it
+   * accepts keeps it and is not decoded again; the others are, at their end (null: every first utterance
+   * is decoded again, its segments at their pauses).
+   */
+  keepUnderstoodFirstUtterance: ((text: string) => boolean) | null;
+  /**
+   * With the re-decode on: a first utterance longer than this (s, pre-roll and speech) keeps its live
+   * transcript (Infinity: none does). Requests are short (commands are read up to 5 s); a longer first
+   * utterance is talk or dictation, and decoding it again was ~24% of a continuous-speech session's CPU.
+   */
+  redecodeMaxSeconds: number;
   /** Skip VAD and the sound model on chunks with nothing above the noise floor (src/perception/quiet-gate.ts). */
   quietGate: boolean;
   /** Voice analysis (prosody, whisper, arousal, speakers) on final transcripts; false turns it off. */
@@ -88,6 +102,13 @@ export interface PerceiverOptions {
    */
   suppressNoiseBelowSnrDb: number;
   suppressNoiseFloorRiseDb: number;
+  /**
+   * Also subtract the noise while the babble gate holds the room for a crowd of voices. Default false:
+   * babble's spectrum is speech's, so subtracting its mean takes the question's own bands with it; on
+   * questions cut from the café the command grammar read 4/12 right with it against 9/12 without
+   * (question 12 dB over the quiet level; bench/cafe-question.ts, docs/notes/voice.md).
+   */
+  suppressNoiseInBabble: boolean;
   /**
    * A room of other voices (the level floor risen ≥ 10 dB and the VAD holding one utterance open for
    * 2.5 s): VAD frames count as speech for segmentation only when they stand this much over the
@@ -110,11 +131,14 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEndMaxSeconds: 3,
   deferFirstFinalAboveSeconds: 2.5,
   redecodeFirstUtterance: true,
+  keepUnderstoodFirstUtterance: null,
+  redecodeMaxSeconds: 6,
   quietGate: true,
   voice: {},
   cmnResetFloorDb: 10,
   suppressNoiseBelowSnrDb: 15,
   suppressNoiseFloorRiseDb: 10,
+  suppressNoiseInBabble: false,
   babbleMarginDb: Infinity,
 };
 
@@ -199,7 +223,7 @@ export class Perceiver {
             pool.ready(),
             streamed ? streamed.ready().catch(() => undefined) : grammar && 'warm' in grammar ? (grammar as { warm(): Promise<unknown> }).warm().catch(() => undefined) : undefined,
           ]).then(
-            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30), redecodeBelowFrames: opts.redecodeFirstUtterance ? 1 : 0 }),
+            () => new OnePassRecognizer(pool, { maxUtteranceSeconds: Math.max(opts.maxUtteranceSeconds, 30), redecodeBelowFrames: opts.redecodeFirstUtterance ? 1 : 0, keepLive: opts.keepUnderstoodFirstUtterance, redecodeMaxSeconds: opts.redecodeMaxSeconds }),
           )
         : pool
           ? pool.acquire()
@@ -364,7 +388,11 @@ export class Perceiver {
       const preRoll = this.prevPcm ? this.prevPcm.subarray(Math.max(0, this.prevPcm.length - pad)) : new Float32Array(0);
       // The room got loud (speech little above a floor that rose): the recogniser hears the utterance
       // with the room's noise spectrum subtracted.
-      const loud = snrDb !== null && snrDb < this.opts.suppressNoiseBelowSnrDb && noiseFloorDb - this.quietestFloorDb >= this.opts.suppressNoiseFloorRiseDb;
+      const loud =
+        snrDb !== null &&
+        snrDb < this.opts.suppressNoiseBelowSnrDb &&
+        noiseFloorDb - this.quietestFloorDb >= this.opts.suppressNoiseFloorRiseDb &&
+        (this.opts.suppressNoiseInBabble || !this.babble.active);
       const pre = preRoll.length ? floatToPcm16(loud ? this.suppressor.begin(preRoll) : preRoll) : undefined;
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
@@ -466,7 +494,8 @@ export class Perceiver {
     if (this.firstUtterance) trace.firstUtterance = true;
     // What its re-decode reads: the utterance less its closing silence.
     const uttSeconds = this.uttSamples / SAMPLE_RATE - percept.silenceMs / 1000;
-    this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds;
+    // (Past redecodeMaxSeconds it keeps its live transcript: nothing to wait for.)
+    this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds && uttSeconds <= this.opts.redecodeMaxSeconds;
     this.cmnFloorDb = noiseFloorDb;
     this.suppressor.end();
     this.inUtterance = false;

@@ -59,6 +59,19 @@ export interface OnePassOptions {
    * `modelCmnInit()`, was far from all of them: c0 41 vs 45–62).
    */
   cmnPrior?: Float32Array;
+  /**
+   * Decide a first utterance's re-decode on its live transcript: when set, nothing is decoded again
+   * while the utterance lasts; at its end the live pass's transcript is kept when this accepts it (a
+   * request understood as heard) and otherwise the utterance is decoded again, segment by segment with
+   * its own means, as without it. Unset (default): every first utterance is decoded again, its segments
+   * at their pauses.
+   */
+  keepLive?: ((text: string) => boolean) | null;
+  /**
+   * A first utterance longer than this (s of audio decoded again: pre-roll and speech, not the closing
+   * pause) keeps its live transcript (default Infinity). Setting it also waits for the end, like `keepLive`.
+   */
+  redecodeMaxSeconds?: number;
 }
 
 /** A session's running cepstral mean: carried from one utterance to the next, whichever decoder runs it. */
@@ -112,6 +125,10 @@ export class OnePassRecognizer {
   private readonly maxSamples: number;
   private readonly prior: Float32Array | null;
   private readonly redecodeBelow: number;
+  private readonly keepLive: ((text: string) => boolean) | null;
+  private readonly redecodeMaxSamples: number;
+  /** A first utterance's re-decode is decided at its end, on the live transcript (keepLive / redecodeMaxSeconds). */
+  private readonly decideAtEnd: boolean;
   private cmn: CmnState | null = null;
   /**
    * Utterances finished since the estimate was last set or cleared: their estimate may still be on its
@@ -156,6 +173,12 @@ export class OnePassRecognizer {
     this.prior = opts.cmnPrior ?? (opts.hmm === undefined || opts.hmm === DEFAULT_HMM ? CMN_PRIOR : modelCmnInit(opts.hmm));
     this.redecodeBelow = opts.redecodeBelowFrames ?? REDECODE_BELOW_FRAMES;
     if (!(this.redecodeBelow >= 0)) throw new SoundFlowError('invalid_argument', 'redecodeBelowFrames must be >= 0');
+    const maxSeconds = opts.redecodeMaxSeconds ?? Infinity;
+    if (!(maxSeconds > 0)) throw new SoundFlowError('invalid_argument', 'redecodeMaxSeconds must be > 0');
+    if (opts.keepLive != null && typeof opts.keepLive !== 'function') throw new SoundFlowError('invalid_argument', 'keepLive must be a function');
+    this.keepLive = opts.keepLive ?? null;
+    this.redecodeMaxSamples = maxSeconds * SAMPLE_RATE;
+    this.decideAtEnd = this.keepLive !== null || Number.isFinite(maxSeconds);
   }
 
   get inUtterance(): boolean {
@@ -262,7 +285,7 @@ export class OnePassRecognizer {
     // A first utterance's segment is decoded again with its own mean now, rather than all of them at the
     // end of the utterance: on a second decoder when one is idle, so the live pass goes on with the audio
     // after the pause; otherwise between its closing search and the next segment's start.
-    const seg = this.audio && to > from ? slice(this.audio, from, to) : null;
+    const seg = this.audio && !this.decideAtEnd && to > from ? slice(this.audio, from, to) : null;
     let again: Promise<DecodeResult> | null = null;
     const result = this.decoder.then((d) => {
       const r = d.end({ nbest });
@@ -272,7 +295,7 @@ export class OnePassRecognizer {
     });
     result.catch(() => undefined);
     this.segments.push(result);
-    if (this.audio) {
+    if (this.audio && !this.decideAtEnd) {
       const redo = result.then(() => again, () => again);
       redo.catch(() => undefined);
       this.redone.push(redo);
@@ -320,17 +343,27 @@ export class OnePassRecognizer {
     // Too little history before this utterance: decode its audio again with the mean learnt from it
     // (as a batch CMN would). The live decoder goes back once its own queue has drained (a re-decode that
     // fell back to it included), so the next utterance need not wait for a re-decode on a second decoder.
-    const redo = audio && audio.length ? state.then(() => this.redecodeRest(d, audio, bounds, redone, keepTail, seconds)) : Promise.resolve(null);
-    redo.catch(() => undefined);
-    this.returned = state.then(
-      (s) => {
-        this.cmn = s;
-        return this.giveBack(d, gen);
-      },
-      () => this.giveBack(d, gen),
-    );
     const firstPass = Promise.all(keepTail ? [...segments, tail] : segments);
     firstPass.catch(() => undefined);
+    let redo: Promise<DecodeResult[] | null>;
+    let queued: Promise<unknown> = state;
+    if (!audio || !audio.length) redo = Promise.resolve(null);
+    else if (!this.decideAtEnd) redo = state.then(() => this.redecodeRest(d, audio, bounds, redone, keepTail, seconds));
+    else {
+      // The live transcript decides; a re-decode is queued (on an idle decoder, or this one) before the
+      // live decoder goes back, so nothing else starts on it first.
+      const chosen = Promise.all([firstPass, state]).then(([parts]) => ({ redo: this.redecodeIfNeeded(d, audio, bounds, keepTail, seconds, parts) }));
+      redo = chosen.then((c) => c.redo);
+      queued = Promise.all([state, chosen.catch(() => undefined)]);
+    }
+    redo.catch(() => undefined);
+    this.returned = queued.then(
+      () => state.then((s) => {
+        this.cmn = s;
+        return this.giveBack(d, gen);
+      }),
+      () => this.giveBack(d, gen),
+    );
     const again = await redo.catch(() => null);
     const parts: (DecodeResult | null)[] = again ?? (await firstPass);
     const ms = performance.now() - t0;
@@ -398,6 +431,32 @@ export class OnePassRecognizer {
       if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
     });
     return parts;
+  }
+
+  /**
+   * A first utterance decided at its end: kept as the live pass heard it when it is longer than
+   * `redecodeMaxSeconds` or `keepLive` accepts its transcript, else decoded again piece by piece (the
+   * committed segments and the tail) with their own means, as `redecodeRest` would have.
+   */
+  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[]): Promise<DecodeResult[] | null> | null {
+    const length = audio.reduce((n, a) => n + a.length, 0);
+    const total = !keepTail && bounds.length ? bounds.at(-1)! : length;
+    if (total < MIN_SEGMENT_SAMPLES || total > this.redecodeMaxSamples) return null;
+    const text = normalizeTranscript(joinResults(live.filter((p) => p && p.text)).text);
+    if (this.keepLive && text && this.keepLive(text)) return null;
+    const cuts = [0, ...bounds.filter((b) => b < total), total];
+    const pieces: Promise<DecodeResult>[] = [];
+    for (let i = 1; i < cuts.length; i++) {
+      if (cuts[i] <= cuts[i - 1]) continue;
+      const last = i === cuts.length - 1;
+      pieces.push(this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), last && seconds <= NBEST_MAX_SECONDS ? NBEST : 0));
+    }
+    return Promise.all(pieces).then((parts) => {
+      parts.forEach((p, i) => {
+        if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
+      });
+      return parts;
+    });
   }
 
   /**

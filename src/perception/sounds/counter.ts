@@ -78,6 +78,8 @@ function insideFraction(ev: { onset: number; offset: number }, run: { onset: num
   return (Math.min(ev.offset, run.offset) - Math.max(ev.onset, run.onset)) / Math.max(0.01, ev.offset - ev.onset);
 }
 
+export type CountSource = 'event' | 'event-retro' | 'example' | 'repeat' | 'retro';
+
 export class EventCounter {
   readonly label: string;
   private readonly o: Required<Omit<EventCounterOptions, keyof SegmenterOptions | 'label' | 'seekExample'>>;
@@ -93,12 +95,17 @@ export class EventCounter {
   private tracker: SoundEventTracker | null = null;
   /** The example and its repeats, found frame by frame against the background's bands. */
   private readonly repeats: RepeatDetector;
-  /** Spans (s) of the latest counts, so that an event and a run of frames of one sound count once. */
-  readonly spans: { onset: number; offset: number }[] = [];
+  /**
+   * Spans (s) of the latest counts, so that an event and a run of frames of one sound count once; `until`:
+   * where a run counted before it ended really ended (chirps held it on).
+   */
+  readonly spans: { onset: number; offset: number; until?: number }[] = [];
   /** The latest runs the repeat detector reported (for diagnostics). */
   readonly runs: RepeatRun[] = [];
   /** Times (s) of the ends of counted events. */
   readonly times: number[] = [];
+  /** What found each count (parallel to times): a class event, an event counted once a later one confirmed it, the example run, a live repeat run, a repeat found by looking back. */
+  readonly sources: CountSource[] = [];
 
   constructor(opts: EventCounterOptions) {
     if (!opts || typeof opts.label !== 'string' || !opts.label) throw new SoundFlowError('invalid_argument', 'EventCounter needs a label');
@@ -125,8 +132,13 @@ export class EventCounter {
     for (const run of this.repeats.process(c)) {
       this.runs.push(run);
       if (this.runs.length > 20) this.runs.shift();
+      if (run.tail) {
+        const sp = this.spans.find((x) => x.onset === run.onset);
+        if (sp) sp.until = run.offset;
+        continue;
+      }
       if (this.alreadyCounted(run.onset, run.offset)) continue;
-      this.mark(run.onset, run.offset);
+      this.mark(run.onset, run.offset, run.example ? 'example' : run.retro ? 'retro' : 'repeat');
       n++;
       if (run.example && !this.bySeek && !this.template) this.adoptTemplate(run);
     }
@@ -162,16 +174,17 @@ export class EventCounter {
   }
 
   /** A count of the span [onset, offset] (s). */
-  private mark(onset: number, offset: number): void {
+  private mark(onset: number, offset: number, source: CountSource): void {
     this.spans.push({ onset, offset });
     if (this.spans.length > 16) this.spans.shift();
     this.total++;
     this.times.push(offset);
+    this.sources.push(source);
   }
 
   /** The span overlaps a counted one (an event and a run of frames of the same sound). */
   private alreadyCounted(onset: number, offset: number): boolean {
-    return this.spans.some((s) => onset < s.offset + 0.05 && s.onset < offset + 0.05);
+    return this.spans.some((s) => onset < Math.max(s.offset, s.until ?? 0) + 0.05 && s.onset < offset + 0.05);
   }
 
   get count(): number {
@@ -190,11 +203,11 @@ export class EventCounter {
     return this.total - before;
   }
 
-  private countIt(ev: SoundEventRecord): void {
+  private countIt(ev: SoundEventRecord, source: CountSource = 'event'): void {
     this.counted.push(ev);
     if (this.counted.length > 8) this.counted.shift();
     this.loudest = Math.max(this.loudest, ev.snrDb);
-    this.mark(ev.onset, ev.offset);
+    this.mark(ev.onset, ev.offset, source);
   }
 
   private judge(ev: SoundEventRecord, classes: readonly string[]): boolean {
@@ -240,7 +253,7 @@ export class EventCounter {
       // The first bark is often the one the model is least sure of (it sits across a chunk edge, or the
       // chunk holds the bed's loudest moment too): an earlier clear event that this one repeats was it.
       for (const u of this.unsure) {
-        if (ev.onset - u.offset <= RETRO_SEC && u.snrDb >= ev.snrDb - this.o.withinDb && this.isRepeat(u, ev) && !this.alreadyCounted(u.onset, u.offset)) this.countIt(u);
+        if (ev.onset - u.offset <= RETRO_SEC && u.snrDb >= ev.snrDb - this.o.withinDb && this.isRepeat(u, ev) && !this.alreadyCounted(u.onset, u.offset)) this.countIt(u, 'event-retro');
       }
       this.unsure.length = 0;
     }
@@ -269,6 +282,7 @@ export class EventCounter {
     this.exampleRun = null;
     this.counted.length = 0;
     this.times.length = 0;
+    this.sources.length = 0;
     this.runs.length = 0;
     this.spans.length = 0;
     this.repeats.reset();

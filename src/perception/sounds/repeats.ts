@@ -12,8 +12,12 @@
 // - its template is the per-band level over the floor averaged over the run; a frame matches when the
 //   template's bands are raised by as much as the template (clipped per band, so a chirp filling one
 //   band cannot stand in for the others);
+// - the example ends where its own bands fall back (frames scored against its profile so far), not where
+//   novelty does: chirps after it keep the novelty up and would stretch it and its count;
 // - a repeat is a run of matching frames (hysteresis, hangover), of a length comparable to the example's
-//   and of a like shape; it is reported when it ends, so a count comes right after its sound.
+//   and of a like shape; it is reported when it ends, so a count comes right after its sound, or, when
+//   chirps in its bands hold it on, once it has run the example's length + 0.2 s (its end then only
+//   widens the counted span).
 import { PROFILE_BANDS, FRAME_SEC, profileSimilarity } from './segmenter.ts';
 
 export interface RepeatRun {
@@ -24,6 +28,11 @@ export interface RepeatRun {
   example: boolean;
   /** A repeat heard before the example, found when the example was (counted late). */
   retro?: boolean;
+  /**
+   * The end of a repeat already reported while it still ran (chirps held it on past the example's
+   * length): not a new count, only the span the reported one really took.
+   */
+  tail?: boolean;
   /** Mean per-band level over the floor during the run (dB). */
   profile: Float32Array;
   /** Mean template score (0..1) over the run; for the example, its peak novelty (dB summed over bands). */
@@ -63,6 +72,12 @@ export interface RepeatDetectorOptions {
    * raising the same bands; chirps inside a true repeat pull its correlation down to 0.3, and 0.4 lost them).
    */
   minSimilarity?: number;
+  /**
+   * A repeat still running this long (s) past the example's length is reported then, judged on its frames
+   * so far (default 0.2; Infinity: only when it ends). Chirps in the example's bands hold a run on for
+   * 0.5–1.5 s past its sound, and a count that waits for the run's end comes chunks late.
+   */
+  reportAfterSec?: number;
 }
 
 export interface RepeatFrameInput {
@@ -113,10 +128,27 @@ const SCORE_KEEP_FRAC = 0.4;
  * "this sound" at 10 dB from 0.875 to 0.92).
  */
 const MIN_MEAN_SCORE = 0.65;
+/**
+ * Mean template score a run needs to be counted before it ends (a count cannot be taken back, so this is
+ * stricter than MIN_MEAN_SCORE; a run that misses it is judged when it ends). Long runs of birdsong in a
+ * bark's bands scored 0.65–0.67 when 0.2 s past the bark's length and were rejected at their end as too
+ * long; tuning set: 0.65–0.75 equal, 0.8 made a repeat late.
+ */
+const EARLY_MEAN_SCORE = 0.75;
+/**
+ * No early count for a short example: a run past half the longest a repeat may be (maxLengthRatio × the
+ * example) is as likely something else going on (a knock of 0.09 s whose run the user's next words carried
+ * on to 0.3 s was counted early, where at its end it was too long and overlapped speech).
+ */
+const EARLY_MAX_FRAC = 0.5;
 /** Frames kept for seed() (s × 100): an event is labelled at most a few chunks after it ends. */
 const PAST_FRAMES = 1000;
 /** Frames (10 ms) a background score waits before it can raise the start bar. */
 const BAR_LAG = 30;
+/** The example's own-band score (against its profile so far) under which its frames count as low. */
+const OWN_KEEP = 0.6;
+/** Frames an example runs before its own profile is trusted to end it. */
+const OWN_MIN_FRAMES = 15;
 /** Longest run (s) before it is taken for a change of the bed (longer for a long example). */
 const MAX_RUN_SEC = 6;
 
@@ -134,6 +166,10 @@ interface Run {
   /** Started by the sustained novelty alone (kept by it too). */
   bySus: boolean;
   countable: boolean;
+  /** Already reported as a repeat while running (its end only widens that count's span). */
+  reported?: RepeatRun;
+  /** The example's latest scores against its own profile so far. */
+  own?: number[];
 }
 
 export class RepeatDetector {
@@ -174,7 +210,7 @@ export class RepeatDetector {
   templateSec = 0;
 
   constructor(opts: RepeatDetectorOptions = {}, private readonly bins = 64) {
-    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, retro: false, ...opts };
+    this.o = { onScore: 0.5, offScore: 0.3, noveltyOn: 30, noveltyOff: 12, noveltyMargin: 20, scoreMargin: 0.2, hangFrames: 8, minLengthRatio: 0.3, maxLengthRatio: 3.5, minSimilarity: 0.2, seek: true, retro: false, reportAfterSec: 0.2, ...opts };
   }
 
   /** Feeds one chunk; returns the runs (example or repeats) that ended in it. */
@@ -243,7 +279,10 @@ export class RepeatDetector {
       }
       // The keep line follows the run's peak: over birdsong a loud example would otherwise run on
       // through the chirps after it, and a repeat into the next one.
-      if (s < Math.max(keep, keepFrac * r.peak) && !(seeking && r.bySus && ss >= Math.max(keep, keepFrac * r.peakS))) {
+      // The example ends where its own bands fall back, not where novelty does: chirps after a sound keep
+      // the novelty up (in other bands) for up to a second, which would stretch the example and its count.
+      const own = seeking ? this.ownScore(r, band) : 1;
+      if (own < OWN_KEEP || (s < Math.max(keep, keepFrac * r.peak) && !(seeking && r.bySus && ss >= Math.max(keep, keepFrac * r.peakS)))) {
         if (++r.low >= this.o.hangFrames) {
           this.run = null;
           const done = this.finish(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC);
@@ -257,6 +296,15 @@ export class RepeatDetector {
       r.peak = Math.max(r.peak, s);
       r.peakS = Math.max(r.peakS, ss);
       this.add(r, band, v);
+      // Held on past the example's length (chirps in its bands): judged and reported now, on its frames so
+      // far, so the count comes when the sound ends rather than when the chirps do.
+      if (this.template && r.countable && !r.reported && this.earlyAt <= EARLY_MAX_FRAC * this.o.maxLengthRatio * this.templateSec && (r.last - r.start + 1) * FRAME_SEC >= this.earlyAt) {
+        const early = r.scoreSum / Math.max(1, r.n) >= EARLY_MEAN_SCORE ? this.repeatOf(r, c.t - (n - f) * FRAME_SEC - (this.frame - r.start) * FRAME_SEC) : null;
+        if (early) {
+          r.reported = early;
+          out.push(early);
+        }
+      }
     }
     return out;
   }
@@ -351,6 +399,11 @@ export class RepeatDetector {
     return out;
   }
 
+  /** Run length (s) at which a repeat still running is judged and reported. */
+  private get earlyAt(): number {
+    return this.templateSec + this.o.reportAfterSec;
+  }
+
   /** Still looking for the example (sustained levels are tracked only then). */
   private get seeking(): boolean {
     return !this.template && this.o.seek;
@@ -377,6 +430,18 @@ export class RepeatDetector {
     return nov;
   }
 
+  /**
+   * While the example runs: the frame's score against the run's own mean profile so far, smoothed over
+   * SMOOTH frames (1 until OWN_MIN_FRAMES frames have set that profile).
+   */
+  private ownScore(r: Run, band: Float32Array): number {
+    if (r.n < OWN_MIN_FRAMES) return 1;
+    const T = Float32Array.from(r.sum, (v) => v / r.n);
+    (r.own ??= []).push(this.scoreAgainst(T, band));
+    if (r.own.length > SMOOTH) r.own.shift();
+    return r.own.reduce((a, b) => a + b, 0) / r.own.length;
+  }
+
   /** Novelty while seeking the example; template score once it is known. */
   private frameScore(band: Float32Array): number {
     const T = this.template;
@@ -386,6 +451,11 @@ export class RepeatDetector {
       for (let k = 0; k < PROFILE_BANDS; k++) nov += Math.min(NOVELTY_CAP_DB, Math.max(0, band[k] - this.hi[k]));
       return nov;
     }
+    return this.scoreAgainst(T, band);
+  }
+
+  /** How far the template's bands are raised in this frame, as a share of the template (0..1). */
+  private scoreAgainst(T: Float32Array, band: Float32Array): number {
     let num = 0;
     let den = 0;
     for (let k = 0; k < PROFILE_BANDS; k++) {
@@ -406,6 +476,7 @@ export class RepeatDetector {
   /** `t0` is the stream time of the run's first frame. */
   private finish(r: Run, t0: number): RepeatRun | null {
     const len = (r.last - r.start + 1) * FRAME_SEC;
+    if (r.reported) return { ...r.reported, offset: +(t0 + len).toFixed(2), tail: true };
     if (!r.countable || len < 0.03) return null;
     if (!this.template) {
       const profile = Float32Array.from(r.sum, (v) => v / Math.max(1, r.n));

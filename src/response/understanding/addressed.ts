@@ -9,22 +9,37 @@ import { readFileSync } from 'node:fs';
 const WAKE = /^(?:(?:hey|hi|hello|ok|okay|oh|a)\s+)?(?:soundflow|sound flow|sound flows|sound flower|sounds flow)\b\s*/;
 const LEAD = /^(?:please|so|and|um|uh|er|now|okay|ok|hey|just)\s+/;
 
-export const REQUEST_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
+/** Verbs whose bare form opens a request; also the openers a garbled first word is compared with (openers.ts). */
+export const OPENER_VERBS = new Set(`count translate transcribe convert tell set stop start play show give find call send read explain describe help
 listen watch remind let say repeat open close turn book order write make check look search switch record cancel add
 define spell calculate compute interpret keep alert warn notify wake ignore be name list sing text email buy schedule
 recommend suggest bring get put remember note fetch dim lock unlock pause resume skip share post print save delete create
 update mute unmute raise lower increase decrease tidy clean lookup`.split(/\s+/));
+// More verbs that open a request when said first. Not used as openers to re-read garbled first words: short
+// common words sound like them ("per" ≈ pay, "bring" ≈ ring) and talk would be re-read as requests.
+export const REQUEST_VERBS = new Set([...OPENER_VERBS, ...`message ring phone dial reserve navigate pick choose take pay
+fix water feed download install rent hire cook heat charge unplug plug hoover vacuum answer ask arrange organise organize confirm
+transfer sell track forward reply snooze rewind replay shuffle adjust brighten draw compose summarise summarize teach quiz
+predict forecast estimate measure locate map route tweet`.split(/\s+/)]);
 const WH = /^(?:what|whats|who|whos|when|where|why|how|which|whose)\b/;
 const AUX = /^(?:is|are|am|do|does|can|could|would|will|should|shall|have|has|may)\b/;
 const MODAL_YOU = /\b(?:can|could|would|will) you\b|\bdo you know\b|\bare you able\b/;
-const MODAL_VERB = /\b(?:can|could|would|will) you (?:please )?(\w+)/;
+const MODAL_VERB = /\b(?:can|could|would|will) you (?:please |kindly |possibly |just |be able to )?(\w+)/;
+// "would you mind calling …", "would you be so kind as to …": a polite request whatever the verb after it.
+const MODAL_MIND = /\b(?:would|do) you mind\b|\bwould you be so kind\b|^(?:i (?:want|need|would like)|i d like) you to\b/;
 // A polite modal at the start followed by an article, a preposition or a finite auxiliary where its verb
 // should be ("will you a lot to the front door", "will you of the front door" for "will you lock …",
 // "could you didn't like …" for "could you dim the lights"): the recogniser lost or misheard the verb.
 // Said that way the words are not English, so they are damage to a modal request, never people's talk,
 // which keeps its verb ("would you like …", "can you believe …").
 const MODAL_LOST_VERB = /^(?:can|could|would|will) you (?:please )?(?:a|an|the|of|to|at|in|on|for|is|are|was|were|did|does|do not|didn t|don t|doesn t)\b/;
-const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|i want you to|i need you to|i would like you to)\b/;
+const ASK_ME = /\b(?:tell me|show me|give me|let me know|remind me|help me|for me|do me a|i want you to|i need you to|i would like you to)\b/;
+// A request verb with "me"/"us" as its object anywhere ("… send me a message", "… read them to me" aside):
+// the speaker asks for something for themselves, also after a leading clause ("if it rains tomorrow send me …").
+function asksForSpeaker(words: string[]): boolean {
+  for (let i = 0; i + 1 < words.length; i++) if ((words[i + 1] === 'me' || words[i + 1] === 'us') && REQUEST_VERBS.has(words[i]) && words[i] !== 'let') return true;
+  return false;
+}
 const I_WANT = /^(?:i (?:want|need|would like|wanna)|i d like)\b/;
 const TASK_WORDS = /\b(?:translate|translation|transcribe|transcription|count|counting|timer|convert|language|sound|sounds|noise|music|alarm|weather|minutes|seconds|spanish|catalan|esperanto|galician|chinese|french|german|japanese)\b/;
 const THIRD = /\b(?:he|she|they|his|her|their|him|them|hers|theirs)\b/;
@@ -32,7 +47,9 @@ export const PAST = /\b(?:did|was|were|went|had|yesterday|ago|last (?:night|week
 const WE = /\b(?:we|us|our|ours)\b/;
 const I_STATEMENT = /^(?:i|i m|im|my|me)\b/;
 // Conversational hedges anywhere in the utterance ("… i think it starts at eight"): people answering people.
-const HEDGE = /\b(?:i think|i would think|i would guess|i would say|i guess|i suppose|i believe|i m afraid|i am afraid|i m sure|i am sure|i ll|i will|i hope)\b/;
+/** "let me think", "let's see": the speaker's own turn ("let me know" is a request). */
+const LET_ME = /^(?:let me|let us|let s)\b(?! know)/;
+const HEDGE = /\b(?:let me think|let me see|tell you what|i think|i would think|i would guess|i would say|i guess|i suppose|i believe|i m afraid|i am afraid|i m sure|i am sure|i ll|i will|i hope)\b/;
 const ANSWER = /^(?:yes|no|yeah|yep|nope|sure|maybe|okay|ok|right|well|oh|ah|wow)\b/;
 // Second person about someone's own life ("are you coming", "did you see"): people asking people.
 const SOCIAL = /\b(?:are you (?:coming|going|staying|leaving|free|busy|okay|ok|sure|ready|home|back)|did you|have you (?:seen|heard|been|got|finished)|were you|where did you|when did you|you know what|do you want to|do you remember)\b/;
@@ -46,6 +63,28 @@ function impersonalPastQuestion(t: string): boolean {
   if (!PAST_QUESTION.test(t) || PERSON.test(t)) return false;
   const rest = t.split(' ').slice(2).join(' ');
   return !PAST.test(rest);
+}
+
+/** The words without "<request verb> him/her/them" ("call my wife and tell her …": the object of a request, not talk about her). */
+function withoutRequestObjects(words: string[]): string {
+  return words.filter((w, i) => !(i > 0 && /^(?:him|her|them)$/.test(w) && REQUEST_VERBS.has(words[i - 1]))).join(' ');
+}
+
+// "if it rains tomorrow send me a message", "when you get a chance remind me …": a leading condition or
+// time clause, then the imperative.
+const LEADING_CLAUSE = /^(?:if|when|once|whenever|as soon as|after|before)\b/;
+const OBJECT_START = /^(?:me|us|my|our|off|on|up|down)$/;
+function imperativeAfterClause(words: string[]): boolean {
+  if (!LEADING_CLAUSE.test(words.join(' '))) return false;
+  for (let i = 3; i + 1 < words.length; i++) if (REQUEST_VERBS.has(words[i]) && OBJECT_START.test(words[i + 1]) && !/^(?:i|we|you|he|she|they|it)$/.test(words[i - 1])) return true;
+  return false;
+}
+
+// "is it going to snow this weekend", "is there a pharmacy near here": a yes/no question with no person in
+// it asks about the world, like a wh-question ("is it your turn", "are you ready" have one).
+const IMPERSONAL_AUX = /^(?:is|are|will|was|does|did) (?:it|there)\b/;
+function impersonalYesNo(t: string): boolean {
+  return IMPERSONAL_AUX.test(t) && !PERSON.test(t.split(' ').slice(2).join(' '));
 }
 
 export const ADDRESSED_FEATURES = [
@@ -69,18 +108,18 @@ export function addressedFeatures(text: string): number[] {
   const f: Record<(typeof ADDRESSED_FEATURES)[number], number> = {
     bias: 1,
     wake: wake ? 1 : 0,
-    imperative: REQUEST_VERBS.has(first) || /^(?:do not|don t|never)\b/.test(t) ? 1 : 0,
-    wh: WH.test(t) ? 1 : 0,
+    imperative: (REQUEST_VERBS.has(first) && !LET_ME.test(t)) || /^(?:do not|don t|never|do me)\b/.test(t) || imperativeAfterClause(words) ? 1 : 0,
+    wh: WH.test(t) || impersonalYesNo(t) ? 1 : 0,
     aux: AUX.test(t) ? 1 : 0,
     modal_you: MODAL_YOU.test(t) ? 1 : 0,
     // "could you read …", "would you check …": a request verb after the modal ("would you like", "can you believe" are not).
-    modal_request: (MODAL_VERB.test(t) && REQUEST_VERBS.has(MODAL_VERB.exec(t)![1])) || MODAL_LOST_VERB.test(t) ? 1 : 0,
+    modal_request: (MODAL_VERB.test(t) && REQUEST_VERBS.has(MODAL_VERB.exec(t)![1])) || MODAL_LOST_VERB.test(t) || MODAL_MIND.test(t) ? 1 : 0,
     you: /\b(?:you|your|yourself)\b/.test(t) ? 1 : 0,
     please: /\bplease\b/.test(normalizeInstruction(String(text))) ? 1 : 0,
-    ask_me: ASK_ME.test(t) ? 1 : 0,
+    ask_me: ASK_ME.test(t) || asksForSpeaker(words) ? 1 : 0,
     i_want: I_WANT.test(t) ? 1 : 0,
     task_words: TASK_WORDS.test(t) ? 1 : 0,
-    third: THIRD.test(t) ? 1 : 0,
+    third: THIRD.test(withoutRequestObjects(words)) ? 1 : 0,
     past: PAST.test(t) && !impersonalPastQuestion(t) ? 1 : 0,
     we: WE.test(t) ? 1 : 0,
     i_statement: I_STATEMENT.test(t) && !I_WANT.test(t) ? 1 : 0,
@@ -130,6 +169,8 @@ export function requestLead(text: string): boolean {
   const at = (k: (typeof ADDRESSED_FEATURES)[number]) => f[ADDRESSED_FEATURES.indexOf(k)];
   if (at('wake') === 1 || at('modal_request') === 1) return true;
   if (at('imperative') !== 1) return false;
+  // "let me think", "let's see": the speaker's own turn, not a request ("let me know" is one).
+  if (LET_ME.test(normalizeInstruction(text).replace(WAKE, '').replace(LEAD, ''))) return false;
   // A verb that opens a clause is no imperative: "print it is broken again", "keep counted them" (a
   // statement whose first word was misheard as a verb) have a finite verb right behind it.
   const after = normalizeInstruction(text).split(' ').slice(1, 3);

@@ -7,7 +7,7 @@
 // Questions ("who is", "what does") are left out on purpose: statements open with words that sound like
 // them ("the kids are" ≈ "what is are", "they are" ≈ "who are"), so they would turn talk into requests.
 import { normalizeInstruction } from '../../instructions/parser.ts';
-import { FINITE, PAST, REQUEST_VERBS } from './addressed.ts';
+import { FINITE, OPENER_VERBS, PAST } from './addressed.ts';
 import { phoneSimilarity, phrasePhones, type Phones } from './phonetics.ts';
 
 export interface OpenerRewrite {
@@ -43,7 +43,7 @@ const PHRASES = ['can you', 'could you', 'would you', 'will you', 'please', 'tel
 
 let openers: { text: string; phones: Phones }[] | null = null;
 function openerList(): { text: string; phones: Phones }[] {
-  openers ??= [...new Set([...PHRASES, ...REQUEST_VERBS])].map((text) => ({ text, phones: phrasePhones(text) }));
+  openers ??= [...new Set([...PHRASES, ...OPENER_VERBS])].map((text) => ({ text, phones: phrasePhones(text) }));
   return openers;
 }
 
@@ -70,7 +70,7 @@ export function openerRewrite(reading: string, minSimilarity = MIN_OPENER_SIMILA
       // A verb put back before a clause with its own finite verb ("but the kids are playing" → "book the
       // kids are …") is a statement misread, not an imperative.
       // Nor is a verb put before "you" ("dave you remember …" → "save you remember …": you is its subject).
-      if (REQUEST_VERBS.has(o.text) && (words[k] === 'you' || words.slice(k, k + 3).some((w) => FINITE.test(w) || PAST.test(w)))) continue;
+      if (OPENER_VERBS.has(o.text) && (words[k] === 'you' || words.slice(k, k + 3).some((w) => FINITE.test(w) || PAST.test(w)))) continue;
       // Very different lengths cannot reach the floor; skip the edit distance.
       if (Math.abs(o.phones.length - p.length) > Math.max(2, o.phones.length / 2)) continue;
       const s = phoneSimilarity(p, o.phones);

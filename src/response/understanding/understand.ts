@@ -109,7 +109,8 @@ export function agreement(reading: string, open: string): number {
  * the news") comes back as the nearest one it can say ("what's your name please"). The grammar's
  * reading is set aside when neither the open transcript nor any of its n-best alternatives sounds like it
  * (agreement below `minAgreement`) while the open transcript is itself a request put to us
- * (addressed ≥ `addressed`, naming something). Threshold chosen on the tuning phrasings' recogniser
+ * (addressed ≥ `addressed`, naming something). Talk (addressed below it) loses the grammar's reading
+ * only when no open reading sounds like it at all. Thresholds chosen on the tuning phrasings' recogniser
  * outputs (bench/understanding.ts --split tune).
  */
 export function commandContradicted(
@@ -118,11 +119,19 @@ export function commandContradicted(
 ): boolean {
   const text = typeof input.text === 'string' ? input.text : '';
   if (!input.command || input.typed || !text.trim()) return false;
-  if (addressedScore(text) < opts.addressed || !namesSomething(text)) return false;
   const readings = [...new Set([text, ...(input.alternatives ?? []).slice(0, 5).filter(Boolean)])];
   // One reading is too little evidence against the grammar (a held fragment, a long utterance without
   // n-best): only several open readings that all disagree set it aside.
   if (readings.length < 2) return false;
+  const addressed = addressedScore(text);
+  if (addressed < opts.addressed) {
+    // People talking ("my dad always tells me to lock the door", the grammar: "eight minus twelve please"):
+    // a sentence of talk that no open reading makes sound like the grammar's at all. Commands the open
+    // decoder garbled still sound partly like it (tune in-scope: ≥ 0.55; tune chatter set aside: ≤ 0.45).
+    if (text.trim().split(/\s+/).length < 4) return false;
+    return readings.every((r) => agreement(input.command!, r) < UNHEARD_AGREEMENT);
+  }
+  if (!namesSomething(text)) return false;
   let agree = 0;
   for (const r of readings) agree = Math.max(agree, agreement(input.command, r));
   if (agree < opts.minAgreement) return true;
@@ -131,6 +140,8 @@ export function commandContradicted(
   return agree < opts.minAgreement + SLOT_MARGIN && !slotHeard(input.command, readings);
 }
 
+/** Below this agreement with every open reading, the grammar's reading of talk is set aside. */
+const UNHEARD_AGREEMENT = 0.5;
 /** How far above `minAgreement` an unheard slot still sets the grammar's reading aside. */
 const SLOT_MARGIN = 0.1;
 /** The frame of the command language (verbs, question words, units): what is left of a reading fills its slots. */
