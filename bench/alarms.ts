@@ -129,9 +129,11 @@ const WAVES: { wave: Wave; duty?: number; name: string }[] = [
 const DUMP = process.env.ALARMS_DUMP;
 if (DUMP) mkdirSync(DUMP, { recursive: true });
 const rows: { pattern: string; wave: string; freq: number; level: number; cond: Cond; detected: boolean; wrong: boolean; latency: number | null }[] = [];
+// ALARMS_HOUR_ONLY=1: the false-alert hour alone (written to alarms-hour.json), for work on the reply path.
+const HOUR_ONLY = !!process.env.ALARMS_HOUR_ONLY;
 console.error('alarms: matrix…');
 let k = 0;
-for (const [pattern, freqs, timing] of [['T3', [2800, 2950, 3100, 3300, 3500], T3_CYCLE], ['T4', [3000, 3200, 3400], T4_CYCLE]] as const) {
+for (const [pattern, freqs, timing] of HOUR_ONLY ? [] : [['T3', [2800, 2950, 3100, 3300, 3500], T3_CYCLE], ['T4', [3000, 3200, 3400], T4_CYCLE]] as const) {
   for (const w of WAVES) {
     for (const freq of freqs) {
       for (const level of [-35, -30, -10, 0]) {
@@ -216,7 +218,7 @@ const hour: { name: string; x: Float32Array }[] = [
 ];
 const clf = await SoundClassifier.load();
 const detectorMs: number[] = [];
-const falseAlerts: { name: string; minutes: number; detectorAlerts: number; urgentReplies: number; otherReplies: number; examples: string[] }[] = [];
+const falseAlerts: { name: string; minutes: number; detectorAlerts: number; urgentReplies: number; otherReplies: number; byReason: Record<string, number>; examples: string[] }[] = [];
 for (const part of hour) {
   if (!part.x.length) continue;
   const watcher = new SoundWatcher(new TaskManager(), true);
@@ -225,6 +227,7 @@ for (const part of hour) {
   const det = new AlarmDetector();
   let detectorAlerts = 0, urgent = 0, other = 0;
   const examples: string[] = [];
+  const byReason: Record<string, number> = {};
   for (let i = 0, idx = 0; i < part.x.length; i += CHUNK, idx++) {
     const pcm = new Float32Array(CHUNK);
     pcm.set(part.x.subarray(i, i + CHUNK));
@@ -237,12 +240,13 @@ for (const part of hour) {
     const p = { chunk: { index: idx, start: t - 0.4, t, pcm, padded: false }, mel, vadProbs: [], speech: 0, levelDb: -40, snrDb: 0, speechStarted: false, speechEnded: false, inSpeech: false, silenceMs: 0, sounds: { classes: clf.classes, probs, thresholds: clf.thresholds } } as Percept;
     const r = watcher.onChunk(p, false);
     for (const resp of r?.responses ?? []) {
+      byReason[r!.reason] = (byReason[r!.reason] ?? 0) + 1;
       if (resp.urgent) urgent++;
       else other++;
       if (examples.length < 6) examples.push(`${t.toFixed(1)}s ${resp.urgent ? 'URGENT ' : ''}${resp.text}`);
     }
   }
-  falseAlerts.push({ name: part.name, minutes: +(part.x.length / SR / 60).toFixed(1), detectorAlerts, urgentReplies: urgent, otherReplies: other, examples });
+  falseAlerts.push({ name: part.name, minutes: +(part.x.length / SR / 60).toFixed(1), detectorAlerts, urgentReplies: urgent, otherReplies: other, byReason, examples });
 }
 detectorMs.sort((a, b) => a - b);
 const result = {
@@ -256,7 +260,7 @@ const result = {
   detectorMsPerChunk: { mean: +(detectorMs.reduce((a, b) => a + b, 0) / detectorMs.length).toFixed(3), p50: +detectorMs[detectorMs.length >> 1].toFixed(3), p99: +detectorMs[Math.floor(detectorMs.length * 0.99)].toFixed(3) },
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/alarms.json', JSON.stringify(result, null, 1) + '\n');
+writeFileSync(HOUR_ONLY ? 'bench/results/alarms-hour.json' : 'bench/results/alarms.json', JSON.stringify(result, null, 1) + '\n');
 
 console.log(`alarm matrix (${rows.length} cases: ${WAVES.length} waveforms × T3 5 freqs / T4 3 freqs × 4 levels × ${CONDS.length} conditions, 2 cycles each)`);
 console.log('subset                         detected   rate   wrong-pattern  latency p50/max (s from onset to reply chunk end)');
@@ -267,6 +271,6 @@ for (const [k2, v] of Object.entries(byCond)) line(k2, v);
 for (const [k2, v] of Object.entries(byLevel)) line(k2, v);
 if (misses.length) console.log(`misses: ${misses.slice(0, 20).join(', ')}${misses.length > 20 ? ' …' : ''}`);
 console.log(`\nfalse alerts over ${result.totalMinutes} min (whole sound path: model + detector + reply policy):`);
-for (const f of falseAlerts) console.log(`  ${f.name.padEnd(52)} ${String(f.minutes).padStart(5)} min  detector T3/T4: ${f.detectorAlerts}  urgent replies: ${f.urgentReplies}  other replies: ${f.otherReplies} ${f.examples.length ? JSON.stringify(f.examples) : ''}`);
+for (const f of falseAlerts) console.log(`  ${f.name.padEnd(52)} ${String(f.minutes).padStart(5)} min  detector T3/T4: ${f.detectorAlerts}  urgent replies: ${f.urgentReplies}  other replies: ${f.otherReplies} ${JSON.stringify(f.byReason)} ${f.examples.length ? JSON.stringify(f.examples) : ''}`);
 console.log(`detector cost per 0.4 s chunk: mean ${result.detectorMsPerChunk.mean} ms, p50 ${result.detectorMsPerChunk.p50} ms, p99 ${result.detectorMsPerChunk.p99} ms (machine shared)`);
 console.log('wrote bench/results/alarms.json');

@@ -236,3 +236,54 @@ test('bad input: silence, DC offset, clipping, a 1 kHz test tone and full-scale 
   }
   assert.throws(() => new AlarmDetector().process([1, 2] as unknown as Float32Array, 0.4), /Float32Array/);
 });
+
+/** beeping() and state() after every chunk: the chunk end times at which a plain beeping was heard. */
+function beepingAt(x: Float32Array): number[] {
+  const d = new AlarmDetector();
+  const out: number[] = [];
+  for (let i = 0; i < x.length; i += CHUNK) {
+    const c = new Float32Array(CHUNK);
+    c.set(x.subarray(i, i + CHUNK));
+    d.process(c, (i + CHUNK) / SR);
+    if (d.state() === 'inconsistent' && d.beeping()) out.push(+((i + CHUNK) / SR).toFixed(1));
+  }
+  return out;
+}
+
+test('plain beeping (alarm clock, kitchen timer) is heard as beeping within ~1 s of its fourth beep; T3, T4 and held tones are not', () => {
+  // An alarm clock's beep-beep (0.1 s beeps 0.05 s apart, every 0.6 s) and a timer's steady beeps, over a
+  // quiet room bed: beeping is reported once four alike beeps are in.
+  for (const [name, timing] of [['alarm clock', [0.1, 0.05, 0.1, 0.45]], ['timer', [0.25, 0.25]]] as const) {
+    for (const levelDbfs of [-30, -10]) {
+      const { x, onset } = patternSignal([...timing], 6, { freqHz: 2700, wave: 'square', levelDbfs }, { leadSec: 1.1, tailSec: 1 });
+      const y = under(x, noise(3, { color: 'pink' }), 25, levelDbfs);
+      const at = beepingAt(y);
+      const fourth = onset + (timing.length === 4 ? 0.6 + 0.25 : 3 * 0.5 + 0.25);
+      assert.ok(at.length > 0 && at[0] <= fourth + 1.0, `${name} ${levelDbfs} dBFS: first beeping at ${at[0]} (fourth beep ends ${fourth.toFixed(2)})`);
+    }
+  }
+  // Alarm patterns stay the pattern matcher's: never 'inconsistent' + beeping while they sound.
+  for (const [name, timing] of [['T3', T3_CYCLE], ['T4', T4_CYCLE]] as const) {
+    const { x } = patternSignal(timing, 2, { freqHz: 3100, wave: 'square', levelDbfs: -15 }, { leadSec: 1.1, tailSec: 1 });
+    assert.deepEqual(beepingAt(x), [], name);
+  }
+  assert.deepEqual(beepingAt(tone(3300, 6, 0.5)), [], 'held tone');
+});
+
+test('no beeping from music-like repeats: a steady note under louder accompaniment, struck decaying notes', () => {
+  // Four or more same-pitch notes at 2.6 kHz, 0.1 s on / 0.2 s off, as a melody's repeated high note.
+  const starts = Array.from({ length: 12 }, (_, k) => 1 + k * 0.3);
+  const flat = new Float32Array(6 * SR);
+  const bells = new Float32Array(6 * SR);
+  for (const s of starts) {
+    addBurst(flat, Math.round(s * SR), 0.1, { freqHz: 2625, wave: 'sine', levelDbfs: -30 });
+    bellHit(bells, Math.round(s * SR), 0.12, 2625, -20);
+  }
+  // The accompaniment: a held low chord ~15 dB over the high note, as in the rendered songs (bench/alarms.ts).
+  const chord = [196, 247, 294, 392].map((f) => tone(f, 6, 0.1));
+  const accompanied = flat.map((v, i) => v + chord.reduce((s, c) => s + c[i], 0));
+  assert.deepEqual(beepingAt(accompanied), [], 'steady note under a louder chord');
+  assert.deepEqual(beepingAt(bells), [], 'struck, decaying notes');
+  // Control: the same steady notes alone are beeping (the accompaniment is what rejects them).
+  assert.ok(beepingAt(flat).length > 0, 'the steady notes alone');
+});

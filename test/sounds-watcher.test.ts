@@ -34,3 +34,29 @@ test('recentSounds() reports a T3 alarm with its onset and pattern; nothing is l
   assert.ok(alarm.top.length > 0 && alarm.top[0].label === 'smoke_alarm');
   assert.deepEqual(watcher.log.since(alarm.t + 10), []);
 });
+
+test('plain beeping (an alarm clock) gets one normal comment once it stops, within 1 s; one that goes on is commented on within ~6 s', async () => {
+  const clf = await SoundClassifier.load();
+  // beep-beep every 0.6 s at 2.9 kHz: 5 rounds (stops), then 20 rounds (goes on for 12 s).
+  for (const [rounds, stops] of [[5, true], [20, false]] as const) {
+    const { x, onset } = patternSignal([0.1, 0.05, 0.1, 0.45], rounds, { freqHz: 2900, wave: 'square', levelDbfs: -20 }, { leadSec: 1.1, tailSec: 3 });
+    const audio = mix(x, noise(x.length / SR, { color: 'pink', amplitude: 0.01 }), 25);
+    const end = onset + rounds * 0.7 - 0.45; // the last beep's end
+    const lm = new LogMel();
+    const watcher = new SoundWatcher(new TaskManager(), true);
+    const replies: { t: number; text: string; urgent: boolean }[] = [];
+    for (let i = 0, k = 0; i < audio.length; i += 6400, k++) {
+      const pcm = new Float32Array(6400);
+      pcm.set(audio.subarray(i, i + 6400));
+      const mel = lm.process(pcm);
+      const t = (i + 6400) / SR;
+      const p = { chunk: { index: k, start: t - 0.4, t, pcm, padded: false }, mel, vadProbs: [], speech: 0, levelDb: -30, snrDb: 0, speechStarted: false, speechEnded: false, inSpeech: false, silenceMs: 0, sounds: { classes: clf.classes, probs: clf.classify(mel), thresholds: clf.thresholds } } as unknown as Percept;
+      for (const r of watcher.onChunk(p, false)?.responses ?? []) replies.push({ t, text: r.text ?? "", urgent: !!r.urgent });
+    }
+    const what = `${rounds} rounds: ${JSON.stringify(replies)}`;
+    assert.equal(replies.length, 1, what);
+    assert.ok(/beep/i.test(replies[0].text) && !replies[0].urgent, what);
+    if (stops) assert.ok(replies[0].t > end && replies[0].t <= end + 1.0, `${what}; last beep ends ${end.toFixed(2)}`);
+    else assert.ok(replies[0].t > onset + 4 && replies[0].t <= onset + 0.85 + 6 + 0.8, `${what}; onset ${onset.toFixed(2)}`);
+  }
+});

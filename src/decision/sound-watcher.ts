@@ -69,6 +69,9 @@ const MUSIC_SUSTAIN_CHUNKS = 25;
 const MUSIC_SUSTAIN_SHARE = 0.6;
 const MUSIC_HOLD_SEC = 6;
 
+/** Longest wait (s) for plain beeping to stop before commenting on it. */
+const BEEP_HOLD_SEC = 6;
+
 /** Recent events kept for a count task that starts after its first event already ended (seconds). */
 const REPLAY_SEC = 4;
 
@@ -95,6 +98,8 @@ export class SoundWatcher implements SoundHandler {
   private readonly musicRecent: boolean[] = [];
   private music = false;
   private musicHoldUntil = -Infinity;
+  /** Since when plain beeping has been sounding (null: not now). */
+  private beepSince: number | null = null;
 
   constructor(
     private readonly tasks: TaskManager,
@@ -172,7 +177,14 @@ export class SoundWatcher implements SoundHandler {
 
     const alarms = this.alarm.process(p.chunk.pcm, t);
     const gated = gatedClasses(classes, thresholds);
-    const gatedProbs = gateAlarmProbs(classes, probs, this.alarm.state(), this.alarm.last, true);
+    const alarmState = this.alarm.state();
+    const beeping = alarmState === 'inconsistent' ? this.alarm.beeping() : null;
+    const gatedProbs = gateAlarmProbs(classes, probs, alarmState, this.alarm.last, true, beeping !== null);
+    // Non-urgent comments wait while plain beeping goes on (said when it stops, like a reply waits for the
+    // user to finish), but not past BEEP_HOLD_SEC of it: an alarm clock may beep for minutes.
+    if (beeping?.sounding) this.beepSince ??= t;
+    else this.beepSince = null;
+    const beepHold = this.beepSince !== null && t - this.beepSince < BEEP_HOLD_SEC;
     if (!this.responder) this.responder = new SoundResponder({ classes: gated.classes, thresholds: Float32Array.from(gated.thresholds, (th, i) => (i < classes.length ? reliable[i] : th)) });
     this.syncOverrides(classes);
     const events: SessionEvent[] = [];
@@ -223,7 +235,7 @@ export class SoundWatcher implements SoundHandler {
     }
     for (const id of this.counters.keys()) if (!counting.some((x) => x.id === id)) this.counters.delete(id);
 
-    const reply = this.responder.update(gatedProbs, { t, userSpeaking });
+    const reply = this.responder.update(gatedProbs, { t, userSpeaking: userSpeaking || beepHold });
     const quiet = this.tasks.isQuiet(t);
     if (reply && (reply.urgent || !quiet) && (this.proactive || this.overrides.get(reply.label) === 'respond')) {
       // A counted class is answered by the counter, not commented on as well.

@@ -115,14 +115,39 @@ function grammarText(jsgf: string): string {
  * instead: identical audio always decodes identically.
  */
 const DITHER_SEED = 0x2545f491;
-function dither(x: Int16Array, state: { s: number }): Int16Array {
+/**
+ * Experimental (off unless SOUNDFLOW_ASR_NOISE_FLOOR_DBFS is set): a seeded pink-noise floor at that RMS
+ * (dBFS) added with the dither. Formant TTS voices leave spectral valleys near zero that the acoustic
+ * model never saw; a floor fills them (docs/notes/eval-v1-misses.md, eighth round).
+ */
+const FLOOR_DBFS = process.env.SOUNDFLOW_ASR_NOISE_FLOOR_DBFS ? Number(process.env.SOUNDFLOW_ASR_NOISE_FLOOR_DBFS) : null;
+interface DitherState { s: number; b0?: number; b1?: number; b2?: number }
+function pinkStep(st: DitherState, u: number): number {
+  st.b0 = 0.99765 * (st.b0 ?? 0) + u * 0.099046;
+  st.b1 = 0.963 * (st.b1 ?? 0) + u * 0.2965164;
+  st.b2 = 0.57 * (st.b2 ?? 0) + u * 1.0526913;
+  return st.b0 + st.b1 + st.b2 + u * 0.1848;
+}
+let PINK_GAIN = 0;
+if (FLOOR_DBFS !== null && Number.isFinite(FLOOR_DBFS)) {
+  const st: DitherState = { s: 12345 };
+  let acc = 0;
+  for (let i = 0; i < 64000; i++) {
+    st.s ^= st.s << 13; st.s ^= st.s >>> 17; st.s ^= st.s << 5;
+    const v = pinkStep(st, ((st.s >>> 0) / 4294967296) * 2 - 1);
+    acc += v * v;
+  }
+  PINK_GAIN = (32768 * Math.pow(10, FLOOR_DBFS / 20)) / Math.sqrt(acc / 64000);
+}
+function dither(x: Int16Array, state: DitherState): Int16Array {
   const out = new Int16Array(x.length);
   let s = state.s;
   for (let i = 0; i < x.length; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    const v = x[i] + ((s >>> 0) % 3) - 1;
+    const fl = PINK_GAIN ? Math.round(PINK_GAIN * pinkStep(state, ((s >>> 0) / 4294967296) * 2 - 1)) : 0;
+    const v = x[i] + ((s >>> 0) % 3) - 1 + fl;
     out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
   }
   state.s = s;
@@ -130,7 +155,7 @@ function dither(x: Int16Array, state: { s: number }): Int16Array {
 }
 
 export class PocketSphinxDecoder {
-  private readonly ditherState = { s: DITHER_SEED };
+  private readonly ditherState: DitherState = { s: DITHER_SEED };
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private inUtt = false;
@@ -277,6 +302,7 @@ export class PocketSphinxDecoder {
     this.inUtt = true;
     this.streamed = true;
     this.ditherState.s = DITHER_SEED;
+    this.ditherState.b0 = this.ditherState.b1 = this.ditherState.b2 = 0;
     this.lastPartial = '';
     this.speech = false;
     void this.enqueue(async () => {

@@ -25,8 +25,10 @@ export interface TonePulse {
   freqHz: number;
   /** Peak tone level, dB re a full-scale sine. */
   levelDbfs: number;
-  /** Tone level (dB re a full-scale sine) of each tonal frame, 10 ms apart (short pulses only). */
+  /** Tone level (dB re a full-scale sine) of each tonal frame, 10 ms apart (pulses up to ENVELOPE_MAX_SEC). */
   envelope?: number[];
+  /** Median share of the tone in its frames' whole power (dB, ≤ 0): ~0 for a beep in a quiet room, far below for a partial of music or speech. */
+  shareDb?: number;
 }
 
 export interface AlarmAlert {
@@ -106,6 +108,29 @@ const BLIP_WEAKER_DB = 2;
 /** Same-pitch pulses closer than this are one tone whose peak a partial took for a frame or two (s). */
 const JOIN_SEC = 0.03;
 
+// Plain beeping (an alarm clock, a microwave, a timer): neither pattern, but a steady tone repeating at
+// one pitch. At least BEEP_MIN_PULSES alike, flat pulses of BEEP_ON s with gaps of BEEP_GAP s, all within
+// the last BEEP_WINDOW_SEC. Music rarely repeats one steady note four times that fast at 2–4.5 kHz, and a
+// struck note (cowbell, piano) decays or jitters (the same steadiness test as T4 beeps).
+const BEEP_MIN_PULSES = 4;
+const BEEP_ON: [number, number] = [0.04, 0.6];
+const BEEP_GAP: [number, number] = [0.04, 1.0];
+const BEEP_WINDOW_SEC = 3;
+/** Beeps of one appliance are alike: each within this share of the median duration (or T4_ALIKE_SEC). */
+const BEEP_ALIKE = 0.25;
+/**
+ * A beep is most of what is heard while it sounds: the tone's median share of the frame power is ≥ this
+ * (dB). Appliance patterns over a quiet bed: −4…0 dB; steady repeated notes of rendered songs (train split,
+ * 57 candidate trains in 208 min): −10 dB and below, most under −15.
+ */
+const BEEP_SHARE_DB = -8;
+/** Steadiness of each beep (pulseDecayDb / pulseRoughnessDb, dB): appliance beeps 0–0.1 / ≤ 0.05; music notes mostly 1–8 / 0.6–2.7. */
+const BEEP_DECAY_DB = 3;
+const BEEP_ROUGH_DB = 0.75;
+
+/** Pulses up to this long keep their level envelope (steadiness checks). */
+const ENVELOPE_MAX_SEC = 0.6;
+
 const inside = (v: number, [lo, hi]: [number, number]) => v >= lo && v <= hi;
 
 /** In-place iterative radix-2 complex FFT of size N. */
@@ -159,6 +184,8 @@ interface OpenPulse {
   last: number;
   bins: number[];
   levels: number[];
+  /** Per frame: the tone's share of the frame's whole power (dB, ≤ 0). */
+  shares: number[];
   peakDb: number;
   lastDb: number;
   gap: number;
@@ -224,6 +251,43 @@ export class AlarmDetector {
     return out;
   }
 
+  /**
+   * A steady tone beeping at one pitch now (see BEEP_*), or null. Says nothing about T3/T4: callers ask
+   * it when state() is 'inconsistent', i.e. when the pulses contradict both alarm patterns.
+   */
+  beeping(): { freqHz: number; pulses: number; sounding: boolean } | null {
+    const now = this.now;
+    const recent = this.closed.filter((p) => now - p.offset < BEEP_WINDOW_SEC);
+    const tried: number[] = [];
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const f = recent[i].freqHz;
+      if (tried.some((g) => Math.abs(g - f) <= SAME_FREQ * g + BIN_HZ)) continue;
+      tried.push(f);
+      const train = this.train(f).filter((p) => now - p.offset < BEEP_WINDOW_SEC && p.onset >= now - BEEP_WINDOW_SEC - 1);
+      if (train.length < BEEP_MIN_PULSES) continue;
+      const fs = train.map((p) => p.freqHz);
+      if (Math.max(...fs) - Math.min(...fs) > BIN_HZ) continue; // a beep holds its pitch; a melody does not
+      const d = train.map((p) => p.offset - p.onset);
+      if (!d.every((x) => inside(x, BEEP_ON))) continue;
+      const med = [...d].sort((a, b) => a - b)[d.length >> 1];
+      if (!d.every((x) => Math.abs(x - med) <= Math.max(T4_ALIKE_SEC, BEEP_ALIKE * med))) continue;
+      if (!train.every((p) => steadyPulse(p, { t4DecayDb: BEEP_DECAY_DB, t4RoughDb: BEEP_ROUGH_DB }))) continue;
+      const shares = train.map((p) => p.shareDb ?? -Infinity).sort((a, b) => a - b);
+      if (shares[shares.length >> 1] < BEEP_SHARE_DB) continue;
+      let gapsOk = true;
+      for (let k = 1; k < train.length && gapsOk; k++) gapsOk = inside(train[k].onset - train[k - 1].offset, BEEP_GAP);
+      if (!gapsOk) continue;
+      // Still sounding: a tone at that pitch now, or the silence since the last beep no longer than the
+      // train's longest gap (+ 0.1 s): the comment can wait for the beeping to stop, as a person's would.
+      const last = train[train.length - 1];
+      let longest = 0;
+      for (let k = 1; k < train.length; k++) longest = Math.max(longest, train[k].onset - train[k - 1].offset);
+      const open = this.opens.some((o) => Math.abs(o.bins[o.bins.length - 1] * BIN_HZ - last.freqHz) <= SAME_FREQ * last.freqHz + BIN_HZ);
+      return { freqHz: mean(fs), pulses: train.length, sounding: open || now - last.offset <= longest + 0.1 };
+    }
+    return null;
+  }
+
   /** What recent pulses say about a smoke alarm at the current time (see AlarmState). */
   state(): AlarmState {
     const now = this.now;
@@ -257,7 +321,9 @@ export class AlarmDetector {
       im[i] = 0;
     }
     this.fft.run(re, im);
-    for (let k = 0; k <= N / 2; k++) pow[k] = re[k] * re[k] + im[k] * im[k];
+    let whole = 0;
+    for (let k = 0; k <= N / 2; k++) whole += pow[k] = re[k] * re[k] + im[k] * im[k];
+    const share = (k: number) => 10 * Math.log10((pow[k - 1] + pow[k] + pow[k + 1]) / (whole + 1e-20) + 1e-20);
     const ref = this.median(Math.floor(1500 / BIN_HZ), Math.ceil(6000 / BIN_HZ));
     // Tonal peaks in the band, strongest first (at most MAX_TRACKS).
     const peaks: { bin: number; level: number; p: number }[] = [];
@@ -277,17 +343,19 @@ export class AlarmDetector {
         used.add(hit.bin);
         this.opens.splice(this.opens.indexOf(o), 1);
         this.close(o);
-        this.opens.push({ onset: t, last: t, bins: [hit.bin], levels: [hit.level], peakDb: hit.level, lastDb: hit.level, gap: 0 });
+        this.opens.push({ onset: t, last: t, bins: [hit.bin], levels: [hit.level], shares: [share(hit.bin)], peakDb: hit.level, lastDb: hit.level, gap: 0 });
       } else if (hit) {
         used.add(hit.bin);
         o.last = t;
         o.lastDb = hit.level;
         o.bins.push(hit.bin);
         o.levels.push(hit.level);
+        o.shares.push(share(hit.bin));
         if (o.bins.length > 400) {
           // bound memory on a held tone
           o.bins.splice(0, 200);
           o.levels.splice(0, 200);
+          o.shares.splice(0, 200);
         }
         o.peakDb = Math.max(o.peakDb, hit.level);
         o.gap = 0;
@@ -299,7 +367,7 @@ export class AlarmDetector {
     for (const q of peaks) {
       if (used.has(q.bin) || this.opens.length >= MAX_TRACKS) continue;
       if (this.opens.some((o) => Math.abs(o.bins[o.bins.length - 1] - q.bin) <= 2)) continue; // a tone's own skirt
-      this.opens.push({ onset: t, last: t, bins: [q.bin], levels: [q.level], peakDb: q.level, lastDb: q.level, gap: 0 });
+      this.opens.push({ onset: t, last: t, bins: [q.bin], levels: [q.level], shares: [share(q.bin)], peakDb: q.level, lastDb: q.level, gap: 0 });
     }
   }
 
@@ -331,10 +399,11 @@ export class AlarmDetector {
     if (prev && onset - prev.offset <= 0.05 && Math.abs(prev.levelDbfs - p.peakDb) <= WEAKER_DB) {
       prev.offset = offset;
       prev.levelDbfs = Math.max(prev.levelDbfs, p.peakDb);
-      prev.envelope = prev.envelope && offset - prev.onset <= 0.3 ? [...prev.envelope, ...p.levels] : undefined;
+      prev.envelope = prev.envelope && offset - prev.onset <= ENVELOPE_MAX_SEC ? [...prev.envelope, ...p.levels] : undefined;
+      prev.shareDb = Math.min(prev.shareDb ?? 0, medianOf(p.shares));
       return;
     }
-    this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb, envelope: offset - onset <= 0.3 ? p.levels : undefined });
+    this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb, shareDb: medianOf(p.shares), envelope: offset - onset <= ENVELOPE_MAX_SEC ? p.levels : undefined });
     while (this.closed.length && this.now - this.closed[0].offset > HISTORY_SEC) this.closed.shift();
   }
 
@@ -547,6 +616,12 @@ function t4Prefix(train: TonePulse[]): boolean {
     }
   }
   return true;
+}
+
+function medianOf(xs: number[]): number {
+  if (!xs.length) return -Infinity;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
 }
 
 function mean(xs: number[]): number {
