@@ -1,5 +1,6 @@
 // The environment, read in one place and only by the CLI and the server: library code takes options.
 import type { SessionOptions } from '../engine/options.ts';
+import { SoundFlowError } from '../util/errors.ts';
 
 type Endpoint = NonNullable<SessionOptions['llm']>;
 
@@ -40,4 +41,16 @@ export function serverTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string
 /** File to write per-chunk timing spans to (SOUNDFLOW_CHUNK_TRACE; src/util/chunk-trace.ts), when set. */
 export function chunkTraceFileFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.SOUNDFLOW_CHUNK_TRACE || undefined;
+}
+
+/**
+ * Experimental recogniser noise floor (dBFS RMS; SOUNDFLOW_ASR_NOISE_FLOOR_DBFS, e.g. -45), when set: see
+ * setRecognizerNoiseFloor in src/perception/asr/pocketsphinx.ts. A value that is not a number is an error.
+ */
+export function asrNoiseFloorFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.SOUNDFLOW_ASR_NOISE_FLOOR_DBFS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new SoundFlowError('invalid_argument', `SOUNDFLOW_ASR_NOISE_FLOOR_DBFS must be a number (dBFS), got "${v}"`);
+  return n;
 }

@@ -116,11 +116,26 @@ function grammarText(jsgf: string): string {
  */
 const DITHER_SEED = 0x2545f491;
 /**
- * Experimental (off unless SOUNDFLOW_ASR_NOISE_FLOOR_DBFS is set): a seeded pink-noise floor at that RMS
- * (dBFS) added with the dither. Formant TTS voices leave spectral valleys near zero that the acoustic
- * model never saw; a floor fills them (docs/notes/eval-v1-misses.md, eighth round).
+ * Experimental, off by default: a seeded pink-noise floor at `dbfs` RMS added with the dither. Formant TTS
+ * voices leave spectral valleys near zero that the acoustic model never saw; a floor fills them
+ * (docs/notes/eval-v1-misses.md, eighth round). Process-wide; the CLI sets it from
+ * SOUNDFLOW_ASR_NOISE_FLOOR_DBFS (src/transport/env.ts). null turns it off.
  */
-const FLOOR_DBFS = process.env.SOUNDFLOW_ASR_NOISE_FLOOR_DBFS ? Number(process.env.SOUNDFLOW_ASR_NOISE_FLOOR_DBFS) : null;
+export function setRecognizerNoiseFloor(dbfs: number | null): void {
+  if (dbfs === null) {
+    PINK_GAIN = 0;
+    return;
+  }
+  if (!Number.isFinite(dbfs) || dbfs > 0) throw new SoundFlowError('invalid_argument', `recognizer noise floor must be a level in dBFS <= 0, got ${dbfs}`);
+  const st: DitherState = { s: 12345 };
+  let acc = 0;
+  for (let i = 0; i < 64000; i++) {
+    st.s ^= st.s << 13; st.s ^= st.s >>> 17; st.s ^= st.s << 5;
+    const v = pinkStep(st, ((st.s >>> 0) / 4294967296) * 2 - 1);
+    acc += v * v;
+  }
+  PINK_GAIN = (32768 * Math.pow(10, dbfs / 20)) / Math.sqrt(acc / 64000);
+}
 interface DitherState { s: number; b0?: number; b1?: number; b2?: number }
 function pinkStep(st: DitherState, u: number): number {
   st.b0 = 0.99765 * (st.b0 ?? 0) + u * 0.099046;
@@ -129,16 +144,6 @@ function pinkStep(st: DitherState, u: number): number {
   return st.b0 + st.b1 + st.b2 + u * 0.1848;
 }
 let PINK_GAIN = 0;
-if (FLOOR_DBFS !== null && Number.isFinite(FLOOR_DBFS)) {
-  const st: DitherState = { s: 12345 };
-  let acc = 0;
-  for (let i = 0; i < 64000; i++) {
-    st.s ^= st.s << 13; st.s ^= st.s >>> 17; st.s ^= st.s << 5;
-    const v = pinkStep(st, ((st.s >>> 0) / 4294967296) * 2 - 1);
-    acc += v * v;
-  }
-  PINK_GAIN = (32768 * Math.pow(10, FLOOR_DBFS / 20)) / Math.sqrt(acc / 64000);
-}
 function dither(x: Int16Array, state: DitherState): Int16Array {
   const out = new Int16Array(x.length);
   let s = state.s;

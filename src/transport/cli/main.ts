@@ -2,6 +2,7 @@
 // `soundflow run` never pays for the server or the trainer.
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
 import { HelpRequested } from './args.ts';
+import { asrNoiseFloorFromEnv } from '../env.ts';
 
 type CommandModule = { run(args: string[]): Promise<number> };
 
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    const floor = asrNoiseFloorFromEnv();
+    if (floor !== undefined) (await import('../../perception/asr/pocketsphinx.ts')).setRecognizerNoiseFloor(floor);
     return await (await cmd.load()).run(rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
