@@ -4,7 +4,7 @@
 // real perceiver (one-pass decoders, command grammar).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Perceiver } from '../src/perception/perceiver.ts';
+import { Perceiver, type PerceiverOptions } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
 import { openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
@@ -97,53 +97,44 @@ describe('what a chunk waits for (issue #12)', () => {
     return out;
   }
 
-  it("a long first utterance decoded from the CMN prior has its final on its own chunk, like later ones", async () => {
-    // With the re-decode off nothing is left to do at its end (decoded again, its final waits one chunk: below).
+  /**
+   * Two long statements, the first a session's first utterance: the chunks that end them, the chunks
+   * that carry their finals, and the finals' words (each must be the statement).
+   */
+  async function endsAndFinals(opts: Partial<PerceiverOptions>) {
     const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
-    const p = await Perceiver.create({ redecodeFirstUtterance: false }, pool, grammar);
+    const p = await Perceiver.create(opts, pool, grammar);
     try {
       const r = await run(p, audio);
       const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
       const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
       assert.equal(ends.length, 2, JSON.stringify(r));
-      assert.deepEqual(finals, ends);
-      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
-      assert.match(r[finals[1]].final!, /museum|nine|six|weekdays/);
+      return { ends, finals, texts: finals.map((i) => r[i].final!) };
     } finally {
       p.close();
     }
+  }
+
+  it("a long first utterance decoded from the CMN prior has its final on its own chunk, like later ones", async () => {
+    // With the re-decode off nothing is left to do at its end (decoded again, its final waits one chunk: below).
+    const { ends, finals, texts } = await endsAndFinals({ redecodeFirstUtterance: false });
+    assert.deepEqual(finals, ends);
+    assert.match(texts[0], /museum|nine|six|weekdays/);
+    assert.match(texts[1], /museum|nine|six|weekdays/);
   });
 
   it("a long first utterance decoded again with its own mean has its final one chunk after its end, later ones on their own chunk", async () => {
-    const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
-    const p = await Perceiver.create({ redecodeFirstUtterance: true }, pool, grammar);
-    try {
-      const r = await run(p, audio);
-      const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
-      const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
-      assert.equal(ends.length, 2, JSON.stringify(r));
-      assert.deepEqual(finals, [ends[0] + 1, ends[1]]);
-      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
-      assert.match(r[finals[1]].final!, /museum|nine|six|weekdays/);
-    } finally {
-      p.close();
-    }
+    const { ends, finals, texts } = await endsAndFinals({ redecodeFirstUtterance: true });
+    assert.deepEqual(finals, [ends[0] + 1, ends[1]]);
+    assert.match(texts[0], /museum|nine|six|weekdays/);
+    assert.match(texts[1], /museum|nine|six|weekdays/);
   });
 
   it("a first utterance longer than redecodeMaxSeconds keeps its live transcript: its final on its own chunk", async () => {
     // Talk or dictation, not a request: not decoded again, so nothing is left to hand to the next chunk.
-    const audio = room(concat(silence(1), speech(statement), silence(1.5), speech(statement), silence(1.5)));
-    const p = await Perceiver.create({ redecodeFirstUtterance: true, redecodeMaxSeconds: 2 }, pool, grammar);
-    try {
-      const r = await run(p, audio);
-      const ends = r.flatMap((c, i) => (c.ended ? [i] : []));
-      const finals = r.flatMap((c, i) => (c.final !== null ? [i] : []));
-      assert.equal(ends.length, 2, JSON.stringify(r));
-      assert.deepEqual(finals, ends);
-      assert.match(r[finals[0]].final!, /museum|nine|six|weekdays/);
-    } finally {
-      p.close();
-    }
+    const { ends, finals, texts } = await endsAndFinals({ redecodeFirstUtterance: true, redecodeMaxSeconds: 2 });
+    assert.deepEqual(finals, ends);
+    assert.match(texts[0], /museum|nine|six|weekdays/);
   });
 
   it('with batch grammar readings, the pause of a long utterance does not wait for the early end-of-turn check; a short one does', async () => {

@@ -10,21 +10,26 @@ import type { Percept } from '../src/perception/types.ts';
 import { patternSignal, T3_CYCLE } from '../src/soundflow/corpus/alarm-patterns.ts';
 import { mix, noise, SR } from '../src/testing/audio.ts';
 
-test('recentSounds() reports a T3 alarm with its onset and pattern; nothing is logged after it', async () => {
-  const { x, onset } = patternSignal(T3_CYCLE, 1, { freqHz: 3100, wave: 'pulse', duty: 0.3, levelDbfs: -25 }, { leadSec: 0.9, tailSec: 1.5 });
-  const audio = mix(x, noise(x.length / SR, { color: 'pink', amplitude: 0.01 }), 20);
-  const clf = await SoundClassifier.load();
+/** The audio through the watcher chunk by chunk (a sound-only percept: no speech), with each chunk's responses. */
+function* feed(watcher: SoundWatcher, clf: SoundClassifier, audio: Float32Array) {
   const lm = new LogMel();
-  const watcher = new SoundWatcher(new TaskManager(), true);
-  const urgent: number[] = [];
   for (let i = 0, k = 0; i < audio.length; i += 6400, k++) {
     const pcm = new Float32Array(6400);
     pcm.set(audio.subarray(i, i + 6400));
     const mel = lm.process(pcm);
     const t = (i + 6400) / SR;
     const p = { chunk: { index: k, start: t - 0.4, t, pcm, padded: false }, mel, vadProbs: [], speech: 0, levelDb: -30, snrDb: 0, speechStarted: false, speechEnded: false, inSpeech: false, silenceMs: 0, sounds: { classes: clf.classes, probs: clf.classify(mel), thresholds: clf.thresholds } } as unknown as Percept;
-    for (const r of watcher.onChunk(p, false)?.responses ?? []) if (r.urgent) urgent.push(t);
+    yield { t, responses: watcher.onChunk(p, false)?.responses ?? [] };
   }
+}
+
+test('recentSounds() reports a T3 alarm with its onset and pattern; nothing is logged after it', async () => {
+  const { x, onset } = patternSignal(T3_CYCLE, 1, { freqHz: 3100, wave: 'pulse', duty: 0.3, levelDbfs: -25 }, { leadSec: 0.9, tailSec: 1.5 });
+  const audio = mix(x, noise(x.length / SR, { color: 'pink', amplitude: 0.01 }), 20);
+  const clf = await SoundClassifier.load();
+  const watcher = new SoundWatcher(new TaskManager(), true);
+  const urgent: number[] = [];
+  for (const { t, responses } of feed(watcher, clf, audio)) for (const r of responses) if (r.urgent) urgent.push(t);
   assert.equal(urgent.length, 1);
   const alarm = watcher.recentSounds().find((s) => s.source === 'alarm');
   assert.ok(alarm, JSON.stringify(watcher.recentSounds()));
@@ -42,17 +47,9 @@ test('plain beeping (an alarm clock) gets one normal comment once it stops, with
     const { x, onset } = patternSignal([0.1, 0.05, 0.1, 0.45], rounds, { freqHz: 2900, wave: 'square', levelDbfs: -20 }, { leadSec: 1.1, tailSec: 3 });
     const audio = mix(x, noise(x.length / SR, { color: 'pink', amplitude: 0.01 }), 25);
     const end = onset + rounds * 0.7 - 0.45; // the last beep's end
-    const lm = new LogMel();
     const watcher = new SoundWatcher(new TaskManager(), true);
     const replies: { t: number; text: string; urgent: boolean }[] = [];
-    for (let i = 0, k = 0; i < audio.length; i += 6400, k++) {
-      const pcm = new Float32Array(6400);
-      pcm.set(audio.subarray(i, i + 6400));
-      const mel = lm.process(pcm);
-      const t = (i + 6400) / SR;
-      const p = { chunk: { index: k, start: t - 0.4, t, pcm, padded: false }, mel, vadProbs: [], speech: 0, levelDb: -30, snrDb: 0, speechStarted: false, speechEnded: false, inSpeech: false, silenceMs: 0, sounds: { classes: clf.classes, probs: clf.classify(mel), thresholds: clf.thresholds } } as unknown as Percept;
-      for (const r of watcher.onChunk(p, false)?.responses ?? []) replies.push({ t, text: r.text ?? "", urgent: !!r.urgent });
-    }
+    for (const { t, responses } of feed(watcher, clf, audio)) for (const r of responses) replies.push({ t, text: r.text ?? "", urgent: !!r.urgent });
     const what = `${rounds} rounds: ${JSON.stringify(replies)}`;
     assert.equal(replies.length, 1, what);
     assert.ok(/beep/i.test(replies[0].text) && !replies[0].urgent, what);
