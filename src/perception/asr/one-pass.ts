@@ -121,6 +121,19 @@ function joinResults(parts: DecodeResult[]): Pick<DecodeResult, 'text' | 'score'
 }
 
 /** Same surface as StreamingRecognizer (startUtterance/feed/commitSegment/finish/cancel). */
+/** Samples of a first utterance its re-decode covers: all of it, or up to its last segment when the tail is dropped. */
+function redecodedSamples(audio: Int16Array[], bounds: number[], keepTail: boolean): number {
+  return !keepTail && bounds.length ? bounds.at(-1)! : audio.reduce((n, a) => n + a.length, 0);
+}
+
+/** n-best readings belong to the last part, and only for a short utterance (as the live pass gives them). */
+function nbestOnLast(parts: DecodeResult[], seconds: number): DecodeResult[] {
+  parts.forEach((p, i) => {
+    if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
+  });
+  return parts;
+}
+
 export class OnePassRecognizer {
   private readonly maxSamples: number;
   private readonly prior: Float32Array | null;
@@ -420,17 +433,12 @@ export class OnePassRecognizer {
    * holds speech) is done now. Null (keep the live pass) when there is too little audio.
    */
   private async redecodeRest(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], redone: Promise<DecodeResult | null>[], keepTail: boolean, seconds: number): Promise<DecodeResult[] | null> {
-    const length = audio.reduce((n, a) => n + a.length, 0);
-    const total = !keepTail && bounds.length ? bounds.at(-1)! : length;
+    const total = redecodedSamples(audio, bounds, keepTail);
     if (total < MIN_SEGMENT_SAMPLES) return null;
     const last = bounds.at(-1) ?? 0;
     const tail = keepTail && total > last ? this.decodeAgain(d, slice(audio, last, total), seconds <= NBEST_MAX_SECONDS ? NBEST : 0) : null;
     const parts = (await Promise.all([...redone, tail])).filter((p): p is DecodeResult => p !== null);
-    // n-best readings belong to the last part, and only for a short utterance (as the live pass gives them).
-    parts.forEach((p, i) => {
-      if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
-    });
-    return parts;
+    return nbestOnLast(parts, seconds);
   }
 
   /**
@@ -439,8 +447,7 @@ export class OnePassRecognizer {
    * committed segments and the tail) with their own means, as `redecodeRest` would have.
    */
   private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[]): Promise<DecodeResult[] | null> | null {
-    const length = audio.reduce((n, a) => n + a.length, 0);
-    const total = !keepTail && bounds.length ? bounds.at(-1)! : length;
+    const total = redecodedSamples(audio, bounds, keepTail);
     if (total < MIN_SEGMENT_SAMPLES || total > this.redecodeMaxSamples) return null;
     const text = normalizeTranscript(joinResults(live.filter((p) => p && p.text)).text);
     if (this.keepLive && text && this.keepLive(text)) return null;
@@ -451,12 +458,7 @@ export class OnePassRecognizer {
       const last = i === cuts.length - 1;
       pieces.push(this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), last && seconds <= NBEST_MAX_SECONDS ? NBEST : 0));
     }
-    return Promise.all(pieces).then((parts) => {
-      parts.forEach((p, i) => {
-        if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
-      });
-      return parts;
-    });
+    return Promise.all(pieces).then((parts) => nbestOnLast(parts, seconds));
   }
 
   /**
