@@ -7,6 +7,7 @@
 // - user speech starting while a reply plays cuts the reply (barge-in).
 // The echo guard drops utterances that repeat what the assistant itself just said.
 import { grammarCompletedSum, soundsUnfinished } from '../instructions/unfinished.ts';
+import { parseInstruction } from '../instructions/parser.ts';
 import type { SessionEvent } from '../events.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
@@ -28,7 +29,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -199,7 +200,7 @@ export class RulePolicy implements Policy {
             // n-best); joined, the continuation takes the place of the number the grammar made up.
             this.held = { text, since: t, command: fin.command?.text, candidate: fin.commandCandidate, alternatives: fin.alternatives, joinAs: sumSoFar, voice: fin.voice };
             reason = 'hold:unfinished';
-          } else if ((soundsUnfinished(text) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
+          } else if (((soundsUnfinished(text) && !flooredInstruction(fin.command)) || (fin.command !== undefined && soundsUnfinished(fin.command.text))) && !p.chunk.padded) {
             // The grammar may complete a paused sentence on its own ("what is eleven times" → "… times
             // two"), so it never cuts the hold short; but when the speaker really stopped, its reading is
             // kept for the release ("what is seven times a" heard, "… times eight" read by the grammar).
@@ -209,7 +210,7 @@ export class RulePolicy implements Policy {
           } else {
             const overheard = this.voiceStyle.overheard(fin.voice, text);
             const command = fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text);
-            const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives);
+            const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives, !!fin.command?.floored);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
             if (!joined && !p.chunk.padded && !this.opts.respondToAllSpeech && HOLD_BEFORE.has(r.reason) && r.events.length === 0) {
@@ -263,15 +264,25 @@ export class RulePolicy implements Policy {
     return r.reason;
   }
 
-  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[]): Promise<HandlerResult> {
+  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[], commandFloored = false): Promise<HandlerResult> {
     const afterReply = t - this.lastReplyT <= AFTER_REPLY_S;
-    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}) });
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}), ...(commandFloored ? { commandFloored } : {}) });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };
     }
     return r;
   }
+}
+
+/**
+ * A complete instruction the grammar accepted only over a noise floor (a voice the recogniser fits badly,
+ * grammar-recognizer.ts FloorRetry): the open transcript of such a voice is garble, so its ending ("it
+ * totally theaters on" for "translate what i say into spanish") says nothing about the sentence being
+ * unfinished. Sums are not covered: a paused sum's first half reads as a whole one (grammarCompletedSum).
+ */
+function flooredInstruction(command: { text: string; floored?: boolean } | undefined): boolean {
+  return !!command?.floored && parseInstruction(command.text)?.type === 'task';
 }
 
 /** An utterance held back for its continuation. */

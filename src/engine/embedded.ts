@@ -70,7 +70,7 @@ export class EmbeddedEngine implements Engine {
     const twoPass = (opts.asr ?? DEFAULT_ASR) === 'two-pass';
     this.recognizers = twoPass ? new RecognizerPool() : openOnePassPool({}, { max: 8, spare: 0, idleMs: 30_000 });
     this.grammar = twoPass || opts.grammar === 'batch'
-      ? new GrammarPool(Math.max(1, Math.min(4, availableParallelism())))
+      ? new GrammarPool(Math.max(1, Math.min(4, availableParallelism())), { floorRetry: DEFAULT_PERCEIVER.grammarFloorRetry })
       // Pairs of ~35 MB decoders: four utterances read at once (more wait for a pair and catch up).
       : openGrammarStreamPool({ max: 4, spare: 0, idleMs: 30_000 });
     const { perceptionWorkers: workers } = resolveEngineOptions(opts);

@@ -9,7 +9,7 @@ import type { RecognizerPool } from './asr/pool.ts';
 import { OnePassRecognizer } from './asr/one-pass.ts';
 import { DecoderPool } from './asr/decoder-pool.ts';
 import { FallbackTranscriber, type Transcriber } from './asr/transcriber.ts';
-import type { RecognitionDetail } from './asr/grammar-recognizer.ts';
+import { DEFAULT_FLOOR_RETRY, type FloorRetry, type RecognitionDetail } from './asr/grammar-recognizer.ts';
 import type { GrammarReader } from './asr/grammar-pool.ts';
 import { GrammarStream, type GrammarDecoderPair } from './asr/grammar-stream.ts';
 import { QuietGate } from './quiet-gate.ts';
@@ -117,6 +117,11 @@ export interface PerceiverOptions {
    * on, a sequence of café sessions in one engine made pocketsphinx abort (docs/notes/voice.md).
    */
   babbleMarginDb: number;
+  /**
+   * Streamed grammar readings: an utterance the word fit rejects is read again over a noise floor 25 dB
+   * under its speech, in a quieter room (formant voices; grammar-recognizer.ts `FloorRetry`; null: never).
+   */
+  grammarFloorRetry: FloorRetry | null;
 }
 
 export const DEFAULT_PERCEIVER: PerceiverOptions = {
@@ -140,6 +145,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   suppressNoiseFloorRiseDb: 10,
   suppressNoiseInBabble: false,
   babbleMarginDb: Infinity,
+  grammarFloorRetry: DEFAULT_FLOOR_RETRY,
 };
 
 export interface StageTimings {
@@ -234,7 +240,7 @@ export class Perceiver {
     p.pool = pool instanceof DecoderPool ? null : (pool ?? null);
     if (streamed && asr instanceof OnePassRecognizer) {
       // Each utterance starts from the session's cepstral estimate, known once the previous one is done.
-      p.gstream = new GrammarStream(streamed, { seed: () => asr.estimate() });
+      p.gstream = new GrammarStream(streamed, { seed: () => asr.estimate(), floorRetry: opts.grammarFloorRetry });
     } else {
       p.grammar = grammar ? Promise.resolve(grammar as GrammarReader | Promise<GrammarReader>) : null;
     }
@@ -538,7 +544,7 @@ export class Perceiver {
       .then(([tr, detail, r]): FinalTranscript | null => {
         const fallback = tr.fallback;
         const text = tr.text;
-        const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence } : null;
+        const cmd = detail?.accepted ? { text: detail.text, confidence: detail.confidence, ...(detail.floored ? { floored: true } : {}) } : null;
         const candidate = detail && !detail.accepted && detail.text ? detail.text : undefined;
         if (!text && !cmd) return fallback ? { text: '', utterance, fallback } : null;
         const voice = describeVoice?.(text || cmd!.text) ?? null;

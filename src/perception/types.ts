@@ -11,7 +11,7 @@ export interface FinalTranscript {
   /** Raw PCM16 of the utterance, bounded in length. */
   audio?: Int16Array;
   /** The command/question grammar's reading of the utterance, when it accepted one. */
-  command?: { text: string; confidence: number };
+  command?: { text: string; confidence: number; floored?: boolean };
   /** The grammar's best reading when its own thresholds rejected it (evidence to weigh, not a result). */
   commandCandidate?: string;
   /** The open decoder's n-best hypotheses, best first (when the recogniser produced them). */

@@ -15,6 +15,8 @@ import { PocketSphinxDecoder } from './pocketsphinx.ts';
 import { SoundFlowError } from '../../util/errors.ts';
 import { buildGrammar, buildWordLoop, dictionaryWords } from '../../instructions/grammar.ts';
 import { SAMPLE_RATE } from '../../audio/chunk.ts';
+import { withNoiseFloor } from './noise-floor.ts';
+import { toRecognizerPcm } from './input.ts';
 
 export interface Recognition {
   /** The grammar's best sentence (lower case, in-grammar words). */
@@ -34,6 +36,8 @@ export interface RecognitionDetail extends Recognition {
   accepted: boolean;
   /** The free loop's sentence, for diagnostics. */
   loopText: string;
+  /** Read again with a noise floor under it (FloorRetry) and accepted that way. */
+  floored?: boolean;
   /** Wall time of the decodes. */
   ms: number;
 }
@@ -51,6 +55,55 @@ export interface RecognizerOptions {
    * grammar decode's CPU and cannot change a reading the word fit rejects.
    */
   fullEvidence?: boolean;
+  /** A second reading with a noise floor for an utterance whose word fit rejects it (null: off). */
+  floorRetry?: FloorRetry | null;
+}
+
+/**
+ * A reading the word fit rejects is read again with pink noise `belowSpeechDb` under the speech
+ * (noise-floor.ts), when the room is quieter than that; it replaces the plain reading only when accepted
+ * by its own thresholds. Formant voices (espeak) fit the model badly in quiet rooms and well over a floor.
+ */
+export interface FloorRetry {
+  belowSpeechDb: number;
+  marginThreshold: number;
+  wordScoreThreshold: number;
+}
+
+/** Tuned on the train split's turns (scripts/tune-noise-floor.ts, docs/notes/eval-v1-misses.md, ninth round). */
+export const DEFAULT_FLOOR_RETRY: FloorRetry = { belowSpeechDb: 25, marginThreshold: 0.1, wordScoreThreshold: -4.6 };
+
+/**
+ * Whether a reading is one the floor retry should try again: rejected by the word fit alone. (A grammar
+ * search with no path at all is tried again too: en-gb-scotland's translate instruction read that way in
+ * some runs and as "… into polish" at −7 in others.)
+ */
+export function fitRejected(r: RecognitionDetail | null, th: { wordScoreThreshold: number }): r is RecognitionDetail {
+  return !!r && !r.accepted && r.wordScore < th.wordScoreThreshold;
+}
+
+/**
+ * The floored reading of `pcm`, or null when the room needs no floor or the reading is not accepted.
+ * `decode` reads one audio with the grammar ('grammar') or the free loop ('loop').
+ */
+export async function flooredReading(
+  pcm: Int16Array,
+  retry: FloorRetry,
+  decode: (pcm: Int16Array, search: 'grammar' | 'loop') => Promise<{ text: string; score: number; frames: number; wordScore: number }>,
+  full = false,
+): Promise<RecognitionDetail | null> {
+  const floored = withNoiseFloor(pcm, retry.belowSpeechDb);
+  if (!floored) return null;
+  const t0 = performance.now();
+  const th = { marginThreshold: retry.marginThreshold, wordScoreThreshold: retry.wordScoreThreshold };
+  const cmd = await decode(floored, 'grammar');
+  if (!cmd.text || cmd.frames <= 0) return null;
+  const early = full ? null : rejectedByFit(cmd, th, 0);
+  if (early) return null;
+  const r = judgeReading(cmd, await decode(floored, 'loop'), th, performance.now() - t0);
+  if (!r) return null;
+  r.floored = true;
+  return full || r.accepted ? r : null;
 }
 
 /** The decoder interface the recogniser needs (PocketSphinxDecoder provides it). */
@@ -164,6 +217,7 @@ export class ConstrainedRecognizer {
     private readonly wordScoreThreshold: number,
     readonly hasOpenDecoder: boolean,
     private readonly fullEvidence: boolean,
+    private readonly floorRetry: FloorRetry | null = null,
   ) {}
 
   static async open(opts: RecognizerOptions = {}): Promise<ConstrainedRecognizer> {
@@ -173,7 +227,7 @@ export class ConstrainedRecognizer {
 
   /** Wraps a decoder whose main search is the command grammar and that has a "loop" search. */
   static withDecoder(decoder: GrammarDecoder, opts: RecognizerOptions = {}): ConstrainedRecognizer {
-    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD, !!opts.withOpenDecoder, !!opts.fullEvidence);
+    return new ConstrainedRecognizer(decoder, opts.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD, opts.wordScoreThreshold ?? DEFAULT_WORD_SCORE_THRESHOLD, !!opts.withOpenDecoder, !!opts.fullEvidence, opts.floorRetry ?? null);
   }
 
   /** The command or question said in a finished utterance (16 kHz mono), or null when out of grammar. */
@@ -196,12 +250,28 @@ export class ConstrainedRecognizer {
     const loopEarly = parallel ? loopOn.track(loopOn.decoder.decode(pcm, { search: 'loop' })) : null;
     loopEarly?.catch(() => undefined);
     const cmd = await this.track(this.decoder.decode(pcm));
-    if (!cmd.text || cmd.frames <= 0) return null;
+    if (!cmd.text || cmd.frames <= 0) return this.floorReading(pcm, null);
     // The word fit alone rejects it (most free speech): the loop decode cannot change the verdict.
     const rejected = this.fullEvidence ? null : rejectedByFit(cmd, th, performance.now() - t0);
-    if (rejected) return rejected;
+    if (rejected) return (await this.floorReading(pcm, rejected)) ?? rejected;
     const loop = await (loopEarly ?? this.track(this.decoder.decode(pcm, { search: 'loop' })));
-    return judgeReading(cmd, loop, th, performance.now() - t0);
+    const r = judgeReading(cmd, loop, th, performance.now() - t0);
+    return (await this.floorReading(pcm, r)) ?? r;
+  }
+
+  /** The reading over a noise floor when the plain one was rejected by its word fit (FloorRetry), else null. */
+  private async floorReading(pcm: Float32Array | Int16Array, plain: RecognitionDetail | null): Promise<RecognitionDetail | null> {
+    if (!this.floorRetry || (plain && !fitRejected(plain, { wordScoreThreshold: this.wordScoreThreshold }))) return null;
+    return flooredReading(toRecognizerPcm(pcm), this.floorRetry, (a, search) => this.track(this.decoder.decode(a, search === 'loop' ? { search: 'loop' } : undefined)));
+  }
+
+  /** Both readings of `pcm` with every margin, plain and over the floor (threshold tuning). */
+  async readingsForTuning(pcm: Int16Array, retry: FloorRetry): Promise<{ plain: RecognitionDetail | null; floored: RecognitionDetail | null }> {
+    const decode = (a: Int16Array, search: 'grammar' | 'loop') => this.decoder.decode(a, search === 'loop' ? { search: 'loop' } : undefined);
+    const th = { marginThreshold: this.marginThreshold, wordScoreThreshold: this.wordScoreThreshold };
+    const cmd = await decode(pcm, 'grammar');
+    const plain = cmd.text && cmd.frames > 0 ? judgeReading(cmd, await decode(pcm, 'loop'), th, 0) : null;
+    return { plain, floored: await flooredReading(pcm, retry, decode, true) };
   }
 
   /** Settles when every decode started so far on this recogniser has (a reading may return before its helper's loop decode ends). */

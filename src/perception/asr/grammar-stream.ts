@@ -24,7 +24,10 @@ import {
   DEFAULT_WORD_SCORE_THRESHOLD,
   MAX_COMMAND_SECONDS,
   MIN_COMMAND_SECONDS,
+  fitRejected,
+  flooredReading,
   judgeReading,
+  type FloorRetry,
   openGrammarDecoder,
   type RecognitionDetail,
 } from './grammar-recognizer.ts';
@@ -79,6 +82,8 @@ export interface GrammarStreamOptions {
   seed: () => Promise<CmnState | null>;
   marginThreshold?: number;
   wordScoreThreshold?: number;
+  /** A second reading over a noise floor for an utterance its word fit rejects (grammar-recognizer.ts; null: off). */
+  floorRetry?: FloorRetry | null;
 }
 
 /** One session's streamed grammar readings, one utterance at a time. */
@@ -181,7 +186,13 @@ export class GrammarStream {
         seed ? [p.grammar.end(), p.loop.end()] : [p.grammar.decodeOwnMean(audio, { newStream: true }), p.loop.decodeOwnMean(audio, { newStream: true })],
       );
       if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
-      return judgeReading(cmd, loop, this.th, performance.now() - t0);
+      const r = judgeReading(cmd, loop, this.th, performance.now() - t0);
+      const retry = this.opts.floorRetry;
+      if (!retry || !(r === null || fitRejected(r, this.th))) return r;
+      // Between the decoders' utterances (after end()): read the floored audio whole, with its own mean.
+      // Refused when the speaker already went on (resume() started them again): the plain reading stands.
+      const floored = await flooredReading(audio, retry, (a, search) => (search === 'grammar' ? p.grammar : p.loop).decodeOwnMean(a, { newStream: true })).catch(() => null);
+      return floored ?? r;
     }).catch(() => null);
   }
 
@@ -196,7 +207,7 @@ export class GrammarStream {
   /** The reading of the whole utterance; the decoders go back to the pool. */
   finish(): Promise<RecognitionDetail | null> {
     const r = this.read();
-    this.release();
+    this.release(r);
     return r;
   }
 
@@ -215,15 +226,16 @@ export class GrammarStream {
   }
 
   /** Gives the pair back once its queued work is done; the stream forgets the utterance. */
-  private release(): void {
+  private release(reading?: Promise<unknown>): void {
     const pair = this.pair;
     this.pair = null;
     this.pieces = [];
     this.length = this.fed = 0;
     this.live = false;
     if (!pair) return;
-    void pair.then(
-      ({ p }) => Promise.all([p.grammar.withHandle(() => undefined), p.loop.withHandle(() => undefined)]).catch(() => undefined).then(() => this.pool.release(p)),
+    // After the reading (a floored retry queues more decodes once the closing searches are back).
+    void Promise.all([pair, reading?.catch(() => null)]).then(
+      ([{ p }]) => Promise.all([p.grammar.withHandle(() => undefined), p.loop.withHandle(() => undefined)]).catch(() => undefined).then(() => this.pool.release(p)),
       () => undefined,
     );
   }

@@ -114,7 +114,7 @@ export function agreement(reading: string, open: string): number {
  * outputs (bench/understanding.ts --split tune).
  */
 export function commandContradicted(
-  input: { text: string; command?: string; alternatives?: string[]; typed?: boolean },
+  input: { text: string; command?: string; alternatives?: string[]; typed?: boolean; commandFloored?: boolean },
   opts: { minAgreement: number; addressed: number } = { minAgreement: DEFAULT_UNDERSTAND.grammarAgreement, addressed: DEFAULT_UNDERSTAND.addressed },
 ): boolean {
   const text = typeof input.text === 'string' ? input.text : '';
@@ -129,6 +129,10 @@ export function commandContradicted(
     // a sentence of talk that no open reading makes sound like the grammar's at all. Commands the open
     // decoder garbled still sound partly like it (tune in-scope: ≥ 0.55; tune chatter set aside: ≤ 0.45).
     if (text.trim().split(/\s+/).length < 4) return false;
+    // Read over a noise floor: the voice fits the model badly, so the open decoder's garble disagreeing
+    // with it is no evidence (v1's en-gb-scotland "please transcribe what i say" heard "nice to watch telly
+    // seeing"); chatter read that way is kept out by the floored reading's own thresholds.
+    if (input.commandFloored) return false;
     return readings.every((r) => agreement(input.command!, r) < UNHEARD_AGREEMENT);
   }
   if (!namesSomething(text)) return false;
