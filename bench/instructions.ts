@@ -2,13 +2,13 @@
 // n-gram decoder in one run, and the streamed grammar reading the engine uses with the one-pass
 // recogniser (live decoders fed 0.4 s chunks, seeded like a session: each voice × noise level is one
 // session whose one-pass recogniser hears every item); then Apertium translation latency per sentence.
-// Usage: node --import tsx bench/instructions.ts [--voices en-us,flite:slt] [--snr clean,20,10] [--quick] [--no-streamed]
+// Usage: node --import tsx bench/instructions.ts [--voices en-us,flite:slt] [--snr clean,20,10] [--quick] [--no-streamed] [--no-floor]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intentOf } from '../src/response/intent.ts';
-import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { ConstrainedRecognizer, DEFAULT_FLOOR_RETRY } from '../src/perception/asr/grammar-recognizer.ts';
 import { GrammarStream, openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { floatToPcm16 } from '../src/audio/pcm.ts';
@@ -67,7 +67,9 @@ interface Row {
 }
 
 const streamed = !process.argv.includes('--no-streamed');
-const rec = await ConstrainedRecognizer.open({ withOpenDecoder: true });
+// The engine's default second reading over a noise floor (docs/notes/eval-v1-misses.md, ninth round); --no-floor: without.
+const floorRetry = process.argv.includes('--no-floor') ? null : DEFAULT_FLOOR_RETRY;
+const rec = await ConstrainedRecognizer.open({ withOpenDecoder: true, floorRetry });
 const onePassPool = streamed ? openOnePassPool({}, { max: 1, spare: 0, idleMs: 60_000 }) : null;
 const streamPool = streamed ? openGrammarStreamPool({ max: 1, spare: 0, idleMs: 60_000 }) : null;
 const rows: Row[] = [];
@@ -78,7 +80,7 @@ for (const voice of voices) {
     // One session per row: the streamed reading starts from the session's cepstral estimate, which the
     // one-pass recogniser keeps (the first item starts from the model's prior, as a new session does).
     const onePass = onePassPool ? new OnePassRecognizer(onePassPool) : null;
-    const gs = streamPool && onePass ? new GrammarStream(streamPool, { seed: () => onePass.settled().then(() => onePass.cmnState) }) : null;
+    const gs = streamPool && onePass ? new GrammarStream(streamPool, { seed: () => onePass.settled().then(() => onePass.cmnState), floorRetry }) : null;
     const items: [string, string | null][] = [...COMMANDS.map(([s, e]): [string, string | null] => [s, e]), ...CHATTER.map((s): [string, string | null] => [s, null])];
     for (const [said, expected] of items) {
       let audio = concat(silence(0.2), say(said, voice), silence(0.2));

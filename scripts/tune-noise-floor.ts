@@ -5,10 +5,18 @@
 // wrong, and chatter or dictation accepted is a false accept. Prints, for the turns the plain word fit
 // rejects (the only ones the retry sees), a grid over the floored reading's two thresholds.
 //   node --import tsx scripts/tune-noise-floor.ts [--data .cache/decision/train-v2] [--limit N] [--below 25] [--out file.json]
+//   node --import tsx scripts/tune-noise-floor.ts --from file.json     (the grid again from saved readings)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConstrainedRecognizer, DEFAULT_WORD_SCORE_THRESHOLD, type RecognitionDetail } from '../src/perception/asr/grammar-recognizer.ts';
-import { intentOf } from '../src/response/intent.ts';
+import { intentOf as skillIntent } from '../src/response/intent.ts';
+import { detectSoundQuestion } from '../src/response/understanding/sound-questions.ts';
+
+/** A task, refusal, skill question or question about sounds; null for talk and dictation. */
+function intentOf(text: string): string | null {
+  const q = detectSoundQuestion(text);
+  return skillIntent(text) ?? (q ? `sound:${q.kind}:${q.label ?? ''}` : null);
+}
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,6 +26,7 @@ const data = arg('data', '.cache/decision/train-v2');
 const limit = Number(arg('limit', '1000'));
 const below = Number(arg('below', '25'));
 const outFile = arg('out', '');
+const fromFile = arg('from', '');
 
 interface Turn { start: number; end: number; user?: string }
 interface Row { id: string; audio: string; turns: Turn[] }
@@ -54,9 +63,9 @@ function splitTalk(pcm: Int16Array): Int16Array[] {
 
 interface Item { id: string; user: string; truth: string | null; plain: RecognitionDetail | null; floored: RecognitionDetail | null }
 
-const rows: Row[] = readFileSync(join(data, 'streams.jsonl'), 'utf8').trim().split('\n').slice(0, limit).map((l) => JSON.parse(l));
-const rec = await ConstrainedRecognizer.open({ fullEvidence: true });
-const items: Item[] = [];
+const rows: Row[] = fromFile ? [] : readFileSync(join(data, 'streams.jsonl'), 'utf8').trim().split('\n').slice(0, limit).map((l) => JSON.parse(l));
+const rec = fromFile ? null : await ConstrainedRecognizer.open({ fullEvidence: true });
+const items: Item[] = fromFile ? JSON.parse(readFileSync(fromFile, 'utf8')) : [];
 const t0 = Date.now();
 for (const row of rows) {
   const pcm = readWav(join(dirname(join(data, 'streams.jsonl')), row.audio));
@@ -70,21 +79,22 @@ for (const row of rows) {
       const user = parts.length === lines.length ? lines[k] : t.user;
       const seg = parts[k].slice();
       if (seg.length < 0.25 * 16000 || seg.length > 12 * 16000) continue;
-      const r = await rec.readingsForTuning(seg, { belowSpeechDb: below, marginThreshold: 0.1, wordScoreThreshold: DEFAULT_WORD_SCORE_THRESHOLD });
+      const r = await rec!.readingsForTuning(seg, { belowSpeechDb: below, marginThreshold: 0.1, wordScoreThreshold: DEFAULT_WORD_SCORE_THRESHOLD });
       items.push({ id: row.id, user, truth: intentOf(user), ...r });
     }
   }
   process.stderr.write(`\r${items.length} utterances, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 process.stderr.write('\n');
-rec.close();
+rec?.close();
 if (outFile) writeFileSync(outFile, JSON.stringify(items));
 
 const plainOk = (r: RecognitionDetail | null) => !!r && r.accepted;
-const fitRej = items.filter((i) => i.plain && !i.plain.accepted && i.plain.wordScore < DEFAULT_WORD_SCORE_THRESHOLD);
+// What the retry sees: readings rejected by the word fit, and grammar searches with no path at all.
+const fitRej = items.filter((i) => !i.plain || (!i.plain.accepted && i.plain.wordScore < DEFAULT_WORD_SCORE_THRESHOLD));
 const commands = items.filter((i) => i.truth);
 console.log(`utterances ${items.length} (commands ${commands.length}); plain accepted right ${commands.filter((i) => plainOk(i.plain) && intentOf(i.plain!.text) === i.truth).length}, wrong ${items.filter((i) => i.truth && plainOk(i.plain) && intentOf(i.plain!.text) !== i.truth).length}, chatter accepted ${items.filter((i) => !i.truth && plainOk(i.plain)).length}/${items.length - commands.length}`);
-console.log(`plain word fit rejects ${fitRej.length} (commands ${fitRej.filter((i) => i.truth).length}); room too loud for a floor: ${fitRej.filter((i) => !i.floored).length}`);
+console.log(`plain word fit rejects (or no path) ${fitRej.length} (commands ${fitRej.filter((i) => i.truth).length}); room too loud for a floor: ${fitRej.filter((i) => !i.floored).length}`);
 console.log('floored thresholds: margin ≥ m and word fit ≥ w → right / wrong / chatter accepted (of the fit-rejected)');
 for (const w of [-3.9, -4.2, -4.4, -4.6, -4.8, -5.0]) {
   const cells: string[] = [];
