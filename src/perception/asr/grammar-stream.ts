@@ -102,6 +102,8 @@ export class GrammarStream {
   /** Samples handed to the decoders in their current utterance. */
   private fed = 0;
   private closed = false;
+  /** The last reading of the open utterance (the pair goes back only once it settled: a floored retry decodes after the closing searches). */
+  private reading: Promise<RecognitionDetail | null> | null = null;
 
   constructor(
     private readonly pool: DecoderPool<GrammarDecoderPair>,
@@ -178,7 +180,7 @@ export class GrammarStream {
     const seconds = end / SAMPLE_RATE;
     const t0 = performance.now();
     const audio = slice(this.pieces, end);
-    return pair.then(async ({ p, seed }) => {
+    const reading = pair.then(async ({ p, seed }) => {
       // No history (a session's first utterance): read the audio so far at once, normalised with its own
       // mean as the batch reader does. The model's prior mean is far from many voices and made the free
       // loop lose to the grammar on free speech (flite slt's greeting read as "good morning please").
@@ -194,6 +196,8 @@ export class GrammarStream {
       const floored = await flooredReading(audio, retry, (a, search) => (search === 'grammar' ? p.grammar : p.loop).decodeOwnMean(a, { newStream: true })).catch(() => null);
       return floored ?? r;
     }).catch(() => null);
+    this.reading = reading;
+    return reading;
   }
 
   /** The speaker went on after a reading: the decoders start again and catch up on the audio so far. */
@@ -207,7 +211,7 @@ export class GrammarStream {
   /** The reading of the whole utterance; the decoders go back to the pool. */
   finish(): Promise<RecognitionDetail | null> {
     const r = this.read();
-    this.release(r);
+    this.release();
     return r;
   }
 
@@ -226,15 +230,17 @@ export class GrammarStream {
   }
 
   /** Gives the pair back once its queued work is done; the stream forgets the utterance. */
-  private release(reading?: Promise<unknown>): void {
+  private release(): void {
     const pair = this.pair;
+    const reading = this.reading;
+    this.reading = null;
     this.pair = null;
     this.pieces = [];
     this.length = this.fed = 0;
     this.live = false;
     if (!pair) return;
     // After the reading (a floored retry queues more decodes once the closing searches are back).
-    void Promise.all([pair, reading?.catch(() => null)]).then(
+    void Promise.all([pair, reading]).then(
       ([{ p }]) => Promise.all([p.grammar.withHandle(() => undefined), p.loop.withHandle(() => undefined)]).catch(() => undefined).then(() => this.pool.release(p)),
       () => undefined,
     );
