@@ -95,6 +95,31 @@ export async function runVadBatch(session: ort.InferenceSession, jobs: VadJob[])
   return outs;
 }
 
+/**
+ * One stream's job, frame after frame, through tensors made once per job: the state goes back and forth
+ * between two pairs of buffers that ORT writes its outputs into, so a chunk's 12–13 runs allocate no
+ * tensors or arrays of their own (the same runs, in the same order, as runVadBatch with one job).
+ */
+export async function runVadStream(session: ort.InferenceSession, job: VadJob): Promise<VadOutput> {
+  const k = job.frames.length / VAD_FRAME;
+  const probs = new Float32Array(k);
+  const input = new Float32Array(VAD_FRAME);
+  const hs = [Float32Array.from(job.h), new Float32Array(VAD_STATE)];
+  const cs = [Float32Array.from(job.c), new Float32Array(VAD_STATE)];
+  const out = new Float32Array(1);
+  const feedIn = new ort.Tensor('float32', input, [1, VAD_FRAME]);
+  const hT = hs.map((b) => new ort.Tensor('float32', b, [2, 1, 64]));
+  const cT = cs.map((b) => new ort.Tensor('float32', b, [2, 1, 64]));
+  const outT = new ort.Tensor('float32', out, [1, 1]);
+  for (let t = 0; t < k; t++) {
+    const a = t & 1;
+    input.set(job.frames.subarray(t * VAD_FRAME, (t + 1) * VAD_FRAME));
+    await session.run({ input: feedIn, sr: SR, h: hT[a], c: cT[a] }, { output: outT, hn: hT[a ^ 1], cn: cT[a ^ 1] });
+    probs[t] = out[0];
+  }
+  return { probs, h: hs[k & 1], c: cs[k & 1] };
+}
+
 /** Loads the sound network from a model directory (models/sounds by default). */
 export function loadSoundNet(dir: string = DEFAULT_SOUND_MODEL_DIR): SoundNet {
   return new SoundNet(loadSoundWeights(dir));
@@ -116,7 +141,7 @@ export class InThreadModels implements ChunkModels {
   }
 
   async vad(job: VadJob): Promise<VadOutput> {
-    return (await runVadBatch(await this.load(), [job]))[0];
+    return runVadStream(await this.load(), job);
   }
 
   async warm(): Promise<void> {
