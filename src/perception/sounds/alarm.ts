@@ -329,8 +329,11 @@ export class AlarmDetector {
       im[i] = 0;
     }
     this.fft.run(re, im);
-    let whole = 0;
-    for (let k = 0; k <= N / 2; k++) whole += pow[k] = re[k] * re[k] + im[k] * im[k];
+    // Summed in a plain local: a `let` the closure below captured lived in a heap context, and each += of
+    // it allocated a heap number (129 per frame, most of the detector's garbage).
+    let sum = 0;
+    for (let k = 0; k <= N / 2; k++) sum += pow[k] = re[k] * re[k] + im[k] * im[k];
+    const whole = sum;
     const share = (k: number) => 10 * Math.log10((pow[k - 1] + pow[k] + pow[k + 1]) / (whole + 1e-20) + 1e-20);
     const ref = this.median(Math.floor(1500 / BIN_HZ), Math.ceil(6000 / BIN_HZ));
     // Tonal peaks in the band, strongest first (at most MAX_TRACKS).

@@ -13,11 +13,11 @@ export class SoundClassifier {
   readonly classes: string[];
   /** Per-class thresholds tuned on the validation split (probability above → class present). */
   readonly thresholds: Float32Array;
-  private readonly net: SoundNet;
+  /** Built on the first classify(): a session that only makes windows for ChunkModels never needs its transposed weights. */
+  private net: SoundNet | null = null;
   private readonly input = new Float32Array(INPUT_FRAMES * N_MELS);
 
-  private constructor(weights: SoundWeights) {
-    this.net = new SoundNet(weights);
+  private constructor(private readonly weights: SoundWeights) {
     this.classes = [...weights.spec.classes];
     this.thresholds = Float32Array.from(weights.spec.thresholds ?? this.classes.map(() => 0.5));
     this.reset();
@@ -37,7 +37,7 @@ export class SoundClassifier {
   /** `mel`: the chunk's 40 × 64 log-mel frames (row-major). Returns one probability per class. */
   classify(mel: Float32Array): Float32Array {
     this.fill(mel);
-    const probs = this.net.forward(this.input);
+    const probs = (this.net ??= new SoundNet(this.weights)).forward(this.input);
     this.advance();
     return probs;
   }
@@ -58,11 +58,10 @@ export class SoundClassifier {
       throw new SoundFlowError('invalid_features', `classify expects ${CHUNK_FRAMES}×${N_MELS} log-mel values, got ${mel?.length}`, { recoverable: true });
     }
     const ctx = CONTEXT_FRAMES * N_MELS;
-    for (let i = 0; i < mel.length; i++) {
-      const v = mel[i];
-      // Non-finite features would poison the context; treat them as silence.
-      this.input[ctx + i] = Number.isFinite(v) ? v : SILENCE_LOGMEL;
-    }
+    const input = this.input;
+    input.set(mel, ctx);
+    // Non-finite features would poison the context; treat them as silence.
+    for (let i = ctx; i < input.length; i++) if (!Number.isFinite(input[i])) input[i] = SILENCE_LOGMEL;
   }
 
   /** This chunk's last frames become the next context. */
