@@ -13,11 +13,11 @@ export class SoundClassifier {
   readonly classes: string[];
   /** Per-class thresholds tuned on the validation split (probability above → class present). */
   readonly thresholds: Float32Array;
-  /** Built on the first classify(): a session that only makes windows for ChunkModels never needs its transposed weights. */
-  private net: SoundNet | null = null;
+  private readonly net: SoundNet;
   private readonly input = new Float32Array(INPUT_FRAMES * N_MELS);
 
-  private constructor(private readonly weights: SoundWeights) {
+  private constructor(weights: SoundWeights) {
+    this.net = new SoundNet(weights);
     this.classes = [...weights.spec.classes];
     this.thresholds = Float32Array.from(weights.spec.thresholds ?? this.classes.map(() => 0.5));
     this.reset();
@@ -37,7 +37,7 @@ export class SoundClassifier {
   /** `mel`: the chunk's 40 × 64 log-mel frames (row-major). Returns one probability per class. */
   classify(mel: Float32Array): Float32Array {
     this.fill(mel);
-    const probs = (this.net ??= new SoundNet(this.weights)).forward(this.input);
+    const probs = this.net.forward(this.input);
     this.advance();
     return probs;
   }
