@@ -5,6 +5,7 @@
 // (perception + decision without the ASR waits). Each round also streams 20 s of a quiet room (idle
 // cost: CPU of all threads per chunk). Rounds alternate which tree goes first.
 //   node --import tsx bench/perception-ab.ts --base /path/to/main [--rounds 8] [--seconds 60]
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -94,5 +95,8 @@ for (const k of Object.keys(res)) {
   const m = (x: (typeof keys)[number]) => pct(res[k][x], 50);
   console.log(`${k.padEnd(4)}: main-thread CPU per chunk p50 ${m('cpu50').toFixed(2)} / p99 ${m('cpu99').toFixed(2)} ms; loop bench figure p50 ${m('wall50').toFixed(2)} / p99 ${m('wall99').toFixed(2)} ms; scavenges ${m('scavenges')}, GCs ${m('gcs')}; idle ${m('idle').toFixed(2)} ms CPU per chunk`);
 }
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/perception-ab.json', JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), base: roots.base, rounds: res }, null, 2) + '\n');
+console.log('wrote bench/results/perception-ab.json');
 for (const e of Object.values(engines)) await e.close?.();
 process.exit(0);

@@ -7,6 +7,7 @@
 // component's output per chunk): a speed-up that changes an output shows here.
 //   node --import tsx bench/perception-stages.ts [--base /path/to/main] [--rounds 5] [--seconds 60]
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -96,4 +97,8 @@ for (const k of STAGES) {
 const total = (r: (typeof results)[string]) => r.best['log-mel'].map((_, i) => STAGES.reduce((a, k) => a + r.best[k][i], 0));
 console.log(`| all stages | ${Object.values(results).map((r) => `${STAGES.reduce((a, k) => a + r.mean[k], 0).toFixed(2)} ms | ${pct(total(r), 50).toFixed(2)} / ${pct(total(r), 99).toFixed(2)} / ${Math.max(...total(r)).toFixed(2)} ms | ${(STAGES.reduce((a, k) => a + (Number.isFinite(r.alloc[k]) ? r.alloc[k] : 0), 0) / 1024).toFixed(0)}`).join(' | ')} |`);
 if (values.base) console.log(`\noutputs (every stage, every chunk): ${results.base.digest === results.this.digest ? 'identical' : 'DIFFERENT'} (${results.this.digest.slice(0, 12)})`);
+mkdirSync('bench/results', { recursive: true });
+const summary = Object.fromEntries(Object.entries(results).map(([name, r]) => [name, Object.fromEntries(STAGES.map((k) => [k, { meanMs: r.mean[k], minP50Ms: pct(r.best[k], 50), minP99Ms: pct(r.best[k], 99), minMaxMs: Math.max(...r.best[k]), allocKiB: r.alloc[k] / 1024 }]))]));
+writeFileSync('bench/results/perception-stages.json', JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), chunks: n, rounds, ...(values.base ? { outputsIdentical: results.base.digest === results.this.digest } : {}), stages: summary }, null, 2) + '\n');
+console.log('wrote bench/results/perception-stages.json');
 process.exit(0);
