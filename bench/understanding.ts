@@ -10,7 +10,7 @@
 // by voice and text, so changes to the understanding layer re-score in seconds; pocketsphinx, espeak-ng
 // and flite are deterministic, so a cached run gives the same inputs as a fresh one (delete the file
 // after changing the recogniser, the grammar or the voices).
-// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session] [--asr-cache FILE]
+// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session] [--asr-cache FILE] [--no-floor]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { NBEST_MS, PocketSphinxDecoder } from '../src/perception/asr/pocketsphin
 import { FINAL_BEAMS } from '../src/perception/asr/config.ts';
 import { NBEST_MAX_SECONDS } from '../src/perception/asr/streaming.ts';
 import { normalizeTranscript } from '../src/perception/asr/wer.ts';
-import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { ConstrainedRecognizer, DEFAULT_FLOOR_RETRY } from '../src/perception/asr/grammar-recognizer.ts';
 import { Assistant } from '../src/response/assistant.ts';
 import { agreedCommand, soundsUnfinished } from '../src/decision/rules.ts';
 import { UNDERSTANDING_MS, Understander, type UnderstandInput } from '../src/response/understanding/understand.ts';
@@ -93,7 +93,8 @@ function judge(e: Expect, events: SessionEvent[]): { ok: boolean; replied: boole
 }
 
 const engine = viaSession ? await createEngine('embedded') : null;
-const grammar = viaSession ? null : await ConstrainedRecognizer.open();
+// The engine's default grammar reading, incl. the floored second reading of fit-rejected utterances (--no-floor: without).
+const grammar = viaSession ? null : await ConstrainedRecognizer.open({ floorRetry: process.argv.includes('--no-floor') ? null : DEFAULT_FLOOR_RETRY });
 const decoders = viaSession ? [] : await Promise.all(Array.from({ length: jobs }, () => PocketSphinxDecoder.open({ beams: FINAL_BEAMS })));
 const outcomes: Outcome[] = [];
 /** Every utterance-end input, replayed below for a CPU-time measure of understand(). */
