@@ -33,7 +33,8 @@ export interface SessionOptions {
    * Longest a chunk's decision waits for recognition work (an utterance's final transcript or grammar
    * reading, the early end-of-turn check at a pause, reply audio for the echo guard), ms from the chunk's
    * arrival: when its last sample was pushed, or, for audio pushed faster than real time, when it would
-   * have arrived live (so files and tests decide as before). Past it the chunk is decided with what is
+   * have arrived live; audio pushed > 2 s ahead of real time (a file, a test) waits as before, so its
+   * decisions do not depend on timing. Past it the chunk is decided with what is
    * known (the turn is held, never answered on a guess) and the late result goes to the next chunk's
    * decision. 250 ms leaves the rest of the 400 ms chunk for perception (VAD/sound model wait ≤ ~50 ms
    * at 16 sessions), the decision and the socket, while finals that are simply a closing search

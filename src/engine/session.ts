@@ -193,7 +193,11 @@ export class EmbeddedSession implements Session {
   // ---- pipeline ---------------------------------------------------------------------------------
 
   private async enqueueChunk(chunk: Chunk): Promise<void> {
-    this.chunkQueuedAt.set(chunk.index, performance.now());
+    const now = performance.now();
+    this.chunkQueuedAt.set(chunk.index, now);
+    // Audio this far ahead of the clock it would have been spoken on is a file (or a test), not a
+    // microphone: its decisions wait for recognition as they always did, so they do not depend on timing.
+    if (this.streamOrigin !== null && this.streamOrigin + chunk.t * 1000 - now > FILE_AHEAD_MS) this.fasterThanLive = true;
     await this.inputs.put({ kind: 'chunk', chunk });
   }
 
@@ -207,10 +211,11 @@ export class EmbeddedSession implements Session {
     return this.streamOrigin === null ? queued : Math.max(queued, this.streamOrigin + chunk.t * 1000);
   }
 
-  /** How long after its arrival a chunk may wait for recognition work (sequential mode: as long as it takes). */
+  /** How long after its arrival a chunk may wait for recognition work (sequential mode, files: as long as it takes). */
   private get budgetMs(): number {
-    return this.opts.mode === 'sequential' ? Infinity : this.opts.decisionBudgetMs;
+    return this.opts.mode === 'sequential' || this.fasterThanLive ? Infinity : this.opts.decisionBudgetMs;
   }
+  private fasterThanLive = false;
 
   private async runConcurrent(): Promise<void> {
     const perception = (async () => {
@@ -585,6 +590,13 @@ export class EmbeddedSession implements Session {
     if (!this.events.tryPut(ev)) this.droppedEvents++;
   }
 }
+
+/**
+ * Audio pushed this far ahead of real time (ms, against the clock of its first piece) comes from a file:
+ * a live client cannot send speech before it is spoken (a burst after a slow session start is about the
+ * start's length: < 1 s at 16 server sessions), while a file fills the 8-chunk input queue (3.2 s) at once.
+ */
+const FILE_AHEAD_MS = 2000;
 
 /** Longest wait of a decision for reply audio still being synthesised (wall ms). */
 const AUDIO_WAIT_MS = 500;
