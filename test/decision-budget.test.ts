@@ -79,6 +79,8 @@ describe('decision budget', () => {
     assert.deepEqual(held, held.map((_, i) => end + i), 'held until the final is there');
     assert.ok(held.every((i) => chunks[i].decision === 'silent'));
     assert.equal(respond(evs), held.at(-1)! + 1);
+    // Speech stopped on the end chunk (once), even though its transcript came later.
+    assert.deepEqual(eventsOf(evs, 'speech.stopped').map((e) => e.t), [chunks[end].t]);
 
     // The end chunk and the one after it were decided before the held-back final even existed.
     const at = (index: number) => timed.find((e) => e.ev.type === 'chunk' && e.ev.index === index)!.at;

@@ -101,7 +101,7 @@ export class EmbeddedSession implements Session {
   /** Wall time (performance.now() ms) the stream's first sample would have been spoken, live. */
   private streamOrigin: number | null = null;
   /** Finals of utterances that ended, oldest first, not yet decided (not ready within a chunk's budget). */
-  private readonly pendingFinals: { final: Tracked<FinalTranscript | null>; endQueuedAt: number | undefined }[] = [];
+  private readonly pendingFinals: { final: Tracked<FinalTranscript | null>; endQueuedAt: number | undefined; stopAnnounced?: boolean }[] = [];
   /** The last chunk's percept, to decide finals still pending when the stream ends without a padded chunk. */
   private lastPercept: Percept | null = null;
 
@@ -333,6 +333,14 @@ export class EmbeddedSession implements Session {
     }
     const policyMs = performance.now() - tp;
     this.timings.policyMs.add(policyMs);
+    if (deferred && perceived.final && this.pendingFinals.at(-1)) {
+      // Speech stopped here even if its transcript comes later: clients hear of it on time, once.
+      d.events.unshift({ type: 'speech.stopped', t });
+      this.pendingFinals.at(-1)!.stopAnnounced = true;
+    } else if (late?.stopAnnounced) {
+      const i = d.events.findIndex((e) => e.type === 'speech.stopped');
+      if (i >= 0) d.events.splice(i, 1);
+    }
     if (d.interrupt) this.interruptActive(t);
     if (d.responses.some((r) => r.urgent)) this.interruptActive(t);
     const speaking = this.isSpeaking(t);
@@ -382,7 +390,7 @@ export class EmbeddedSession implements Session {
     perceived: Percept,
     queuedAt: number | undefined,
     deadline: number,
-  ): Promise<{ percept: Percept; deferred: boolean; late: { endQueuedAt: number | undefined } | null }> {
+  ): Promise<{ percept: Percept; deferred: boolean; late: { endQueuedAt: number | undefined; stopAnnounced?: boolean } | null }> {
     if (perceived.final) this.pendingFinals.push({ final: track(perceived.final), endQueuedAt: queuedAt });
     if (!this.pendingFinals.length) return { percept: perceived, deferred: false, late: null };
     const p: Percept = { ...perceived };
