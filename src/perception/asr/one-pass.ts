@@ -176,7 +176,7 @@ export class OnePassRecognizer {
    * them, and the end uses one only for the same piece of audio (key "from:to"). Same result as decoding
    * it at the end (each piece's front end starts afresh), so only when the work is done changes.
    */
-  private speculative = new Map<string, Promise<DecodeResult>>();
+  private speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>();
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
   /** Re-decodes running on a second, borrowed decoder: each settles once that decoder is back in the pool. */
@@ -318,7 +318,8 @@ export class OnePassRecognizer {
     this.segments.push(result);
     if (this.audio && this.decideAtEnd && to > from && to <= this.redecodeMaxSamples) {
       const helper = this.pool.tryAcquire();
-      if (helper) this.speculative.set(`${from}:${to}`, this.decodeOn(helper, slice(this.audio, from, to), 0));
+      // With the n-best readings the end asks of its last piece (this one, when the speaker stopped here).
+      if (helper) this.speculative.set(`${from}:${to}`, { nbest, result: this.decodeOn(helper, slice(this.audio, from, to), nbest) });
     }
     if (this.audio && !this.decideAtEnd) {
       const redo = result.then(() => again, () => again);
@@ -460,7 +461,7 @@ export class OnePassRecognizer {
    * `redecodeMaxSeconds` or `keepLive` accepts its transcript, else decoded again piece by piece (the
    * committed segments and the tail) with their own means, as `redecodeRest` would have.
    */
-  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[], speculative = new Map<string, Promise<DecodeResult>>()): Promise<DecodeResult[] | null> | null {
+  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[], speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>()): Promise<DecodeResult[] | null> | null {
     const total = redecodedSamples(audio, bounds, keepTail);
     if (total < MIN_SEGMENT_SAMPLES || total > this.redecodeMaxSamples) return null;
     const text = normalizeTranscript(joinResults(live.filter((p) => p && p.text)).text);
@@ -470,9 +471,9 @@ export class OnePassRecognizer {
     for (let i = 1; i < cuts.length; i++) {
       if (cuts[i] <= cuts[i - 1]) continue;
       const nbest = i === cuts.length - 1 && seconds <= NBEST_MAX_SECONDS ? NBEST : 0;
-      // Decoded at its pause already (without n-best readings, which only the last piece carries).
-      const ready = nbest === 0 ? speculative.get(`${cuts[i - 1]}:${cuts[i]}`) : undefined;
-      pieces.push(ready ?? this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), nbest));
+      // Decoded at its pause already (n-best readings beyond the last piece's are dropped by nbestOnLast).
+      const spec = speculative.get(`${cuts[i - 1]}:${cuts[i]}`);
+      pieces.push(spec && spec.nbest >= nbest ? spec.result : this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), nbest));
     }
     return Promise.all(pieces).then((parts) => nbestOnLast(parts, seconds));
   }
