@@ -402,7 +402,11 @@ export class EmbeddedSession implements Session {
       return { percept: p, deferred: false, late: all[0] };
     }
     const head = this.pendingFinals[0];
-    if (!(await settledWithin(head.final, deadline - performance.now()))) {
+    // Only the chunk where an utterance ended waits (within its budget) for that final; one an earlier
+    // chunk already deferred is taken if ready and never waited for, so a backlog of held chunks does not
+    // spend its budgets on it (under load that wait was what made them miss).
+    const own = perceived.final !== undefined && head.final.promise === perceived.final;
+    if (!(await settledWithin(head.final, own ? deadline - performance.now() : 0))) {
       p.finalPending = true;
       return { percept: p, deferred: true, late: null };
     }

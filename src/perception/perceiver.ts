@@ -179,6 +179,8 @@ export class Perceiver {
   private earlyCheck: Tracked<boolean> | null = null;
   /** The open early check reads a batch decode of a session's first utterance: never waited for. */
   private earlyCheckNoWait = false;
+  /** The open early check was left by an earlier chunk: looked at, not waited for. */
+  private earlyCheckCarried = false;
   private readonly gate = new QuietGate();
   private lastVadMax = 1;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog(), turnCheckMs: new TimingLog() };
@@ -371,9 +373,12 @@ export class Perceiver {
       const tw = performance.now();
       this.workDone();
       const check = this.earlyCheck;
-      const ready = await settledWithin(check, (this.earlyCheckNoWait ? arrival : deadline) - tw);
+      const ready = await settledWithin(check, (this.earlyCheckNoWait || this.earlyCheckCarried ? arrival : deadline) - tw);
       waited = performance.now() - tw;
-      if (!ready) trace.deferredCheck = true;
+      if (!ready) {
+        trace.deferredCheck = true;
+        this.earlyCheckCarried = true;
+      }
       else if (this.earlyCheck === check) this.earlyCheck = null;
       const complete = ready && !check.failed && check.value === true;
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
@@ -486,6 +491,7 @@ export class Perceiver {
           clearlyComplete({ text: '', command: cmd }) ? committed.then((text) => clearlyComplete({ text, command: cmd })) : false,
         ));
         this.earlyCheckNoWait = !gramFed && this.firstUtterance;
+        this.earlyCheckCarried = false;
       }
     }
     if (!gramFed && this.gstream?.active) this.gstream.feed(pcm);
