@@ -91,15 +91,7 @@ function buildProfile(): { audio: Int16Array; questionEnds: number[]; speechShar
 /** Chunks decided without a final that was not ready within the budget, early checks looked at again later, and how long the late finals took from their utterance's end chunk to the chunk that decided them. */
 function deferrals(t: ReturnType<typeof readTrace>, sessions: Set<string | undefined>): { finals: number; checks: number; lateP50: number; lateMax: number } {
   const mine = [...t.chunks.values()].filter((c) => sessions.has(c.session));
-  const late: number[] = [];
-  for (const c of mine) {
-    if (!c.lateFinal) continue;
-    // The utterance ended on the first of the deferred chunks just before this one.
-    let k = c.index - 1;
-    while (t.chunks.get(`${c.session}#${k - 1}`)?.deferredFinal) k--;
-    const end = t.chunks.get(`${c.session}#${k}`);
-    if (end) late.push(c.emittedAt - end.queuedAt);
-  }
+  const late = mine.filter((c) => c.lateFinal && c.finalDecidedAfterMs !== undefined).map((c) => c.finalDecidedAfterMs!);
   return {
     finals: mine.filter((c) => c.deferredFinal).length,
     checks: mine.filter((c) => c.p.deferredCheck).length,

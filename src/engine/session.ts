@@ -373,6 +373,7 @@ export class EmbeddedSession implements Session {
         kind: 'chunk', session: this.id, index: p.chunk.index, queuedAt, perceiveAt: spans[0], perceivedAt: spans[1], decideAt, policyMs, emittedAt, audioWaitMs: tp - decideAt, p: p.trace,
         ...(deferred ? { deferredFinal: true } : {}),
         ...(late && late.endQueuedAt !== queuedAt ? { lateFinal: true } : {}),
+        ...(late && late.endQueuedAt !== undefined ? { finalDecidedAfterMs: Math.round(emittedAt - late.endQueuedAt) } : {}),
       });
     }
     this.chunksDone++;

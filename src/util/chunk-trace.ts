@@ -50,6 +50,8 @@ export interface ChunkTraceRecord {
   deferredFinal?: boolean;
   /** This chunk decided a final that an earlier chunk had deferred. */
   lateFinal?: boolean;
+  /** This chunk decided an utterance's final: ms from that utterance's end chunk complete to this chunk's event. */
+  finalDecidedAfterMs?: number;
   p: PerceptTrace;
 }
 
