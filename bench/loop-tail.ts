@@ -19,6 +19,12 @@ import { setChunkTraceSink, type ChunkTraceRecord } from '../src/util/chunk-trac
 import { silence } from '../src/testing/audio.ts';
 import { playThrough, soundHeavy, speechHeavy } from './streams.ts';
 import { mainRunQueueWaitMs, otherThreadsIdle, threadCpuMs } from './threads.ts';
+import { AcousticContext } from '../src/perception/acoustic-context.ts';
+import { AlarmDetector } from '../src/perception/sounds/alarm.ts';
+import { SoundEventTracker } from '../src/perception/sounds/events.ts';
+import { InputGuard } from '../src/perception/sounds/input-guard.ts';
+import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
+import { SoundWatcher } from '../src/decision/sound-watcher.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +48,44 @@ new PerformanceObserver((l) => {
 const GC_KIND: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 
 let records: ChunkTraceRecord[] = [];
+
+// Per-stage wall time of each chunk: the synchronous parts of perception and of the sound watcher, timed
+// by wrapping their classes' methods. Perceptions run one at a time and so do decisions, so a call inside
+// a wrapped perceive() belongs to the chunk being perceived, one inside the sound watcher to the chunk
+// being decided.
+const STAGES = ['context', 'voice', 'guard', 'alarm', 'alarm state', 'events', 'sound watcher'] as const;
+let stageMs = new Map<number, Record<string, number>>();
+let perceiving = -1;
+let deciding = -1;
+function timeStage<T extends object>(proto: T, method: keyof T & string, stage: string, chunk: () => number): void {
+  const orig = proto[method] as unknown as (...a: unknown[]) => unknown;
+  (proto as Record<string, unknown>)[method] = function (this: unknown, ...a: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return orig.apply(this, a);
+    } finally {
+      const i = chunk();
+      const row = stageMs.get(i) ?? {};
+      row[stage] = (row[stage] ?? 0) + performance.now() - t0;
+      stageMs.set(i, row);
+    }
+  };
+}
+timeStage(AcousticContext.prototype, 'update', 'context', () => perceiving);
+timeStage(VoiceAnalyzer.prototype, 'push', 'voice', () => perceiving);
+timeStage(InputGuard.prototype, 'check', 'guard', () => deciding);
+timeStage(AlarmDetector.prototype, 'process', 'alarm', () => deciding);
+timeStage(AlarmDetector.prototype, 'state', 'alarm state', () => deciding);
+timeStage(AlarmDetector.prototype, 'beeping', 'alarm state', () => deciding);
+timeStage(SoundEventTracker.prototype, 'update', 'events', () => deciding);
+{
+  const orig = SoundWatcher.prototype.onChunk;
+  SoundWatcher.prototype.onChunk = function (this: SoundWatcher, p, speaking) {
+    deciding = p.chunk.index;
+    return orig.call(this, p, speaking);
+  };
+  timeStage(SoundWatcher.prototype, 'onChunk', 'sound watcher', () => deciding);
+}
 setChunkTraceSink({ write: (r) => void (r.kind === 'chunk' && records.push(r)), close: () => undefined });
 
 interface Sample { cpuMs: number; runqMs: number; policyCpuMs?: number }
@@ -51,6 +95,7 @@ async function stream(engine: Engine, audio: Float32Array, perChunk?: Map<number
     const perceiver = session.perceiver;
     const perceive = perceiver.perceive.bind(perceiver);
     perceiver.perceive = async (chunk) => {
+      perceiving = chunk.index;
       const c0 = threadCpuMs();
       const q0 = mainRunQueueWaitMs();
       const p = await perceive(chunk);
@@ -111,6 +156,7 @@ for (let r = 0; r < rounds; r++) {
   await otherThreadsIdle();
   console.error(`round ${r + 1}: sound-heavy ...`);
   records = [];
+  stageMs = new Map();
   const perChunk = new Map<number, Sample>();
   const g0 = gcs.length;
   const prof = values.profile ? await startProfile() : null;
@@ -153,6 +199,7 @@ for (let r = 0; r < rounds; r++) {
       gc: g.map((x) => `${GC_KIND[x.kind] ?? x.kind} ${f(x.ms)}`).join(', '),
       flags: t ? Object.entries(t.p).filter(([k, v]) => v === true && k !== 'quiet').map(([k]) => k).join(',') : '',
       quiet: t?.p.quiet === true,
+      stages: stageMs.get(i) ?? {},
     };
   });
   const ms = rows.map((x) => x.ms);
@@ -162,6 +209,8 @@ for (let r = 0; r < rounds; r++) {
   for (const x of [...rows].sort((a, b) => b.ms - a.ms).slice(0, worstN)) {
     console.log(`| #${x.index} | ${f(x.ms)} | ${f(x.melMs, 2)} | ${f(x.mainMs)} | ${f(x.modelsWaitMs)} | ${f(x.vadMs)} | ${f(x.soundsMs)} | ${f(x.policyMs)} | ${f(x.finalWaitMs)} | ${f(x.cpuMs)} | ${f(x.policyCpuMs)} | ${f(x.runqMs)} | ${x.gc || '–'} | ${x.decisionsMeanwhile} (${f(x.decisionsCpuMs)} ms) | ${x.flags} |`);
   }
+  console.log(`stages of those chunks (ms): ${[...rows].sort((a, b) => b.ms - a.ms).slice(0, worstN).map((x) => `#${x.index} ${STAGES.map((k) => `${k} ${f(x.stages[k] ?? 0, 2)}`).join(', ')}`).join('; ')}`);
+  console.log(`per stage over all chunks, p50 / p99 / max (ms): log-mel ${['melMs'].map(() => { const v = rows.map((x) => x.melMs); return `${f(pct(v, 50), 2)} / ${f(pct(v, 99), 2)} / ${f(Math.max(...v), 2)}`; })}; ${STAGES.map((k) => { const v = rows.map((x) => x.stages[k] ?? 0); return `${k} ${f(pct(v, 50), 2)} / ${f(pct(v, 99), 2)} / ${f(Math.max(...v), 2)} (max at #${v.indexOf(Math.max(...v))})`; }).join('; ')}`);
   const cpu = rows.map((x) => x.cpuMs + x.policyCpuMs);
   console.log(`main-thread CPU (perceive + policy windows) p50 ${f(pct(cpu, 50), 2)} / p99 ${f(pct(cpu, 99), 2)} ms; the ${worstN} chunks with the most:`);
   console.log(`${[...rows].sort((a, b) => b.cpuMs + b.policyCpuMs - a.cpuMs - a.policyCpuMs).slice(0, worstN).map((x) => `#${x.index} ${f(x.cpuMs)}+${f(x.policyCpuMs)} (wall ${f(x.ms)}${x.gc ? ', GC ' + x.gc : ''}${x.flags ? ', ' + x.flags : ''})`).join('; ')}`);

@@ -69,6 +69,8 @@ export class AcousticContext {
   private speechPower: number | null = null;
   private excessHist: number[] = []; // last ONSET_LOOKBACK excess values, carried across chunks
   private sinceOnset = ONSET_REFRACTORY;
+  private power = new Float64Array(0);
+  private framePow = new Float64Array(0);
 
   constructor(opts: { nMels?: number } = {}) {
     this.nMels = opts.nMels ?? MEL_BINS;
@@ -84,8 +86,11 @@ export class AcousticContext {
     }
 
     // Linear band powers and the speech mask.
-    const power = new Float64Array(frames * nb);
-    const framePow = new Float64Array(frames);
+    // Scratch reused from chunk to chunk (every element is written below before it is read).
+    if (this.power.length !== frames * nb) this.power = new Float64Array(frames * nb);
+    if (this.framePow.length !== frames) this.framePow = new Float64Array(frames);
+    const power = this.power;
+    const framePow = this.framePow;
     for (let f = 0; f < frames; f++) {
       let s = 0;
       for (let b = 0; b < nb; b++) {

@@ -181,6 +181,7 @@ export class LogMel {
   // History buffer: `overlap` carried samples, then any hop remainder of an odd-sized chunk.
   private buf = new Float32Array(WIN_LENGTH - HOP_LENGTH);
   private bufLen = WIN_LENGTH - HOP_LENGTH;
+  private work = new Float32Array(0);
 
   constructor(opts: { nMels?: number } = {}) {
     this.nMels = opts.nMels ?? MEL_BINS;
@@ -191,7 +192,9 @@ export class LogMel {
   process(chunk: Float32Array): Float32Array {
     checkAudio(chunk);
     const total = this.bufLen + chunk.length;
-    const work = new Float32Array(total);
+    // The history and the chunk side by side, in a buffer kept between chunks (same-sized chunks reuse it).
+    if (this.work.length !== total) this.work = new Float32Array(total);
+    const work = this.work;
     work.set(this.buf.subarray(0, this.bufLen));
     work.set(chunk, this.bufLen);
     const frames = Math.floor((total - this.overlap) / HOP_LENGTH);

@@ -25,6 +25,7 @@ export class SileroVad {
   private c: Float32Array = new Float32Array(VAD_STATE);
   private readonly pending = new Float32Array(VAD_FRAME);
   private pendingLen = 0;
+  private jobBuf = new Float32Array(0);
   private consumed = 0; // stream samples handed to the model so far
   // Serialises calls so overlapping process() calls cannot interleave the recurrent state.
   private tail: Promise<unknown> = Promise.resolve();
@@ -62,8 +63,10 @@ export class SileroVad {
       this.pendingLen += chunk.length;
       return { probs: [], frameEnds: [] };
     }
-    // The complete frames of this call in one job; the rest waits for the next call.
-    const frames = new Float32Array(k * VAD_FRAME);
+    // The complete frames of this call in one job; the rest waits for the next call. The job's buffer is
+    // reused (calls are serialised, so the previous job is done with it; a worker pool copies it).
+    if (this.jobBuf.length < k * VAD_FRAME) this.jobBuf = new Float32Array(k * VAD_FRAME);
+    const frames = this.jobBuf.subarray(0, k * VAD_FRAME);
     frames.set(this.pending.subarray(0, this.pendingLen));
     const used = k * VAD_FRAME - this.pendingLen;
     frames.set(chunk.subarray(0, used), this.pendingLen);

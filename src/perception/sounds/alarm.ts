@@ -10,6 +10,7 @@
 // see the pattern; microwave and timer beeps have the same timbre. The pattern is what the standards
 // define, so it is what we match.
 import { SoundFlowError } from '../../util/errors.ts';
+import { selectKth } from '../../util/select.ts';
 
 const SR = 16000;
 const HOP = 160; // 10 ms
@@ -199,10 +200,14 @@ export class AlarmDetector {
   private readonly pow = new Float64Array(N / 2 + 1);
   private readonly scratch = new Float64Array(N / 2 + 1);
   /** The last N − HOP samples of the previous chunk (zeros at the stream start). */
-  private tail = new Float32Array(N - HOP);
+  private readonly tail = new Float32Array(N - HOP);
+  /** The tail and the chunk, one after the other (reused). */
+  private work = new Float32Array(0);
   /** Tones being tracked now (an alarm and, say, a sung note or a speech harmonic at the same time). */
   private opens: OpenPulse[] = [];
   private readonly closed: TonePulse[] = [];
+  /** train(f) of the current closed pulses, by pitch. */
+  private readonly trains = new Map<number, TonePulse[]>();
   /** Onsets of cycles already reported, so each cycle is reported once. */
   private readonly reported = new Set<number>();
   private lastConfirmed: AlarmAlert | null = null;
@@ -233,7 +238,9 @@ export class AlarmDetector {
    */
   process(pcm: Float32Array, tEnd: number): AlarmAlert[] {
     if (!(pcm instanceof Float32Array)) throw new SoundFlowError('invalid_audio', 'AlarmDetector.process expects a Float32Array', { recoverable: true });
-    const work = new Float32Array(this.tail.length + pcm.length);
+    // One work buffer per detector (chunks are all the same size): no 26 KB of garbage per chunk.
+    if (this.work.length !== this.tail.length + pcm.length) this.work = new Float32Array(this.tail.length + pcm.length);
+    const work = this.work;
     work.set(this.tail);
     work.set(pcm, this.tail.length);
     const frames = Math.floor(pcm.length / HOP);
@@ -247,7 +254,7 @@ export class AlarmDetector {
       this.now = t0 + ((f + 1) * HOP) / SR;
       out.push(...this.match());
     }
-    this.tail = work.slice(work.length - this.tail.length);
+    this.tail.set(work.subarray(work.length - this.tail.length));
     return out;
   }
 
@@ -306,6 +313,7 @@ export class AlarmDetector {
     this.tail.fill(0);
     this.opens = [];
     this.closed.length = 0;
+    this.closedChanged();
     this.reported.clear();
     this.lastConfirmed = null;
     this.now = 0;
@@ -321,8 +329,11 @@ export class AlarmDetector {
       im[i] = 0;
     }
     this.fft.run(re, im);
-    let whole = 0;
-    for (let k = 0; k <= N / 2; k++) whole += pow[k] = re[k] * re[k] + im[k] * im[k];
+    // Summed in a plain local: a `let` the closure below captured lived in a heap context, and each += of
+    // it allocated a heap number (129 per frame, most of the detector's garbage).
+    let sum = 0;
+    for (let k = 0; k <= N / 2; k++) sum += pow[k] = re[k] * re[k] + im[k] * im[k];
+    const whole = sum;
     const share = (k: number) => 10 * Math.log10((pow[k - 1] + pow[k] + pow[k + 1]) / (whole + 1e-20) + 1e-20);
     const ref = this.median(Math.floor(1500 / BIN_HZ), Math.ceil(6000 / BIN_HZ));
     // Tonal peaks in the band, strongest first (at most MAX_TRACKS).
@@ -383,8 +394,9 @@ export class AlarmDetector {
     const n = b - a + 1;
     const s = this.scratch.subarray(0, n);
     s.set(this.pow.subarray(a, b + 1));
-    s.sort();
-    return s[n >> 1];
+    // The middle element of the sorted band without sorting it all (powers are finite and ≥ 0, so the
+    // selected value is exactly the one a full sort puts there).
+    return selectKth(s, n >> 1);
   }
 
   private close(p: OpenPulse): void {
@@ -401,10 +413,12 @@ export class AlarmDetector {
       prev.levelDbfs = Math.max(prev.levelDbfs, p.peakDb);
       prev.envelope = prev.envelope && offset - prev.onset <= ENVELOPE_MAX_SEC ? [...prev.envelope, ...p.levels] : undefined;
       prev.shareDb = Math.min(prev.shareDb ?? 0, medianOf(p.shares));
+      this.closedChanged();
       return;
     }
     this.closed.push({ onset, offset, freqHz, levelDbfs: p.peakDb, shareDb: medianOf(p.shares), envelope: offset - onset <= ENVELOPE_MAX_SEC ? p.levels : undefined });
     while (this.closed.length && this.now - this.closed[0].offset > HISTORY_SEC) this.closed.shift();
+    this.closedChanged();
   }
 
   private match(): AlarmAlert[] {
@@ -413,7 +427,7 @@ export class AlarmDetector {
       const train = this.train(f);
       const openHere = this.opens.find((o) => o.last - o.onset >= MIN_PULSE_SEC && Math.abs(o.bins[0] * BIN_HZ - f) <= SAME_FREQ * f + BIN_HZ)?.onset ?? null;
       for (const found of [this.matchT3(train, openHere), this.matchT4(train)]) {
-        if (!found || [...this.reported].some((r) => Math.abs(r - found.onset) < 0.15) || this.shadowed(found)) continue;
+        if (!found || this.reportedNear(found.onset) || this.shadowed(found)) continue;
         this.reported.add(found.onset);
         if (this.reported.size > 64) this.reported.delete(this.reported.values().next().value!);
         this.lastConfirmed = found;
@@ -421,6 +435,11 @@ export class AlarmDetector {
       }
     }
     return out;
+  }
+
+  private reportedNear(onset: number): boolean {
+    for (const r of this.reported) if (Math.abs(r - onset) < 0.15) return true;
+    return false;
   }
 
   /** A much louder tone started with this cycle: this one is its distortion product, not an alarm of its own. */
@@ -447,6 +466,18 @@ export class AlarmDetector {
    * or music may put a faint partial at the same pitch into its off phases.
    */
   private train(f: number): TonePulse[] {
+    // match() asks for the same trains every 10 ms frame, and they change only when a pulse closes.
+    let t = this.trains.get(f);
+    if (!t) this.trains.set(f, (t = this.buildTrain(f)));
+    return t;
+  }
+
+  /** The closed pulses changed: trains are built again from them (callers never modify a train). */
+  private closedChanged(): void {
+    this.trains.clear();
+  }
+
+  private buildTrain(f: number): TonePulse[] {
     const same = sameFreq(this.closed, f);
     if (!same.length) return same;
     const ref = Math.max(...same.slice(-6).map((p) => p.levelDbfs));

@@ -58,11 +58,10 @@ export class SoundClassifier {
       throw new SoundFlowError('invalid_features', `classify expects ${CHUNK_FRAMES}×${N_MELS} log-mel values, got ${mel?.length}`, { recoverable: true });
     }
     const ctx = CONTEXT_FRAMES * N_MELS;
-    for (let i = 0; i < mel.length; i++) {
-      const v = mel[i];
-      // Non-finite features would poison the context; treat them as silence.
-      this.input[ctx + i] = Number.isFinite(v) ? v : SILENCE_LOGMEL;
-    }
+    const input = this.input;
+    input.set(mel, ctx);
+    // Non-finite features would poison the context; treat them as silence.
+    for (let i = ctx; i < input.length; i++) if (!Number.isFinite(input[i])) input[i] = SILENCE_LOGMEL;
   }
 
   /** This chunk's last frames become the next context. */

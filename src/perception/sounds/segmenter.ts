@@ -4,6 +4,7 @@
 // a deep dip (a bout of barks is several events, one long bark is one). Each closed segment carries a
 // 16-band spectral profile above the background, the "shape" used to match repeats of a sound.
 import { MEL_DB_OFFSET } from '../features.ts';
+import { selectKth } from '../../util/select.ts';
 
 export const FRAME_SEC = 0.01;
 export const PROFILE_BANDS = 16;
@@ -70,12 +71,15 @@ export class EventSegmenter {
   private readonly sorted = new Float32Array(FLOOR_FRAMES);
   private readonly bg = new Float64Array(PROFILE_BANDS);
   private readonly band = new Float64Array(PROFILE_BANDS);
+  /** The previous frame's log-mel (null before the first frame), and each band's linear power of this one. */
   private prev: Float32Array | null = null;
+  private readonly lin: Float64Array;
   private frame = 0;
   private floorDb = -90;
   private open: Open | null = null;
 
   constructor(opts: SegmenterOptions = {}, private readonly bins = 64) {
+    this.lin = new Float64Array(bins);
     this.o = { riseDb: 10, minFlux: 0.2, hangFrames: 6, endDb: 4, dropDb: 30, splitDipDb: 12, splitRiseDb: 9, maxSec: 6, minSec: 0.02, ...opts };
   }
 
@@ -108,9 +112,10 @@ export class EventSegmenter {
     for (let f = 0; f < n; f++, this.frame++) {
       let s = 0;
       let flux = 0;
+      const lin = this.lin;
       for (let b = 0; b < B; b++) {
         const v = mel[f * B + b];
-        s += Math.exp(v);
+        s += lin[b] = Math.exp(v);
         if (this.prev) {
           const d = v - this.prev[b];
           if (d > 0) flux += d;
@@ -119,10 +124,10 @@ export class EventSegmenter {
       flux = this.prev ? flux / B : 0;
       for (let k = 0; k < PROFILE_BANDS; k++) {
         let e = 0;
-        for (let b = k * per; b < (k + 1) * per; b++) e += Math.exp(mel[f * B + b]);
+        for (let b = k * per; b < (k + 1) * per; b++) e += lin[b];
         this.band[k] = e / per;
       }
-      this.prev = mel.slice(f * B, (f + 1) * B);
+      (this.prev ??= new Float32Array(B)).set(mel.subarray(f * B, (f + 1) * B));
       const db = 10 * Math.log10(s + 1e-12) - MEL_DB_OFFSET;
       this.pre[this.frame % PRE_FRAMES] = db;
       const o = this.open;
@@ -213,8 +218,7 @@ export class EventSegmenter {
     let k = 0;
     for (const v of this.levels) if (!Number.isNaN(v)) this.sorted[k++] = v;
     if (!k) return -90;
-    const part = this.sorted.subarray(0, k).sort();
-    return part[Math.floor(k * FLOOR_PERCENTILE)];
+    return selectKth(this.sorted.subarray(0, k), Math.floor(k * FLOOR_PERCENTILE));
   }
 }
 
