@@ -88,6 +88,18 @@ function buildProfile(): { audio: Int16Array; questionEnds: number[]; speechShar
   return { audio: floatToPcm16(mix(x, noise(seconds, { amplitude: 0.01 }), 30)), questionEnds: questionEnds.filter((e) => e < x.length), speechShare: Math.min(1, speechSamples / x.length) };
 }
 
+/** Chunks decided without a final that was not ready within the budget, early checks looked at again later, and how long the late finals took from their utterance's end chunk to the chunk that decided them. */
+function deferrals(t: ReturnType<typeof readTrace>, sessions: Set<string | undefined>): { finals: number; checks: number; lateP50: number; lateMax: number } {
+  const mine = [...t.chunks.values()].filter((c) => sessions.has(c.session));
+  const late = mine.filter((c) => c.lateFinal && c.finalDecidedAfterMs !== undefined).map((c) => c.finalDecidedAfterMs!);
+  return {
+    finals: mine.filter((c) => c.deferredFinal).length,
+    checks: mine.filter((c) => c.p.deferredCheck).length,
+    lateP50: late.length ? Math.round(pct(late, 50)) : 0,
+    lateMax: late.length ? Math.round(Math.max(...late)) : 0,
+  };
+}
+
 function procStat(pid: number): { ticks: number; rssMiB: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { ticks: Number(f[11]) + Number(f[12]), rssMiB: (Number(f[21]) * 4096) / 2 ** 20 };
@@ -189,6 +201,10 @@ async function main(): Promise<void> {
         const ids = new Set(results.map((r) => r.sessionId));
         const mains = mainThreadPerChunk({ ...t, chunks: new Map([...t.chunks].filter(([, c]) => ids.has(c.session))) });
         Object.assign(row, { mainMsPerChunkP50: Math.round(pct(mains, 50) * 10) / 10, mainMsPerChunkP99: Math.round(pct(mains, 99) * 10) / 10 });
+        // Decisions that did not wait for recognition past the budget (the final or the early end-of-turn
+        // check went to a later chunk): the price of the deadlines, shown beside them.
+        const d = deferrals(t, ids);
+        Object.assign(row, { deferredFinals: d.finals, deferredChecks: d.checks, lateFinalsP50Ms: d.lateP50, lateFinalsMaxMs: d.lateMax });
         causes.push({ sessions: n, ...m, rootCauses: Object.fromEntries(m.rootCauses) });
         if (m.found + m.missing) {
           process.stderr.write(`  ${m.found + m.missing} missed: mean spans ${JSON.stringify(m.meanSpans)}, transport ${m.transportMs} ms, with loop stall ≥50 ms ${m.withLoopLag}, with GC ≥50 ms ${m.withGc}, untraced ${m.missing}\n`);
@@ -196,7 +212,7 @@ async function main(): Promise<void> {
         }
       }
       rows.push(row);
-      process.stderr.write(`${n} session(s): ${row.missedDeadlines} missed, chunk p50/p99 ${row.chunkLatencyP50Ms}/${row.chunkLatencyP99Ms} ms, turn p50 ${row.turnTakingP50Ms} ms, cpu ${row.serverCpuPct}%, rss ${row.peakRssMiB} MiB, load ${row.loadAvg}\n`);
+      process.stderr.write(`${n} session(s): ${row.missedDeadlines} missed, chunk p50/p99 ${row.chunkLatencyP50Ms}/${row.chunkLatencyP99Ms} ms, turn p50 ${row.turnTakingP50Ms} ms, cpu ${row.serverCpuPct}%, rss ${row.peakRssMiB} MiB, load ${row.loadAvg}${'deferredFinals' in row ? `, deferred decisions: ${(row as Record<string, number>).deferredFinals} chunks without a late final (max ${(row as Record<string, number>).lateFinalsMaxMs} ms end → decision), ${(row as Record<string, number>).deferredChecks} early checks` : ''}\n`);
       if (values['stop-after-miss'] && row.missedDeadlines > 0) break;
     }
   } finally {

@@ -124,7 +124,12 @@ async function main(): Promise<void> {
     ['… with the early end-of-turn wait (ms)', ...p2(withWait(b), 2), ...p2(withWait(b0), 2)],
     ['decision latency, paced speech, all chunks (ms)', ...p2(c.session.timings.decisionMs), ...p2(c0.session.timings.decisionMs)],
     ['decision latency, paced speech, utterance ends (ms)', ...p2(c.session.timings.utteranceEndMs), ...p2(c0.session.timings.utteranceEndMs)],
+    // A final not ready within the decision budget is decided on a later chunk: the end chunk is fast,
+    // the utterance's own decision is not. Both shown, and how many chunks were decided without it.
+    ['… utterance end → the chunk that decided its final, deferred incl. (ms)', ...p2(c.session.timings.finalDecisionMs), ...p2(c0.session.timings.finalDecisionMs)],
+    ['… chunks decided without a late final (count)', String(c.session.timings.deferredDecisions), '', String(c0.session.timings.deferredDecisions), ''],
     ['decision latency, paced question, utterance end (ms)', ...p2(conc.session.timings.utteranceEndMs), ...p2(q0.session.timings.utteranceEndMs)],
+    ['… question end → the chunk that decided it, deferred incl. (ms)', ...p2(conc.session.timings.finalDecisionMs), ...p2(q0.session.timings.finalDecisionMs)],
   ];
   const rtfSpeech = a.audioS / (a.wallMs / 1000);
   const rtfSound = b.audioS / (b.wallMs / 1000);
@@ -152,6 +157,8 @@ async function main(): Promise<void> {
     stagesMs: Object.fromEntries(rows.map((r) => [r[0], { p50: Number(r[1]), p99: Number(r[2]), ...(r[3] ? { [otherAsr]: { p50: Number(r[3]), p99: Number(r[4]) } } : {}) }])),
     recognizer: DEFAULT_ASR,
     utteranceEndsMs: { [DEFAULT_ASR]: c.session.timings.utteranceEndMs.values(), [otherAsr]: c0.session.timings.utteranceEndMs.values() },
+    utteranceDecisionsMs: { [DEFAULT_ASR]: c.session.timings.finalDecisionMs.values(), [otherAsr]: c0.session.timings.finalDecisionMs.values() },
+    deferredDecisions: { [DEFAULT_ASR]: c.session.timings.deferredDecisions, [otherAsr]: c0.session.timings.deferredDecisions },
     rtfSpeech,
     rtfSound,
     firstReplyMs: { concurrent: conc.firstReplyAudioMs, sequential: seq.firstReplyAudioMs, ratio },

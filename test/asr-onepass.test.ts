@@ -284,12 +284,15 @@ describe("a first utterance's re-decode on a second decoder", () => {
     };
     const seen: string[] = [];
     const redone = await run({ keepLive: (t) => (seen.push(t), false) });
-    assert.equal(redone.atPause, 0, 'nothing decoded again at the pause');
-    assert.equal(redone.atEnd, 2, 'both pieces decoded again at the end');
+    // At the pause the piece before it may be decoded again on an idle second decoder, speculatively
+    // (nothing waits for it); the end then reuses it rather than decoding it twice.
+    assert.ok(redone.atPause <= 1, `decoded again at the pause: ${redone.atPause}`);
+    assert.equal(redone.atEnd, 2, 'both pieces decoded again, each once');
     assert.equal(seen.length, 1);
     assert.ok(wer(ref, redone.text) <= 0.25, redone.text);
     const kept = await run({ keepLive: () => true });
-    assert.deepEqual([kept.atPause, kept.atEnd], [0, 0], 'an accepted live transcript is not decoded again');
+    assert.ok(kept.atPause <= 1);
+    assert.equal(kept.atEnd, kept.atPause, 'an accepted live transcript is not decoded again at the end');
     assert.equal(kept.text, seen[0], 'the live transcript is the one the predicate saw');
     const long = await run({ redecodeMaxSeconds: 2 });
     assert.deepEqual([long.atPause, long.atEnd], [0, 0], 'longer than redecodeMaxSeconds: kept live');

@@ -137,6 +137,31 @@ describe('what a chunk waits for (issue #12)', () => {
     assert.match(texts[0], /museum|nine|six|weekdays/);
   });
 
+  it("live (a deadline given), a first utterance's pause does not wait for its batch grammar reading; the turn ends with the same words", async () => {
+    const audio = room(concat(silence(1), speech('what time is it'), silence(2.5)));
+    const live = await Perceiver.create({}, pool, grammar);
+    const file = await Perceiver.create({}, pool, grammar);
+    try {
+      const out: { deferred: boolean; waited: number; final: string | null }[] = [];
+      for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
+        const chunk = { index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false };
+        // A generous budget: only the first-utterance rule can make the pause chunk skip its wait.
+        const pc = await live.perceive(chunk, { arrivalAt: performance.now(), budgetMs: 60_000 });
+        out.push({ deferred: !!pc.trace?.deferredCheck, waited: pc.trace?.turnCheckMs ?? 0, final: pc.final ? ((await pc.final)?.text ?? '') : null });
+      }
+      const ref = await run(file, audio);
+      const pause = out.findIndex((c) => c.deferred);
+      assert.ok(pause >= 0, `a pause chunk left its check for later: ${JSON.stringify(out)}`);
+      assert.ok(out[pause].waited < 1000, `the pause chunk waited ${out[pause].waited} ms`);
+      const finals = out.filter((c) => c.final !== null).map((c) => c.final);
+      assert.deepEqual(finals, ref.filter((c) => c.final !== null).map((c) => c.final));
+      assert.match(finals[0] ?? '', /time/);
+    } finally {
+      live.close();
+      file.close();
+    }
+  });
+
   it('with batch grammar readings, the pause of a long utterance does not wait for the early end-of-turn check; a short one does', async () => {
     const audio = room(concat(silence(1), speech('what time is it'), silence(1.5), speech(statement), silence(1.5)));
     const p = await Perceiver.create({}, pool, grammar);

@@ -228,6 +228,10 @@ export class RulePolicy implements Policy {
       } else {
         reason = 'no-transcript';
       }
+    } else if (p.finalPending) {
+      // An utterance ended and its transcript is still being recognised (past the decision budget): the
+      // turn is held, nothing is said on a guess, and a held fragment waits for it (it may continue it).
+      reason = 'wait:transcript';
     } else if (this.held && !p.inSpeech && (t - this.held.since) * 1000 >= this.opts.holdMs) {
       reason = await this.releaseHeld(t, responses, events);
     }

@@ -4,7 +4,7 @@
 import type { Engine, Session } from './types.ts';
 import type { Policy } from '../decision/types.ts';
 import { resolveEngineOptions, resolveOptions, type EngineOptions, type SessionOptions } from './options.ts';
-import { EmbeddedSession } from './session.ts';
+import { EmbeddedSession, type SessionHooks } from './session.ts';
 import { DEFAULT_PERCEIVER, Perceiver } from '../perception/perceiver.ts';
 import { serverVadPreset } from '../perception/segmenter.ts';
 import { RulePolicy } from '../decision/rules.ts';
@@ -38,6 +38,8 @@ export interface SessionWiring {
   now?: () => Date;
   /** Wraps the decision policy (e.g. to record what it sees). */
   wrapPolicy?: (policy: Policy) => Policy;
+  /** Wraps each utterance's final transcript (tests: a slow recogniser against the decision budget). */
+  wrapFinal?: SessionHooks['wrapFinal'];
 }
 
 /** The recogniser an EmbeddedEngine uses unless told otherwise. */
@@ -105,7 +107,7 @@ export class EmbeddedEngine implements Engine {
     const rules = new RulePolicy(assistant, sounds, { respondToAllSpeech: serverVad });
     // The learned policy gates the rules' candidate replies (server_vad is its own baseline: no gating).
     const policy = decisionNet ? new LearnedPolicy(rules, decisionNet) : rules;
-    return new EmbeddedSession(opts, perceiver, wiring.wrapPolicy ? wiring.wrapPolicy(policy) : policy, opts.speak ? this.tts : null, this.name);
+    return new EmbeddedSession(opts, perceiver, wiring.wrapPolicy ? wiring.wrapPolicy(policy) : policy, opts.speak ? this.tts : null, this.name, { wrapFinal: wiring.wrapFinal });
   }
 
   /** Opens the shared models ahead of the first session (a server calls this at start-up). */

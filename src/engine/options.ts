@@ -29,6 +29,18 @@ export interface SessionOptions {
   queueCapacity: number;
   /** Seconds of reply audio to keep for the echo guard. */
   echoGuardSeconds: number;
+  /**
+   * Longest a chunk's decision waits for recognition work (an utterance's final transcript or grammar
+   * reading, the early end-of-turn check at a pause, reply audio for the echo guard), ms from the chunk's
+   * arrival: when its last sample was pushed, or, for audio pushed faster than real time, when it would
+   * have arrived live; audio pushed > 2 s ahead of real time (a file, a test) waits as before, so its
+   * decisions do not depend on timing. Past it the chunk is decided with what is
+   * known (the turn is held, never answered on a guess) and the late result goes to the next chunk's
+   * decision. 250 ms leaves the rest of the 400 ms chunk for perception (VAD/sound model wait ≤ ~50 ms
+   * at 16 sessions), the decision and the socket, while finals that are simply a closing search
+   * (≤ ~60 ms p99 on a quiet machine) are still decided on their own chunk. Infinity: always wait.
+   */
+  decisionBudgetMs: number;
   /** System prompt for the LLM endpoint (Realtime session `instructions`); never parsed as commands. */
   systemPrompt?: string;
   /** Optional OpenAI-compatible endpoints; when absent, offline skills answer. */
@@ -51,6 +63,7 @@ export const DEFAULT_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   userVoice: 'any',
   queueCapacity: 8,
   echoGuardSeconds: 10,
+  decisionBudgetMs: 250,
 });
 
 export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOptions {
@@ -60,6 +73,7 @@ export function resolveOptions(partial: Partial<SessionOptions> = {}): SessionOp
   if (!(o.outputSampleRate >= 8000 && o.outputSampleRate <= 48000)) throw new RangeError('outputSampleRate must be 8000..48000');
   if (o.userVoice !== 'any' && o.userVoice !== 'first') throw new RangeError(`userVoice must be any|first, got ${o.userVoice}`);
   if (!(o.queueCapacity >= 1)) throw new RangeError('queueCapacity must be >= 1');
+  if (!(o.decisionBudgetMs >= 0)) throw new RangeError(`decisionBudgetMs must be >= 0 (Infinity: always wait), got ${o.decisionBudgetMs}`);
   return o;
 }
 

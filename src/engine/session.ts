@@ -12,9 +12,9 @@ import { pcm16ToBase64 } from '../audio/pcm.ts';
 import type { SessionEvent, ResponseStartEvent } from '../events.ts';
 import type { Chunk } from '../audio/chunk.ts';
 import { CHUNK_MS, SAMPLE_RATE } from '../audio/chunk.ts';
-import type { Perceiver } from '../perception/perceiver.ts';
+import { joinFinals, type Perceiver } from '../perception/perceiver.ts';
 import { EchoGuard } from '../perception/echo-guard.ts';
-import type { Percept } from '../perception/types.ts';
+import type { FinalTranscript, Percept } from '../perception/types.ts';
 import type { ChunkDecision, Policy, ResponsePlan } from '../decision/types.ts';
 import type { Tts } from '../response/tts/types.ts';
 import { SentenceSplitter } from '../response/tts/sentences.ts';
@@ -24,6 +24,7 @@ import { AsyncQueue, QueueClosedError } from '../util/queue.ts';
 import { errorMessage, SoundFlowError } from '../util/errors.ts';
 import { TimingLog } from '../util/timing.ts';
 import { chunkTraceSink } from '../util/chunk-trace.ts';
+import { settledWithin, track, type Tracked } from '../util/settled.ts';
 
 /** Seconds an English reply takes to say, when no audio tells us (espeak-ng speaks ~2.9 words/s). */
 export function estimateSpeechSeconds(text: string): number {
@@ -57,8 +58,22 @@ export interface SessionTimings {
   policyMs: TimingLog;
   /** Per chunk: chunk complete (last sample pushed) → its `chunk` event. */
   decisionMs: TimingLog;
-  /** The same, only for chunks that end an utterance (they wait for the final transcript). */
+  /** The same, only for chunks that end an utterance (they wait for the final transcript up to the budget). */
   utteranceEndMs: TimingLog;
+  /**
+   * Per utterance: its end chunk complete → the `chunk` event that decided its final transcript (the
+   * respond decision, when it gets a reply). Equals the end chunk's latency unless the decision was
+   * deferred past the budget to a later chunk.
+   */
+  finalDecisionMs: TimingLog;
+  /** Chunks decided without an utterance's final because it was not ready within the decision budget. */
+  deferredDecisions: number;
+}
+
+/** Test and bench seams of a session (not client options). */
+export interface SessionHooks {
+  /** Wraps each utterance's final transcript as perception hands it over (e.g. a slow recogniser in tests). */
+  wrapFinal?: (final: Promise<FinalTranscript | null>) => Promise<FinalTranscript | null>;
 }
 
 export class EmbeddedSession implements Session {
@@ -82,7 +97,13 @@ export class EmbeddedSession implements Session {
   private readonly chunkQueuedAt = new Map<number, number>();
   /** Events dropped because nobody read the (large) event queue for a long time. */
   droppedEvents = 0;
-  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog() };
+  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog(), finalDecisionMs: new TimingLog(), deferredDecisions: 0 };
+  /** Wall time (performance.now() ms) the stream's first sample would have been spoken, live. */
+  private streamOrigin: number | null = null;
+  /** Finals of utterances that ended, oldest first, not yet decided (not ready within a chunk's budget). */
+  private readonly pendingFinals: { final: Tracked<FinalTranscript | null>; endQueuedAt: number | undefined; stopAnnounced?: boolean }[] = [];
+  /** The last chunk's percept, to decide finals still pending when the stream ends without a padded chunk. */
+  private lastPercept: Percept | null = null;
 
   constructor(
     private readonly opts: SessionOptions,
@@ -90,6 +111,7 @@ export class EmbeddedSession implements Session {
     private readonly policy: Policy,
     private readonly tts: Tts | null,
     private readonly engineName = 'embedded',
+    private readonly hooks: SessionHooks = {},
   ) {
     const cap = opts.queueCapacity;
     this.inputs = new AsyncQueue(cap);
@@ -111,6 +133,8 @@ export class EmbeddedSession implements Session {
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) {
       throw new SoundFlowError('invalid_audio', 'push() takes a Float32Array or Int16Array of 16 kHz mono samples');
     }
+    // Live, the first piece's samples were being spoken until now: the stream's clock starts that long ago.
+    this.streamOrigin ??= performance.now() - (pcm.length / SAMPLE_RATE) * 1000;
     for (const chunk of this.chunker.push(pcm)) await this.enqueueChunk(chunk);
   }
 
@@ -169,9 +193,29 @@ export class EmbeddedSession implements Session {
   // ---- pipeline ---------------------------------------------------------------------------------
 
   private async enqueueChunk(chunk: Chunk): Promise<void> {
-    this.chunkQueuedAt.set(chunk.index, performance.now());
+    const now = performance.now();
+    this.chunkQueuedAt.set(chunk.index, now);
+    // Audio this far ahead of the clock it would have been spoken on is a file (or a test), not a
+    // microphone: its decisions wait for recognition as they always did, so they do not depend on timing.
+    if (this.streamOrigin !== null && this.streamOrigin + chunk.t * 1000 - now > FILE_AHEAD_MS) this.fasterThanLive = true;
     await this.inputs.put({ kind: 'chunk', chunk });
   }
+
+  /**
+   * When a chunk counts as arrived for its decision budget: its last sample pushed, or, for audio pushed
+   * faster than real time (a file), when that sample would have been spoken live. So a file decides as if
+   * there were no budget unless it is processed slower than real time.
+   */
+  private arrivalOf(chunk: Chunk): number {
+    const queued = this.chunkQueuedAt.get(chunk.index) ?? performance.now();
+    return this.streamOrigin === null ? queued : Math.max(queued, this.streamOrigin + chunk.t * 1000);
+  }
+
+  /** How long after its arrival a chunk may wait for recognition work (sequential mode, files: as long as it takes). */
+  private get budgetMs(): number {
+    return this.opts.mode === 'sequential' || this.fasterThanLive ? Infinity : this.opts.decisionBudgetMs;
+  }
+  private fasterThanLive = false;
 
   private async runConcurrent(): Promise<void> {
     const perception = (async () => {
@@ -199,6 +243,7 @@ export class EmbeddedSession implements Session {
           if (this.decidables.size > 0) await this.perceiver.busy;
           await this.decide(item);
         }
+        await this.decidePendingAtEnd();
       } finally {
         this.responseJobs.close();
       }
@@ -233,11 +278,14 @@ export class EmbeddedSession implements Session {
         while (this.ttsJobs.size > 0) await this.speak((await this.ttsJobs.get()).value as TtsJob);
       }
     }
+    await this.decidePendingAtEnd(); // (never any: sequential decisions wait)
   }
 
   private async perceive(chunk: Chunk): Promise<Percept> {
     const t0 = performance.now();
-    const p = await this.perceiver.perceive(chunk);
+    const budgetMs = this.budgetMs;
+    const p = await this.perceiver.perceive(chunk, budgetMs === Infinity ? undefined : { arrivalAt: this.arrivalOf(chunk), budgetMs });
+    if (p.final && this.hooks.wrapFinal) p.final = this.hooks.wrapFinal(p.final);
     const t1 = performance.now();
     this.timings.perceptionMs.add(t1 - t0);
     this.perceivedAt.set(chunk.index, [t0, t1]);
@@ -255,16 +303,22 @@ export class EmbeddedSession implements Session {
       return;
     }
     if (item.kind === 'reply') return this.reply(item.request);
-    const p = item.percept;
-    const t = p.chunk.t;
+    const perceived = item.percept;
+    const t = perceived.chunk.t;
     this.lastT = t;
+    this.lastPercept = perceived;
     const decideAt = performance.now();
+    const queuedAt = this.chunkQueuedAt.get(perceived.chunk.index);
+    const deadline = this.budgetMs === Infinity ? Infinity : this.arrivalOf(perceived.chunk) + this.budgetMs;
     // The echo guard can only recognise our voice once it knows what we said: wait (briefly) for the
     // synthesis of replies in progress. Live, speech is ready long before its echo could come back.
     const pending = this.active.filter((r) => !r.ended && !r.audioDone);
-    if (pending.length) await Promise.race([Promise.all(pending.map((r) => r.audioComplete)), delay(AUDIO_WAIT_MS)]);
-    let d: ChunkDecision;
+    const audioWaitMs = Math.min(AUDIO_WAIT_MS, deadline - performance.now());
+    if (pending.length && audioWaitMs > 0) await Promise.race([Promise.all(pending.map((r) => r.audioComplete)), delay(audioWaitMs)]);
+    // The policy span includes the wait for a final transcript (as when the policy awaited it itself).
     const tp = performance.now();
+    const { percept: p, deferred, late } = await this.takeFinal(perceived, queuedAt, deadline);
+    let d: ChunkDecision;
     try {
       const speaking = this.isSpeaking(t);
       d = await this.policy.decide(p, {
@@ -279,6 +333,14 @@ export class EmbeddedSession implements Session {
     }
     const policyMs = performance.now() - tp;
     this.timings.policyMs.add(policyMs);
+    if (deferred && perceived.final && this.pendingFinals.at(-1)) {
+      // Speech stopped here even if its transcript comes later: clients hear of it on time, once.
+      d.events.unshift({ type: 'speech.stopped', t });
+      this.pendingFinals.at(-1)!.stopAnnounced = true;
+    } else if (late?.stopAnnounced) {
+      const i = d.events.findIndex((e) => e.type === 'speech.stopped');
+      if (i >= 0) d.events.splice(i, 1);
+    }
     if (d.interrupt) this.interruptActive(t);
     if (d.responses.some((r) => r.urgent)) this.interruptActive(t);
     const speaking = this.isSpeaking(t);
@@ -295,22 +357,77 @@ export class EmbeddedSession implements Session {
       levelDb: Math.round(p.levelDb * 10) / 10,
       ...(top ? { sounds: top } : {}),
     });
-    const queuedAt = this.chunkQueuedAt.get(p.chunk.index);
     const emittedAt = performance.now();
     if (queuedAt !== undefined) {
       this.timings.decisionMs.add(emittedAt - queuedAt);
-      if (p.final) this.timings.utteranceEndMs.add(emittedAt - queuedAt);
+      if (perceived.final) this.timings.utteranceEndMs.add(emittedAt - queuedAt);
       this.chunkQueuedAt.delete(p.chunk.index);
     }
-    const perceived = this.perceivedAt.get(p.chunk.index);
+    if (late && late.endQueuedAt !== undefined) this.timings.finalDecisionMs.add(emittedAt - late.endQueuedAt);
+    if (deferred) this.timings.deferredDecisions++;
+    const spans = this.perceivedAt.get(p.chunk.index);
     this.perceivedAt.delete(p.chunk.index);
     const sink = chunkTraceSink();
-    if (sink && queuedAt !== undefined && perceived && p.trace) {
-      sink.write({ kind: 'chunk', session: this.id, index: p.chunk.index, queuedAt, perceiveAt: perceived[0], perceivedAt: perceived[1], decideAt, policyMs, emittedAt, audioWaitMs: tp - decideAt, p: p.trace });
+    if (sink && queuedAt !== undefined && spans && p.trace) {
+      sink.write({
+        kind: 'chunk', session: this.id, index: p.chunk.index, queuedAt, perceiveAt: spans[0], perceivedAt: spans[1], decideAt, policyMs, emittedAt, audioWaitMs: tp - decideAt, p: p.trace,
+        ...(deferred ? { deferredFinal: true } : {}),
+        ...(late && late.endQueuedAt !== queuedAt ? { lateFinal: true } : {}),
+        ...(late && late.endQueuedAt !== undefined ? { finalDecidedAfterMs: Math.round(emittedAt - late.endQueuedAt) } : {}),
+      });
     }
     this.chunksDone++;
     await this.apply({ ...d, events: [] }, t);
     this.endDueResponses(t);
+  }
+
+  /**
+   * The final transcript this chunk decides: the oldest utterance's whose decision is still open (this
+   * chunk's own, or one an earlier chunk could not wait for), if it is ready by the deadline. Otherwise
+   * the chunk is decided without it, marked `finalPending` (the policy holds the turn), and a later chunk
+   * takes it. One final per chunk, in order; the stream's padded last chunk waits for them all.
+   */
+  private async takeFinal(
+    perceived: Percept,
+    queuedAt: number | undefined,
+    deadline: number,
+  ): Promise<{ percept: Percept; deferred: boolean; late: { endQueuedAt: number | undefined; stopAnnounced?: boolean } | null }> {
+    if (perceived.final) this.pendingFinals.push({ final: track(perceived.final), endQueuedAt: queuedAt });
+    if (!this.pendingFinals.length) return { percept: perceived, deferred: false, late: null };
+    const p: Percept = { ...perceived };
+    delete p.final;
+    if (perceived.chunk.padded) {
+      const all = this.pendingFinals.splice(0);
+      p.final = all.length === 1 ? all[0].final.promise : joinFinals(all.map((x) => x.final.promise));
+      await p.final.catch(() => undefined);
+      return { percept: p, deferred: false, late: all[0] };
+    }
+    const head = this.pendingFinals[0];
+    // Only the chunk where an utterance ended waits (within its budget) for that final; one an earlier
+    // chunk already deferred is taken if ready and never waited for, so a backlog of held chunks does not
+    // spend its budgets on it (under load that wait was what made them miss).
+    const own = perceived.final !== undefined && head.final.promise === perceived.final;
+    if (!(await settledWithin(head.final, own ? deadline - performance.now() : 0))) {
+      p.finalPending = true;
+      return { percept: p, deferred: true, late: null };
+    }
+    this.pendingFinals.shift();
+    p.final = head.final.promise;
+    if (this.pendingFinals.length) p.finalPending = true;
+    return { percept: p, deferred: false, late: head };
+  }
+
+  /**
+   * The stream ended (no padded last chunk) with finals still undecided: they are decided on a repeat of
+   * the last chunk's event, so no turn's transcript, reply or task is lost.
+   */
+  private async decidePendingAtEnd(): Promise<void> {
+    if (!this.pendingFinals.length || !this.lastPercept || this.closed) return;
+    const last = this.lastPercept;
+    const padded = { ...last, chunk: { ...last.chunk, padded: true }, speechStarted: false, speechEnded: false };
+    delete padded.final;
+    delete padded.finalPending;
+    await this.decide({ kind: 'percept', percept: padded });
   }
 
   /** An explicitly requested reply: exactly one response with the request's id (plus any the input's instruction adds). */
@@ -486,6 +603,13 @@ export class EmbeddedSession implements Session {
     if (!this.events.tryPut(ev)) this.droppedEvents++;
   }
 }
+
+/**
+ * Audio pushed this far ahead of real time (ms, against the clock of its first piece) comes from a file:
+ * a live client cannot send speech before it is spoken (a burst after a slow session start is about the
+ * start's length: < 1 s at 16 server sessions), while a file fills the 8-chunk input queue (3.2 s) at once.
+ */
+const FILE_AHEAD_MS = 2000;
 
 /** Longest wait of a decision for reply audio still being synthesised (wall ms). */
 const AUDIO_WAIT_MS = 500;

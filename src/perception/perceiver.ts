@@ -22,6 +22,7 @@ import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
 import { CHUNK_SAMPLES, SAMPLE_RATE, type Chunk } from '../audio/chunk.ts';
 import { TimingLog } from '../util/timing.ts';
 import type { PerceptTrace } from '../util/chunk-trace.ts';
+import { settledWithin, track, type Tracked } from '../util/settled.ts';
 import { SoundFlowError } from '../util/errors.ts';
 import { VoiceAnalyzer, type VoiceAnalyzerOptions } from './voice/analyzer.ts';
 import type { FinalTranscript, Percept } from './types.ts';
@@ -177,8 +178,15 @@ export class Perceiver {
   private spec: { from: number; command: Promise<RecognitionDetail | null> | null } | null = null;
   /** Streamed grammar readings (with the one-pass recogniser): decoded as the audio arrives. */
   private gstream: GrammarStream | null = null;
-  /** At a pause: whether the utterance so far is a complete command (then the turn ends now). */
-  private earlyCheck: Promise<boolean> | null = null;
+  /**
+   * At a pause: whether the utterance so far is a complete command (then the turn ends now). Not ready
+   * by the chunk's deadline, it is looked at again on the next chunks while the pause lasts.
+   */
+  private earlyCheck: Tracked<boolean> | null = null;
+  /** The open early check reads a batch decode of a session's first utterance: never waited for. */
+  private earlyCheckNoWait = false;
+  /** The open early check was left by an earlier chunk: looked at, not waited for. */
+  private earlyCheckCarried = false;
   private readonly gate = new QuietGate();
   private lastVadMax = 1;
   readonly timings: StageTimings = { featuresMs: new TimingLog(), vadMs: new TimingLog(), soundsMs: new TimingLog(), voiceMs: new TimingLog(), asrMs: new TimingLog(), turnCheckMs: new TimingLog() };
@@ -277,16 +285,24 @@ export class Perceiver {
   private working: Promise<void> = Promise.resolve();
   private workDone: () => void = () => undefined;
 
-  async perceive(chunk: Chunk): Promise<Percept> {
+  /**
+   * `due`: the chunk's arrival (performance.now() ms; for audio pushed faster than real time, when it
+   * would have arrived live) and how long after it the chunk may wait for recognition work (the early
+   * end-of-turn check at a pause); a check not ready by then leaves the turn open and is looked at again
+   * on the next chunk. Without it: wait, so decisions do not depend on timing.
+   */
+  async perceive(chunk: Chunk, due?: { arrivalAt: number; budgetMs: number }): Promise<Percept> {
+    const deadline = due ? due.arrivalAt + due.budgetMs : Infinity;
+    const arrival = due ? due.arrivalAt : Infinity;
     this.working = new Promise((r) => (this.workDone = r));
     try {
-      return await this.perceiveChunk(chunk);
+      return await this.perceiveChunk(chunk, deadline, arrival);
     } finally {
       this.workDone();
     }
   }
 
-  private async perceiveChunk(chunk: Chunk): Promise<Percept> {
+  private async perceiveChunk(chunk: Chunk, deadline: number, arrival: number): Promise<Percept> {
     const trace: PerceptTrace = (this.trace = { mainMs: 0, melMs: 0, modelsWaitMs: 0, turnCheckMs: 0 });
     const start = performance.now();
     let t0 = start;
@@ -354,15 +370,25 @@ export class Perceiver {
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     let waited = 0;
     if (this.earlyCheck) {
-      // A pause in this chunk: the transcript before it and the grammar reading are being finished
-      // (one closing search each); a complete command or question ends the turn now rather than after
-      // the closing silence. Awaited here, so decisions do not depend on timing.
+      // A pause in this chunk (or an earlier one whose silence goes on): the transcript before it and the
+      // grammar reading are being finished (one closing search each); a complete command or question ends
+      // the turn now rather than after the closing silence. Awaited up to the chunk's deadline (Infinity
+      // for files and tests, so their decisions do not depend on timing); a batch reading of a session's
+      // first utterance is not waited for at all (a whole decode, queued behind other sessions' at a
+      // server's start). Not ready: the turn stays open and the next chunk looks again.
       const tw = performance.now();
       this.workDone();
-      const complete = await this.earlyCheck.catch(() => false);
+      const check = this.earlyCheck;
+      const ready = await settledWithin(check, (this.earlyCheckNoWait || this.earlyCheckCarried ? arrival : deadline) - tw);
       waited = performance.now() - tw;
-      this.earlyCheck = null;
+      if (!ready) {
+        trace.deferredCheck = true;
+        this.earlyCheckCarried = true;
+      }
+      else if (this.earlyCheck === check) this.earlyCheck = null;
+      const complete = ready && !check.failed && check.value === true;
       if (complete && this.inUtterance && this.segmenter.inPause && this.segmenter.endNow()) {
+        this.earlyCheck = null;
         percept.speechEnded = true;
         percept.inSpeech = false;
         this.endUtterance(chunk, percept, false, acoustic.noiseFloorDb);
@@ -429,6 +455,7 @@ export class Perceiver {
       const end = updates.find((u) => u.kind === 'end');
       if ((end ? end.sample : this.segmenter.silenceStart) !== this.spec.from) {
         this.spec = null;
+        this.earlyCheck = null; // the speaker went on: a check still pending is moot
         this.gstream?.resume();
       }
     }
@@ -466,9 +493,11 @@ export class Perceiver {
         // cannot end early whatever the open transcript says, so perception does not wait for it.
         const committed = asr.committed();
         committed.catch(() => undefined);
-        this.earlyCheck = command.then((cmd) =>
+        this.earlyCheck = track(command.then((cmd) =>
           clearlyComplete({ text: '', command: cmd }) ? committed.then((text) => clearlyComplete({ text, command: cmd })) : false,
-        );
+        ));
+        this.earlyCheckNoWait = !gramFed && this.firstUtterance;
+        this.earlyCheckCarried = false;
       }
     }
     if (!gramFed && this.gstream?.active) this.gstream.feed(pcm);
@@ -627,7 +656,7 @@ export class Perceiver {
 }
 
 /** Several utterances' finals decided on one chunk (only at the end of a stream): texts joined in order. */
-function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<FinalTranscript | null> {
+export function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<FinalTranscript | null> {
   return Promise.all(finals).then((fs) => {
     const got = fs.filter((f): f is FinalTranscript => f !== null);
     if (got.length <= 1) return got[0] ?? null;

@@ -52,6 +52,11 @@ export interface Percept {
   partialNow?: () => { text: string; utterance: number } | null;
   /** Present on the chunk where an utterance ended: its final transcript. */
   final?: Promise<FinalTranscript | null>;
+  /**
+   * An utterance has ended and its final transcript was not ready within the decision budget: it is
+   * decided on a later chunk, and until then the turn is held (no reply on a guess). Set by the session.
+   */
+  finalPending?: boolean;
   /** Makes a speaker label the session's user (voice enrolment); absent when voice analysis is off. */
   enrollSpeaker?: (speaker: string) => void;
   /** Where this chunk's perception time went (timing spans; src/util/chunk-trace.ts). */

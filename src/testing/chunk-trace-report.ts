@@ -89,7 +89,7 @@ export function causeOf(r: ChunkTraceRecord, s: ChunkSpans): string {
     const gram = r.p.final.grammarDoneAt ?? -Infinity;
     const what = gram > asr ? `grammar reading${read}` : `transcript${first}`;
     parts.push([`${r.p.end ? 'utterance end' : 'chunk after a long first utterance'}: waiting for ${what}`, s.policy]);
-  } else parts.push(['policy', s.policy]);
+  } else parts.push([r.deferredFinal ? 'decision budget spent waiting for a final (then deferred)' : r.lateFinal ? 'deciding a late final (waited within its budget)' : 'policy', s.policy]);
   parts.sort((a, b) => b[1] - a[1]);
   return parts[0][0];
 }

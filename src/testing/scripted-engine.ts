@@ -124,5 +124,21 @@ export class ScriptedEngine implements Engine {
 export async function testEngine(): Promise<Engine> {
   if (process.env.SF_TEST_ENGINE === 'scripted') return new ScriptedEngine();
   const { createEngine } = await import('../engine/registry.ts');
-  return createEngine('embedded');
+  return waitingForRecognition(await createEngine('embedded'));
+}
+
+/**
+ * The server tests check the protocol's events in stream time (which chunk answered, where speech
+ * stopped) on live-paced audio; on a loaded CI machine the decision budget would move those decisions to
+ * later chunks, so their sessions wait for recognition (the budget has its own test,
+ * test/decision-budget.test.ts). Clients cannot set the budget, so nothing else changes.
+ */
+function waitingForRecognition(engine: Engine): Engine {
+  return new Proxy(engine, {
+    get(target, key) {
+      if (key === 'createSession') return (options: Partial<SessionOptions> = {}, ...rest: unknown[]) => (target.createSession as (...a: unknown[]) => Promise<Session>)({ decisionBudgetMs: Infinity, ...options }, ...rest);
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }

@@ -26,6 +26,8 @@ export interface PerceptTrace {
   batchReadSeconds?: number;
   /** The utterance that ended here hands its final to the next chunk's decision (a long first utterance). */
   deferredFinal?: boolean;
+  /** The early end-of-turn check of a pause was not ready within the budget: the turn goes on, the check is looked at again next chunk. */
+  deferredCheck?: boolean;
   /** This chunk's decision waits for an utterance's final transcript; when its parts settled (filled in later). */
   final?: { asrDoneAt?: number; grammarDoneAt?: number };
 }
@@ -44,6 +46,12 @@ export interface ChunkTraceRecord {
   emittedAt: number;
   /** Decision waiting for reply audio still being synthesised (echo guard). */
   audioWaitMs: number;
+  /** The chunk was decided without an utterance's final, not ready within the decision budget (it goes to a later chunk). */
+  deferredFinal?: boolean;
+  /** This chunk decided a final that an earlier chunk had deferred. */
+  lateFinal?: boolean;
+  /** This chunk decided an utterance's final: ms from that utterance's end chunk complete to this chunk's event. */
+  finalDecidedAfterMs?: number;
   p: PerceptTrace;
 }
 

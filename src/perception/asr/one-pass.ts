@@ -170,6 +170,13 @@ export class OnePassRecognizer {
    * pause's closing search (null: an empty segment), so its end only waits for the tail's.
    */
   private redone: Promise<DecodeResult | null>[] = [];
+  /**
+   * A first utterance decided at its end (`keepLive`): its committed segments decoded again with their own
+   * mean at their pauses, on an idle second decoder only, in case the end wants them; nothing waits for
+   * them, and the end uses one only for the same piece of audio (key "from:to"). Same result as decoding
+   * it at the end (each piece's front end starts afresh), so only when the work is done changes.
+   */
+  private speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>();
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
   /** Re-decodes running on a second, borrowed decoder: each settles once that decoder is back in the pool. */
@@ -241,6 +248,7 @@ export class OnePassRecognizer {
     this.audio = this.fresh ? [] : null;
     this.bounds = [];
     this.redone = [];
+    this.speculative = new Map();
     ++this.generation;
     const previous = this.returned;
     this.decoder = this.pool.acquire().then(async (d) => {
@@ -308,6 +316,11 @@ export class OnePassRecognizer {
     });
     result.catch(() => undefined);
     this.segments.push(result);
+    if (this.audio && this.decideAtEnd && to > from && to <= this.redecodeMaxSamples) {
+      const helper = this.pool.tryAcquire();
+      // With the n-best readings the end asks of its last piece (this one, when the speaker stopped here).
+      if (helper) this.speculative.set(`${from}:${to}`, { nbest, result: this.decodeOn(helper, slice(this.audio, from, to), nbest) });
+    }
     if (this.audio && !this.decideAtEnd) {
       const redo = result.then(() => again, () => again);
       redo.catch(() => undefined);
@@ -334,6 +347,8 @@ export class OnePassRecognizer {
     const bounds = this.bounds;
     const redone = this.redone;
     this.redone = [];
+    const speculative = this.speculative;
+    this.speculative = new Map();
     this.audio = null;
     this.active = false;
     this.decoder = null;
@@ -365,7 +380,7 @@ export class OnePassRecognizer {
     else {
       // The live transcript decides; a re-decode is queued (on an idle decoder, or this one) before the
       // live decoder goes back, so nothing else starts on it first.
-      const chosen = Promise.all([firstPass, state]).then(([parts]) => ({ redo: this.redecodeIfNeeded(d, audio, bounds, keepTail, seconds, parts) }));
+      const chosen = Promise.all([firstPass, state]).then(([parts]) => ({ redo: this.redecodeIfNeeded(d, audio, bounds, keepTail, seconds, parts, speculative) }));
       redo = chosen.then((c) => c.redo);
       queued = Promise.all([state, chosen.catch(() => undefined)]);
     }
@@ -446,7 +461,7 @@ export class OnePassRecognizer {
    * `redecodeMaxSeconds` or `keepLive` accepts its transcript, else decoded again piece by piece (the
    * committed segments and the tail) with their own means, as `redecodeRest` would have.
    */
-  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[]): Promise<DecodeResult[] | null> | null {
+  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[], speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>()): Promise<DecodeResult[] | null> | null {
     const total = redecodedSamples(audio, bounds, keepTail);
     if (total < MIN_SEGMENT_SAMPLES || total > this.redecodeMaxSamples) return null;
     const text = normalizeTranscript(joinResults(live.filter((p) => p && p.text)).text);
@@ -455,8 +470,10 @@ export class OnePassRecognizer {
     const pieces: Promise<DecodeResult>[] = [];
     for (let i = 1; i < cuts.length; i++) {
       if (cuts[i] <= cuts[i - 1]) continue;
-      const last = i === cuts.length - 1;
-      pieces.push(this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), last && seconds <= NBEST_MAX_SECONDS ? NBEST : 0));
+      const nbest = i === cuts.length - 1 && seconds <= NBEST_MAX_SECONDS ? NBEST : 0;
+      // Decoded at its pause already (n-best readings beyond the last piece's are dropped by nbestOnLast).
+      const spec = speculative.get(`${cuts[i - 1]}:${cuts[i]}`);
+      pieces.push(spec && spec.nbest >= nbest ? spec.result : this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), nbest));
     }
     return Promise.all(pieces).then((parts) => nbestOnLast(parts, seconds));
   }
@@ -470,7 +487,13 @@ export class OnePassRecognizer {
   private decodeAgain(live: PocketSphinxDecoder, pcm: Int16Array, nbest: number): Promise<DecodeResult> {
     const helper = this.pool.tryAcquire();
     if (!helper) return live.decodeOwnMean(pcm, { nbest, ownStream: true });
+    return this.decodeOn(helper, pcm, nbest);
+  }
+
+  /** A piece decoded with its own mean on a borrowed decoder, given back to the pool when done. */
+  private decodeOn(helper: PocketSphinxDecoder, pcm: Int16Array, nbest: number): Promise<DecodeResult> {
     const result = helper.decodeOwnMean(pcm, { nbest, ownStream: true });
+    result.catch(() => undefined);
     // Back to the pool when done, whatever became of the session meanwhile (settled() waits for it).
     const back: Promise<void> = result.then(
       () => undefined,
