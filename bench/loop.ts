@@ -100,12 +100,14 @@ async function main(): Promise<void> {
 
   const pt = b.session.perceiver.timings;
   // Perception + decision per chunk, without ASR: the early end-of-turn check at a pause waits for the
-  // recogniser (grammar reading, transcript so far) inside perceive(); that wait is ASR and shown apart.
+  // recogniser (grammar reading, transcript so far) inside perceive(), and an utterance's end chunk waits
+  // for its final transcript before the policy runs (session finalWaitMs); both waits are ASR, shown apart.
   const noAsr = (r: RunResult) => {
     const out = new TimingLog();
     const pol = r.session.timings.policyMs.values();
     const wait = r.session.perceiver.timings.turnCheckMs.values();
-    r.session.timings.perceptionMs.values().forEach((v, i) => out.add(v - (wait[i] ?? 0) + (pol[i] ?? 0)));
+    const fin = r.session.timings.finalWaitMs.values();
+    r.session.timings.perceptionMs.values().forEach((v, i) => out.add(v - (wait[i] ?? 0) + (pol[i] ?? 0) - (fin[i] ?? 0)));
     return out;
   };
   const withWait = (r: RunResult) => {
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
     ['sound model per chunk (ms)', ...p2(pt.soundsMs, 2), ...p2(b0.session.perceiver.timings.soundsMs, 2)],
     ['ASR op on speech (ms, worker)', ...p2(a.session.perceiver.timings.asrMs), '', ''],
     ['perception+decision without ASR, sound-heavy (ms)', ...p2(noAsr(b), 2), ...p2(noAsr(b0), 2)],
-    ['… with the early end-of-turn wait (ms)', ...p2(withWait(b), 2), ...p2(withWait(b0), 2)],
+    ['… with the early end-of-turn and final-transcript waits (ms)', ...p2(withWait(b), 2), ...p2(withWait(b0), 2)],
     ['decision latency, paced speech, all chunks (ms)', ...p2(c.session.timings.decisionMs), ...p2(c0.session.timings.decisionMs)],
     ['decision latency, paced speech, utterance ends (ms)', ...p2(c.session.timings.utteranceEndMs), ...p2(c0.session.timings.utteranceEndMs)],
     // A final not ready within the decision budget is decided on a later chunk: the end chunk is fast,

@@ -56,6 +56,8 @@ export interface SessionTimings {
   perceptionMs: TimingLog;
   /** Per chunk: the policy's decide() (includes waiting for the ASR result it needs). */
   policyMs: TimingLog;
+  /** Per chunk: the part of policyMs spent waiting for the final transcript (recognition, not policy). */
+  finalWaitMs: TimingLog;
   /** Per chunk: chunk complete (last sample pushed) → its `chunk` event. */
   decisionMs: TimingLog;
   /** The same, only for chunks that end an utterance (they wait for the final transcript up to the budget). */
@@ -97,7 +99,7 @@ export class EmbeddedSession implements Session {
   private readonly chunkQueuedAt = new Map<number, number>();
   /** Events dropped because nobody read the (large) event queue for a long time. */
   droppedEvents = 0;
-  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog(), finalDecisionMs: new TimingLog(), deferredDecisions: 0 };
+  readonly timings: SessionTimings = { perceptionMs: new TimingLog(), policyMs: new TimingLog(), finalWaitMs: new TimingLog(), decisionMs: new TimingLog(), utteranceEndMs: new TimingLog(), finalDecisionMs: new TimingLog(), deferredDecisions: 0 };
   /** Wall time (performance.now() ms) the stream's first sample would have been spoken, live. */
   private streamOrigin: number | null = null;
   /** Finals of utterances that ended, oldest first, not yet decided (not ready within a chunk's budget). */
@@ -318,6 +320,9 @@ export class EmbeddedSession implements Session {
     // The policy span includes the wait for a final transcript (as when the policy awaited it itself).
     const tp = performance.now();
     const { percept: p, deferred, late } = await this.takeFinal(perceived, queuedAt, deadline);
+    // Settled here, so the policy's own await of it is free and the wait is timed apart (it is ASR).
+    if (p.final) await p.final.catch(() => undefined);
+    this.timings.finalWaitMs.add(performance.now() - tp);
     let d: ChunkDecision;
     try {
       const speaking = this.isSpeaking(t);
