@@ -82,6 +82,13 @@ export class EmbeddedEngine implements Engine {
   async createSession(options: Partial<SessionOptions> = {}, wiring: SessionWiring = {}): Promise<Session> {
     const opts = resolveOptions(options);
     const serverVad = opts.turnDetection === 'server_vad';
+    // Once sessions exist, one idle recogniser stays warm (as a server's warmUp() does): a session's first
+    // utterance is decoded again speculatively at its pauses only on an idle decoder (one-pass.ts), and
+    // without one its end pays the whole re-decode. One per engine (~90 MB), not per session.
+    if (!(this.recognizers instanceof RecognizerPool) && this.recognizers.options.spare < 1) {
+      this.recognizers.options.spare = 1;
+      this.recognizers.topUp();
+    }
     // Loaded before anything that needs closing, so a missing model fails cleanly.
     const decisionNet = opts.policy === 'learned' && !serverVad ? loadDecisionModel() : null;
     const perceiver = await Perceiver.create({
