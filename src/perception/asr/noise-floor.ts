@@ -5,6 +5,8 @@
 // Added to the whole process's input it also let chatter through on bench-v1, so it is used only where
 // it can help: for an utterance whose plain reading the word fit rejects, in a room quieter than the
 // floor (docs/notes/eval-v1-misses.md, ninth round). Seeded: the same audio gets the same floor.
+import { selectKth } from '../../util/select.ts';
+
 const FRAME = 320; // 20 ms
 /** Frames within this many dB of the loudest count as the speech whose level sets the floor. */
 const ACTIVE_RANGE_DB = 30;
@@ -34,38 +36,43 @@ export function utteranceLevels(pcm: Int16Array): UtteranceLevels | null {
   let sum = 0;
   let count = 0;
   for (const p of power) if (p >= floorPow) (sum += p), count++;
-  const sorted = Array.from(power).sort((a, b) => a - b);
-  const room = sorted[Math.floor(ROOM_QUANTILE * (n - 1))];
+  const room = selectKth(power.slice(), Math.floor(ROOM_QUANTILE * (n - 1)));
   return { speechDbfs: 10 * Math.log10(sum / count), roomDbfs: 10 * Math.log10(Math.max(room, 1e-12)) };
 }
 
-interface PinkState { s: number; b0: number; b1: number; b2: number }
+/** A seeded pink-noise generator: xorshift32 state `s` and the pink filter's three poles. */
+export interface PinkState { s: number; b0: number; b1: number; b2: number }
 const SEED = 0x6d2b79f5;
 
-function pinkNext(st: PinkState): number {
+/** One step of xorshift32 on `st.s`, as a uniform value in [−1, 1). */
+export function whiteNext(st: { s: number }): number {
   st.s ^= st.s << 13;
   st.s ^= st.s >>> 17;
   st.s ^= st.s << 5;
-  const u = ((st.s >>> 0) / 4294967296) * 2 - 1;
-  // Paul Kellet's economy pink filter (three poles): −3 dB/octave within ±0.5 dB over the speech band.
+  return ((st.s >>> 0) / 4294967296) * 2 - 1;
+}
+
+/** Paul Kellet's economy pink filter (three poles): −3 dB/octave within ±0.5 dB over the speech band. */
+export function pinkFilter(st: PinkState, u: number): number {
   st.b0 = 0.99765 * st.b0 + u * 0.099046;
   st.b1 = 0.963 * st.b1 + u * 0.2965164;
   st.b2 = 0.57 * st.b2 + u * 1.0526913;
   return st.b0 + st.b1 + st.b2 + u * 0.1848;
 }
 
-let unitRms = 0;
-/** RMS of the generator's output, measured once (the filter's gain). */
-function pinkRms(): number {
-  if (!unitRms) {
-    const st: PinkState = { s: SEED, b0: 0, b1: 0, b2: 0 };
-    let acc = 0;
-    const n = 64000;
-    for (let i = 0; i < n; i++) acc += pinkNext(st) ** 2;
-    unitRms = Math.sqrt(acc / n);
-  }
-  return unitRms;
+function pinkNext(st: PinkState): number {
+  return pinkFilter(st, whiteNext(st));
 }
+
+/** RMS of the generator's output from `seed` (the filter's gain), over 4 s of samples. */
+export function pinkRms(seed: number): number {
+  const st: PinkState = { s: seed, b0: 0, b1: 0, b2: 0 };
+  let acc = 0;
+  const n = 64000;
+  for (let i = 0; i < n; i++) acc += pinkNext(st) ** 2;
+  return Math.sqrt(acc / n);
+}
+let unitRms = 0;
 
 /**
  * `pcm` with pink noise added so the room sits `belowSpeechDb` under the utterance's speech, or null when
@@ -79,7 +86,8 @@ export function withNoiseFloor(pcm: Int16Array, belowSpeechDb: number): Int16Arr
   if (lv.roomDbfs >= target - 3) return null;
   const addPower = Math.pow(10, target / 10) - Math.pow(10, lv.roomDbfs / 10);
   // dBFS here is against a full-scale square wave (power 1), so RMS in samples = 32768·√power.
-  const gain = (32768 * Math.sqrt(addPower)) / pinkRms();
+  unitRms ||= pinkRms(SEED);
+  const gain = (32768 * Math.sqrt(addPower)) / unitRms;
   const st: PinkState = { s: SEED, b0: 0, b1: 0, b2: 0 };
   const out = new Int16Array(pcm.length);
   for (let i = 0; i < pcm.length; i++) {

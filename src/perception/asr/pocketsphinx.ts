@@ -9,6 +9,7 @@ import { beamArgs, type BeamOptions } from './config.ts';
 import { cepstralMean, restoreCmn, setCmn, snapshotCmn } from './cmn.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
+import { pinkFilter, pinkRms, type PinkState } from './noise-floor.ts';
 
 const FRAME_RATE = 100; // pocketsphinx -frate default: 10 ms frames
 // Path scores and grammar/phone-loop segment scores come back divided by 2^SENSCR_SHIFT (10);
@@ -127,31 +128,17 @@ export function setRecognizerNoiseFloor(dbfs: number | null): void {
     return;
   }
   if (!Number.isFinite(dbfs) || dbfs > 0) throw new SoundFlowError('invalid_argument', `recognizer noise floor must be a level in dBFS <= 0, got ${dbfs}`);
-  const st: DitherState = { s: 12345 };
-  let acc = 0;
-  for (let i = 0; i < 64000; i++) {
-    st.s ^= st.s << 13; st.s ^= st.s >>> 17; st.s ^= st.s << 5;
-    const v = pinkStep(st, ((st.s >>> 0) / 4294967296) * 2 - 1);
-    acc += v * v;
-  }
-  PINK_GAIN = (32768 * Math.pow(10, dbfs / 20)) / Math.sqrt(acc / 64000);
-}
-interface DitherState { s: number; b0?: number; b1?: number; b2?: number }
-function pinkStep(st: DitherState, u: number): number {
-  st.b0 = 0.99765 * (st.b0 ?? 0) + u * 0.099046;
-  st.b1 = 0.963 * (st.b1 ?? 0) + u * 0.2965164;
-  st.b2 = 0.57 * (st.b2 ?? 0) + u * 1.0526913;
-  return st.b0 + st.b1 + st.b2 + u * 0.1848;
+  PINK_GAIN = (32768 * Math.pow(10, dbfs / 20)) / pinkRms(12345);
 }
 let PINK_GAIN = 0;
-function dither(x: Int16Array, state: DitherState): Int16Array {
+function dither(x: Int16Array, state: PinkState): Int16Array {
   const out = new Int16Array(x.length);
   let s = state.s;
   for (let i = 0; i < x.length; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    const fl = PINK_GAIN ? Math.round(PINK_GAIN * pinkStep(state, ((s >>> 0) / 4294967296) * 2 - 1)) : 0;
+    const fl = PINK_GAIN ? Math.round(PINK_GAIN * pinkFilter(state, ((s >>> 0) / 4294967296) * 2 - 1)) : 0;
     const v = x[i] + ((s >>> 0) % 3) - 1 + fl;
     out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
   }
@@ -160,7 +147,7 @@ function dither(x: Int16Array, state: DitherState): Int16Array {
 }
 
 export class PocketSphinxDecoder {
-  private readonly ditherState: DitherState = { s: DITHER_SEED };
+  private readonly ditherState: PinkState = { s: DITHER_SEED, b0: 0, b1: 0, b2: 0 };
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private inUtt = false;
@@ -373,7 +360,7 @@ export class PocketSphinxDecoder {
     let data: Int16Array;
     try {
       data = toInt16(pcm);
-      data = dither(data, { s: DITHER_SEED });
+      data = dither(data, { s: DITHER_SEED, b0: 0, b1: 0, b2: 0 });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -412,7 +399,7 @@ export class PocketSphinxDecoder {
   decodeOwnMean(pcm: Int16Array, opts: { nbest?: number; newStream?: boolean; ownStream?: boolean } = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'decodeOwnMean() during a streamed utterance', { recoverable: true }));
-    const data = dither(pcm, { s: DITHER_SEED });
+    const data = dither(pcm, { s: DITHER_SEED, b0: 0, b1: 0, b2: 0 });
     return this.enqueue(async () => {
       const saved = snapshotCmn(this.ps);
       try {
@@ -438,7 +425,7 @@ export class PocketSphinxDecoder {
   cepstralMean(pcm: Int16Array): Promise<{ mean: Float32Array; frames: number } | null> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.inUtt) return Promise.reject(new SoundFlowError('asr_state', 'cepstralMean() during a streamed utterance', { recoverable: true }));
-    const data = dither(pcm, { s: DITHER_SEED });
+    const data = dither(pcm, { s: DITHER_SEED, b0: 0, b1: 0, b2: 0 });
     return this.enqueue(async () => cepstralMean(this.ps, data));
   }
 
