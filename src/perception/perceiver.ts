@@ -585,6 +585,7 @@ export class Perceiver {
           ...(candidate ? { commandCandidate: candidate } : {}),
           // n-best readings belong to the local decode: only when its text is the transcript.
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
+          ...(r?.wordScore !== undefined && (!remoteConfigured || tr.fallback) ? { openFit: r.wordScore } : {}),
           ...(fallback ? { fallback } : {}),
           ...(voice ? { voice } : {}),
           ...(room ? { room } : {}),

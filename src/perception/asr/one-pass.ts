@@ -16,7 +16,7 @@ import { CMN_PRIOR } from './cmn-prior.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
 import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
-import { NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
+import { meanWordScore, NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
 import { normalizeTranscript } from './wer.ts';
 
 /** A segment tail shorter than this (0.25 s) after a pause holds no word worth reporting. */
@@ -402,7 +402,8 @@ export class OnePassRecognizer {
     const prefix = joinResults(kept.slice(0, -1)).text;
     const alternatives = last?.nbest?.length ? [...new Set(last.nbest.map((h) => normalizeTranscript(`${prefix} ${h}`)).filter(Boolean))] : undefined;
     const prob = kept.length && kept.every((p) => p.prob !== undefined) ? kept.reduce((x, p) => x * p.prob!, 1) : undefined;
-    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(prob !== undefined ? { prob } : {}) };
+    const wordScore = meanWordScore(kept);
+    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(prob !== undefined ? { prob } : {}), ...(wordScore !== undefined ? { wordScore } : {}) };
   }
 
   /** Drops the utterance in progress without a transcript. */
