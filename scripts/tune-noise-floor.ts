@@ -6,6 +6,8 @@
 // rejects (the only ones the retry sees), a grid over the floored reading's two thresholds.
 //   node --import tsx scripts/tune-noise-floor.ts [--data .cache/decision/train-v2] [--limit N] [--below 25] [--out file.json]
 //   node --import tsx scripts/tune-noise-floor.ts --from file.json     (the grid again from saved readings)
+//   --open: also the open decode (n-best 5) and its word fit, and the OPEN_FIT_HEARD grid; --whole-talk: only
+//   talk turns, each as one utterance of both speakers
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConstrainedRecognizer, DEFAULT_FLOOR_RETRY, DEFAULT_WORD_SCORE_THRESHOLD, type RecognitionDetail } from '../src/perception/asr/grammar-recognizer.ts';
@@ -31,6 +33,7 @@ const limit = Number(arg('limit', '1000'));
 const below = Number(arg('below', '25'));
 const outFile = arg('out', '');
 const withOpen = process.argv.includes('--open');
+const wholeTalk = process.argv.includes('--whole-talk');
 const voices = sceneVoices(arg('scenes', `${data}-scenes`));
 const fromFile = arg('from', '');
 
@@ -97,7 +100,9 @@ for (const row of rows) {
     const a = Math.max(0, Math.round((t.start - 0.3) * 16000));
     const b = Math.min(pcm.length, Math.round((t.end + 0.3) * 16000));
     const lines = t.user.split(' / ');
-    const parts = lines.length === 2 ? splitTalk(pcm.subarray(a, b)) : [pcm.subarray(a, b)];
+    // --whole-talk: a talk turn as one utterance (the session's VAD often joins the two speakers).
+    if (wholeTalk && lines.length !== 2) continue;
+    const parts = lines.length === 2 && !wholeTalk ? splitTalk(pcm.subarray(a, b)) : [pcm.subarray(a, b)];
     for (let k = 0; k < parts.length; k++) {
       const user = parts.length === lines.length ? lines[k] : t.user;
       const seg = parts[k].slice();
