@@ -149,7 +149,9 @@ export function commandContradicted(
 /**
  * An open decode whose words fit the audio at least this well (mean ln-score per frame) was heard, not
  * garbled: a floored grammar reading is contradicted by it like any other. Chosen on the train split
- * (scripts/tune-noise-floor.ts --open): ... (docs/notes/understanding.md).
+ * (scripts/tune-noise-floor.ts --open, 216 utterances): above every espeak utterance's open fit (≤ −3.62) and
+ * every floored reading accepted there (≤ −3.97), below the median of both flite voices (awb −2.75, kal −3.67)
+ * (docs/notes/understanding.md, eleventh round).
  */
 export const OPEN_FIT_HEARD = -3.5;
 /** Below this agreement with every open reading, the grammar's reading of talk is set aside. */
