@@ -4,8 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SileroVad } from '../src/perception/vad.ts';
-import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
+import { analyzeSignal, voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { loadRateModel, RateNet } from '../src/perception/voice/rate-model.ts';
+import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
 import { concat, silence, speech } from '../src/testing/audio.ts';
 
 // Neither tuning nor report phrasings of the voice bench.
@@ -37,4 +38,18 @@ test('rate model: espeak at 210 wpm reads faster than at 160 for every voice, on
 test('rate model: a malformed model file is refused with a clear error', () => {
   assert.throws(() => new RateNet({ version: 1, half: 2, stride: 1, norm: { mean: [], std: [] }, layers: [] }), /voice rate model: no layers/);
   assert.throws(() => loadRateModel('/nonexistent/rate.json'), /voice rate model: cannot read/);
+});
+
+test('analyzer: with rateModelWeight > 0 a faster utterance of new words scores higher than the calm ones', async () => {
+  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
+  const fast = 'a storm is coming over the hills tonight';
+  const parts = [silence(0.5)];
+  for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
+  parts.push(speech(fast, { voice: 'en-us', speed: 240 }), silence(1.2));
+  const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: 1, useContent: false, useRepeats: false } }));
+  assert.equal(r.utterances.length, calm.length + 1);
+  const scores = r.utterances.map((u) => u.arousalScore);
+  console.log(JSON.stringify(scores));
+  const last = scores[scores.length - 1];
+  for (const s of scores.slice(0, -1)) assert.ok(last > s + 0.3, JSON.stringify(scores));
 });
