@@ -5,7 +5,10 @@
 // every phrasing read by a model that never heard it (4 folds over phrasing groups: a fold trains without
 // one group's phrasings and their words' sequences, and reads that group's bench clips). Then trains on
 // all of them and writes models/voice-rate/model.json (with the held-out figures in its meta).
-//   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 5] [--hidden 32] [--epochs 12] [--no-write]
+// The defaults are the committed model's settings (docs/notes/voice.md, round 10); the folds' models go to
+// .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
+//   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 16] [--tag folds] [--folds none] [--no-write]
+// (~10 min of one core with the folds, at load 20–25; the data, built once and cached, ~8 min more.)
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,21 +23,22 @@ import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROU
 
 const { values: args } = parseArgs({
   options: {
-    half: { type: 'string', default: '5' },
-    hidden: { type: 'string', default: '32' },
-    epochs: { type: 'string', default: '12' },
+    half: { type: 'string', default: '12' },
+    hidden: { type: 'string', default: '64' },
+    epochs: { type: 'string', default: '16' },
     stride: { type: 'string', default: '2' },
     step: { type: 'string', default: '1' },
     pool: { type: 'string', default: 'window' },
     batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' },
     l2: { type: 'string', default: '0.0001' },
-    dropout: { type: 'string', default: '0.1' },
+    dropout: { type: 'string', default: '0.2' },
     seed: { type: 'string', default: '1' },
     folds: { type: 'string', default: 'all' },
     'no-write': { type: 'boolean', default: false },
     tag: { type: 'string', default: 'folds' },
-    more: { type: 'boolean', default: false },
+    /** Only the base 4 word sequences per group (round 10's first variants), not 8. */
+    'base-only': { type: 'boolean', default: false },
     'speaker-bias': { type: 'boolean', default: false },
     out: { type: 'string', default: DEFAULT_RATE_MODEL },
   },
@@ -44,7 +48,7 @@ const HIDDEN = args.hidden!.split(',').filter(Boolean).map(Number);
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 await initTf();
-const { train, bench } = await rateData(log, args.more);
+const { train, bench } = await rateData(log, !args['base-only']);
 log(`data: ${train.length} training clips, ${bench.length} bench clips`);
 
 const SPEAKERS = [...new Set([...ESPEAK_VOICES.map((v) => `espeak ${v}`), ...FLITE_VOICES.map((v) => `flite ${v}`)])];
