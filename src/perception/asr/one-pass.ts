@@ -194,6 +194,13 @@ export class OnePassRecognizer {
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
   /**
+   * Settles when the last first utterance's re-decode is done. The next utterance's live pass (and the
+   * grammar reading seeded from `estimate()`) start after it: nothing decides on the new utterance before
+   * its pause, while the decision on the first one waits for this re-decode, so it gets the cores first;
+   * the audio fed meanwhile is decoded once it is done (same results, later partials).
+   */
+  private redecoding: Promise<void> = Promise.resolve();
+  /**
    * How the last first utterance decided at its end was read: per piece of its re-decode, whether a
    * decode started before the end was reused (and still running then) or the end decoded it; for
    * benches and tests (diagnostic only, never changes a result).
@@ -274,10 +281,12 @@ export class OnePassRecognizer {
     this.onsetCut = null;
     ++this.generation;
     const previous = this.returned;
+    const redoing = this.redecoding;
     this.decoder = this.pool.acquire().then(async (d) => {
       // The previous utterance's estimate first (so the seed never depends on timing), then seed and
       // start on the decoder's own queue, ahead of any audio fed meanwhile.
       await previous;
+      await redoing;
       const seed = this.cmn ?? (this.prior ? { mean: this.prior, frames: 0 } : null);
       if (seed) void d.withHandle((ps) => setCmn(ps, seed.mean, seed.frames)).catch(() => undefined);
       d.start();
@@ -441,6 +450,7 @@ export class OnePassRecognizer {
       queued = Promise.all([state, chosen.catch(() => undefined)]);
     }
     redo.catch(() => undefined);
+    this.redecoding = redo.then(() => undefined, () => undefined);
     this.returned = queued.then(
       () => state.then((s) => {
         this.cmn = s;
@@ -478,11 +488,12 @@ export class OnePassRecognizer {
   }
 
   /**
-   * The running estimate once the last utterance's is known (its live decoder back in the pool), without
-   * waiting for a first utterance's re-decode on a second decoder.
+   * The running estimate once the last utterance's is known (its live decoder back in the pool) and a
+   * first utterance's re-decode is done (see `redecoding`: the next utterance's readings start after it).
    */
   async estimate(): Promise<CmnState | null> {
     await this.returned;
+    await this.redecoding;
     return this.cmnState;
   }
 
