@@ -450,7 +450,8 @@ export class OnePassRecognizer {
       queued = Promise.all([state, chosen.catch(() => undefined)]);
     }
     redo.catch(() => undefined);
-    this.redecoding = redo.then(() => undefined, () => undefined);
+    // (Only for a re-decode decided at the end, the engine's: one done at the pauses leaves little for the end.)
+    this.redecoding = this.decideAtEnd ? redo.then(() => undefined, () => undefined) : Promise.resolve();
     this.returned = queued.then(
       () => state.then((s) => {
         this.cmn = s;
