@@ -282,16 +282,16 @@ export class Perceiver {
   /** Final transcripts handed to the decision on a later chunk, oldest first (deferFirstFinalAboveSeconds). */
   private laterFinals: Promise<FinalTranscript | null>[] = [];
 
-  /**
-   * Resolves once the chunk being perceived no longer needs this thread: perceived, or waiting for the
-   * recogniser (the early end-of-turn check). A session lets it get there before it runs a backlog of
-   * decisions, so they do not land inside the chunk's own work (src/engine/session.ts).
-   */
   /** How the recogniser read the last first utterance it decoded again (diagnostic; null: none, or two passes). */
   get lastRedecode(): OnePassRecognizer['lastRedecode'] {
     return this.asr instanceof OnePassRecognizer ? this.asr.lastRedecode : null;
   }
 
+  /**
+   * Resolves once the chunk being perceived no longer needs this thread: perceived, or waiting for the
+   * recogniser (the early end-of-turn check). A session lets it get there before it runs a backlog of
+   * decisions, so they do not land inside the chunk's own work (src/engine/session.ts).
+   */
   get busy(): Promise<void> {
     return this.working;
   }
