@@ -16,3 +16,6 @@ export { decodeFile, decodeStream, type DecodeOptions } from './audio/decode.ts'
 export { encodeWav, parseWav, readWavFile, type WavAudio } from './audio/wav.ts';
 export { floatToPcm16, pcm16ToFloat } from './audio/pcm.ts';
 export { Resampler } from './audio/resample.ts';
+
+// Process-wide: how often the C heap's freed recogniser pages go back to the OS (ms, null: never).
+export { setNativeHeapTrim } from './perception/asr/native-heap.ts';

@@ -9,6 +9,7 @@ import { beamArgs, type BeamOptions } from './config.ts';
 import { cepstralMean, restoreCmn, setCmn, snapshotCmn } from './cmn.ts';
 import { jsgfWords } from './jsgf.ts';
 import { DEFAULT_DICT, DEFAULT_HMM, DEFAULT_LM, DEFAULT_PHONE_LM, callAsync, sphinx, type SphinxApi } from './native.ts';
+import { afterRecognition } from './native-heap.ts';
 import { pinkFilter, pinkRms, type PinkState } from './noise-floor.ts';
 
 const FRAME_RATE = 100; // pocketsphinx -frate default: 10 ms frames
@@ -344,6 +345,7 @@ export class PocketSphinxDecoder {
       if (rc < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to end the utterance', { recoverable: true });
       const r = await this.result();
       if (opts.nbest && opts.nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(opts.nbest);
+      afterRecognition();
       return r;
     });
   }
@@ -382,6 +384,7 @@ export class PocketSphinxDecoder {
     if (rc < 0 || rcEnd < 0) throw new SoundFlowError('asr_failed', 'pocketsphinx failed to decode the utterance', { recoverable: true });
     const r = await this.result();
     if (nbest && nbest > 1 && r.text && this.bestpath) r.nbest = await this.timedNbest(nbest);
+    afterRecognition();
     return r;
   }
 
