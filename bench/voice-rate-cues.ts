@@ -22,6 +22,7 @@ import { textSound } from '../src/perception/voice/syllables.ts';
 import { DEFAULT_AROUSAL } from '../src/perception/voice/arousal.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
+import { RateNet, loadRateModel, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect } from './voice-audio.ts';
 
 const report = process.argv.includes('--report');
@@ -96,17 +97,43 @@ function activeSteps(fr: VoiceFrame[]): number[] {
   return idx;
 }
 
+// Round 10: the learned rate model (src/perception/voice/rate-model.ts). On the tuning set each phrasing
+// is read by the fold model that was trained without its phrasing group (scripts/train-voice-rate.ts
+// leaves .cache/voice-rate/folds/fold-<g>.json, or --tag's dir, chosen here by VOICE_RATE_FOLDS; 4 groups:
+// phrase index mod 4); on the report set by the committed model. --no-rate-model leaves it out.
+const useModel = !process.argv.includes('--no-rate-model');
+const foldNets = !report && useModel ? [0, 1, 2, 3].map((g) => {
+  const f = join('.cache', 'voice-rate', process.env.VOICE_RATE_FOLDS ?? 'folds', `fold-${g}.json`);
+  return existsSync(f) ? new RateNet(JSON.parse(readFileSync(f, 'utf8')) as RateModelSpec) : null;
+}) : [];
+const rateNetFor = (text: string): RateNet | null => {
+  if (!useModel) return null;
+  if (report) return loadRateModel();
+  const i = TUNING_PHRASES.indexOf(text);
+  return i >= 0 ? foldNets[i % 4] ?? null : null;
+};
+
 function cuesOf(c: Clip): Cues {
   const fr = framesOf(c);
   const p = prosodyOf(fr);
   const vel = spectralVelocity(fr);
   const m: Cues = { 'spectral velocity (used)': vel, 'energy peaks (round 4)': p.rateSyllPerSec, 'modulation centroid (round 4)': modulationCentroid(fr) };
+  const net = rateNetFor(c.text);
+  const model = net ? net.rate(fr) : 0;
+  if (model > 0) {
+    m['rate model (round 10)'] = model;
+    for (const w of [0.3, 0.5, 0.7]) m[`velocity^${(1 - w).toFixed(1)} × rate model^${w}`] = Math.exp((1 - w) * Math.log(vel) + w * Math.log(model));
+  }
   // Content rates as round 8 (transcript gated by syllable agreement with the energy peaks).
   const heard = textSound(c.hyp);
   const peaks = p.rateSyllPerSec * p.speechS;
   if (heard.syllables > 0 && peaks > 0 && Math.abs(Math.log(heard.syllables / peaks)) <= Math.log(1.25)) {
     m['content rate, transcript gated'] = heard.seconds / p.speechS;
     m['velocity blended with it (used, round 8)'] = Math.exp((1 - W) * Math.log(vel) + W * Math.log(heard.seconds / p.speechS));
+    if (model > 0) for (const w of [0.3, 0.5, 0.7]) for (const wc of [0.2, 0.3, 0.4]) {
+      const acoustic = (1 - w) * Math.log(vel) + w * Math.log(model);
+      m[`(velocity^${(1 - w).toFixed(1)} × model^${w})^${(1 - wc).toFixed(1)} × content^${wc}, gated`] = Math.exp((1 - wc) * acoustic + wc * Math.log(heard.seconds / p.speechS));
+    }
   }
   // The same content over other measures of speaking time: voiced time only, frames within 20 dB of the loudest.
   if (m['content rate, transcript gated']) {

@@ -6,6 +6,7 @@ import { semitones } from './pitch.ts';
 import { VoiceFrameExtractor, type VoiceFrame } from './frames.ts';
 import { prosodyOf, type Prosody } from './prosody.ts';
 import { SpeakerTracker, type SpeakerAssignment, type SpeakerOptions } from './speakers.ts';
+import { loadRateModel } from './rate-model.ts';
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues, type ArousalOptions } from './arousal.ts';
 import { bestChange, bicPenaltyPerFrame } from './change.ts';
 import { textSound } from './syllables.ts';
@@ -174,14 +175,21 @@ export class VoiceAnalyzer {
     // garbles, and says faster speech with fewer phones: a loose gate lets those through).
     const contentOk = syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(CONTENT_AGREEMENT);
     const contentRate = contentOk ? sound.seconds / p.speechS : null;
+    // The learned rate model's reading blended into the velocity (round 10; off at weight 0).
+    const wm = this.arousalOpts.rateModelWeight;
+    const modelRate = wm > 0 && !whisper ? loadRateModel(this.arousalOpts.rateModelPath).rate(main.part) : 0;
+    const acoustic = (cue: ArousalOptions['rateCue']): number | null => {
+      const r = rateOf(p, cue);
+      return r !== null && cue === 'velocity' && modelRate > 0 ? (1 - wm) * r + wm * Math.log(modelRate) : r;
+    };
     const cues: ArousalCues = {
       levelDb: p.levelDb,
       f0St: p.f0Hz > 0 ? semitones(p.f0Hz) : null,
-      logRate: rateOf(p, this.arousalOpts.rateCue),
+      logRate: acoustic(this.arousalOpts.rateCue),
       rateFromText: false,
       f0RangeSt: p.f0RangeSt,
     };
-    const velocity = rateOf(p, 'velocity');
+    const velocity = acoustic('velocity');
     const w = this.arousalOpts.contentWeight;
     cues.contentLogRate = contentRate !== null && velocity !== null ? (1 - w) * velocity + w * Math.log(contentRate) : null;
 

@@ -69,6 +69,15 @@ export interface ArousalOptions {
   useContent: boolean;
   contentWeight: number;
   priorLogRateContent: number;
+  /**
+   * Geometric weight of the learned rate model's reading (perception/voice/rate-model.ts) in the
+   * acoustic rate cue, blended with the spectral velocity (0: the velocity alone). Applies where the
+   * velocity does: the rate against the baseline, and the acoustic part of the content blend
+   * (docs/notes/voice.md, round 10).
+   */
+  rateModelWeight: number;
+  /** The rate model's file (default: models/voice-rate/model.json). */
+  rateModelPath?: string;
   /** Calm utterances kept per speaker. */
   window: number;
   /** Utterances a baseline needs before arousal is judged against it. */
@@ -93,6 +102,7 @@ export const DEFAULT_AROUSAL: ArousalOptions = {
   useContent: true,
   contentWeight: 0.3,
   priorLogRateContent: 0.07,
+  rateModelWeight: 0,
   window: 16,
   minBaseline: 2,
 };

@@ -1,0 +1,170 @@
+// Data recipe of the voice rate model (src/perception/voice/rate-model.ts): speech whose rate is known,
+// from the TUNING voices and phrasings only (bench/voice-audio.ts; the report ones are never synthesised
+// here). Rates are the synthesisers' own settings, natural rate changes (espeak-ng `-s`, flite
+// `duration_stretch`), never sox tempo, which is what the benches' faster clips are made with. Besides the
+// 16 tuning phrasings, each voice × rate says word sequences drawn from the words of one group of 4
+// phrasings (so a fold that holds a group out never hears its words). Voice frames come from the
+// perception front end (log-mel, Silero VAD, frame extractor); cached in .cache/voice-rate/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToPcm16, pcm16ToFloat } from '../src/audio/pcm.ts';
+import { SileroVad } from '../src/perception/vad.ts';
+import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
+import type { VoiceFrame } from '../src/perception/voice/frames.ts';
+import { makeRng } from '../src/util/rng.ts';
+import { TUNING_PHRASES, TUNING_VOICES, concat, normalise, silence, soxEffect, trim } from '../bench/voice-audio.ts';
+
+export const CACHE = join('.cache', 'voice-rate');
+const SR = 16000;
+
+/** The tuning voices, as synthesiser settings (TUNING_VOICES in bench/voice-audio.ts). */
+export const ESPEAK_VOICES = ['en-us', 'en+f3', 'en-us+f2', 'en+m7'];
+export const FLITE_VOICES = ['slt', 'rms'];
+/** espeak-ng words per minute; the benches say everything at 160. */
+export const ESPEAK_RATES = [115, 130, 145, 160, 180, 200, 225, 255];
+/** flite duration stretch (1 = its default rate; 0.8 = 25% faster). */
+export const FLITE_STRETCHES = [1.45, 1.25, 1.12, 1, 0.89, 0.8, 0.71, 0.63];
+/** Phrasing groups (phrase index mod GROUPS): the folds of the phrasing hold-out. */
+export const GROUPS = 4;
+/** Word sequences per voice × rate × group (the base set; `more` adds MORE_SEQUENCES others). */
+const SEQUENCES = 4;
+const MORE_SEQUENCES = 4;
+
+export interface ClipFeatures {
+  /** Who and how, e.g. "espeak en+f3 s=200". */
+  voice: string;
+  /** Speaker (the voice without its rate), for per-speaker statistics. */
+  speaker: string;
+  text: string;
+  group: number;
+  /** Training target: log of the rate relative to the synthesiser's usual (log(s/160), −log(stretch)). */
+  logRate: number;
+  /** For the bench-style clips: calm / faster20 / higher3st / louder6dB (sox), else 'train'. */
+  kind: string;
+  frames: VoiceFrame[];
+}
+
+export const groupOf = (phrase: string): number => TUNING_PHRASES.indexOf(phrase) % GROUPS;
+
+function sox16k(args: string[], input?: Buffer): Float32Array {
+  const out = execFileSync('sox', ['-q', '-D', ...args, '-t', 'raw', '-r', String(SR), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], { input, maxBuffer: 1 << 28 });
+  return pcm16ToFloat(bytesToPcm16(out));
+}
+
+function sayEspeak(voice: string, rate: number, text: string): Float32Array {
+  return normalise(trim(sox16k(['-t', 'wav', '-'], execFileSync('espeak-ng', ['--stdout', '-v', voice, '-s', String(rate), text], { maxBuffer: 1 << 28 }))));
+}
+
+function sayFlite(voice: string, stretch: number, text: string): Float32Array {
+  mkdirSync(CACHE, { recursive: true });
+  const f = join(CACHE, `flite-${process.pid}.wav`);
+  execFileSync('flite', ['-voice', voice, '--setf', `duration_stretch=${stretch}`, '-t', text, '-o', f]);
+  return normalise(trim(sox16k([f])));
+}
+
+/** Word sequences from one group's phrasings: 4–8 words, seeded per voice × rate × group. */
+function sequences(group: number, seed: number, count = SEQUENCES): string[] {
+  const words = [...new Set(TUNING_PHRASES.filter((p) => groupOf(p) === group).flatMap((p) => p.toLowerCase().split(' ')))];
+  const rng = makeRng(seed);
+  const out: string[] = [];
+  for (let j = 0; j < count; j++) {
+    const n = 4 + Math.floor(rng() * 5);
+    out.push(Array.from({ length: n }, () => words[Math.floor(rng() * words.length)]).join(' '));
+  }
+  return out;
+}
+
+interface Job { voice: string; speaker: string; text: string; group: number; logRate: number; kind: string; make: () => Float32Array }
+
+function trainingJobs(more = false): Job[] {
+  const jobs: Job[] = [];
+  const settings: { speaker: string; label: string; logRate: number; say: (t: string) => Float32Array }[] = [];
+  for (const v of ESPEAK_VOICES) for (const s of ESPEAK_RATES) settings.push({ speaker: `espeak ${v}`, label: `s=${s}`, logRate: Math.log(s / 160), say: (t) => sayEspeak(v, s, t) });
+  for (const v of FLITE_VOICES) for (const k of FLITE_STRETCHES) settings.push({ speaker: `flite ${v}`, label: `stretch=${k}`, logRate: -Math.log(k), say: (t) => sayFlite(v, k, t) });
+  settings.forEach((st, si) => {
+    const texts = more ? [] : [...TUNING_PHRASES.map((p) => ({ text: p, group: groupOf(p) }))];
+    for (let g = 0; g < GROUPS; g++) for (const t of more ? sequences(g, 500_000 + 1000 * si + g, MORE_SEQUENCES) : sequences(g, 1000 * si + g + 1)) texts.push({ text: t, group: g });
+    for (const { text, group } of texts) jobs.push({ voice: `${st.speaker} ${st.label}`, speaker: st.speaker, text, group, logRate: st.logRate, kind: 'train', make: () => st.say(text) });
+  });
+  return jobs;
+}
+
+/** The voice-rate bench's clips (each tuning voice × phrasing, calm and sox-manipulated), for d′. */
+const BENCH_KINDS: Record<string, string[]> = { calm: [], faster20: ['tempo', '-s', '1.2'], higher3st: ['pitch', '300'], louder6dB: ['gain', '6'] };
+
+function benchJobs(): Job[] {
+  const jobs: Job[] = [];
+  for (const v of TUNING_VOICES) for (const p of TUNING_PHRASES) {
+    let calm: Float32Array | null = null;
+    for (const [kind, fx] of Object.entries(BENCH_KINDS)) {
+      jobs.push({ voice: v.name, speaker: v.name, text: p, group: groupOf(p), logRate: 0, kind, make: () => {
+        calm ??= v.say(p);
+        return fx.length ? soxEffect(calm, fx) : calm;
+      } });
+    }
+  }
+  return jobs;
+}
+
+// Cache: one JSON of clip metadata + one Float32 file of frames (t, midDb, mfcc × 12 per frame).
+const FRAME_FLOATS = 14;
+
+function save(name: string, clips: ClipFeatures[]): void {
+  const total = clips.reduce((n, c) => n + c.frames.length, 0);
+  const buf = new Float32Array(total * FRAME_FLOATS);
+  let o = 0;
+  for (const c of clips) for (const f of c.frames) {
+    buf[o++] = f.t;
+    buf[o++] = f.midDb;
+    buf.set(f.mfcc, o);
+    o += 12;
+  }
+  writeFileSync(join(CACHE, `${name}.bin`), Buffer.from(buf.buffer));
+  writeFileSync(join(CACHE, `${name}.json`), JSON.stringify(clips.map(({ frames, ...m }) => ({ ...m, nFrames: frames.length }))));
+}
+
+function load(name: string): ClipFeatures[] | null {
+  const meta = join(CACHE, `${name}.json`), bin = join(CACHE, `${name}.bin`);
+  if (!existsSync(meta) || !existsSync(bin)) return null;
+  const b = readFileSync(bin);
+  const buf = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  let o = 0;
+  return (JSON.parse(readFileSync(meta, 'utf8')) as (Omit<ClipFeatures, 'frames'> & { nFrames: number })[]).map(({ nFrames, ...m }) => {
+    const frames: VoiceFrame[] = [];
+    for (let i = 0; i < nFrames; i++, o += FRAME_FLOATS) {
+      frames.push({ t: buf[o], midDb: buf[o + 1], levelDb: buf[o + 1], lowPow: 0, highPow: 0, f0: 0, aperiodicity: 1, mfcc: buf.slice(o + 2, o + 14) });
+    }
+    return { ...m, frames };
+  });
+}
+
+async function build(name: string, jobs: Job[], log: (s: string) => void): Promise<ClipFeatures[]> {
+  const cached = load(name);
+  if (cached && cached.length === jobs.length) return cached;
+  mkdirSync(CACHE, { recursive: true });
+  const vad = await SileroVad.create();
+  const out: ClipFeatures[] = [];
+  const t0 = Date.now();
+  for (const [i, j] of jobs.entries()) {
+    const frames = await voiceFramesOf(concat([silence(0.6), j.make(), silence(1.2)]), vad);
+    const { make: _make, ...m } = j;
+    out.push({ ...m, frames });
+    if ((i + 1) % 100 === 0) log(`  ${name}: ${i + 1}/${jobs.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  save(name, out);
+  return out;
+}
+
+/** Training clips (natural rate changes) and the bench-style clips, built once and cached. */
+export async function rateData(log: (s: string) => void = console.log, more = false): Promise<{ train: ClipFeatures[]; bench: ClipFeatures[] }> {
+  const bench = await build('bench-tuning', benchJobs(), log);
+  const train = await build('train', trainingJobs(), log);
+  if (more) train.push(...(await build('train-more', trainingJobs(true), log)));
+  return { train, bench };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { train, bench } = await rateData(console.log, process.argv.includes('--more'));
+  console.log(`train ${train.length} clips (${train.reduce((n, c) => n + c.frames.length, 0)} frames), bench ${bench.length}`);
+}

@@ -1,0 +1,164 @@
+// A small learned speaking-rate reader (trained in-repo by scripts/train-voice-rate.ts; weights in
+// models/voice-rate/model.json): an MLP over short windows of the voice frames the analyzer already has
+// (MFCC c1..c12 with the utterance's mean removed, and the mid-band level against the utterance's
+// loudest), each window's output a log speaking rate relative to the synthesiser's usual rate; the
+// utterance's reading is their mean. It was trained on speech whose rate is known (espeak-ng `-s` and
+// flite `duration_stretch` settings), so its reading is meant to follow the tempo, not the words.
+// Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10".
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SoundFlowError } from '../../util/errors.ts';
+import type { VoiceFrame } from './frames.ts';
+
+export const DEFAULT_RATE_MODEL = fileURLToPath(new URL('../../../models/voice-rate/model.json', import.meta.url));
+
+/** Features per frame of a window: 12 MFCCs (utterance mean removed) + the mid-band level. */
+export const RATE_FRAME_DIMS = 13;
+/** Frames this far below the utterance's loudest mid-band frame are not window centres, dB. */
+const RANGE_DB = 30;
+
+export interface RateModelSpec {
+  version: 1;
+  /** Frames each side of a window's centre. */
+  half: number;
+  /** Every stride-th eligible frame is a window centre. */
+  stride: number;
+  /** Frames between a window's frames (the window spans ±half·step frames). */
+  step?: number;
+  norm: { mean: number[]; std: number[] };
+  layers: { inputs: number; outputs: number; w: number[]; b: number[] }[];
+  /** How it was trained (recipe, sizes, held-out figures); not read at run time. */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * The model's input rows for an utterance's speech frames: one per centre frame whose ±half neighbours
+ * are one unbroken run of speech (10 ms apart) and that is within RANGE_DB of the loudest.
+ */
+export function rateWindows(frames: readonly VoiceFrame[], half: number, stride = 1, step = 1): { x: Float32Array; n: number; d: number } {
+  const span = half * step;
+  const d = (2 * half + 1) * RATE_FRAME_DIMS;
+  const nf = frames.length;
+  if (nf < 2 * span + 1) return { x: new Float32Array(0), n: 0, d };
+  const nm = frames[0].mfcc.length;
+  const mean = new Float64Array(nm);
+  let top = -Infinity;
+  for (const f of frames) {
+    for (let k = 0; k < nm; k++) mean[k] += f.mfcc[k];
+    top = Math.max(top, f.midDb);
+  }
+  for (let k = 0; k < nm; k++) mean[k] /= nf;
+  // runStart[i]: index where frame i's unbroken run began.
+  const runStart = new Int32Array(nf);
+  for (let i = 1; i < nf; i++) runStart[i] = frames[i].t - frames[i - 1].t > 0.015 ? i : runStart[i - 1];
+  const centres: number[] = [];
+  let seen = 0;
+  for (let i = span; i + span < nf; i++) {
+    if (runStart[i + span] > i - span) continue;
+    if (frames[i].midDb < top - RANGE_DB) continue;
+    if (seen++ % stride === 0) centres.push(i);
+  }
+  const x = new Float32Array(centres.length * d);
+  centres.forEach((c, r) => {
+    let o = r * d;
+    for (let j = c - span; j <= c + span; j += step) {
+      const f = frames[j];
+      for (let k = 0; k < nm; k++) x[o++] = f.mfcc[k] - mean[k];
+      x[o++] = (f.midDb - top) / 10;
+    }
+  });
+  return { x, n: centres.length, d };
+}
+
+/** Plain-TypeScript forward pass of the rate MLP (ReLU hidden layers, one linear output). */
+export class RateNet {
+  readonly half: number;
+  readonly stride: number;
+  readonly step: number;
+  readonly inputs: number;
+  private readonly mean: Float32Array;
+  private readonly invStd: Float32Array;
+  private readonly layers: { inputs: number; outputs: number; w: Float32Array; b: Float32Array }[];
+
+  constructor(readonly spec: RateModelSpec) {
+    const fail = (msg: string): never => {
+      throw new SoundFlowError('model_invalid', `voice rate model: ${msg}`);
+    };
+    if (spec.version !== 1) fail(`unsupported version ${spec.version}`);
+    if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('no layers');
+    this.half = spec.half;
+    this.stride = Math.max(1, spec.stride | 0);
+    this.step = Math.max(1, (spec.step ?? 1) | 0);
+    this.inputs = (2 * spec.half + 1) * RATE_FRAME_DIMS;
+    if (spec.layers[0].inputs !== this.inputs) fail(`first layer takes ${spec.layers[0].inputs} inputs, windows have ${this.inputs}`);
+    if (spec.norm.mean.length !== this.inputs || spec.norm.std.length !== this.inputs) fail('norm length does not match the input size');
+    let prev = this.inputs;
+    this.layers = spec.layers.map((l, k) => {
+      if (l.inputs !== prev || l.w.length !== l.inputs * l.outputs || l.b.length !== l.outputs) fail(`layer ${k} has inconsistent shapes`);
+      prev = l.outputs;
+      return { inputs: l.inputs, outputs: l.outputs, w: Float32Array.from(l.w), b: Float32Array.from(l.b) };
+    });
+    if (prev !== 1) fail('the last layer must have one output');
+    this.mean = Float32Array.from(spec.norm.mean);
+    this.invStd = Float32Array.from(spec.norm.std, (s) => 1 / Math.max(1e-6, s));
+  }
+
+  /** The model's output for each of n rows of x (row-major). */
+  predictRows(x: Float32Array, n: number): Float32Array {
+    const out = new Float32Array(n);
+    const d = this.inputs;
+    const width = Math.max(d, ...this.layers.map((l) => l.outputs));
+    let h = new Float32Array(width), o = new Float32Array(width);
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < d; i++) h[i] = (x[r * d + i] - this.mean[i]) * this.invStd[i];
+      for (let k = 0; k < this.layers.length; k++) {
+        const l = this.layers[k];
+        o.set(l.b);
+        for (let i = 0; i < l.inputs; i++) {
+          const v = h[i];
+          if (v === 0) continue;
+          const row = i * l.outputs;
+          for (let j = 0; j < l.outputs; j++) o[j] += v * l.w[row + j];
+        }
+        if (k < this.layers.length - 1) for (let j = 0; j < l.outputs; j++) if (o[j] < 0) o[j] = 0;
+        [h, o] = [o, h];
+      }
+      out[r] = h[0];
+    }
+    return out;
+  }
+
+  /**
+   * The utterance's speaking rate relative to the usual (1 = the synthesisers' default rate; only its
+   * ratio to the speaker's own baseline is used), or 0 when it has too few frames for a reading.
+   */
+  rate(frames: readonly VoiceFrame[]): number {
+    const { x, n } = rateWindows(frames, this.half, this.stride, this.step);
+    if (n < MIN_WINDOWS) return 0;
+    const y = this.predictRows(x, n);
+    let s = 0;
+    for (const v of y) s += v;
+    return Math.exp(s / n);
+  }
+}
+
+/** Fewer windows than this (~0.2 s of speech at stride 2) give no reading. */
+const MIN_WINDOWS = 10;
+
+const loaded = new Map<string, RateNet>();
+
+/** The rate model at `path` (default: the committed one), loaded once per path. */
+export function loadRateModel(path = DEFAULT_RATE_MODEL): RateNet {
+  let net = loaded.get(path);
+  if (!net) {
+    let spec: RateModelSpec;
+    try {
+      spec = JSON.parse(readFileSync(path, 'utf8')) as RateModelSpec;
+    } catch (e) {
+      throw new SoundFlowError('model_invalid', `voice rate model: cannot read ${path}: ${(e as Error).message}`);
+    }
+    net = new RateNet(spec);
+    loaded.set(path, net);
+  }
+  return net;
+}
