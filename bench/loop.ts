@@ -130,6 +130,8 @@ async function main(): Promise<void> {
     // the utterance's own decision is not. Both shown, and how many chunks were decided without it.
     ['… utterance end → the chunk that decided its final, deferred incl. (ms)', ...p2(c.session.timings.finalDecisionMs), ...p2(c0.session.timings.finalDecisionMs)],
     ['… chunks decided without a late final (count)', String(c.session.timings.deferredDecisions), '', String(c0.session.timings.deferredDecisions), ''],
+    // The session's first utterance (decoded again with its own mean unless understood live) is the slowest end.
+    ['… the session\'s first utterance: end chunk / its decision (ms)', f(c.session.timings.utteranceEndMs.values()[0] ?? NaN), f(c.session.timings.finalDecisionMs.values()[0] ?? NaN), f(c0.session.timings.utteranceEndMs.values()[0] ?? NaN), f(c0.session.timings.finalDecisionMs.values()[0] ?? NaN)],
     ['decision latency, paced question, utterance end (ms)', ...p2(conc.session.timings.utteranceEndMs), ...p2(q0.session.timings.utteranceEndMs)],
     ['… question end → the chunk that decided it, deferred incl. (ms)', ...p2(conc.session.timings.finalDecisionMs), ...p2(q0.session.timings.finalDecisionMs)],
   ];
@@ -142,6 +144,8 @@ async function main(): Promise<void> {
   console.log(`\nSoundFlow loop benchmark (embedded engine, this machine, load average ${load.toFixed(1)} at the end)\n`);
   console.log(`| stage | ${DEFAULT_ASR} (default) p50 | p99 | ${otherAsr} recogniser, same run: p50 | p99 |\n|---|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  const redo = c.session.perceiver.lastRedecode;
+  if (redo) console.log(`\nfirst utterance decoded again: ${redo.pieces.map((p) => `[${(p.from / SR).toFixed(2)}–${(p.to / SR).toFixed(2)} s] ${p.reused ? (p.pendingAtEnd ? 'reused, still decoding at the end' : 'reused, done') : 'decoded at the end'} (ready ${p.readyAfterMs ?? '?'} ms after the end)`).join('; ')}; silence onsets ${redo.onsets}, pieces started early ${redo.speculated}, no idle decoder ${redo.noHelper}`);
   console.log('\n| whole-stream | value |\n|---|---|');
   console.log(`| real-time factor, speech-heavy (${seconds} s) | ${f(rtfSpeech)}× |`);
   console.log(`| real-time factor, sound-heavy (${seconds} s) | ${f(rtfSound)}× |`);
@@ -160,6 +164,8 @@ async function main(): Promise<void> {
     recognizer: DEFAULT_ASR,
     utteranceEndsMs: { [DEFAULT_ASR]: c.session.timings.utteranceEndMs.values(), [otherAsr]: c0.session.timings.utteranceEndMs.values() },
     utteranceDecisionsMs: { [DEFAULT_ASR]: c.session.timings.finalDecisionMs.values(), [otherAsr]: c0.session.timings.finalDecisionMs.values() },
+    // Per piece of the first utterance's re-decode: decoded before its end (at a silence's onset or pause) and reused, or at the end.
+    firstUtteranceRedecode: c.session.perceiver.lastRedecode,
     deferredDecisions: { [DEFAULT_ASR]: c.session.timings.deferredDecisions, [otherAsr]: c0.session.timings.deferredDecisions },
     rtfSpeech,
     rtfSound,

@@ -9,8 +9,9 @@
 // --asr-cache FILE keeps each rendering's recogniser output (open decode, n-best, grammar reading) keyed
 // by voice and text, so changes to the understanding layer re-score in seconds; pocketsphinx, espeak-ng
 // and flite are deterministic, so a cached run gives the same inputs as a fresh one (delete the file
-// after changing the recogniser, the grammar or the voices).
-// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session] [--asr-cache FILE] [--no-floor]
+// after changing the recogniser, the grammar or the voices; a cache written before the floored flag and the
+// open fit were kept has neither).
+// Usage: node --import tsx bench/understanding.ts [--split test|tune] [--voices-per 4] [--limit N] [--jobs 2] [--session] [--asr-cache FILE] [--no-floor] [--no-open-fit]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,9 +40,14 @@ const limit = Number(arg('limit') ?? Infinity);
 const jobs = Number(arg('jobs') ?? 2);
 const viaSession = process.argv.includes('--session');
 const cacheFile = arg('asr-cache');
+const noOpenFit = process.argv.includes('--no-open-fit');
 
 /** What the recogniser made of one rendering (the utterance-end path's inputs). */
-interface AsrOutput { open: string; nbest?: string[]; command?: string; candidate?: string; accepted: boolean }
+interface AsrOutput {
+  open: string; nbest?: string[]; command?: string; candidate?: string; accepted: boolean;
+  /** The grammar's reading was the floored second one; the open decode's word fit (as the session passes them). */
+  floored?: boolean; openFit?: number;
+}
 const asrCache: Record<string, AsrOutput> = cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {};
 let cacheHits = 0;
 
@@ -111,7 +117,10 @@ async function recognise(dec: PocketSphinxDecoder, key: string, render: () => Fl
   }
   const pcm = render();
   const [open, cmd] = await Promise.all([dec.decode(pcm, { nbest: pcm.length / 16000 <= NBEST_MAX_SECONDS ? 5 : 0 }), grammar!.recognizeDetailed(pcm)]);
-  const out: AsrOutput = { open: open.text, nbest: open.nbest, command: cmd?.text || undefined, accepted: !!cmd?.accepted };
+  const out: AsrOutput = {
+    open: open.text, nbest: open.nbest, command: cmd?.text || undefined, accepted: !!cmd?.accepted,
+    ...(cmd?.accepted && cmd.floored ? { floored: true } : {}), ...(Number.isFinite(open.wordScore) ? { openFit: open.wordScore } : {}),
+  };
   if (cacheFile) asrCache[key] = out;
   return out;
 }
@@ -128,9 +137,12 @@ async function utteranceEnd(assistant: Assistant, dec: PocketSphinxDecoder, key:
   // Held as unfinished: after the pause it is handled with the grammar's reading when that one is complete.
   const heldCommand = command !== undefined && !soundsUnfinished(command) ? command : undefined;
   inputs.push(unfinished ? { text: text || command!, command: heldCommand, typed: false, now: new Date(), t } : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, typed: false, now: new Date(), t });
+  // As the rules pass them: a floored reading and the open decode's fit (--no-open-fit: the fit withheld,
+  // so a floored reading is never contradicted by the open transcript, as before it was measured).
+  const floorEvidence = asr.floored ? { commandFloored: true, ...(asr.openFit !== undefined && !noOpenFit ? { openFit: asr.openFit } : {}) } : {};
   const r = assistant.onUtterance(unfinished
     ? { text: text || command!, command: heldCommand, t, typed: false }
-    : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, t, typed: false });
+    : { text: text || command!, command: command ?? agreedCommand(candidate, text), candidate, alternatives, t, typed: false, ...floorEvidence });
   events.push({ type: 'chunk', t, index: 0, decision: r.responses.length ? 'respond' : 'silent', reason: r.reason } as SessionEvent, ...r.events);
   for (const x of r.responses) {
     events.push({ type: 'response.start', t } as SessionEvent);

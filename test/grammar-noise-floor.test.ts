@@ -4,17 +4,38 @@
 // The floor is only added where the room is quieter than that, and the second reading only replaces a
 // rejected one when it is accepted. Speech from espeak-ng (en-gb-scotland: v1's test voice that the
 // recogniser never accepted), levelled to −20 dBFS as the evaluation sets are.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { utteranceLevels, withNoiseFloor } from '../src/perception/asr/noise-floor.ts';
 import { ConstrainedRecognizer, DEFAULT_FLOOR_RETRY } from '../src/perception/asr/grammar-recognizer.ts';
 import { GrammarStream, openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
 import { modelCmnInit } from '../src/perception/asr/one-pass.ts';
-import { concat, floatToPcm16, mix, noise, rms, silence, speech } from '../src/testing/audio.ts';
+import { PocketSphinxDecoder } from '../src/perception/asr/pocketsphinx.ts';
+import { FINAL_BEAMS } from '../src/perception/asr/config.ts';
+import { normalizeTranscript } from '../src/perception/asr/wer.ts';
+import { Assistant } from '../src/response/assistant.ts';
+import { OPEN_FIT_HEARD } from '../src/response/understanding/understand.ts';
+import { concat, floatToPcm16, loadFile, mix, noise, rms, silence, speech } from '../src/testing/audio.ts';
 
 /** Speech at −20 dBFS RMS over a −70 dBFS room (a seeded noise, so the audio is the same every run). */
 function quietRoom(text: string, voice: string): Int16Array {
-  const s = speech(text, { voice });
+  return levelled(speech(text, { voice }));
+}
+
+function flite(text: string, voice: string): Float32Array {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-floor-'));
+  const file = join(dir, 'x.wav');
+  execFileSync('flite', ['-voice', voice, '-t', text, '-o', file]);
+  const x = loadFile(file);
+  rmSync(dir, { recursive: true, force: true });
+  return x;
+}
+
+function levelled(s: Float32Array): Int16Array {
   const x = concat(silence(0.3), s, silence(0.3));
   const g = Math.pow(10, -20 / 20) / rms(s);
   const room = noise(x.length / 16000, { color: 'pink', amplitude: 1, seed: 7 });
@@ -86,5 +107,50 @@ describe('floored second reading of a formant voice', () => {
     for (let i = 0; i < 500 && pool.stats.lent > 0; i++) await new Promise((res) => setTimeout(res, 20));
     assert.equal(pool.stats.lent, 0, 'the pair went back');
     s.close();
+  });
+});
+
+// A floored reading is only exempt from the open transcript's contradiction when the open decode fits the
+// audio badly (a formant voice's garble). Two people talking in flite's slt voice (0.25 s apart, as one
+// utterance) are read over the floor as a sum; the open decode heard their words, fits well, and sets the
+// floored reading aside, so nothing is answered. The formant voice's command is still acted on.
+describe('floored reading against an open transcript that fits', () => {
+  let floored: ConstrainedRecognizer;
+  let open: PocketSphinxDecoder;
+  before(async () => {
+    [floored, open] = await Promise.all([ConstrainedRecognizer.open({ floorRetry: DEFAULT_FLOOR_RETRY }), PocketSphinxDecoder.open({ beams: FINAL_BEAMS })]);
+  });
+  after(() => {
+    floored.close();
+    open.close();
+  });
+
+  /** What the rules hand the assistant at the utterance's end, and its replies. */
+  async function heard(pcm: Int16Array, withFit = true) {
+    const [cmd, o] = await Promise.all([floored.recognizeDetailed(pcm), open.decode(pcm, { nbest: 5 })]);
+    const input = {
+      text: normalizeTranscript(o.text), command: cmd?.accepted ? cmd.text : undefined, alternatives: o.nbest?.map(normalizeTranscript),
+      t: 2, typed: false, commandFloored: !!cmd?.floored, ...(withFit ? { openFit: o.wordScore } : {}),
+    };
+    return { cmd, fit: o.wordScore, open: o.text, replies: new Assistant().onUtterance(input).responses };
+  }
+
+  it('sets aside chatter read over the floor when the open decode heard it, and keeps a formant voice\'s command', async () => {
+    const talk = levelled(concat(flite('we should leave before it rains', 'slt'), silence(0.25), flite('i will get my coat', 'slt')));
+    const t = await heard(talk);
+    // The case this guards: the floored reading accepts the talk as a command …
+    assert.equal(t.cmd?.accepted, true, JSON.stringify(t.cmd));
+    assert.equal(t.cmd?.floored, true, JSON.stringify(t.cmd));
+    // … which the open decode heard clearly (margin ≥ 0.5 over the threshold) …
+    assert.ok(t.fit >= OPEN_FIT_HEARD + 0.5, `open "${t.open}" fit ${t.fit.toFixed(2)}`);
+    assert.deepEqual(t.replies.map((r) => r.text), [], `answered "${t.cmd?.text}" (open "${t.open}")`);
+    // … and without the fit (as before) the floored reading was answered.
+    assert.ok((await heard(talk, false)).replies.length > 0, 'the talk is answered when the fit is withheld');
+
+    const cmd = await heard(quietRoom('please transcribe what i say', 'en-gb-scotland'));
+    assert.equal(cmd.cmd?.floored, true, JSON.stringify(cmd.cmd));
+    assert.equal(cmd.cmd?.text, 'please transcribe what i say');
+    assert.ok(cmd.fit < OPEN_FIT_HEARD - 0.5, `open "${cmd.open}" fit ${cmd.fit.toFixed(2)}`);
+    assert.equal(cmd.replies.length, 1, JSON.stringify(cmd.replies));
   });
 });

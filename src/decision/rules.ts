@@ -29,7 +29,7 @@ export interface UtteranceHandler {
    * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
    * (better for instructions and questions, wrong for free speech such as a sentence to translate).
    */
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean; openFit?: number }): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }
@@ -210,7 +210,7 @@ export class RulePolicy implements Policy {
           } else {
             const overheard = this.voiceStyle.overheard(fin.voice, text);
             const command = fin.command?.text ?? agreedCommand(fin.commandCandidate, fin.text);
-            const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives, !!fin.command?.floored);
+            const r = await this.handle(text, t, command, overheard, fin.commandCandidate, fin.alternatives, !!fin.command?.floored, joined ? undefined : fin.openFit);
             // Show what was acted on: the grammar's reading of a command is the better transcript.
             if (r.heard) transcript.text = r.heard;
             if (!joined && !p.chunk.padded && !this.opts.respondToAllSpeech && HOLD_BEFORE.has(r.reason) && r.events.length === 0) {
@@ -268,9 +268,9 @@ export class RulePolicy implements Policy {
     return r.reason;
   }
 
-  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[], commandFloored = false): Promise<HandlerResult> {
+  private async handle(text: string, t: number, command?: string, overheard = false, candidate?: string, alternatives?: string[], commandFloored = false, openFit?: number): Promise<HandlerResult> {
     const afterReply = t - this.lastReplyT <= AFTER_REPLY_S;
-    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}), ...(commandFloored ? { commandFloored } : {}) });
+    const r = await this.utterances.onUtterance({ text, command, candidate, alternatives, t, typed: false, afterReply, ...(overheard ? { overheard } : {}), ...(commandFloored ? { commandFloored } : {}), ...(openFit !== undefined ? { openFit } : {}) });
     if (this.opts.respondToAllSpeech && r.responses.length === 0) {
       // The classic turn-taking baseline answers whatever it heard.
       return { ...r, responses: [{ task: 'chat', emotion: 'normal', text: "Sorry, I can't answer that offline." }], reason: 'end-of-turn' };

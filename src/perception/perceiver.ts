@@ -65,6 +65,13 @@ export interface PerceiverOptions {
    */
   deferFirstFinalAboveSeconds: number;
   /**
+   * A session's first utterance decided at its end (`keepUnderstoodFirstUtterance`): a silence inside it
+   * that has lasted this long (ms) by the end of a chunk, but is not a pause yet, starts the re-decode of
+   * the speech before it at once (on an idle decoder), and its pause or end cuts there; otherwise that
+   * piece starts at the pause, usually a chunk later (Infinity: always at the pause). Docs/notes/asr.md.
+   */
+  tailDecodeAfterSilenceMs: number;
+  /**
    * Decode a session's first utterance again with its own cepstral mean (one-pass recogniser; default
    * on). Off, it is decoded only live from the project's prior mean (CMN_PRIOR): ~24% less CPU for a
    * continuous-speech session and nothing left to do at its end, but eval v1 recall fell 0.625 → 0.575
@@ -144,6 +151,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEnd: true,
   earlyEndMaxSeconds: 3,
   deferFirstFinalAboveSeconds: 2.5,
+  tailDecodeAfterSilenceMs: 64,
   redecodeFirstUtterance: true,
   keepUnderstoodFirstUtterance: null,
   redecodeMaxSeconds: 6,
@@ -286,6 +294,11 @@ export class Perceiver {
   private redecoded = false;
   /** Final transcripts handed to the decision on a later chunk, oldest first (deferFirstFinalAboveSeconds). */
   private laterFinals: Promise<FinalTranscript | null>[] = [];
+
+  /** How the recogniser read the last first utterance it decoded again (diagnostic; null: none, or two passes). */
+  get lastRedecode(): OnePassRecognizer['lastRedecode'] {
+    return this.asr instanceof OnePassRecognizer ? this.asr.lastRedecode : null;
+  }
 
   /**
    * Resolves once the chunk being perceived no longer needs this thread: perceived, or waiting for the
@@ -443,6 +456,7 @@ export class Perceiver {
       const pre = preRoll.length ? floatToPcm16(loud ? this.suppressor.begin(preRoll) : preRoll) : undefined;
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
+      this.onsetFrom = null;
       this.reseedCmnAfterFloorJump(noiseFloorDb, this.roomFloorDb(noiseFloorDb));
       this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.unseeded;
       this.redecoded = this.asr instanceof OnePassRecognizer && this.asr.fresh;
@@ -472,6 +486,14 @@ export class Perceiver {
         this.spec = null;
         this.earlyCheck = null; // the speaker went on: a check still pending is moot
         this.gstream?.resume();
+      }
+    }
+    // The silence whose onset started a first utterance's tail decode was broken by speech: that cut is off.
+    if (this.onsetFrom !== null) {
+      const end = updates.find((u) => u.kind === 'end');
+      if ((end ? end.sample : this.segmenter.silenceStart) !== this.onsetFrom) {
+        this.onsetFrom = null;
+        if (this.asr instanceof OnePassRecognizer) this.asr.silenceEnded();
       }
     }
     // A pause closes a segment: its final decode starts now, so little is left to do at the end.
@@ -516,6 +538,16 @@ export class Perceiver {
       }
     }
     if (!gramFed && this.gstream?.active) this.gstream.feed(pcm);
+    // A silence began in this chunk and is not a pause yet (it becomes one 200 ms in, usually in the next
+    // chunk): a first utterance's re-decode of the speech before it starts now rather than at that pause.
+    const silenceFrom = this.segmenter.silenceStart;
+    if (
+      this.asr instanceof OnePassRecognizer && !pause && !percept.speechEnded && silenceFrom !== null &&
+      silenceFrom !== this.onsetFrom && !this.segmenter.inPause && this.segmenter.silenceMs >= this.opts.tailDecodeAfterSilenceMs
+    ) {
+      this.onsetFrom = silenceFrom;
+      this.asr.silenceBegan(0);
+    }
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
@@ -614,6 +646,7 @@ export class Perceiver {
           ...(candidate ? { commandCandidate: candidate } : {}),
           // n-best readings belong to the local decode: only when its text is the transcript.
           ...(r?.alternatives && (!remoteConfigured || tr.fallback) ? { alternatives: r.alternatives } : {}),
+          ...(r?.wordScore !== undefined && (!remoteConfigured || tr.fallback) ? { openFit: r.wordScore } : {}),
           ...(fallback ? { fallback } : {}),
           ...(voice ? { voice } : {}),
           ...(room ? { room } : {}),
@@ -656,6 +689,9 @@ export class Perceiver {
       this.laterFinals = [];
     }
   }
+
+  /** Where the silence began that started a first utterance's tail decode (`silenceBegan`), while it lasts. */
+  private onsetFrom: number | null = null;
 
   /** Set by endUtterance: the final it made is decided one chunk later. */
   private deferNext = false;

@@ -16,6 +16,8 @@ export interface FinalTranscript {
   commandCandidate?: string;
   /** The open decoder's n-best hypotheses, best first (when the recogniser produced them). */
   alternatives?: string[];
+  /** The open decode's mean acoustic fit per frame of its words (FinalDecode.wordScore; local decode only). */
+  openFit?: number;
   /** A remote recogniser failed and the local transcript was used instead. */
   fallback?: { code: ErrorCode; message: string };
   /** How the utterance was said and who said it (perception/voice). */

@@ -59,7 +59,7 @@ export class Assistant implements UtteranceHandler {
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(utterance: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean }): HandlerResult {
+  onUtterance(utterance: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean; openFit?: number }): HandlerResult {
     const { text, t } = utterance;
     const safeText = typeof text === 'string' ? text : '';
     // A grammar reading nothing else heard, put on an addressed request the grammar cannot say, is not used.

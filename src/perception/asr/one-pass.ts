@@ -16,7 +16,7 @@ import { CMN_PRIOR } from './cmn-prior.ts';
 import { DecoderPool, type DecoderPoolOptions } from './decoder-pool.ts';
 import { DEFAULT_HMM } from './native.ts';
 import { PocketSphinxDecoder, type DecodeResult } from './pocketsphinx.ts';
-import { NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
+import { meanWordScore, NBEST_MAX_SECONDS, type FinalDecode } from './streaming.ts';
 import { normalizeTranscript } from './wer.ts';
 
 /** A segment tail shorter than this (0.25 s) after a pause holds no word worth reporting. */
@@ -127,6 +127,14 @@ function redecodedSamples(audio: Int16Array[], bounds: number[], keepTail: boole
 }
 
 /** n-best readings belong to the last part, and only for a short utterance (as the live pass gives them). */
+/** A piece of a first utterance decoded again before its end, in case the end wants it. */
+interface Speculative {
+  nbest: number;
+  result: Promise<DecodeResult>;
+  /** Set once the decode has settled. */
+  done: boolean;
+}
+
 function nbestOnLast(parts: DecodeResult[], seconds: number): DecodeResult[] {
   parts.forEach((p, i) => {
     if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
@@ -176,9 +184,29 @@ export class OnePassRecognizer {
    * them, and the end uses one only for the same piece of audio (key "from:to"). Same result as decoding
    * it at the end (each piece's front end starts afresh), so only when the work is done changes.
    */
-  private speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>();
+  private speculative = new Map<string, Speculative>();
+  /**
+   * Where a first utterance's re-decode cuts for the silence going on now, set when that silence began
+   * (`silenceBegan`), before its pause or end is declared: the piece up to it starts decoding then, and
+   * the pause (or the end) of that silence cuts there too, so the piece is the one the end wants.
+   */
+  private onsetCut: number | null = null;
   /** Settles when the last utterance's CMN estimate is known and its decoder is back in the pool. */
   private returned: Promise<void> = Promise.resolve();
+  /**
+   * Settles when the last first utterance's re-decode is done. The next utterance's live pass (and the
+   * grammar reading seeded from `estimate()`) start after it: nothing decides on the new utterance before
+   * its pause, while the decision on the first one waits for this re-decode, so it gets the cores first;
+   * the audio fed meanwhile is decoded once it is done (same results, later partials).
+   */
+  private redecoding: Promise<void> = Promise.resolve();
+  /**
+   * How the last first utterance decided at its end was read: per piece of its re-decode, whether a
+   * decode started before the end was reused (and still running then) or the end decoded it; for
+   * benches and tests (diagnostic only, never changes a result).
+   */
+  lastRedecode: { pieces: { from: number; to: number; reused: boolean; pendingAtEnd: boolean; readyAfterMs?: number }[]; speculated: number; noHelper: number; onsets: number } | null = null;
+  private specCounts = { speculated: 0, noHelper: 0, onsets: 0 };
   /** Re-decodes running on a second, borrowed decoder: each settles once that decoder is back in the pool. */
   private readonly helpers = new Set<Promise<void>>();
 
@@ -249,12 +277,16 @@ export class OnePassRecognizer {
     this.bounds = [];
     this.redone = [];
     this.speculative = new Map();
+    this.specCounts = { speculated: 0, noHelper: 0, onsets: 0 };
+    this.onsetCut = null;
     ++this.generation;
     const previous = this.returned;
+    const redoing = this.redecoding;
     this.decoder = this.pool.acquire().then(async (d) => {
       // The previous utterance's estimate first (so the seed never depends on timing), then seed and
       // start on the decoder's own queue, ahead of any audio fed meanwhile.
       await previous;
+      await redoing;
       const seed = this.cmn ?? (this.prior ? { mean: this.prior, frames: 0 } : null);
       if (seed) void d.withHandle((ps) => setCmn(ps, seed.mean, seed.frames)).catch(() => undefined);
       d.start();
@@ -295,9 +327,12 @@ export class OnePassRecognizer {
     if (this.closed || !this.active || !this.decoder) return;
     if (this.length - this.segStart < MIN_SEGMENT_SAMPLES) return;
     this.segStart = this.length;
-    // A re-decode cuts here, less the pause audio the caller keeps for the next segment (as the two-pass final does).
+    // A re-decode cuts here, less the pause audio the caller keeps for the next segment (as the two-pass final
+    // does); where the pause's silence began to be heard, when that was noted (its piece may be decoding).
     const from = this.bounds.at(-1) ?? 0;
-    const to = Math.max(from, this.length - Math.max(0, Math.round(keepTail)));
+    const onset = this.onsetCut !== null && this.onsetCut > from ? this.onsetCut : null;
+    this.onsetCut = null;
+    const to = onset ?? Math.max(from, this.length - Math.max(0, Math.round(keepTail)));
     this.bounds.push(to);
     // Registered before any finish()/cancel() of this utterance, so the restarted utterance is theirs to end.
     // A short utterance's segments carry n-best readings (the understanding layer weighs them); the A*
@@ -316,16 +351,42 @@ export class OnePassRecognizer {
     });
     result.catch(() => undefined);
     this.segments.push(result);
-    if (this.audio && this.decideAtEnd && to > from && to <= this.redecodeMaxSamples) {
+    if (this.audio && this.decideAtEnd && to > from && to <= this.redecodeMaxSamples && !this.speculative.has(`${from}:${to}`)) {
       const helper = this.pool.tryAcquire();
       // With the n-best readings the end asks of its last piece (this one, when the speaker stopped here).
-      if (helper) this.speculative.set(`${from}:${to}`, { nbest, result: this.decodeOn(helper, slice(this.audio, from, to), nbest) });
+      if (helper) this.speculate(helper, from, to, nbest);
+      else this.specCounts.noHelper++;
     }
     if (this.audio && !this.decideAtEnd) {
       const redo = result.then(() => again, () => again);
       redo.catch(() => undefined);
       this.redone.push(redo);
     }
+  }
+
+  /**
+   * A silence began inside the utterance (the VAD's speech → silence onset, before a pause or the end is
+   * declared): for a first utterance decided at its end, its re-decode will cut here (less `keepTail`,
+   * samples of that silence past the cut) if the silence turns out to be a pause or the end, and the piece
+   * up to here starts decoding now on an idle decoder, so the end finds it done or nearly. Where the cut
+   * falls depends on the audio only (not on whether a decoder was idle), so the transcript does too.
+   */
+  silenceBegan(keepTail = 0): void {
+    if (this.closed || !this.active || !this.audio || !this.decideAtEnd) return;
+    const from = this.bounds.at(-1) ?? 0;
+    const to = this.length - Math.max(0, Math.round(keepTail));
+    if (to - from < MIN_SEGMENT_SAMPLES || to > this.redecodeMaxSamples) return;
+    this.onsetCut = to;
+    this.specCounts.onsets++;
+    const nbest = this.length <= NBEST_MAX_SECONDS * SAMPLE_RATE ? NBEST : 0;
+    const helper = this.pool.tryAcquire();
+    if (helper) this.speculate(helper, from, to, nbest);
+    else this.specCounts.noHelper++;
+  }
+
+  /** Speech resumed before that silence became a pause or the end: its cut (and any piece decoded up to it) is not used. */
+  silenceEnded(): void {
+    this.onsetCut = null;
   }
 
   /** The transcript of the segments committed so far (their closing searches run at the pauses). */
@@ -349,6 +410,9 @@ export class OnePassRecognizer {
     this.redone = [];
     const speculative = this.speculative;
     this.speculative = new Map();
+    // The closing silence was noted when it began: the re-decode ends where it did.
+    const onsetCut = this.onsetCut !== null && this.onsetCut > (bounds.at(-1) ?? 0) ? this.onsetCut : null;
+    this.onsetCut = null;
     this.audio = null;
     this.active = false;
     this.decoder = null;
@@ -380,11 +444,14 @@ export class OnePassRecognizer {
     else {
       // The live transcript decides; a re-decode is queued (on an idle decoder, or this one) before the
       // live decoder goes back, so nothing else starts on it first.
-      const chosen = Promise.all([firstPass, state]).then(([parts]) => ({ redo: this.redecodeIfNeeded(d, audio, bounds, keepTail, seconds, parts, speculative) }));
+      const counts = this.specCounts;
+      const chosen = Promise.all([firstPass, state]).then(([parts]) => ({ redo: this.redecodeIfNeeded(d, audio, onsetCut !== null ? [...bounds, onsetCut] : bounds, onsetCut === null && keepTail, seconds, parts, speculative, counts) }));
       redo = chosen.then((c) => c.redo);
       queued = Promise.all([state, chosen.catch(() => undefined)]);
     }
     redo.catch(() => undefined);
+    // (Only for a re-decode decided at the end, the engine's: one done at the pauses leaves little for the end.)
+    this.redecoding = this.decideAtEnd ? redo.then(() => undefined, () => undefined) : Promise.resolve();
     this.returned = queued.then(
       () => state.then((s) => {
         this.cmn = s;
@@ -402,7 +469,8 @@ export class OnePassRecognizer {
     const prefix = joinResults(kept.slice(0, -1)).text;
     const alternatives = last?.nbest?.length ? [...new Set(last.nbest.map((h) => normalizeTranscript(`${prefix} ${h}`)).filter(Boolean))] : undefined;
     const prob = kept.length && kept.every((p) => p.prob !== undefined) ? kept.reduce((x, p) => x * p.prob!, 1) : undefined;
-    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(prob !== undefined ? { prob } : {}) };
+    const wordScore = meanWordScore(kept);
+    return { text: normalizeTranscript(final.text), partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(prob !== undefined ? { prob } : {}), ...(wordScore !== undefined ? { wordScore } : {}) };
   }
 
   /** Drops the utterance in progress without a transcript. */
@@ -422,11 +490,12 @@ export class OnePassRecognizer {
   }
 
   /**
-   * The running estimate once the last utterance's is known (its live decoder back in the pool), without
-   * waiting for a first utterance's re-decode on a second decoder.
+   * The running estimate once the last utterance's is known (its live decoder back in the pool) and a
+   * first utterance's re-decode is done (see `redecoding`: the next utterance's readings start after it).
    */
   async estimate(): Promise<CmnState | null> {
     await this.returned;
+    await this.redecoding;
     return this.cmnState;
   }
 
@@ -461,20 +530,28 @@ export class OnePassRecognizer {
    * `redecodeMaxSeconds` or `keepLive` accepts its transcript, else decoded again piece by piece (the
    * committed segments and the tail) with their own means, as `redecodeRest` would have.
    */
-  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[], speculative = new Map<string, { nbest: number; result: Promise<DecodeResult> }>()): Promise<DecodeResult[] | null> | null {
+  private redecodeIfNeeded(d: PocketSphinxDecoder, audio: Int16Array[], bounds: number[], keepTail: boolean, seconds: number, live: DecodeResult[], speculative = new Map<string, Speculative>(), counts = this.specCounts): Promise<DecodeResult[] | null> | null {
     const total = redecodedSamples(audio, bounds, keepTail);
     if (total < MIN_SEGMENT_SAMPLES || total > this.redecodeMaxSamples) return null;
     const text = normalizeTranscript(joinResults(live.filter((p) => p && p.text)).text);
     if (this.keepLive && text && this.keepLive(text)) return null;
     const cuts = [0, ...bounds.filter((b) => b < total), total];
     const pieces: Promise<DecodeResult>[] = [];
+    const log: NonNullable<OnePassRecognizer['lastRedecode']> = { pieces: [], ...counts };
     for (let i = 1; i < cuts.length; i++) {
       if (cuts[i] <= cuts[i - 1]) continue;
       const nbest = i === cuts.length - 1 && seconds <= NBEST_MAX_SECONDS ? NBEST : 0;
       // Decoded at its pause already (n-best readings beyond the last piece's are dropped by nbestOnLast).
       const spec = speculative.get(`${cuts[i - 1]}:${cuts[i]}`);
-      pieces.push(spec && spec.nbest >= nbest ? spec.result : this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), nbest));
+      const reused = !!spec && spec.nbest >= nbest;
+      const entry: (typeof log.pieces)[number] = { from: cuts[i - 1], to: cuts[i], reused, pendingAtEnd: reused && !spec.done };
+      log.pieces.push(entry);
+      const piece = reused ? spec.result : this.decodeAgain(d, slice(audio, cuts[i - 1], cuts[i]), nbest);
+      const t0 = performance.now();
+      void piece.then(() => (entry.readyAfterMs = Math.round(performance.now() - t0)), () => undefined);
+      pieces.push(piece);
     }
+    this.lastRedecode = log;
     return Promise.all(pieces).then((parts) => nbestOnLast(parts, seconds));
   }
 
@@ -488,6 +565,14 @@ export class OnePassRecognizer {
     const helper = this.pool.tryAcquire();
     if (!helper) return live.decodeOwnMean(pcm, { nbest, ownStream: true });
     return this.decodeOn(helper, pcm, nbest);
+  }
+
+  /** Starts a piece's decode on an idle decoder, kept for the end to reuse (same bounds, same n-best). */
+  private speculate(helper: PocketSphinxDecoder, from: number, to: number, nbest: number): void {
+    const spec: Speculative = { nbest, result: this.decodeOn(helper, slice(this.audio!, from, to), nbest), done: false };
+    void spec.result.then(() => (spec.done = true), () => (spec.done = true));
+    this.speculative.set(`${from}:${to}`, spec);
+    this.specCounts.speculated++;
   }
 
   /** A piece decoded with its own mean on a borrowed decoder, given back to the pool when done. */

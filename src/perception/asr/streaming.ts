@@ -51,6 +51,24 @@ export interface FinalDecode {
   alternatives?: string[];
   /** Lattice posterior of the transcript (product over its segments), when the recogniser gives one. */
   prob?: number;
+  /**
+   * Mean acoustic fit per frame of the transcript's words (pocketsphinx wordScore, frame-weighted over the
+   * decoded parts; absent when no part has words). Low for voices the model fits badly (espeak's formant
+   * voices: −6.4…−3.6 on the train split; flite awb −3.9…−1.7), whose transcripts are garble.
+   */
+  wordScore?: number;
+}
+
+/** Frame-weighted mean of the parts' word fits, or undefined when none has one. */
+export function meanWordScore(parts: readonly { wordScore: number; frames: number }[]): number | undefined {
+  let sum = 0;
+  let frames = 0;
+  for (const p of parts) {
+    if (!Number.isFinite(p.wordScore) || !(p.frames > 0)) continue;
+    sum += p.wordScore * p.frames;
+    frames += p.frames;
+  }
+  return frames > 0 ? sum / frames : undefined;
 }
 
 /** Utterances up to this long get n-best alternatives (commands and questions are short). */
@@ -217,7 +235,8 @@ export class StreamingRecognizer {
     const last = decodeTail ? parts[parts.length - 1].nbest : undefined;
     const prefix = decodeTail ? joinResults(parts.slice(0, -1)).text : '';
     const alternatives = last?.length ? [...new Set(last.map((h) => normalizeTranscript(`${prefix} ${h}`)).filter(Boolean))] : undefined;
-    return { text, partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}) };
+    const wordScore = meanWordScore(parts.filter((x) => x.text));
+    return { text, partialText, score: final.score, ms, seconds, truncated, words: final.words, ...(alternatives ? { alternatives } : {}), ...(wordScore !== undefined ? { wordScore } : {}) };
   }
 
   /** Drops the utterance in progress without decoding it. */
