@@ -111,6 +111,14 @@ export interface PerceiverOptions {
   suppressNoiseBelowSnrDb: number;
   suppressNoiseFloorRiseDb: number;
   /**
+   * The cepstral mean also starts afresh when the room's level (the highest noise floor of this many
+   * seconds) stands `cmnResetFloorDb` over its level when the mean was learnt and the floor at the
+   * utterance's start has risen at least half that: a street that swells and ebbs is a loud room in its
+   * troughs too, and a question started in one is heard under the next swell (0: the floor at the start
+   * alone, as before; docs/notes/voice.md, round 10).
+   */
+  roomFloorSeconds: number;
+  /**
    * Also subtract the noise while the babble gate holds the room for a crowd of voices. Default false:
    * babble's spectrum is speech's, so subtracting its mean takes the question's own bands with it; on
    * questions cut from the café the command grammar read 4/12 right with it against 9/12 without
@@ -152,6 +160,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   cmnResetFloorDb: 10,
   suppressNoiseBelowSnrDb: 15,
   suppressNoiseFloorRiseDb: 10,
+  roomFloorSeconds: 6,
   suppressNoiseInBabble: false,
   babbleMarginDb: Infinity,
   grammarFloorRetry: DEFAULT_FLOOR_RETRY,
@@ -201,12 +210,16 @@ export class Perceiver {
   private readonly voice: VoiceAnalyzer | null;
   /** The noise floor when the recogniser last learnt its cepstral mean (end of the last utterance). */
   private cmnFloorDb: number | null = null;
+  /** The room's level (roomFloorDb) when that mean was last learnt. */
+  private cmnRoomDb: number | null = null;
   private readonly suppressor = new NoiseSuppressor();
   private readonly babble: BabbleGate;
   /** The babble gate armed while the open utterance was going on: the VAD had opened it on the room. */
   private uttIsRoom = false;
   /** The session's quietest noise floor so far, dB. */
   private quietestFloorDb = Infinity;
+  /** The acoustic context's noise floor of the last chunks (roomFloorSeconds), newest last. */
+  private recentFloors: number[] = [];
 
   private constructor(
     private readonly opts: PerceiverOptions,
@@ -379,6 +392,8 @@ export class Perceiver {
     }
     this.suppressor.observe(chunk.pcm, probs);
     this.quietestFloorDb = Math.min(this.quietestFloorDb, acoustic.noiseFloorDb);
+    this.recentFloors.push(acoustic.noiseFloorDb);
+    if (this.recentFloors.length > Math.max(1, Math.round((this.opts.roomFloorSeconds * SAMPLE_RATE) / CHUNK_SAMPLES))) this.recentFloors.shift();
     this.feedAsr(chunk, percept, speechStarted, updates, acoustic.noiseFloorDb, acoustic.snrDb);
     if (this.voice) this.timings.voiceMs.add(performance.now() - t1);
     let waited = 0;
@@ -442,7 +457,7 @@ export class Perceiver {
       this.uttAudio = pre ? [pre] : [];
       this.spec = null;
       this.onsetFrom = null;
-      this.reseedCmnAfterFloorJump(noiseFloorDb);
+      this.reseedCmnAfterFloorJump(noiseFloorDb, this.roomFloorDb(noiseFloorDb));
       this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.unseeded;
       this.redecoded = this.asr instanceof OnePassRecognizer && this.asr.fresh;
       this.asr.startUtterance(pre);
@@ -545,10 +560,23 @@ export class Perceiver {
    * mean describes the old channel and noise, so the next utterance starts afresh and is decoded again
    * with its own mean at its end.
    */
-  private reseedCmnAfterFloorJump(noiseFloorDb: number): void {
+  private reseedCmnAfterFloorJump(noiseFloorDb: number, roomFloorDb: number): void {
     const asr = this.asr;
     if (!(asr instanceof OnePassRecognizer) || this.cmnFloorDb === null) return;
-    if (Math.abs(noiseFloorDb - this.cmnFloorDb) >= this.opts.cmnResetFloorDb && asr.cmnState !== null) asr.cmnState = null;
+    // The floor now against the floor then, and the room's level now against the room's level then (a
+    // swell the question started in a trough of; a passing noise that raised both is no change of room).
+    // The room's level counts only when the floor at the start has risen too (half the jump): a room
+    // back to the quiet the mean was learnt in, after a passing loud sound, keeps its mean.
+    const rose = noiseFloorDb - this.cmnFloorDb >= this.opts.cmnResetFloorDb / 2;
+    const jump = Math.max(Math.abs(noiseFloorDb - this.cmnFloorDb), rose ? roomFloorDb - (this.cmnRoomDb ?? this.cmnFloorDb) : 0);
+    if (jump >= this.opts.cmnResetFloorDb && asr.cmnState !== null) asr.cmnState = null;
+  }
+
+  /** The room's level: the highest noise floor of the last roomFloorSeconds (the floor now, at least). */
+  private roomFloorDb(noiseFloorDb: number): number {
+    let m = noiseFloorDb;
+    if (this.opts.roomFloorSeconds > 0) for (const f of this.recentFloors) m = Math.max(m, f);
+    return m;
   }
 
   /** Closes the open utterance: final transcript (local, or remote with local fallback) and grammar reading. */
@@ -564,6 +592,7 @@ export class Perceiver {
     // (Past redecodeMaxSeconds it keeps its live transcript: nothing to wait for.)
     this.deferNext = this.redecoded && uttSeconds > this.opts.deferFirstFinalAboveSeconds && uttSeconds <= this.opts.redecodeMaxSeconds;
     this.cmnFloorDb = noiseFloorDb;
+    this.cmnRoomDb = this.roomFloorDb(noiseFloorDb);
     this.suppressor.end();
     this.inUtterance = false;
     this.latest = null;
