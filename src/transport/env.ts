@@ -54,3 +54,16 @@ export function asrNoiseFloorFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   if (!Number.isFinite(n)) throw new SoundFlowError('invalid_argument', `SOUNDFLOW_ASR_NOISE_FLOOR_DBFS must be a number (dBFS), got "${v}"`);
   return n;
 }
+
+/**
+ * How often the C heap is trimmed after recognition (SOUNDFLOW_HEAP_TRIM_MS: milliseconds, or "off"), when
+ * set: see setNativeHeapTrim in src/perception/asr/native-heap.ts. Anything else is an error.
+ */
+export function heapTrimFromEnv(env: NodeJS.ProcessEnv = process.env): number | null | undefined {
+  const v = env.SOUNDFLOW_HEAP_TRIM_MS;
+  if (v === undefined || v === '') return undefined;
+  if (v === 'off') return null;
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n >= 0)) throw new SoundFlowError('invalid_argument', `SOUNDFLOW_HEAP_TRIM_MS must be milliseconds >= 0 or "off", got "${v}"`);
+  return n;
+}

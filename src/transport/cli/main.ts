@@ -2,7 +2,7 @@
 // `soundflow run` never pays for the server or the trainer.
 import { errorMessage, SoundFlowError } from '../../util/errors.ts';
 import { HelpRequested } from './args.ts';
-import { asrNoiseFloorFromEnv } from '../env.ts';
+import { asrNoiseFloorFromEnv, heapTrimFromEnv } from '../env.ts';
 
 type CommandModule = { run(args: string[]): Promise<number> };
 
@@ -55,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const floor = asrNoiseFloorFromEnv();
     if (floor !== undefined) (await import('../../perception/asr/pocketsphinx.ts')).setRecognizerNoiseFloor(floor);
+    const trim = heapTrimFromEnv();
+    if (trim !== undefined) (await import('../../perception/asr/native-heap.ts')).setNativeHeapTrim(trim);
     return await (await cmd.load()).run(rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
