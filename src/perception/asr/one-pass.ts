@@ -126,7 +126,6 @@ function redecodedSamples(audio: Int16Array[], bounds: number[], keepTail: boole
   return !keepTail && bounds.length ? bounds.at(-1)! : audio.reduce((n, a) => n + a.length, 0);
 }
 
-/** n-best readings belong to the last part, and only for a short utterance (as the live pass gives them). */
 /** A piece of a first utterance decoded again before its end, in case the end wants it. */
 interface Speculative {
   nbest: number;
@@ -135,6 +134,7 @@ interface Speculative {
   done: boolean;
 }
 
+/** n-best readings belong to the last part, and only for a short utterance (as the live pass gives them). */
 function nbestOnLast(parts: DecodeResult[], seconds: number): DecodeResult[] {
   parts.forEach((p, i) => {
     if (i < parts.length - 1 || seconds > NBEST_MAX_SECONDS) delete p.nbest;
