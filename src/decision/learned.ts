@@ -6,20 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../util/errors.ts';
+import { DenseNet, type DenseLayer } from '../util/dense-net.ts';
 import { FEATURE_VERSION, FeatureTracker, FeatureWindow } from './features.ts';
 import type { Percept } from '../perception/types.ts';
 import type { ChunkDecision, DecisionContext, Policy, ResponsePlan } from './types.ts';
 
 /** models/decision/model.json in the repository, independent of the working directory. */
 export const DEFAULT_DECISION_MODEL = fileURLToPath(new URL('../../models/decision/model.json', import.meta.url));
-
-export interface DenseLayer {
-  inputs: number;
-  outputs: number;
-  /** Row-major [inputs][outputs]. */
-  w: number[];
-  b: number[];
-}
 
 /** The committed model file (JSON). */
 export interface DecisionModelSpec {
@@ -38,49 +31,21 @@ export interface DecisionModelSpec {
   training?: Record<string, unknown>;
 }
 
-/** Plain-TypeScript forward pass (no tfjs at run time). */
+/** The decision MLP's forward pass (util/dense-net.ts), read as p(respond). */
 export class DecisionNet {
   readonly inputs: number;
-  private readonly mean: Float32Array;
-  private readonly invStd: Float32Array;
-  private readonly layers: { inputs: number; outputs: number; w: Float32Array; b: Float32Array }[];
+  private readonly net: DenseNet;
 
   constructor(readonly spec: DecisionModelSpec) {
-    const fail = (msg: string): never => {
-      throw new SoundFlowError('model_invalid', `decision model: ${msg}`);
-    };
-    if (spec.version !== 1) fail(`unsupported version ${spec.version}`);
-    if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('no layers');
-    this.inputs = spec.layers[0].inputs;
-    if (spec.norm.mean.length !== this.inputs || spec.norm.std.length !== this.inputs) fail('norm length does not match the input size');
-    let prev = this.inputs;
-    this.layers = spec.layers.map((l, k) => {
-      if (l.inputs !== prev || l.w.length !== l.inputs * l.outputs || l.b.length !== l.outputs) fail(`layer ${k} has inconsistent shapes`);
-      prev = l.outputs;
-      return { inputs: l.inputs, outputs: l.outputs, w: Float32Array.from(l.w), b: Float32Array.from(l.b) };
-    });
-    if (prev !== 1) fail('the last layer must have one output');
-    this.mean = Float32Array.from(spec.norm.mean);
-    this.invStd = Float32Array.from(spec.norm.std, (s) => 1 / Math.max(1e-6, s));
+    if (spec.version !== 1) throw new SoundFlowError('model_invalid', `decision model: unsupported version ${spec.version}`);
+    this.net = new DenseNet('decision model', spec.layers, spec.norm);
+    this.inputs = this.net.inputs;
   }
 
   /** p(respond) for one input row. */
   predict(x: Float32Array): number {
     if (x.length !== this.inputs) throw new SoundFlowError('invalid_input', `decision model takes ${this.inputs} inputs, got ${x.length}`);
-    let h = new Float32Array(this.inputs);
-    for (let i = 0; i < this.inputs; i++) h[i] = (x[i] - this.mean[i]) * this.invStd[i];
-    this.layers.forEach((l, k) => {
-      const out = Float32Array.from(l.b);
-      for (let i = 0; i < l.inputs; i++) {
-        const v = h[i];
-        if (v === 0) continue;
-        const row = i * l.outputs;
-        for (let j = 0; j < l.outputs; j++) out[j] += v * l.w[row + j];
-      }
-      if (k < this.layers.length - 1) for (let j = 0; j < out.length; j++) if (out[j] < 0) out[j] = 0;
-      h = out;
-    });
-    return 1 / (1 + Math.exp(-h[0]));
+    return 1 / (1 + Math.exp(-this.net.forward(x)));
   }
 }
 

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../../util/errors.ts';
+import { DenseNet, type DenseLayer } from '../../util/dense-net.ts';
 import type { VoiceFrame } from './frames.ts';
 
 export const DEFAULT_RATE_MODEL = fileURLToPath(new URL('../../../models/voice-rate/model.json', import.meta.url));
@@ -26,7 +27,7 @@ export interface RateModelSpec {
   /** Frames between a window's frames (the window spans ±half·step frames). */
   step?: number;
   norm: { mean: number[]; std: number[] };
-  layers: { inputs: number; outputs: number; w: number[]; b: number[] }[];
+  layers: DenseLayer[];
   /** How it was trained (recipe, sizes, held-out figures); not read at run time. */
   meta?: Record<string, unknown>;
 }
@@ -70,15 +71,13 @@ export function rateWindows(frames: readonly VoiceFrame[], half: number, stride 
   return { x, n: centres.length, d };
 }
 
-/** Plain-TypeScript forward pass of the rate MLP (ReLU hidden layers, one linear output). */
+/** The rate MLP (util/dense-net.ts) over an utterance's windows. */
 export class RateNet {
   readonly half: number;
   readonly stride: number;
   readonly step: number;
   readonly inputs: number;
-  private readonly mean: Float32Array;
-  private readonly invStd: Float32Array;
-  private readonly layers: { inputs: number; outputs: number; w: Float32Array; b: Float32Array }[];
+  private readonly net: DenseNet;
 
   constructor(readonly spec: RateModelSpec) {
     const fail = (msg: string): never => {
@@ -91,40 +90,13 @@ export class RateNet {
     this.step = Math.max(1, (spec.step ?? 1) | 0);
     this.inputs = (2 * spec.half + 1) * RATE_FRAME_DIMS;
     if (spec.layers[0].inputs !== this.inputs) fail(`first layer takes ${spec.layers[0].inputs} inputs, windows have ${this.inputs}`);
-    if (spec.norm.mean.length !== this.inputs || spec.norm.std.length !== this.inputs) fail('norm length does not match the input size');
-    let prev = this.inputs;
-    this.layers = spec.layers.map((l, k) => {
-      if (l.inputs !== prev || l.w.length !== l.inputs * l.outputs || l.b.length !== l.outputs) fail(`layer ${k} has inconsistent shapes`);
-      prev = l.outputs;
-      return { inputs: l.inputs, outputs: l.outputs, w: Float32Array.from(l.w), b: Float32Array.from(l.b) };
-    });
-    if (prev !== 1) fail('the last layer must have one output');
-    this.mean = Float32Array.from(spec.norm.mean);
-    this.invStd = Float32Array.from(spec.norm.std, (s) => 1 / Math.max(1e-6, s));
+    this.net = new DenseNet('voice rate model', spec.layers, spec.norm);
   }
 
   /** The model's output for each of n rows of x (row-major). */
   predictRows(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n);
-    const d = this.inputs;
-    const width = Math.max(d, ...this.layers.map((l) => l.outputs));
-    let h = new Float32Array(width), o = new Float32Array(width);
-    for (let r = 0; r < n; r++) {
-      for (let i = 0; i < d; i++) h[i] = (x[r * d + i] - this.mean[i]) * this.invStd[i];
-      for (let k = 0; k < this.layers.length; k++) {
-        const l = this.layers[k];
-        o.set(l.b);
-        for (let i = 0; i < l.inputs; i++) {
-          const v = h[i];
-          if (v === 0) continue;
-          const row = i * l.outputs;
-          for (let j = 0; j < l.outputs; j++) o[j] += v * l.w[row + j];
-        }
-        if (k < this.layers.length - 1) for (let j = 0; j < l.outputs; j++) if (o[j] < 0) o[j] = 0;
-        [h, o] = [o, h];
-      }
-      out[r] = h[0];
-    }
+    for (let r = 0; r < n; r++) out[r] = this.net.forward(x, r * this.inputs);
     return out;
   }
 
