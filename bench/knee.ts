@@ -13,14 +13,14 @@
 // level prints where its missed chunks' time went: the root cause of each miss (the chunk whose wait
 // started the backlog: early end-of-turn check at a pause, final transcript or grammar reading at an
 // utterance end, VAD/sound model, main-thread perception), mean spans, event-loop stalls and GC.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServe } from '../src/testing/serve.ts';
 import { percentile as pct, streamWsSession, type WsSessionResult } from '../src/testing/ws-session.ts';
 import { concat, floatToPcm16, mix, noise, silence, speech } from '../src/testing/audio.ts';
-import { explainMisses, mainThreadPerChunk, readTrace } from '../src/testing/chunk-trace-report.ts';
+import { explainMisses, mainThreadPerChunk, readTrace, stallSummary } from '../src/testing/chunk-trace-report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,8 +32,12 @@ const { values } = parseArgs({
     'stop-after-miss': { type: 'boolean', default: false },
     /** Extra `soundflow serve` flags, space-separated (e.g. "--asr one-pass"). */
     'serve-args': { type: 'string', default: '' },
+    /** Node flags for the server process, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+    'node-args': { type: 'string', default: '' },
     /** Per-chunk timing spans from the server, to explain missed deadlines (yes|no). */
     trace: { type: 'string', default: 'yes' },
+    /** Keep the server's trace (JSON lines) at this path instead of deleting it. */
+    'keep-trace': { type: 'string' },
   },
 });
 const profile = values.profile === 'continuous' ? 'continuous' : 'conversation';
@@ -150,11 +154,22 @@ function svgPlot(rows: Record<string, number>[], title: string): string {
   return out.join('\n') + '\n';
 }
 
+/** Stalls of this (client) process's event loop: a late client reads `chunk` events late and the server gets the blame. */
+const clientStalls: { at: number; ms: number }[] = [];
+{
+  let expected = performance.now() + 10;
+  setInterval(() => {
+    const now = performance.now();
+    if (now - expected > 20) clientStalls.push({ at: now, ms: now - expected });
+    expected = now + 10;
+  }, 10).unref();
+}
+
 async function main(): Promise<void> {
   const { audio, questionEnds, speechShare } = buildProfile();
   const traceFile = values.trace === 'no' ? null : join(tmpdir(), `soundflow-knee-trace-${process.pid}.jsonl`);
   if (traceFile) process.env.SOUNDFLOW_CHUNK_TRACE = traceFile;
-  const { child, ws } = await startServe(['--max-sessions', '128', ...values['serve-args'].split(' ').filter(Boolean)]);
+  const { child, ws } = await startServe(['--max-sessions', '128', ...values['serve-args'].split(' ').filter(Boolean)], values['node-args'].split(' ').filter(Boolean));
   const causes: Record<string, unknown>[] = [];
   const url = `${ws}/ws`;
   const rows: Record<string, number>[] = [];
@@ -171,6 +186,8 @@ async function main(): Promise<void> {
         Array.from({ length: n }, (_, i) => runSession(url, audio, questionEnds, Math.floor((i / n) * (audio.length / CHUNK)) * CHUNK, (i * 400) / n)),
       );
       clearInterval(sampler);
+      const cl = clientStalls.filter((x) => x.at >= w0 && x.ms >= 100);
+      process.stderr.write(`  client (bench) event-loop stalls >= 100 ms: ${cl.length}${cl.length ? ` (max ${Math.round(Math.max(...cl.map((x) => x.ms)))} ms)` : ''}\n`);
       const wall = (performance.now() - w0) / 1000;
       const s1 = procStat(child.pid!);
       const all = (k: 'chunkLatencyMs' | 'turnTakingMs' | 'decisionToAudioMs') => results.flatMap((r) => r[k]);
@@ -193,6 +210,7 @@ async function main(): Promise<void> {
         rssPerSessionMiB: Math.round((peakRss - idleRss) / n),
         loadAvg: Math.round(((load0 + loadavg()[0]) / 2) * 10) / 10,
         errors: results.reduce((s, r) => s + r.errors.length, 0),
+        clientStalls100: cl.length,
       };
       if (traceFile) {
         await new Promise((r) => setTimeout(r, 300)); // the server's write stream catches up
@@ -204,6 +222,11 @@ async function main(): Promise<void> {
         // Decisions that did not wait for recognition past the budget (the final or the early end-of-turn
         // check went to a later chunk): the price of the deadlines, shown beside them.
         const d = deferrals(t, ids);
+        // Event-loop stalls of the server while this level ran (its sessions' first chunk queued → last emitted).
+        const mine = [...t.chunks.values()].filter((c) => ids.has(c.session));
+        const st = stallSummary(t, 100, Math.min(...mine.map((c) => c.queuedAt)), Math.max(...mine.map((c) => c.emittedAt)));
+        Object.assign(row, { stalls100: st.count, stallMaxMs: Math.round(st.maxMs) });
+        process.stderr.write(`  server event-loop stalls >= 100 ms: ${st.count} (max ${Math.round(st.maxMs)} ms, mean ${st.meanMs} ms = main thread on a CPU ${st.cpuMs} + waiting for a CPU ${st.runqMs} + blocked ${st.blockedMs}; ${st.duringTrim} during a C-heap trim, ${st.duringGc} during a GC); ${st.trims} trims, longest ${Math.round(st.trimMsMax)} ms\n`);
         Object.assign(row, { deferredFinals: d.finals, deferredChecks: d.checks, lateFinalsP50Ms: d.lateP50, lateFinalsMaxMs: d.lateMax });
         causes.push({ sessions: n, ...m, rootCauses: Object.fromEntries(m.rootCauses) });
         if (m.found + m.missing) {
@@ -218,6 +241,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    if (traceFile && values['keep-trace']) copyFileSync(traceFile, values['keep-trace']);
     if (traceFile) rmSync(traceFile, { force: true });
   }
   const knee = rows.filter((r) => r.missedDeadlines === 0).reduce((m, r) => Math.max(m, r.sessions), 0);

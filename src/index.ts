@@ -19,3 +19,4 @@ export { Resampler } from './audio/resample.ts';
 
 // Process-wide: how often the C heap's freed recogniser pages go back to the OS (ms, null: never).
 export { setNativeHeapTrim } from './perception/asr/native-heap.ts';
+export { startSpawnHelper, useSpawnHelper } from './util/spawner.ts';

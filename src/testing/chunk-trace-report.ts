@@ -7,15 +7,17 @@ import type { ChunkTraceRecord, TraceRecord } from '../util/chunk-trace.ts';
 
 export interface TraceFile {
   chunks: Map<string, ChunkTraceRecord>;
-  lags: { at: number; ms: number }[];
+  lags: { at: number; ms: number; cpuMs?: number; runqMs?: number; blockedMs?: number }[];
   gcs: { at: number; ms: number }[];
+  /** C-heap trims (start, duration); absent from older traces. */
+  trims?: { at: number; ms: number }[];
 }
 
 const key = (session: string, index: number) => `${session}#${index}`;
 
 /** Parses the JSON-lines trace (a partly written last line is skipped; no file: an empty trace, e.g. an older server). */
 export function readTrace(file: string): TraceFile {
-  const out: TraceFile = { chunks: new Map(), lags: [], gcs: [] };
+  const out: TraceFile = { chunks: new Map(), lags: [], gcs: [], trims: [] };
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
@@ -28,6 +30,7 @@ export function readTrace(file: string): TraceFile {
     if (r.kind === 'chunk') out.chunks.set(key(r.session, r.index), r);
     else if (r.kind === 'lag') out.lags.push(r);
     else if (r.kind === 'gc') out.gcs.push(r);
+    else if (r.kind === 'trim') out.trims!.push(r);
   }
   return out;
 }
@@ -152,4 +155,29 @@ export function explainMisses(t: TraceFile, sessions: { sessionId?: string; late
 /** Per-chunk server work of every traced chunk: main-thread ms (mel + other sync perception + policy when it did not wait). */
 export function mainThreadPerChunk(t: TraceFile): number[] {
   return [...t.chunks.values()].map((r) => r.p.mainMs);
+}
+
+/** Event-loop stalls of at least `minMs` in [from, to] (performance.now() of the traced process), and how many overlap a C-heap trim or a GC. */
+export function stallSummary(t: TraceFile, minMs = 100, from = -Infinity, to = Infinity): { count: number; maxMs: number; meanMs: number; duringTrim: number; duringGc: number; trims: number; trimMsMax: number; cpuMs: number; runqMs: number; blockedMs: number } {
+  const lags = t.lags.filter((l) => l.ms >= minMs && l.at >= from && l.at <= to);
+  const trims = (t.trims ?? []).filter((x) => x.at >= from && x.at <= to);
+  const overlaps = (a: number, b: number, xs: { at: number; ms: number }[]) => xs.some((x) => x.at < b && x.at + x.ms > a);
+  return {
+    count: lags.length,
+    maxMs: lags.length ? Math.max(...lags.map((l) => l.ms)) : 0,
+    meanMs: lags.length ? Math.round(lags.reduce((s, l) => s + l.ms, 0) / lags.length) : 0,
+    duringTrim: lags.filter((l) => overlaps(l.at - l.ms, l.at, trims)).length,
+    duringGc: lags.filter((l) => overlaps(l.at - l.ms, l.at, t.gcs)).length,
+    trims: trims.length,
+    trimMsMax: trims.length ? Math.max(...trims.map((x) => x.ms)) : 0,
+    // Mean split of a stall's interval: on a CPU / waiting for one / asleep or blocked (main thread, Linux).
+    cpuMs: mean(lags.map((l) => l.cpuMs ?? NaN)),
+    runqMs: mean(lags.map((l) => l.runqMs ?? NaN)),
+    blockedMs: mean(lags.map((l) => l.blockedMs ?? NaN)),
+  };
+}
+
+function mean(xs: number[]): number {
+  const ok = xs.filter((x) => !Number.isNaN(x));
+  return ok.length ? Math.round(ok.reduce((s, x) => s + x, 0) / ok.length) : NaN;
 }

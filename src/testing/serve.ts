@@ -10,9 +10,9 @@ export interface ServeChild {
   ws: string;
 }
 
-/** Spawns `bin/soundflow.js serve --port 0 --quiet ...extra` (run from the repository root). */
-export async function startServe(extra: string[] = []): Promise<ServeChild> {
-  const child = spawn(process.execPath, ['bin/soundflow.js', 'serve', '--port', '0', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Spawns `node ...nodeArgs bin/soundflow.js serve --port 0 --quiet ...extra` (run from the repository root). */
+export async function startServe(extra: string[] = [], nodeArgs: string[] = []): Promise<ServeChild> {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/soundflow.js', 'serve', '--port', '0', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

@@ -3,7 +3,7 @@
 // and the process adds event-loop stalls and garbage collections, all on one performance.now() clock.
 // Off by default (no sink: nothing is recorded); `soundflow serve` turns it on from
 // SOUNDFLOW_CHUNK_TRACE=FILE, and bench/knee.ts reads the file back to explain each missed deadline.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 /** What perception knows about one chunk's time (ms, performance.now() clock unless noted). */
@@ -57,12 +57,19 @@ export interface ChunkTraceRecord {
 
 export type TraceRecord =
   | ChunkTraceRecord
-  /** The event loop was late by `ms` at `at` (a timer sampled every 10 ms). */
-  | { kind: 'lag'; at: number; ms: number }
+  /**
+   * The event loop was late by `ms` at `at` (a timer sampled every 10 ms). Where the kernel says
+   * (Linux schedstat of the main thread), the tick's interval split into running on a CPU (`cpuMs`: a
+   * long synchronous task or GC), waiting for a CPU (`runqMs`: the machine is busy) and the rest, asleep
+   * or blocked (`blockedMs`: a lock, a page fault on I/O, a synchronous syscall).
+   */
+  | { kind: 'lag'; at: number; ms: number; cpuMs?: number; runqMs?: number; blockedMs?: number }
   /** A garbage collection of `ms` that started at `at` (major, minor, incremental…). */
   | { kind: 'gc'; at: number; ms: number; type: number }
   /** Process CPU (all threads) over the last second. */
-  | { kind: 'cpu'; at: number; userMs: number; systemMs: number };
+  | { kind: 'cpu'; at: number; userMs: number; systemMs: number }
+  /** A C-heap trim (malloc_trim, src/perception/asr/native-heap.ts) that started at `at` and took `ms`. */
+  | { kind: 'trim'; at: number; ms: number };
 
 export interface ChunkTraceSink {
   write(r: TraceRecord): void;
@@ -70,6 +77,16 @@ export interface ChunkTraceSink {
 }
 
 let sink: ChunkTraceSink | null = null;
+
+/** The calling thread's CPU time and run-queue wait so far (ms), from Linux's schedstat; null elsewhere. */
+function schedstat(): { cpuMs: number; runqMs: number } | null {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { cpuMs: run / 1e6, runqMs: wait / 1e6 };
+  } catch {
+    return null;
+  }
+}
 
 /** The sink chunk traces go to, or null (tracing off). */
 export function chunkTraceSink(): ChunkTraceSink | null {
@@ -100,11 +117,20 @@ export function traceChunksTo(file: string, lagMs = 20): () => void {
   };
   // Event-loop stalls: a 10 ms timer that fires late by more than lagMs was held up by synchronous work.
   let expected = performance.now() + 10;
+  let last = performance.now();
+  let sched = schedstat();
   timers.push(
     setInterval(() => {
       const now = performance.now();
       const late = now - expected;
-      if (late > lagMs) s.write({ kind: 'lag', at: now, ms: Math.round(late * 10) / 10 });
+      const sc = schedstat();
+      if (late > lagMs) {
+        const r = (x: number) => Math.round(x * 10) / 10;
+        const split = sc && sched ? { cpuMs: r(sc.cpuMs - sched.cpuMs), runqMs: r(sc.runqMs - sched.runqMs), blockedMs: r(Math.max(0, now - last - (sc.cpuMs - sched.cpuMs) - (sc.runqMs - sched.runqMs))) } : {};
+        s.write({ kind: 'lag', at: now, ms: r(late), ...split });
+      }
+      sched = sc;
+      last = now;
       expected = now + 10;
     }, 10),
   );

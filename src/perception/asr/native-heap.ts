@@ -5,6 +5,7 @@
 // at ~55 MiB; MALLOC_ARENA_MAX=2 did not stop it; malloc_trim(0) every 10 s held it at ~480 MiB).
 // The heap is the process's, not an engine's, so the setting is process-wide like the heap itself.
 import koffi from 'koffi';
+import { chunkTraceSink } from '../../util/chunk-trace.ts';
 
 type AsyncFn = { async: (...args: unknown[]) => void };
 
@@ -46,6 +47,7 @@ export function afterRecognition(now = performance.now()): void {
   f.async(0, () => {
     running = false;
     trims++;
+    chunkTraceSink()?.write({ kind: 'trim', at: now, ms: Math.round((performance.now() - now) * 10) / 10 });
   });
 }
 

@@ -1,12 +1,12 @@
 // espeak-ng as a streaming synthesiser: `espeak-ng --stdout` writes a WAV stream (22050 Hz, size unknown)
 // within ~15 ms, so we parse the header as it comes, resample each piece and yield it right away.
-import { spawn } from 'node:child_process';
 import { MissingDependencyError, SoundFlowError } from '../../util/errors.ts';
 import { WavStreamDecoder } from '../../audio/wav.ts';
 import { Resampler } from '../../audio/resample.ts';
 import { concatSamples, floatToPcm16 } from '../../audio/pcm.ts';
 import { prosodyFor } from './prosody.ts';
 import { Semaphore } from './semaphore.ts';
+import { spawnChild } from '../../util/spawner.ts';
 import type { Tts, TtsOptions } from './types.ts';
 
 export interface EspeakOptions {
@@ -68,7 +68,8 @@ export class EspeakTts implements Tts {
     const args = ['--stdout', '-v', voice, '-s', String(p.speed), '-p', String(p.pitch), '-a', String(p.amplitude), '-g', String(p.wordGap)];
     let child;
     try {
-      child = spawn(this.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      // Through a small helper process: spawning from a large process holds its event loop (src/util/spawner.ts).
+      child = spawnChild(this.binary, args);
     } catch (err) {
       release();
       throw err;

@@ -29,3 +29,9 @@ export function isKnownVoice(voice: string): boolean {
   if (variant !== undefined && vs.size > 0 && !vs.has(variant)) return false;
   return true;
 }
+
+/** Reads espeak-ng's voice and variant lists now (a synchronous spawn each, cached): at start-up, while the process is small. */
+export function warmVoiceCheck(): void {
+  installedVoices();
+  installedVariants();
+}

@@ -122,6 +122,11 @@ export async function run(args: string[]): Promise<number> {
   // Diagnostics: per-chunk timing spans, event-loop stalls and GC to a file (bench/knee.ts reads them).
   const traceFile = chunkTraceFileFromEnv();
   if (traceFile) (await import('../../../util/chunk-trace.ts')).traceChunksTo(traceFile);
+  // Before the models make this process large: the helper that starts espeak-ng for replies (a spawn
+  // from a 1 GB process held the event loop 60–360 ms, src/util/spawner.ts), and the voice lists a
+  // client's session.update is checked against (read with a synchronous spawn, once).
+  (await import('../../../util/spawner.ts')).startSpawnHelper();
+  (await import('../../server/voice-check.ts')).warmVoiceCheck();
   const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, grammar, perceptionWorkers } });
   await engine.warmUp?.();
   const server = await startServer(engine, {
