@@ -160,6 +160,10 @@ class Helper {
     return k;
   }
 
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   send(m: Record<string, unknown>): void {
     if (this.alive && this.proc.connected) this.proc.send(m);
   }
@@ -203,6 +207,11 @@ export function useSpawnHelper(on: boolean): void {
     helper?.close();
     helper = null;
   }
+}
+
+/** The helper's process id while it runs (tests, diagnostics). */
+export function spawnHelperPid(): number | undefined {
+  return helper?.alive ? helper.pid : undefined;
 }
 
 /** Spawns `cmd args` with piped stdin/stdout/stderr, through the helper process when there is one. */

@@ -65,8 +65,41 @@ function substCost(a: string, b: string): number {
   return 0.9;
 }
 
+// phoneDistance runs for every vocabulary word against every unknown token of every transcript (~10 ms
+// of event loop per statement with string keys), so phones are interned to small ids and the pair costs
+// kept in a table filled from substCost on first use: the same numbers in the same arithmetic.
+const MAX_IDS = 256;
+const phoneIds = new Map<string, number>();
+const idPhones: string[] = [];
+const pairCost = new Float64Array(MAX_IDS * MAX_IDS).fill(-1);
+const idCache = new WeakMap<Phones, Int32Array | null>();
+
+/** The phones as interned ids, or null when there are more distinct phones than the table holds. */
+function idsOf(p: Phones): Int32Array | null {
+  const hit = idCache.get(p);
+  if (hit !== undefined) return hit;
+  let out: Int32Array | null = new Int32Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    let id = phoneIds.get(p[i]);
+    if (id === undefined) {
+      if (idPhones.length >= MAX_IDS) {
+        out = null;
+        break;
+      }
+      id = idPhones.length;
+      phoneIds.set(p[i], id);
+      idPhones.push(p[i]);
+    }
+    out[i] = id;
+  }
+  idCache.set(p, out);
+  return out;
+}
+
 /** Weighted edit distance between two phone strings (insert/delete 1, close phones 0.4, vowels 0.5). */
 export function phoneDistance(a: Phones, b: Phones): number {
+  const ia = idsOf(a);
+  const ib = ia && idsOf(b);
   const n = b.length;
   let prev = new Float64Array(n + 1);
   let cur = new Float64Array(n + 1);
@@ -74,7 +107,13 @@ export function phoneDistance(a: Phones, b: Phones): number {
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + substCost(a[i - 1], b[j - 1]));
+      let c: number;
+      if (ib) {
+        const k = ia![i - 1] * MAX_IDS + ib[j - 1];
+        c = pairCost[k];
+        if (c < 0) c = pairCost[k] = substCost(idPhones[ia![i - 1]], idPhones[ib[j - 1]]);
+      } else c = substCost(a[i - 1], b[j - 1]);
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + c);
     }
     [prev, cur] = [cur, prev];
   }

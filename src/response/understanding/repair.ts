@@ -28,6 +28,7 @@ const SUBJECTS = new Set(['i', 'you', 'he', 'she', 'we', 'they', 'it', 'my', 'hi
 const KEEP = new Set(['a', 'an', 'the', 'i', 'is', 'it', 'to', 'in', 'on', 'of', 'and', 'me', 'my', 'you', 'your', 'do', 'be', 'by', 'for', 'that', 'this', 'what', 'how', 'who', 'when', 'if']);
 
 let vocab: { word: string; phones: Phones }[] | null = null;
+let vocabSet: Set<string> | null = null;
 function vocabulary(): { word: string; phones: Phones }[] {
   if (vocab) return vocab;
   const words = new Set(buildGrammar().words.filter((w) => /^[a-z]+$/.test(w)));
@@ -35,9 +36,10 @@ function vocabulary(): { word: string; phones: Phones }[] {
   for (const l of allLanguageNames()) if (/^[a-z]+$/.test(l)) words.add(l);
   for (const w of ['total', 'times', 'barks', 'bark', 'knocks', 'translate', 'transcribe', 'count', 'how', 'many', 'does', 'timer', 'minutes', 'convert']) words.add(w);
   vocab = [...words].map((word) => ({ word, phones: wordPhones(word) }));
+  vocabSet = new Set(vocab.map((v) => v.word));
   return vocab;
 }
-const inVocabulary = (w: string) => vocabulary().some((v) => v.word === w);
+const inVocabulary = (w: string) => (vocabulary(), vocabSet!.has(w));
 
 // Numbers the recogniser hears as other words, after an arithmetic operator ("seven times a").
 const NUMBER_HOMOPHONES: Record<string, [string, number]> = {
@@ -47,8 +49,21 @@ const NUMBER_HOMOPHONES: Record<string, [string, number]> = {
 };
 const OPERATORS = new Set(['plus', 'minus', 'times', 'by', 'multiplied', 'divided', 'over']);
 
+// nearestWord depends only on the token (the vocabulary is fixed once built): answers are kept, bounded.
+const nearestCache = new Map<string, { word: string; similarity: number } | null>();
+const NEAREST_CACHE_MAX = 20_000;
+
 /** The vocabulary word a token sounds most like, with the similarity (or null below the floor). */
 export function nearestWord(token: string): { word: string; similarity: number } | null {
+  const hit = nearestCache.get(token);
+  if (hit !== undefined) return hit && { ...hit };
+  const found = searchNearest(token);
+  if (nearestCache.size >= NEAREST_CACHE_MAX) nearestCache.clear();
+  nearestCache.set(token, found && { ...found });
+  return found;
+}
+
+function searchNearest(token: string): { word: string; similarity: number } | null {
   const p = wordPhones(token);
   let best: { word: string; similarity: number } | null = null;
   for (const v of vocabulary()) {

@@ -1,0 +1,73 @@
+// Child processes started through the spawn helper (src/util/spawner.ts): a small process forks them, so
+// the caller's event loop never pays for copying its own page tables; stdio, exit codes, signals, a
+// missing binary and the helper's own death behave as with child_process.spawn.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnChild, spawnHelperPid, startSpawnHelper, useSpawnHelper, type ChildLike } from '../src/util/spawner.ts';
+import { EspeakTts, synthesizeAll } from '../src/response/tts/index.ts';
+
+async function run(c: ChildLike, stdin?: string): Promise<{ out: string; err: string; code: number | null; signal: string | null; errors: string[] }> {
+  let out = '';
+  let err = '';
+  const errors: string[] = [];
+  c.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+  c.stdout.on('data', (d: Buffer) => (out += d));
+  c.stderr.on('data', (d: Buffer) => (err += d));
+  c.stdin.on('error', () => {});
+  if (stdin !== undefined) c.stdin.end(stdin);
+  const [code, signal] = await new Promise<[number | null, string | null]>((res) => c.once('close', (a, b) => res([a, b])));
+  return { out, err, code, signal, errors };
+}
+
+test('children are started by the helper process, not by this one, with stdin, stdout, stderr and the exit code', async () => {
+  startSpawnHelper();
+  const helper = spawnHelperPid();
+  assert.ok(helper && helper !== process.pid);
+  const r = await run(spawnChild('sh', ['-c', 'echo $PPID; cat; echo oops >&2; exit 3']), 'hello\n');
+  assert.deepEqual(r.out.split('\n'), [String(helper), 'hello', '']);
+  assert.equal(r.err, 'oops\n');
+  assert.equal(r.code, 3);
+  assert.deepEqual(r.errors, []);
+});
+
+test('a missing binary is an ENOENT error, then close, as with child_process', async () => {
+  const r = await run(spawnChild('soundflow-no-such-binary', []), 'x');
+  assert.deepEqual(r.errors, ['ENOENT']);
+  assert.notEqual(r.code, 0);
+});
+
+test('kill reaches the child; a dead helper fails its children and the next spawn starts a new one', async () => {
+  const c = spawnChild('sleep', ['30']);
+  setTimeout(() => c.kill('SIGKILL'), 100);
+  const r = await run(c);
+  assert.equal(r.signal, 'SIGKILL');
+
+  const first = spawnHelperPid()!;
+  const orphan = spawnChild('sleep', ['1']);
+  const done = run(orphan);
+  await new Promise((res) => setTimeout(res, 100));
+  process.kill(first, 'SIGKILL');
+  const o = await done;
+  assert.deepEqual(o.errors, ['EHELPER']);
+  assert.equal(o.code, null);
+  const again = await run(spawnChild('sh', ['-c', 'echo $PPID']));
+  assert.notEqual(Number(again.out), first);
+  assert.notEqual(Number(again.out), process.pid);
+  assert.equal(Number(again.out), spawnHelperPid());
+});
+
+test('espeak-ng replies go through the helper; with it switched off they are spawned here and sound the same', async () => {
+  const tts = new EspeakTts();
+  const viaHelper = await synthesizeAll(tts, 'the kettle is boiling', { sampleRate: 16000 });
+  useSpawnHelper(false);
+  try {
+    assert.equal(spawnHelperPid(), undefined);
+    const r = await run(spawnChild('sh', ['-c', 'echo $PPID']));
+    assert.equal(Number(r.out), process.pid);
+    const here = await synthesizeAll(tts, 'the kettle is boiling', { sampleRate: 16000 });
+    assert.ok(viaHelper.length > 16000 * 0.8);
+    assert.deepEqual(here, viaHelper);
+  } finally {
+    useSpawnHelper(true);
+  }
+});
