@@ -62,9 +62,11 @@ process.on('disconnect', () => {
   for (const c of kids.values()) c.kill('SIGKILL');
   process.exit(0);
 });
+send({ t: 'ready' });
 `;
 
 type FromHelper =
+  | { t: 'ready'; id?: undefined }
   | { t: 'error'; id: number; code?: string; message: string }
   | { t: 'out' | 'err'; id: number; d: Uint8Array }
   | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
@@ -127,14 +129,19 @@ class Helper {
   private readonly kids = new Map<number, RemoteChild>();
   private nextId = 1;
   alive = true;
+  /** The helper ran its script (a runtime whose execPath is not node, e.g. an embedding app, never gets here). */
+  ready = false;
 
-  constructor(onExit: () => void) {
+  constructor(onExit: (wasReady: boolean) => void) {
     this.proc = spawnHere(process.execPath, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
-    this.proc.on('message', (m: FromHelper) => this.kids.get(m.id)?.onMessage(m));
+    this.proc.on('message', (m: FromHelper) => {
+      if (m.t === 'ready') this.ready = true;
+      else this.kids.get(m.id)?.onMessage(m);
+    });
     const gone = () => {
       if (!this.alive) return;
       this.alive = false;
-      onExit();
+      onExit(this.ready);
       for (const k of this.kids.values()) {
         k.emit('error', Object.assign(new Error('the spawn helper process exited'), { code: 'EHELPER' }));
         k.finish(null, 'SIGKILL');
@@ -186,15 +193,20 @@ class Helper {
 
 let helper: Helper | null = null;
 let enabled = true;
+/** A helper died before running its script: this runtime cannot run one; spawn in-process from now on. */
+let unusable = false;
 
 /**
  * Starts the helper now (idempotent), so its own start-up spawn happens while this process is still
  * small; call it early (server start-up). Without it the first spawnChild() starts it.
  */
 export function startSpawnHelper(): void {
-  if (!enabled || helper?.alive) return;
+  if (!enabled || unusable || helper?.alive) return;
   try {
-    helper = new Helper(() => (helper = null));
+    helper = new Helper((wasReady) => {
+      helper = null;
+      if (!wasReady) unusable = true;
+    });
   } catch {
     helper = null;
   }
@@ -203,6 +215,7 @@ export function startSpawnHelper(): void {
 /** Whether children are started through the helper (default) or by this process itself (false). */
 export function useSpawnHelper(on: boolean): void {
   enabled = on;
+  unusable = false;
   if (!on) {
     helper?.close();
     helper = null;
