@@ -6,7 +6,7 @@ import { Resampler } from '../../audio/resample.ts';
 import { concatSamples, floatToPcm16 } from '../../audio/pcm.ts';
 import { prosodyFor } from './prosody.ts';
 import { Semaphore } from './semaphore.ts';
-import { spawnChild } from '../../util/spawner.ts';
+import { spawnChild, startSpawnHelper } from '../../util/spawner.ts';
 import type { Tts, TtsOptions } from './types.ts';
 
 export interface EspeakOptions {
@@ -44,6 +44,9 @@ export class EspeakTts implements Tts {
     this.binary = opts.binary ?? 'espeak-ng';
     this.slots = opts.slots ?? sharedEspeakSlots;
     this.maxPieceMs = opts.maxPieceMs ?? 200;
+    // Started now, not at the first reply: booting the helper takes ~50 ms and its own spawn costs what
+    // any spawn from this process costs, less the earlier it happens (src/util/spawner.ts).
+    startSpawnHelper();
   }
 
   /** espeak-ng processes of this instance still alive (they are counted until the OS reports them gone). */
