@@ -71,3 +71,18 @@ test('espeak-ng replies go through the helper; with it switched off they are spa
     useSpawnHelper(true);
   }
 });
+
+test('switching the helper off and on again at once keeps the new helper', async () => {
+  startSpawnHelper();
+  const old = spawnHelperPid();
+  assert.ok(old);
+  useSpawnHelper(false);
+  useSpawnHelper(true);
+  startSpawnHelper();
+  const pid = spawnHelperPid();
+  assert.ok(pid && pid !== old);
+  await new Promise((r) => setTimeout(r, 200)); // the old helper's disconnect has been seen by now
+  assert.equal(spawnHelperPid(), pid);
+  const r = await run(spawnChild('sh', ['-c', 'echo $PPID']));
+  assert.equal(Number(r.out), pid);
+});

@@ -175,7 +175,11 @@ class Helper {
     if (this.alive && this.proc.connected) this.proc.send(m);
   }
 
+  /** Closed on purpose (useSpawnHelper(false)), not lost. */
+  closing = false;
+
   close(): void {
+    this.closing = true;
     if (this.proc.connected) this.proc.disconnect();
   }
 
@@ -203,10 +207,11 @@ let unusable = false;
 export function startSpawnHelper(): void {
   if (!enabled || unusable || helper?.alive) return;
   try {
-    helper = new Helper((wasReady) => {
-      helper = null;
-      if (!wasReady) unusable = true;
+    const h: Helper = new Helper((wasReady) => {
+      if (helper === h) helper = null;
+      if (!wasReady && !h.closing) unusable = true;
     });
+    helper = h;
   } catch {
     helper = null;
   }
