@@ -140,6 +140,9 @@ const windowStart = (marks.find((m) => m.what === 'onepass.silenceBegan' && m.at
 const finalMark = marks.find((m) => m.what.includes('decided with final') && m.at > firstFinish);
 const windowEnd = (finalMark?.at ?? firstFinish + 2000) + 300;
 console.log(`\nchunks: ${chunkAt.map((t, i) => (t >= windowStart - 500 && t <= windowEnd ? `#${i} in ${t.toFixed(0)} out ${decidedAt.get(i)?.toFixed(0)}` : '')).filter(Boolean).join('; ')}`);
+const tm = session.timings;
+const col = (t: { values(): number[] }, i: number) => (t.values()[i] ?? NaN).toFixed(0);
+console.log(`per chunk (perceive / policy / of it waiting for a final / decision ms): ${chunkAt.map((t, i) => (t >= windowStart - 500 && t <= windowEnd ? `#${i} ${col(tm.perceptionMs, i)}/${col(tm.policyMs, i)}/${col(tm.finalWaitMs, i)}/${col(tm.decisionMs, i)}` : '')).filter(Boolean).join('; ')}`);
 console.log('\nmarks in the window:');
 for (const m of marks) if (m.at >= windowStart && m.at <= windowEnd) console.log(`  ${m.at.toFixed(0).padStart(6)} ${m.what}`);
 console.log('\nheavy decoder ops overlapping the window (queued/start/end ms; process ops > 20 ms only):');
