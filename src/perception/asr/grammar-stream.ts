@@ -8,7 +8,8 @@
 //
 // A session's first utterance (no cepstral history yet) is not streamed: each of its readings decodes
 // the audio so far with its own mean, as the batch reader does (the one pass decodes that utterance
-// again for the same reason).
+// again for the same reason); past 2 s the grammar first and the free loop only when the grammar path's
+// word fit lets it matter, as the batch reader does too.
 //
 // Results depend only on the audio and the cepstral seed: decoders are lent per utterance from a pool,
 // every (re)start sets the seed (the session's running estimate),
