@@ -8,7 +8,8 @@
 //
 // A session's first utterance (no cepstral history yet) is not streamed: each of its readings decodes
 // the audio so far with its own mean, as the batch reader does (the one pass decodes that utterance
-// again for the same reason).
+// again for the same reason); past 2 s the grammar first and the free loop only when the grammar path's
+// word fit lets it matter, as the batch reader does too.
 //
 // Results depend only on the audio and the cepstral seed: decoders are lent per utterance from a pool,
 // every (re)start sets the seed (the session's running estimate),
@@ -24,16 +25,18 @@ import {
   DEFAULT_WORD_SCORE_THRESHOLD,
   MAX_COMMAND_SECONDS,
   MIN_COMMAND_SECONDS,
+  PARALLEL_LOOP_MAX_SECONDS,
   fitRejected,
   flooredReading,
   judgeReading,
+  rejectedByFit,
   type FloorRetry,
   openGrammarDecoder,
   type RecognitionDetail,
 } from './grammar-recognizer.ts';
 import { toRecognizerPcm } from './input.ts';
 import type { CmnState } from './one-pass.ts';
-import type { PocketSphinxDecoder } from './pocketsphinx.ts';
+import type { DecodeResult, PocketSphinxDecoder } from './pocketsphinx.ts';
 
 /** The first `end` samples of an utterance kept as pieces. */
 function slice(pieces: Int16Array[], end: number): Int16Array {
@@ -104,6 +107,8 @@ export class GrammarStream {
   private closed = false;
   /** The last reading of the open utterance (the pair goes back only once it settled: a floored retry decodes after the closing searches). */
   private reading: Promise<RecognitionDetail | null> | null = null;
+  /** Own-mean readings (a first utterance's) that skipped the free-loop decode, for tests and benches. */
+  loopSkipped = 0;
 
   constructor(
     private readonly pool: DecoderPool<GrammarDecoderPair>,
@@ -181,20 +186,16 @@ export class GrammarStream {
     const t0 = performance.now();
     const audio = slice(this.pieces, end);
     const reading = pair.then(async ({ p, seed }) => {
+      if (seed) {
+        const [cmd, loop] = await Promise.all([p.grammar.end(), p.loop.end()]);
+        if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
+        return this.floored(p, audio, judgeReading(cmd, loop, this.th, performance.now() - t0), null);
+      }
       // No history (a session's first utterance): read the audio so far at once, normalised with its own
       // mean as the batch reader does. The model's prior mean is far from many voices and made the free
       // loop lose to the grammar on free speech (flite slt's greeting read as "good morning please").
-      const [cmd, loop] = await Promise.all(
-        seed ? [p.grammar.end(), p.loop.end()] : [p.grammar.decodeOwnMean(audio, { newStream: true }), p.loop.decodeOwnMean(audio, { newStream: true })],
-      );
       if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
-      const r = judgeReading(cmd, loop, this.th, performance.now() - t0);
-      const retry = this.opts.floorRetry;
-      if (!retry || !(r === null || fitRejected(r, this.th))) return r;
-      // Between the decoders' utterances (after end()): read the floored audio whole, with its own mean.
-      // Refused when the speaker already went on (resume() started them again): the plain reading stands.
-      const floored = await flooredReading(audio, retry, (a, search) => (search === 'grammar' ? p.grammar : p.loop).decodeOwnMean(a, { newStream: true })).catch(() => null);
-      return floored ?? r;
+      return this.ownMeanReading(p, audio, seconds, t0);
     }).catch(() => null);
     this.reading = reading;
     return reading;
@@ -227,6 +228,54 @@ export class GrammarStream {
     if (this.closed) return;
     this.cancel();
     this.closed = true;
+  }
+
+  /**
+   * A first utterance's reading, each decode with the audio's own mean (`ownStream`: the front end's
+   * noise estimate starts afresh and adapts to this audio before the mean is taken, so the reading depends
+   * on the audio alone, not on what the pair decoded before; `newStream`: the decode itself starts afresh
+   * too, as before). Like the batch reader (`ConstrainedRecognizer`), audio longer than
+   * PARALLEL_LOOP_MAX_SECONDS decodes the grammar first and the free loop only when the grammar path's word
+   * fit lets the loop matter: the loop decode is 3–4× the grammar's and its own-mean decodes of a long
+   * first utterance competed with the one pass's re-decode of the same utterance, which the end waits for.
+   * Same verdict and sentence as decoding both (test/grammar-stream-first.test.ts).
+   */
+  private async ownMeanReading(p: GrammarDecoderPair, audio: Int16Array, seconds: number, t0: number): Promise<RecognitionDetail | null> {
+    const own = (d: PocketSphinxDecoder, a: Int16Array) => d.decodeOwnMean(a, { ownStream: true, newStream: true });
+    let cmd: DecodeResult;
+    let loop: DecodeResult | null = null;
+    if (seconds <= PARALLEL_LOOP_MAX_SECONDS) [cmd, loop] = await Promise.all([own(p.grammar, audio), own(p.loop, audio)]);
+    else cmd = await own(p.grammar, audio);
+    if (!cmd.text || cmd.frames <= 0) return this.floored(p, audio, null, loop ? null : audio);
+    const rejected = loop ? null : rejectedByFit(cmd, this.th, performance.now() - t0);
+    if (rejected) {
+      this.loopSkipped++;
+      return this.floored(p, audio, rejected, audio);
+    }
+    loop ??= await own(p.loop, audio);
+    return this.floored(p, audio, judgeReading(cmd, loop, this.th, performance.now() - t0), null);
+  }
+
+  /**
+   * The reading over a noise floor when the plain one `r` was rejected by its word fit (or found no path),
+   * else `r`. Between the decoders' utterances (after end()), each floored decode with the floored audio's
+   * own mean taken under the noise estimate the plain decode of the same audio left on that decoder; when
+   * the plain loop decode was skipped (`skippedLoop`), it runs first, only if the floored reading needs the
+   * loop, so that estimate is the same. Refused when the speaker already went on (resume() started the
+   * decoders again): the plain reading stands.
+   */
+  private async floored(p: GrammarDecoderPair, audio: Int16Array, r: RecognitionDetail | null, skippedLoop: Int16Array | null): Promise<RecognitionDetail | null> {
+    const retry = this.opts.floorRetry;
+    if (!retry || !(r === null || fitRejected(r, this.th))) return r;
+    const floored = await flooredReading(audio, retry, async (a, search) => {
+      if (search === 'grammar') return p.grammar.decodeOwnMean(a, { newStream: true });
+      if (skippedLoop) {
+        await p.loop.decodeOwnMean(skippedLoop, { ownStream: true, newStream: true });
+        skippedLoop = null;
+      }
+      return p.loop.decodeOwnMean(a, { newStream: true });
+    }).catch(() => null);
+    return floored ?? r;
   }
 
   /** Gives the pair back once its queued work is done; the stream forgets the utterance. */
