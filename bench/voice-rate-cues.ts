@@ -22,7 +22,7 @@ import { textSound } from '../src/perception/voice/syllables.ts';
 import { DEFAULT_AROUSAL } from '../src/perception/voice/arousal.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
-import { RateNet, loadRateModel, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
+import { RateNet, loadRateModel, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect } from './voice-audio.ts';
 
 const report = process.argv.includes('--report');
@@ -113,6 +113,16 @@ const rateNetFor = (text: string): RateNet | null => {
   return i >= 0 ? foldNets[i % 4] ?? null : null;
 };
 
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+const foldNets2 = !report && useModel && process.env.VOICE_RATE_FOLDS2 ? [0, 1, 2, 3].map((g) => {
+  const f = join('.cache', 'voice-rate', process.env.VOICE_RATE_FOLDS2!, `fold-${g}.json`);
+  return existsSync(f) ? new RateNet(JSON.parse(readFileSync(f, 'utf8')) as RateModelSpec) : null;
+}) : [];
+const rateNet2For = (text: string): RateNet | null => {
+  const i = TUNING_PHRASES.indexOf(text);
+  return i >= 0 ? foldNets2[i % 4] ?? null : null;
+};
+
 function cuesOf(c: Clip): Cues {
   const fr = framesOf(c);
   const p = prosodyOf(fr);
@@ -122,6 +132,23 @@ function cuesOf(c: Clip): Cues {
   const model = net ? net.rate(fr) : 0;
   if (model > 0) {
     m['rate model (round 10)'] = model;
+    // Round 11: other readings of the same windows (stride 4 = half the cost; median and trimmed mean
+    // of the window outputs) and, with VOICE_RATE_FOLDS2=<tag>, a second fold set averaged in (an ensemble).
+    if (net) {
+      const w4 = rateWindows(fr, net.half, 2 * net.stride, net.step);
+      if (w4.n >= 5) m['rate model, stride ×2 (half the cost)'] = Math.exp(meanOf(Array.from(net.predictRows(w4.x, w4.n))));
+      const w = rateWindows(fr, net.half, net.stride, net.step);
+      const y = Array.from(net.predictRows(w.x, w.n)).sort((a, b) => a - b);
+      m['rate model, median of windows'] = Math.exp(y[y.length >> 1]);
+      const cut = Math.floor(0.1 * y.length);
+      m['rate model, 10% trimmed mean'] = Math.exp(meanOf(y.slice(cut, y.length - cut)));
+      const net2 = rateNet2For(c.text);
+      const r2 = net2 ? net2.rate(fr) : 0;
+      if (r2 > 0) {
+        m['rate model, second fold set'] = r2;
+        m['rate model, two fold sets (geometric mean)'] = Math.sqrt(model * r2);
+      }
+    }
     for (const w of [0.3, 0.5, 0.7]) m[`velocity^${(1 - w).toFixed(1)} × rate model^${w}`] = Math.exp((1 - w) * Math.log(vel) + w * Math.log(model));
   }
   // Content rates as round 8 (transcript gated by syllable agreement with the energy peaks).
@@ -130,7 +157,7 @@ function cuesOf(c: Clip): Cues {
   if (heard.syllables > 0 && peaks > 0 && Math.abs(Math.log(heard.syllables / peaks)) <= Math.log(1.25)) {
     m['content rate, transcript gated'] = heard.seconds / p.speechS;
     m['velocity blended with it (used, round 8)'] = Math.exp((1 - W) * Math.log(vel) + W * Math.log(heard.seconds / p.speechS));
-    if (model > 0) for (const w of [0.3, 0.5, 0.7]) for (const wc of [0.2, 0.3, 0.4]) {
+    if (model > 0) for (const w of [0.3, 0.5, 0.7, 1]) for (const wc of [0.1, 0.2, 0.3, 0.4]) {
       const acoustic = (1 - w) * Math.log(vel) + w * Math.log(model);
       m[`(velocity^${(1 - w).toFixed(1)} × model^${w})^${(1 - wc).toFixed(1)} × content^${wc}, gated`] = Math.exp((1 - wc) * acoustic + wc * Math.log(heard.seconds / p.speechS));
     }

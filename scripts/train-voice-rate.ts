@@ -5,10 +5,16 @@
 // every phrasing read by a model that never heard it (4 folds over phrasing groups: a fold trains without
 // one group's phrasings and their words' sequences, and reads that group's bench clips). Then trains on
 // all of them and writes models/voice-rate/model.json (with the held-out figures in its meta).
-// The defaults are the committed model's settings (docs/notes/voice.md, round 10); the folds' models go to
-// .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
-//   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 16] [--tag folds] [--folds none] [--no-write]
-// (~10 min of one core with the folds, at load 20–25; the data, built once and cached, ~8 min more.)
+// The defaults are the committed model's settings (docs/notes/voice.md, round 11: the round-10 net over
+// windows of every 2nd frame (±240 ms), trained 8 epochs on the tuning data plus the written texts of
+// scripts/voice-rate-texts.ts; committed as the `--folds none` fit); the folds' models go
+// to .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
+// Data first (cached; the texts in two shards, one process each, ~15 min each at load 10):
+//   node --import tsx scripts/voice-rate-data.ts --more
+//   node --import tsx scripts/voice-rate-data.ts --texts-shard=0/2 & node --import tsx scripts/voice-rate-data.ts --texts-shard=1/2
+//   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 8] [--texts 2] [--tag folds] [--folds none] [--no-write]
+// (~15 min with the folds at load 5–10; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
+// not seeded: a re-run gives another model of about the same d′, ±0.1.)
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,15 +25,16 @@ import { DEFAULT_RATE_MODEL, RateNet, rateWindows, type RateModelSpec } from '..
 import { spectralVelocity } from '../src/perception/voice/prosody.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { TUNING_PHRASES } from '../bench/voice-audio.ts';
-import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROUPS, rateData, type ClipFeatures } from './voice-rate-data.ts';
+import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, EXTRA_ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROUPS, rateData, type ClipFeatures } from './voice-rate-data.ts';
+import { RATE_TEXTS } from './voice-rate-texts.ts';
 
 const { values: args } = parseArgs({
   options: {
     half: { type: 'string', default: '12' },
     hidden: { type: 'string', default: '64' },
-    epochs: { type: 'string', default: '16' },
+    epochs: { type: 'string', default: '8' },
     stride: { type: 'string', default: '2' },
-    step: { type: 'string', default: '1' },
+    step: { type: 'string', default: '2' },
     pool: { type: 'string', default: 'window' },
     batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' },
@@ -40,6 +47,8 @@ const { values: args } = parseArgs({
     /** Only the base 4 word sequences per group (round 10's first variants), not 8. */
     'base-only': { type: 'boolean', default: false },
     'speaker-bias': { type: 'boolean', default: false },
+    /** Round 11: the written texts (scripts/voice-rate-texts.ts) in this many cached shards; 0 = without them. */
+    texts: { type: 'string', default: '2' },
     out: { type: 'string', default: DEFAULT_RATE_MODEL },
   },
 });
@@ -48,10 +57,10 @@ const HIDDEN = args.hidden!.split(',').filter(Boolean).map(Number);
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 await initTf();
-const { train, bench } = await rateData(log, !args['base-only']);
+const { train, bench } = await rateData(log, !args['base-only'], Number(args.texts));
 log(`data: ${train.length} training clips, ${bench.length} bench clips`);
 
-const SPEAKERS = [...new Set([...ESPEAK_VOICES.map((v) => `espeak ${v}`), ...FLITE_VOICES.map((v) => `flite ${v}`)])];
+const SPEAKERS = [...new Set([...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES].map((v) => `espeak ${v}`).concat(FLITE_VOICES.map((v) => `flite ${v}`)))];
 
 function rows(clips: ClipFeatures[]): { x: Float32Array; y: Float32Array; s: Int32Array; n: number; d: number } {
   const parts = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate, s: SPEAKERS.indexOf(c.speaker) }));
@@ -287,7 +296,11 @@ if (!args['no-write']) {
   spec.meta = {
     trainedBy: 'scripts/train-voice-rate.ts',
     date: new Date().toISOString(),
-    data: { espeakVoices: ESPEAK_VOICES, espeakRates: ESPEAK_RATES, fliteVoices: FLITE_VOICES, fliteStretches: FLITE_STRETCHES, clips: train.length, phrasings: 'bench/voice-audio.ts TUNING_PHRASES + word sequences from them' },
+    data: {
+      espeakVoices: ESPEAK_VOICES, espeakRates: ESPEAK_RATES, fliteVoices: FLITE_VOICES, fliteStretches: FLITE_STRETCHES, clips: train.length,
+      phrasings: 'bench/voice-audio.ts TUNING_PHRASES + word sequences from them' + (Number(args.texts) > 0 ? ` + ${RATE_TEXTS.length} written texts (scripts/voice-rate-texts.ts) by these voices and ${EXTRA_ESPEAK_VOICES.join(', ')}` : ''),
+    },
+    args,
     hidden: HIDDEN,
     epochs: EPOCHS,
     heldOutTuning: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { dPrime: Math.round(100 * r.d) / 100, sd: Math.round(1000 * r.sd) / 1000, faster: Math.round(1000 * r.faster) / 1000 }])),

@@ -3,7 +3,9 @@
 // here). Rates are the synthesisers' own settings, natural rate changes (espeak-ng `-s`, flite
 // `duration_stretch`), never sox tempo, which is what the benches' faster clips are made with. Besides the
 // 16 tuning phrasings, each voice × rate says word sequences drawn from the words of one group of 4
-// phrasings (so a fold that holds a group out never hears its words). Voice frames come from the
+// phrasings (so a fold that holds a group out never hears its words). Round 11 adds written texts
+// (scripts/voice-rate-texts.ts, no bench phrasing among them) said by the tuning voices and four more
+// espeak-ng voices, each at its usual rate and one other (`--texts-shard=k/n`). Voice frames come from the
 // perception front end (log-mel, Silero VAD, frame extractor); cached in .cache/voice-rate/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { TUNING_PHRASES, TUNING_VOICES, concat, normalise, silence, soxEffect, trim } from '../bench/voice-audio.ts';
+import { RATE_TEXTS } from './voice-rate-texts.ts';
 
 export const CACHE = join('.cache', 'voice-rate');
 const SR = 16000;
@@ -25,6 +28,15 @@ export const FLITE_VOICES = ['slt', 'rms'];
 export const ESPEAK_RATES = [115, 130, 145, 160, 180, 200, 225, 255];
 /** flite duration stretch (1 = its default rate; 0.8 = 25% faster). */
 export const FLITE_STRETCHES = [1.45, 1.25, 1.12, 1, 0.89, 0.8, 0.71, 0.63];
+/**
+ * Round 11: more espeak-ng voices for the written texts (scripts/voice-rate-texts.ts), besides the tuning
+ * ones. None is a bench voice (report: en-gb-scotland+m3, en-us+f5, en-us+klatt; flite awb, kal16) or a
+ * voice test/voice-rate-model.test.ts calls untrained (en-gb-x-rp, en-us+klatt).
+ */
+export const EXTRA_ESPEAK_VOICES = ['en-gb-x-gbclan+m4', 'en+m1', 'en-us+m2', 'en+f4'];
+/** Rates per voice × written text: the usual one and this many others drawn from the list. */
+const TEXT_OTHER_RATES = 1;
+
 /** Phrasing groups (phrase index mod GROUPS): the folds of the phrasing hold-out. */
 export const GROUPS = 4;
 /** Word sequences per voice × rate × group (the base set; `more` adds MORE_SEQUENCES others). */
@@ -87,6 +99,32 @@ function trainingJobs(more = false): Job[] {
     for (let g = 0; g < GROUPS; g++) for (const t of more ? sequences(g, 500_000 + 1000 * si + g, MORE_SEQUENCES) : sequences(g, 1000 * si + g + 1)) texts.push({ text: t, group: g });
     for (const { text, group } of texts) jobs.push({ voice: `${st.speaker} ${st.label}`, speaker: st.speaker, text, group, logRate: st.logRate, kind: 'train', make: () => st.say(text) });
   });
+  return jobs;
+}
+
+/**
+ * Round 11: the written texts (none a bench phrasing) said by the tuning voices and EXTRA_ESPEAK_VOICES,
+ * each at its usual rate and TEXT_OTHER_RATES others drawn per voice × text; group −1 (in every fold's
+ * training). `shard`/`shards` split the jobs between processes.
+ */
+function textJobs(shard = 0, shards = 1): Job[] {
+  const jobs: Job[] = [];
+  const voices: { speaker: string; usual: number; rates: { label: string; logRate: number; say: (t: string) => Float32Array }[] }[] = [];
+  for (const v of [...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES]) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
+  for (const v of FLITE_VOICES) voices.push({ speaker: `flite ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFlite(v, k, t) })) });
+  let k = 0;
+  voices.forEach((v, vi) => RATE_TEXTS.forEach((text, ti) => {
+    const rng = makeRng(900_000 + 1000 * vi + ti);
+    const others = v.rates.map((_, i) => i).filter((i) => i !== v.usual);
+    for (let i = others.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [others[i], others[j]] = [others[j], others[i]];
+    }
+    for (const ri of [v.usual, ...others.slice(0, TEXT_OTHER_RATES)]) {
+      const r = v.rates[ri];
+      if (k++ % shards === shard) jobs.push({ voice: `${v.speaker} ${r.label}`, speaker: v.speaker, text, group: -1, logRate: r.logRate, kind: 'text', make: () => r.say(text) });
+    }
+  }));
   return jobs;
 }
 
@@ -157,14 +195,24 @@ async function build(name: string, jobs: Job[], log: (s: string) => void): Promi
 }
 
 /** Training clips (natural rate changes) and the bench-style clips, built once and cached. */
-export async function rateData(log: (s: string) => void = console.log, more = false): Promise<{ train: ClipFeatures[]; bench: ClipFeatures[] }> {
+export async function rateData(log: (s: string) => void = console.log, more = false, texts = 0): Promise<{ train: ClipFeatures[]; bench: ClipFeatures[] }> {
   const bench = await build('bench-tuning', benchJobs(), log);
   const train = await build('train', trainingJobs(), log);
   if (more) train.push(...(await build('train-more', trainingJobs(true), log)));
+  // Round 11: the written texts, built in `texts` shards (one process each: --texts-shard k/n).
+  for (let k = 0; k < texts; k++) train.push(...(await build(`train-texts-${k}of${texts}`, textJobs(k, texts), log)));
   return { train, bench };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const shardArg = process.argv.find((a) => a.startsWith('--texts-shard='));
+  if (shardArg) {
+    // One shard of the written texts only: node --import tsx scripts/voice-rate-data.ts --texts-shard=0/2 (and 1/2, in parallel).
+    const [k, n] = shardArg.slice('--texts-shard='.length).split('/').map(Number);
+    const clips = await build(`train-texts-${k}of${n}`, textJobs(k, n), console.log);
+    console.log(`texts shard ${k}/${n}: ${clips.length} clips (${clips.reduce((s, c) => s + c.frames.length, 0)} frames)`);
+    process.exit(0);
+  }
   const { train, bench } = await rateData(console.log, process.argv.includes('--more'));
   console.log(`train ${train.length} clips (${train.reduce((n, c) => n + c.frames.length, 0)} frames), bench ${bench.length}`);
 }

@@ -1,5 +1,7 @@
 // The learned speaking-rate model (perception/voice/rate-model.ts, trained by scripts/train-voice-rate.ts
-// on the tuning voices' and phrasings' espeak-ng/flite rate settings): it must read a faster espeak rate as
+// on the tuning voices' and phrasings' espeak-ng/flite rate settings, and since round 11 on written texts,
+// scripts/voice-rate-texts.ts, none of which shares a three-word sequence with the phrasings below except
+// "thunder rolled over the hills …" with the last test's fast one): it must read a faster espeak rate as
 // faster on phrasings it never heard, for several voices (two of them not among its training voices).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

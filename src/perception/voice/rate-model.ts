@@ -4,7 +4,8 @@
 // loudest), each window's output a log speaking rate relative to the synthesiser's usual rate; the
 // utterance's reading is their mean. It was trained on speech whose rate is known (espeak-ng `-s` and
 // flite `duration_stretch` settings), so its reading is meant to follow the tempo, not the words.
-// Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10".
+// Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10" and "Round 11" (round 11 added
+// written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../../util/errors.ts';
