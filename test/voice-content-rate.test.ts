@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSignal } from '../src/perception/voice/analyze-signal.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
-import { textSound } from '../src/perception/voice/syllables.ts';
+import { soundOf, spelledSyllables, textSound } from '../src/perception/voice/syllables.ts';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DICT } from '../src/perception/asr/native.ts';
+import { EXTRA_PRONUNCIATIONS } from '../src/instructions/grammar.ts';
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
 import { concat, silence, speech } from '../src/testing/audio.ts';
 
@@ -19,6 +22,37 @@ test('expected speaking time: grows with the words\' phones; spelled words count
   assert.equal(spelled.syllables, 3);
   assert.ok(spelled.seconds > 0.2, JSON.stringify(spelled));
   assert.deepEqual(textSound(''), { syllables: 0, seconds: 0 });
+});
+
+// textSound reads words from understanding's parse of the dictionary (phonetics.ts) instead of its own
+// (twelfth round: that second parse was ~0.2 s on the server's main thread). Same answer for every word
+// as the former own parse: the file's first pronunciation, raw phones, packed to whole milliseconds;
+// words only in EXTRA_PRONUNCIATIONS are still spelled out.
+test('expected speaking time: every dictionary word as from the file\'s own first pronunciation', () => {
+  const fromFile = new Map<string, { syllables: number; seconds: number }>();
+  for (const line of readFileSync(DEFAULT_DICT, 'utf8').split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp <= 0) continue;
+    const word = line.slice(0, sp);
+    if (word.endsWith(')')) continue;
+    const s = soundOf(line.slice(sp + 1).split(' '));
+    fromFile.set(word, { syllables: Math.min(15, s.syllables), seconds: Math.round(s.seconds * 1000) / 1000 });
+  }
+  assert.ok(fromFile.size > 100_000, String(fromFile.size));
+  let differ = 0;
+  const examples: string[] = [];
+  for (const [word, want] of fromFile) {
+    if (!/^[a-z']+$/.test(word)) continue; // textSound splits other characters off
+    const got = textSound(word);
+    if (got.syllables !== want.syllables || got.seconds !== want.seconds) {
+      differ++;
+      if (examples.length < 5) examples.push(`${word}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+    }
+  }
+  assert.equal(differ, 0, examples.join('; '));
+  const extras = Object.keys(EXTRA_PRONUNCIATIONS).filter((w) => !fromFile.has(w) && /^[a-z']+$/.test(w));
+  assert.ok(extras.length > 0);
+  for (const w of extras) assert.equal(textSound(w).syllables, spelledSyllables(w), w);
 });
 
 const PHRASES = ['the train was late again this morning', 'we had soup for dinner', 'my sister lives in town', 'please turn off the kitchen lights', 'the dog is in the garden'];

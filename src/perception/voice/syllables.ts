@@ -3,8 +3,7 @@
 // out (vowel groups). The expected time sums a mean duration per phone class, fitted on the tuning
 // voices' calm speech (docs/notes/voice.md, round 8): measured speaking time over it is a speaking rate
 // that no longer depends on how long the words are.
-import { readFileSync } from 'node:fs';
-import { DEFAULT_DICT } from '../asr/native.ts';
+import { filePronunciation } from '../../response/understanding/phonetics.ts';
 
 interface WordSound {
   syllables: number;
@@ -35,10 +34,13 @@ for (const [cls, phones] of Object.entries({
 const VOWEL_CLASSES = new Set(['short', 'long', 'diphthong']);
 
 /**
- * Word → syllables and expected milliseconds packed in one number (ms × 16 + syllables): the dictionary
- * has ~130k words, and small numbers load and store far cheaper than an object per word.
+ * Word → syllables and expected milliseconds packed in one number (ms × 16 + syllables), filled a word
+ * at a time from the pronouncing dictionary that understanding already holds (phonetics.ts): this
+ * module used to parse the same ~130k-line file again into its own map, ~0.2 s on the main thread at
+ * the first transcript a voice was described with (docs/notes/server.md, twelfth round). Holds only
+ * words the file has (at most its ~130k), so arbitrary transcript words do not grow it.
  */
-let dict: Map<string, number> | null = null;
+const known = new Map<string, number>();
 const pack = (w: WordSound): number => Math.round(w.seconds * 1000) * 16 + Math.min(15, w.syllables);
 const unpack = (v: number): WordSound => ({ syllables: v & 15, seconds: (v >> 4) / 1000 });
 
@@ -54,21 +56,15 @@ export function soundOf(phones: string[]): WordSound {
   return { syllables, seconds };
 }
 
-function dictionary(): Map<string, number> {
-  if (dict) return dict;
-  dict = new Map();
-  try {
-    for (const line of readFileSync(DEFAULT_DICT, 'utf8').split('\n')) {
-      const sp = line.indexOf(' ');
-      if (sp <= 0) continue;
-      const word = line.slice(0, sp);
-      if (word.endsWith(')')) continue; // alternative pronunciations: the first one stands
-      dict.set(word, pack(soundOf(line.slice(sp + 1).split(' '))));
-    }
-  } catch {
-    // No dictionary installed: the spelling rule below serves every word.
-  }
-  return dict;
+/** A word's packed sound from the dictionary file's first pronunciation, or -1 when the file lacks it. */
+function lookUp(word: string): number {
+  const v = known.get(word);
+  if (v !== undefined) return v;
+  const phones = filePronunciation(word);
+  if (phones === undefined) return -1;
+  const packed = pack(soundOf(phones as string[]));
+  known.set(word, packed);
+  return packed;
 }
 
 /** Syllables of one lower-case word by its spelling: vowel groups, a final silent e dropped, at least 1. */
@@ -85,12 +81,11 @@ const SPELLED_SYLLABLE_SECONDS = (PHONE_CLASS_SECONDS.short + PHONE_CLASS_SECOND
 
 /** Syllables and expected calm speaking time (s) of a text (words of letters and apostrophes). */
 export function textSound(text: string): WordSound {
-  const d = dictionary();
   let syllables = 0, seconds = 0;
   for (const raw of text.toLowerCase().split(/[^a-z']+/)) {
     if (!raw) continue;
-    const known = d.get(raw);
-    const s = known !== undefined ? unpack(known) : { syllables: spelledSyllables(raw), seconds: PHONE_CLASS_SECONDS.word + spelledSyllables(raw) * SPELLED_SYLLABLE_SECONDS };
+    const packed = lookUp(raw);
+    const s = packed >= 0 ? unpack(packed) : { syllables: spelledSyllables(raw), seconds: PHONE_CLASS_SECONDS.word + spelledSyllables(raw) * SPELLED_SYLLABLE_SECONDS };
     syllables += s.syllables;
     seconds += s.seconds;
   }

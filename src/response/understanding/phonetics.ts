@@ -8,6 +8,8 @@ import { EXTRA_PRONUNCIATIONS } from '../../instructions/grammar.ts';
 export type Phones = readonly string[];
 
 let dict: Map<string, Phones> | null = null;
+/** Words the map has from EXTRA_PRONUNCIATIONS, not from the dictionary file. */
+const extraWords = new Set<string>();
 
 /** word → phones (first pronunciation, stress marks dropped). Empty when the dictionary is missing. */
 export function pronunciations(path = DEFAULT_DICT): Map<string, Phones> {
@@ -22,9 +24,23 @@ export function pronunciations(path = DEFAULT_DICT): Map<string, Phones> {
       d.set(word, line.slice(sp + 1).trim().split(/\s+/).map((p) => p.replace(/\d$/, '')));
     }
   }
-  for (const [w, p] of Object.entries(EXTRA_PRONUNCIATIONS)) if (!d.has(w)) d.set(w, p.split(' '));
+  for (const [w, p] of Object.entries(EXTRA_PRONUNCIATIONS)) {
+    if (d.has(w)) continue;
+    d.set(w, p.split(' '));
+    extraWords.add(w);
+  }
   dict = d;
   return d;
+}
+
+/**
+ * A word's first pronunciation in the dictionary file itself (stress marks dropped), not one of
+ * EXTRA_PRONUNCIATIONS; undefined when the file lacks the word. Shares `pronunciations()`'s one parse
+ * of the file (the voice analyser's syllable counts read it too: src/perception/voice/syllables.ts).
+ */
+export function filePronunciation(word: string): Phones | undefined {
+  const p = pronunciations().get(word);
+  return p === undefined || extraWords.has(word) ? undefined : p;
 }
 
 // Letters → rough phones for words the dictionary lacks (digits, typos, foreign names): good enough
