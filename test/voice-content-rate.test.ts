@@ -24,7 +24,7 @@ test('expected speaking time: grows with the words\' phones; spelled words count
   assert.deepEqual(textSound(''), { syllables: 0, seconds: 0 });
 });
 
-// textSound reads words from understanding's parse of the dictionary (phonetics.ts) instead of its own
+// textSound reads words from the one shared parse of the dictionary (asr/pronouncing-dictionary.ts) instead of its own
 // (twelfth round: that second parse was ~0.2 s on the server's main thread). Same answer for every word
 // as the former own parse: the file's first pronunciation, raw phones, packed to whole milliseconds;
 // words only in EXTRA_PRONUNCIATIONS are still spelled out.

@@ -3,7 +3,7 @@
 // out (vowel groups). The expected time sums a mean duration per phone class, fitted on the tuning
 // voices' calm speech (docs/notes/voice.md, round 8): measured speaking time over it is a speaking rate
 // that no longer depends on how long the words are.
-import { filePronunciation } from '../../response/understanding/phonetics.ts';
+import { filePronunciation } from '../asr/pronouncing-dictionary.ts';
 
 interface WordSound {
   syllables: number;
@@ -35,7 +35,7 @@ const VOWEL_CLASSES = new Set(['short', 'long', 'diphthong']);
 
 /**
  * Word → syllables and expected milliseconds packed in one number (ms × 16 + syllables), filled a word
- * at a time from the pronouncing dictionary that understanding already holds (phonetics.ts): this
+ * at a time from the pronouncing dictionary that understanding also reads (asr/pronouncing-dictionary.ts): this
  * module used to parse the same ~130k-line file again into its own map, ~0.2 s on the main thread at
  * the first transcript a voice was described with (docs/notes/server.md, twelfth round). Holds only
  * words the file has (at most its ~130k), so arbitrary transcript words do not grow it.

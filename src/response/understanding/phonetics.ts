@@ -1,46 +1,23 @@
 // Words as phones, and how alike two phone strings sound. The pronunciations come from the CMU
 // dictionary pocketsphinx-en-us ships, so "dog parks" and "dog barks" differ by one voicing (P/B), which
-// is exactly the kind of slip the recogniser makes. Loaded once per process, lazily (~0.2 s, ~15 MB).
-import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_DICT } from '../../perception/asr/native.ts';
+// is exactly the kind of slip the recogniser makes (src/perception/asr/pronouncing-dictionary.ts: loaded
+// once per process, lazily, ~0.2 s, ~15 MB).
+import { dictionaryPronunciations } from '../../perception/asr/pronouncing-dictionary.ts';
 import { EXTRA_PRONUNCIATIONS } from '../../instructions/grammar.ts';
 
 export type Phones = readonly string[];
 
-let dict: Map<string, Phones> | null = null;
-/** Words the map has from EXTRA_PRONUNCIATIONS, not from the dictionary file. */
-const extraWords = new Set<string>();
+/** Words of EXTRA_PRONUNCIATIONS the dictionary file lacks. */
+let extra: Map<string, Phones> | null = null;
 
-/** word → phones (first pronunciation, stress marks dropped). Empty when the dictionary is missing. */
-export function pronunciations(path = DEFAULT_DICT): Map<string, Phones> {
-  if (dict) return dict;
-  const d = new Map<string, Phones>();
-  if (existsSync(path)) {
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      const sp = line.indexOf(' ');
-      if (sp <= 0) continue;
-      const word = line.slice(0, sp);
-      if (word.endsWith(')')) continue; // alternates: the first reading is enough for matching
-      d.set(word, line.slice(sp + 1).trim().split(/\s+/).map((p) => p.replace(/\d$/, '')));
-    }
+/** A word's phones: the dictionary file's first pronunciation, else EXTRA_PRONUNCIATIONS, else undefined. */
+function knownPhones(word: string): Phones | undefined {
+  const file = dictionaryPronunciations();
+  if (!extra) {
+    extra = new Map();
+    for (const [w, p] of Object.entries(EXTRA_PRONUNCIATIONS)) if (!file.has(w)) extra.set(w, p.split(' '));
   }
-  for (const [w, p] of Object.entries(EXTRA_PRONUNCIATIONS)) {
-    if (d.has(w)) continue;
-    d.set(w, p.split(' '));
-    extraWords.add(w);
-  }
-  dict = d;
-  return d;
-}
-
-/**
- * A word's first pronunciation in the dictionary file itself (stress marks dropped), not one of
- * EXTRA_PRONUNCIATIONS; undefined when the file lacks the word. Shares `pronunciations()`'s one parse
- * of the file (the voice analyser's syllable counts read it too: src/perception/voice/syllables.ts).
- */
-export function filePronunciation(word: string): Phones | undefined {
-  const p = pronunciations().get(word);
-  return p === undefined || extraWords.has(word) ? undefined : p;
+  return file.get(word) ?? extra.get(word);
 }
 
 // Letters → rough phones for words the dictionary lacks (digits, typos, foreign names): good enough
@@ -52,7 +29,7 @@ const LETTER: Record<string, string[]> = {
 
 export function wordPhones(word: string): Phones {
   const w = word.toLowerCase();
-  const known = pronunciations().get(w);
+  const known = knownPhones(w);
   if (known) return known;
   const out: string[] = [];
   for (const ch of w) out.push(...(LETTER[ch] ?? []));
