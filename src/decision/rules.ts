@@ -23,13 +23,28 @@ export interface HandlerResult {
   heard?: string;
 }
 
+/**
+ * A finished utterance as the handler gets it. `text` is the open-vocabulary transcript; `command` the
+ * grammar's reading when it accepted one (better for instructions and questions, wrong for free speech
+ * such as a sentence to translate).
+ */
+export interface HeardUtterance {
+  text: string;
+  command?: string;
+  candidate?: string;
+  alternatives?: string[];
+  t: number;
+  typed: boolean;
+  afterReply?: boolean;
+  overheard?: boolean;
+  commandFloored?: boolean;
+  /** The open decode's mean word fit (FinalTranscript.openFit). */
+  openFit?: number;
+}
+
 /** Turns finished utterances (spoken or typed) into replies and task changes. */
 export interface UtteranceHandler {
-  /**
-   * `text` is the open-vocabulary transcript; `command` the grammar's reading when it accepted one
-   * (better for instructions and questions, wrong for free speech such as a sentence to translate).
-   */
-  onUtterance(u: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean; openFit?: number }): Promise<HandlerResult> | HandlerResult;
+  onUtterance(u: HeardUtterance): Promise<HandlerResult> | HandlerResult;
   /** Time-driven work: timers, quiet periods ending. */
   tick(t: number): HandlerResult | null;
 }

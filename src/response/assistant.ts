@@ -11,7 +11,7 @@ import { TaskManager } from '../decision/task-manager.ts';
 import { translate } from './translate/apertium.ts';
 import { findLanguage } from '../instructions/languages.ts';
 import type { ChatModel } from './chat-model.ts';
-import type { HandlerResult, UtteranceHandler } from '../decision/rules.ts';
+import type { HandlerResult, HeardUtterance, UtteranceHandler } from '../decision/rules.ts';
 import type { ResponsePlan } from '../decision/types.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { ParsedInstruction } from '../instructions/types.ts';
@@ -59,7 +59,7 @@ export class Assistant implements UtteranceHandler {
     this.llm = deps.chat ?? null;
   }
 
-  onUtterance(utterance: { text: string; command?: string; candidate?: string; alternatives?: string[]; t: number; typed: boolean; afterReply?: boolean; overheard?: boolean; commandFloored?: boolean; openFit?: number }): HandlerResult {
+  onUtterance(utterance: HeardUtterance): HandlerResult {
     const { text, t } = utterance;
     const safeText = typeof text === 'string' ? text : '';
     // A grammar reading nothing else heard, put on an addressed request the grammar cannot say, is not used.

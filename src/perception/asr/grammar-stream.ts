@@ -234,9 +234,9 @@ export class GrammarStream {
    * A first utterance's reading, each decode with the audio's own mean (`newStream`, as before; the front
    * end's noise estimate is the one the pair's last decode left). `ownStream` would make the reading depend
    * on this audio alone, but it also changed a later utterance's floored reading on the same pair (eval v1
-   * test-00020: a mid-question pause answered), so it is not used (docs/notes/asr.md). Like the batch reader (`ConstrainedRecognizer`), audio longer than
-   * PARALLEL_LOOP_MAX_SECONDS decodes the grammar first and the free loop only when the grammar path's word
-   * fit lets the loop matter: the loop decode is 3–4× the grammar's and its own-mean decodes of a long
+   * test-00020: a mid-question pause answered), so it is not used (docs/notes/asr.md). Like the batch
+   * reader (`ConstrainedRecognizer`), audio longer than PARALLEL_LOOP_MAX_SECONDS decodes the grammar first
+   * and the free loop only when the grammar path's word fit lets the loop matter: the loop decode is 3–4× the grammar's and its own-mean decodes of a long
    * first utterance competed with the one pass's re-decode of the same utterance, which the end waits for.
    * Same verdict and sentence as decoding both on decoders that read the same audio before
    * (test/grammar-stream-first.test.ts).
