@@ -35,7 +35,12 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '8' },
     stride: { type: 'string', default: '2' },
     step: { type: 'string', default: '2' },
+    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13). */
     pool: { type: 'string', default: 'window' },
+    /** With --pool head: the head's hidden sizes after the mean of the window embeddings ('' = linear). */
+    head: { type: 'string', default: '16' },
+    /** --pool window-head: the window model trained first (--epochs), then its output layer replaced by the head and fine-tuned on the utterance loss this many epochs. */
+    'ft-epochs': { type: 'string', default: '2' },
     batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' },
     l2: { type: 'string', default: '0.0001' },
@@ -43,6 +48,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     folds: { type: 'string', default: 'all' },
     'no-write': { type: 'boolean', default: false },
+    /** Write each tuning bench clip's held-out reading (and its velocity) to this JSON file. */
+    dump: { type: 'string' },
     tag: { type: 'string', default: 'folds' },
     /** Only the base 4 word sequences per group (round 10's first variants), not 8. */
     'base-only': { type: 'boolean', default: false },
@@ -54,6 +61,8 @@ const { values: args } = parseArgs({
 });
 const HALF = Number(args.half), STRIDE = Number(args.stride), STEP = Number(args.step), EPOCHS = Number(args.epochs);
 const HIDDEN = args.hidden!.split(',').filter(Boolean).map(Number);
+const POOLED_HEAD = args.pool === 'head' || args.pool === 'window-head';
+const HEAD = args.pool === 'head' ? args.head!.split(',').filter(Boolean).map(Number) : [];
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 await initTf();
@@ -90,12 +99,12 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
   for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) std[i] += (x[r * d + i] - mean[i]) ** 2 / n;
   for (let i = 0; i < d; i++) std[i] = Math.max(1e-3, Math.sqrt(std[i]));
   const meanT = tf.tensor1d(mean), stdT = tf.tensor1d(std);
-  const m: Mlp = initMlp([d, ...HIDDEN, 1], seed);
+  const m: Mlp = initMlp([d, ...HIDDEN, ...HEAD, 1], seed);
   const opt = tf.train.adam(Number(args.lr));
   const rng = makeRng(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   const B = 256;
-  if (args.pool === 'utterance') await fitPooled(clips, m, opt, meanT, stdT, rng, d, t0);
+  if (args.pool === 'utterance' || args.pool === 'head') await fitPooled(clips, m, opt, meanT, stdT, rng, d, t0, EPOCHS, args.pool === 'head');
   else {
   const l2 = Number(args.l2), dropout = Number(args.dropout);
   for (let e = 0; e < EPOCHS; e++) {
@@ -125,6 +134,16 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
     }
     if (e === 0 || e === EPOCHS - 1 || (e + 1) % 4 === 0) log(`    epoch ${e + 1}/${EPOCHS}: loss ${(lossSum / batches).toFixed(4)} (${n} windows, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
+  if (args.pool === 'window-head') {
+    // Replace the window model's output layer by a fresh head over the mean of the window embeddings.
+    const sizes = [HIDDEN[HIDDEN.length - 1], ...args.head!.split(',').filter(Boolean).map(Number), 1];
+    tf.dispose([m.ws.pop()!, m.bs.pop()!]);
+    for (let k = 0; k + 1 < sizes.length; k++) {
+      m.ws.push(tf.variable(tf.randomNormal([sizes[k], sizes[k + 1]], 0, Math.sqrt(2 / sizes[k]), 'float32', seed + 50 + k), true, `head_w${k}_${seed}`));
+      m.bs.push(tf.variable(tf.zeros([sizes[k + 1]]), true, `head_b${k}_${seed}`));
+    }
+    await fitPooled(clips, m, tf.train.adam(Number(args.lr)), meanT, stdT, rng, d, t0, Number(args['ft-epochs']), true);
+  }
   }
   const snap = snapshot(m);
   const spec: RateModelSpec = {
@@ -134,6 +153,7 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
     step: STEP,
     norm: { mean: Array.from(mean), std: Array.from(std) },
     layers: m.ws.map((w, k) => ({ inputs: w.shape[0], outputs: w.shape[1] as number, w: Array.from(snap[k]), b: Array.from(snap[m.ws.length + k]) })),
+    ...(POOLED_HEAD ? { poolAfter: HIDDEN.length } : {}),
   };
   tf.dispose([...m.ws, ...m.bs, meanT, stdT, spkBias]);
   opt.dispose();
@@ -144,7 +164,7 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
  * Trains on each utterance's mean output (the reading the run time takes) instead of each window's:
  * batches of `batch` clips, their windows averaged per clip by a [clips × windows] matrix.
  */
-async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number): Promise<void> {
+async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number, EPOCHS: number, pooledHead: boolean): Promise<void> {
   const per = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
   const B = Number(args.batch);
   const l2 = Number(args.l2), dropout = Number(args.dropout);
@@ -169,8 +189,25 @@ async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT
       });
       const xt = tf.tensor2d(bx, [rowsN, d]), at = tf.tensor2d(a, [B, rowsN]), yt = tf.tensor1d(by);
       const loss = opt.minimize(() => {
-        const p = forward(m, xt, meanT, stdT, dropout).reshape([-1, 1]) as tf.Tensor2D;
-        const u = tf.matMul(at, p).reshape([-1]);
+        let u: tf.Tensor;
+        if (pooledHead) {
+          // Per-window layers (ReLU, dropout), their mean per clip, then the head.
+          let h = xt.sub(meanT).div(stdT) as tf.Tensor2D;
+          const P = HIDDEN.length;
+          for (let k = 0; k < P; k++) {
+            h = tf.relu(tf.matMul(h, m.ws[k]).add(m.bs[k])) as tf.Tensor2D;
+            if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
+          }
+          h = tf.matMul(at, h);
+          for (let k = P; k < m.ws.length; k++) {
+            h = tf.matMul(h, m.ws[k]).add(m.bs[k]) as tf.Tensor2D;
+            if (k < m.ws.length - 1) h = tf.relu(h);
+          }
+          u = h.reshape([-1]);
+        } else {
+          const p = forward(m, xt, meanT, stdT, dropout).reshape([-1, 1]) as tf.Tensor2D;
+          u = tf.matMul(at, p).reshape([-1]);
+        }
         const mse = tf.losses.meanSquaredError(yt, u) as tf.Scalar;
         return m.ws.reduce((acc, w) => acc.add(tf.sum(tf.square(w)).mul(l2)), mse) as tf.Scalar;
       }, true) as tf.Scalar;
@@ -248,6 +285,8 @@ function dPrime(value: (c: ClipFeatures) => number | undefined): { sd: number; f
   const sd = Math.sqrt(ss / dof);
   return { sd, faster: mean(shifts.faster20), higher: mean(shifts.higher3st), louder: mean(shifts.louder6dB), d: mean(shifts.faster20) / sd, worst };
 }
+
+if (args.dump && foldList.length) writeFileSync(args.dump, JSON.stringify(bench.map((c) => ({ speaker: c.speaker, text: c.text, kind: c.kind, model: cue.get(c) ?? 0, velocity: spectralVelocity(c.frames) }))));
 
 const results: Record<string, ReturnType<typeof dPrime>> = {};
 if (foldList.length) {

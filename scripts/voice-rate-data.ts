@@ -213,6 +213,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`texts shard ${k}/${n}: ${clips.length} clips (${clips.reduce((s, c) => s + c.frames.length, 0)} frames)`);
     process.exit(0);
   }
+  if (process.argv.includes('--more-only')) {
+    // Only the extra word sequences (`--more`'s second part), to build them beside the first in another process.
+    const clips = await build('train-more', trainingJobs(true), console.log);
+    console.log(`train-more: ${clips.length} clips`);
+    process.exit(0);
+  }
   const { train, bench } = await rateData(console.log, process.argv.includes('--more'));
   console.log(`train ${train.length} clips (${train.reduce((n, c) => n + c.frames.length, 0)} frames), bench ${bench.length}`);
 }
