@@ -56,11 +56,6 @@ const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 async function main(): Promise<void> {
   const engine = await createEngine('embedded');
-  // As `soundflow serve` does at start-up: shared models, spare decoders, the pronouncing dictionary and a
-  // throwaway warm-up session (EmbeddedEngine.warmUp; docs/notes/server.md, round 13). SF_BENCH_NO_WARMUP=1
-  // leaves it out (the bench before round 13).
-  const warm = process.env.SF_BENCH_NO_WARMUP !== '1';
-  if (warm) await engine.warmUp?.();
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
   console.error(`building ${seconds} s test streams ...`);
   const talk = speechHeavy(seconds);
@@ -81,7 +76,6 @@ async function main(): Promise<void> {
   // streams in the same run, so the recogniser's share of the decision latency is a same-load comparison.
   const otherAsr = DEFAULT_ASR === 'two-pass' ? 'one-pass' : 'two-pass';
   const other = new EmbeddedEngine({ asr: otherAsr });
-  if (warm) await other.warmUp();
   await stream(other, silence(2), {}, false);
   await otherThreadsIdle();
   console.error(`sound-heavy, as fast as possible, ${otherAsr} recogniser ...`);

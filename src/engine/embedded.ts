@@ -29,7 +29,6 @@ import { SoundClassifier } from '../perception/sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from '../perception/chunk-models.ts';
 import { PerceptionPool } from '../perception/workers/pool.ts';
 import { intentOf } from '../response/intent.ts';
-import { warmUpClip } from './warm-up.ts';
 
 /** A transcript that asks for a task or a skill's answer as it stands (no repair, no guess). */
 const understoodAsHeard = (text: string): boolean => intentOf(text) !== null;
@@ -133,36 +132,6 @@ export class EmbeddedEngine implements Engine {
       this.grammar.topUp();
     }
     await Promise.all([SileroVad.create(this.models), SoundClassifier.load().catch(() => null)]);
-    await this.warmUpSession();
-  }
-
-  /**
-   * What the warm-up session did (null: none ran). A new process's first session used to pay for code
-   * nothing had run yet (the sound handlers, the sound model's post-processing, an utterance's start and
-   * end): V8 compiled it during that session's first chunks (docs/notes/server.md, round 13).
-   */
-  warmedUp: { chunks: number; events: Record<string, number>; ms: number } | null = null;
-
-  /** Plays warmUpClip() through a throwaway session with default options (no speech output). */
-  private async warmUpSession(): Promise<void> {
-    const t0 = performance.now();
-    const session = await this.createSession({ speak: false });
-    const events: Record<string, number> = {};
-    let chunks = 0;
-    const reader = (async () => {
-      for await (const ev of session) {
-        events[ev.type] = (events[ev.type] ?? 0) + 1;
-        if (ev.type === 'chunk') chunks++;
-      }
-    })();
-    try {
-      const clip = warmUpClip();
-      for (let i = 0; i < clip.length; i += 1600) await session.push(clip.subarray(i, i + 1600));
-      await session.end();
-    } finally {
-      await reader.catch(() => undefined);
-    }
-    this.warmedUp = { chunks, events, ms: performance.now() - t0 };
   }
 
   async close(): Promise<void> {
