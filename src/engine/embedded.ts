@@ -29,7 +29,6 @@ import { SoundClassifier } from '../perception/sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from '../perception/chunk-models.ts';
 import { PerceptionPool } from '../perception/workers/pool.ts';
 import { intentOf } from '../response/intent.ts';
-import { lowerPoolPriority } from '../util/thread-priority.ts';
 
 /** A transcript that asks for a task or a skill's answer as it stands (no repair, no guess). */
 const understoodAsHeard = (text: string): boolean => intentOf(text) !== null;
@@ -78,23 +77,12 @@ export class EmbeddedEngine implements Engine {
       ? new GrammarPool(Math.max(1, Math.min(4, availableParallelism())), { floorRetry: DEFAULT_PERCEIVER.grammarFloorRetry })
       // Pairs of ~35 MB decoders: four utterances read at once (more wait for a pair and catch up).
       : openGrammarStreamPool({ max: 4, spare: 0, idleMs: 30_000 });
-    const { perceptionWorkers: workers, recognitionNice } = resolveEngineOptions(opts);
-    this.recognitionNice = recognitionNice;
+    const { perceptionWorkers: workers } = resolveEngineOptions(opts);
     this.models = workers === 0 ? inThreadModels() : new PerceptionPool(workers === 'cores' ? {} : { workers });
-  }
-
-  private readonly recognitionNice: number;
-  private threadsLowered: Promise<unknown> | null = null;
-
-  /** Lowers the recogniser threads' priority once per engine (engine option recognitionNice). */
-  private lowerRecognitionThreads(): Promise<unknown> {
-    this.threadsLowered ??= lowerPoolPriority(this.recognitionNice).catch(() => undefined);
-    return this.threadsLowered;
   }
 
   async createSession(options: Partial<SessionOptions> = {}, wiring: SessionWiring = {}): Promise<Session> {
     const opts = resolveOptions(options);
-    await this.lowerRecognitionThreads();
     const serverVad = opts.turnDetection === 'server_vad';
     // Once sessions exist, one idle recogniser stays warm (as a server's warmUp() does): a session's first
     // utterance is decoded again speculatively at its pauses only on an idle decoder (one-pass.ts), and
@@ -134,7 +122,6 @@ export class EmbeddedEngine implements Engine {
   /** Opens the shared models ahead of the first session (a server calls this at start-up). */
   async warmUp(): Promise<void> {
     startSpawnHelper(); // replies' espeak-ng processes, started from a small helper (src/util/spawner.ts)
-    await this.lowerRecognitionThreads();
     warmRepair(); // the pronouncing dictionary (~0.15 s): not in the first session's set-up
     if (this.recognizers instanceof RecognizerPool) this.recognizers.spare = 1;
     else this.recognizers.options.spare = 1;

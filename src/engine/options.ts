@@ -85,24 +85,15 @@ export interface EngineOptions {
    * defaults to 0 (no threads a script did not ask for).
    */
   perceptionWorkers: number | 'cores';
-  /**
-   * How much lower than the event loop the recogniser's threads (libuv's pool) run, as a nice value
-   * added to theirs (Linux; 0 leaves them). On two cores four decoding threads otherwise delay each
-   * chunk's perception in the run queue; decoding still gets every cycle the event loop leaves.
-   */
-  recognitionNice: number;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze({ perceptionWorkers: 0, recognitionNice: 10 });
+export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze({ perceptionWorkers: 0 });
 
 export function resolveEngineOptions(partial: Partial<EngineOptions> = {}): EngineOptions {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const o: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...defined };
   if (o.perceptionWorkers !== 'cores' && !(Number.isInteger(o.perceptionWorkers) && o.perceptionWorkers >= 0 && o.perceptionWorkers <= 64)) {
     throw new RangeError(`perceptionWorkers must be 'cores' or an integer 0..64, got ${o.perceptionWorkers}`);
-  }
-  if (!(Number.isInteger(o.recognitionNice) && o.recognitionNice >= 0 && o.recognitionNice <= 19)) {
-    throw new RangeError(`recognitionNice must be an integer 0..19, got ${o.recognitionNice}`);
   }
   return o;
 }

@@ -28,7 +28,6 @@ const OPTIONS = {
   asr: { type: 'string' },
   grammar: { type: 'string' },
   'perception-workers': { type: 'string', default: 'cores' },
-  'recognition-nice': { type: 'string', default: '10' },
   'llm-url': { type: 'string' },
   'llm-model': { type: 'string' },
   'asr-url': { type: 'string' },
@@ -56,7 +55,6 @@ const DOCS: FlagDocs = {
   asr: 'embedded engine recogniser: two-pass or one-pass (decoders lent per utterance)',
   grammar: 'command-grammar reading with the one-pass recogniser: batch (default for a server: at pauses, less CPU per session) or streamed (as the audio arrives: lowest utterance-end latency for a few sessions)',
   'perception-workers': 'threads running VAD and the sound model, batched across sessions: N, or cores (default; 0 = main thread)',
-  'recognition-nice': 'how much lower than the event loop the recogniser threads run (nice value added, 0..19; 0 = same priority)',
   'llm-url': 'OpenAI-compatible chat endpoint (answers, Realtime instructions and tools; also SOUNDFLOW_LLM_BASE_URL)',
   'llm-model': 'its model',
   'asr-url': 'OpenAI-compatible /v1/audio/transcriptions endpoint (also SOUNDFLOW_ASR_BASE_URL)',
@@ -121,8 +119,6 @@ export async function run(args: string[]): Promise<number> {
   if (perceptionWorkers !== 'cores' && !(Number.isInteger(perceptionWorkers) && perceptionWorkers >= 0 && perceptionWorkers <= 64)) {
     throw new SoundFlowError('invalid_argument', `--perception-workers must be an integer 0..64 or cores, got ${JSON.stringify(pw)}`);
   }
-  const rn = Number(values['recognition-nice']);
-  if (!(Number.isInteger(rn) && rn >= 0 && rn <= 19)) throw new SoundFlowError('invalid_argument', `--recognition-nice must be an integer 0..19, got ${JSON.stringify(values['recognition-nice'])}`);
   // Diagnostics: per-chunk timing spans, event-loop stalls and GC to a file (bench/knee.ts reads them).
   const traceFile = chunkTraceFileFromEnv();
   if (traceFile) (await import('../../../util/chunk-trace.ts')).traceChunksTo(traceFile);
@@ -131,7 +127,7 @@ export async function run(args: string[]): Promise<number> {
   // client's session.update is checked against (read with a synchronous spawn, once).
   (await import('../../../util/spawner.ts')).startSpawnHelper();
   (await import('../../server/voice-check.ts')).warmVoiceCheck();
-  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, grammar, perceptionWorkers, recognitionNice: rn } });
+  const engine = await createEngine(values.engine, { url: values['engine-url'] ?? aimUrlFromEnv(), embedded: { asr, grammar, perceptionWorkers } });
   await engine.warmUp?.();
   const server = await startServer(engine, {
     host: values.host,
