@@ -16,6 +16,8 @@ import { silence, SR } from '../src/testing/audio.ts';
 import { soundHeavy, speechHeavy } from './streams.ts';
 import { otherThreadsIdle, threadCpuMs, mainRunQueueWaitMs } from './threads.ts';
 import { readFileSync, readdirSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
 function threadCpu(): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of readdirSync(`/proc/${process.pid}/task`)) {
@@ -24,7 +26,6 @@ function threadCpu(): Map<string, number> {
   }
   return m;
 }
-import { loadavg } from 'node:os';
 
 const WARM = process.argv.includes('--warm');
 const engine = (await createEngine('embedded')) as EmbeddedEngine;

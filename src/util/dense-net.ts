@@ -44,20 +44,46 @@ export class DenseNet {
 
   /** The output for the row of `inputs` values starting at x[offset]. */
   forward(x: ArrayLike<number>, offset = 0): number {
-    let h = this.h, o = this.o;
-    for (let i = 0; i < this.inputs; i++) h[i] = (x[offset + i] - this.mean[i]) * this.invStd[i];
-    for (let k = 0; k < this.layers.length; k++) {
-      const l = this.layers[k];
-      o.set(l.b);
-      for (let i = 0; i < l.inputs; i++) {
-        const v = h[i];
-        if (v === 0) continue;
-        const row = i * l.outputs;
-        for (let j = 0; j < l.outputs; j++) o[j] += v * l.w[row + j];
-      }
-      if (k < this.layers.length - 1) for (let j = 0; j < l.outputs; j++) if (o[j] < 0) o[j] = 0;
-      [h, o] = [o, h];
+    this.standardise(x, offset);
+    for (let k = 0; k < this.layers.length; k++) this.layer(k);
+    return this.h[0];
+  }
+
+  /**
+   * A pooled head: layers [0, poolAfter) read each of the `rows` rows of x, their outputs are averaged over
+   * the rows, and the remaining layers read that mean (the voice rate model's utterance-level variant).
+   */
+  forwardPooled(x: ArrayLike<number>, rows: number, poolAfter: number): number {
+    if (!(poolAfter > 0 && poolAfter < this.layers.length)) throw new RangeError(`poolAfter must be 1..${this.layers.length - 1}, got ${poolAfter}`);
+    const width = this.layers[poolAfter - 1].outputs;
+    const acc = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      this.standardise(x, r * this.inputs);
+      for (let k = 0; k < poolAfter; k++) this.layer(k);
+      for (let j = 0; j < width; j++) acc[j] += this.h[j];
     }
-    return h[0];
+    for (let j = 0; j < width; j++) this.h[j] = acc[j] / Math.max(1, rows);
+    for (let k = poolAfter; k < this.layers.length; k++) this.layer(k);
+    return this.h[0];
+  }
+
+  private standardise(x: ArrayLike<number>, offset: number): void {
+    for (let i = 0; i < this.inputs; i++) this.h[i] = (x[offset + i] - this.mean[i]) * this.invStd[i];
+  }
+
+  /** Layer k from this.h into this.o (ReLU except on the last), then the two swap. */
+  private layer(k: number): void {
+    const l = this.layers[k];
+    const h = this.h, o = this.o;
+    o.set(l.b);
+    for (let i = 0; i < l.inputs; i++) {
+      const v = h[i];
+      if (v === 0) continue;
+      const row = i * l.outputs;
+      for (let j = 0; j < l.outputs; j++) o[j] += v * l.w[row + j];
+    }
+    if (k < this.layers.length - 1) for (let j = 0; j < l.outputs; j++) if (o[j] < 0) o[j] = 0;
+    this.h = o;
+    this.o = h;
   }
 }

@@ -99,45 +99,9 @@ export class RateNet {
     if (spec.layers[0].inputs !== this.inputs) fail(`first layer takes ${spec.layers[0].inputs} inputs, windows have ${this.inputs}`);
     this.net = new DenseNet('voice rate model', spec.layers, spec.norm);
     this.poolAfter = spec.poolAfter !== undefined && spec.poolAfter > 0 && spec.poolAfter < spec.layers.length ? spec.poolAfter : 0;
-    if (this.poolAfter) {
-      this.layers = spec.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, w: Float32Array.from(l.w), b: Float32Array.from(l.b) }));
-      this.mean = Float32Array.from(spec.norm.mean);
-      this.invStd = Float32Array.from(spec.norm.std, (v) => 1 / Math.max(1e-6, v));
-    }
   }
 
   private readonly poolAfter: number;
-  private readonly layers: { inputs: number; outputs: number; w: Float32Array; b: Float32Array }[] = [];
-  private readonly mean = new Float32Array(0);
-  private readonly invStd = new Float32Array(0);
-
-  /** Pooled head: the per-window layers on each row, their mean, then the head; the log reading. */
-  private pooled(x: Float32Array, n: number): number {
-    const width = Math.max(this.inputs, ...this.layers.map((l) => l.outputs));
-    let h = new Float32Array(width), o = new Float32Array(width);
-    const emb = this.layers[this.poolAfter - 1].outputs;
-    const acc = new Float64Array(emb);
-    const dense = (k: number, relu: boolean): void => {
-      const l = this.layers[k];
-      o.set(l.b);
-      for (let i = 0; i < l.inputs; i++) {
-        const v = h[i];
-        if (v === 0) continue;
-        const row = i * l.outputs;
-        for (let j = 0; j < l.outputs; j++) o[j] += v * l.w[row + j];
-      }
-      if (relu) for (let j = 0; j < l.outputs; j++) if (o[j] < 0) o[j] = 0;
-      [h, o] = [o, h];
-    };
-    for (let r = 0; r < n; r++) {
-      for (let i = 0; i < this.inputs; i++) h[i] = (x[r * this.inputs + i] - this.mean[i]) * this.invStd[i];
-      for (let k = 0; k < this.poolAfter; k++) dense(k, true);
-      for (let j = 0; j < emb; j++) acc[j] += h[j];
-    }
-    for (let j = 0; j < emb; j++) h[j] = acc[j] / n;
-    for (let k = this.poolAfter; k < this.layers.length; k++) dense(k, k < this.layers.length - 1);
-    return h[0];
-  }
 
   /** The model's output for each of n rows of x (row-major). */
   predictRows(x: Float32Array, n: number): Float32Array {
@@ -153,7 +117,7 @@ export class RateNet {
   rate(frames: readonly VoiceFrame[]): number {
     const { x, n } = rateWindows(frames, this.half, this.stride, this.step);
     if (n < MIN_WINDOWS) return 0;
-    if (this.poolAfter) return Math.exp(this.pooled(x, n));
+    if (this.poolAfter) return Math.exp(this.net.forwardPooled(x, n, this.poolAfter));
     const y = this.predictRows(x, n);
     let s = 0;
     for (const v of y) s += v;
