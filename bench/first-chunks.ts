@@ -14,18 +14,9 @@ import type { EmbeddedSession } from '../src/engine/session.ts';
 import type { Policy } from '../src/decision/types.ts';
 import { silence, SR } from '../src/testing/audio.ts';
 import { soundHeavy, speechHeavy } from './streams.ts';
-import { otherThreadsIdle, threadCpuMs, mainRunQueueWaitMs } from './threads.ts';
-import { readFileSync, readdirSync, writeSync } from 'node:fs';
+import { otherThreadsCpuByThread, otherThreadsIdle, threadCpuMs, mainRunQueueWaitMs } from './threads.ts';
+import { writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
-
-function threadCpu(): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of readdirSync(`/proc/${process.pid}/task`)) {
-    if (t === String(process.pid)) continue;
-    try { const name = readFileSync(`/proc/${process.pid}/task/${t}/comm`, 'utf8').trim(); m.set(`${name}#${t}`, Number(readFileSync(`/proc/${process.pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6); } catch { /* gone */ }
-  }
-  return m;
-}
 
 const WARM = process.argv.includes('--warm');
 const engine = (await createEngine('embedded')) as EmbeddedEngine;
@@ -42,7 +33,7 @@ async function run(audio: Float32Array) {
   let last: { wall: number; cpu: number; runq: number; other: Map<string, number> } | null = null;
   const mark = () => {
     const ru = process.resourceUsage(); flt.push([ru.minorPageFault, ru.majorPageFault]);
-    const now = { wall: performance.now(), cpu: threadCpuMs(), runq: mainRunQueueWaitMs(), other: threadCpu() };
+    const now = { wall: performance.now(), cpu: threadCpuMs(), runq: mainRunQueueWaitMs(), other: otherThreadsCpuByThread() };
     if (last) {
       const d = new Map<string, number>();
       for (const [k, v] of now.other) { const x = v - (last.other.get(k) ?? 0); if (x > 0.05) d.set(k, x); }

@@ -30,17 +30,25 @@ export function mainRunQueueWaitMs(): number {
   return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
 }
 
-/** CPU time of every thread of this process but the main one, ms. */
-export function otherThreadsCpuMs(): number {
-  let s = 0;
+/** CPU time of each thread of this process but the main one, ms, keyed `name#tid` (/proc comm and schedstat). */
+export function otherThreadsCpuByThread(): Map<string, number> {
+  const m = new Map<string, number>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     if (t === String(pid)) continue;
     try {
-      s += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+      m.set(`${name}#${t}`, Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
     } catch {
       // the thread ended meanwhile
     }
   }
+  return m;
+}
+
+/** CPU time of every thread of this process but the main one, ms. */
+export function otherThreadsCpuMs(): number {
+  let s = 0;
+  for (const ms of otherThreadsCpuByThread().values()) s += ms;
   return s;
 }
 

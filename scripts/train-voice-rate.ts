@@ -164,12 +164,12 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
  * Trains on each utterance's mean output (the reading the run time takes) instead of each window's:
  * batches of `batch` clips, their windows averaged per clip by a [clips × windows] matrix.
  */
-async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number, EPOCHS: number, pooledHead: boolean): Promise<void> {
+async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number, epochs: number, pooledHead: boolean): Promise<void> {
   const per = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
   const B = Number(args.batch);
   const l2 = Number(args.l2), dropout = Number(args.dropout);
   const order = per.map((_, i) => i);
-  for (let e = 0; e < EPOCHS; e++) {
+  for (let e = 0; e < epochs; e++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
@@ -215,7 +215,7 @@ async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT
       batches++;
       tf.dispose([xt, at, yt, loss]);
     }
-    if (e === 0 || e === EPOCHS - 1 || (e + 1) % 4 === 0) log(`    epoch ${e + 1}/${EPOCHS}: utterance loss ${(lossSum / batches).toFixed(4)} (${per.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if (e === 0 || e === epochs - 1 || (e + 1) % 4 === 0) log(`    epoch ${e + 1}/${epochs}: utterance loss ${(lossSum / batches).toFixed(4)} (${per.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
 }
 
