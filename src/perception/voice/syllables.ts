@@ -45,7 +45,7 @@ const pack = (w: WordSound): number => Math.round(w.seconds * 1000) * 16 + Math.
 const unpack = (v: number): WordSound => ({ syllables: v & 15, seconds: (v >> 4) / 1000 });
 
 /** One pronunciation (phones, stress marks allowed) as syllables and expected seconds. */
-export function soundOf(phones: string[]): WordSound {
+export function soundOf(phones: readonly string[]): WordSound {
   let syllables = 0, seconds = PHONE_CLASS_SECONDS.word;
   for (const ph of phones) {
     const cls = CLASS_OF[ph.replace(/[0-9]/g, '')];
@@ -62,7 +62,7 @@ function lookUp(word: string): number {
   if (v !== undefined) return v;
   const phones = filePronunciation(word);
   if (phones === undefined) return -1;
-  const packed = pack(soundOf(phones as string[]));
+  const packed = pack(soundOf(phones));
   known.set(word, packed);
   return packed;
 }
