@@ -15,6 +15,7 @@ import { GrammarStream, type GrammarDecoderPair } from './asr/grammar-stream.ts'
 import { QuietGate } from './quiet-gate.ts';
 import { NoiseSuppressor } from './noise-suppressor.ts';
 import { BabbleGate } from './babble-gate.ts';
+import { ToneGate } from './tone-gate.ts';
 import { clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
@@ -134,6 +135,11 @@ export interface PerceiverOptions {
    */
   babbleMarginDb: number;
   /**
+   * Steady pure tones (a beep Silero takes for speech) do not open utterances: VAD frames inside one count
+   * as silence for segmentation (src/perception/tone-gate.ts). Speech frames of every voice measured pass.
+   */
+  toneGate: boolean;
+  /**
    * Streamed grammar readings: an utterance the word fit rejects is read again over a noise floor 25 dB
    * under its speech, in a quieter room (formant voices; grammar-recognizer.ts `FloorRetry`; null: never).
    */
@@ -163,6 +169,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   roomFloorSeconds: 6,
   suppressNoiseInBabble: false,
   babbleMarginDb: Infinity,
+  toneGate: true,
   grammarFloorRetry: DEFAULT_FLOOR_RETRY,
 };
 
@@ -214,6 +221,7 @@ export class Perceiver {
   private cmnRoomDb: number | null = null;
   private readonly suppressor = new NoiseSuppressor();
   private readonly babble: BabbleGate;
+  private readonly tones: ToneGate;
   /** The babble gate armed while the open utterance was going on: the VAD had opened it on the room. */
   private uttIsRoom = false;
   /** The session's quietest noise floor so far, dB. */
@@ -230,6 +238,7 @@ export class Perceiver {
   ) {
     this.segmenter = new SpeechSegmenter(opts.segmenter);
     this.babble = new BabbleGate({ marginDb: opts.babbleMarginDb });
+    this.tones = new ToneGate(opts.toneGate ? {} : { minShare: Infinity });
     this.voice = opts.voice === false ? null : new VoiceAnalyzer(opts.voice);
   }
 
@@ -353,7 +362,8 @@ export class Perceiver {
     t0 = performance.now();
     this.timings.vadMs.add(t0 - t1 - soundCall);
     const wasBabble = this.babble.active;
-    const segProbs = this.babble.gate(mel, probs, frameEnds, Math.round(chunk.start * SAMPLE_RATE), this.segmenter.speechMs, this.segmenter.idle);
+    const at = Math.round(chunk.start * SAMPLE_RATE);
+    const segProbs = this.tones.gate(mel, this.babble.gate(mel, probs, frameEnds, at, this.segmenter.speechMs, this.segmenter.idle), frameEnds, at);
     if (this.babble.active && !wasBabble && this.inUtterance) this.uttIsRoom = true;
     const updates = this.segmenter.update(segProbs, frameEnds);
     const acoustic = this.context.update(mel, FRAMES_PER_CHUNK, probs, chunk.pcm);
