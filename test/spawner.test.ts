@@ -86,3 +86,32 @@ test('switching the helper off and on again at once keeps the new helper', async
   const r = await run(spawnChild('sh', ['-c', 'echo $PPID']));
   assert.equal(Number(r.out), pid);
 });
+
+test('stdin through the helper has back-pressure: a child that does not read yet holds the writer, then gets every byte', async () => {
+  startSpawnHelper();
+  // The child reads nothing for a second, then echoes its input's length.
+  const c = spawnChild('sh', ['-c', 'sleep 1; wc -c']);
+  let out = '';
+  c.stdout.on('data', (d: Buffer) => (out += d));
+  const closed = new Promise((res) => c.once('close', res));
+  const piece = Buffer.alloc(16 * 1024, 7);
+  const total = 64; // 1 MiB
+  let accepted = 0; // bytes written before the first write() that asked us to wait
+  let sent = 0;
+  let blocked = false;
+  for (let i = 0; i < total; i++) {
+    const ok = c.stdin.write(piece);
+    sent += piece.length;
+    if (!blocked) accepted = sent;
+    if (!ok) {
+      blocked = true;
+      await new Promise((res) => c.stdin.once('drain', res));
+    }
+  }
+  c.stdin.end();
+  await closed;
+  assert.ok(blocked, 'every write was accepted at once: nothing held the writer');
+  // Held after the pipe (64 KiB) and a Writable's buffer (16 KiB) are full, far short of the 1 MiB.
+  assert.ok(accepted <= 256 * 1024, `accepted ${accepted} bytes before waiting`);
+  assert.equal(Number(out.trim()), total * piece.length);
+});

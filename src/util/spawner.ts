@@ -28,7 +28,8 @@ export interface ChildLike extends EventEmitter {
 const HELPER_SOURCE = String.raw`
 const { spawn } = require('node:child_process');
 const kids = new Map();
-const send = (m) => { if (process.connected) process.send(m); };
+// With a callback a send into a channel that just closed is not an unhandled 'error' (EPIPE) in the helper.
+const send = (m) => { if (process.connected) process.send(m, () => {}); };
 process.on('message', (m) => {
   if (m.t === 'spawn') {
     let c;
@@ -51,7 +52,8 @@ process.on('message', (m) => {
   } else if (m.t === 'in') {
     const c = kids.get(m.id);
     if (!c) return;
-    if (m.d !== undefined) c.stdin.write(m.d);
+    // 'drained' once the bytes are in the child's pipe: the caller's stdin holds its next write till then.
+    if (m.d !== undefined) c.stdin.write(m.d, () => send({ t: 'drained', id: m.id }));
     if (m.end) c.stdin.end();
   } else if (m.t === 'kill') {
     const c = kids.get(m.id);
@@ -69,7 +71,8 @@ type FromHelper =
   | { t: 'ready'; id?: undefined }
   | { t: 'error'; id: number; code?: string; message: string }
   | { t: 'out' | 'err'; id: number; d: Uint8Array }
-  | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
+  | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { t: 'drained'; id: number };
 
 class RemoteChild extends EventEmitter implements ChildLike {
   readonly stdout = new PassThrough();
@@ -78,6 +81,8 @@ class RemoteChild extends EventEmitter implements ChildLike {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   private done = false;
+  /** The stdin write the helper has not yet put into the child's pipe (a Writable has one at a time). */
+  private pendingWrite: (() => void) | null = null;
 
   constructor(
     private readonly helper: Helper,
@@ -86,9 +91,13 @@ class RemoteChild extends EventEmitter implements ChildLike {
     super();
     this.stdin = new Writable({
       decodeStrings: false,
+      // Back-pressure like a ChildProcess's stdin: a write completes when the helper has handed it to
+      // the child's pipe, so a child that reads slowly fills this Writable (write() returns false)
+      // instead of the helper's memory.
       write: (chunk: string | Buffer, _enc, cb) => {
+        if (this.done) return cb();
+        this.pendingWrite = () => cb();
         this.helper.send({ t: 'in', id, d: typeof chunk === 'string' ? chunk : new Uint8Array(chunk) });
-        cb();
       },
       final: (cb) => {
         this.helper.send({ t: 'in', id, end: true });
@@ -108,6 +117,13 @@ class RemoteChild extends EventEmitter implements ChildLike {
     if (m.t === 'out' || m.t === 'err') (m.t === 'out' ? this.stdout : this.stderr).write(Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
     else if (m.t === 'error') this.emit('error', Object.assign(new Error(m.message), { code: m.code }));
     else if (m.t === 'close') this.finish(m.code, m.signal);
+    else if (m.t === 'drained') this.releaseWrite();
+  }
+
+  private releaseWrite(): void {
+    const cb = this.pendingWrite;
+    this.pendingWrite = null;
+    cb?.();
   }
 
   /** The child is gone (or the helper died): end its streams, then 'exit' and 'close' like a ChildProcess. */
@@ -116,6 +132,8 @@ class RemoteChild extends EventEmitter implements ChildLike {
     this.done = true;
     this.exitCode = code;
     this.signalCode = signal;
+    // A write the child never took: complete it (as a dead child's EPIPE, the exit status tells what happened).
+    this.releaseWrite();
     this.stdout.end();
     this.stderr.end();
     this.emit('exit', code, signal);
