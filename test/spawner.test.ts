@@ -115,3 +115,17 @@ test('stdin through the helper has back-pressure: a child that does not read yet
   assert.ok(accepted <= 256 * 1024, `accepted ${accepted} bytes before waiting`);
   assert.equal(Number(out.trim()), total * piece.length);
 });
+
+test('a child\'s output through the helper has back-pressure: unread, it waits in the child\'s pipe, not in this process', async () => {
+  startSpawnHelper();
+  const size = 8 * 1024 * 1024;
+  const c = spawnChild('head', ['-c', String(size), '/dev/zero']);
+  const closed = new Promise((res) => c.once('close', res));
+  await new Promise((res) => setTimeout(res, 1000)); // the child could have written it all by now
+  const held = c.stdout.readableLength;
+  assert.ok(held <= 1024 * 1024, `${held} bytes of unread output buffered here`);
+  let got = 0;
+  c.stdout.on('data', (d: Buffer) => (got += d.length));
+  await closed;
+  assert.equal(got, size);
+});

@@ -55,6 +55,12 @@ process.on('message', (m) => {
     // 'drained' once the bytes are in the child's pipe: the caller's stdin holds its next write till then.
     if (m.d !== undefined) c.stdin.write(m.d, () => send({ t: 'drained', id: m.id }));
     if (m.end) c.stdin.end();
+  } else if (m.t === 'pause' || m.t === 'resume') {
+    // The caller's copy of the child's output is full (or drained): stop (or go on) reading the pipe,
+    // so a child that writes faster than the caller reads blocks on its pipe, as without the helper.
+    const c = kids.get(m.id);
+    const s = c && (m.s === 'err' ? c.stderr : c.stdout);
+    if (s) m.t === 'pause' ? s.pause() : s.resume();
   } else if (m.t === 'kill') {
     const c = kids.get(m.id);
     if (c && c.exitCode === null && c.signalCode === null) c.kill(m.sig);
@@ -114,10 +120,24 @@ class RemoteChild extends EventEmitter implements ChildLike {
 
   /** A message from the helper about this child. */
   onMessage(m: FromHelper): void {
-    if (m.t === 'out' || m.t === 'err') (m.t === 'out' ? this.stdout : this.stderr).write(Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
+    if (m.t === 'out' || m.t === 'err') this.relay(m.t, Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
     else if (m.t === 'error') this.emit('error', Object.assign(new Error(m.message), { code: m.code }));
     else if (m.t === 'close') this.finish(m.code, m.signal);
     else if (m.t === 'drained') this.releaseWrite();
+  }
+
+  private readonly paused = { out: false, err: false };
+
+  /** Child output into stdout/stderr; past their high-water mark the helper stops reading until they drain. */
+  private relay(which: 'out' | 'err', d: Buffer): void {
+    const stream = which === 'out' ? this.stdout : this.stderr;
+    if (stream.write(d) || this.paused[which] || this.done) return;
+    this.paused[which] = true;
+    this.helper.send({ t: 'pause', id: this.id, s: which });
+    stream.once('drain', () => {
+      this.paused[which] = false;
+      this.helper.send({ t: 'resume', id: this.id, s: which });
+    });
   }
 
   private releaseWrite(): void {
