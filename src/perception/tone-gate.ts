@@ -63,11 +63,6 @@ export class ToneGate {
     }
     return out ?? probs;
   }
-
-  reset(): void {
-    this.peak = -1;
-    this.run = 0;
-  }
 }
 
 /** Mel frame f's peak filter and the share of its energy within ±1 filter of it. */
