@@ -38,21 +38,24 @@ test('rate model: espeak at 210 wpm reads faster than at 160 for every voice, on
 });
 
 test('rate model: a pooled head reads the mean of the window embeddings (a linear head = the mean of the window outputs)', async () => {
-  // The committed model's layers with the mean taken after the hidden layer (spec.poolAfter, round 13):
-  // the output layer is linear, so the reading must be the same as the mean of the window outputs.
+  // The committed model's first layer with a linear output, read per window and with the mean taken after
+  // the first layer (spec.poolAfter, round 13): the output is linear, so both must read the same.
   const net = loadRateModel();
-  const pooled = new RateNet({ ...net.spec, poolAfter: 1 });
+  const trunk = net.spec.layers[0];
+  const out = { inputs: trunk.outputs, outputs: 1, w: Array.from({ length: trunk.outputs }, (_, i) => 0.02 * Math.sin(1.3 * i + 0.5)), b: [0.05] };
+  const spec = { ...net.spec, poolAfter: undefined, layers: [trunk, out] };
+  const win = new RateNet(spec);
+  const pooled = new RateNet({ ...spec, poolAfter: 1 });
   const vad = await SileroVad.create();
   for (const p of PHRASES) {
     const frames = await voiceFramesOf(concat(silence(0.6), speech(p, { voice: 'en-us', speed: 180 }), silence(1.2)), vad);
-    const a = net.rate(frames), b = pooled.rate(frames);
+    const a = win.rate(frames), b = pooled.rate(frames);
     assert.ok(a > 0 && Math.abs(Math.log(b / a)) < 1e-4, `${p}: ${a} vs ${b}`);
   }
   // A non-linear head reads something else from the same windows (the pooled path is really taken).
-  const l = net.spec.layers;
-  const head = new RateNet({ ...net.spec, poolAfter: 1, layers: [l[0], { inputs: l[1].inputs, outputs: 1, w: l[1].w.map(Math.abs), b: [-0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
+  const head = new RateNet({ ...spec, poolAfter: 1, layers: [trunk, { inputs: trunk.outputs, outputs: 1, w: out.w.map(Math.abs), b: [-0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
   const frames = await voiceFramesOf(concat(silence(0.6), speech(PHRASES[0], { voice: 'en-us', speed: 180 }), silence(1.2)), vad);
-  assert.ok(head.rate(frames) > 0 && Math.abs(Math.log(head.rate(frames) / net.rate(frames))) > 1e-3);
+  assert.ok(head.rate(frames) > 0 && Math.abs(Math.log(head.rate(frames) / win.rate(frames))) > 1e-3);
 });
 
 test('rate model: one trunk read two ways folds into one pooled net (window mean^w × head^(1−w))', async () => {
