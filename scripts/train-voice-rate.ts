@@ -5,15 +5,17 @@
 // every phrasing read by a model that never heard it (4 folds over phrasing groups: a fold trains without
 // one group's phrasings and their words' sequences, and reads that group's bench clips). Then trains on
 // all of them and writes models/voice-rate/model.json (with the held-out figures in its meta).
-// The defaults are the committed model's settings (docs/notes/voice.md, round 11: the round-10 net over
+// The defaults are the committed model's settings (docs/notes/voice.md, round 14: the round-10 net over
 // windows of every 2nd frame (±240 ms), trained 8 epochs on the tuning data plus the written texts of
-// scripts/voice-rate-texts.ts; committed as the `--folds none` fit); the folds' models go
+// scripts/voice-rate-texts.ts, then a pooled head added on the same first layer and both trained 2 more
+// epochs on window + utterance loss (`--pool joint`), read as the geometric mean of the window mean and the
+// head; committed as the `--folds none` fit; `--pool window` is round 11's recipe); the folds' models go
 // to .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
-// Data first (cached; the texts in two shards, one process each, ~15 min each at load 10):
-//   node --import tsx scripts/voice-rate-data.ts --more
+// Data first (cached; four processes ~9 min at load 3–7, round 14):
+//   node --import tsx scripts/voice-rate-data.ts & node --import tsx scripts/voice-rate-data.ts --more-only &
 //   node --import tsx scripts/voice-rate-data.ts --texts-shard=0/2 & node --import tsx scripts/voice-rate-data.ts --texts-shard=1/2
 //   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 8] [--texts 2] [--tag folds] [--folds none] [--no-write]
-// (~15 min with the folds at load 5–10; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
+// (~10–15 min with the folds at load 3–5; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
 // not seeded: a re-run gives another model of about the same d′, ±0.1.)
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,8 +37,8 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '8' },
     stride: { type: 'string', default: '2' },
     step: { type: 'string', default: '2' },
-    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13). */
-    pool: { type: 'string', default: 'window' },
+    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13); joint (round 14, committed): below. */
+    pool: { type: 'string', default: 'joint' },
     /** With --pool head: the head's hidden sizes after the mean of the window embeddings ('' = linear). */
     head: { type: 'string', default: '16' },
     /** --pool window-head: the window model trained first (--epochs), then its output layer replaced by the head and fine-tuned on the utterance loss this many epochs. */

@@ -5,7 +5,9 @@
 // utterance's reading is their mean. It was trained on speech whose rate is known (espeak-ng `-s` and
 // flite `duration_stretch` settings), so its reading is meant to follow the tempo, not the words.
 // Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10" and "Round 11" (round 11 added
-// written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data).
+// written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data), and
+// "Round 14": the committed model is a joint one (jointRateLayers), one first layer read two ways, the mean
+// of a per-window output and a pooled head over the mean window activation, as their geometric mean.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../../util/errors.ts';
@@ -103,7 +105,7 @@ export class RateNet {
 
   private readonly poolAfter: number;
 
-  /** The model's output for each of n rows of x (row-major). */
+  /** The model's output for each of n rows of x (row-major); per-window outputs only mean something without poolAfter. */
   predictRows(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n);
     for (let r = 0; r < n; r++) out[r] = this.net.forward(x, r * this.inputs);
