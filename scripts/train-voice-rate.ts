@@ -56,6 +56,7 @@ const { values: args } = parseArgs({
     /** Write each tuning bench clip's held-out reading (and its velocity) to this JSON file. */
     dump: { type: 'string' },
     tag: { type: 'string', default: 'folds' },
+    'voice-folds': { type: 'boolean', default: false },
     /** Only the base 4 word sequences per group (round 10's first variants), not 8. */
     'base-only': { type: 'boolean', default: false },
     'speaker-bias': { type: 'boolean', default: false },
@@ -312,23 +313,31 @@ const cue = new Map<ClipFeatures, number>();
 const heldReading = new Map<ClipFeatures, number>();
 /** --pool joint: the window-mean and the pooled head's readings apart. */
 const cueWin = new Map<ClipFeatures, number>(), cueHead = new Map<ClipFeatures, number>();
-const foldList = args.folds === 'none' ? [] : Array.from({ length: GROUPS }, (_, g) => g);
-for (const g of foldList) {
-  log(`fold ${g + 1}/${GROUPS}: training without phrasing group ${g}`);
+// --voice-folds (round 14, a diagnostic): six folds that hold out two tuning speakers (all their clips,
+// the written texts too) and two phrasing groups at once, each reading only those speakers' clips of those
+// phrasings, so every bench clip is read by a model that heard neither its voice nor its words.
+const VOICE_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
+const voiceFolds = args['voice-folds'] === true;
+const foldList = args.folds === 'none' ? [] : voiceFolds
+  ? Array.from({ length: 6 }, (_, f) => ({ g: f, groups: f % 2 ? [2, 3] : [0, 1], speakers: VOICE_PAIRS[f >> 1] }))
+  : Array.from({ length: GROUPS }, (_, g) => ({ g, groups: [g], speakers: null as string[] | null }));
+for (const { g, groups, speakers } of foldList) {
+  const heldOut = (c: ClipFeatures) => groups.includes(c.group) && (!speakers || speakers.includes(c.speaker));
+  log(`fold ${g + 1}/${foldList.length}: training without phrasing group(s) ${groups.join(',')}${speakers ? ` and speakers ${speakers.join(', ')}` : ''}`);
   let parts: Parts | undefined;
-  const spec = await fit(train.filter((c) => c.group !== g), Number(args.seed) + g, (p) => (parts = p));
+  const spec = await fit(train.filter((c) => !groups.includes(c.group) && !(speakers && speakers.includes(c.speaker))), Number(args.seed) + g, (p) => (parts = p));
   mkdirSync(`${CACHE}/${args.tag}`, { recursive: true });
   writeFileSync(`${CACHE}/${args.tag}/fold-${g}.json`, JSON.stringify(spec));
   const net = new RateNet(spec);
-  const held = train.filter((c) => c.group === g);
+  const held = train.filter(heldOut);
   // How well it reads the held-out natural rates (correlation with the setting).
   const pr = held.map((c) => Math.log(net.rate(c.frames) || 1)), tr = held.map((c) => c.logRate);
   log(`  held-out training-style clips: r = ${corr(pr, tr).toFixed(3)}, slope ${slope(pr, tr).toFixed(2)} between reading and setting (${held.length} clips)`);
   for (const c of held) heldReading.set(c, net.rate(c.frames));
-  for (const c of bench.filter((b) => b.group === g)) cue.set(c, net.rate(c.frames));
+  for (const c of bench.filter(heldOut)) cue.set(c, net.rate(c.frames));
   if (parts) {
     const win = new RateNet(parts.win), head = new RateNet(parts.head);
-    for (const c of bench.filter((b) => b.group === g)) {
+    for (const c of bench.filter(heldOut)) {
       cueWin.set(c, win.rate(c.frames));
       cueHead.set(c, head.rate(c.frames));
     }
