@@ -134,7 +134,8 @@ function cuesOf(c: Clip): Cues {
     m['rate model (round 10)'] = model;
     // Round 11: other readings of the same windows (stride 4 = half the cost; median and trimmed mean
     // of the window outputs) and, with VOICE_RATE_FOLDS2=<tag>, a second fold set averaged in (an ensemble).
-    if (net) {
+    if (net && !net.spec.poolAfter) {
+      // Only for a per-window model: a pooled one (rounds 13–14, spec.poolAfter) has no per-window outputs.
       const w4 = rateWindows(fr, net.half, 2 * net.stride, net.step);
       if (w4.n >= 5) m['rate model, stride ×2 (half the cost)'] = Math.exp(meanOf(Array.from(net.predictRows(w4.x, w4.n))));
       const w = rateWindows(fr, net.half, net.stride, net.step);
@@ -142,6 +143,8 @@ function cuesOf(c: Clip): Cues {
       m['rate model, median of windows'] = Math.exp(y[y.length >> 1]);
       const cut = Math.floor(0.1 * y.length);
       m['rate model, 10% trimmed mean'] = Math.exp(meanOf(y.slice(cut, y.length - cut)));
+    }
+    if (net) {
       const net2 = rateNet2For(c.text);
       const r2 = net2 ? net2.rate(fr) : 0;
       if (r2 > 0) {

@@ -5,15 +5,17 @@
 // every phrasing read by a model that never heard it (4 folds over phrasing groups: a fold trains without
 // one group's phrasings and their words' sequences, and reads that group's bench clips). Then trains on
 // all of them and writes models/voice-rate/model.json (with the held-out figures in its meta).
-// The defaults are the committed model's settings (docs/notes/voice.md, round 11: the round-10 net over
+// The defaults are the committed model's settings (docs/notes/voice.md, round 14: the round-10 net over
 // windows of every 2nd frame (±240 ms), trained 8 epochs on the tuning data plus the written texts of
-// scripts/voice-rate-texts.ts; committed as the `--folds none` fit); the folds' models go
+// scripts/voice-rate-texts.ts, then a pooled head added on the same first layer and both trained 2 more
+// epochs on window + utterance loss (`--pool joint`), read as the geometric mean of the window mean and the
+// head; committed as the `--folds none` fit; `--pool window` is round 11's recipe); the folds' models go
 // to .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
-// Data first (cached; the texts in two shards, one process each, ~15 min each at load 10):
-//   node --import tsx scripts/voice-rate-data.ts --more
+// Data first (cached; four processes ~9 min at load 3–7, round 14):
+//   node --import tsx scripts/voice-rate-data.ts & node --import tsx scripts/voice-rate-data.ts --more-only &
 //   node --import tsx scripts/voice-rate-data.ts --texts-shard=0/2 & node --import tsx scripts/voice-rate-data.ts --texts-shard=1/2
 //   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 8] [--texts 2] [--tag folds] [--folds none] [--no-write]
-// (~15 min with the folds at load 5–10; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
+// (~10–15 min with the folds at load 3–5; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
 // not seeded: a re-run gives another model of about the same d′, ±0.1.)
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initTf } from '../src/soundflow/train/sounds-model.ts';
 import { forward, initMlp, snapshot, type Mlp } from '../src/soundflow/train/decision-model.ts';
-import { DEFAULT_RATE_MODEL, RateNet, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
+import { DEFAULT_RATE_MODEL, jointRateLayers, RateNet, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { spectralVelocity } from '../src/perception/voice/prosody.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { TUNING_PHRASES } from '../bench/voice-audio.ts';
@@ -35,12 +37,15 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '8' },
     stride: { type: 'string', default: '2' },
     step: { type: 'string', default: '2' },
-    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13). */
-    pool: { type: 'string', default: 'window' },
+    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13); joint (round 14, committed): below. */
+    pool: { type: 'string', default: 'joint' },
     /** With --pool head: the head's hidden sizes after the mean of the window embeddings ('' = linear). */
     head: { type: 'string', default: '16' },
     /** --pool window-head: the window model trained first (--epochs), then its output layer replaced by the head and fine-tuned on the utterance loss this many epochs. */
     'ft-epochs': { type: 'string', default: '2' },
+    /** --pool joint (round 14): the window model trained first (--epochs, may be 0), then a pooled head (--head) added on the same trunk and both trained --ft-epochs on clip batches with loss = window MSE + lambda × utterance MSE; the reading is window mean^w × head^(1−w) (--win-weight), folded into one pooled net. */
+    lambda: { type: 'string', default: '1' },
+    'win-weight': { type: 'string', default: '0.5' },
     batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' },
     l2: { type: 'string', default: '0.0001' },
@@ -51,6 +56,7 @@ const { values: args } = parseArgs({
     /** Write each tuning bench clip's held-out reading (and its velocity) to this JSON file. */
     dump: { type: 'string' },
     tag: { type: 'string', default: 'folds' },
+    'voice-folds': { type: 'boolean', default: false },
     /** Only the base 4 word sequences per group (round 10's first variants), not 8. */
     'base-only': { type: 'boolean', default: false },
     'speaker-bias': { type: 'boolean', default: false },
@@ -62,6 +68,7 @@ const { values: args } = parseArgs({
 const HALF = Number(args.half), STRIDE = Number(args.stride), STEP = Number(args.step), EPOCHS = Number(args.epochs);
 const HIDDEN = args.hidden!.split(',').filter(Boolean).map(Number);
 const POOLED_HEAD = args.pool === 'head' || args.pool === 'window-head';
+const JOINT = args.pool === 'joint';
 const HEAD = args.pool === 'head' ? args.head!.split(',').filter(Boolean).map(Number) : [];
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -86,8 +93,11 @@ function rows(clips: ClipFeatures[]): { x: Float32Array; y: Float32Array; s: Int
   return { x, y, s, n, d };
 }
 
+/** With --pool joint, a fit's two readings apart (window mean, pooled head), for the held-out tables. */
+interface Parts { win: RateModelSpec; head: RateModelSpec }
+
 /** Fits an MLP (MSE on each window's target); returns the run-time spec. */
-async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> {
+async function fit(clips: ClipFeatures[], seed: number, parts?: (p: Parts) => void): Promise<RateModelSpec> {
   const t0 = Date.now();
   const { x, y, s: spk, n, d } = rows(clips);
   // A bias per training speaker (dropped at run time): only a rate relative to the speaker's own is
@@ -145,6 +155,16 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
     await fitPooled(clips, m, tf.train.adam(Number(args.lr)), meanT, stdT, rng, d, t0, Number(args['ft-epochs']), true);
   }
   }
+  let jointHead: Mlp | null = null;
+  if (JOINT) {
+    const sizes = [HIDDEN[HIDDEN.length - 1], ...args.head!.split(',').filter(Boolean).map(Number), 1];
+    jointHead = { ws: [], bs: [] };
+    for (let k = 0; k + 1 < sizes.length; k++) {
+      jointHead.ws.push(tf.variable(tf.randomNormal([sizes[k], sizes[k + 1]], 0, Math.sqrt(2 / sizes[k]), 'float32', seed + 50 + k), true, `jhead_w${k}_${seed}`));
+      jointHead.bs.push(tf.variable(tf.zeros([sizes[k + 1]]), true, `jhead_b${k}_${seed}`));
+    }
+    await fitJoint(clips, m, jointHead, tf.train.adam(Number(args.lr)), meanT, stdT, rng, d, t0);
+  }
   const snap = snapshot(m);
   const spec: RateModelSpec = {
     version: 1,
@@ -155,6 +175,16 @@ async function fit(clips: ClipFeatures[], seed: number): Promise<RateModelSpec> 
     layers: m.ws.map((w, k) => ({ inputs: w.shape[0], outputs: w.shape[1] as number, w: Array.from(snap[k]), b: Array.from(snap[m.ws.length + k]) })),
     ...(POOLED_HEAD ? { poolAfter: HIDDEN.length } : {}),
   };
+  if (jointHead) {
+    const hs = snapshot(jointHead);
+    const head = jointHead.ws.map((w, k) => ({ inputs: w.shape[0], outputs: w.shape[1] as number, w: Array.from(hs[k]), b: Array.from(hs[jointHead!.ws.length + k]) }));
+    const trunk = spec.layers.slice(0, HIDDEN.length), out = spec.layers[HIDDEN.length];
+    parts?.({ win: { ...spec }, head: { ...spec, layers: [...trunk, ...head], poolAfter: HIDDEN.length } });
+    const j = jointRateLayers(trunk, out, head, Number(args['win-weight']));
+    spec.layers = j.layers;
+    spec.poolAfter = j.poolAfter;
+    tf.dispose([...jointHead.ws, ...jointHead.bs]);
+  }
   tf.dispose([...m.ws, ...m.bs, meanT, stdT, spkBias]);
   opt.dispose();
   return spec;
@@ -219,22 +249,99 @@ async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT
   }
 }
 
+/**
+ * Round 14: one trunk, two outputs trained together on clip batches (`batch` clips): each window's
+ * output (the trunk and m's output layer; MSE on the window's target, as the window training) and a
+ * pooled head over the mean of the clip's trunk activations (MSE on the clip's target, weighted lambda).
+ */
+async function fitJoint(clips: ClipFeatures[], m: Mlp, head: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number): Promise<void> {
+  const per = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
+  const B = Number(args.batch), epochs = Number(args['ft-epochs']);
+  const l2 = Number(args.l2), dropout = Number(args.dropout), lambda = Number(args.lambda);
+  const P = HIDDEN.length;
+  const order = per.map((_, i) => i);
+  for (let e = 0; e < epochs; e++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let wSum = 0, uSum = 0, batches = 0;
+    for (let s = 0; s + B <= order.length; s += B) {
+      const idx = order.slice(s, s + B);
+      const rowsN = idx.reduce((k, i) => k + per[i].w.n, 0);
+      const bx = new Float32Array(rowsN * d), a = new Float32Array(B * rowsN), by = new Float32Array(B), byw = new Float32Array(rowsN);
+      let r = 0;
+      idx.forEach((i, u) => {
+        const p = per[i];
+        bx.set(p.w.x, r * d);
+        for (let k = 0; k < p.w.n; k++) a[u * rowsN + r + k] = 1 / p.w.n;
+        byw.fill(p.y, r, r + p.w.n);
+        by[u] = p.y;
+        r += p.w.n;
+      });
+      const xt = tf.tensor2d(bx, [rowsN, d]), at = tf.tensor2d(a, [B, rowsN]), yt = tf.tensor1d(by), ywt = tf.tensor1d(byw);
+      let wl = 0, ul = 0;
+      const loss = opt.minimize(() => {
+        let h = xt.sub(meanT).div(stdT) as tf.Tensor2D;
+        for (let k = 0; k < P; k++) {
+          h = tf.relu(tf.matMul(h, m.ws[k]).add(m.bs[k])) as tf.Tensor2D;
+          if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
+        }
+        const win = tf.matMul(h, m.ws[P]).add(m.bs[P]).reshape([-1]);
+        let g = tf.matMul(at, h) as tf.Tensor2D;
+        head.ws.forEach((w, k) => {
+          g = tf.matMul(g, w).add(head.bs[k]) as tf.Tensor2D;
+          if (k < head.ws.length - 1) g = tf.relu(g);
+        });
+        const wMse = tf.losses.meanSquaredError(ywt, win) as tf.Scalar;
+        const uMse = tf.losses.meanSquaredError(yt, g.reshape([-1])) as tf.Scalar;
+        wl = wMse.dataSync()[0];
+        ul = uMse.dataSync()[0];
+        return [...m.ws, ...head.ws].reduce((acc, w) => acc.add(tf.sum(tf.square(w)).mul(l2)), wMse.add(uMse.mul(lambda))) as tf.Scalar;
+      }, true) as tf.Scalar;
+      wSum += wl;
+      uSum += ul;
+      batches++;
+      tf.dispose([xt, at, yt, ywt, loss]);
+    }
+    log(`    joint epoch ${e + 1}/${epochs}: window loss ${(wSum / batches).toFixed(4)}, utterance loss ${(uSum / batches).toFixed(4)} (${per.length} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+}
+
 // Held-out readings of every bench clip: fold g trains without group g and reads group g.
 const cue = new Map<ClipFeatures, number>();
 const heldReading = new Map<ClipFeatures, number>();
-const foldList = args.folds === 'none' ? [] : Array.from({ length: GROUPS }, (_, g) => g);
-for (const g of foldList) {
-  log(`fold ${g + 1}/${GROUPS}: training without phrasing group ${g}`);
-  const spec = await fit(train.filter((c) => c.group !== g), Number(args.seed) + g);
+/** --pool joint: the window-mean and the pooled head's readings apart. */
+const cueWin = new Map<ClipFeatures, number>(), cueHead = new Map<ClipFeatures, number>();
+// --voice-folds (round 14, a diagnostic): six folds that hold out two tuning speakers (all their clips,
+// the written texts too) and two phrasing groups at once, each reading only those speakers' clips of those
+// phrasings, so every bench clip is read by a model that heard neither its voice nor its words.
+const VOICE_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
+const voiceFolds = args['voice-folds'] === true;
+const foldList = args.folds === 'none' ? [] : voiceFolds
+  ? Array.from({ length: 6 }, (_, f) => ({ g: f, groups: f % 2 ? [2, 3] : [0, 1], speakers: VOICE_PAIRS[f >> 1] }))
+  : Array.from({ length: GROUPS }, (_, g) => ({ g, groups: [g], speakers: null as string[] | null }));
+for (const { g, groups, speakers } of foldList) {
+  const heldOut = (c: ClipFeatures) => groups.includes(c.group) && (!speakers || speakers.includes(c.speaker));
+  log(`fold ${g + 1}/${foldList.length}: training without phrasing group(s) ${groups.join(',')}${speakers ? ` and speakers ${speakers.join(', ')}` : ''}`);
+  let parts: Parts | undefined;
+  const spec = await fit(train.filter((c) => !groups.includes(c.group) && !(speakers && speakers.includes(c.speaker))), Number(args.seed) + g, (p) => (parts = p));
   mkdirSync(`${CACHE}/${args.tag}`, { recursive: true });
   writeFileSync(`${CACHE}/${args.tag}/fold-${g}.json`, JSON.stringify(spec));
   const net = new RateNet(spec);
-  const held = train.filter((c) => c.group === g);
+  const held = train.filter(heldOut);
   // How well it reads the held-out natural rates (correlation with the setting).
   const pr = held.map((c) => Math.log(net.rate(c.frames) || 1)), tr = held.map((c) => c.logRate);
   log(`  held-out training-style clips: r = ${corr(pr, tr).toFixed(3)}, slope ${slope(pr, tr).toFixed(2)} between reading and setting (${held.length} clips)`);
   for (const c of held) heldReading.set(c, net.rate(c.frames));
-  for (const c of bench.filter((b) => b.group === g)) cue.set(c, net.rate(c.frames));
+  for (const c of bench.filter(heldOut)) cue.set(c, net.rate(c.frames));
+  if (parts) {
+    const win = new RateNet(parts.win), head = new RateNet(parts.head);
+    for (const c of bench.filter(heldOut)) {
+      cueWin.set(c, win.rate(c.frames));
+      cueHead.set(c, head.rate(c.frames));
+    }
+  }
 }
 
 function slope(p: number[], t: number[]): number {
@@ -286,7 +393,7 @@ function dPrime(value: (c: ClipFeatures) => number | undefined): { sd: number; f
   return { sd, faster: mean(shifts.faster20), higher: mean(shifts.higher3st), louder: mean(shifts.louder6dB), d: mean(shifts.faster20) / sd, worst };
 }
 
-if (args.dump && foldList.length) writeFileSync(args.dump, JSON.stringify(bench.map((c) => ({ speaker: c.speaker, text: c.text, kind: c.kind, model: cue.get(c) ?? 0, velocity: spectralVelocity(c.frames) }))));
+if (args.dump && foldList.length) writeFileSync(args.dump, JSON.stringify(bench.map((c) => ({ speaker: c.speaker, text: c.text, kind: c.kind, model: cue.get(c) ?? 0, ...(cueWin.size ? { win: cueWin.get(c) ?? 0, head: cueHead.get(c) ?? 0 } : {}), velocity: spectralVelocity(c.frames) }))));
 
 const results: Record<string, ReturnType<typeof dPrime>> = {};
 if (foldList.length) {
@@ -295,6 +402,14 @@ if (foldList.length) {
     'spectral velocity (today)': (c) => vel.get(c),
     'rate model (held-out phrasings)': (c) => cue.get(c),
   };
+  if (cueWin.size) {
+    cues['joint: window mean alone'] = (c) => cueWin.get(c);
+    cues['joint: pooled head alone'] = (c) => cueHead.get(c);
+    for (const w of [0.3, 0.7]) cues[`joint: window^${w} × head^${(1 - w).toFixed(1)}`] = (c) => {
+      const a = cueWin.get(c), b = cueHead.get(c);
+      return a && b ? Math.exp(w * Math.log(a) + (1 - w) * Math.log(b)) : undefined;
+    };
+  }
   for (const w of [0.3, 0.5, 0.7]) cues[`velocity^${(1 - w).toFixed(1)} × model^${w}`] = (c) => {
     const a = vel.get(c), b = cue.get(c);
     return a && b ? Math.exp((1 - w) * Math.log(a) + w * Math.log(b)) : undefined;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SileroVad } from '../src/perception/vad.ts';
 import { analyzeSignal, voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
-import { loadRateModel, RateNet } from '../src/perception/voice/rate-model.ts';
+import { jointRateLayers, loadRateModel, RateNet } from '../src/perception/voice/rate-model.ts';
 import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
 import { concat, silence, speech } from '../src/testing/audio.ts';
 
@@ -38,21 +38,63 @@ test('rate model: espeak at 210 wpm reads faster than at 160 for every voice, on
 });
 
 test('rate model: a pooled head reads the mean of the window embeddings (a linear head = the mean of the window outputs)', async () => {
-  // The committed model's layers with the mean taken after the hidden layer (spec.poolAfter, round 13):
-  // the output layer is linear, so the reading must be the same as the mean of the window outputs.
+  // The committed model's first layer with a linear output, read per window and with the mean taken after
+  // the first layer (spec.poolAfter, round 13): the output is linear, so both must read the same.
   const net = loadRateModel();
-  const pooled = new RateNet({ ...net.spec, poolAfter: 1 });
+  const trunk = net.spec.layers[0];
+  const out = { inputs: trunk.outputs, outputs: 1, w: Array.from({ length: trunk.outputs }, (_, i) => 0.02 * Math.sin(1.3 * i + 0.5)), b: [0.05] };
+  const spec = { ...net.spec, poolAfter: undefined, layers: [trunk, out] };
+  const win = new RateNet(spec);
+  const pooled = new RateNet({ ...spec, poolAfter: 1 });
   const vad = await SileroVad.create();
   for (const p of PHRASES) {
     const frames = await voiceFramesOf(concat(silence(0.6), speech(p, { voice: 'en-us', speed: 180 }), silence(1.2)), vad);
-    const a = net.rate(frames), b = pooled.rate(frames);
+    const a = win.rate(frames), b = pooled.rate(frames);
     assert.ok(a > 0 && Math.abs(Math.log(b / a)) < 1e-4, `${p}: ${a} vs ${b}`);
   }
   // A non-linear head reads something else from the same windows (the pooled path is really taken).
-  const l = net.spec.layers;
-  const head = new RateNet({ ...net.spec, poolAfter: 1, layers: [l[0], { inputs: l[1].inputs, outputs: 1, w: l[1].w.map(Math.abs), b: [-0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
+  const head = new RateNet({ ...spec, poolAfter: 1, layers: [trunk, { inputs: trunk.outputs, outputs: 1, w: out.w.map(Math.abs), b: [-0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
   const frames = await voiceFramesOf(concat(silence(0.6), speech(PHRASES[0], { voice: 'en-us', speed: 180 }), silence(1.2)), vad);
-  assert.ok(head.rate(frames) > 0 && Math.abs(Math.log(head.rate(frames) / net.rate(frames))) > 1e-3);
+  assert.ok(head.rate(frames) > 0 && Math.abs(Math.log(head.rate(frames) / win.rate(frames))) > 1e-3);
+});
+
+test('rate model: one trunk read two ways folds into one pooled net (window mean^w × head^(1−w))', async () => {
+  // Round 14's joint model: a shared first layer, a linear per-window output and a pooled head over the
+  // mean of the window activations, folded by jointRateLayers into one net on the pooled path. On real
+  // espeak audio its reading must be the weighted geometric mean of the two readings taken apart.
+  const net = loadRateModel();
+  const l = net.spec.layers;
+  const trunk = l[0], width = trunk.outputs;
+  // Window outputs (linear, width → 1; one reads above 0 and one below, so both halves of the ±z pair
+  // carry it) and heads of one and two hidden layers, made from fixed numbers.
+  const outs = [0.2, -0.2].map((b) => ({ inputs: width, outputs: 1, w: Array.from({ length: width }, (_, i) => 0.02 * Math.sin(1.7 * i + 0.3)), b: [b] }));
+  const h1 = { inputs: width, outputs: 3, w: Array.from({ length: width * 3 }, (_, i) => 0.05 * Math.cos(0.9 * i)), b: [0.02, -0.01, 0.03] };
+  const heads = [
+    [h1, { inputs: 3, outputs: 1, w: [0.6, -0.4, 0.5], b: [-0.02] }],
+    [h1, { inputs: 3, outputs: 2, w: [0.7, -0.3, -0.2, 0.9, 0.4, 0.1], b: [0.01, 0.02] }, { inputs: 2, outputs: 1, w: [0.8, -0.6], b: [0.03] }],
+  ];
+  const vad = await SileroVad.create();
+  const spec = { ...net.spec, poolAfter: undefined };
+  const signs = new Set<number>();
+  for (const out of outs) for (const [hi, head] of heads.entries()) {
+    const win = new RateNet({ ...spec, layers: [trunk, out] });
+    const pooled = new RateNet({ ...spec, layers: [trunk, ...head], poolAfter: 1 });
+    for (const w of [0.5, 0.3]) {
+      const joint = new RateNet({ ...spec, ...jointRateLayers([trunk], out, head, w) });
+      for (const p of PHRASES) {
+        const frames = await voiceFramesOf(concat(silence(0.6), speech(p, { voice: 'en+f3', speed: 190 }), silence(1.2)), vad);
+        const a = win.rate(frames), b = pooled.rate(frames), c = joint.rate(frames);
+        assert.ok(a > 0 && b > 0 && c > 0, `${p}: no reading`);
+        // The two readings differ, so the check below can tell which one the joint net returns.
+        assert.ok(Math.abs(Math.log(a / b)) > 1e-3, `head ${hi}, ${p}: window ${a} and head ${b} read the same`);
+        signs.add(Math.sign(Math.log(a)));
+        const want = w * Math.log(a) + (1 - w) * Math.log(b);
+        assert.ok(Math.abs(Math.log(c) - want) < 1e-4, `head ${hi}, w ${w}, ${p}: joint ${Math.log(c)} vs ${want}`);
+      }
+    }
+  }
+  assert.deepEqual([...signs].sort(), [-1, 1]);
+  assert.throws(() => jointRateLayers([trunk], outs[0], [heads[0][1]], 0.5), /head must map/);
 });
 
 test('rate model: a malformed model file is refused with a clear error', () => {

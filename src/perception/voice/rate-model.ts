@@ -5,7 +5,9 @@
 // utterance's reading is their mean. It was trained on speech whose rate is known (espeak-ng `-s` and
 // flite `duration_stretch` settings), so its reading is meant to follow the tempo, not the words.
 // Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10" and "Round 11" (round 11 added
-// written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data).
+// written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data), and
+// "Round 14": the committed model is a joint one (jointRateLayers), one first layer read two ways, the mean
+// of a per-window output and a pooled head over the mean window activation, as their geometric mean.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../../util/errors.ts';
@@ -103,7 +105,7 @@ export class RateNet {
 
   private readonly poolAfter: number;
 
-  /** The model's output for each of n rows of x (row-major). */
+  /** The model's output for each of n rows of x (row-major); per-window outputs only mean something without poolAfter. */
   predictRows(x: Float32Array, n: number): Float32Array {
     const out = new Float32Array(n);
     for (let r = 0; r < n; r++) out[r] = this.net.forward(x, r * this.inputs);
@@ -123,6 +125,53 @@ export class RateNet {
     for (const v of y) s += v;
     return Math.exp(s / n);
   }
+}
+
+/**
+ * One pooled net that reads, from one shared trunk, the weighted geometric mean of two readings (round
+ * 14): the mean of a linear per-window output over the utterance's windows, and a pooled head over the
+ * mean of the trunk's window activations. The window output is linear, so its mean over the windows is
+ * the same linear map of the mean activation: it rides through the head's ReLU layers as the pair
+ * relu(z), relu(−z) (z = their difference), and the last layer adds `windowWeight`·z to
+ * (1 − windowWeight)·head. The result runs on RateNet's pooled path (`poolAfter` = trunk.length), so the
+ * cost per window is the trunk's alone.
+ */
+export function jointRateLayers(trunk: readonly DenseLayer[], windowOut: DenseLayer, head: readonly DenseLayer[], windowWeight: number): { layers: DenseLayer[]; poolAfter: number } {
+  const width = trunk[trunk.length - 1].outputs;
+  if (windowOut.inputs !== width || windowOut.outputs !== 1) throw new RangeError(`window output must map ${width} → 1`);
+  if (head.length < 2 || head[0].inputs !== width || head[head.length - 1].outputs !== 1) throw new RangeError(`head must map ${width} → … → 1 with at least one hidden layer`);
+  const a = windowWeight;
+  const layers: DenseLayer[] = trunk.map((l) => ({ ...l, w: [...l.w], b: [...l.b] }));
+  head.forEach((l, k) => {
+    const last = k === head.length - 1;
+    if (k === 0) {
+      // [head units | z | −z] from the mean activation.
+      const o = l.outputs + 2;
+      const w = new Array<number>(l.inputs * o);
+      for (let i = 0; i < l.inputs; i++) {
+        for (let j = 0; j < l.outputs; j++) w[i * o + j] = l.w[i * l.outputs + j];
+        w[i * o + l.outputs] = windowOut.w[i];
+        w[i * o + l.outputs + 1] = -windowOut.w[i];
+      }
+      layers.push({ inputs: l.inputs, outputs: o, w, b: [...l.b, windowOut.b[0], -windowOut.b[0]] });
+      return;
+    }
+    // Inputs: this layer's own plus the (z, −z) pair, carried on (ReLU keeps them) or added in at the end.
+    const ins = l.inputs + 2;
+    const o = last ? 1 : l.outputs + 2;
+    const w = new Array<number>(ins * o).fill(0);
+    for (let i = 0; i < l.inputs; i++) for (let j = 0; j < l.outputs; j++) w[i * o + j] = (last ? 1 - a : 1) * l.w[i * l.outputs + j];
+    if (last) {
+      w[l.inputs * o] = a;
+      w[(l.inputs + 1) * o] = -a;
+      layers.push({ inputs: ins, outputs: 1, w, b: [(1 - a) * l.b[0]] });
+    } else {
+      w[l.inputs * o + l.outputs] = 1;
+      w[(l.inputs + 1) * o + l.outputs + 1] = 1;
+      layers.push({ inputs: ins, outputs: o, w, b: [...l.b, 0, 0] });
+    }
+  });
+  return { layers, poolAfter: trunk.length };
 }
 
 /** Fewer windows than this (~0.2 s of speech at stride 2) give no reading. */
