@@ -5,11 +5,12 @@
 // every phrasing read by a model that never heard it (4 folds over phrasing groups: a fold trains without
 // one group's phrasings and their words' sequences, and reads that group's bench clips). Then trains on
 // all of them and writes models/voice-rate/model.json (with the held-out figures in its meta).
-// The defaults are the committed model's settings (docs/notes/voice.md, round 14: the round-10 net over
+// The defaults are the committed model's settings (docs/notes/voice.md, round 11: the round-10 net over
 // windows of every 2nd frame (±240 ms), trained 8 epochs on the tuning data plus the written texts of
-// scripts/voice-rate-texts.ts, then a pooled head added on the same first layer and both trained 2 more
-// epochs on window + utterance loss (`--pool joint`), read as the geometric mean of the window mean and the
-// head; committed as the `--folds none` fit; `--pool window` is round 11's recipe); the folds' models go
+// scripts/voice-rate-texts.ts; committed as the `--folds none` fit). `--pool joint` is round 14's variant (a
+// pooled head added on the same first layer, both trained 2 more epochs on window + utterance loss, read as
+// the geometric mean of the window mean and the head): better on held-out tuning phrasings, worse with the
+// tuning voices held out and on the report voices, so not committed (round 14, lead's note); the folds' models go
 // to .cache/voice-rate/<tag>/ for `npm run bench -- voice-rate-cues` (VOICE_RATE_FOLDS=<tag>, default folds).
 // Data first (cached; four processes ~9 min at load 3–7, round 14):
 //   node --import tsx scripts/voice-rate-data.ts & node --import tsx scripts/voice-rate-data.ts --more-only &
@@ -37,8 +38,8 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '8' },
     stride: { type: 'string', default: '2' },
     step: { type: 'string', default: '2' },
-    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13); joint (round 14, committed): below. */
-    pool: { type: 'string', default: 'joint' },
+    /** window: loss on each window; utterance: loss on the mean of the window outputs; head: a pooled head (round 13); joint (round 14, not committed): below. */
+    pool: { type: 'string', default: 'window' },
     /** With --pool head: the head's hidden sizes after the mean of the window embeddings ('' = linear). */
     head: { type: 'string', default: '16' },
     /** --pool window-head: the window model trained first (--epochs), then its output layer replaced by the head and fine-tuned on the utterance loss this many epochs. */

@@ -53,7 +53,7 @@ test('rate model: a pooled head reads the mean of the window embeddings (a linea
     assert.ok(a > 0 && Math.abs(Math.log(b / a)) < 1e-4, `${p}: ${a} vs ${b}`);
   }
   // A non-linear head reads something else from the same windows (the pooled path is really taken).
-  const head = new RateNet({ ...spec, poolAfter: 1, layers: [trunk, { inputs: trunk.outputs, outputs: 1, w: out.w.map(Math.abs), b: [-0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
+  const head = new RateNet({ ...spec, poolAfter: 1, layers: [trunk, { inputs: trunk.outputs, outputs: 1, w: out.w.map(Math.abs), b: [0.05] }, { inputs: 1, outputs: 1, w: [1], b: [0] }] });
   const frames = await voiceFramesOf(concat(silence(0.6), speech(PHRASES[0], { voice: 'en-us', speed: 180 }), silence(1.2)), vad);
   assert.ok(head.rate(frames) > 0 && Math.abs(Math.log(head.rate(frames) / win.rate(frames))) > 1e-3);
 });
