@@ -5,7 +5,7 @@
 // main-thread CPU of perceive() and of the policy, non-skipped chunks only), per-stage CPU, and per chunk
 // the main thread's run-queue wait and the CPU of every other thread (V8's platform workers = the lowest
 // thread ids after the main one; libuv's pool = the recogniser). CPU time, so it reads on a loaded machine.
-// Run: node --import tsx bench/first-chunks.ts [--warm: engine.warmUp() first] [--no-speech] [--presound:
+// Run: node --import tsx bench/first-chunks.ts [--warm: engine.warmUp() first] [--spin MS] [--no-speech] [--presound:
 // 10 s of the sound stream before the speech one] [--gc: global.gc() before each sound session, needs
 // --expose-gc] [--marks: '@@chunk N' on stdout, to line up with --trace-opt/--trace-deopt under stdbuf -o0]
 import { createEngine } from '../src/engine/registry.ts';
@@ -101,19 +101,26 @@ function report(name: string, r: Awaited<ReturnType<typeof run>>) {
 }
 
 const GC = process.argv.includes('--gc');
+// --spin MS: keep the main thread busy this long right before each sound session (is the first chunks'
+// slowness a core coming back from idle, not the session's own work?).
+const SPIN = Number(process.argv[process.argv.indexOf('--spin') + 1] ?? 0) * Number(process.argv.includes('--spin'));
+const spin = () => { const t = performance.now(); let x = 0; while (performance.now() - t < SPIN) x += Math.sqrt(x + 1); return x; };
 const gcNow = () => { if (GC) { const t = performance.now(); (globalThis as { gc?: () => void }).gc!(); console.log(`gc ${(performance.now() - t).toFixed(0)} ms`); } };
 await run(silence(2));
 if (process.argv.includes('--presound')) { const c0 = threadCpuMs(); const t0 = performance.now(); await run(soundHeavy(10)); console.log(`presound: ${(performance.now() - t0).toFixed(0)} ms wall, ${(threadCpuMs() - c0).toFixed(0)} ms CPU`); }
 if (!process.argv.includes('--no-speech')) await run(talk);
 await otherThreadsIdle();
 gcNow();
+spin();
 console.log(`sound #1 starts at ${performance.now().toFixed(0)} ms`);
 report('sound-heavy #1 (loop order)', await run(sounds));
 await otherThreadsIdle();
 gcNow();
+spin();
 console.log(`sound #2 starts at ${performance.now().toFixed(0)} ms`);
 report('sound-heavy #2 (second session)', await run(sounds));
 await new Promise((r) => setTimeout(r, 20_000));
 gcNow();
+spin();
 report('sound-heavy #3 (after 20 s idle)', await run(sounds));
 await engine.close();
