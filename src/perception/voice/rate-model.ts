@@ -6,8 +6,9 @@
 // flite `duration_stretch` settings), so its reading is meant to follow the tempo, not the words.
 // Plain TypeScript at run time (no tfjs). docs/notes/voice.md, "Round 10" and "Round 11" (round 11 added
 // written texts, scripts/voice-rate-texts.ts, and four more espeak-ng voices to its training data), and
-// "Round 14": the committed model is a joint one (jointRateLayers), one first layer read two ways, the mean
-// of a per-window output and a pooled head over the mean window activation, as their geometric mean.
+// "Round 14": a joint variant (jointRateLayers: one first layer read two ways, the mean of a per-window
+// output and a pooled head over the mean window activation, as their geometric mean) runs on the same
+// pooled path; it was not committed (worse on voices it was not trained on).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SoundFlowError } from '../../util/errors.ts';
