@@ -147,23 +147,16 @@ async function fit(clips: ClipFeatures[], seed: number, parts?: (p: Parts) => vo
   }
   if (args.pool === 'window-head') {
     // Replace the window model's output layer by a fresh head over the mean of the window embeddings.
-    const sizes = [HIDDEN[HIDDEN.length - 1], ...args.head!.split(',').filter(Boolean).map(Number), 1];
     tf.dispose([m.ws.pop()!, m.bs.pop()!]);
-    for (let k = 0; k + 1 < sizes.length; k++) {
-      m.ws.push(tf.variable(tf.randomNormal([sizes[k], sizes[k + 1]], 0, Math.sqrt(2 / sizes[k]), 'float32', seed + 50 + k), true, `head_w${k}_${seed}`));
-      m.bs.push(tf.variable(tf.zeros([sizes[k + 1]]), true, `head_b${k}_${seed}`));
-    }
+    const h = newHead(seed, 'head');
+    m.ws.push(...h.ws);
+    m.bs.push(...h.bs);
     await fitPooled(clips, m, tf.train.adam(Number(args.lr)), meanT, stdT, rng, d, t0, Number(args['ft-epochs']), true);
   }
   }
   let jointHead: Mlp | null = null;
   if (JOINT) {
-    const sizes = [HIDDEN[HIDDEN.length - 1], ...args.head!.split(',').filter(Boolean).map(Number), 1];
-    jointHead = { ws: [], bs: [] };
-    for (let k = 0; k + 1 < sizes.length; k++) {
-      jointHead.ws.push(tf.variable(tf.randomNormal([sizes[k], sizes[k + 1]], 0, Math.sqrt(2 / sizes[k]), 'float32', seed + 50 + k), true, `jhead_w${k}_${seed}`));
-      jointHead.bs.push(tf.variable(tf.zeros([sizes[k + 1]]), true, `jhead_b${k}_${seed}`));
-    }
+    jointHead = newHead(seed, 'jhead');
     await fitJoint(clips, m, jointHead, tf.train.adam(Number(args.lr)), meanT, stdT, rng, d, t0);
   }
   const snap = snapshot(m);
@@ -191,50 +184,88 @@ async function fit(clips: ClipFeatures[], seed: number, parts?: (p: Parts) => vo
   return spec;
 }
 
+/** A fresh pooled head (--head hidden sizes, then 1 output) over the last hidden layer's width; He-initialised. */
+function newHead(seed: number, name: string): Mlp {
+  const sizes = [HIDDEN[HIDDEN.length - 1], ...args.head!.split(',').filter(Boolean).map(Number), 1];
+  const h: Mlp = { ws: [], bs: [] };
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    h.ws.push(tf.variable(tf.randomNormal([sizes[k], sizes[k + 1]], 0, Math.sqrt(2 / sizes[k]), 'float32', seed + 50 + k), true, `${name}_w${k}_${seed}`));
+    h.bs.push(tf.variable(tf.zeros([sizes[k + 1]]), true, `${name}_b${k}_${seed}`));
+  }
+  return h;
+}
+
+interface ClipWindows { w: { x: Float32Array; n: number }; y: number }
+
+/** Each clip's windows and target, clips with no window left out. */
+const clipWindows = (clips: ClipFeatures[]): ClipWindows[] => clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
+
+/** Shuffles `order` in place (Fisher–Yates on rng), once per epoch. */
+function shuffle(order: number[], rng: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+}
+
+/**
+ * One batch of clips as tensors' data: their windows stacked (x), a [clips × windows] matrix that averages
+ * each clip's windows (a), each clip's target (y) and each window's (its clip's target, yw).
+ */
+function clipBatch(per: ClipWindows[], idx: number[], d: number): { x: Float32Array; a: Float32Array; y: Float32Array; yw: Float32Array; rows: number } {
+  const rows = idx.reduce((k, i) => k + per[i].w.n, 0);
+  const x = new Float32Array(rows * d), a = new Float32Array(idx.length * rows), y = new Float32Array(idx.length), yw = new Float32Array(rows);
+  let r = 0;
+  idx.forEach((i, u) => {
+    const p = per[i];
+    x.set(p.w.x, r * d);
+    for (let k = 0; k < p.w.n; k++) a[u * rows + r + k] = 1 / p.w.n;
+    yw.fill(p.y, r, r + p.w.n);
+    y[u] = p.y;
+    r += p.w.n;
+  });
+  return { x, a, y, yw, rows };
+}
+
+/** The hidden layers on standardised windows (ReLU, then dropout when training with it). */
+function trunkOf(m: Mlp, xt: tf.Tensor2D, meanT: tf.Tensor1D, stdT: tf.Tensor1D, dropout: number): tf.Tensor2D {
+  let h = xt.sub(meanT).div(stdT) as tf.Tensor2D;
+  for (let k = 0; k < HIDDEN.length; k++) {
+    h = tf.relu(tf.matMul(h, m.ws[k]).add(m.bs[k])) as tf.Tensor2D;
+    if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
+  }
+  return h;
+}
+
+/** Layers [from, end) of ws/bs on g, ReLU on all but the last; the output as a vector. */
+function headOf(g: tf.Tensor2D, ws: tf.Variable[], bs: tf.Variable[], from = 0): tf.Tensor1D {
+  for (let k = from; k < ws.length; k++) {
+    g = tf.matMul(g, ws[k]).add(bs[k]) as tf.Tensor2D;
+    if (k < ws.length - 1) g = tf.relu(g);
+  }
+  return g.reshape([-1]);
+}
+
 /**
  * Trains on each utterance's mean output (the reading the run time takes) instead of each window's:
  * batches of `batch` clips, their windows averaged per clip by a [clips × windows] matrix.
  */
 async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number, epochs: number, pooledHead: boolean): Promise<void> {
-  const per = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
+  const per = clipWindows(clips);
   const B = Number(args.batch);
   const l2 = Number(args.l2), dropout = Number(args.dropout);
   const order = per.map((_, i) => i);
   for (let e = 0; e < epochs; e++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    shuffle(order, rng);
     let lossSum = 0, batches = 0;
     for (let s = 0; s + B <= order.length; s += B) {
-      const idx = order.slice(s, s + B);
-      const rowsN = idx.reduce((k, i) => k + per[i].w.n, 0);
-      const bx = new Float32Array(rowsN * d), a = new Float32Array(B * rowsN), by = new Float32Array(B);
-      let r = 0;
-      idx.forEach((i, u) => {
-        const p = per[i];
-        bx.set(p.w.x, r * d);
-        for (let k = 0; k < p.w.n; k++) a[u * rowsN + r + k] = 1 / p.w.n;
-        by[u] = p.y;
-        r += p.w.n;
-      });
-      const xt = tf.tensor2d(bx, [rowsN, d]), at = tf.tensor2d(a, [B, rowsN]), yt = tf.tensor1d(by);
+      const b = clipBatch(per, order.slice(s, s + B), d);
+      const xt = tf.tensor2d(b.x, [b.rows, d]), at = tf.tensor2d(b.a, [B, b.rows]), yt = tf.tensor1d(b.y);
       const loss = opt.minimize(() => {
         let u: tf.Tensor;
         if (pooledHead) {
           // Per-window layers (ReLU, dropout), their mean per clip, then the head.
-          let h = xt.sub(meanT).div(stdT) as tf.Tensor2D;
-          const P = HIDDEN.length;
-          for (let k = 0; k < P; k++) {
-            h = tf.relu(tf.matMul(h, m.ws[k]).add(m.bs[k])) as tf.Tensor2D;
-            if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
-          }
-          h = tf.matMul(at, h);
-          for (let k = P; k < m.ws.length; k++) {
-            h = tf.matMul(h, m.ws[k]).add(m.bs[k]) as tf.Tensor2D;
-            if (k < m.ws.length - 1) h = tf.relu(h);
-          }
-          u = h.reshape([-1]);
+          u = headOf(tf.matMul(at, trunkOf(m, xt, meanT, stdT, dropout)), m.ws, m.bs, HIDDEN.length);
         } else {
           const p = forward(m, xt, meanT, stdT, dropout).reshape([-1, 1]) as tf.Tensor2D;
           u = tf.matMul(at, p).reshape([-1]);
@@ -256,46 +287,23 @@ async function fitPooled(clips: ClipFeatures[], m: Mlp, opt: tf.Optimizer, meanT
  * pooled head over the mean of the clip's trunk activations (MSE on the clip's target, weighted lambda).
  */
 async function fitJoint(clips: ClipFeatures[], m: Mlp, head: Mlp, opt: tf.Optimizer, meanT: tf.Tensor1D, stdT: tf.Tensor1D, rng: () => number, d: number, t0: number): Promise<void> {
-  const per = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate })).filter((p) => p.w.n > 0);
+  const per = clipWindows(clips);
   const B = Number(args.batch), epochs = Number(args['ft-epochs']);
   const l2 = Number(args.l2), dropout = Number(args.dropout), lambda = Number(args.lambda);
   const P = HIDDEN.length;
   const order = per.map((_, i) => i);
   for (let e = 0; e < epochs; e++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    shuffle(order, rng);
     let wSum = 0, uSum = 0, batches = 0;
     for (let s = 0; s + B <= order.length; s += B) {
-      const idx = order.slice(s, s + B);
-      const rowsN = idx.reduce((k, i) => k + per[i].w.n, 0);
-      const bx = new Float32Array(rowsN * d), a = new Float32Array(B * rowsN), by = new Float32Array(B), byw = new Float32Array(rowsN);
-      let r = 0;
-      idx.forEach((i, u) => {
-        const p = per[i];
-        bx.set(p.w.x, r * d);
-        for (let k = 0; k < p.w.n; k++) a[u * rowsN + r + k] = 1 / p.w.n;
-        byw.fill(p.y, r, r + p.w.n);
-        by[u] = p.y;
-        r += p.w.n;
-      });
-      const xt = tf.tensor2d(bx, [rowsN, d]), at = tf.tensor2d(a, [B, rowsN]), yt = tf.tensor1d(by), ywt = tf.tensor1d(byw);
+      const b = clipBatch(per, order.slice(s, s + B), d);
+      const xt = tf.tensor2d(b.x, [b.rows, d]), at = tf.tensor2d(b.a, [B, b.rows]), yt = tf.tensor1d(b.y), ywt = tf.tensor1d(b.yw);
       let wl = 0, ul = 0;
       const loss = opt.minimize(() => {
-        let h = xt.sub(meanT).div(stdT) as tf.Tensor2D;
-        for (let k = 0; k < P; k++) {
-          h = tf.relu(tf.matMul(h, m.ws[k]).add(m.bs[k])) as tf.Tensor2D;
-          if (dropout > 0) h = tf.dropout(h, dropout) as tf.Tensor2D;
-        }
+        const h = trunkOf(m, xt, meanT, stdT, dropout);
         const win = tf.matMul(h, m.ws[P]).add(m.bs[P]).reshape([-1]);
-        let g = tf.matMul(at, h) as tf.Tensor2D;
-        head.ws.forEach((w, k) => {
-          g = tf.matMul(g, w).add(head.bs[k]) as tf.Tensor2D;
-          if (k < head.ws.length - 1) g = tf.relu(g);
-        });
         const wMse = tf.losses.meanSquaredError(ywt, win) as tf.Scalar;
-        const uMse = tf.losses.meanSquaredError(yt, g.reshape([-1])) as tf.Scalar;
+        const uMse = tf.losses.meanSquaredError(yt, headOf(tf.matMul(at, h), head.ws, head.bs)) as tf.Scalar;
         wl = wMse.dataSync()[0];
         ul = uMse.dataSync()[0];
         return [...m.ws, ...head.ws].reduce((acc, w) => acc.add(tf.sum(tf.square(w)).mul(l2)), wMse.add(uMse.mul(lambda))) as tf.Scalar;
