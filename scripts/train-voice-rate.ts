@@ -119,10 +119,7 @@ async function fit(clips: ClipFeatures[], seed: number, parts?: (p: Parts) => vo
   else {
   const l2 = Number(args.l2), dropout = Number(args.dropout);
   for (let e = 0; e < EPOCHS; e++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    shuffle(order, rng);
     let lossSum = 0, batches = 0;
     const bx = new Float32Array(B * d), by = new Float32Array(B), bs = new Float32Array(B * SPEAKERS.length);
     for (let s = 0; s + B <= n; s += B) {
