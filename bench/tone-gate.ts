@@ -1,19 +1,21 @@
-// How the tone gate (src/perception/tone-gate.ts) splits speech from steady tones: for every VAD frame the
-// segmenter would count as speech (p ≥ 0.35), the lowest "energy within ±1 mel filter of the peak" share of
-// its mel frames, over many voices (espeak, flite, whisper variants, a real human voice), and over sine
-// tones 150–4000 Hz and the loop bench's sound-heavy stream. Prints the share distribution, how many
-// speech frames the gate would take away and how many tone frames it leaves.
+// How the tone gate (src/perception/tone-gate.ts) splits speech from steady tones: the VAD frames the
+// segmenter would count as speech (p ≥ its end threshold, 0.35) over many voices (espeak, flite, whisper
+// variants, a real human voice), sine tones 150–4000 Hz and the loop bench's sound-heavy stream, and per
+// source and per setting of the gate (energy share within ±1 mel filter of the peak × frames in a row)
+// how many of those frames it would take away.
 // Run: npm run bench -- tone-gate   (writes bench/results/tone-gate.json)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { LogMel } from '../src/perception/features.ts';
 import { SileroVad } from '../src/perception/vad.ts';
+import { DEFAULT_SEGMENTER } from '../src/perception/segmenter.ts';
 import { DEFAULT_TONE_GATE, ToneGate, type ToneGateOptions } from '../src/perception/tone-gate.ts';
 import { CHUNK_SAMPLES } from '../src/audio/chunk.ts';
 import { mix, noise, silence, tone, concat } from '../src/testing/audio.ts';
 import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts } from './voice-audio.ts';
 import { soundHeavy } from './streams.ts';
 
-const SPEECHY = 0.35;
+// Frames the segmenter counts as speech inside an utterance (its end threshold).
+const SPEECHY = DEFAULT_SEGMENTER.endThreshold;
 const GRID: Partial<ToneGateOptions>[] = [0.85, 0.9, 0.95].flatMap((minShare) => [4, 8, 12].map((minRunFrames) => ({ minShare, minRunFrames })));
 
 interface Chunked { mel: Float32Array; probs: number[]; frameEnds: number[]; start: number }

@@ -43,6 +43,28 @@ export function melToDb(logMel: number): number {
   return (10 / Math.LN10) * logMel - MEL_DB_OFFSET;
 }
 
+/**
+ * Log-mel frame f's peak filter, its total energy, and the share of that energy within ±1 filter of the
+ * peak: a pure tone spreads over at most its two neighbouring filters (tone gate, sound input guard).
+ */
+export function melPeakShare(mel: Float32Array, f: number, bins = MEL_BINS): { peak: number; share: number; total: number } {
+  const o = f * bins;
+  let peak = 0;
+  let best = -Infinity;
+  let total = 0;
+  for (let b = 0; b < bins; b++) {
+    const v = mel[o + b];
+    total += Math.exp(v);
+    if (v > best) {
+      best = v;
+      peak = b;
+    }
+  }
+  let near = 0;
+  for (let b = Math.max(0, peak - 1); b <= Math.min(bins - 1, peak + 1); b++) near += Math.exp(mel[o + b]);
+  return { peak, share: total > 0 ? near / total : 0, total };
+}
+
 /** Real FFT of size N_FFT via one complex FFT of size N_FFT/2 (even/odd packing). */
 class RealFft {
   private readonly m = N_FFT / 2;

@@ -5,7 +5,7 @@
 // noise. So a VAD frame counts as speech for the segmenter only when its mel frames are not the tail of
 // a run of frames that are all one narrow peak in one filter. The VAD's own probabilities still go to
 // everything else (acoustic context, voice, echo guard).
-import { MEL_BINS } from './features.ts';
+import { MEL_BINS, melPeakShare } from './features.ts';
 
 export interface ToneGateOptions {
   /** Share of a mel frame's energy within ±1 filter of its peak that marks it as tonal (> 1: gate off). */
@@ -46,7 +46,7 @@ export class ToneGate {
     const frames = Math.floor(mel.length / MEL_BINS);
     if (this.runs.length < frames) this.runs = new Int32Array(frames);
     for (let f = 0; f < frames; f++) {
-      const s = toneShare(mel, f);
+      const s = melPeakShare(mel, f);
       this.run = s.share >= o.minShare ? (s.peak === this.peak ? this.run + 1 : 1) : 0;
       this.peak = s.share >= o.minShare ? s.peak : -1;
       this.runs[f] = this.run;
@@ -63,23 +63,4 @@ export class ToneGate {
     }
     return out ?? probs;
   }
-}
-
-/** Mel frame f's peak filter and the share of its energy within ±1 filter of it. */
-export function toneShare(mel: Float32Array, f: number): { peak: number; share: number } {
-  const o = f * MEL_BINS;
-  let peak = 0;
-  let best = -Infinity;
-  let total = 0;
-  for (let b = 0; b < MEL_BINS; b++) {
-    const v = mel[o + b];
-    total += Math.exp(v);
-    if (v > best) {
-      best = v;
-      peak = b;
-    }
-  }
-  let near = 0;
-  for (let b = Math.max(0, peak - 1); b <= Math.min(MEL_BINS - 1, peak + 1); b++) near += Math.exp(mel[o + b]);
-  return { peak, share: total > 0 ? near / total : 0 };
 }

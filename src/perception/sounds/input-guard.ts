@@ -3,6 +3,8 @@
 // tone reads as "birds", a DC step as a knock), so the session labels nothing there and says nothing.
 // Alarm patterns are judged separately (alarm.ts) and are not affected.
 
+import { melPeakShare } from '../features.ts';
+
 export type InputKind = 'ok' | 'silence' | 'dc' | 'clipped' | 'tone' | 'noise';
 
 export class InputGuard {
@@ -78,21 +80,8 @@ export class InputGuard {
     let lo = Infinity;
     let hi = -Infinity;
     for (let f = 0; f < frames; f++) {
-      let best = 0;
-      let total = 0;
-      let bestV = -Infinity;
-      for (let b = 0; b < bins; b++) {
-        const e = Math.exp(mel[f * bins + b]);
-        total += e;
-        if (mel[f * bins + b] > bestV) {
-          bestV = mel[f * bins + b];
-          best = b;
-        }
-      }
-      // A pure tone spreads over at most its two neighbouring mel filters.
-      let near = 0;
-      for (let b = Math.max(0, best - 1); b <= Math.min(bins - 1, best + 1); b++) near += Math.exp(mel[f * bins + b]);
-      if (near / total < 0.95 || (bin >= 0 && best !== bin)) {
+      const { peak: best, share, total } = melPeakShare(mel, f, bins);
+      if (share < 0.95 || (bin >= 0 && best !== bin)) {
         this.prevToneBin = -1;
         this.toneRun = 0;
         return false;
