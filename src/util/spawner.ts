@@ -102,7 +102,7 @@ class RemoteChild extends EventEmitter implements ChildLike {
       // instead of the helper's memory.
       write: (chunk: string | Buffer, _enc, cb) => {
         if (this.done) return cb();
-        this.pendingWrite = () => cb();
+        this.pendingWrite = cb;
         this.helper.send({ t: 'in', id, d: typeof chunk === 'string' ? chunk : new Uint8Array(chunk) });
       },
       final: (cb) => {
