@@ -18,6 +18,7 @@ import { EventCounter } from '../perception/sounds/counter.ts';
 import { MEL_BINS, FRAMES_PER_CHUNK } from '../perception/features.ts';
 import type { MusicStyleClassifier, MusicStyleResult } from '../perception/music/classifier.ts';
 import { spokenStyle } from '../perception/music/styles.ts';
+import { objectArray } from '../util/arrays.ts';
 import type { HandlerResult, SoundHandler } from './rules.ts';
 import type { ResponsePlan } from './types.ts';
 import type { Percept } from '../perception/types.ts';
@@ -98,11 +99,11 @@ export function styleAnswer(r: MusicStyleResult): string {
 
 export class SoundQuestions implements SoundHandler {
   private readonly o: SoundQuestionOptions;
-  private pending: Pending[] = [];
+  private pending: Pending[] = objectArray();
   private seq = 0;
-  private readonly heard: HeardSound[] = [];
+  private readonly heard: HeardSound[] = objectArray();
   /** Recent chunks (mel + class probabilities) for questions about the past. */
-  private readonly history: { mel: Float32Array; probs: Float32Array; classes: string[]; t: number }[] = [];
+  private readonly history: { mel: Float32Array; probs: Float32Array; classes: string[]; t: number }[] = objectArray();
 
   constructor(
     /** The style classifier, loaded when first needed (null: no model, say so). */

@@ -13,6 +13,7 @@
 // All dB values use the mean-square reference of features.ts (0 dB = rms 1.0; a full-scale sine is −3 dB).
 import { SoundFlowError } from '../util/errors.ts';
 import { MEL_BINS, MEL_DB_OFFSET } from './features.ts';
+import { objectArray } from '../util/arrays.ts';
 
 const FLOOR_WINDOW = 8;
 const FLOOR_HOLD = 25;
@@ -63,11 +64,15 @@ const toDb = (melEnergy: number): number => Math.max(MIN_DB, 10 * Math.log10(mel
 
 export class AcousticContext {
   readonly nMels: number;
-  private entries: FloorEntry[] = [];
+  private entries: FloorEntry[] = objectArray();
   private floor: Float64Array | null = null;
   private chunkIndex = 0;
   private speechPower: number | null = null;
-  private excessHist: number[] = []; // last ONSET_LOOKBACK excess values, carried across chunks
+  // The last ONSET_LOOKBACK excess values, carried across chunks (a ring: a plain array's elements kind
+  // would change with its first value in every session, see util/arrays.ts).
+  private readonly excessHist = new Float64Array(ONSET_LOOKBACK);
+  private excessNext = 0; // ring position of the next value
+  private excessFilled = 0; // values held (≤ ONSET_LOOKBACK)
   private sinceOnset = ONSET_REFRACTORY;
   private power = new Float64Array(0);
   private framePow = new Float64Array(0);
@@ -129,7 +134,8 @@ export class AcousticContext {
       for (let b = 0; b < nb; b++) ex += Math.max(0, power[f * nb + b] - EXCESS_FACTOR * floorBefore[b]);
       const e = 10 * Math.log10(1 + ex / floorSum);
       excessDb[f] = e;
-      const prevMin = this.excessHist.length ? Math.min(...this.excessHist) : e;
+      let prevMin = this.excessFilled ? Infinity : e;
+      for (let k = 0; k < this.excessFilled; k++) prevMin = Math.min(prevMin, this.excessHist[k]);
       const strength = Math.max(0, e - prevMin);
       onsetStrength = Math.max(onsetStrength, strength);
       this.sinceOnset++;
@@ -137,8 +143,9 @@ export class AcousticContext {
         onsetFrames.push(f);
         this.sinceOnset = 0;
       }
-      this.excessHist.push(e);
-      if (this.excessHist.length > ONSET_LOOKBACK) this.excessHist.shift();
+      this.excessHist[this.excessNext] = e;
+      this.excessNext = (this.excessNext + 1) % ONSET_LOOKBACK;
+      this.excessFilled = Math.min(this.excessFilled + 1, ONSET_LOOKBACK);
     }
 
     // Speech level (power EMA over speech frames).
@@ -178,11 +185,12 @@ export class AcousticContext {
   }
 
   reset(): void {
-    this.entries = [];
+    this.entries = objectArray();
     this.floor = null;
     this.chunkIndex = 0;
     this.speechPower = null;
-    this.excessHist = [];
+    this.excessNext = 0;
+    this.excessFilled = 0;
     this.sinceOnset = ONSET_REFRACTORY;
   }
 

@@ -11,6 +11,7 @@
 // define, so it is what we match.
 import { SoundFlowError } from '../../util/errors.ts';
 import { selectKth } from '../../util/select.ts';
+import { objectArray } from '../../util/arrays.ts';
 
 const SR = 16000;
 const HOP = 160; // 10 ms
@@ -204,8 +205,8 @@ export class AlarmDetector {
   /** The tail and the chunk, one after the other (reused). */
   private work = new Float32Array(0);
   /** Tones being tracked now (an alarm and, say, a sung note or a speech harmonic at the same time). */
-  private opens: OpenPulse[] = [];
-  private readonly closed: TonePulse[] = [];
+  private opens: OpenPulse[] = objectArray();
+  private readonly closed: TonePulse[] = objectArray();
   /** train(f) of the current closed pulses, by pitch. */
   private readonly trains = new Map<number, TonePulse[]>();
   /** Onsets of cycles already reported, so each cycle is reported once. */
@@ -311,7 +312,7 @@ export class AlarmDetector {
 
   reset(): void {
     this.tail.fill(0);
-    this.opens = [];
+    this.opens = objectArray();
     this.closed.length = 0;
     this.closedChanged();
     this.reported.clear();
