@@ -15,6 +15,8 @@
 // Data first (cached; four processes ~9 min at load 3–7, round 14):
 //   node --import tsx scripts/voice-rate-data.ts & node --import tsx scripts/voice-rate-data.ts --more-only &
 //   node --import tsx scripts/voice-rate-data.ts --texts-shard=0/2 & node --import tsx scripts/voice-rate-data.ts --texts-shard=1/2
+//   (round 15's new speakers: node --import tsx scripts/voice-rate-data.ts --voices15-shard=0/2 & ... --voices15-shard=1/2,
+//   then train with --voices15 2 [--drop-speakers festival])
 //   nice -n 10 node --import tsx scripts/train-voice-rate.ts [--half 12] [--hidden 64] [--epochs 8] [--texts 2] [--tag folds] [--folds none] [--no-write]
 // (~10–15 min with the folds at load 3–5; `--texts 0 --epochs 16 --step 1` is round 10's recipe. tfjs dropout is
 // not seeded: a re-run gives another model of about the same d′, ±0.1.)
@@ -28,7 +30,7 @@ import { DEFAULT_RATE_MODEL, jointRateLayers, RateNet, rateWindows, type RateMod
 import { spectralVelocity } from '../src/perception/voice/prosody.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { TUNING_PHRASES } from '../bench/voice-audio.ts';
-import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, EXTRA_ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROUPS, rateData, type ClipFeatures } from './voice-rate-data.ts';
+import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, EXTRA_ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROUPS, rateData, VOICES15_ESPEAK, VOICES15_FESTIVAL, type ClipFeatures } from './voice-rate-data.ts';
 import { RATE_TEXTS } from './voice-rate-texts.ts';
 
 const { values: args } = parseArgs({
@@ -63,6 +65,10 @@ const { values: args } = parseArgs({
     'speaker-bias': { type: 'boolean', default: false },
     /** Round 11: the written texts (scripts/voice-rate-texts.ts) in this many cached shards; 0 = without them. */
     texts: { type: 'string', default: '2' },
+    /** Round 15: the new speakers' written texts (voice-rate-data.ts --voices15-shard) in this many cached shards; 0 = without them. */
+    voices15: { type: 'string', default: '0' },
+    /** Round 15: leave these training speakers out (comma-separated prefixes of the speaker, e.g. 'festival'). */
+    'drop-speakers': { type: 'string', default: '' },
     out: { type: 'string', default: DEFAULT_RATE_MODEL },
   },
 });
@@ -74,10 +80,13 @@ const HEAD = args.pool === 'head' ? args.head!.split(',').filter(Boolean).map(Nu
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 await initTf();
-const { train, bench } = await rateData(log, !args['base-only'], Number(args.texts));
-log(`data: ${train.length} training clips, ${bench.length} bench clips`);
+const data = await rateData(log, !args['base-only'], Number(args.texts), Number(args.voices15));
+const drop = args['drop-speakers']!.split(',').filter(Boolean);
+const train = data.train.filter((c) => !drop.some((p) => c.speaker.startsWith(p)));
+const bench = data.bench;
+log(`data: ${train.length} training clips (${new Set(train.map((c) => c.speaker)).size} speakers), ${bench.length} bench clips`);
 
-const SPEAKERS = [...new Set([...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES].map((v) => `espeak ${v}`).concat(FLITE_VOICES.map((v) => `flite ${v}`)))];
+const SPEAKERS = [...new Set([...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES, ...VOICES15_ESPEAK].map((v) => `espeak ${v}`).concat(FLITE_VOICES.map((v) => `flite ${v}`), VOICES15_FESTIVAL.map((v) => `festival ${v}`)))];
 
 function rows(clips: ClipFeatures[]): { x: Float32Array; y: Float32Array; s: Int32Array; n: number; d: number } {
   const parts = clips.map((c) => ({ w: rateWindows(c.frames, HALF, STRIDE, STEP), y: c.logRate, s: SPEAKERS.indexOf(c.speaker) }));
@@ -458,7 +467,8 @@ if (!args['no-write']) {
     date: new Date().toISOString(),
     data: {
       espeakVoices: ESPEAK_VOICES, espeakRates: ESPEAK_RATES, fliteVoices: FLITE_VOICES, fliteStretches: FLITE_STRETCHES, clips: train.length,
-      phrasings: 'bench/voice-audio.ts TUNING_PHRASES + word sequences from them' + (Number(args.texts) > 0 ? ` + ${RATE_TEXTS.length} written texts (scripts/voice-rate-texts.ts) by these voices and ${EXTRA_ESPEAK_VOICES.join(', ')}` : ''),
+      phrasings: 'bench/voice-audio.ts TUNING_PHRASES + word sequences from them' + (Number(args.texts) > 0 ? ` + ${RATE_TEXTS.length} written texts (scripts/voice-rate-texts.ts) by these voices and ${EXTRA_ESPEAK_VOICES.join(', ')}` : '')
+        + (Number(args.voices15) > 0 ? `; round 15: the same texts by ${[...VOICES15_ESPEAK.map((v) => `espeak ${v}`), ...VOICES15_FESTIVAL.map((v) => `festival ${v}`)].filter((sp) => !drop.some((p) => sp.startsWith(p))).join(', ')}` : ''),
     },
     args,
     hidden: HIDDEN,

@@ -5,8 +5,10 @@
 // 16 tuning phrasings, each voice × rate says word sequences drawn from the words of one group of 4
 // phrasings (so a fold that holds a group out never hears its words). Round 11 adds written texts
 // (scripts/voice-rate-texts.ts, no bench phrasing among them) said by the tuning voices and four more
-// espeak-ng voices, each at its usual rate and one other (`--texts-shard=k/n`). Voice frames come from the
-// perception front end (log-mel, Silero VAD, frame extractor); cached in .cache/voice-rate/.
+// espeak-ng voices, each at its usual rate and one other (`--texts-shard=k/n`). Round 15 adds the same texts
+// said by 14 more espeak-ng accent × variant voices and festival's ked (`--voices15-shard=k/n`; festival's
+// Duration_Stretch is its natural rate setting). Voice frames come from the perception front end (log-mel,
+// Silero VAD, frame extractor); cached in .cache/voice-rate/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +36,18 @@ export const FLITE_STRETCHES = [1.45, 1.25, 1.12, 1, 0.89, 0.8, 0.71, 0.63];
  * voice test/voice-rate-model.test.ts calls untrained (en-gb-x-rp, en-us+klatt).
  */
 export const EXTRA_ESPEAK_VOICES = ['en-gb-x-gbclan+m4', 'en+m1', 'en-us+m2', 'en+f4'];
+/**
+ * Round 15: more training speakers for the written texts (`--voices15-shard=k/n`, cached as
+ * train-voices15-<k>of<n>). espeak-ng accents × variants, none sharing a variant with a bench voice (tuning:
+ * the default, f2, f3, m7; report: m3, f5, klatt) nor the Klatt source (klatt*, and the named variants built on
+ * klatt 6), nor the accents en-gb-x-rp (a test's untrained voice) and en-gb-scotland (a report voice's).
+ */
+export const VOICES15_ESPEAK = [
+  'en-029+m5', 'en-gb-x-gbcwmd+m6', 'en-us-nyc+m8', 'en+f1', 'en-us+aunty', 'en-029+linda', 'en-gb-x-gbcwmd+steph',
+  'en-us-nyc+Annie', 'en+Andy', 'en-us+Michael', 'en-029+robert', 'en-gb-x-gbclan+quincy', 'en-us-nyc+Gene', 'en+paul',
+];
+/** Round 15: festival voices (Debian festvox-kdlpc16k: ked, a US male diphone voice; rate = Duration_Stretch). */
+export const VOICES15_FESTIVAL = ['ked'];
 /** Rates per voice × written text: the usual one and this many others drawn from the list. */
 const TEXT_OTHER_RATES = 1;
 
@@ -75,6 +89,17 @@ function sayFlite(voice: string, stretch: number, text: string): Float32Array {
   return normalise(trim(sox16k([f])));
 }
 
+/**
+ * festival (text2wave) saying `text` with `voice` (e.g. 'ked' = voice_ked_diphone) at Duration_Stretch
+ * `stretch` (1 = its usual rate, 0.8 = 25% faster), as 16 kHz mono Float32 like the others.
+ */
+export function sayFestival(voice: string, stretch: number, text: string): Float32Array {
+  mkdirSync(CACHE, { recursive: true });
+  const f = join(CACHE, `festival-${process.pid}.wav`);
+  execFileSync('text2wave', ['-o', f, '-eval', `(voice_${voice}_diphone)`, '-eval', `(Parameter.set 'Duration_Stretch ${stretch})`], { input: text });
+  return normalise(trim(sox16k([f])));
+}
+
 /** Word sequences from one group's phrasings: 4–8 words, seeded per voice × rate × group. */
 function sequences(group: number, seed: number, count = SEQUENCES): string[] {
   const words = [...new Set(TUNING_PHRASES.filter((p) => groupOf(p) === group).flatMap((p) => p.toLowerCase().split(' ')))];
@@ -107,14 +132,18 @@ function trainingJobs(more = false): Job[] {
  * each at its usual rate and TEXT_OTHER_RATES others drawn per voice × text; group −1 (in every fold's
  * training). `shard`/`shards` split the jobs between processes.
  */
-function textJobs(shard = 0, shards = 1): Job[] {
+function textJobs(shard = 0, shards = 1, round15 = false): Job[] {
   const jobs: Job[] = [];
   const voices: { speaker: string; usual: number; rates: { label: string; logRate: number; say: (t: string) => Float32Array }[] }[] = [];
-  for (const v of [...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES]) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
-  for (const v of FLITE_VOICES) voices.push({ speaker: `flite ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFlite(v, k, t) })) });
+  if (round15) {
+    // Round 15: the new speakers only, same recipe (usual rate + TEXT_OTHER_RATES others per text).
+    for (const v of VOICES15_ESPEAK) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
+    for (const v of VOICES15_FESTIVAL) voices.push({ speaker: `festival ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFestival(v, k, t) })) });
+  } else for (const v of [...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES]) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
+  if (!round15) for (const v of FLITE_VOICES) voices.push({ speaker: `flite ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFlite(v, k, t) })) });
   let k = 0;
   voices.forEach((v, vi) => RATE_TEXTS.forEach((text, ti) => {
-    const rng = makeRng(900_000 + 1000 * vi + ti);
+    const rng = makeRng((round15 ? 1_900_000 : 900_000) + 1000 * vi + ti);
     const others = v.rates.map((_, i) => i).filter((i) => i !== v.usual);
     for (let i = others.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));
@@ -195,12 +224,14 @@ async function build(name: string, jobs: Job[], log: (s: string) => void): Promi
 }
 
 /** Training clips (natural rate changes) and the bench-style clips, built once and cached. */
-export async function rateData(log: (s: string) => void = console.log, more = false, texts = 0): Promise<{ train: ClipFeatures[]; bench: ClipFeatures[] }> {
+export async function rateData(log: (s: string) => void = console.log, more = false, texts = 0, voices15 = 0): Promise<{ train: ClipFeatures[]; bench: ClipFeatures[] }> {
   const bench = await build('bench-tuning', benchJobs(), log);
   const train = await build('train', trainingJobs(), log);
   if (more) train.push(...(await build('train-more', trainingJobs(true), log)));
   // Round 11: the written texts, built in `texts` shards (one process each: --texts-shard k/n).
   for (let k = 0; k < texts; k++) train.push(...(await build(`train-texts-${k}of${texts}`, textJobs(k, texts), log)));
+  // Round 15: the new speakers' texts, built in `voices15` shards (--voices15-shard k/n).
+  for (let k = 0; k < voices15; k++) train.push(...(await build(`train-voices15-${k}of${voices15}`, textJobs(k, voices15, true), log)));
   return { train, bench };
 }
 
@@ -211,6 +242,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const [k, n] = shardArg.slice('--texts-shard='.length).split('/').map(Number);
     const clips = await build(`train-texts-${k}of${n}`, textJobs(k, n), console.log);
     console.log(`texts shard ${k}/${n}: ${clips.length} clips (${clips.reduce((s, c) => s + c.frames.length, 0)} frames)`);
+    process.exit(0);
+  }
+  const v15Arg = process.argv.find((a) => a.startsWith('--voices15-shard='));
+  if (v15Arg) {
+    // One shard of round 15's new speakers: --voices15-shard=0/2 and 1/2, in parallel.
+    const [k, n] = v15Arg.slice('--voices15-shard='.length).split('/').map(Number);
+    const clips = await build(`train-voices15-${k}of${n}`, textJobs(k, n, true), console.log);
+    console.log(`voices15 shard ${k}/${n}: ${clips.length} clips (${clips.reduce((s, c) => s + c.frames.length, 0)} frames)`);
     process.exit(0);
   }
   if (process.argv.includes('--more-only')) {
