@@ -135,12 +135,12 @@ function trainingJobs(more = false): Job[] {
 function textJobs(shard = 0, shards = 1, round15 = false): Job[] {
   const jobs: Job[] = [];
   const voices: { speaker: string; usual: number; rates: { label: string; logRate: number; say: (t: string) => Float32Array }[] }[] = [];
-  if (round15) {
-    // Round 15: the new speakers only, same recipe (usual rate + TEXT_OTHER_RATES others per text).
-    for (const v of VOICES15_ESPEAK) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
-    for (const v of VOICES15_FESTIVAL) voices.push({ speaker: `festival ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFestival(v, k, t) })) });
-  } else for (const v of [...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES]) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
-  if (!round15) for (const v of FLITE_VOICES) voices.push({ speaker: `flite ${v}`, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => sayFlite(v, k, t) })) });
+  // Round 15: the new speakers only, same recipe (usual rate + TEXT_OTHER_RATES others per text).
+  const espeakVoices = round15 ? VOICES15_ESPEAK : [...ESPEAK_VOICES, ...EXTRA_ESPEAK_VOICES];
+  for (const v of espeakVoices) voices.push({ speaker: `espeak ${v}`, usual: ESPEAK_RATES.indexOf(160), rates: ESPEAK_RATES.map((s) => ({ label: `s=${s}`, logRate: Math.log(s / 160), say: (t: string) => sayEspeak(v, s, t) })) });
+  // Stretch-rated synthesisers: flite's tuning voices, or round 15's festival voices (same stretch grid).
+  const stretched = round15 ? VOICES15_FESTIVAL.map((v) => ({ speaker: `festival ${v}`, say: (k: number, t: string) => sayFestival(v, k, t) })) : FLITE_VOICES.map((v) => ({ speaker: `flite ${v}`, say: (k: number, t: string) => sayFlite(v, k, t) }));
+  for (const v of stretched) voices.push({ speaker: v.speaker, usual: FLITE_STRETCHES.indexOf(1), rates: FLITE_STRETCHES.map((k) => ({ label: `stretch=${k}`, logRate: -Math.log(k), say: (t: string) => v.say(k, t) })) });
   let k = 0;
   voices.forEach((v, vi) => RATE_TEXTS.forEach((text, ti) => {
     const rng = makeRng((round15 ? 1_900_000 : 900_000) + 1000 * vi + ti);
