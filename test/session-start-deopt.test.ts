@@ -17,6 +17,9 @@ test('a third session of acoustic context and alarm detector runs on the code th
   const from = out.indexOf('@@third session');
   const to = out.indexOf('@@done');
   assert.ok(from >= 0 && to > from, 'the child ran all three sessions');
+  // The trace is read as V8 prints it: the earlier sessions' first-time deoptimisations prove the format
+  // still parses (else an empty third session would pass for the wrong reason).
+  assert.ok(/deoptimize at <[^>]*\/src\//.test(out.slice(0, from)), 'no deoptimisation location found in the trace: has its format changed?');
   const lines = out.slice(from, to).split('\n');
   const bad: string[] = [];
   let reason = '';
