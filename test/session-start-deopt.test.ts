@@ -6,14 +6,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('./helpers/session-start-deopt.ts', import.meta.url));
 
 test('a third session of acoustic context and alarm detector runs on the code the first two optimised', () => {
-  const r = spawnSync(process.execPath, ['--trace-deopt-verbose', '--import', 'tsx', script], { encoding: 'utf8', timeout: 180_000, maxBuffer: 512 * 1024 * 1024 });
-  assert.equal(r.status, 0, r.stderr.slice(-500));
-  const out = r.stdout;
+  // The child's stdout (V8's trace and its markers, in write order) goes to a file: on a pipe the trace
+  // can fill the buffer and the markers' synchronous writes fail with EAGAIN.
+  const dir = mkdtempSync(join(tmpdir(), 'soundflow-deopt-'));
+  const file = join(dir, 'trace.txt');
+  const fd = openSync(file, 'w');
+  let out: string;
+  try {
+    const r = spawnSync(process.execPath, ['--trace-deopt-verbose', '--import', 'tsx', script], { encoding: 'utf8', timeout: 180_000, stdio: ['ignore', fd, 'pipe'] });
+    assert.equal(r.status, 0, r.stderr.slice(-500));
+    out = readFileSync(file, 'utf8');
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
   const from = out.indexOf('@@third session');
   const to = out.indexOf('@@done');
   assert.ok(from >= 0 && to > from, 'the child ran all three sessions');
