@@ -99,7 +99,7 @@ export function styleAnswer(r: MusicStyleResult): string {
 
 export class SoundQuestions implements SoundHandler {
   private readonly o: SoundQuestionOptions;
-  private pending: Pending[] = objectArray();
+  private readonly pending: Pending[] = objectArray();
   private seq = 0;
   private readonly heard: HeardSound[] = objectArray();
   /** Recent chunks (mel + class probabilities) for questions about the past. */
@@ -241,7 +241,9 @@ export class SoundQuestions implements SoundHandler {
   }
 
   private end(q: Pending, t: number, reason: string): TaskEndedEvent {
-    this.pending = this.pending.filter((x) => x !== q);
+    // In place: a filtered copy would be a fresh array again (util/arrays.ts); each question is pending once.
+    const i = this.pending.indexOf(q);
+    if (i >= 0) this.pending.splice(i, 1);
     return { type: 'task.ended', t, taskId: q.id, task: q.task, reason };
   }
 

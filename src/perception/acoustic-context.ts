@@ -64,7 +64,7 @@ const toDb = (melEnergy: number): number => Math.max(MIN_DB, 10 * Math.log10(mel
 
 export class AcousticContext {
   readonly nMels: number;
-  private entries: FloorEntry[] = objectArray();
+  private readonly entries: FloorEntry[] = objectArray();
   private floor: Float64Array | null = null;
   private chunkIndex = 0;
   private speechPower: number | null = null;
@@ -185,7 +185,7 @@ export class AcousticContext {
   }
 
   reset(): void {
-    this.entries = objectArray();
+    this.entries.length = 0;
     this.floor = null;
     this.chunkIndex = 0;
     this.speechPower = null;

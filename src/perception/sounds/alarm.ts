@@ -205,7 +205,7 @@ export class AlarmDetector {
   /** The tail and the chunk, one after the other (reused). */
   private work = new Float32Array(0);
   /** Tones being tracked now (an alarm and, say, a sung note or a speech harmonic at the same time). */
-  private opens: OpenPulse[] = objectArray();
+  private readonly opens: OpenPulse[] = objectArray();
   private readonly closed: TonePulse[] = objectArray();
   /** train(f) of the current closed pulses, by pitch. */
   private readonly trains = new Map<number, TonePulse[]>();
@@ -312,7 +312,7 @@ export class AlarmDetector {
 
   reset(): void {
     this.tail.fill(0);
-    this.opens = objectArray();
+    this.opens.length = 0;
     this.closed.length = 0;
     this.closedChanged();
     this.reported.clear();
