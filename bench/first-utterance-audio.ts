@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { concat, loadFile, mix, silence, speech, SR } from '../src/testing/audio.ts';
 import { seededRoomNoise } from './streams.ts';
 
-/** espeak-ng variants and flite's four voices (festival is not installed on this machine). */
+/** espeak-ng variants and flite's four voices (festival's ked is kept for the rate model's training data). */
 export const FIRST_UTTERANCE_VOICES = ['en-us+klatt', 'en-us+klatt4', 'en+m3', 'en-us+f2', 'en+f3', 'en-gb', 'flite:slt', 'flite:rms', 'flite:awb', 'flite:kal16'];
 
 /** Room conditions: clean, and low-passed noise 25 dB under the speech (seeded: same audio every run). */

@@ -82,11 +82,16 @@ function sayEspeak(voice: string, rate: number, text: string): Float32Array {
   return normalise(trim(sox16k(['-t', 'wav', '-'], execFileSync('espeak-ng', ['--stdout', '-v', voice, '-s', String(rate), text], { maxBuffer: 1 << 28 }))));
 }
 
-function sayFlite(voice: string, stretch: number, text: string): Float32Array {
+/** A synthesiser that writes a wav file (`run` gets its path), read back as 16 kHz, trimmed and normalised. */
+function viaWav(tool: string, run: (file: string) => void): Float32Array {
   mkdirSync(CACHE, { recursive: true });
-  const f = join(CACHE, `flite-${process.pid}.wav`);
-  execFileSync('flite', ['-voice', voice, '--setf', `duration_stretch=${stretch}`, '-t', text, '-o', f]);
+  const f = join(CACHE, `${tool}-${process.pid}.wav`);
+  run(f);
   return normalise(trim(sox16k([f])));
+}
+
+function sayFlite(voice: string, stretch: number, text: string): Float32Array {
+  return viaWav('flite', (f) => execFileSync('flite', ['-voice', voice, '--setf', `duration_stretch=${stretch}`, '-t', text, '-o', f]));
 }
 
 /**
@@ -94,10 +99,7 @@ function sayFlite(voice: string, stretch: number, text: string): Float32Array {
  * `stretch` (1 = its usual rate, 0.8 = 25% faster), as 16 kHz mono Float32 like the others.
  */
 export function sayFestival(voice: string, stretch: number, text: string): Float32Array {
-  mkdirSync(CACHE, { recursive: true });
-  const f = join(CACHE, `festival-${process.pid}.wav`);
-  execFileSync('text2wave', ['-o', f, '-eval', `(voice_${voice}_diphone)`, '-eval', `(Parameter.set 'Duration_Stretch ${stretch})`], { input: text });
-  return normalise(trim(sox16k([f])));
+  return viaWav('festival', (f) => execFileSync('text2wave', ['-o', f, '-eval', `(voice_${voice}_diphone)`, '-eval', `(Parameter.set 'Duration_Stretch ${stretch})`], { input: text }));
 }
 
 /** Word sequences from one group's phrasings: 4–8 words, seeded per voice × rate × group. */
