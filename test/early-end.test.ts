@@ -6,11 +6,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Perceiver, type PerceiverOptions } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
-import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
+import { GrammarPool, type GrammarReader } from '../src/perception/asr/grammar-pool.ts';
 import { openGrammarStreamPool } from '../src/perception/asr/grammar-stream.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
-import { clearlyComplete } from '../src/perception/turn-complete.ts';
+import { agreedComplete, clearlyComplete } from '../src/perception/turn-complete.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
 
 const CHUNK = 6400;
@@ -74,6 +74,13 @@ describe('early end of turn', () => {
     assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', false) }), false);
     assert.equal(clearlyComplete({ text: 'what time', command: cmd('what time is it', true, 0.55) }), false);
     assert.equal(clearlyComplete({ text: 'tell me when the', command: cmd('tell me when the doorbell rings') }), false);
+  });
+
+  it('grammar words and an open transcript agree only on the same words of a finished request', () => {
+    assert.equal(agreedComplete('what time is it', 'What time is it?'), true);
+    assert.equal(agreedComplete('what time is it', 'what time is'), false);
+    assert.equal(agreedComplete('what is seven times', 'what is seven times'), false);
+    assert.equal(agreedComplete('', ''), false);
   });
 });
 
@@ -160,6 +167,94 @@ describe('what a chunk waits for (issue #12)', () => {
       live.close();
       file.close();
     }
+  });
+
+  it("with batch readings, a question's pause reuses the grammar reading started at its silence's onset, which reads from just before the speech", async () => {
+    // Four leads 100 ms apart: in at least one the question's silence is 64–200 ms old at a chunk's end,
+    // so its reading starts there, a chunk before the pause. Decided without a deadline, the turn must end
+    // on the same chunk with the same words as when every reading starts at the pause (the confidence may
+    // differ in a late digit: the reading at the onset holds less of the silence).
+    const q = speech('what time is it');
+    let reused = 0;
+    const pauseReads: number[] = [];
+    for (const lead of [1, 1.1, 1.2, 1.3]) {
+      const audio = room(concat(silence(lead), q, silence(2.5)));
+      const runOf = async (opts: Partial<PerceiverOptions>) => {
+        const p = await Perceiver.create(opts, pool, grammar);
+        try {
+          const out: { end: boolean; onset: boolean; read?: number; final: string | null }[] = [];
+          for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
+            const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+            out.push({ end: pc.speechEnded, onset: !!pc.trace?.onsetRead, read: pc.trace?.batchReadSeconds, final: pc.final ? JSON.stringify(await pc.final.then((f) => f && { text: f.text, command: f.command?.text })) : null });
+          }
+          return out;
+        } finally {
+          p.close();
+        }
+      };
+      const atOnset = await runOf({});
+      const atPause = await runOf({ grammarReadAfterSilenceMs: Infinity });
+      const ends = (r: typeof atOnset) => r.flatMap((c, i) => (c.end ? [i] : []));
+      assert.deepEqual(ends(atOnset), ends(atPause), `lead ${lead}`);
+      assert.equal(ends(atOnset).length, 1);
+      assert.deepEqual(atOnset.map((c) => c.final), atPause.map((c) => c.final), `lead ${lead}`);
+      assert.match(atOnset.find((c) => c.final)?.final ?? '', /what time is it/);
+      assert.ok(!atPause.some((c) => c.onset));
+      if (atOnset.some((c) => c.onset)) reused++;
+      pauseReads.push(...atPause.flatMap((c) => (c.read !== undefined ? [c.read] : [])));
+    }
+    assert.ok(reused >= 1, 'no lead had its reading started at the silence onset');
+    // A pause's reading runs from prefixPaddingMs before the speech to 200 ms into the pause, whatever
+    // the chunk the speech began in: about the same length for every lead (VAD frames of 32 ms do not
+    // tile the 100 ms lead steps; measured spread 0.11 s, 0.30 s when readings start at the chunk).
+    assert.equal(pauseReads.length, 4);
+    assert.ok(Math.max(...pauseReads) - Math.min(...pauseReads) <= 0.16, `pause readings of ${pauseReads.join(', ')} s`);
+  });
+
+  it("live, a pause whose grammar words and open transcript agree ends the turn without waiting for the reading's confidence", async () => {
+    // A reader that tells its grammar words at once and takes 4 s over its confidence (the free-loop decode).
+    const slowReader = (words: string | null): GrammarReader => ({
+      recognizeDetailed: (_pcm, onGrammar) => {
+        onGrammar?.(words);
+        return new Promise((r) => setTimeout(() => r(null), 4000));
+      },
+      idle: () => true,
+    });
+    const q = speech('what time is it');
+    const lead = concat(silence(1), speech('hello there'), silence(1.5));
+    const audio = room(concat(lead, q, silence(2)));
+    const live = async (reader: GrammarReader) => {
+      const p = await Perceiver.create({}, pool, reader);
+      try {
+        for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
+          const chunk = { index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false };
+          const pc = await p.perceive(chunk, { arrivalAt: performance.now(), budgetMs: 1500 });
+          if (i + CHUNK > lead.length && pc.trace?.pause) return { ended: pc.speechEnded, waited: pc.trace.turnCheckMs, final: pc.final ? ((await pc.final)?.text ?? '') : null };
+        }
+        throw new Error('no pause in the question');
+      } finally {
+        p.close();
+      }
+    };
+    // What the open decoder hears (whatever it is, the agreeing reader says the same words).
+    const heard = await (async () => {
+      const p = await Perceiver.create({}, pool, slowReader(null));
+      try {
+        const texts = (await run(p, audio)).flatMap((c) => (c.final ? [c.final] : []));
+        return texts.at(-1) ?? '';
+      } finally {
+        p.close();
+      }
+    })();
+    assert.ok(heard.split(' ').length >= 2, `heard ${JSON.stringify(heard)}`);
+    const agree = await live(slowReader(heard));
+    assert.ok(agree.ended, `the pause did not end the turn: ${JSON.stringify(agree)}`);
+    assert.ok(agree.waited < 1500, `waited ${agree.waited} ms`);
+    assert.equal(agree.final, heard);
+    const disagree = await live(slowReader(`${heard} please`));
+    assert.ok(!disagree.ended, 'a pause ended the turn on words the open transcript does not have');
+    const none = await live(slowReader(null));
+    assert.ok(!none.ended, 'a pause ended the turn with no grammar words');
   });
 
   it('with batch grammar readings, the pause of a long utterance does not wait for the early end-of-turn check; a short one does', async () => {

@@ -16,7 +16,7 @@ import { QuietGate } from './quiet-gate.ts';
 import { NoiseSuppressor } from './noise-suppressor.ts';
 import { BabbleGate } from './babble-gate.ts';
 import { ToneGate } from './tone-gate.ts';
-import { clearlyComplete } from './turn-complete.ts';
+import { agreedComplete, clearlyComplete } from './turn-complete.ts';
 import { SoundClassifier } from './sounds/classifier.ts';
 import { inThreadModels, type ChunkModels } from './chunk-models.ts';
 import { concatSamples, floatToPcm16 } from '../audio/pcm.ts';
@@ -72,6 +72,14 @@ export interface PerceiverOptions {
    * piece starts at the pause, usually a chunk later (Infinity: always at the pause). Docs/notes/asr.md.
    */
   tailDecodeAfterSilenceMs: number;
+  /**
+   * Batch grammar readings: a silence inside a short utterance (≤ earlyEndMaxSeconds) that has lasted this
+   * long (ms) by the end of a chunk, but is not a pause yet, starts the reading of the utterance so far at
+   * once, when a reader is idle; its pause reuses it. Started at the pause instead (~0.14 s later, usually
+   * a chunk), the reading of a 1 s question was sometimes not done by the pause chunk's deadline, and the
+   * turn then waited out the closing silence, 0.4 s more (Infinity: always at the pause).
+   */
+  grammarReadAfterSilenceMs: number;
   /**
    * Decode a session's first utterance again with its own cepstral mean (one-pass recogniser; default
    * on). Off, it is decoded only live from the project's prior mean (CMN_PRIOR): ~24% less CPU for a
@@ -158,6 +166,7 @@ export const DEFAULT_PERCEIVER: PerceiverOptions = {
   earlyEndMaxSeconds: 3,
   deferFirstFinalAboveSeconds: 2.5,
   tailDecodeAfterSilenceMs: 64,
+  grammarReadAfterSilenceMs: 64,
   redecodeFirstUtterance: true,
   keepUnderstoodFirstUtterance: null,
   redecodeMaxSeconds: 6,
@@ -200,6 +209,10 @@ export class Perceiver {
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (where its silence began), while that silence lasts. */
   private spec: { from: number; command: Promise<RecognitionDetail | null> | null } | null = null;
+  /** A batch grammar reading started at a silence's onset (where it began), for that silence's pause. */
+  /** Samples at the open utterance's start (before its speech, less pre-roll) that batch grammar readings skip. */
+  private readSkip = 0;
+  private onsetRead: { from: number; seconds: number; command: Promise<RecognitionDetail | null>; words: Promise<string | null> } | null = null;
   /** Streamed grammar readings (with the one-pass recogniser): decoded as the audio arrives. */
   private gstream: GrammarStream | null = null;
   /**
@@ -281,6 +294,7 @@ export class Perceiver {
       p.gstream = new GrammarStream(streamed, { seed: () => asr.estimate(), floorRetry: opts.grammarFloorRetry });
     } else {
       p.grammar = grammar ? Promise.resolve(grammar as GrammarReader | Promise<GrammarReader>) : null;
+      void p.grammar?.then((g) => (p.grammarNow = g), () => undefined);
     }
     p.transcriber = transcriber ?? null;
     return p;
@@ -291,6 +305,8 @@ export class Perceiver {
 
   /** The engine's shared command-grammar readers. */
   private grammar: Promise<GrammarReader> | null = null;
+  /** The same readers once loaded (asked synchronously whether one is idle). */
+  private grammarNow: GrammarReader | null = null;
 
   private pool: RecognizerPool | null = null;
   private closed = false;
@@ -465,8 +481,14 @@ export class Perceiver {
         (this.opts.suppressNoiseInBabble || !this.babble.active);
       const pre = preRoll.length ? floatToPcm16(loud ? this.suppressor.begin(preRoll) : preRoll) : undefined;
       this.uttAudio = pre ? [pre] : [];
+      // Batch grammar readings start prefixPaddingMs before the first speech frame, not at the start of
+      // the chunk it was confirmed in (up to ~0.4 s earlier): their decode time is that of their audio.
+      const start = updates.find((u) => u.kind === 'start');
+      const uttFrom = Math.round(chunk.start * SAMPLE_RATE) - preRoll.length;
+      this.readSkip = start ? Math.max(0, start.sample - pad - uttFrom) : 0;
       this.spec = null;
       this.onsetFrom = null;
+      this.onsetRead = null;
       this.reseedCmnAfterFloorJump(noiseFloorDb, this.roomFloorDb(noiseFloorDb));
       this.firstUtterance = this.asr instanceof OnePassRecognizer && this.asr.unseeded;
       this.redecoded = this.asr instanceof OnePassRecognizer && this.asr.fresh;
@@ -515,6 +537,7 @@ export class Perceiver {
       this.asr.commitSegment(keepTail);
       // The grammar reading of the utterance so far starts now too; it is reused if the pause is the end.
       let command: Promise<RecognitionDetail | null> | null = null;
+      let words: Promise<string | null> | null = null;
       if (this.uttSamples - keepTail <= this.opts.maxCommandSeconds * SAMPLE_RATE) {
         if (this.gstream?.active) {
           // Streamed: the chunk up to the pause, then only the closing searches; the pause audio after
@@ -524,11 +547,16 @@ export class Perceiver {
           command = this.gstream.read();
           this.gstream.feed(pcm.subarray(head));
           gramFed = true;
+        } else if (this.onsetRead?.from === pause.sample) {
+          command = this.onsetRead.command;
+          words = this.onsetRead.words;
+          this.trace.batchReadSeconds = this.onsetRead.seconds;
+          this.trace.onsetRead = true;
         } else if (this.grammar) {
           const sofar = concatSamples(this.uttAudio);
-          const upTo = sofar.subarray(0, Math.max(0, sofar.length - keepTail));
+          const upTo = sofar.subarray(Math.min(this.readSkip, Math.max(0, sofar.length - keepTail)), Math.max(0, sofar.length - keepTail));
           this.trace.batchReadSeconds = upTo.length / SAMPLE_RATE;
-          command = this.grammar.then((g) => g.recognizeDetailed(upTo)).catch(() => null);
+          ({ command, words } = batchReading(this.grammar, upTo));
         }
       }
       this.spec = { from: pause.sample, command };
@@ -540,9 +568,15 @@ export class Perceiver {
         // cannot end early whatever the open transcript says, so perception does not wait for it.
         const committed = asr.committed();
         committed.catch(() => undefined);
-        this.earlyCheck = track(command.then((cmd) =>
+        const read = command;
+        const judged = () => read.then((cmd) =>
           clearlyComplete({ text: '', command: cmd }) ? committed.then((text) => clearlyComplete({ text, command: cmd })) : false,
-        ));
+        );
+        // A batch reading's grammar words come ~3× sooner than its confidence (the free-loop decode):
+        // when the open transcript says the same complete request, the turn ends without waiting.
+        this.earlyCheck = track(
+          words ? words.then((w) => (w ? committed.then((text) => agreedComplete(w, text)) : false)).then((ok) => ok || judged()) : judged(),
+        );
         this.earlyCheckNoWait = !gramFed && this.firstUtterance;
         this.earlyCheckCarried = false;
       }
@@ -558,11 +592,29 @@ export class Perceiver {
       this.onsetFrom = silenceFrom;
       this.asr.silenceBegan(0);
     }
+    if (
+      !pause && !percept.speechEnded && silenceFrom !== null && silenceFrom !== this.onsetRead?.from && !this.segmenter.inPause &&
+      this.segmenter.silenceMs >= this.opts.grammarReadAfterSilenceMs
+    ) this.readAtOnset(silenceFrom);
     const tooLong = this.uttSamples / SAMPLE_RATE >= this.opts.maxUtteranceSeconds || this.asr.full;
     const ended = (percept.speechEnded && !this.segmenter.inSpeech) || tooLong || chunk.padded;
     if (!ended) return;
     this.earlyCheck = null;
     this.endUtterance(chunk, percept, tooLong, noiseFloorDb);
+  }
+
+  /**
+   * A silence began inside a short utterance: its batch grammar reading (audio so far, the silence's
+   * first tens of ms included, as a pause's reading includes its 200 ms) starts now, for the early
+   * end-of-turn check at the pause. Only on an idle reader: under load it would delay other sessions'
+   * readings for one that is often wasted (the speaker goes on).
+   */
+  private readAtOnset(from: number): void {
+    const g = this.grammarNow;
+    if (!g || this.gstream?.active || !this.opts.earlyEnd || !(this.asr instanceof OnePassRecognizer)) return;
+    if (this.uttSamples > this.opts.earlyEndMaxSeconds * SAMPLE_RATE || !(g.idle?.() ?? true)) return;
+    const audio = concatSamples(this.uttAudio).subarray(this.readSkip);
+    this.onsetRead = { from, seconds: audio.length / SAMPLE_RATE, ...batchReading(g, audio) };
   }
 
   /**
@@ -628,8 +680,9 @@ export class Perceiver {
       command = this.gstream.finish(); // the closing searches only: the decoders followed the audio
     } else {
       this.gstream?.cancel();
-      if (this.grammar && short) trace.batchReadSeconds = audio.length / SAMPLE_RATE;
-      command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(audio)).catch(() => null) : Promise.resolve(null);
+      const read = audio.subarray(Math.min(this.readSkip, audio.length));
+      if (this.grammar && short) trace.batchReadSeconds = read.length / SAMPLE_RATE;
+      command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(read)).catch(() => null) : Promise.resolve(null);
     }
     const times: NonNullable<PerceptTrace['final']> = {};
     void fin.then(() => (times.asrDoneAt = performance.now()), () => undefined);
@@ -738,4 +791,13 @@ export function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<F
     const last = got.at(-1)!;
     return { ...last, text: got.map((f) => f.text).filter(Boolean).join(' ') };
   });
+}
+
+/** A batch grammar reading of `audio`, and its grammar words as soon as they are known (null: none or rejected by their fit). */
+function batchReading(reader: Promise<GrammarReader> | GrammarReader, audio: Float32Array | Int16Array): { command: Promise<RecognitionDetail | null>; words: Promise<string | null> } {
+  let tell: (text: string | null) => void = () => undefined;
+  const words = new Promise<string | null>((r) => (tell = r));
+  const command = Promise.resolve(reader).then((g) => g.recognizeDetailed(audio, tell)).catch(() => null);
+  void command.finally(() => tell(null));
+  return { command, words };
 }

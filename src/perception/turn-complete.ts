@@ -5,6 +5,7 @@
 // looks complete in its first half far too often, so it keeps the full closing silence (and the
 // policy's longer hold for unfinished readings).
 import { soundsUnfinished } from '../instructions/unfinished.ts';
+import { normalizeTranscript } from './asr/wer.ts';
 
 export interface EarlyEndEvidence {
   /** The open decoder's transcript of the utterance so far. */
@@ -22,4 +23,15 @@ export function clearlyComplete(e: EarlyEndEvidence): boolean {
   if (soundsUnfinished(cmd.text)) return false;
   // The open transcript may be garbled, but if it ends on a dangling word the speaker probably goes on.
   return !(e.text.trim() && soundsUnfinished(e.text));
+}
+
+/**
+ * The grammar's words and the open decoder's transcript of the same audio are the same complete
+ * request: two decoders, one that can only hear whole requests and one that can hear anything, agree.
+ * That is taken as complete without the grammar reading's confidence, which needs a free-loop decode
+ * ~3× as long as the grammar's (batch readings; the turn then ends a chunk sooner, docs/notes/server.md).
+ */
+export function agreedComplete(grammarWords: string, transcript: string): boolean {
+  const w = normalizeTranscript(grammarWords);
+  return w !== '' && w === normalizeTranscript(transcript) && !soundsUnfinished(w);
 }

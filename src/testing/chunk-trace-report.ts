@@ -79,7 +79,7 @@ export function spansOf(r: ChunkTraceRecord, t: TraceFile): ChunkSpans {
 /** What held a chunk up, as one label. */
 export function causeOf(r: ChunkTraceRecord, s: ChunkSpans): string {
   const first = r.p.firstUtterance ? ', first utterance' : '';
-  const read = r.p.batchReadSeconds !== undefined ? `, batch grammar read of ${r.p.batchReadSeconds.toFixed(1)} s` : '';
+  const read = r.p.batchReadSeconds !== undefined ? `, batch grammar read of ${r.p.batchReadSeconds.toFixed(1)} s${r.p.onsetRead ? ' started at the silence onset' : ''}` : '';
   const parts: [string, number][] = [
     ['queued behind earlier chunk', s.queue + s.decideWait],
     ['main-thread perception', s.mel + s.main],

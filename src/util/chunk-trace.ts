@@ -24,6 +24,8 @@ export interface PerceptTrace {
   firstUtterance?: boolean;
   /** The grammar reading the early check or the final waits for was a batch decode of this many seconds of audio. */
   batchReadSeconds?: number;
+  /** That batch reading was started at the silence's onset (usually a chunk before its pause), not at the pause. */
+  onsetRead?: boolean;
   /** The utterance that ended here hands its final to the next chunk's decision (a long first utterance). */
   deferredFinal?: boolean;
   /** The early end-of-turn check of a pause was not ready within the budget: the turn goes on, the check is looked at again next chunk. */

@@ -6,7 +6,10 @@ import { SAMPLE_RATE } from '../../audio/chunk.ts';
 
 /** What the perceiver needs from the grammar side. */
 export interface GrammarReader {
-  recognizeDetailed(pcm: Float32Array | Int16Array): Promise<RecognitionDetail | null>;
+  /** `onGrammar`: the grammar decode's words once known, before the reading's confidence (see ConstrainedRecognizer). */
+  recognizeDetailed(pcm: Float32Array | Int16Array, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null>;
+  /** Whether a loaded reader has nothing queued (speculative readings start only then). */
+  idle?(): boolean;
 }
 
 export class GrammarPool implements GrammarReader {
@@ -17,7 +20,7 @@ export class GrammarPool implements GrammarReader {
     private readonly opts: RecognizerOptions = {},
   ) {}
 
-  recognizeDetailed(pcm: Float32Array | Int16Array): Promise<RecognitionDetail | null> {
+  recognizeDetailed(pcm: Float32Array | Int16Array, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null> {
     const slot = this.pick();
     slot.queued++;
     // A second idle reader takes the free-loop decode of the same audio, in parallel (only when idle:
@@ -26,12 +29,16 @@ export class GrammarPool implements GrammarReader {
     const short = pcm.length <= PARALLEL_LOOP_MAX_SECONDS * SAMPLE_RATE;
     const helper = short ? this.slots.find((s) => s !== slot && s.ready && s.queued === 0) : undefined;
     if (helper) helper.queued++;
-    const reading = Promise.all([slot.rec, helper?.rec]).then(([r, h]) => r.recognizeDetailed(pcm, h));
+    const reading = Promise.all([slot.rec, helper?.rec]).then(([r, h]) => r.recognizeDetailed(pcm, h, onGrammar));
     void reading.finally(() => slot.queued--).catch(() => undefined);
     // A reading the grammar decode already settled (no path, or rejected by its word fit) returns at
     // once; the helper stays counted busy until its loop decode is over.
     if (helper) void reading.catch(() => undefined).then(() => helper.rec).then((h) => h.settled(), () => undefined).finally(() => helper.queued--);
     return reading;
+  }
+
+  idle(): boolean {
+    return this.slots.some((s) => s.ready && s.queued === 0);
   }
 
   /**

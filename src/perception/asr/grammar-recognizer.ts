@@ -242,7 +242,11 @@ export class ConstrainedRecognizer {
   }
 
   /** Like recognize() but also returns rejected hypotheses and the evidence (bench, logs). */
-  async recognizeDetailed(pcm: Float32Array | Int16Array, loopOn?: ConstrainedRecognizer): Promise<RecognitionDetail | null> {
+  /**
+   * `onGrammar`: told the grammar decode's words as soon as it is done and its word fit does not reject
+   * it (before the free-loop decode that confidence needs), or null; called at most once.
+   */
+  async recognizeDetailed(pcm: Float32Array | Int16Array, loopOn?: ConstrainedRecognizer, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null> {
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'recognize: audio must be 16 kHz mono Float32Array or Int16Array', { recoverable: true });
     const seconds = pcm.length / SAMPLE_RATE;
     if (seconds < MIN_COMMAND_SECONDS || seconds > MAX_COMMAND_SECONDS) return null;
@@ -255,9 +259,13 @@ export class ConstrainedRecognizer {
     const loopEarly = parallel ? loopOn.track(loopOn.decoder.decode(pcm, { search: 'loop' })) : null;
     loopEarly?.catch(() => undefined);
     const cmd = await this.track(this.decoder.decode(pcm));
-    if (!cmd.text || cmd.frames <= 0) return this.floorReading(pcm, null);
+    if (!cmd.text || cmd.frames <= 0) {
+      onGrammar?.(null);
+      return this.floorReading(pcm, null);
+    }
     // The word fit alone rejects it (most free speech): the loop decode cannot change the verdict.
     const rejected = this.fullEvidence ? null : rejectedByFit(cmd, th, performance.now() - t0);
+    onGrammar?.(rejected ? null : cmd.text);
     if (rejected) return (await this.floorReading(pcm, rejected)) ?? rejected;
     const loop = await (loopEarly ?? this.track(this.decoder.decode(pcm, { search: 'loop' })));
     const r = judgeReading(cmd, loop, th, performance.now() - t0);
