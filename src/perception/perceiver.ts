@@ -209,9 +209,9 @@ export class Perceiver {
   private latest: { text: string; utterance: number } | null = null;
   /** The last pause that closed an ASR segment (where its silence began), while that silence lasts. */
   private spec: { from: number; command: Promise<RecognitionDetail | null> | null } | null = null;
-  /** A batch grammar reading started at a silence's onset (where it began), for that silence's pause. */
   /** Samples at the open utterance's start (before its speech, less pre-roll) that batch grammar readings skip. */
   private readSkip = 0;
+  /** A batch grammar reading started at a silence's onset (where it began), for that silence's pause. */
   private onsetRead: { from: number; seconds: number; command: Promise<RecognitionDetail | null>; words: Promise<string | null> } | null = null;
   /** Streamed grammar readings (with the one-pass recogniser): decoded as the audio arrives. */
   private gstream: GrammarStream | null = null;
