@@ -218,7 +218,6 @@ describe('what a chunk waits for (issue #12)', () => {
         onGrammar?.(words);
         return new Promise((r) => setTimeout(() => r(null), 4000));
       },
-      idle: () => true,
     });
     const q = speech('what time is it');
     const lead = concat(silence(1), speech('hello there'), silence(1.5));

@@ -75,9 +75,10 @@ export interface PerceiverOptions {
   /**
    * Batch grammar readings: a silence inside a short utterance (≤ earlyEndMaxSeconds) that has lasted this
    * long (ms) by the end of a chunk, but is not a pause yet, starts the reading of the utterance so far at
-   * once, when a reader is idle; its pause reuses it. Started at the pause instead (~0.14 s later, usually
-   * a chunk), the reading of a 1 s question was sometimes not done by the pause chunk's deadline, and the
-   * turn then waited out the closing silence, 0.4 s more (Infinity: always at the pause).
+   * once, when the readers are all idle (GrammarReader.speculate); its pause reuses it. Started at the
+   * pause instead (~0.14 s later, usually a chunk), the reading of a 1 s question was sometimes not done
+   * by the pause chunk's deadline, and the turn then waited out the closing silence, 0.4 s more
+   * (Infinity: always at the pause).
    */
   grammarReadAfterSilenceMs: number;
   /**
@@ -305,7 +306,7 @@ export class Perceiver {
 
   /** The engine's shared command-grammar readers. */
   private grammar: Promise<GrammarReader> | null = null;
-  /** The same readers once loaded (asked synchronously whether one is idle). */
+  /** The same readers once loaded (a speculative reading is started synchronously). */
   private grammarNow: GrammarReader | null = null;
 
   private pool: RecognizerPool | null = null;
@@ -556,7 +557,8 @@ export class Perceiver {
           const sofar = concatSamples(this.uttAudio);
           const upTo = sofar.subarray(Math.min(this.readSkip, Math.max(0, sofar.length - keepTail)), Math.max(0, sofar.length - keepTail));
           this.trace.batchReadSeconds = upTo.length / SAMPLE_RATE;
-          ({ command, words } = batchReading(this.grammar, upTo));
+          const g = this.grammar;
+          ({ command, words } = batchReading((tell) => g.then((r) => r.recognizeDetailed(upTo, tell)))!);
         }
       }
       this.spec = { from: pause.sample, command };
@@ -606,15 +608,16 @@ export class Perceiver {
   /**
    * A silence began inside a short utterance: its batch grammar reading (audio so far, the silence's
    * first tens of ms included, as a pause's reading includes its 200 ms) starts now, for the early
-   * end-of-turn check at the pause. Only on an idle reader: under load it would delay other sessions'
-   * readings for one that is often wasted (the speaker goes on).
+   * end-of-turn check at the pause. Only when the readers are all idle: under load it would delay other
+   * sessions' readings for one that is often wasted (the speaker goes on).
    */
   private readAtOnset(from: number): void {
     const g = this.grammarNow;
-    if (!g || this.gstream?.active || !this.opts.earlyEnd || !(this.asr instanceof OnePassRecognizer)) return;
-    if (this.uttSamples > this.opts.earlyEndMaxSeconds * SAMPLE_RATE || !(g.idle?.() ?? true)) return;
+    if (!g?.speculate || this.gstream?.active || !this.opts.earlyEnd || !(this.asr instanceof OnePassRecognizer)) return;
+    if (this.uttSamples > this.opts.earlyEndMaxSeconds * SAMPLE_RATE) return;
     const audio = concatSamples(this.uttAudio).subarray(this.readSkip);
-    this.onsetRead = { from, seconds: audio.length / SAMPLE_RATE, ...batchReading(g, audio) };
+    const read = batchReading((tell) => g.speculate!(audio, tell));
+    if (read) this.onsetRead = { from, seconds: audio.length / SAMPLE_RATE, ...read };
   }
 
   /**
@@ -793,11 +796,15 @@ export function joinFinals(finals: Promise<FinalTranscript | null>[]): Promise<F
   });
 }
 
-/** A batch grammar reading of `audio`, and its grammar words as soon as they are known (null: none or rejected by their fit). */
-function batchReading(reader: Promise<GrammarReader> | GrammarReader, audio: Float32Array | Int16Array): { command: Promise<RecognitionDetail | null>; words: Promise<string | null> } {
+/** A batch grammar reading, and its grammar words as soon as they are known (null: none, or rejected by their fit); null if `start` declines. */
+function batchReading(
+  start: (onGrammar: (text: string | null) => void) => Promise<RecognitionDetail | null> | null,
+): { command: Promise<RecognitionDetail | null>; words: Promise<string | null> } | null {
   let tell: (text: string | null) => void = () => undefined;
   const words = new Promise<string | null>((r) => (tell = r));
-  const command = Promise.resolve(reader).then((g) => g.recognizeDetailed(audio, tell)).catch(() => null);
+  const reading = start(tell);
+  if (!reading) return null;
+  const command = reading.catch(() => null);
   void command.finally(() => tell(null));
   return { command, words };
 }

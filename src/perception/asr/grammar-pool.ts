@@ -8,8 +8,8 @@ import { SAMPLE_RATE } from '../../audio/chunk.ts';
 export interface GrammarReader {
   /** `onGrammar`: the grammar decode's words once known, before the reading's confidence (see ConstrainedRecognizer). */
   recognizeDetailed(pcm: Float32Array | Int16Array, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null>;
-  /** Whether a loaded reader has nothing queued (speculative readings start only then). */
-  idle?(): boolean;
+  /** A reading nobody waits for yet, started only if it costs other readings nothing (null: not now). */
+  speculate?(pcm: Float32Array | Int16Array, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null> | null;
 }
 
 export class GrammarPool implements GrammarReader {
@@ -37,8 +37,20 @@ export class GrammarPool implements GrammarReader {
     return reading;
   }
 
-  idle(): boolean {
-    return this.slots.some((s) => s.ready && s.queued === 0);
+  /**
+   * A reading of a silence that may become a pause: only while every loaded reader is idle, and on one
+   * reader with its free-loop decode after the grammar's (~1.3× the wall time of a split reading), so a
+   * reading another session needs meanwhile finds a reader free. At 12 knee sessions, speculative readings
+   * that took both readers made other sessions' finals late (docs/notes/server.md, round 16).
+   */
+  speculate(pcm: Float32Array | Int16Array, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null> | null {
+    const ready = this.slots.filter((s) => s.ready);
+    if (!ready.length || ready.some((s) => s.queued > 0)) return null;
+    const slot = ready[0];
+    slot.queued++;
+    const reading = slot.rec.then((r) => r.recognizeDetailed(pcm, undefined, onGrammar));
+    void reading.finally(() => slot.queued--).catch(() => undefined);
+    return reading;
   }
 
   /**
