@@ -144,10 +144,11 @@ describe('what a chunk waits for (issue #12)', () => {
     assert.match(texts[0], /museum|nine|six|weekdays/);
   });
 
-  it("live (a deadline given), a first utterance's pause does not wait for its batch grammar reading; the turn ends with the same words", async () => {
+  it("live (a deadline given), a first utterance's pause does not wait for a batch grammar reading started at the pause; the turn ends with the same words", async () => {
     const audio = room(concat(silence(1), speech('what time is it'), silence(2.5)));
-    const live = await Perceiver.create({}, pool, grammar);
-    const file = await Perceiver.create({}, pool, grammar);
+    // Readings at the pause only: one started at the silence's onset is waited for (it has had a chunk).
+    const live = await Perceiver.create({ grammarReadAfterSilenceMs: Infinity }, pool, grammar);
+    const file = await Perceiver.create({ grammarReadAfterSilenceMs: Infinity }, pool, grammar);
     try {
       const out: { deferred: boolean; waited: number; final: string | null }[] = [];
       for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
@@ -200,7 +201,22 @@ describe('what a chunk waits for (issue #12)', () => {
       assert.deepEqual(atOnset.map((c) => c.final), atPause.map((c) => c.final), `lead ${lead}`);
       assert.match(atOnset.find((c) => c.final)?.final ?? '', /what time is it/);
       assert.ok(!atPause.some((c) => c.onset));
-      if (atOnset.some((c) => c.onset)) reused++;
+      if (atOnset.some((c) => c.onset)) {
+        reused++;
+        // Live, this first utterance's pause waits for the reading begun at the onset (a whole chunk ago)
+        // instead of leaving it for later, and the turn ends there.
+        const p = await Perceiver.create({}, pool, grammar);
+        try {
+          let pauseChunk: { ended: boolean; deferred: boolean; onset: boolean } | null = null;
+          for (let i = 0, k = 0; i + CHUNK <= audio.length && !pauseChunk; i += CHUNK, k++) {
+            const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false }, { arrivalAt: performance.now(), budgetMs: 60_000 });
+            if (pc.trace?.pause) pauseChunk = { ended: pc.speechEnded, deferred: !!pc.trace.deferredCheck, onset: !!pc.trace.onsetRead };
+          }
+          assert.deepEqual(pauseChunk, { ended: true, deferred: false, onset: true }, `lead ${lead}`);
+        } finally {
+          p.close();
+        }
+      }
       pauseReads.push(...atPause.flatMap((c) => (c.read !== undefined ? [c.read] : [])));
     }
     assert.ok(reused >= 1, 'no lead had its reading started at the silence onset');

@@ -221,7 +221,7 @@ export class Perceiver {
    * by the chunk's deadline, it is looked at again on the next chunks while the pause lasts.
    */
   private earlyCheck: Tracked<boolean> | null = null;
-  /** The open early check reads a batch decode of a session's first utterance: never waited for. */
+  /** The open early check reads a batch decode of a session's first utterance started at its pause: never waited for. */
   private earlyCheckNoWait = false;
   /** The open early check was left by an earlier chunk: looked at, not waited for. */
   private earlyCheckCarried = false;
@@ -579,7 +579,10 @@ export class Perceiver {
         this.earlyCheck = track(
           words ? words.then((w) => (w ? committed.then((text) => agreedComplete(w, text)) : false)).then((ok) => ok || judged()) : judged(),
         );
-        this.earlyCheckNoWait = !gramFed && this.firstUtterance;
+        // A first utterance's reading started at the pause is a whole decode queued behind other sessions'
+        // at a server's start: not waited for. One started at the silence's onset (the readers were all
+        // idle) has had a chunk already: waited for like any other.
+        this.earlyCheckNoWait = !gramFed && this.firstUtterance && !this.trace.onsetRead;
         this.earlyCheckCarried = false;
       }
     }
