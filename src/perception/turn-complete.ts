@@ -3,7 +3,8 @@
 // command or question), and neither reading ends the way an unfinished sentence does ("what is seven
 // times", "tell me when the"). Free speech never qualifies: a dictated sentence split by a thinking pause
 // looks complete in its first half far too often, so it keeps the full closing silence (and the
-// policy's longer hold for unfinished readings).
+// policy's longer hold for unfinished readings). A grammar sentence not yet scored (agreedComplete) counts
+// only when the open transcript has the very same words.
 import { soundsUnfinished } from '../instructions/unfinished.ts';
 import { normalizeTranscript } from './asr/wer.ts';
 

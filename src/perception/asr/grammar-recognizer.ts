@@ -241,10 +241,10 @@ export class ConstrainedRecognizer {
     return d && d.accepted ? { text: d.text, confidence: d.confidence } : null;
   }
 
-  /** Like recognize() but also returns rejected hypotheses and the evidence (bench, logs). */
   /**
-   * `onGrammar`: told the grammar decode's words as soon as it is done and its word fit does not reject
-   * it (before the free-loop decode that confidence needs), or null; called at most once.
+   * Like recognize() but also returns rejected hypotheses and the evidence (bench, logs). `onGrammar`: told
+   * the grammar decode's words as soon as it is done and its word fit does not reject it (before the
+   * free-loop decode the confidence needs), or null; called at most once.
    */
   async recognizeDetailed(pcm: Float32Array | Int16Array, loopOn?: ConstrainedRecognizer, onGrammar?: (text: string | null) => void): Promise<RecognitionDetail | null> {
     if (!(pcm instanceof Float32Array || pcm instanceof Int16Array)) throw new SoundFlowError('invalid_input', 'recognize: audio must be 16 kHz mono Float32Array or Int16Array', { recoverable: true });
