@@ -555,7 +555,7 @@ export class Perceiver {
           this.trace.onsetRead = true;
         } else if (this.grammar) {
           const sofar = concatSamples(this.uttAudio);
-          const upTo = sofar.subarray(Math.min(this.readSkip, Math.max(0, sofar.length - keepTail)), Math.max(0, sofar.length - keepTail));
+          const upTo = this.readable(sofar, sofar.length - keepTail);
           this.trace.batchReadSeconds = upTo.length / SAMPLE_RATE;
           const g = this.grammar;
           ({ command, words } = batchReading((tell) => g.then((r) => r.recognizeDetailed(upTo, tell)))!);
@@ -618,9 +618,14 @@ export class Perceiver {
     const g = this.grammarNow;
     if (!g?.speculate || this.gstream?.active || !this.opts.earlyEnd || !(this.asr instanceof OnePassRecognizer)) return;
     if (this.uttSamples > this.opts.earlyEndMaxSeconds * SAMPLE_RATE) return;
-    const audio = concatSamples(this.uttAudio).subarray(this.readSkip);
+    const audio = this.readable(concatSamples(this.uttAudio));
     const read = batchReading((tell) => g.speculate!(audio, tell));
     if (read) this.onsetRead = { from, seconds: audio.length / SAMPLE_RATE, ...read };
+  }
+
+  /** What a batch grammar reading of the open utterance's audio (up to `end`) reads: from readSkip on. */
+  private readable(audio: Int16Array, end = audio.length): Int16Array {
+    return audio.subarray(this.readSkip, Math.max(0, end)); // empty when end ≤ readSkip
   }
 
   /**
@@ -686,7 +691,7 @@ export class Perceiver {
       command = this.gstream.finish(); // the closing searches only: the decoders followed the audio
     } else {
       this.gstream?.cancel();
-      const read = audio.subarray(Math.min(this.readSkip, audio.length));
+      const read = this.readable(audio);
       if (this.grammar && short) trace.batchReadSeconds = read.length / SAMPLE_RATE;
       command = this.grammar && short ? this.grammar.then((g) => g.recognizeDetailed(read)).catch(() => null) : Promise.resolve(null);
     }
