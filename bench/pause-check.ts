@@ -15,7 +15,8 @@ import { Perceiver, DEFAULT_PERCEIVER } from '../src/perception/perceiver.ts';
 import { openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { GrammarPool } from '../src/perception/asr/grammar-pool.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
-import { CHUNK_SAMPLES, SAMPLE_RATE } from '../src/audio/chunk.ts';
+import { SAMPLE_RATE } from '../src/audio/chunk.ts';
+import { Chunker } from '../src/audio/chunker.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,14 +45,14 @@ for (const offsetMs of offsets) {
   const t0 = performance.now();
   let row: Row | null = null;
   let endAt: number | null = null;
-  for (let i = 0, k = 0; i + CHUNK_SAMPLES <= audio.length; i += CHUNK_SAMPLES, k++) {
-    const due = t0 + ((i + CHUNK_SAMPLES) / SAMPLE_RATE) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-    const pc = await p.perceive({ index: k, start: i / SAMPLE_RATE, t: (i + CHUNK_SAMPLES) / SAMPLE_RATE, pcm: audio.subarray(i, i + CHUNK_SAMPLES), padded: false }, { arrivalAt: performance.now(), budgetMs });
+  for (const chunk of new Chunker().push(audio)) {
+    const end = chunk.t * SAMPLE_RATE; // the chunk's last sample, in the stream
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + chunk.t * 1000 - performance.now())));
+    const pc = await p.perceive(chunk, { arrivalAt: performance.now(), budgetMs });
     const tr = pc.trace!;
-    if (i + CHUNK_SAMPLES <= lead.length) continue;
+    if (end <= lead.length) continue;
     if (tr.pause && !row) row = { offsetMs, waitMs: tr.turnCheckMs, deferred: !!tr.deferredCheck, onsetRead: !!tr.onsetRead, readSeconds: tr.batchReadSeconds ?? null, endAfterClipMs: null };
-    if (pc.speechEnded && endAt === null) endAt = i + CHUNK_SAMPLES;
+    if (pc.speechEnded && endAt === null) endAt = end;
   }
   p.close();
   if (!row) throw new Error(`offset ${offsetMs}: the question's pause was not seen`);

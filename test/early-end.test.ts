@@ -12,16 +12,18 @@ import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.
 import { SileroVad, VAD_FRAME } from '../src/perception/vad.ts';
 import { agreedComplete, clearlyComplete } from '../src/perception/turn-complete.ts';
 import { concat, mix, noise, silence, speech } from '../src/testing/audio.ts';
+import { Chunker } from '../src/audio/chunker.ts';
 
-const CHUNK = 6400;
+/** The stream's complete 0.4 s chunks, as a session cuts them. */
+const chunksOf = (audio: Float32Array) => new Chunker().push(audio);
 
 async function endChunk(p: Perceiver, audio: Float32Array): Promise<{ end: number; text: string }> {
   let end = -1;
   let text = '';
-  for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
-    const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+  for (const chunk of chunksOf(audio)) {
+    const pc = await p.perceive(chunk);
     if (pc.final && end < 0) {
-      end = k;
+      end = chunk.index;
       text = (await pc.final)?.text ?? '';
     }
   }
@@ -97,8 +99,8 @@ describe('what a chunk waits for (issue #12)', () => {
   /** Per chunk: whether its percept ends an utterance, and the final it carries. */
   async function run(p: Perceiver, audio: Float32Array) {
     const out: { ended: boolean; final: string | null }[] = [];
-    for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
-      const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+    for (const chunk of chunksOf(audio)) {
+      const pc = await p.perceive(chunk);
       out.push({ ended: pc.speechEnded, final: pc.final ? ((await pc.final)?.text ?? '') : null });
     }
     return out;
@@ -151,8 +153,7 @@ describe('what a chunk waits for (issue #12)', () => {
     const file = await Perceiver.create({ grammarReadAfterSilenceMs: Infinity }, pool, grammar);
     try {
       const out: { deferred: boolean; waited: number; final: string | null }[] = [];
-      for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
-        const chunk = { index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false };
+      for (const chunk of chunksOf(audio)) {
         // A generous budget: only the first-utterance rule can make the pause chunk skip its wait.
         const pc = await live.perceive(chunk, { arrivalAt: performance.now(), budgetMs: 60_000 });
         out.push({ deferred: !!pc.trace?.deferredCheck, waited: pc.trace?.turnCheckMs ?? 0, final: pc.final ? ((await pc.final)?.text ?? '') : null });
@@ -184,8 +185,8 @@ describe('what a chunk waits for (issue #12)', () => {
         const p = await Perceiver.create(opts, pool, grammar);
         try {
           const out: { end: boolean; onset: boolean; read?: number; final: string | null }[] = [];
-          for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
-            const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false });
+          for (const chunk of chunksOf(audio)) {
+            const pc = await p.perceive(chunk);
             out.push({ end: pc.speechEnded, onset: !!pc.trace?.onsetRead, read: pc.trace?.batchReadSeconds, final: pc.final ? JSON.stringify(await pc.final.then((f) => f && { text: f.text, command: f.command?.text })) : null });
           }
           return out;
@@ -208,8 +209,9 @@ describe('what a chunk waits for (issue #12)', () => {
         const p = await Perceiver.create({}, pool, grammar);
         try {
           let pauseChunk: { ended: boolean; deferred: boolean; onset: boolean } | null = null;
-          for (let i = 0, k = 0; i + CHUNK <= audio.length && !pauseChunk; i += CHUNK, k++) {
-            const pc = await p.perceive({ index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false }, { arrivalAt: performance.now(), budgetMs: 60_000 });
+          for (const chunk of chunksOf(audio)) {
+            if (pauseChunk) break;
+            const pc = await p.perceive(chunk, { arrivalAt: performance.now(), budgetMs: 60_000 });
             if (pc.trace?.pause) pauseChunk = { ended: pc.speechEnded, deferred: !!pc.trace.deferredCheck, onset: !!pc.trace.onsetRead };
           }
           assert.deepEqual(pauseChunk, { ended: true, deferred: false, onset: true }, `lead ${lead}`);
@@ -241,10 +243,9 @@ describe('what a chunk waits for (issue #12)', () => {
     const live = async (reader: GrammarReader) => {
       const p = await Perceiver.create({}, pool, reader);
       try {
-        for (let i = 0, k = 0; i + CHUNK <= audio.length; i += CHUNK, k++) {
-          const chunk = { index: k, start: i / 16000, t: (i + CHUNK) / 16000, pcm: audio.subarray(i, i + CHUNK), padded: false };
+        for (const chunk of chunksOf(audio)) {
           const pc = await p.perceive(chunk, { arrivalAt: performance.now(), budgetMs: 1500 });
-          if (i + CHUNK > lead.length && pc.trace?.pause) return { ended: pc.speechEnded, waited: pc.trace.turnCheckMs, final: pc.final ? ((await pc.final)?.text ?? '') : null };
+          if (chunk.t * 16000 > lead.length && pc.trace?.pause) return { ended: pc.speechEnded, waited: pc.trace.turnCheckMs, final: pc.final ? ((await pc.final)?.text ?? '') : null };
         }
         throw new Error('no pause in the question');
       } finally {
