@@ -7,17 +7,20 @@
 // log shift for `tempo -s 1.2` over the pooled log sd between one speaker's calm phrasings (as
 // voice-rate-cues); the pooled sd is the held-out spread a z-prior for that cue should have.
 // Needs the recogniser cache of `npm run bench -- voice-rate-cues` (.cache/voice-bench/rate-cues-tuning.json).
-// Run: npm run bench -- voice-rate-blend   (VOICE_RATE_FOLDS=r14vw,r14vws11 by default: the committed recipe, seeds 1 / 11)
+// Run: npm run bench -- voice-rate-blend [--report]   (VOICE_RATE_FOLDS=r14vw,r14vws11 by default: the committed recipe, seeds 1 / 11)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { prosodyOf } from '../src/perception/voice/prosody.ts';
 import { textSound } from '../src/perception/voice/syllables.ts';
-import { RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
+import { loadRateModel, RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { TUNING_PHRASES } from './voice-audio.ts';
 
 interface Clip { speaker: string; text: string; kind: string; hyp: string; frames: number[][] }
-const cacheFile = join('.cache', 'voice-bench', 'rate-cues-tuning.json');
+// --report: the report set read by the committed model (a diagnostic only; round 17 read it after the
+// end-to-end report bench, nothing was chosen from it).
+const report = process.argv.includes('--report');
+const cacheFile = join('.cache', 'voice-bench', `rate-cues-${report ? 'report' : 'tuning'}.json`);
 if (!existsSync(cacheFile)) throw new Error(`no ${cacheFile}: run npm run bench -- voice-rate-cues first`);
 const clips: Clip[] = JSON.parse(readFileSync(cacheFile, 'utf8'));
 const framesOf = (c: Clip): VoiceFrame[] => c.frames.map((f) => ({ t: f[0], levelDb: f[1], midDb: f[2], lowPow: f[3], highPow: f[4], f0: f[5], aperiodicity: f[6], mfcc: Float32Array.from(f.slice(7)) }));
@@ -31,8 +34,8 @@ const foldOf = (speaker: string, text: string): number => {
   if (p < 0 || i < 0) throw new Error(`no fold for ${speaker} / ${text}`);
   return 2 * p + (i % 4 >= 2 ? 1 : 0);
 };
-const tags = (process.env.VOICE_RATE_FOLDS ?? 'r14vw,r14vws11').split(',').filter(Boolean);
-const sets = tags.map((tag) => Array.from({ length: 6 }, (_, f) => new RateNet(JSON.parse(readFileSync(join('.cache', 'voice-rate', tag, `fold-${f}.json`), 'utf8')) as RateModelSpec)));
+const tags = report ? ['committed model'] : (process.env.VOICE_RATE_FOLDS ?? 'r14vw,r14vws11').split(',').filter(Boolean);
+const sets = report ? [Array.from({ length: 6 }, () => loadRateModel())] : tags.map((tag) => Array.from({ length: 6 }, (_, f) => new RateNet(JSON.parse(readFileSync(join('.cache', 'voice-rate', tag, `fold-${f}.json`), 'utf8')) as RateModelSpec)));
 
 /** Per clip: log velocity, log gated content rate (or null), log held-out model reading per fold set (or null). */
 interface Row { speaker: string; text: string; kind: string; vel: number; content: number | null; model: (number | null)[] }
@@ -43,7 +46,7 @@ const rows: Row[] = clips.map((c) => {
   const sound = textSound(c.hyp);
   const peaks = p.rateSyllPerSec * p.speechS;
   const ok = sound.syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(sound.syllables / peaks)) <= Math.log(1.25);
-  const f = foldOf(c.speaker, c.text);
+  const f = report ? 0 : foldOf(c.speaker, c.text);
   return {
     speaker: c.speaker, text: c.text, kind: c.kind,
     vel: Math.log(p.articulation),
@@ -102,7 +105,7 @@ const blend = (wm: number, wc: number, s: number): Cue => (r) => {
 
 const r3 = (x: number) => x.toFixed(3);
 const out: Record<string, unknown> = { date: new Date().toISOString(), foldSets: tags, clips: rows.length };
-console.log(`rate blends, tuning set, voices and phrasings held out (fold sets ${tags.join(', ')}; ${rows.length} clips):`);
+console.log(report ? `rate blends, report set, committed model (${rows.length} clips):` : `rate blends, tuning set, voices and phrasings held out (fold sets ${tags.join(', ')}; ${rows.length} clips):`);
 const missing = sets.map((_, s) => rows.filter((r) => r.model[s] === null));
 console.log(`clips with no model reading: ${missing.map((m) => `${m.length} (calm ${m.filter((r) => r.kind === 'calm').length})`).join(' / ')}; calm clips passing the content gate ${rows.filter((r) => r.kind === 'calm' && r.content !== null).length}/${rows.filter((r) => r.kind === 'calm').length}, faster ${rows.filter((r) => r.kind === 'faster20' && r.content !== null).length}/${rows.filter((r) => r.kind === 'faster20').length}`);
 
@@ -142,4 +145,4 @@ for (const wm of WM) {
 out.grid = grid;
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/voice-rate-blend.json', JSON.stringify(out, null, 2) + '\n');
+writeFileSync(`bench/results/voice-rate-blend${report ? '-report' : ''}.json`, JSON.stringify(out, null, 2) + '\n');
