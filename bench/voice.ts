@@ -155,6 +155,8 @@ for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${
 // sessions: 4 calm utterances (the baseline), then the other 8 phrasings each said once, every other
 // one manipulated (the two sessions swap which), so every phrasing is raised once per manipulation.
 const firstTime: typeof arousal = {};
+/** scripts/train-voice-rate.ts --voice-folds: fold f holds out the speakers VOICE_FOLD_PAIRS[f >> 1] and phrasing groups (index mod 4) 0–1 (f even) or 2–3 (f odd). */
+const VOICE_FOLD_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
 const rngFirst = makeRng(tuning ? 8 : 16); // its own draws: the sections after it hear the same audio as before
 const tallyFirst = (k: string, v: VoiceInfo | undefined) => {
   const a = (firstTime[k] ??= { n: 0, raised: 0, labels: {}, repeats: 0 });
@@ -187,7 +189,23 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
         return best >= 0 ? textOf.get(clips[best]) : undefined;
       };
       const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
-      const r = await analyzeSignal(s.pcm, analyzer, { textFor });
+      // VOICE_RATE_FOLDS=<tag> (tuning set, round 17): each utterance's rate model reading comes from the
+      // voice-fold model (scripts/train-voice-rate.ts --voice-folds, .cache/voice-rate/<tag>/fold-<f>.json)
+      // that heard neither this voice nor this phrasing, so the bench is not in-sample for the model. A
+      // bench-only reach into the analyzer's options: the fold is set just before the utterance is described
+      // (textFor is asked for its transcript right then). Clip j of a session is phrasing j.
+      const folds = tuning ? process.env.VOICE_RATE_FOLDS : undefined;
+      const textForFold = folds ? (a: number, b: number) => {
+        let best = -1, bo = 0;
+        s.spans.forEach((span, i) => {
+          const o = Math.min(b, span[1]) - Math.max(a, span[0]);
+          if (o > bo) [best, bo] = [i, o];
+        });
+        const pair = VOICE_FOLD_PAIRS.findIndex((p) => p.includes(sp.name));
+        if (best >= 0 && pair >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${2 * pair + (best % 4 >= 2 ? 1 : 0)}.json`;
+        return textFor(a, b);
+      } : textFor;
+      const r = await analyzeSignal(s.pcm, analyzer, { textFor: textForFold });
       items.forEach((it, i) => {
         const v = match(r.utterances, s.spans[4 + i]);
         if (process.env.VOICE_DEBUG) console.log(`   first ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} rate=${v?.rateSyllPerSec} content=${v?.contentRate} "${textOf.get(it.pcm)}"`);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { SileroVad } from '../src/perception/vad.ts';
 import { analyzeSignal, voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { jointRateLayers, loadRateModel, RateNet } from '../src/perception/voice/rate-model.ts';
-import { VoiceAnalyzer } from '../src/perception/voice/analyzer.ts';
+import { VoiceAnalyzer, setArousalDebug } from '../src/perception/voice/analyzer.ts';
+import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues } from '../src/perception/voice/arousal.ts';
 import { concat, silence, speech } from '../src/testing/audio.ts';
 
 // Neither tuning nor report phrasings of the voice bench.
@@ -114,4 +115,82 @@ test('analyzer: with rateModelWeight > 0 a faster utterance of new words scores 
   console.log(JSON.stringify(scores));
   const last = scores[scores.length - 1];
   for (const s of scores.slice(0, -1)) assert.ok(last > s + 0.3, JSON.stringify(scores));
+});
+
+test('analyzer: with the rate model on, a word too short for it has no rate cue (not its velocity against blended readings)', async () => {
+  // Round 17: the model needs ±240 ms of unbroken speech; a one-word reply gets no reading. Its velocity
+  // alone is on another scale than the velocity^0.2 × model^0.8 readings the speaker's baseline holds
+  // (log ~1 apart), so judging it against them marked every short word stressed (score ~10) before.
+  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
+  const net = loadRateModel();
+  const vad = await SileroVad.create();
+  for (const word of ['yes', 'stop']) {
+    assert.equal(net.rate(await voiceFramesOf(concat(silence(0.6), speech(word, { voice: 'en-us', speed: 160 }), silence(1.2)), vad)), 0, `${word}: the model reads it`);
+    const parts = [silence(0.5)];
+    for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
+    parts.push(speech(word, { voice: 'en-us', speed: 160 }), silence(1.2));
+    // Without transcripts (the acoustic rate) and with the right words (the content blend).
+    for (const texts of [null, [...calm, word]]) {
+      for (const weight of [0.8, 0]) {
+        let k = 0;
+        let last: { rate: { n: number } } | null = null;
+        setArousalDebug((raw) => (last = raw));
+        const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: weight, useRepeats: false } }), { textFor: () => (texts ? texts[k++] : undefined) });
+        setArousalDebug(null);
+        assert.equal(r.utterances.length, calm.length + 1);
+        const u = r.utterances[calm.length];
+        const what = `${word}, ${texts ? 'transcripts' : 'no transcripts'}, model weight ${weight}: ${u.arousal} ${u.arousalScore}`;
+        assert.ok(u.arousalScore < 1 && u.arousal !== 'stressed' && u.arousal !== 'excited', what);
+        // With the model on the word has no rate against the baseline; with it off, its velocity is judged (the word is not simply unmeasurable).
+        assert.equal(last!.rate.n, weight > 0 ? 0 : calm.length, what);
+      }
+    }
+  }
+});
+
+test('arousal: with the rate model on, the acoustic rate and the content blend are judged with their own spread priors', () => {
+  // The model-blended cues spread less between one speaker's phrasings than the velocity (held-out tuning
+  // sd 0.050 / 0.051 against 0.080 / 0.074, round 17): the same log distance is a larger z.
+  const base = new ProsodyBaseline();
+  const cue = (logRate: number, content: number): ArousalCues => ({ levelDb: -30, f0St: 10, logRate, rateFromText: false, f0RangeSt: 4, contentLogRate: content });
+  for (const [r, c] of [[0, 0.5], [0.01, 0.51], [-0.01, 0.49], [0.005, 0.5]]) base.learn(cue(r, c));
+  const zOf = (prior: number, d: number) => {
+    const sd = 1.4826 * 0.005; // robust sd of either four baseline values above (median absolute deviation 0.005)
+    return d / Math.sqrt(((8 * prior * prior + 3 * sd * sd) / 11) * (1 + 1.5 / 4));
+  };
+  const o = { ...DEFAULT_AROUSAL, useRepeats: false };
+  const on = { ...o, rateModelWeight: 0.8, priorLogRateModel: 0.05, priorLogRateModelContent: 0.04 };
+  // Acoustic rate (no content: the cue has none).
+  const acoustic = { ...cue(0.1025, 0), contentLogRate: null };
+  assert.ok(Math.abs(arousalOf(acoustic, base, o).z.rate - zOf(o.priorLogRatePeaks, 0.1)) < 1e-9);
+  assert.ok(Math.abs(arousalOf(acoustic, base, on).z.rate - zOf(0.05, 0.1)) < 1e-9);
+  // Content blend.
+  const content = cue(0, 0.58);
+  assert.ok(Math.abs(arousalOf(content, base, o).z.rate - zOf(o.priorLogRateContent, 0.08)) < 1e-9);
+  assert.ok(Math.abs(arousalOf(content, base, on).z.rate - zOf(0.04, 0.08)) < 1e-9);
+});
+
+test('analyzer: with the rate model on, the content blend takes rateModelContentWeight (0: the acoustic rate alone)', async () => {
+  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
+  const fast = 'a storm is coming over the hills tonight';
+  const parts = [silence(0.5)];
+  for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
+  parts.push(speech(fast, { voice: 'en-us', speed: 220 }), silence(1.2));
+  const lastRate = async (arousal: Record<string, unknown>) => {
+    let k = 0;
+    let last: { rate: { d: number }; content?: boolean } | null = null;
+    setArousalDebug((raw) => (last = raw));
+    const texts = [...calm, fast];
+    const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: 0.8, useRepeats: false, ...arousal } }), { textFor: () => texts[k++] });
+    setArousalDebug(null);
+    assert.equal(r.utterances.length, calm.length + 1);
+    return last!;
+  };
+  const acoustic = await lastRate({ useContent: false });
+  const none = await lastRate({ rateModelContentWeight: 0 });
+  const some = await lastRate({ rateModelContentWeight: 0.2 });
+  assert.equal(acoustic.content, undefined);
+  assert.ok(none.content && some.content, 'the transcripts pass the content gate');
+  assert.ok(Math.abs(none.rate.d - acoustic.rate.d) < 1e-9, `${none.rate.d} vs ${acoustic.rate.d}`);
+  assert.ok(Math.abs(some.rate.d - acoustic.rate.d) > 1e-3, `${some.rate.d} vs ${acoustic.rate.d}`);
 });

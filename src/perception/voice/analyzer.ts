@@ -175,12 +175,15 @@ export class VoiceAnalyzer {
     // garbles, and says faster speech with fewer phones: a loose gate lets those through).
     const contentOk = syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(CONTENT_AGREEMENT);
     const contentRate = contentOk ? sound.seconds / p.speechS : null;
-    // The learned rate model's reading blended into the velocity (round 10; off at weight 0).
+    // The learned rate model's reading blended into the velocity (round 10; off at weight 0). With the
+    // model on, an utterance it cannot read has no acoustic rate (round 17): the velocity alone is on
+    // another scale than the blended readings the speaker's baseline holds.
     const wm = this.arousalOpts.rateModelWeight;
     const modelRate = wm > 0 && !whisper ? loadRateModel(this.arousalOpts.rateModelPath).rate(main.part) : 0;
     const acoustic = (cue: ArousalOptions['rateCue']): number | null => {
       const r = rateOf(p, cue);
-      return r !== null && cue === 'velocity' && modelRate > 0 ? (1 - wm) * r + wm * Math.log(modelRate) : r;
+      if (r === null || cue !== 'velocity' || wm <= 0) return r;
+      return modelRate > 0 ? (1 - wm) * r + wm * Math.log(modelRate) : null;
     };
     const cues: ArousalCues = {
       levelDb: p.levelDb,
@@ -190,7 +193,7 @@ export class VoiceAnalyzer {
       f0RangeSt: p.f0RangeSt,
     };
     const velocity = acoustic('velocity');
-    const w = this.arousalOpts.contentWeight;
+    const w = wm > 0 ? this.arousalOpts.rateModelContentWeight : this.arousalOpts.contentWeight;
     cues.contentLogRate = contentRate !== null && velocity !== null ? (1 - w) * velocity + w * Math.log(contentRate) : null;
 
     // A voice too new to have its own baseline borrows that of the closest known voice that has one (the

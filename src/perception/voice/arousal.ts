@@ -76,6 +76,17 @@ export interface ArousalOptions {
    * (docs/notes/voice.md, round 10).
    */
   rateModelWeight: number;
+  /**
+   * With the rate model on (rateModelWeight > 0): the content blend's weight (in place of
+   * `contentWeight`) and the spread priors of the acoustic rate (in place of `priorLogRatePeaks`) and of
+   * the content blend (in place of `priorLogRateContent`), each the held-out pooled log sd of that cue
+   * between one speaker's phrasings (tuning voices and phrasings held out: docs/notes/voice.md, round 17).
+   * With the model on, an utterance it cannot read (no window of unbroken speech long enough) gets no
+   * rate cue: its velocity alone is on another scale than the baseline's blended readings.
+   */
+  rateModelContentWeight: number;
+  priorLogRateModel: number;
+  priorLogRateModelContent: number;
   /** The rate model's file (default: models/voice-rate/model.json). */
   rateModelPath?: string;
   /** Calm utterances kept per speaker. */
@@ -103,6 +114,10 @@ export const DEFAULT_AROUSAL: ArousalOptions = {
   contentWeight: 0.3,
   priorLogRateContent: 0.07,
   rateModelWeight: 0,
+  // Round 17: chosen on the tuning set with voices and phrasings held out (bench/voice-rate-blend.ts).
+  rateModelContentWeight: 0.2,
+  priorLogRateModel: 0.05,
+  priorLogRateModelContent: 0.051,
   window: 16,
   minBaseline: 2,
 };
@@ -194,11 +209,14 @@ export function arousalOf(c: ArousalCues, base: ProsodyBaseline | undefined, o: 
   const rates = c.rateFromText ? base.textRate : base.rate;
   const repeat = o.useRepeats && c.repeatLogRatio != null ? c.repeatLogRatio : null;
   const content = o.useContent && repeat === null && c.contentLogRate != null && base.contentRate.length >= o.minBaseline ? c.contentLogRate : null;
+  // With the rate model on, the acoustic rate (velocity cue) and the content blend carry its reading: their own priors.
+  const model = o.rateModelWeight > 0;
+  const acousticPrior = model && o.rateCue === 'velocity' ? o.priorLogRateModel : o.priorLogRatePeaks;
   const rate = repeat !== null
     ? repeat / o.priorRepeatLogRate
     : content !== null
-      ? zOf(content, base.contentRate, o.priorLogRateContent, k, o.minBaseline)
-      : c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : o.priorLogRatePeaks, k, o.minBaseline);
+      ? zOf(content, base.contentRate, model ? o.priorLogRateModelContent : o.priorLogRateContent, k, o.minBaseline)
+      : c.logRate === null ? 0 : zOf(c.logRate, rates, c.rateFromText ? o.priorLogRate : acousticPrior, k, o.minBaseline);
   // The sum of independent z-scores spreads by √(Σ weights²): normalised, it is one more z-score.
   const sum = (level + f0 + o.rateWeight * rate) / Math.sqrt(2 + o.rateWeight * o.rateWeight);
   const up = Math.max(sum, o.singleCue * Math.max(level, f0, o.rateWeight * rate));

@@ -1,0 +1,148 @@
+// Round 17 (issue #15): the learned rate model blended with the spectral velocity and the gated
+// transcript's content rate, measured on the tuning set with every clip read by a model that heard
+// neither its voice nor its phrasing (scripts/train-voice-rate.ts --voice-folds: six folds, each holding
+// out two tuning speakers and two phrasing groups; fold sets in .cache/voice-rate/<tag>/fold-0..5.json).
+// The cues are built the way the analyzer builds them (analyzer.ts): acoustic = velocity^(1−wm) ×
+// model^wm, and with a transcript that passes the content gate, acoustic^(1−wc) × content^wc. d′ = mean
+// log shift for `tempo -s 1.2` over the pooled log sd between one speaker's calm phrasings (as
+// voice-rate-cues); the pooled sd is the held-out spread a z-prior for that cue should have.
+// Needs the recogniser cache of `npm run bench -- voice-rate-cues` (.cache/voice-bench/rate-cues-tuning.json).
+// Run: npm run bench -- voice-rate-blend [--report]   (VOICE_RATE_FOLDS=r14vw,r14vws11 by default: the committed recipe, seeds 1 / 11)
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VoiceFrame } from '../src/perception/voice/frames.ts';
+import { prosodyOf } from '../src/perception/voice/prosody.ts';
+import { textSound } from '../src/perception/voice/syllables.ts';
+import { loadRateModel, RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
+import { TUNING_PHRASES } from './voice-audio.ts';
+
+interface Clip { speaker: string; text: string; kind: string; hyp: string; frames: number[][] }
+// --report: the report set read by the committed model (a diagnostic only; round 17 read it after the
+// end-to-end report bench, nothing was chosen from it).
+const report = process.argv.includes('--report');
+const cacheFile = join('.cache', 'voice-bench', `rate-cues-${report ? 'report' : 'tuning'}.json`);
+if (!existsSync(cacheFile)) throw new Error(`no ${cacheFile}: run npm run bench -- voice-rate-cues first`);
+const clips: Clip[] = JSON.parse(readFileSync(cacheFile, 'utf8'));
+const framesOf = (c: Clip): VoiceFrame[] => c.frames.map((f) => ({ t: f[0], levelDb: f[1], midDb: f[2], lowPow: f[3], highPow: f[4], f0: f[5], aperiodicity: f[6], mfcc: Float32Array.from(f.slice(7)) }));
+
+// The voice-fold layout of scripts/train-voice-rate.ts: fold f holds out the speakers VOICE_PAIRS[f >> 1]
+// and the phrasing groups (index mod 4) [0, 1] (f even) or [2, 3] (f odd).
+const VOICE_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
+const foldOf = (speaker: string, text: string): number => {
+  const p = VOICE_PAIRS.findIndex((pair) => pair.includes(speaker));
+  const i = TUNING_PHRASES.indexOf(text);
+  if (p < 0 || i < 0) throw new Error(`no fold for ${speaker} / ${text}`);
+  return 2 * p + (i % 4 >= 2 ? 1 : 0);
+};
+const tags = report ? ['committed model'] : (process.env.VOICE_RATE_FOLDS ?? 'r14vw,r14vws11').split(',').filter(Boolean);
+const sets = report ? [Array.from({ length: 6 }, () => loadRateModel())] : tags.map((tag) => Array.from({ length: 6 }, (_, f) => new RateNet(JSON.parse(readFileSync(join('.cache', 'voice-rate', tag, `fold-${f}.json`), 'utf8')) as RateModelSpec)));
+
+/** Per clip: log velocity, log gated content rate (or null), log held-out model reading per fold set (or null). */
+interface Row { speaker: string; text: string; kind: string; vel: number; content: number | null; model: (number | null)[] }
+const rows: Row[] = clips.map((c) => {
+  const fr = framesOf(c);
+  const p = prosodyOf(fr);
+  // The analyzer's content gate (analyzer.ts CONTENT_AGREEMENT): the transcript's syllables within ×1.25 of the energy peaks'.
+  const sound = textSound(c.hyp);
+  const peaks = p.rateSyllPerSec * p.speechS;
+  const ok = sound.syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(sound.syllables / peaks)) <= Math.log(1.25);
+  const f = report ? 0 : foldOf(c.speaker, c.text);
+  return {
+    speaker: c.speaker, text: c.text, kind: c.kind,
+    vel: Math.log(p.articulation),
+    content: ok ? Math.log(sound.seconds / p.speechS) : null,
+    model: sets.map((s) => {
+      const r = s[f].rate(fr);
+      return r > 0 ? Math.log(r) : null;
+    }),
+  };
+});
+
+type Cue = (r: Row) => number | null;
+const key = (r: Row) => `${r.speaker}|${r.text}`;
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+
+/** Pooled within-speaker sd of calm phrasings, mean shifts, d′, worst speaker's d′, calm coverage. */
+function dPrime(cue: Cue) {
+  const speakers = [...new Set(rows.map((r) => r.speaker))];
+  let ss = 0, dof = 0, have = 0, all = 0, worst = Infinity;
+  const shift: Record<string, number[]> = { faster20: [], higher3st: [], louder6dB: [] };
+  for (const sp of speakers) {
+    const mine = rows.filter((r) => r.speaker === sp);
+    const calm = new Map<string, number>();
+    for (const r of mine.filter((x) => x.kind === 'calm')) {
+      all++;
+      const v = cue(r);
+      if (v !== null) calm.set(key(r), v);
+    }
+    have += calm.size;
+    if (calm.size < 3) continue;
+    const mu = mean([...calm.values()]);
+    const own = [...calm.values()].reduce((s, x) => s + (x - mu) ** 2, 0);
+    ss += own;
+    dof += calm.size - 1;
+    const ownFaster: number[] = [];
+    for (const r of mine) {
+      if (r.kind === 'calm') continue;
+      const a = cue(r), b = calm.get(key(r));
+      if (a === null || b === undefined) continue;
+      shift[r.kind].push(a - b);
+      if (r.kind === 'faster20') ownFaster.push(a - b);
+    }
+    worst = Math.min(worst, mean(ownFaster) / Math.sqrt(own / (calm.size - 1)));
+  }
+  const sd = Math.sqrt(ss / dof);
+  const faster = mean(shift.faster20);
+  return { sd, faster, higher: mean(shift.higher3st), louder: mean(shift.louder6dB), d: faster / sd, worst, coverage: have / all };
+}
+
+/** The analyzer's cues: acoustic = (1−wm)·log velocity + wm·log model; with content (gated), (1−wc)·acoustic + wc·log content. */
+const acoustic = (wm: number, s: number): Cue => (r) => (wm === 0 ? r.vel : r.model[s] === null ? null : (1 - wm) * r.vel + wm * r.model[s]!);
+const blend = (wm: number, wc: number, s: number): Cue => (r) => {
+  const a = acoustic(wm, s)(r);
+  return a === null || r.content === null ? null : (1 - wc) * a + wc * r.content;
+};
+
+const r3 = (x: number) => x.toFixed(3);
+const out: Record<string, unknown> = { date: new Date().toISOString(), foldSets: tags, clips: rows.length };
+console.log(report ? `rate blends, report set, committed model (${rows.length} clips):` : `rate blends, tuning set, voices and phrasings held out (fold sets ${tags.join(', ')}; ${rows.length} clips):`);
+const missing = sets.map((_, s) => rows.filter((r) => r.model[s] === null));
+console.log(`clips with no model reading: ${missing.map((m) => `${m.length} (calm ${m.filter((r) => r.kind === 'calm').length})`).join(' / ')}; calm clips passing the content gate ${rows.filter((r) => r.kind === 'calm' && r.content !== null).length}/${rows.filter((r) => r.kind === 'calm').length}, faster ${rows.filter((r) => r.kind === 'faster20' && r.content !== null).length}/${rows.filter((r) => r.kind === 'faster20').length}`);
+
+const WM = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const WC = [0, 0.1, 0.2, 0.3, 0.4];
+const named: [string, (s: number) => Cue][] = [
+  ['velocity (no transcript: shipped)', () => acoustic(0, 0)],
+  ['velocity^0.7 × content^0.3 (shipped blend, round 8)', () => blend(0, 0.3, 0)],
+  ['gated content rate alone', () => (r) => r.content],
+  ['model alone', (s) => acoustic(1, s)],
+  ...[0.3, 0.5, 0.7].map((w): [string, (s: number) => Cue] => [`velocity^${(1 - w).toFixed(1)} × model^${w}`, (s) => acoustic(w, s)]),
+  ...[[0.5, 0.2], [0.7, 0.2], [0.7, 0.3], [1, 0.2], [1, 0.3]].map(([w, c]): [string, (s: number) => Cue] => [`(velocity^${(1 - w).toFixed(1)} × model^${w})^${(1 - c).toFixed(1)} × content^${c}`, (s) => blend(w, c, s)]),
+];
+console.log(`\n| cue | ${tags.map((t) => `${t}: log sd / shift +20% / +3 st / +6 dB / d′ / worst`).join(' | ')} | mean d′ | mean sd | calm clips with it |`);
+console.log(`|---|${tags.map(() => '---|').join('')}---|---|---|`);
+const table: Record<string, unknown> = {};
+for (const [name, mk] of named) {
+  const rs = tags.map((_, s) => dPrime(mk(s)));
+  table[name] = rs;
+  console.log(`| ${name} | ${rs.map((r) => `${r3(r.sd)} / ${r3(r.faster)} / ${r3(r.higher)} / ${r3(r.louder)} / ${r.d.toFixed(2)} / ${r.worst.toFixed(2)}`).join(' | ')} | **${mean(rs.map((r) => r.d)).toFixed(2)}** | ${r3(mean(rs.map((r) => r.sd)))} | ${Math.round(100 * rs[0].coverage)}% |`);
+}
+out.table = table;
+
+// The grid: d′ (mean over fold sets) and held-out pooled sd for model weight × content weight.
+const grid: Record<string, { d: number; sd: number; dBySet: number[] }> = {};
+console.log(`\nd′ grid (mean over fold sets; rows: model weight wm in the acoustic part; columns: content weight wc, 0 = no transcript path):`);
+console.log(`| wm \\ wc | ${WC.join(' | ')} |\n|---|${WC.map(() => '---|').join('')}`);
+for (const wm of WM) {
+  const cells = WC.map((wc) => {
+    const rs = tags.map((_, s) => dPrime(wc === 0 ? acoustic(wm, s) : blend(wm, wc, s)));
+    const g = { d: mean(rs.map((r) => r.d)), sd: mean(rs.map((r) => r.sd)), dBySet: rs.map((r) => Math.round(100 * r.d) / 100) };
+    grid[`${wm},${wc}`] = g;
+    return `${g.d.toFixed(2)} (sd ${r3(g.sd)})`;
+  });
+  console.log(`| ${wm} | ${cells.join(' | ')} |`);
+}
+out.grid = grid;
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(`bench/results/voice-rate-blend${report ? '-report' : ''}.json`, JSON.stringify(out, null, 2) + '\n');
