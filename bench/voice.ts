@@ -98,6 +98,8 @@ const tally = (k: string, v: VoiceInfo | undefined) => {
   if (label === 'excited' || label === 'stressed') a.raised++;
 };
 const arousalDump: unknown[] = [];
+// VOICE_FIRST_DUMP=file: the same for the first-time condition, with each cue's z-score, the speaker label and the words.
+const firstDump: unknown[] = [];
 const arousalSpeakers: { name: string; clips: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, clips: PHRASES.map((p) => v.say(p)) }));
 if (human.length >= 12) arousalSpeakers.push({ name: 'asterisk (human)', clips: human.slice(0, 12).map((h) => h.pcm) });
 for (const sp of skip('arousal') ? [] : arousalSpeakers) {
@@ -205,15 +207,21 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
         if (best >= 0 && pair >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${2 * pair + (best % 4 >= 2 ? 1 : 0)}.json`;
         return textFor(a, b);
       } : textFor;
-      const r = await analyzeSignal(s.pcm, analyzer, { textFor: textForFold });
+      const rawFirst = new Map<VoiceInfo, unknown>();
+      let pendingFirst: unknown = null;
+      setArousalDebug((raw, borrowed, z) => (pendingFirst = { raw, borrowed, z }));
+      const r = await analyzeSignal(s.pcm, analyzer, { textFor: textForFold, onUtterance: (v) => { rawFirst.set(v, pendingFirst); pendingFirst = null; } });
+      setArousalDebug(null);
       items.forEach((it, i) => {
         const v = match(r.utterances, s.spans[4 + i]);
+        firstDump.push({ speaker: sp.name, kind: it.kind, label: v?.arousal ?? 'missed', who: v?.speaker, text: textOf.get(it.pcm), ...(v ? (rawFirst.get(v) ?? {}) : {}) });
         if (process.env.VOICE_DEBUG) console.log(`   first ${sp.name} ${it.kind} → ${v?.speaker} ${v?.arousal} ${v?.arousalScore} rate=${v?.rateSyllPerSec} content=${v?.contentRate} "${textOf.get(it.pcm)}"`);
         tallyFirst(it.kind, v);
       });
     }
   }
 }
+if (process.env.VOICE_FIRST_DUMP) writeFileSync(process.env.VOICE_FIRST_DUMP, JSON.stringify(firstDump));
 if (Object.keys(firstTime).length) {
   const fr = raisedKinds.reduce((k, x) => k + (firstTime[x]?.raised ?? 0), 0);
   const fn = raisedKinds.reduce((k, x) => k + (firstTime[x]?.n ?? 0), 0);

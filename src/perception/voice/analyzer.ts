@@ -238,7 +238,7 @@ export class VoiceAnalyzer {
         this.baselines.set(who.label, own);
       }
     }
-    if ('raw' in a && a.raw) AROUSAL_DEBUG?.(a.raw, borrowed);
+    if ('raw' in a && a.raw) AROUSAL_DEBUG?.(a.raw, borrowed, a.z);
     const speakerTurns = turns.length > 1
       ? turns.map((t) => ({ speaker: t.who!.label, startS: round2(t.part[0].t - 0.01), endS: round2(t.part[t.part.length - 1].t) }))
       : undefined;
@@ -297,7 +297,7 @@ export class VoiceAnalyzer {
 }
 
 /** Bench hook: each judged utterance's raw arousal ingredients (offline refits of the rule). */
-export let AROUSAL_DEBUG: ((raw: NonNullable<ReturnType<typeof arousalOf>['raw']>, borrowed: boolean) => void) | null = null;
+export let AROUSAL_DEBUG: ((raw: NonNullable<ReturnType<typeof arousalOf>['raw']>, borrowed: boolean, z: ReturnType<typeof arousalOf>['z']) => void) | null = null;
 export function setArousalDebug(f: typeof AROUSAL_DEBUG): void {
   AROUSAL_DEBUG = f;
 }
