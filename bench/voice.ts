@@ -182,12 +182,17 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
       const items = calm.slice(4).map((c, i) => (i % 2 === rot ? { kind: k, pcm: raisedClips[k][i + 4] } : { kind: 'calm', pcm: c }));
       const clips = [...calm.slice(0, 4), ...items.map((x) => x.pcm)];
       const s = stream(clips, rngFirst);
-      const textFor = (a: number, b: number) => {
+      // The clip whose span overlaps [a, b] most (-1: none).
+      const clipAt = (a: number, b: number) => {
         let best = -1, bo = 0;
         s.spans.forEach((span, i) => {
           const o = Math.min(b, span[1]) - Math.max(a, span[0]);
           if (o > bo) [best, bo] = [i, o];
         });
+        return best;
+      };
+      const textFor = (a: number, b: number) => {
+        const best = clipAt(a, b);
         return best >= 0 ? textOf.get(clips[best]) : undefined;
       };
       const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
@@ -198,11 +203,7 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
       // (textFor is asked for its transcript right then). Clip j of a session is phrasing j.
       const folds = tuning ? process.env.VOICE_RATE_FOLDS : undefined;
       const textForFold = folds ? (a: number, b: number) => {
-        let best = -1, bo = 0;
-        s.spans.forEach((span, i) => {
-          const o = Math.min(b, span[1]) - Math.max(a, span[0]);
-          if (o > bo) [best, bo] = [i, o];
-        });
+        const best = clipAt(a, b);
         const pair = VOICE_FOLD_PAIRS.findIndex((p) => p.includes(sp.name));
         if (best >= 0 && pair >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${2 * pair + (best % 4 >= 2 ? 1 : 0)}.json`;
         return textFor(a, b);
