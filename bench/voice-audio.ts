@@ -73,6 +73,17 @@ export const TUNING_VOICES: Voice[] = [espeak('en-us'), espeak('en+f3'), flite('
 export const REPORT_VOICES: Voice[] = [flite('awb'), flite('kal16'), espeak('en-gb-scotland+m3'), espeak('en-us+f5'), espeak('en-us+klatt')];
 export const WHISPER_VOICES: Voice[] = [espeak('en-029+whisper'), espeak('en-us+whisper'), espeak('en+whisper'), espeak('en-gb-x-rp+whisperf'), espeak('en-us+whisperf')];
 
+/**
+ * The voice folds of `scripts/train-voice-rate.ts --voice-folds`: fold f holds out the tuning speakers
+ * VOICE_FOLD_PAIRS[f >> 1] and the phrasing groups (tuning index mod 4) 0–1 (f even) or 2–3 (f odd).
+ */
+export const VOICE_FOLD_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
+/** The voice fold whose model heard neither this speaker nor this tuning phrasing (-1: not a tuning speaker). */
+export function voiceFoldOf(speaker: string, phrasingIndex: number): number {
+  const pair = VOICE_FOLD_PAIRS.findIndex((p) => p.includes(speaker));
+  return pair < 0 || phrasingIndex < 0 ? -1 : 2 * pair + (phrasingIndex % 4 >= 2 ? 1 : 0);
+}
+
 export const TUNING_PHRASES = [
   'what time is it', 'set a timer for five minutes', 'tell me about the weather in the morning',
   'how are you doing today', 'I think we should leave at noon', 'can you translate this into spanish',

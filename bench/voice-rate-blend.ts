@@ -14,7 +14,7 @@ import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { prosodyOf } from '../src/perception/voice/prosody.ts';
 import { textSound } from '../src/perception/voice/syllables.ts';
 import { loadRateModel, RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
-import { TUNING_PHRASES } from './voice-audio.ts';
+import { TUNING_PHRASES, voiceFoldOf } from './voice-audio.ts';
 
 interface Clip { speaker: string; text: string; kind: string; hyp: string; frames: number[][] }
 // --report: the report set read by the committed model (a diagnostic only; round 17 read it after the
@@ -25,14 +25,10 @@ if (!existsSync(cacheFile)) throw new Error(`no ${cacheFile}: run npm run bench 
 const clips: Clip[] = JSON.parse(readFileSync(cacheFile, 'utf8'));
 const framesOf = (c: Clip): VoiceFrame[] => c.frames.map((f) => ({ t: f[0], levelDb: f[1], midDb: f[2], lowPow: f[3], highPow: f[4], f0: f[5], aperiodicity: f[6], mfcc: Float32Array.from(f.slice(7)) }));
 
-// The voice-fold layout of scripts/train-voice-rate.ts: fold f holds out the speakers VOICE_PAIRS[f >> 1]
-// and the phrasing groups (index mod 4) [0, 1] (f even) or [2, 3] (f odd).
-const VOICE_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
 const foldOf = (speaker: string, text: string): number => {
-  const p = VOICE_PAIRS.findIndex((pair) => pair.includes(speaker));
-  const i = TUNING_PHRASES.indexOf(text);
-  if (p < 0 || i < 0) throw new Error(`no fold for ${speaker} / ${text}`);
-  return 2 * p + (i % 4 >= 2 ? 1 : 0);
+  const f = voiceFoldOf(speaker, TUNING_PHRASES.indexOf(text));
+  if (f < 0) throw new Error(`no fold for ${speaker} / ${text}`);
+  return f;
 };
 const tags = report ? ['committed model'] : (process.env.VOICE_RATE_FOLDS ?? 'r14vw,r14vws11').split(',').filter(Boolean);
 const sets = report ? [Array.from({ length: 6 }, () => loadRateModel())] : tags.map((tag) => Array.from({ length: 6 }, (_, f) => new RateNet(JSON.parse(readFileSync(join('.cache', 'voice-rate', tag, `fold-${f}.json`), 'utf8')) as RateModelSpec)));

@@ -14,7 +14,7 @@ import { SileroVad } from '../src/perception/vad.ts';
 import { BabbleGate } from '../src/perception/babble-gate.ts';
 import { makeRng } from '../src/util/rng.ts';
 import {
-  REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, transcribe, SR,
+  REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, WHISPER_VOICES, asteriskPrompts, concat, silence, soxEffect, transcribe, voiceFoldOf, SR,
   type Voice,
 } from './voice-audio.ts';
 
@@ -157,8 +157,6 @@ for (const [k, a] of Object.entries(arousal)) console.log(`   ${k.padEnd(10)} ${
 // sessions: 4 calm utterances (the baseline), then the other 8 phrasings each said once, every other
 // one manipulated (the two sessions swap which), so every phrasing is raised once per manipulation.
 const firstTime: typeof arousal = {};
-/** scripts/train-voice-rate.ts --voice-folds: fold f holds out the speakers VOICE_FOLD_PAIRS[f >> 1] and phrasing groups (index mod 4) 0–1 (f even) or 2–3 (f odd). */
-const VOICE_FOLD_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
 const rngFirst = makeRng(tuning ? 8 : 16); // its own draws: the sections after it hear the same audio as before
 const tallyFirst = (k: string, v: VoiceInfo | undefined) => {
   const a = (firstTime[k] ??= { n: 0, raised: 0, labels: {}, repeats: 0 });
@@ -204,8 +202,8 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
       const folds = tuning ? process.env.VOICE_RATE_FOLDS : undefined;
       const textForFold = folds ? (a: number, b: number) => {
         const best = clipAt(a, b);
-        const pair = VOICE_FOLD_PAIRS.findIndex((p) => p.includes(sp.name));
-        if (best >= 0 && pair >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${2 * pair + (best % 4 >= 2 ? 1 : 0)}.json`;
+        const fold = voiceFoldOf(sp.name, best);
+        if (fold >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${fold}.json`;
         return textFor(a, b);
       } : textFor;
       const rawFirst = new Map<VoiceInfo, unknown>();

@@ -29,7 +29,7 @@ import { forward, initMlp, snapshot, type Mlp } from '../src/soundflow/train/dec
 import { DEFAULT_RATE_MODEL, jointRateLayers, RateNet, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { spectralVelocity } from '../src/perception/voice/prosody.ts';
 import { makeRng } from '../src/util/rng.ts';
-import { TUNING_PHRASES } from '../bench/voice-audio.ts';
+import { TUNING_PHRASES, VOICE_FOLD_PAIRS } from '../bench/voice-audio.ts';
 import { CACHE, ESPEAK_RATES, ESPEAK_VOICES, EXTRA_ESPEAK_VOICES, FLITE_STRETCHES, FLITE_VOICES, GROUPS, rateData, VOICES15_ESPEAK, VOICES15_FESTIVAL, type ClipFeatures } from './voice-rate-data.ts';
 import { RATE_TEXTS } from './voice-rate-texts.ts';
 
@@ -331,10 +331,9 @@ const cueWin = new Map<ClipFeatures, number>(), cueHead = new Map<ClipFeatures, 
 // --voice-folds (round 14, a diagnostic): six folds that hold out two tuning speakers (all their clips,
 // the written texts too) and two phrasing groups at once, each reading only those speakers' clips of those
 // phrasings, so every bench clip is read by a model that heard neither its voice nor its words.
-const VOICE_PAIRS = [['espeak en-us', 'flite slt'], ['espeak en+f3', 'flite rms'], ['espeak en-us+f2', 'espeak en+m7']];
 const voiceFolds = args['voice-folds'] === true;
 const foldList = args.folds === 'none' ? [] : voiceFolds
-  ? Array.from({ length: 6 }, (_, f) => ({ g: f, groups: f % 2 ? [2, 3] : [0, 1], speakers: VOICE_PAIRS[f >> 1] }))
+  ? Array.from({ length: 6 }, (_, f) => ({ g: f, groups: f % 2 ? [2, 3] : [0, 1], speakers: VOICE_FOLD_PAIRS[f >> 1] }))
   : Array.from({ length: GROUPS }, (_, g) => ({ g, groups: [g], speakers: null as string[] | null }));
 for (const { g, groups, speakers } of foldList) {
   const heldOut = (c: ClipFeatures) => groups.includes(c.group) && (!speakers || speakers.includes(c.speaker));
