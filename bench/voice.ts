@@ -22,6 +22,7 @@ const tuning = process.argv.includes('--tuning');
 const VOICES = tuning ? TUNING_VOICES : REPORT_VOICES;
 const PHRASES = tuning ? TUNING_PHRASES : REPORT_PHRASES;
 const human = tuning ? [] : asteriskPrompts(24);
+const HUMAN = 'asterisk (human)';
 const rng = makeRng(tuning ? 7 : 15);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const skip = (part: string) => only !== undefined && only !== part;
@@ -101,7 +102,7 @@ const arousalDump: unknown[] = [];
 // VOICE_FIRST_DUMP=file: the same for the first-time condition, with each cue's z-score, the speaker label and the words.
 const firstDump: unknown[] = [];
 const arousalSpeakers: { name: string; clips: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, clips: PHRASES.map((p) => v.say(p)) }));
-if (human.length >= 12) arousalSpeakers.push({ name: 'asterisk (human)', clips: human.slice(0, 12).map((h) => h.pcm) });
+if (human.length >= 12) arousalSpeakers.push({ name: HUMAN, clips: human.slice(0, 12).map((h) => h.pcm) });
 for (const sp of skip('arousal') ? [] : arousalSpeakers) {
   // Natural level variation of ±1.5 dB on every clip; 4 calm utterances first (the baseline), then a mix.
   const jitter = (x: Float32Array) => soxEffect(x, ['gain', (3 * rng() - 1.5).toFixed(2)]);
@@ -189,9 +190,12 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
         });
         return best;
       };
+      // VOICE_REFERENCE_WORDS=1: the synthetic voices' utterances get the words they were made from instead of
+      // the recogniser's (what a recogniser that never errs would give; the human prompts keep theirs).
+      const reference = process.env.VOICE_REFERENCE_WORDS === '1' && sp.name !== HUMAN;
       const textFor = (a: number, b: number) => {
         const best = clipAt(a, b);
-        return best >= 0 ? textOf.get(clips[best]) : undefined;
+        return best < 0 ? undefined : reference ? PHRASES[best].toLowerCase() : textOf.get(clips[best]);
       };
       const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
       // VOICE_RATE_FOLDS=<tag> (tuning set, round 17): each utterance's rate model reading comes from the
