@@ -103,14 +103,20 @@ test('rate model: a malformed model file is refused with a clear error', () => {
   assert.throws(() => loadRateModel('/nonexistent/rate.json'), /voice rate model: cannot read/);
 });
 
-test('analyzer: with rateModelWeight > 0 a faster utterance of new words scores higher than the calm ones', async () => {
-  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
-  const fast = 'a storm is coming over the hills tonight';
+// Four calm sayings of new words (espeak en-us, 160 wpm), each followed by 1.2 s of silence: a speaker's baseline.
+const CALM = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
+/** CALM after 0.5 s of silence, then `last` said at `speed` wpm and 1.2 s of silence. */
+function calmThen(last: string, speed: number): Float32Array {
   const parts = [silence(0.5)];
-  for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
-  parts.push(speech(fast, { voice: 'en-us', speed: 240 }), silence(1.2));
-  const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: 1, useContent: false, useRepeats: false } }));
-  assert.equal(r.utterances.length, calm.length + 1);
+  for (const p of CALM) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
+  parts.push(speech(last, { voice: 'en-us', speed }), silence(1.2));
+  return concat(...parts);
+}
+
+test('analyzer: with rateModelWeight > 0 a faster utterance of new words scores higher than the calm ones', async () => {
+  const fast = 'a storm is coming over the hills tonight';
+  const r = await analyzeSignal(calmThen(fast, 240), new VoiceAnalyzer({ arousal: { rateModelWeight: 1, useContent: false, useRepeats: false } }));
+  assert.equal(r.utterances.length, CALM.length + 1);
   const scores = r.utterances.map((u) => u.arousalScore);
   console.log(JSON.stringify(scores));
   const last = scores[scores.length - 1];
@@ -121,28 +127,25 @@ test('analyzer: with the rate model on, a word too short for it has no rate cue 
   // Round 17: the model needs ±240 ms of unbroken speech; a one-word reply gets no reading. Its velocity
   // alone is on another scale than the velocity^0.2 × model^0.8 readings the speaker's baseline holds
   // (log ~1 apart), so judging it against them marked every short word stressed (score ~10) before.
-  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
   const net = loadRateModel();
   const vad = await SileroVad.create();
   for (const word of ['yes', 'stop']) {
     assert.equal(net.rate(await voiceFramesOf(concat(silence(0.6), speech(word, { voice: 'en-us', speed: 160 }), silence(1.2)), vad)), 0, `${word}: the model reads it`);
-    const parts = [silence(0.5)];
-    for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
-    parts.push(speech(word, { voice: 'en-us', speed: 160 }), silence(1.2));
+    const session = calmThen(word, 160);
     // Without transcripts (the acoustic rate) and with the right words (the content blend).
-    for (const texts of [null, [...calm, word]]) {
+    for (const texts of [null, [...CALM, word]]) {
       for (const weight of [0.8, 0]) {
         let k = 0;
         let last: { rate: { n: number } } | null = null;
         setArousalDebug((raw) => (last = raw));
-        const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: weight, useRepeats: false } }), { textFor: () => (texts ? texts[k++] : undefined) });
+        const r = await analyzeSignal(session, new VoiceAnalyzer({ arousal: { rateModelWeight: weight, useRepeats: false } }), { textFor: () => (texts ? texts[k++] : undefined) });
         setArousalDebug(null);
-        assert.equal(r.utterances.length, calm.length + 1);
-        const u = r.utterances[calm.length];
+        assert.equal(r.utterances.length, CALM.length + 1);
+        const u = r.utterances[CALM.length];
         const what = `${word}, ${texts ? 'transcripts' : 'no transcripts'}, model weight ${weight}: ${u.arousal} ${u.arousalScore}`;
         assert.ok(u.arousalScore < 1 && u.arousal !== 'stressed' && u.arousal !== 'excited', what);
         // With the model on the word has no rate against the baseline; with it off, its velocity is judged (the word is not simply unmeasurable).
-        assert.equal(last!.rate.n, weight > 0 ? 0 : calm.length, what);
+        assert.equal(last!.rate.n, weight > 0 ? 0 : CALM.length, what);
       }
     }
   }
@@ -171,19 +174,16 @@ test('arousal: with the rate model on, the acoustic rate and the content blend a
 });
 
 test('analyzer: with the rate model on, the content blend takes rateModelContentWeight (0: the acoustic rate alone)', async () => {
-  const calm = ['the library closes early on sundays', 'we should paint the fence before winter', 'her cousin sent a postcard from rome', 'the bakery sells fresh bread every morning'];
   const fast = 'a storm is coming over the hills tonight';
-  const parts = [silence(0.5)];
-  for (const p of calm) parts.push(speech(p, { voice: 'en-us', speed: 160 }), silence(1.2));
-  parts.push(speech(fast, { voice: 'en-us', speed: 220 }), silence(1.2));
+  const session = calmThen(fast, 220);
   const lastRate = async (arousal: Record<string, unknown>) => {
     let k = 0;
     let last: { rate: { d: number }; content?: boolean } | null = null;
     setArousalDebug((raw) => (last = raw));
-    const texts = [...calm, fast];
-    const r = await analyzeSignal(concat(...parts), new VoiceAnalyzer({ arousal: { rateModelWeight: 0.8, useRepeats: false, ...arousal } }), { textFor: () => texts[k++] });
+    const texts = [...CALM, fast];
+    const r = await analyzeSignal(session, new VoiceAnalyzer({ arousal: { rateModelWeight: 0.8, useRepeats: false, ...arousal } }), { textFor: () => texts[k++] });
     setArousalDebug(null);
-    assert.equal(r.utterances.length, calm.length + 1);
+    assert.equal(r.utterances.length, CALM.length + 1);
     return last!;
   };
   const acoustic = await lastRate({ useContent: false });
