@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { prosodyOf } from '../src/perception/voice/prosody.ts';
 import { textSound } from '../src/perception/voice/syllables.ts';
+import { contentRateOf } from '../src/perception/voice/analyzer.ts';
 import { loadRateModel, RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { TUNING_PHRASES, voiceFoldOf } from './voice-audio.ts';
 
@@ -38,15 +39,12 @@ interface Row { speaker: string; text: string; kind: string; vel: number; conten
 const rows: Row[] = clips.map((c) => {
   const fr = framesOf(c);
   const p = prosodyOf(fr);
-  // The analyzer's content gate (analyzer.ts CONTENT_AGREEMENT): the transcript's syllables within ×1.25 of the energy peaks'.
-  const sound = textSound(c.hyp);
-  const peaks = p.rateSyllPerSec * p.speechS;
-  const ok = sound.syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(sound.syllables / peaks)) <= Math.log(1.25);
+  const content = contentRateOf(textSound(c.hyp), p); // the analyzer's gated content rate
   const f = report ? 0 : foldOf(c.speaker, c.text);
   return {
     speaker: c.speaker, text: c.text, kind: c.kind,
     vel: Math.log(p.articulation),
-    content: ok ? Math.log(sound.seconds / p.speechS) : null,
+    content: content === null ? null : Math.log(content),
     model: sets.map((s) => {
       const r = s[f].rate(fr);
       return r > 0 ? Math.log(r) : null;

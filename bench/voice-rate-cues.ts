@@ -20,6 +20,7 @@ import { voiceFramesOf } from '../src/perception/voice/analyze-signal.ts';
 import { prosodyOf, spectralVelocity, modulationCentroid } from '../src/perception/voice/prosody.ts';
 import { textSound } from '../src/perception/voice/syllables.ts';
 import { DEFAULT_AROUSAL } from '../src/perception/voice/arousal.ts';
+import { contentRateOf } from '../src/perception/voice/analyzer.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { RateNet, loadRateModel, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
@@ -156,13 +157,13 @@ function cuesOf(c: Clip): Cues {
   }
   // Content rates as round 8 (transcript gated by syllable agreement with the energy peaks).
   const heard = textSound(c.hyp);
-  const peaks = p.rateSyllPerSec * p.speechS;
-  if (heard.syllables > 0 && peaks > 0 && Math.abs(Math.log(heard.syllables / peaks)) <= Math.log(1.25)) {
-    m['content rate, transcript gated'] = heard.seconds / p.speechS;
-    m['velocity blended with it (used, round 8)'] = Math.exp((1 - W) * Math.log(vel) + W * Math.log(heard.seconds / p.speechS));
+  const content = contentRateOf(heard, p);
+  if (content !== null) {
+    m['content rate, transcript gated'] = content;
+    m['velocity blended with it (used, round 8)'] = Math.exp((1 - W) * Math.log(vel) + W * Math.log(content));
     if (model > 0) for (const w of [0.3, 0.5, 0.7, 1]) for (const wc of [0.1, 0.2, 0.3, 0.4]) {
       const acoustic = (1 - w) * Math.log(vel) + w * Math.log(model);
-      m[`(velocity^${(1 - w).toFixed(1)} × model^${w})^${(1 - wc).toFixed(1)} × content^${wc}, gated`] = Math.exp((1 - wc) * acoustic + wc * Math.log(heard.seconds / p.speechS));
+      m[`(velocity^${(1 - w).toFixed(1)} × model^${w})^${(1 - wc).toFixed(1)} × content^${wc}, gated`] = Math.exp((1 - wc) * acoustic + wc * Math.log(content));
     }
   }
   // The same content over other measures of speaking time: voiced time only, frames within 20 dB of the loudest.

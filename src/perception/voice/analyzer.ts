@@ -9,7 +9,7 @@ import { SpeakerTracker, type SpeakerAssignment, type SpeakerOptions } from './s
 import { loadRateModel } from './rate-model.ts';
 import { arousalOf, DEFAULT_AROUSAL, ProsodyBaseline, type ArousalCues, type ArousalOptions } from './arousal.ts';
 import { bestChange, bicPenaltyPerFrame } from './change.ts';
-import { textSound } from './syllables.ts';
+import { textSound, type WordSound } from './syllables.ts';
 import { RepeatMatcher, templateOf } from './repeat.ts';
 import type { VoiceInfo } from './types.ts';
 
@@ -168,13 +168,8 @@ export class VoiceAnalyzer {
     // more between phrasings than the acoustic rate); the content rate below does (docs/notes/voice.md).
     const sound = text && turns.length === 1 ? textSound(text) : { syllables: 0, seconds: 0 };
     const syllables = sound.syllables;
-    const peaks = p.rateSyllPerSec * p.speechS;
-    const textOk = syllables > 0 && peaks > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(TEXT_AGREEMENT);
-    // Content-normalised rate: the words' expected calm speaking time over the measured one. Only from a
-    // transcript whose syllables agree with the energy peaks within CONTENT_AGREEMENT (pocketsphinx
-    // garbles, and says faster speech with fewer phones: a loose gate lets those through).
-    const contentOk = syllables > 0 && peaks > 0 && p.speechS > 0 && Math.abs(Math.log(syllables / peaks)) <= Math.log(CONTENT_AGREEMENT);
-    const contentRate = contentOk ? sound.seconds / p.speechS : null;
+    const textOk = syllablesAgree(sound, p, TEXT_AGREEMENT);
+    const contentRate = contentRateOf(sound, p);
     // The learned rate model's reading blended into the velocity (round 10; off at weight 0). With the
     // model on, an utterance it cannot read has no acoustic rate (round 17): the velocity alone is on
     // another scale than the blended readings the speaker's baseline holds.
@@ -294,6 +289,22 @@ export class VoiceAnalyzer {
     const at = voiced[c.index].t;
     return { parts: [frames.filter((f) => f.t < at), frames.filter((f) => f.t >= at)], score };
   }
+}
+
+/** The transcript's syllables are within `factor` of the energy peaks' count over the speaking time. */
+function syllablesAgree(sound: WordSound, p: Pick<Prosody, 'rateSyllPerSec' | 'speechS'>, factor: number): boolean {
+  const peaks = p.rateSyllPerSec * p.speechS;
+  return sound.syllables > 0 && peaks > 0 && Math.abs(Math.log(sound.syllables / peaks)) <= Math.log(factor);
+}
+
+/**
+ * Content-normalised rate: the words' expected calm speaking time over the measured one (> 1: faster than
+ * usual for these words). Only from a transcript whose syllables agree with the energy peaks within
+ * CONTENT_AGREEMENT (pocketsphinx garbles, and says faster speech with fewer phones: a loose gate lets
+ * those through); null otherwise.
+ */
+export function contentRateOf(sound: WordSound, p: Pick<Prosody, 'rateSyllPerSec' | 'speechS'>): number | null {
+  return p.speechS > 0 && syllablesAgree(sound, p, CONTENT_AGREEMENT) ? sound.seconds / p.speechS : null;
 }
 
 /** Bench hook: each judged utterance's raw arousal ingredients (offline refits of the rule). */

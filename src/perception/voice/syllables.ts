@@ -5,7 +5,7 @@
 // that no longer depends on how long the words are.
 import { filePronunciation } from '../asr/pronouncing-dictionary.ts';
 
-interface WordSound {
+export interface WordSound {
   syllables: number;
   /** Expected speaking time at a calm pace, seconds. */
   seconds: number;
