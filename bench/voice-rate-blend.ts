@@ -10,21 +10,19 @@
 // Run: npm run bench -- voice-rate-blend [--report]   (VOICE_RATE_FOLDS=r14vw,r14vws11 by default: the committed recipe, seeds 1 / 11)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VoiceFrame } from '../src/perception/voice/frames.ts';
 import { prosodyOf } from '../src/perception/voice/prosody.ts';
 import { textSound } from '../src/perception/voice/syllables.ts';
 import { contentRateOf } from '../src/perception/voice/analyzer.ts';
 import { loadRateModel, RateNet, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
 import { TUNING_PHRASES, voiceFoldOf } from './voice-audio.ts';
+import { clipFrames, rateCueCacheFile, rateDPrime, type RateCueClip } from './rate-cue-clips.ts';
 
-interface Clip { speaker: string; text: string; kind: string; hyp: string; frames: number[][] }
 // --report: the report set read by the committed model (a diagnostic only; round 17 read it after the
 // end-to-end report bench, nothing was chosen from it).
 const report = process.argv.includes('--report');
-const cacheFile = join('.cache', 'voice-bench', `rate-cues-${report ? 'report' : 'tuning'}.json`);
+const cacheFile = rateCueCacheFile(report);
 if (!existsSync(cacheFile)) throw new Error(`no ${cacheFile}: run npm run bench -- voice-rate-cues first`);
-const clips: Clip[] = JSON.parse(readFileSync(cacheFile, 'utf8'));
-const framesOf = (c: Clip): VoiceFrame[] => c.frames.map((f) => ({ t: f[0], levelDb: f[1], midDb: f[2], lowPow: f[3], highPow: f[4], f0: f[5], aperiodicity: f[6], mfcc: Float32Array.from(f.slice(7)) }));
+const clips: RateCueClip[] = JSON.parse(readFileSync(cacheFile, 'utf8'));
 
 const foldOf = (speaker: string, text: string): number => {
   const f = voiceFoldOf(speaker, TUNING_PHRASES.indexOf(text));
@@ -37,7 +35,7 @@ const sets = report ? [Array.from({ length: 6 }, () => loadRateModel())] : tags.
 /** Per clip: log velocity, log gated content rate (or null), log held-out model reading per fold set (or null). */
 interface Row { speaker: string; text: string; kind: string; vel: number; content: number | null; model: (number | null)[] }
 const rows: Row[] = clips.map((c) => {
-  const fr = framesOf(c);
+  const fr = clipFrames(c);
   const p = prosodyOf(fr);
   const content = contentRateOf(textSound(c.hyp), p); // the analyzer's gated content rate
   const f = report ? 0 : foldOf(c.speaker, c.text);
@@ -53,41 +51,18 @@ const rows: Row[] = clips.map((c) => {
 });
 
 type Cue = (r: Row) => number | null;
-const key = (r: Row) => `${r.speaker}|${r.text}`;
+const rowOf = new Map(rows.map((r) => [`${r.speaker}|${r.text}|${r.kind}`, r]));
+const speakers = [...new Set(rows.map((r) => r.speaker))];
+const textsOf = (sp: string) => [...new Set(rows.filter((r) => r.speaker === sp).map((r) => r.text))];
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
-/** Pooled within-speaker sd of calm phrasings, mean shifts, d′, worst speaker's d′, calm coverage. */
+/** The shared d′ (rate-cue-clips.ts) of a cue over every speaker's phrasings, under this bench's field names. */
 function dPrime(cue: Cue) {
-  const speakers = [...new Set(rows.map((r) => r.speaker))];
-  let ss = 0, dof = 0, have = 0, all = 0, worst = Infinity;
-  const shift: Record<string, number[]> = { faster20: [], higher3st: [], louder6dB: [] };
-  for (const sp of speakers) {
-    const mine = rows.filter((r) => r.speaker === sp);
-    const calm = new Map<string, number>();
-    for (const r of mine.filter((x) => x.kind === 'calm')) {
-      all++;
-      const v = cue(r);
-      if (v !== null) calm.set(key(r), v);
-    }
-    have += calm.size;
-    if (calm.size < 3) continue;
-    const mu = mean([...calm.values()]);
-    const own = [...calm.values()].reduce((s, x) => s + (x - mu) ** 2, 0);
-    ss += own;
-    dof += calm.size - 1;
-    const ownFaster: number[] = [];
-    for (const r of mine) {
-      if (r.kind === 'calm') continue;
-      const a = cue(r), b = calm.get(key(r));
-      if (a === null || b === undefined) continue;
-      shift[r.kind].push(a - b);
-      if (r.kind === 'faster20') ownFaster.push(a - b);
-    }
-    worst = Math.min(worst, mean(ownFaster) / Math.sqrt(own / (calm.size - 1)));
-  }
-  const sd = Math.sqrt(ss / dof);
-  const faster = mean(shift.faster20);
-  return { sd, faster, higher: mean(shift.higher3st), louder: mean(shift.louder6dB), d: faster / sd, worst, coverage: have / all };
+  const r = rateDPrime((sp, t, k) => {
+    const row = rowOf.get(`${sp}|${t}|${k}`);
+    return row ? cue(row) ?? undefined : undefined;
+  }, speakers, textsOf);
+  return { sd: r.sd, faster: r.faster, higher: r.higher, louder: r.louder, d: r.dPrime, worst: r.worst, coverage: r.calmCoverage };
 }
 
 /** The analyzer's cues: acoustic = (1−wm)·log velocity + wm·log model; with content (gated), (1−wc)·acoustic + wc·log content. */

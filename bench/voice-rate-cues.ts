@@ -24,27 +24,17 @@ import { contentRateOf } from '../src/perception/voice/analyzer.ts';
 import { OnePassRecognizer, openOnePassPool } from '../src/perception/asr/one-pass.ts';
 import { ConstrainedRecognizer } from '../src/perception/asr/grammar-recognizer.ts';
 import { RateNet, loadRateModel, rateWindows, type RateModelSpec } from '../src/perception/voice/rate-model.ts';
+import { clipFrames, frameRow, rateCueCacheFile, rateDPrime, type RateCueClip } from './rate-cue-clips.ts';
 import { REPORT_PHRASES, REPORT_VOICES, TUNING_PHRASES, TUNING_VOICES, asteriskPrompts, concat, silence, soxEffect } from './voice-audio.ts';
 
 const report = process.argv.includes('--report');
 const KINDS: Record<string, string[]> = { calm: [], faster20: ['tempo', '-s', '1.2'], higher3st: ['pitch', '300'], louder6dB: ['gain', '6'] };
 
-interface Clip {
-  speaker: string;
-  text: string;
-  kind: string;
-  hyp: string;
-  /** One-pass words: word, start, end (s), acoustic score (ln). */
-  words: [string, number, number, number][];
-  grammar: { text: string; accepted: boolean } | null;
-  /** Voice frames: t, levelDb, midDb, lowPow, highPow, f0, aperiodicity, mfcc c1..c12. */
-  frames: number[][];
-}
 
 // ---- Clips, decoded once ---------------------------------------------------------------------------
 const limit = process.env.VOICE_RATE_PHRASES ? Number(process.env.VOICE_RATE_PHRASES) : undefined;
-const cacheFile = join('.cache', 'voice-bench', `rate-cues-${report ? 'report' : 'tuning'}${limit ? `-${limit}` : ''}.json`);
-let clips: Clip[];
+const cacheFile = rateCueCacheFile(report, limit);
+let clips: RateCueClip[];
 if (existsSync(cacheFile)) clips = JSON.parse(readFileSync(cacheFile, 'utf8'));
 else {
   clips = [];
@@ -69,7 +59,7 @@ else {
           speaker: sp.name, text: clip.text, kind, hyp: fin.text,
           words: fin.words.map((w) => [w.word, r3(w.start), r3(w.end), r3(w.ascr)]),
           grammar: g ? { text: g.text, accepted: g.accepted } : null,
-          frames: frames.map((f) => [r3(f.t), r3(f.levelDb), r3(f.midDb), f.lowPow, f.highPow, r3(f.f0), r3(f.aperiodicity), ...Array.from(f.mfcc, r3)]),
+          frames: frames.map(frameRow),
         });
       }
       console.log(`  ${sp.name}: ${sp.clips.length} phrasings decoded`);
@@ -84,7 +74,6 @@ else {
 }
 
 // ---- Cues per clip ---------------------------------------------------------------------------------
-const framesOf = (c: Clip): VoiceFrame[] => c.frames.map((f) => ({ t: f[0], levelDb: f[1], midDb: f[2], lowPow: f[3], highPow: f[4], f0: f[5], aperiodicity: f[6], mfcc: Float32Array.from(f.slice(7)) }));
 const isFiller = (w: string) => /^[<[+]/.test(w) || w === 'SIL';
 const W = DEFAULT_AROUSAL.contentWeight;
 type Cues = Record<string, number | undefined>;
@@ -124,8 +113,8 @@ const rateNet2For = (text: string): RateNet | null => {
   return i >= 0 ? foldNets2[i % 4] ?? null : null;
 };
 
-function cuesOf(c: Clip): Cues {
-  const fr = framesOf(c);
+function cuesOf(c: RateCueClip): Cues {
+  const fr = clipFrames(c);
   const p = prosodyOf(fr);
   const vel = spectralVelocity(fr);
   const m: Cues = { 'spectral velocity (used)': vel, 'energy peaks (round 4)': p.rateSyllPerSec, 'modulation centroid (round 4)': modulationCentroid(fr) };
@@ -275,8 +264,8 @@ function centroid(x: number[], lo: number, hi: number): number | undefined {
 }
 
 /** Mean MFCC c1..c12 over the frames within 30 dB of the loudest: the phrasing's sound mix. */
-function mfccMean(c: Clip): number[] {
-  const fr = framesOf(c);
+function mfccMean(c: RateCueClip): number[] {
+  const fr = clipFrames(c);
   let top = -Infinity;
   for (const f of fr) top = Math.max(top, f.midDb);
   const act = fr.filter((f) => f.midDb >= top - 30);
@@ -292,26 +281,12 @@ const textsOf = (sp: string) => [...new Set(clips.filter((c) => c.speaker === sp
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 type Measure = (sp: string, text: string, kind: string) => number | undefined;
 
-/** Pooled within-speaker log sd of calm phrasings, mean log shift per manipulation, d′; over the given speakers × texts. */
-function dPrime(f: Measure, sps = speakers, texts?: (sp: string) => string[], minCalm = 3) {
-  let ss = 0, dof = 0, have = 0, all = 0;
-  const shift: Record<string, number[]> = { faster20: [], higher3st: [], louder6dB: [] };
-  for (const sp of sps) {
-    const ts = texts ? texts(sp) : textsOf(sp);
-    all += ts.length;
-    const calm = ts.map((t) => f(sp, t, 'calm')).filter((v): v is number => v !== undefined && v > 0).map(Math.log);
-    have += calm.length;
-    if (calm.length < minCalm) continue;
-    const mu = mean(calm);
-    ss += calm.reduce((s, x) => s + (x - mu) ** 2, 0);
-    dof += calm.length - 1;
-    for (const k of Object.keys(shift)) for (const t of ts) {
-      const a = f(sp, t, k), b = f(sp, t, 'calm');
-      if (a !== undefined && b !== undefined && a > 0 && b > 0) shift[k].push(Math.log(a / b));
-    }
-  }
-  const sd = Math.sqrt(ss / dof);
-  return { sd, faster: mean(shift.faster20), higher: mean(shift.higher3st), louder: mean(shift.louder6dB), dPrime: mean(shift.faster20) / sd, calmCoverage: have / all };
+/** rateDPrime over a measure of rates (not logs; a value ≤ 0 counts as none); by default every speaker and its texts. */
+function dPrime(f: Measure, sps = speakers, texts = textsOf, minCalm = 3) {
+  return rateDPrime((sp, t, k) => {
+    const v = f(sp, t, k);
+    return v !== undefined && v > 0 ? Math.log(v) : undefined;
+  }, sps, texts, minCalm);
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
