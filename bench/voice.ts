@@ -99,6 +99,18 @@ const tally = (k: string, v: VoiceInfo | undefined) => {
   if (label === 'excited' || label === 'stressed') a.raised++;
 };
 const arousalDump: unknown[] = [];
+/** analyzeSignal, keeping each utterance's arousal ingredients (distances, borrowed baseline, z-scores) for the dumps. */
+async function analyzeKeepingArousal(pcm: Float32Array, analyzer: VoiceAnalyzer, textFor: (a: number, b: number) => string | undefined) {
+  const rawOf = new Map<VoiceInfo, unknown>();
+  let pending: unknown = null;
+  setArousalDebug((raw, borrowed, z) => (pending = { raw, borrowed, z }));
+  try {
+    const r = await analyzeSignal(pcm, analyzer, { textFor, onUtterance: (v) => { rawOf.set(v, pending); pending = null; } });
+    return { r, rawOf };
+  } finally {
+    setArousalDebug(null);
+  }
+}
 // VOICE_FIRST_DUMP=file: the same for the first-time condition, with each cue's z-score, the speaker label and the words.
 const firstDump: unknown[] = [];
 const arousalSpeakers: { name: string; clips: Float32Array[] }[] = VOICES.map((v) => ({ name: v.name, clips: PHRASES.map((p) => v.say(p)) }));
@@ -130,13 +142,9 @@ for (const sp of skip('arousal') ? [] : arousalSpeakers) {
     return best >= 0 ? texts[best] : undefined;
   };
   // VOICE_AROUSAL='{"threshold":3}' overrides the rule's options; VOICE_AROUSAL_DUMP=file writes each
-  // item's raw cue distances and baseline spreads (to refit the rule offline on the tuning set).
-  const rawOf = new Map<VoiceInfo, unknown>();
-  let pending: unknown = null;
-  setArousalDebug((raw, borrowed) => (pending = { raw, borrowed }));
+  // item's raw cue distances, baseline spreads and z-scores (to refit the rule offline on the tuning set).
   const analyzer = new VoiceAnalyzer({ arousal: JSON.parse(process.env.VOICE_AROUSAL ?? '{}') });
-  const r = await analyzeSignal(s.pcm, analyzer, { textFor, onUtterance: (v) => { rawOf.set(v, pending); pending = null; } });
-  setArousalDebug(null);
+  const { r, rawOf } = await analyzeKeepingArousal(s.pcm, analyzer, textFor);
   items.forEach((it, i) => {
     const v = match(r.utterances, s.spans[base.length + i]);
     arousalDump.push({ speaker: sp.name, kind: it.kind, label: v?.arousal ?? 'missed', ...(v ? (rawOf.get(v) ?? {}) : {}) });
@@ -210,11 +218,7 @@ for (const sp of skip('arousal') && skip('first') ? [] : arousalSpeakers) {
         if (fold >= 0) (analyzer as unknown as { arousalOpts: { rateModelPath?: string } }).arousalOpts.rateModelPath = `.cache/voice-rate/${folds}/fold-${fold}.json`;
         return textFor(a, b);
       } : textFor;
-      const rawFirst = new Map<VoiceInfo, unknown>();
-      let pendingFirst: unknown = null;
-      setArousalDebug((raw, borrowed, z) => (pendingFirst = { raw, borrowed, z }));
-      const r = await analyzeSignal(s.pcm, analyzer, { textFor: textForFold, onUtterance: (v) => { rawFirst.set(v, pendingFirst); pendingFirst = null; } });
-      setArousalDebug(null);
+      const { r, rawOf: rawFirst } = await analyzeKeepingArousal(s.pcm, analyzer, textForFold);
       items.forEach((it, i) => {
         const v = match(r.utterances, s.spans[4 + i]);
         firstDump.push({ speaker: sp.name, kind: it.kind, label: v?.arousal ?? 'missed', who: v?.speaker, text: textOf.get(it.pcm), ...(v ? (rawFirst.get(v) ?? {}) : {}) });
